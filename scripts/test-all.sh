@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test-all.sh: the README's second command, and all that CI runs. Three builds:
+#   build-asan  gcc, ASan+UBSan: every unit and integration suite
+#   build-fuzz  clang, libFuzzer (+ASan/UBSan): every fuzz target replays its corpus, then a
+#               bounded fuzz smoke of each (HITL_FUZZ_SMOKE_SECONDS, default 30)
+#   build       gcc, -Werror, the normal build: every suite, plus valgrind runs of the parsers.
+# The normal build runs last, so the output ends with ctest's summary of the whole suite.
+set -euo pipefail
+HITL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$HITL_ROOT/scripts/deps.sh"
+hitl_need_packages "${HITL_BUILD_PACKAGES[@]}" "${HITL_TEST_PACKAGES[@]}"
+jobs=$(hitl_jobs)
+smoke=${HITL_FUZZ_SMOKE_SECONDS:-30}
+started=$(date +%s)
+
+stage() { printf '\n== %s (%ss elapsed)\n' "$*" "$(( $(date +%s) - started ))"; }
+
+stage "configure and build: normal (gcc, -Werror)"
+hitl_configure "$HITL_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITL_VALGRIND=ON
+cmake --build "$HITL_ROOT/build" -j "$jobs"
+
+stage "configure and build: ASan+UBSan (gcc)"
+hitl_configure "$HITL_ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DHITL_SANITIZE=ON
+cmake --build "$HITL_ROOT/build-asan" -j "$jobs"
+
+stage "configure and build: libFuzzer (clang)"
+cjson_src=""
+if cjson_src=$("$HITL_ROOT/scripts/fetch-cjson-source.sh" "$HITL_ROOT/build-fuzz/deps" 2>/dev/null); then
+  echo "cJSON: instrumented from Debian's source package ($cjson_src)"
+else
+  echo "WARNING: could not fetch Debian's cJSON source package; fuzzing the system cJSON," \
+       "whose code gives the fuzzer no coverage" >&2
+  cjson_src=""
+fi
+hitl_configure "$HITL_ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITL_FUZZ=ON \
+  -DCMAKE_C_COMPILER=clang -DHITL_FUZZ_SMOKE_SECONDS="$smoke" -DHITL_CJSON_SOURCE_DIR="$cjson_src"
+cmake --build "$HITL_ROOT/build-fuzz" -j "$jobs" --target hitl_fuzz_targets
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+stage "tests: ASan+UBSan build"
+ctest --test-dir "$HITL_ROOT/build-asan" --output-on-failure -j "$jobs" -LE valgrind
+
+stage "tests: fuzz targets (corpus replay, then ${smoke}s of fuzzing each)"
+ctest --test-dir "$HITL_ROOT/build-fuzz" --output-on-failure -j "$jobs" -L fuzz
+
+stage "tests: normal build (unit, integration, valgrind)"
+ctest --test-dir "$HITL_ROOT/build" --output-on-failure -j "$jobs"
