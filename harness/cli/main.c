@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "hitl/version.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
+    {"run", hitl_cmd_run, "run the conformance checks against a target (or the embedded server)"},
+    {"list", hitl_cmd_list, "print the check catalogue"},
     {"sse-dump", hitl_cmd_sse_dump, "parse a raw SSE byte stream and print each event as JSON"},
     {"form-lint", hitl_cmd_form_lint, "validate a form definition or human_input_required data"},
 };
@@ -31,7 +34,10 @@ static void usage(FILE *f)
     fprintf(f, "\n"
                "Run `hitlcheck <command> --help` for a command's options.\n"
                "Exit codes: 0 success; 1 a finding (invalid input, failed check); 2 usage error\n"
-               "or unreadable input.\n");
+               "or unreadable input; 3 (run) the target is unreachable or a check could not\n"
+               "reach a verdict.\n"
+               "\n"
+               "With no target, `hitlcheck run` checks its own embedded reference server.\n");
 }
 
 int main(int argc, char **argv)
@@ -50,8 +56,16 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
-        if (!strcmp(name, COMMANDS[i].name))
-            return COMMANDS[i].run(argc - 1, argv + 1, stdout, stderr);
+        if (!strcmp(name, COMMANDS[i].name)) {
+            /* libcurl's global state is set up once, before any thread exists. */
+            if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+                fprintf(stderr, "hitlcheck: could not initialise libcurl\n");
+                return 3;
+            }
+            int code = COMMANDS[i].run(argc - 1, argv + 1, stdout, stderr);
+            curl_global_cleanup();
+            return code;
+        }
     fprintf(stderr, "hitlcheck: unknown command '%s'; run `hitlcheck --help` for the list\n", name);
     return 2;
 }

@@ -19,6 +19,7 @@
 #ifndef HITL_SSE_H
 #define HITL_SSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "hitl/err.h"
@@ -28,11 +29,11 @@ typedef struct hitl_sse hitl_sse;
 /* One dispatched event. Pointers are valid only during the callback. Fields are byte
  * strings with explicit lengths (data may contain NUL bytes); each is also NUL-terminated. */
 typedef struct hitl_sse_event {
-    const char *type;   /* the event type; "message" when no `event` field was set */
+    const char *type; /* the event type; "message" when no `event` field was set */
     size_t type_len;
-    const char *data;   /* `data` lines joined with LF, the final LF removed */
+    const char *data; /* `data` lines joined with LF, the final LF removed */
     size_t data_len;
-    const char *id;     /* the last event ID at dispatch; "" when none */
+    const char *id; /* the last event ID at dispatch; "" when none */
     size_t id_len;
 } hitl_sse_event;
 
@@ -45,16 +46,21 @@ typedef int (*hitl_sse_event_fn)(void *user, const hitl_sse_event *ev);
 typedef int (*hitl_sse_retry_fn)(void *user, uint64_t retry_ms);
 
 typedef struct hitl_sse_config {
-    size_t max_line;    /* longest line accepted, in bytes, excluding the line end; 0 = default */
-    size_t max_data;    /* largest data of one event (as dispatched, without the final LF),
-                           in bytes; 0 = default */
-    hitl_sse_event_fn on_event;   /* may be NULL */
-    hitl_sse_retry_fn on_retry;   /* may be NULL */
+    size_t max_line; /* longest line accepted, in bytes, excluding the line end; 0 = default */
+    size_t max_data; /* largest data of one event (as dispatched, without the final LF),
+                        in bytes; 0 = default */
+    hitl_sse_event_fn on_event; /* may be NULL */
+    hitl_sse_retry_fn on_retry; /* may be NULL */
     void *user;
+    /* Departure from the standard, off by default: also dispatch a block that set an event
+     * type but no data (data "", data_len 0), instead of dropping it. Dify's keep-alives are
+     * exactly such blocks (`event: ping` and a blank line, §2/§9.1 of the API facts), and a
+     * conformance harness must see them (first frame, gaps, "pings carry no data"). */
+    bool dispatch_typed_empty;
 } hitl_sse_config;
 
-#define HITL_SSE_DEFAULT_MAX_LINE (1u << 20)         /* 1 MiB */
-#define HITL_SSE_DEFAULT_MAX_DATA (16u << 20)        /* 16 MiB */
+#define HITL_SSE_DEFAULT_MAX_LINE (1u << 20)  /* 1 MiB */
+#define HITL_SSE_DEFAULT_MAX_DATA (16u << 20) /* 16 MiB */
 
 /* hitl_sse_new allocates a parser into |*out| (free it with hitl_sse_free). The config is
  * copied. Returns 0, HITL_E_NOMEM, or HITL_E_ARG (NULL argument, or a cap above
@@ -65,7 +71,8 @@ int hitl_sse_new(hitl_sse **out, const hitl_sse_config *cfg, hitl_err *err);
  * completed. It returns 0; HITL_E_TOO_LONG when a line passes max_line; HITL_E_TOO_BIG
  * when an event's data passes max_data; HITL_E_NOMEM; HITL_E_STOPPED when a callback
  * stopped it; HITL_E_STATE when called after any of these or after hitl_sse_finish (the
- * parser stays in its terminal state). The cap messages name the cap and the stream
+ * parser stays in its terminal state); HITL_E_ARG for a NULL parser, or a NULL |buf|
+ * with |len| > 0 (not terminal). The cap messages name the cap and the stream
  * offset of the offending line, which do not depend on how the stream was chunked.
  * A line is checked against max_line as its bytes arrive, so an endless line fails
  * without being buffered. |buf| is not retained after the call. */

@@ -1,0 +1,518 @@
+/* cmd_run.c: `hitlcheck run`: check a deployment of the Human Input API, or, with no
+ * --target, the reference server started in-process. */
+#include "commands.h"
+#include "cli_util.h"
+
+#include "hitl/catalog.h"
+#include "hitl/checks.h"
+#include "hitl/engine.h"
+#include "hitl/fixture.h"
+#include "hitl/flow.h"
+#include "hitl/redact.h"
+#include "hitl/report_console.h"
+#include "hitl/target.h"
+#include "refserver/refserver.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Exit codes of `hitlcheck run` (documented in --help and README). */
+enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
+
+/* The embedded target: short TTLs and windows so that expiry and rate-limit checks finish
+ * in seconds; the harness's expectations are set to the same values. */
+#define EMBED_FORM_TTL_S 20
+#define EMBED_RATE_MAX 10
+#define EMBED_RATE_WINDOW_S 4
+#define EMBED_WORKFLOW_KEY "app-hitl-workflow"
+#define EMBED_CHATFLOW_KEY "app-hitl-chatflow"
+#define EMBED_CHAT_KEY "app-hitl-chat"
+
+typedef struct run_opts {
+    hitl_target target;
+    hitl_strvec only, exclude, headers;
+    char *fixture_listen, *fixture_url, *report_dir, *proxy, *cacert;
+    char *other_key, *chat_key;
+    bool insecure, no_color, show_secrets;
+    int verbosity;
+    long jobs;
+    hitl_strvec faults;          /* embedded server faults (--embedded-fault, for tests) */
+    char *embedded_layout;
+} run_opts;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: hitlcheck run [--target URL] [options]\n"
+"\n"
+"Runs the conformance checks against a Human Input API deployment. Without --target it\n"
+"starts its own reference server on 127.0.0.1 (short TTLs and rate-limit windows) and\n"
+"runs the whole catalogue against it.\n"
+"\n"
+"Target:\n"
+"  --target URL            base URL of the deployment, e.g. https://dify.example.com\n"
+"                          (env HITLCHECK_TARGET)\n"
+"  --api-key KEY           the app's API key (env HITLCHECK_API_KEY); redacted in all output\n"
+"  --service-base PATH     Service API base (default /v1)\n"
+"  --web-base PATH         web-app API base (default /api)\n"
+"  --app-mode MODE         workflow (default) or chatflow\n"
+"  --surface S             web, service or both (default both)\n"
+"  --user ID               end-user id for Service API calls (default hitlcheck-user)\n"
+"  --inputs JSON           the run's `inputs` object (default {})\n"
+"  --other-api-key KEY     a key of another app on the target (enables cross-app checks)\n"
+"  --chat-api-key KEY      a key of a basic chat app (enables the not_workflow_app check)\n"
+"Selection:\n"
+"  --only SEL[,SEL…]       run only the checks named: ID, ID prefix (form.get) or tag\n"
+"  --exclude SEL[,SEL…]    leave those out (both repeatable; `hitlcheck list` shows them)\n"
+"  --strict                SHOULD-level findings (WARN) fail the run too\n"
+"Limits:\n"
+"  --max-wait SECONDS      longest wait a check may make (expiry, windows; default 90);\n"
+"                          a check that needs longer is SKIPped with the wait it needed\n"
+"  --rate-limit N/SECONDS  the WEB rate limit to expect (default 30/60)\n"
+"  --timeout SECONDS       per-request timeout (default 30)\n"
+"  --jobs N                checks run in parallel (default 4; rate-limit checks run alone)\n"
+"Remote-URL fixture:\n"
+"  --fixture-listen A:P    where the harness's file server listens (default 127.0.0.1:0)\n"
+"  --fixture-url URL       the URL at which the target reaches it (default http://A:P)\n"
+"Transport:\n"
+"  -H, --header 'N: V'     extra header on every request (repeatable)\n"
+"  --proxy URL             HTTP proxy\n"
+"  --insecure              do not verify TLS certificates (verification is on by default)\n"
+"  --cacert FILE           CA bundle to verify TLS with\n"
+"Output:\n"
+"  --report-dir DIR        where reports go (default reports/)\n"
+"  --verbose, -v           every check with its exchanges\n"
+"  --quiet, -q             only findings and the summary\n"
+"  --no-color              no ANSI colours (also when NO_COLOR is set or not a TTY)\n"
+"Embedded target only (no --target):\n"
+"  --embedded-fault NAME   turn on a reference-server fault (repeatable; hitl-refserver\n"
+"                          --list-faults): shows what a finding looks like\n"
+"  --embedded-layout V     upload path layout of the embedded server: v1 (default) or v2\n"
+"\n"
+"Exit: 0 no FAIL (and no WARN with --strict); 1 a conformance failure; 2 a usage or\n"
+"configuration error, including a selection that names no check; 3 the target is\n"
+"unreachable or the harness could not run (a check ended in ERROR).\n");
+}
+
+static void opts_free(run_opts *o)
+{
+    hitl_target_free(&o->target);
+    hitl_strvec_free(&o->only);
+    hitl_strvec_free(&o->exclude);
+    hitl_strvec_free(&o->headers);
+    hitl_strvec_free(&o->faults);
+    free(o->fixture_listen);
+    free(o->fixture_url);
+    free(o->report_dir);
+    free(o->proxy);
+    free(o->cacert);
+    free(o->other_key);
+    free(o->chat_key);
+    free(o->embedded_layout);
+}
+
+static void set_str(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = strdup(v);
+}
+
+/* Parses "N/SECONDS". */
+static bool parse_rate(const char *s, int *max, int *window)
+{
+    const char *slash = strchr(s, '/');
+    if (!slash)
+        return false;
+    char n[32];
+    size_t len = (size_t)(slash - s);
+    if (len == 0 || len >= sizeof n)
+        return false;
+    memcpy(n, s, len);
+    n[len] = '\0';
+    long a, b;
+    if (!hitl_cli_parse_long(n, 1, 100000, &a) || !hitl_cli_parse_long(slash + 1, 1, 86400, &b))
+        return false;
+    *max = (int)a;
+    *window = (int)b;
+    return true;
+}
+
+static bool valid_base(const char *p)
+{
+    return p[0] == '/' && !strchr(p, '?') && !strchr(p, '#');
+}
+
+/* Returns -1 to go on, or the exit code. */
+static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errout)
+{
+    enum { O_TARGET = 256, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
+           O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
+           O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT,
+           O_SHOWSECRETS };
+    static const struct option opts[] = {
+        {"target", required_argument, NULL, O_TARGET}, {"api-key", required_argument, NULL, O_KEY},
+        {"service-base", required_argument, NULL, O_SBASE}, {"web-base", required_argument, NULL, O_WBASE},
+        {"app-mode", required_argument, NULL, O_MODE}, {"surface", required_argument, NULL, O_SURF},
+        {"user", required_argument, NULL, O_USER}, {"inputs", required_argument, NULL, O_INPUTS},
+        {"only", required_argument, NULL, O_ONLY}, {"exclude", required_argument, NULL, O_EXCL},
+        {"strict", no_argument, NULL, O_STRICT}, {"max-wait", required_argument, NULL, O_WAIT},
+        {"rate-limit", required_argument, NULL, O_RATE}, {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"jobs", required_argument, NULL, O_JOBS}, {"fixture-listen", required_argument, NULL, O_FLISTEN},
+        {"fixture-url", required_argument, NULL, O_FURL}, {"report-dir", required_argument, NULL, O_RDIR},
+        {"header", required_argument, NULL, 'H'}, {"proxy", required_argument, NULL, O_PROXY},
+        {"insecure", no_argument, NULL, O_INSECURE}, {"cacert", required_argument, NULL, O_CACERT},
+        {"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},
+        {"no-color", no_argument, NULL, O_NOCOLOR}, {"other-api-key", required_argument, NULL, O_OTHER},
+        {"chat-api-key", required_argument, NULL, O_CHAT},
+        {"embedded-fault", required_argument, NULL, O_EFAULT},
+        {"embedded-layout", required_argument, NULL, O_ELAYOUT},
+        {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    hitl_target *t = &o->target;
+    const char *env_target = getenv("HITLCHECK_TARGET");
+    const char *env_key = getenv("HITLCHECK_API_KEY");
+    if (env_target && *env_target)
+        set_str(&t->base_url, env_target);
+    if (env_key && *env_key)
+        set_str(&t->api_key, env_key);
+    optind = 1;
+    opterr = 0;
+    long v;
+    int c;
+    while ((c = getopt_long(argc, argv, ":hvqH:", opts, NULL)) != -1) {
+        switch (c) {
+        case O_TARGET: set_str(&t->base_url, optarg); break;
+        case O_KEY: set_str(&t->api_key, optarg); break;
+        case O_SBASE:
+        case O_WBASE:
+            if (!valid_base(optarg)) {
+                fprintf(errout, "hitlcheck run: %s '%s' must be a path starting with '/'\n",
+                        c == O_SBASE ? "--service-base" : "--web-base", optarg);
+                return EXIT_USAGE;
+            }
+            set_str(c == O_SBASE ? &t->service_base : &t->web_base, optarg);
+            break;
+        case O_MODE:
+            if (!strcmp(optarg, "workflow"))
+                t->app_mode = HITL_APP_WORKFLOW;
+            else if (!strcmp(optarg, "chatflow"))
+                t->app_mode = HITL_APP_CHATFLOW;
+            else {
+                fprintf(errout, "hitlcheck run: --app-mode '%s': use workflow or chatflow\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_SURF:
+            if (!strcmp(optarg, "web"))
+                t->surfaces = HITL_SURFACE_WEB;
+            else if (!strcmp(optarg, "service"))
+                t->surfaces = HITL_SURFACE_SERVICE;
+            else if (!strcmp(optarg, "both"))
+                t->surfaces = HITL_SURFACE_WEB | HITL_SURFACE_SERVICE;
+            else {
+                fprintf(errout, "hitlcheck run: --surface '%s': use web, service or both\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_USER:
+            if (!*optarg || strlen(optarg) > 255) {
+                fprintf(errout, "hitlcheck run: --user must be 1 to 255 characters\n");
+                return EXIT_USAGE;
+            }
+            set_str(&t->user, optarg);
+            break;
+        case O_INPUTS: {
+            cJSON *j = cJSON_Parse(optarg);
+            bool ok = cJSON_IsObject(j);
+            cJSON_Delete(j);
+            if (!ok) {
+                fprintf(errout, "hitlcheck run: --inputs must be a JSON object, e.g. '{\"draft\":\"hi\"}'\n");
+                return EXIT_USAGE;
+            }
+            set_str(&t->inputs_json, optarg);
+            break;
+        }
+        case O_ONLY: hitl_strvec_split(&o->only, optarg); break;
+        case O_EXCL: hitl_strvec_split(&o->exclude, optarg); break;
+        case O_STRICT: t->strict = true; break;
+        case O_WAIT:
+            if (!hitl_cli_parse_long(optarg, 1, 86400, &v)) {
+                fprintf(errout, "hitlcheck run: --max-wait '%s': use whole seconds, 1 to 86400\n", optarg);
+                return EXIT_USAGE;
+            }
+            t->max_wait_s = v;
+            break;
+        case O_RATE:
+            if (!parse_rate(optarg, &t->rate_max, &t->rate_window_s)) {
+                fprintf(errout, "hitlcheck run: --rate-limit '%s': use N/SECONDS, e.g. 30/60\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_TIMEOUT:
+            if (!hitl_cli_parse_long(optarg, 1, 3600, &v)) {
+                fprintf(errout, "hitlcheck run: --timeout '%s': use whole seconds, 1 to 3600\n", optarg);
+                return EXIT_USAGE;
+            }
+            t->timeout_ms = v * 1000;
+            break;
+        case O_JOBS:
+            if (!hitl_cli_parse_long(optarg, 1, 64, &o->jobs)) {
+                fprintf(errout, "hitlcheck run: --jobs '%s': use a number from 1 to 64\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_FLISTEN: set_str(&o->fixture_listen, optarg); break;
+        case O_FURL: set_str(&o->fixture_url, optarg); break;
+        case O_RDIR: set_str(&o->report_dir, optarg); break;
+        case 'H':
+            if (!strchr(optarg, ':')) {
+                fprintf(errout, "hitlcheck run: --header '%s': use 'Name: value'\n", optarg);
+                return EXIT_USAGE;
+            }
+            hitl_strvec_push(&o->headers, optarg);
+            break;
+        case O_PROXY: set_str(&o->proxy, optarg); break;
+        case O_INSECURE: o->insecure = true; break;
+        case O_CACERT:
+            if (access(optarg, R_OK) != 0) {
+                fprintf(errout, "hitlcheck run: --cacert '%s' cannot be read\n", optarg);
+                return EXIT_USAGE;
+            }
+            set_str(&o->cacert, optarg);
+            break;
+        case 'v': o->verbosity = 2; break;
+        case 'q': o->verbosity = 0; break;
+        case O_NOCOLOR: o->no_color = true; break;
+        case O_OTHER: set_str(&o->other_key, optarg); break;
+        case O_CHAT: set_str(&o->chat_key, optarg); break;
+        case O_EFAULT: hitl_strvec_push(&o->faults, optarg); break;
+        case O_ELAYOUT:
+            if (strcmp(optarg, "v1") && strcmp(optarg, "v2")) {
+                fprintf(errout, "hitlcheck run: --embedded-layout '%s': use v1 or v2\n", optarg);
+                return EXIT_USAGE;
+            }
+            set_str(&o->embedded_layout, optarg);
+            break;
+        case O_SHOWSECRETS: o->show_secrets = true; break;
+        case 'h': usage(out); return EXIT_CLEAN;
+        default: hitl_cli_bad_option(errout, "run", argc, argv, c); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(errout, "hitlcheck run: unexpected argument '%s'; see `hitlcheck run --help`\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (t->base_url) {
+        size_t n = strlen(t->base_url);
+        while (n && t->base_url[n - 1] == '/')
+            t->base_url[--n] = '\0';
+        if (strncmp(t->base_url, "http://", 7) && strncmp(t->base_url, "https://", 8)) {
+            fprintf(errout, "hitlcheck run: --target '%s' must start with http:// or https://\n", t->base_url);
+            return EXIT_USAGE;
+        }
+        if (!t->api_key && (t->surfaces & HITL_SURFACE_SERVICE)) {
+            fprintf(errout, "hitlcheck run: --api-key (or HITLCHECK_API_KEY) is needed: runs are "
+                            "started through the Service API\n");
+            return EXIT_USAGE;
+        }
+        if (o->faults.n || o->embedded_layout) {
+            fprintf(errout, "hitlcheck run: --embedded-fault and --embedded-layout apply only "
+                            "without --target\n");
+            return EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+/* Starts the reference server in-process for the embedded run. */
+static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **srv, FILE *errout)
+{
+    char ttl[16], rate[32], allow[64];
+    snprintf(ttl, sizeof ttl, "%d", EMBED_FORM_TTL_S);
+    snprintf(rate, sizeof rate, "%d/%d", EMBED_RATE_MAX, EMBED_RATE_WINDOW_S);
+    snprintf(allow, sizeof allow, "127.0.0.1:%u", (unsigned)fixture_port);
+    const char *args[64] = {"hitl-refserver", "--port", "0", "--form-ttl", ttl, "--rate-limit", rate,
+                            "--ping-interval", "1", "--idle-timeout", "10", "--sweep-interval", "1",
+                            "--fetch-allow", allow, "--upload-layout",
+                            o->embedded_layout ? o->embedded_layout : "v1"};
+    int n = 17;
+    for (size_t i = 0; i < o->faults.n && n + 2 < 64; i++) {
+        args[n++] = "--fault";
+        args[n++] = o->faults.items[i];
+    }
+    hitl_refserver_config cfg;
+    hitl_refserver_config_init(&cfg);
+    hitl_err err = {0};
+    int rc = hitl_refserver_config_parse(&cfg, n, (char **)args, &err);
+    if (!rc)
+        rc = hitl_refserver_start(&cfg, srv, &err);
+    hitl_refserver_config_free(&cfg);
+    if (rc) {
+        fprintf(errout, "hitlcheck run: could not start the embedded reference server: %s\n", err.msg);
+        return rc == HITL_E_ARG ? EXIT_USAGE : EXIT_UNREACHABLE;
+    }
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", (unsigned)hitl_refserver_port(*srv));
+    set_str(&o->target.base_url, url);
+    set_str(&o->target.api_key,
+            o->target.app_mode == HITL_APP_CHATFLOW ? EMBED_CHATFLOW_KEY : EMBED_WORKFLOW_KEY);
+    set_str(&o->other_key,
+            o->target.app_mode == HITL_APP_CHATFLOW ? EMBED_WORKFLOW_KEY : EMBED_CHATFLOW_KEY);
+    set_str(&o->chat_key, EMBED_CHAT_KEY);
+    o->target.rate_max = EMBED_RATE_MAX;
+    o->target.rate_window_s = EMBED_RATE_WINDOW_S;
+    if (o->target.max_wait_s < EMBED_FORM_TTL_S + 10)
+        o->target.max_wait_s = EMBED_FORM_TTL_S + 10;
+    return EXIT_CLEAN;
+}
+
+static bool is_loopback_url(const char *url)
+{
+    const char *host = strstr(url, "://");
+    host = host ? host + 3 : url;
+    return !strncmp(host, "127.", 4) || !strncmp(host, "localhost", 9) || !strncmp(host, "[::1]", 5);
+}
+
+/* Source addresses 127.0.0.x reach only an IPv4 loopback target. */
+static bool is_ipv4_loopback(const char *url)
+{
+    const char *host = strstr(url, "://");
+    return host && !strncmp(host + 3, "127.", 4);
+}
+
+static int run(run_opts *o, FILE *out, FILE *errout)
+{
+    int code = EXIT_UNREACHABLE;
+    hitl_err err = {0};
+    hitl_catalog cat = {0};
+    hitl_fixture *fixture = NULL;
+    hitl_refserver *srv = NULL;
+    hitl_http *http = NULL;
+    hitl_redactor *red = NULL;
+    bool *sel = NULL;
+    hitl_check_impl *impls = NULL;
+    hitl_results res = {0};
+    hitl_target *t = &o->target;
+
+    size_t n_impls = hitl_checks_count();
+    impls = calloc(n_impls ? n_impls : 1, sizeof *impls);
+    if (!impls || hitl_catalog_load_builtin(&cat, &err) ||
+        hitl_catalog_bind(&cat, (hitl_checks_copy(impls, n_impls), impls), n_impls, &err)) {
+        fprintf(errout, "hitlcheck run: %s\n", err.msg[0] ? err.msg : "out of memory");
+        goto out;
+    }
+    sel = calloc(cat.n ? cat.n : 1, sizeof *sel);
+    if (!sel || hitl_catalog_select(&cat, (const char *const *)o->only.items, o->only.n,
+                                    (const char *const *)o->exclude.items, o->exclude.n, sel, &err)) {
+        fprintf(errout, "hitlcheck run: %s\n", err.msg);
+        code = EXIT_USAGE;
+        goto out;
+    }
+
+    const char *listen = o->fixture_listen ? o->fixture_listen : "127.0.0.1:0";
+    if (hitl_fixture_start(listen, &fixture, &err)) {
+        fprintf(errout, "hitlcheck run: --fixture-listen %s: %s\n", listen, err.msg);
+        code = EXIT_USAGE;
+        goto out;
+    }
+    bool embedded = !t->base_url;
+    if (embedded) {
+        code = start_embedded(o, hitl_fixture_port(fixture), &srv, errout);
+        if (code != EXIT_CLEAN)
+            goto out;
+        code = EXIT_UNREACHABLE;
+        fprintf(out, "hitlcheck: no --target given: checking the embedded reference server at %s\n",
+                t->base_url);
+    }
+    char fixture_base[512];
+    if (o->fixture_url) {
+        snprintf(fixture_base, sizeof fixture_base, "%s", o->fixture_url);
+    } else {
+        char host[256];
+        snprintf(host, sizeof host, "%s", listen);
+        char *colon = strrchr(host, ':');
+        if (colon)
+            *colon = '\0';
+        snprintf(fixture_base, sizeof fixture_base, "http://%s:%u", host,
+                 (unsigned)hitl_fixture_port(fixture));
+    }
+
+    hitl_http_config hc = {.proxy = o->proxy, .insecure = o->insecure, .cacert = o->cacert,
+                           .timeout_ms = t->timeout_ms,
+                           .headers = (const char *const *)o->headers.items, .n_headers = o->headers.n};
+    if (hitl_http_new(&http, &hc, &err) || hitl_redactor_new(&red, !o->show_secrets, &err)) {
+        fprintf(errout, "hitlcheck run: %s\n", err.msg);
+        goto out;
+    }
+    hitl_redactor_add(red, t->api_key, "api-key");
+    hitl_redactor_add(red, o->other_key, "api-key");
+    hitl_redactor_add(red, o->chat_key, "api-key");
+
+    if (hitl_flow_probe(http, t, &err)) {
+        fprintf(errout, "hitlcheck run: the target is unreachable: %s\n", err.msg);
+        goto out;
+    }
+    hitl_run_env env = {.fixture = fixture, .fixture_base = fixture_base,
+                        .other_app_key = o->other_key, .chat_app_key = o->chat_key,
+                        .loopback = is_loopback_url(t->base_url)};
+    env.source_ip_alt = env.loopback ? "127.0.0.2" : NULL;
+
+    size_t total = 0;
+    for (size_t i = 0; i < cat.n; i++)
+        if (sel[i])
+            total += (cat.entries[i].surfaces & HITL_SURFACE_WEB ? 1 : 0) +
+                     (cat.entries[i].surfaces & HITL_SURFACE_SERVICE ? 1 : 0);
+    bool tty = isatty(fileno(out));
+    bool color = tty && !o->no_color && !getenv("NO_COLOR");
+    hitl_console con;
+    hitl_console_init(&con, out, tty, color, o->verbosity, total);
+    fprintf(out, "hitlcheck: %zu checks against %s (app mode %s, surfaces %s, upload layout %s)\n",
+            total, t->base_url, t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
+            t->surfaces == 3 ? "web+service" : t->surfaces == HITL_SURFACE_WEB ? "web" : "service",
+            t->layout == HITL_LAYOUT_V2 ? "v2 (/api/human-input-forms/files)"
+                                        : "v1 (/api/form/human_input/files/…)");
+    hitl_engine_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
+                              .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),
+                              .on_start = hitl_console_on_start, .on_done = hitl_console_on_done,
+                              .on_wait = hitl_console_on_wait, .user = &con};
+    if (hitl_engine_run(&cat, sel, t, http, red, &eo, &res, &err)) {
+        fprintf(errout, "hitlcheck run: %s\n", err.msg);
+        goto out;
+    }
+    hitl_console_summary(&con, &res);
+    if (res.count[HITL_FAIL] || (t->strict && res.count[HITL_WARN]))
+        code = EXIT_FINDING;
+    else if (res.count[HITL_ERROR])
+        code = EXIT_UNREACHABLE;
+    else
+        code = EXIT_CLEAN;
+out:
+    hitl_results_free(&res);
+    free(sel);
+    free(impls);
+    hitl_catalog_free(&cat);
+    hitl_http_free(http);
+    hitl_redactor_free(red);
+    if (srv)
+        hitl_refserver_stop(srv);
+    if (fixture)
+        hitl_fixture_stop(fixture);
+    return code;
+}
+
+int hitl_cmd_run(int argc, char **argv, FILE *out, FILE *errout)
+{
+    run_opts o;
+    memset(&o, 0, sizeof o);
+    hitl_target_init(&o.target);
+    o.verbosity = 1;
+    int code = parse_args(&o, argc, argv, out, errout);
+    if (code < 0)
+        code = run(&o, out, errout);
+    opts_free(&o);
+    return code;
+}

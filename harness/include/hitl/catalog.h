@@ -1,0 +1,68 @@
+/* catalog.h: the check catalogue (specs/checks.json, embedded in the binary at build
+ * time): for each check a stable ID, title, the § it enforces, severity, tags, surfaces
+ * and preconditions. The catalogue is the source of every check's metadata; the code
+ * supplies only the implementation, joined by ID (see hitl_catalog_bind). */
+#ifndef HITL_CATALOG_H
+#define HITL_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "hitl/check.h"
+#include "hitl/err.h"
+
+typedef enum hitl_severity {
+    HITL_MUST,   /* broken → FAIL */
+    HITL_SHOULD  /* broken → WARN (FAIL under --strict) */
+} hitl_severity;
+
+typedef struct hitl_catalog_entry {
+    char *id;
+    char *title;
+    char *section;          /* "§4.1, §13 B13" */
+    hitl_severity severity;
+    char **tags;
+    size_t n_tags;
+    int surfaces;           /* bitset of hitl_surface */
+    char *precondition;     /* human text, "" when none */
+    bool exclusive;         /* runs alone (tags ratelimit/disruptive) */
+    const hitl_check_impl *impl; /* set by hitl_catalog_bind */
+} hitl_catalog_entry;
+
+typedef struct hitl_catalog {
+    hitl_catalog_entry *entries;
+    size_t n;
+    int version;
+} hitl_catalog;
+
+/* Parses a catalogue document. Every entry must have a unique, well-formed ID, a known
+ * severity, known tags and surfaces; any problem is an error naming the entry. */
+int hitl_catalog_parse(const char *json, size_t len, hitl_catalog *out, hitl_err *err);
+/* Parses the catalogue compiled into the binary. */
+int hitl_catalog_load_builtin(hitl_catalog *out, hitl_err *err);
+void hitl_catalog_free(hitl_catalog *cat);
+
+const hitl_catalog_entry *hitl_catalog_find(const hitl_catalog *cat, const char *id);
+
+/* hitl_catalog_bind joins implementations to entries by ID. It fails, naming them, when
+ * a catalogued check has no implementation or an implementation is not catalogued: code
+ * and catalogue cannot drift. */
+int hitl_catalog_bind(hitl_catalog *cat, const hitl_check_impl *impls, size_t n_impls,
+                      hitl_err *err);
+
+/* True when |selector| names the entry: its exact ID, an ID prefix ending at a '.'
+ * boundary ("form.get" names "form.get.unknown-token"), or one of its tags. */
+bool hitl_catalog_matches(const hitl_catalog_entry *e, const char *selector);
+
+/* hitl_catalog_select fills selected[i] for every entry: named by some |only| selector
+ * (all entries when n_only is 0) and by no |exclude| selector. A selector that names no
+ * entry at all is a usage error (HITL_E_ARG) naming it; so is a selection of nothing. */
+int hitl_catalog_select(const hitl_catalog *cat, const char *const *only, size_t n_only,
+                        const char *const *exclude, size_t n_exclude, bool *selected,
+                        hitl_err *err);
+
+const char *hitl_severity_name(hitl_severity s);
+
+/* The known tags, NULL-terminated. */
+extern const char *const HITL_CATALOG_TAGS[];
+
+#endif

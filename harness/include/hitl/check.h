@@ -1,0 +1,90 @@
+/* check.h: what a conformance check sees. A check is a function that drives the target
+ * through the lifecycle helpers (flow.h), asserts on what it sees with the hitl_expect_*
+ * helpers, and ends with a verdict. Every HTTP exchange it makes through the context is
+ * recorded, so a FAIL can show the exchange that proves it.
+ *
+ * Verdict rules: a check that asserted nothing and set no verdict is an ERROR (a test
+ * that cannot fail is a defect). The first failed expectation fixes the verdict to FAIL
+ * (the engine turns FAIL into WARN for SHOULD-level checks unless --strict); later
+ * expectations are still evaluated but only the first Expected/Actual is reported. */
+#ifndef HITL_CHECK_H
+#define HITL_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hitl/err.h"
+#include "hitl/http.h"
+
+typedef enum hitl_verdict {
+    HITL_PASS,
+    HITL_FAIL,
+    HITL_WARN,
+    HITL_SKIP,
+    HITL_ERROR
+} hitl_verdict;
+
+typedef enum hitl_surface {
+    HITL_SURFACE_SERVICE = 1, /* /v1 with the app API key */
+    HITL_SURFACE_WEB = 2      /* /api, unauthenticated, upload tokens */
+} hitl_surface;
+
+const char *hitl_verdict_name(hitl_verdict v);
+const char *hitl_surface_name(hitl_surface s);
+
+typedef struct hitl_check_ctx hitl_check_ctx;
+typedef struct hitl_target hitl_target;
+
+/* A check implementation, keyed by its catalogue ID. */
+typedef struct hitl_check_impl {
+    const char *id;
+    void (*run)(hitl_check_ctx *ctx);
+} hitl_check_impl;
+
+/* --- what the check can read --- */
+const hitl_target *hitl_ctx_target(const hitl_check_ctx *ctx);
+hitl_surface hitl_ctx_surface(const hitl_check_ctx *ctx);
+const char *hitl_ctx_id(const hitl_check_ctx *ctx);
+
+/* --- HTTP through the context (recorded as exchanges) --- */
+/* hitl_ctx_http performs a request and records the exchange. On a transport failure it
+ * sets the verdict to ERROR with the transport's message and returns the status code,
+ * so a check can `if (hitl_ctx_http(…)) return;`. The caller frees |resp|. */
+int hitl_ctx_http(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_http_response *resp);
+/* Like hitl_ctx_http, but a transport failure is returned, not turned into ERROR: for
+ * checks where a timeout or cap is itself the finding (hostile targets). */
+int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req,
+                      hitl_http_response *resp, hitl_err *err);
+
+/* Registers a secret found during the check (a form token, an upload token) so every
+ * output redacts it. |label| names it in the redacted text: "form-token". */
+void hitl_ctx_secret(hitl_check_ctx *ctx, const char *value, const char *label);
+
+/* --- verdicts --- */
+void hitl_check_pass(hitl_check_ctx *ctx);
+/* FAIL with what the contract expects and what was seen. Returns false for chaining. */
+bool hitl_check_fail(hitl_check_ctx *ctx, const char *expected, const char *actual_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void hitl_check_skip(hitl_check_ctx *ctx, const char *reason_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void hitl_check_error(hitl_check_ctx *ctx, const char *reason_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A note shown with the result whatever the verdict (e.g. which variant was seen). */
+void hitl_check_note(hitl_check_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* True once the verdict is final (FAIL, SKIP or ERROR): the check may stop. */
+bool hitl_check_done(const hitl_check_ctx *ctx);
+
+/* --- expectations: each returns true when it holds, and records a PASS-able assertion --- */
+bool hitl_expect(hitl_check_ctx *ctx, bool cond, const char *expected, const char *actual_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, long status);
+/* The error body of §1.3: JSON with `code` (string) equal to |code|, `message` (string) and
+ * `status` (int) equal to the HTTP status |status|. */
+bool hitl_expect_error(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                       const char *code);
+/* Like hitl_expect_error, and the message starts with |prefix|. */
+bool hitl_expect_error_msg(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                           const char *code, const char *prefix);
+
+#endif

@@ -1,0 +1,139 @@
+/* flow.h: the lifecycle driver. Each step of the Human Input lifecycle as one call made
+ * through a check's context (so it is recorded): start a run and wait for its pause, get
+ * the form, issue an upload token, upload local and remote files, submit, and re-join the
+ * run's event stream. URLs come from the target (surface bases), credentials from the
+ * target (API key, user) or the step (form token, upload token). Every call is bounded by
+ * the target's timeouts. Parsing of what comes back uses the parsers (sse, event, form). */
+#ifndef HITL_FLOW_H
+#define HITL_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hitl/check.h"
+#include "hitl/form.h"
+#include "hitl/http.h"
+#include "hitl/stream.h"
+#include "hitl/target.h"
+
+typedef struct hitl_fixture hitl_fixture;
+
+/* What a whole run shares with its checks (hitl_engine_options.env). */
+typedef struct hitl_run_env {
+    hitl_fixture *fixture;       /* the remote-URL fixture server, or NULL */
+    const char *fixture_base;    /* the URL at which the target reaches the fixture */
+    const char *other_app_key;   /* a key of another workflow app on the target, or NULL */
+    const char *chat_app_key;    /* a key of a non-workflow (chat) app, or NULL */
+    const char *source_ip_alt;   /* a second local source address (loopback targets), or NULL */
+    bool loopback;               /* the target is on 127.0.0.0/8 or ::1 */
+} hitl_run_env;
+
+/* One call to the target. Unset fields mean: GET, no body, the surface's usual auth
+ * (SVC: the app API key; WEB: none). */
+typedef struct hitl_call {
+    const char *method;
+    hitl_surface surface;
+    const char *path;               /* below the surface base: "/form/human_input/<token>" */
+    const char *json;               /* a JSON body (Content-Type: application/json) */
+    size_t json_len;                /* 0 = strlen(json) */
+    const char *content_type;       /* overrides application/json for a raw body */
+    const hitl_http_part *parts;    /* multipart body */
+    size_t n_parts;
+    const char *authorization;      /* the whole Authorization value, "" = send none */
+    const char *const *headers;     /* extra "Name: value" headers */
+    size_t n_headers;
+    const char *source_ip;
+    long timeout_ms;                /* 0 = the target's */
+} hitl_call;
+
+/* hitl_flow_probe runs before the checks, outside any check: it makes sure the target
+ * answers HTTP at all (any status) and fingerprints the upload layout into t->layout
+ * (left UNKNOWN when neither layout's route exists). Returns 0, or the transport error. */
+int hitl_flow_probe(hitl_http *http, hitl_target *t, hitl_err *err);
+
+/* Performs |call|; a transport failure becomes the check's ERROR (see hitl_ctx_http). */
+int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp);
+
+/* A run started by hitl_flow_start and paused at its Human Input node. */
+typedef struct hitl_run {
+    hitl_stream stream;          /* the start stream's frames */
+    char *task_id;
+    char *workflow_run_id;
+    char *form_id;
+    char *form_token;            /* NULL when the event carried null */
+    int64_t expiration_time;
+    hitl_form *form;             /* typed from human_input_required.data */
+    size_t required_index;       /* frame index of human_input_required */
+    size_t paused_index;         /* frame index of workflow_paused, SIZE_MAX if none */
+    char *user;                  /* the user the run was started for */
+} hitl_run;
+
+/* hitl_flow_start_stream posts the start request (workflow or chat-messages by the
+ * target's app mode) in streaming mode and collects frames until workflow_paused (and,
+ * when |wait_close_ms| > 0, up to that long more for the server to end the stream).
+ * The outcome is in |run|; returns 0, or HITL_E_NOMEM. */
+int hitl_flow_start_stream(hitl_check_ctx *ctx, const char *user, long wait_close_ms, hitl_run *run);
+
+/* hitl_flow_start is the precondition most checks need: a run paused with a form token
+ * and a parsed form. On any failure it sets the check's ERROR (what went wrong at which
+ * step) and returns non-zero; the check then just returns. */
+int hitl_flow_start(hitl_check_ctx *ctx, hitl_run *run);
+void hitl_run_free(hitl_run *run);
+
+/* GET the form on the check's surface (SVC with the API key, WEB without). */
+int hitl_flow_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp);
+/* POST a submit body on the check's surface. */
+int hitl_flow_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
+                     hitl_http_response *resp);
+/* A valid submit body for |form| with |action| (the first action when NULL): every input
+ * filled (first option, a paragraph text, files from |file_ids| as local_file, or
+ * |remote_url| inline when file_ids is NULL and remote_url set). SVC adds `user`.
+ * Returns a malloc'd string, NULL when the form has a file input and no file was given. */
+char *hitl_flow_valid_submission(hitl_check_ctx *ctx, const hitl_form *form, const char *action,
+                                 const char *const *file_ids, size_t n_file_ids,
+                                 const char *remote_url, const char *user);
+
+/* WEB: POST …/upload-token. On 200 with a token, *token gets a malloc'd copy. */
+int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
+                           char **token);
+
+/* The upload layout of the target (probed once per run, cached in the environment). */
+hitl_upload_layout hitl_flow_layout(hitl_check_ctx *ctx);
+
+/* Local upload of |len| bytes as |filename|: WEB with `Authorization: Bearer <upload_token>`
+ * on the target's layout, or SVC `/files/upload` with the API key and `user` when
+ * upload_token is NULL. |authorization| overrides the header ("" = none). */
+int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const char *authorization,
+                           const char *filename, const char *content_type, const void *data,
+                           size_t len, hitl_http_response *resp);
+/* Remote upload of |url| (WEB only), on the target's layout. */
+int hitl_flow_upload_remote(hitl_check_ctx *ctx, const char *upload_token,
+                            const char *authorization, const char *url, hitl_http_response *resp);
+
+/* The `id` of a 201 upload answer, malloc'd, or NULL. */
+char *hitl_flow_upload_id(const hitl_http_response *resp);
+
+/* Opens GET /workflow/{id}/events?user=…&<query> on its own thread (SVC). */
+int hitl_flow_resume_start(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                           const char *query, long total_ms, hitl_stream_stop_fn stop,
+                           void *stop_user, hitl_stream_async **out);
+/* The same with the stream's options in full (|opts|: total_ms required; stop,
+ * close_within_ms, idle_ms… as hitl_stream_run) and the app key |api_key| (NULL: the
+ * target's; another app's key for the app-mode and ownership checks of §9.1). */
+int hitl_flow_resume_open(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                          const char *query, const char *api_key, const hitl_stream_opts *opts,
+                          hitl_stream_async **out);
+
+/* Stop functions for streams. */
+bool hitl_flow_stop_after_paused(void *user, const hitl_stream_frame *f);
+bool hitl_flow_stop_after_finished(void *user, const hitl_stream_frame *f);
+
+/* The `event` name of a frame's JSON data ("ping" for an SSE `ping` event), written into
+ * |out|; "" when the data is not a JSON object with a string `event`. */
+void hitl_flow_frame_event(const hitl_stream_frame *f, char *out, size_t cap);
+
+/* A file the fixture/uploads use: a small valid PDF and PNG, built in. */
+const char *hitl_flow_sample_pdf(size_t *len);
+const char *hitl_flow_sample_png(size_t *len);
+
+#endif

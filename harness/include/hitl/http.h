@@ -1,0 +1,96 @@
+/* http.h: the harness's HTTP transport over libcurl. Every request has a total timeout,
+ * an optional idle timeout (no byte for N ms), a cap on the stored body and on response
+ * headers; redirects are never followed (a 3xx is reported as it is, so nothing leaves
+ * the target's origin) and bodies are never decompressed (a gzip bomb stays small).
+ * Each request uses its own curl handle, so a client may be shared by threads.
+ * The caller must have called curl_global_init() once, before any thread starts. */
+#ifndef HITL_HTTP_H
+#define HITL_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include "hitl/buf.h"
+#include "hitl/err.h"
+
+typedef struct hitl_http hitl_http;
+
+typedef struct hitl_http_config {
+    const char *proxy;          /* NULL: none (libcurl's proxy environment is ignored) */
+    bool insecure;              /* skip TLS verification (off by default) */
+    const char *cacert;         /* CA bundle file, NULL for the system's */
+    long timeout_ms;            /* default total timeout per request; 0 = 30 s */
+    size_t max_body;            /* default cap on a stored body; 0 = 8 MiB */
+    const char *const *headers; /* extra "Name: value" headers sent on every request */
+    size_t n_headers;
+} hitl_http_config;
+
+/* One part of a multipart/form-data body: a file when filename is not NULL. */
+typedef struct hitl_http_part {
+    const char *name;
+    const char *filename;
+    const char *content_type;   /* NULL: libcurl's default */
+    const void *data;
+    size_t len;
+} hitl_http_part;
+
+/* A streaming sink: receives body bytes as they arrive. Return 0 to go on, non-zero to
+ * stop the transfer early (hitl_http_do then returns HITL_OK with resp->stopped set). */
+typedef int (*hitl_http_body_fn)(void *user, const char *data, size_t len);
+
+typedef struct hitl_http_request {
+    const char *method;             /* "GET", "POST", … */
+    const char *url;
+    const char *const *headers;     /* "Name: value"; "Name:" removes a default header */
+    size_t n_headers;
+    const char *body;               /* raw body (with Content-Type in headers), or NULL */
+    size_t body_len;
+    const hitl_http_part *parts;    /* multipart body, used when n_parts > 0 */
+    size_t n_parts;
+    long timeout_ms;                /* total; 0 = the client's default */
+    long idle_timeout_ms;           /* abort when no byte arrives for this long; 0 = off */
+    size_t max_body;                /* stored-body cap; 0 = the client's default */
+    hitl_http_body_fn on_body;      /* when set, body bytes go here and are not stored */
+    void *user;
+    const char *source_ip;          /* local address to send from (per-IP checks), or NULL */
+    /* When set and non-zero (CLOCK_MONOTONIC), the transfer is aborted with HITL_E_TIMEOUT
+     * once that time passes. The body sink may set it during the transfer (a deadline
+     * that starts with some event). */
+    const struct timespec *abort_at;
+} hitl_http_request;
+
+typedef struct hitl_http_header {
+    char *name;
+    char *value;
+} hitl_http_header;
+
+typedef struct hitl_http_response {
+    long status;                    /* 0 when no response arrived */
+    hitl_http_header *headers;      /* of the final response */
+    size_t n_headers;
+    hitl_buf body;                  /* the stored body (empty when streamed) */
+    size_t body_bytes;              /* bytes received, stored or streamed */
+    double seconds;                 /* wall time of the exchange */
+    bool stopped;                   /* the sink stopped the transfer */
+} hitl_http_response;
+
+#define HITL_HTTP_MAX_HEADER_BYTES (256u * 1024u)
+#define HITL_HTTP_MAX_HEADERS 1000u
+
+int hitl_http_new(hitl_http **out, const hitl_http_config *cfg, hitl_err *err);
+void hitl_http_free(hitl_http *client);
+
+/* hitl_http_do performs |req| and fills |resp| (call hitl_http_response_free after, in
+ * every case). Returns 0 when a response was received (any status); HITL_E_TIMEOUT when
+ * the total or idle timeout ran out; HITL_E_TOO_BIG when the body or headers passed
+ * their caps; HITL_E_NETWORK when the connection failed; HITL_E_ARG for a bad request.
+ * On error |resp| still holds what arrived (status, headers, partial body). */
+int hitl_http_do(hitl_http *client, const hitl_http_request *req, hitl_http_response *resp,
+                 hitl_err *err);
+
+void hitl_http_response_free(hitl_http_response *resp);
+
+/* Case-insensitive header lookup in a response; NULL when absent. */
+const char *hitl_http_header_get(const hitl_http_response *resp, const char *name);
+
+#endif

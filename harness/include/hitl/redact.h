@@ -1,0 +1,26 @@
+/* redact.h: the set of secrets of a run (API key, form tokens, upload tokens) and their
+ * removal from any text before it is shown or written. Thread-safe: checks running in
+ * parallel register the tokens they meet. */
+#ifndef HITL_REDACT_H
+#define HITL_REDACT_H
+
+#include <stdbool.h>
+#include "hitl/err.h"
+
+typedef struct hitl_redactor hitl_redactor;
+
+/* |enabled| false (--show-secrets) makes hitl_redactor_apply copy text unchanged. */
+int hitl_redactor_new(hitl_redactor **out, bool enabled, hitl_err *err);
+void hitl_redactor_free(hitl_redactor *r);
+
+/* Adds a secret. Values shorter than 4 bytes are ignored (they would redact ordinary
+ * words). |label| appears in its place: "[REDACTED:form-token]". */
+void hitl_redactor_add(hitl_redactor *r, const char *secret, const char *label);
+
+/* Returns a malloc'd copy of |text| with every known secret replaced, and the value of
+ * any "Authorization:" header line replaced whatever it holds. NULL in → NULL out. */
+char *hitl_redactor_apply(hitl_redactor *r, const char *text);
+
+bool hitl_redactor_enabled(const hitl_redactor *r);
+
+#endif

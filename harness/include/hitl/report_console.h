@@ -1,0 +1,33 @@
+/* report_console.h: the console reporter of `hitlcheck run`: live progress on a TTY (the
+ * running check, counts, the remaining time of a long wait), one line per check
+ * otherwise, Expected/Actual under each FAIL/WARN, and the final summary line. It only
+ * formats results (already redacted by the engine); it never touches the network. */
+#ifndef HITL_REPORT_CONSOLE_H
+#define HITL_REPORT_CONSOLE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "hitl/engine.h"
+
+typedef struct hitl_console {
+    FILE *out;
+    bool tty;           /* rewrite a status line in place */
+    bool color;
+    int verbosity;      /* 0 quiet (failures and summary), 1 normal, 2 verbose (exchanges) */
+    size_t total;       /* checks to run, for the progress counter */
+    size_t done;
+    size_t counts[5];
+    bool status_shown;  /* a status line is on screen and must be cleared first */
+} hitl_console;
+
+void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int verbosity, size_t total);
+
+/* Engine callbacks (hitl_engine_options.on_start/on_done/on_wait with user = the console). */
+void hitl_console_on_start(void *user, const hitl_result *r);
+void hitl_console_on_done(void *user, const hitl_result *r);
+void hitl_console_on_wait(void *user, const hitl_result *r, double seconds_left, const char *what);
+
+/* Prints the totals; the last line is "N passed, N failed, N warned, N skipped". */
+void hitl_console_summary(hitl_console *c, const hitl_results *res);
+
+#endif

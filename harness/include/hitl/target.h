@@ -1,0 +1,51 @@
+/* target.h: the server under test and how to reach it: base URL, the two API bases,
+ * credentials, the app mode, and the limits a run honours. Filled from the CLI flags
+ * (or by the embedded run from the reference server it starts). */
+#ifndef HITL_TARGET_H
+#define HITL_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "hitl/buf.h"
+#include "hitl/check.h"
+#include "hitl/err.h"
+
+typedef enum hitl_app_mode {
+    HITL_APP_WORKFLOW,
+    HITL_APP_CHATFLOW
+} hitl_app_mode;
+
+typedef enum hitl_upload_layout {
+    HITL_LAYOUT_UNKNOWN = 0,
+    HITL_LAYOUT_V1, /* /api/form/human_input/files/upload + …/files/remote-upload */
+    HITL_LAYOUT_V2  /* /api/human-input-forms/files */
+} hitl_upload_layout;
+
+struct hitl_target {
+    char *base_url;         /* scheme://host[:port], no trailing slash */
+    char *service_base;     /* "/v1" */
+    char *web_base;         /* "/api" */
+    char *api_key;          /* the app's API key (secret) */
+    hitl_app_mode app_mode;
+    int surfaces;           /* bitset of hitl_surface */
+    char *user;             /* the end-user id for SVC calls */
+    char *inputs_json;      /* the run's `inputs` object, "{}" by default */
+    long timeout_ms;        /* per request */
+    long max_wait_s;        /* the longest a check may wait (expiry, windows, streams) */
+    int rate_max;           /* expected WEB rate limit: rate_max requests … */
+    int rate_window_s;      /* … per rate_window_s seconds */
+    bool strict;
+    hitl_upload_layout layout; /* detected by the fingerprint; UNKNOWN before */
+    char *fixture_url;      /* base URL at which the target can reach the fixture server */
+    const char *source_ip_alt; /* a second loopback source address for per-IP checks, or NULL */
+};
+
+void hitl_target_init(hitl_target *t);
+void hitl_target_free(hitl_target *t);
+
+/* hitl_target_url formats "<base_url><surface base><path>" into |out| (a caller-owned
+ * bounded buffer, reset first). |path| is a printf format starting with '/'. */
+int hitl_target_url(const hitl_target *t, hitl_surface surface, hitl_buf *out, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

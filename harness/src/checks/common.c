@@ -1,0 +1,446 @@
+/* common.c: helpers shared by the check areas. */
+#include "common.h"
+
+#include "hitl/submit.h"
+
+#include <time.h>
+
+cJSON *hitl_chk_body_json(const hitl_http_response *resp)
+{
+    return cJSON_ParseWithLength(hitl_buf_str(&resp->body), resp->body.len);
+}
+
+cJSON *hitl_chk_frame_json(const hitl_stream_frame *f)
+{
+    return cJSON_ParseWithLength(f->data, f->data_len);
+}
+
+const hitl_run_env *hitl_chk_env(hitl_check_ctx *ctx)
+{
+    return hitl_ctx_env(ctx);
+}
+
+long long hitl_chk_now(void)
+{
+    return (long long)time(NULL);
+}
+
+static bool in_list(const char *k, const char *const *keys)
+{
+    for (size_t i = 0; keys[i]; i++)
+        if (!strcmp(keys[i], k))
+            return true;
+    return false;
+}
+
+bool hitl_chk_expect_keys(hitl_check_ctx *ctx, const cJSON *obj, const char *const *keys,
+                          const char *what, const char *section)
+{
+    char missing[512] = "", extra[512] = "", expected[1024];
+    for (size_t i = 0; keys[i]; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(obj, keys[i]))
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
+                     missing[0] ? ", " : "", keys[i]);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, obj)
+    {
+        if (it->string && !in_list(it->string, keys))
+            snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "%s%s",
+                     extra[0] ? ", " : "", it->string);
+    }
+    int n = snprintf(expected, sizeof expected, "%s has exactly the keys {", what);
+    for (size_t i = 0; keys[i] && n > 0 && (size_t)n < sizeof expected; i++)
+        n += snprintf(expected + n, sizeof expected - (size_t)n, "%s%s", i ? ", " : "", keys[i]);
+    if (n > 0 && (size_t)n < sizeof expected)
+        snprintf(expected + n, sizeof expected - (size_t)n, "} (%s)", section);
+    return hitl_expect(ctx, !missing[0] && !extra[0], expected, "missing: %s; extra: %s",
+                       missing[0] ? missing : "none", extra[0] ? extra : "none");
+}
+
+cJSON *hitl_chk_expect_json_object(hitl_check_ctx *ctx, const hitl_http_response *resp,
+                                   const char *what)
+{
+    cJSON *root = hitl_chk_body_json(resp);
+    char expected[256];
+    snprintf(expected, sizeof expected, "%s is a JSON object", what);
+    if (!hitl_expect(ctx, cJSON_IsObject(root), expected, "body (%zu bytes) is not a JSON object: %.200s",
+                     resp->body.len, hitl_buf_str(&resp->body))) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+size_t hitl_chk_find_event(const hitl_stream *s, const char *event, size_t from)
+{
+    char name[64];
+    for (size_t i = from; i < s->n_frames; i++) {
+        hitl_flow_frame_event(&s->frames[i], name, sizeof name);
+        if (!strcmp(name, event))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+char *hitl_chk_upload_sample(hitl_check_ctx *ctx, const char *form_token)
+{
+    size_t len;
+    const char *pdf = hitl_flow_sample_pdf(&len);
+    hitl_http_response resp;
+    char *upload_token = NULL;
+    char *id = NULL;
+    if (hitl_ctx_surface(ctx) == HITL_SURFACE_WEB) {
+        if (hitl_flow_upload_token(ctx, form_token, &resp, &upload_token))
+            return NULL;
+        long st = resp.status;
+        hitl_http_response_free(&resp);
+        if (!upload_token) {
+            hitl_check_error(ctx, "precondition: issuing an upload token answered HTTP %ld", st);
+            return NULL;
+        }
+    }
+    if (hitl_flow_upload_local(ctx, upload_token, NULL, "hitlcheck.pdf", "application/pdf", pdf,
+                               len, &resp) == HITL_OK) {
+        id = hitl_flow_upload_id(&resp);
+        if (!id)
+            hitl_check_error(ctx, "precondition: uploading a sample PDF answered HTTP %ld, not 201 "
+                                  "with an id", resp.status);
+    }
+    hitl_http_response_free(&resp);
+    free(upload_token);
+    return id;
+}
+
+static size_t count_file_inputs(const hitl_form *form)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < form->n_inputs; i++)
+        if (form->inputs[i].type == HITL_INPUT_FILE || form->inputs[i].type == HITL_INPUT_FILE_LIST)
+            n++;
+    return n;
+}
+
+char *hitl_chk_valid_submission(hitl_check_ctx *ctx, const hitl_run *run, const char *action)
+{
+    size_t n = count_file_inputs(run->form);
+    char *ids[16] = {0};
+    if (n > 16)
+        n = 16;
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = hitl_chk_upload_sample(ctx, run->form_token);
+        if (!ids[i]) {
+            for (size_t k = 0; k < i; k++)
+                free(ids[k]);
+            return NULL;
+        }
+    }
+    char *body = hitl_flow_valid_submission(ctx, run->form, action, (const char *const *)ids, n,
+                                            NULL, run->user);
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    if (!body)
+        hitl_check_error(ctx, "precondition: could not build a valid submission for the form");
+    return body;
+}
+
+#define PATIENT_RETRIES 3
+
+int hitl_chk_call_patient(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    long waited_s = 0;
+    for (int attempt = 0;; attempt++) {
+        int rc = hitl_flow_call(ctx, call, resp);
+        if (rc || resp->status != 429 || call->surface != HITL_SURFACE_WEB ||
+            attempt == PATIENT_RETRIES)
+            return rc;
+        long wait_s = (long)t->rate_window_s + 1;
+        if (waited_s + wait_s > t->max_wait_s)
+            return rc;
+        hitl_http_response_free(resp);
+        waited_s += wait_s;
+        hitl_ctx_sleep_ms(ctx, wait_s * 1000L, "the WEB rate-limit window (other checks' requests)");
+    }
+}
+
+int hitl_chk_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
+                    hitl_http_response *resp)
+{
+    char path[1024];
+    int n = snprintf(path, sizeof path, "/form/human_input/%s", form_token);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        memset(resp, 0, sizeof *resp);
+        hitl_check_error(ctx, "form token too long for a URL");
+        return HITL_E_TOO_BIG;
+    }
+    hitl_call call = {.method = "POST", .surface = hitl_ctx_surface(ctx), .path = path, .json = body};
+    return hitl_chk_call_patient(ctx, &call, resp);
+}
+
+bool hitl_chk_expect_error_shape(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                                 const char *what)
+{
+    char exp[512], status_text[32];
+    if (status)
+        snprintf(status_text, sizeof status_text, "HTTP %ld", status);
+    else
+        snprintf(status_text, sizeof status_text, "HTTP 4xx");
+    snprintf(exp, sizeof exp,
+             "%s: %s with a JSON error body {\"code\": <string>, \"message\": <string>, "
+             "\"status\": <the HTTP status>} (§1.3, §13 K86/K87)",
+             what, status_text);
+    const char *ct = hitl_http_header_get(resp, "Content-Type");
+    const char *body = hitl_buf_str(&resp->body);
+    bool status_ok = status ? resp->status == status : resp->status >= 400 && resp->status < 500;
+    if (!status_ok)
+        return hitl_expect(ctx, false, exp, "HTTP %ld (Content-Type %s): %.200s", resp->status,
+                           ct ? ct : "none", body);
+    cJSON *root = hitl_chk_body_json(resp);
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "code");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "message");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "status");
+    bool ok;
+    if (!cJSON_IsObject(root))
+        ok = hitl_expect(ctx, false, exp, "HTTP %ld, a body that is not a JSON object (Content-Type %s): %.200s",
+                         resp->status, ct ? ct : "none", body);
+    else if (!cJSON_IsString(c) || !cJSON_IsString(m))
+        ok = hitl_expect(ctx, false, exp, "HTTP %ld, `code` or `message` missing or not a string: %.200s",
+                         resp->status, body);
+    else if (!cJSON_IsNumber(s) || s->valuedouble != (double)resp->status)
+        ok = hitl_expect(ctx, false, exp, "HTTP %ld, `status` %s: %.200s", resp->status,
+                         cJSON_IsNumber(s) ? "differs from the HTTP status" : "missing or not a number",
+                         body);
+    else
+        ok = hitl_expect(ctx, true, exp, "ok");
+    cJSON_Delete(root);
+    return ok;
+}
+
+/* --- added for the form and upload areas --- */
+
+int hitl_chk_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp)
+{
+    char path[1024];
+    int n = snprintf(path, sizeof path, "/form/human_input/%s", form_token);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        memset(resp, 0, sizeof *resp);
+        hitl_check_error(ctx, "form token too long for a URL");
+        return HITL_E_TOO_BIG;
+    }
+    hitl_call call = {.method = "GET", .surface = hitl_ctx_surface(ctx), .path = path};
+    return hitl_chk_call_patient(ctx, &call, resp);
+}
+
+int hitl_chk_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
+                          char **token)
+{
+    if (token)
+        *token = NULL;
+    char path[1024];
+    int n = snprintf(path, sizeof path, "/form/human_input/%s/upload-token", form_token);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        memset(resp, 0, sizeof *resp);
+        hitl_check_error(ctx, "form token too long for a URL");
+        return HITL_E_TOO_BIG;
+    }
+    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB, .path = path};
+    int rc = hitl_chk_call_patient(ctx, &call, resp);
+    if (rc || !token || resp->status < 200 || resp->status > 299)
+        return rc;
+    cJSON *root = hitl_chk_body_json(resp);
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "upload_token");
+    if (cJSON_IsString(tok) && tok->valuestring[0]) {
+        *token = strdup(tok->valuestring);
+        hitl_ctx_secret(ctx, tok->valuestring, "upload-token");
+    }
+    cJSON_Delete(root);
+    return HITL_OK;
+}
+
+char *hitl_chk_issue_upload_token(hitl_check_ctx *ctx, const char *form_token)
+{
+    hitl_http_response resp;
+    char *token = NULL;
+    if (hitl_chk_upload_token(ctx, form_token, &resp, &token) == HITL_OK && !token)
+        hitl_check_error(ctx, "precondition: issuing an upload token answered HTTP %ld, not 200 "
+                              "with an upload_token: %.200s",
+                         resp.status, hitl_buf_str(&resp.body));
+    hitl_http_response_free(&resp);
+    return token;
+}
+
+static bool strlist_has(const hitl_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (!strcmp(l->items[i], s))
+            return true;
+    return false;
+}
+
+/* An empty allow-list allows everything (the model's default). */
+static bool input_allows(const hitl_strlist *l, const char *s)
+{
+    return l->count == 0 || strlist_has(l, s);
+}
+
+/* Uploads one sample (PDF, or PNG when |png|) for the check's surface; the id, or NULL
+ * after an ERROR. */
+static char *upload_one_sample(hitl_check_ctx *ctx, const char *upload_token, bool png)
+{
+    size_t len;
+    const char *data = png ? hitl_flow_sample_png(&len) : hitl_flow_sample_pdf(&len);
+    hitl_http_response resp;
+    char *id = NULL;
+    if (hitl_flow_upload_local(ctx, upload_token, NULL, png ? "hitlcheck.png" : "hitlcheck.pdf",
+                               png ? "image/png" : "application/pdf", data, len, &resp) == HITL_OK) {
+        id = hitl_flow_upload_id(&resp);
+        if (!id)
+            hitl_check_error(ctx, "precondition: uploading a sample %s answered HTTP %ld, not 201 "
+                                  "with an id: %.200s",
+                             png ? "PNG" : "PDF", resp.status, hitl_buf_str(&resp.body));
+    }
+    hitl_http_response_free(&resp);
+    return id;
+}
+
+/* Whether |in| is a file or file-list input that takes uploaded (local_file) files. */
+static bool takes_local_file(const hitl_form_input *in)
+{
+    return (in->type == HITL_INPUT_FILE || in->type == HITL_INPUT_FILE_LIST) &&
+           input_allows(&in->allowed_file_upload_methods, "local_file");
+}
+
+/* The file reference input |in| gets in a valid body (§7.3); |*owned| receives the string
+ * the reference points at (the caller frees it). 0; non-zero after a SKIP or an ERROR. */
+static int valid_file_ref(hitl_check_ctx *ctx, const hitl_form_input *in, const char *upload_token,
+                          hitl_file_ref *ref, char **owned)
+{
+    bool png;
+    if (input_allows(&in->allowed_file_types, "document"))
+        png = false;
+    else if (input_allows(&in->allowed_file_types, "image"))
+        png = true;
+    else {
+        hitl_check_skip(ctx, "file input '%s' takes none of the types hitlcheck has a sample of "
+                             "(document, image)", in->output_variable_name);
+        return HITL_E_UNSUPPORTED;
+    }
+    ref->type = png ? "image" : "document";
+    if (takes_local_file(in)) {
+        ref->method = HITL_TRANSFER_LOCAL_FILE;
+        *owned = upload_one_sample(ctx, upload_token, png);
+        ref->upload_file_id = *owned;
+        return *owned ? HITL_OK : HITL_E_STATE;
+    }
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    if (input_allows(&in->allowed_file_upload_methods, "remote_url") && env && env->fixture_base) {
+        char url[1024];
+        snprintf(url, sizeof url, "%s/n/%s-%s-valid/%s", env->fixture_base, hitl_ctx_id(ctx),
+                 hitl_surface_name(hitl_ctx_surface(ctx)), png ? "good.png" : "good.pdf");
+        ref->method = HITL_TRANSFER_REMOTE_URL;
+        *owned = strdup(url);
+        ref->url = *owned;
+        return *owned ? HITL_OK : HITL_E_NOMEM;
+    }
+    hitl_check_skip(ctx, "file input '%s' allows neither local_file nor (without a fixture "
+                         "server) remote_url", in->output_variable_name);
+    return HITL_E_UNSUPPORTED;
+}
+
+char *hitl_chk_valid_body(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token)
+{
+    const hitl_form *f = run->form;
+    bool web = hitl_ctx_surface(ctx) == HITL_SURFACE_WEB;
+    char *issued = NULL;
+    if (web && !upload_token) {
+        for (size_t i = 0; i < f->n_inputs && !issued; i++)
+            if (takes_local_file(&f->inputs[i]) && f->inputs[i].output_variable_name) {
+                issued = hitl_chk_issue_upload_token(ctx, run->form_token);
+                if (!issued)
+                    return NULL;
+            }
+        upload_token = issued;
+    }
+    if (f->n_actions == 0 || !f->actions[0].id) {
+        free(issued);
+        hitl_check_error(ctx, "precondition: the form has no usable action to submit");
+        return NULL;
+    }
+    hitl_submit *sub = NULL;
+    hitl_err err = {0};
+    char *body = NULL;
+    int rc = hitl_submit_new(&sub, 0, &err);
+    for (size_t i = 0; i < f->n_inputs && !rc; i++) {
+        const hitl_form_input *in = &f->inputs[i];
+        if (!in->output_variable_name)
+            continue;
+        if (in->type == HITL_INPUT_SELECT) {
+            if (in->options.value.count == 0) {
+                hitl_check_skip(ctx, "select input '%s' offers no options, so no valid value "
+                                     "exists", in->output_variable_name);
+                rc = HITL_E_UNSUPPORTED;
+                break;
+            }
+            rc = hitl_submit_set_string(sub, in->output_variable_name, in->options.value.items[0],
+                                        &err);
+        } else if (in->type == HITL_INPUT_FILE || in->type == HITL_INPUT_FILE_LIST) {
+            hitl_file_ref ref = {0};
+            char *owned = NULL;
+            if ((rc = valid_file_ref(ctx, in, upload_token, &ref, &owned))) {
+                free(owned);
+                break;
+            }
+            if (in->type == HITL_INPUT_FILE)
+                rc = hitl_submit_set_file(sub, in->output_variable_name, &ref, &err);
+            else
+                rc = hitl_submit_add_file_list_item(sub, in->output_variable_name, &ref, &err);
+            free(owned); /* the builder copied it */
+        } else {
+            rc = hitl_submit_set_string(sub, in->output_variable_name, "hitlcheck conformance", &err);
+        }
+    }
+    if (!rc)
+        rc = hitl_submit_set_action(sub, f->actions[0].id, &err);
+    if (!rc && !web)
+        rc = hitl_submit_set_user(sub, run->user ? run->user : hitl_ctx_target(ctx)->user, &err);
+    if (!rc)
+        rc = hitl_submit_to_json(sub, &body, &err);
+    if (rc && !hitl_check_done(ctx))
+        hitl_check_error(ctx, "precondition: could not build a valid submission: %s", err.msg);
+    hitl_submit_free(sub);
+    free(issued);
+    return rc ? NULL : body;
+}
+
+int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token)
+{
+    char *body = hitl_chk_valid_body(ctx, run, upload_token);
+    if (!body)
+        return HITL_E_STATE;
+    hitl_http_response resp;
+    int rc = hitl_chk_submit(ctx, run->form_token, body, &resp);
+    if (!rc && resp.status != 200) {
+        hitl_check_error(ctx, "precondition: a valid submission answered HTTP %ld, not 200: %.200s",
+                         resp.status, hitl_buf_str(&resp.body));
+        rc = HITL_E_STATE;
+    }
+    hitl_http_response_free(&resp);
+    free(body);
+    return rc;
+}
+
+bool hitl_chk_is_uuid(const char *s)
+{
+    static const int groups[] = {8, 4, 4, 4, 12};
+    const char *p = s;
+    for (size_t g = 0; g < 5; g++) {
+        for (int k = 0; k < groups[g]; k++, p++) {
+            char c = *p;
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+                return false;
+        }
+        if (g < 4 && *p++ != '-')
+            return false;
+    }
+    return *p == '\0';
+}

@@ -1,0 +1,101 @@
+/* common.h: helpers the check areas share (internal to harness/src/checks). */
+#ifndef HITL_CHECKS_COMMON_H
+#define HITL_CHECKS_COMMON_H
+
+#include "hitl/check.h"
+#include "hitl/checks.h"
+#include "hitl/engine.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/stream.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The response body parsed as JSON (NULL when it is not JSON); free with cJSON_Delete. */
+cJSON *hitl_chk_body_json(const hitl_http_response *resp);
+
+/* A frame's data parsed as JSON, NULL when not JSON. */
+cJSON *hitl_chk_frame_json(const hitl_stream_frame *f);
+
+/* Expects |obj| to have exactly the keys in |keys| (NULL-terminated); names what is
+ * missing and what is extra. |what| names the object in the message. */
+bool hitl_chk_expect_keys(hitl_check_ctx *ctx, const cJSON *obj, const char *const *keys,
+                          const char *what, const char *section);
+
+/* Expects |resp| to carry a JSON object; returns it (caller frees) or NULL after a FAIL. */
+cJSON *hitl_chk_expect_json_object(hitl_check_ctx *ctx, const hitl_http_response *resp,
+                                   const char *what);
+
+/* Frame index of the first frame whose event is |event| at or after |from|; SIZE_MAX if none. */
+size_t hitl_chk_find_event(const hitl_stream *s, const char *event, size_t from);
+
+/* The run environment. */
+const hitl_run_env *hitl_chk_env(hitl_check_ctx *ctx);
+
+/* Seconds since the epoch (wall clock), for expiration comparisons. */
+long long hitl_chk_now(void);
+
+/* Uploads the sample PDF for |form_token| (WEB: issues an upload token first; SVC:
+ * /files/upload) and returns the file id, or NULL after setting an ERROR. */
+char *hitl_chk_upload_sample(hitl_check_ctx *ctx, const char *form_token);
+
+/* Fills every file input of |form| with sample uploads and returns a valid submission
+ * for |action| (NULL: the first), or NULL after setting an ERROR. */
+char *hitl_chk_valid_submission(hitl_check_ctx *ctx, const hitl_run *run, const char *action);
+
+/* hitl_chk_call_patient is hitl_flow_call that rides out the WEB rate limiter (§8): parallel
+ * checks share one client IP, so a 429 web_form_rate_limit_exceeded on a WEB call is other
+ * checks' traffic, not this check's finding. It waits one window (rate_window_s + 1 s) and
+ * retries, at most 3 times and never past max_wait; SVC calls and other statuses are returned
+ * as they are. Returns as hitl_flow_call; |resp| (caller frees) holds the last answer. */
+int hitl_chk_call_patient(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp);
+
+/* POST |body| to /form/human_input/<token> on the check's surface, patiently (above). */
+int hitl_chk_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
+                    hitl_http_response *resp);
+
+/* Expects the §1.3 error shape whatever the code: HTTP |status| (0: any 4xx), a JSON object
+ * body (never HTML) with `code` and `message` strings and `status` equal to the HTTP status.
+ * |what| names the request in the expectation. */
+bool hitl_chk_expect_error_shape(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                                 const char *what);
+
+/* --- added for the form and upload areas --- */
+
+/* GET /form/human_input/<token> on the check's surface, patiently (hitl_chk_call_patient).
+ * Returns as hitl_flow_call; the caller frees |resp|. */
+int hitl_chk_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp);
+
+/* POST /form/human_input/<token>/upload-token (WEB, §5), patiently. When |token| is not NULL
+ * it gets a malloc'd copy of a string `upload_token` from any 2xx answer (registered as a
+ * secret), else NULL: a wrong success status is one check's finding, not every later
+ * upload's precondition. Returns as hitl_flow_call; the caller frees |resp|. */
+int hitl_chk_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
+                          char **token);
+
+/* The precondition form of hitl_chk_upload_token: a malloc'd upload token, or NULL after
+ * setting an ERROR that names the answer. */
+char *hitl_chk_issue_upload_token(hitl_check_ctx *ctx, const char *form_token);
+
+/* hitl_chk_valid_body builds a submission of |run|'s form that §7.3 accepts: paragraphs
+ * filled, the first option of each select, the form's first action, SVC's `user`. Each file
+ * or file-list input gets one sample its allowed types take (PDF as "document", else PNG as
+ * "image"): uploaded (WEB with |upload_token|, issued here when NULL; SVC through
+ * /files/upload) when it allows local_file, else the fixture's copy inline as remote_url.
+ * Returns a malloc'd body, or NULL after a SKIP (an input hitlcheck cannot fill, normative
+ * decision 4) or an ERROR. */
+char *hitl_chk_valid_body(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token);
+
+/* hitl_chk_submit_valid submits hitl_chk_valid_body patiently, as a precondition of a later
+ * step. Returns 0 after a 200; non-zero after a SKIP or an ERROR naming the answer. */
+int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token);
+
+/* True when |s| is a UUID in its canonical 8-4-4-4-12 hexadecimal form. */
+bool hitl_chk_is_uuid(const char *s);
+
+#endif

@@ -1,0 +1,253 @@
+/* errors.c: error-shape invariants (§1.3; §13 K86/K87) on hostile requests — unknown, huge
+ * and non-UTF-8 form tokens, malformed JSON bodies — and Service API authentication
+ * (§4.1 order 0). Every error body must be {"code": <string>, "message": <string>,
+ * "status": <the HTTP status>}, never HTML, never a 5xx. */
+#include "common.h"
+
+/* A token no target issues: token_urlsafe(32) output is 43 characters of [A-Za-z0-9_-]. */
+#define UNKNOWN_TOKEN "hitlcheck_unknown_form_token_000000000000000"
+#define HUGE_TOKEN_LEN (64u * 1024u)
+#define HUGE_URL_MAX (HUGE_TOKEN_LEN + 4096u)
+#define RATE_RETRIES 3
+
+/* A submit body that is valid in form for |ctx|'s surface (SVC adds `user`, §7.1), with an
+ * empty `inputs`: for requests whose token, not body, is under test. Malloc'd. */
+static char *token_probe_body(hitl_check_ctx *ctx)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddObjectToObject(o, "inputs");
+    cJSON_AddStringToObject(o, "action", "approve");
+    if (hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE)
+        cJSON_AddStringToObject(o, "user", hitl_ctx_target(ctx)->user);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+/* The form endpoints of the check's surface for |token| (already URL-safe): GET and POST
+ * /form/human_input/<token>, and on WEB POST …/upload-token (§1.2 E3/E4, E7-E9). */
+typedef struct endpoint {
+    const char *method;
+    const char *suffix;
+    bool body;
+    bool web_only;
+} endpoint;
+
+static const endpoint FORM_ENDPOINTS[] = {
+    {"GET", "", false, false},
+    {"POST", "", true, false},
+    {"POST", "/upload-token", false, true},
+};
+
+/* Calls every form endpoint with |token| and expects 404 not_found (§4.1, §1.3). */
+static void expect_not_found_everywhere(hitl_check_ctx *ctx, const char *token)
+{
+    bool web = hitl_ctx_surface(ctx) == HITL_SURFACE_WEB;
+    char *body = token_probe_body(ctx);
+    for (size_t i = 0; i < sizeof FORM_ENDPOINTS / sizeof FORM_ENDPOINTS[0]; i++) {
+        const endpoint *e = &FORM_ENDPOINTS[i];
+        if (e->web_only && !web)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "/form/human_input/%s%s", token, e->suffix);
+        hitl_call call = {.method = e->method,
+                          .surface = hitl_ctx_surface(ctx),
+                          .path = path,
+                          .json = e->body ? body : NULL};
+        hitl_http_response resp;
+        if (hitl_chk_call_patient(ctx, &call, &resp) == HITL_OK)
+            hitl_expect_error(ctx, &resp, 404, "not_found");
+        hitl_http_response_free(&resp);
+        if (hitl_check_done(ctx))
+            break;
+    }
+    free(body);
+}
+
+/* §1.3, §4.1 ("token unknown → 404 not_found 'Form not found'"), §13 K86: on every form
+ * endpoint of the surface. */
+static void unknown_token(hitl_check_ctx *ctx)
+{
+    expect_not_found_everywhere(ctx, UNKNOWN_TOKEN);
+}
+
+/* §13 K87: "non-UTF-8 bytes in the token" — %FF%FE decodes to bytes that are no UTF-8 and
+ * no token: 404 not_found with the §1.3 body, like any unknown token. */
+static void non_utf8_token(hitl_check_ctx *ctx)
+{
+    expect_not_found_everywhere(ctx, "%FF%FEhitlcheck");
+}
+
+/* §13 K87: malformed JSON bodies get a JSON 400, never an HTML page or a 5xx. The token is
+ * a live form's, so the body is the only thing wrong. */
+static void malformed_json(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    if (hitl_flow_start(ctx, &run) == HITL_OK) {
+        const struct {
+            const char *body, *what;
+        } cases[] = {
+            {"{\"inputs\": {\"feedback\": \"x\"}, \"action\": ", "a truncated JSON submit body"},
+            {"inputs=x&action=approve", "a submit body that is not JSON at all"},
+            {"[\"inputs\", \"action\"]", "a JSON array as the submit body"},
+            {"{\"inputs\": {}, \"action\": \"\xff\xfe\"}",
+             "a JSON submit body with non-UTF-8 bytes"},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0] && !hitl_check_done(ctx); i++) {
+            hitl_http_response resp;
+            if (hitl_chk_submit(ctx, run.form_token, cases[i].body, &resp) == HITL_OK)
+                hitl_chk_expect_error_shape(ctx, &resp, 400, cases[i].what);
+            hitl_http_response_free(&resp);
+        }
+    }
+    hitl_run_free(&run);
+}
+
+/* Performs |method| on /form/human_input/<64 KiB token> outside hitl_flow_call (whose path
+ * cap is smaller), waiting out the WEB limiter as hitl_chk_call_patient does. */
+static int huge_call(hitl_check_ctx *ctx, const char *method, const char *token,
+                     hitl_http_response *resp)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    bool svc = hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE;
+    hitl_buf url;
+    hitl_buf_init(&url, HUGE_URL_MAX);
+    memset(resp, 0, sizeof *resp);
+    /* hitl_target_url caps the path at 8 KiB: the token is appended after it. */
+    if (hitl_target_url(t, hitl_ctx_surface(ctx), &url, "/form/human_input/") ||
+        hitl_buf_append_str(&url, token)) {
+        hitl_buf_free(&url);
+        hitl_check_error(ctx, "could not build a %u-byte URL", HUGE_URL_MAX);
+        return HITL_E_TOO_BIG;
+    }
+    char auth[1024];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->api_key ? t->api_key : "");
+    const char *headers[2];
+    size_t nh = 0;
+    if (svc && t->api_key)
+        headers[nh++] = auth;
+    bool post = !strcmp(method, "POST");
+    char *body = post ? token_probe_body(ctx) : NULL;
+    if (post)
+        headers[nh++] = "Content-Type: application/json";
+    hitl_http_request req = {.method = method,
+                             .url = hitl_buf_str(&url),
+                             .headers = headers,
+                             .n_headers = nh,
+                             .body = body,
+                             .body_len = body ? strlen(body) : 0};
+    int rc;
+    long waited_s = 0;
+    for (int attempt = 0;; attempt++) {
+        rc = hitl_ctx_http(ctx, &req, resp);
+        long wait_s = (long)t->rate_window_s + 1;
+        if (rc || resp->status != 429 || svc || attempt == RATE_RETRIES ||
+            waited_s + wait_s > t->max_wait_s)
+            break;
+        hitl_http_response_free(resp);
+        waited_s += wait_s;
+        hitl_ctx_sleep_ms(ctx, wait_s * 1000L,
+                          "the WEB rate-limit window (other checks' requests)");
+    }
+    hitl_buf_free(&url);
+    free(body);
+    return rc;
+}
+
+static bool looks_like_html(const hitl_http_response *resp)
+{
+    const char *ct = hitl_http_header_get(resp, "Content-Type");
+    const char *b = hitl_buf_str(&resp->body);
+    while (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')
+        b++;
+    return (ct && strstr(ct, "html")) || *b == '<';
+}
+
+/* §13 K87: "No endpoint returns a stack trace or HTML for … huge tokens (e.g. 64 KiB path
+ * segment); expected 4xx". 404 (the application answered: the §1.3 body) or 414/431/400
+ * (the HTTP layer refused the line: any non-HTML 4xx, and the §1.3 body when it is JSON). */
+static void huge_token(hitl_check_ctx *ctx)
+{
+    char *token = malloc(HUGE_TOKEN_LEN + 1);
+    if (!token) {
+        hitl_check_error(ctx, "out of memory");
+        return;
+    }
+    memset(token, 'A', HUGE_TOKEN_LEN);
+    token[HUGE_TOKEN_LEN] = '\0';
+    static const char *const methods[] = {"GET", "POST"};
+    for (size_t i = 0; i < 2 && !hitl_check_done(ctx); i++) {
+        hitl_http_response resp;
+        if (huge_call(ctx, methods[i], token, &resp) == HITL_OK) {
+            char what[128];
+            snprintf(what, sizeof what, "%s /form/human_input/<64 KiB token>", methods[i]);
+            cJSON *root = hitl_chk_body_json(&resp);
+            bool json = cJSON_IsObject(root);
+            cJSON_Delete(root);
+            char exp[256];
+            snprintf(exp, sizeof exp, "%s: a 4xx answer, not HTML and not a 5xx (§13 K87)", what);
+            if (hitl_expect(ctx, resp.status >= 400 && resp.status < 500 && !looks_like_html(&resp),
+                            exp, "HTTP %ld (Content-Type %s): %.200s", resp.status,
+                            hitl_http_header_get(&resp, "Content-Type")
+                                ? hitl_http_header_get(&resp, "Content-Type")
+                                : "none",
+                            hitl_buf_str(&resp.body)) &&
+                (resp.status == 404 || json))
+                hitl_chk_expect_error_shape(ctx, &resp, resp.status, what);
+            if (resp.status != 404)
+                hitl_check_note(ctx, "%s answered HTTP %ld", what, resp.status);
+        }
+        hitl_http_response_free(&resp);
+    }
+    free(token);
+}
+
+/* §4.1 order 0: "missing/invalid API key → 401 unauthorized" (§1.2 E4: app API key). The
+ * body is a valid submission of a live form, so a server that skips authentication accepts
+ * it (200). The code is recorded, not asserted (CONFIRMED only in an old wraps.py). */
+static void svc_auth(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    if (hitl_flow_start(ctx, &run) == HITL_OK) {
+        char *body = hitl_chk_valid_submission(ctx, &run, NULL);
+        const struct {
+            const char *authorization, *what;
+        } cases[] = {
+            {"", "an SVC submit without Authorization"},
+            {"Bearer app-hitlcheck-not-a-key", "an SVC submit with an unknown API key"},
+        };
+        char path[1024];
+        snprintf(path, sizeof path, "/form/human_input/%s", run.form_token);
+        for (size_t i = 0; body && i < sizeof cases / sizeof cases[0] && !hitl_check_done(ctx);
+             i++) {
+            hitl_call call = {.method = "POST",
+                              .surface = HITL_SURFACE_SERVICE,
+                              .path = path,
+                              .json = body,
+                              .authorization = cases[i].authorization};
+            hitl_http_response resp;
+            if (hitl_flow_call(ctx, &call, &resp) == HITL_OK &&
+                hitl_chk_expect_error_shape(ctx, &resp, 401, cases[i].what)) {
+                cJSON *root = hitl_chk_body_json(&resp);
+                const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
+                if (cJSON_IsString(code) && strcmp(code->valuestring, "unauthorized"))
+                    hitl_check_note(ctx, "%s: code \"%s\" (older Dify: \"unauthorized\")",
+                                    cases[i].what, code->valuestring);
+                cJSON_Delete(root);
+            }
+            hitl_http_response_free(&resp);
+        }
+        free(body);
+    }
+    hitl_run_free(&run);
+}
+
+static const hitl_check_impl CHECKS[] = {
+    {"errors.shape.unknown-token", unknown_token},
+    {"errors.body.malformed-json", malformed_json},
+    {"errors.path.huge-token", huge_token},
+    {"errors.path.non-utf8-token", non_utf8_token},
+    {"errors.svc.auth", svc_auth},
+};
+
+HITL_CHECK_TABLE(errors, CHECKS)

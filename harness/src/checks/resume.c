@@ -1,0 +1,719 @@
+/* resume.c: checks of the resume endpoint, GET /v1/workflow/{workflow_run_id}/events (E6;
+ * §9.1, §10; §13 I and J84). Resume is a Service API endpoint: every check runs on the
+ * service surface and starts its own run.
+ *
+ * §9.1's timing caveat shapes the checks that watch a run resume: "a subscriber that
+ * connects after an event was published misses it". They therefore open the resume stream
+ * first, wait for its first frame (the subscription is live), and only then submit. */
+#include "common.h"
+
+#include "hitl/event.h"
+
+/* The server ends a stream "after relaying workflow_finished or workflow_paused": how long
+ * the harness gives it to actually close. */
+#define CLOSE_GRACE_MS 5000L
+/* How long a live stream may take to send its first frame (Dify: at once). */
+#define FIRST_FRAME_MS 10000L
+/* Before a submit: how long to wait for that first frame before submitting anyway. Short,
+ * so that a server without pings (resume.live.ping-first reports it) still has the stream
+ * open when the run resumes (servers may close idle streams: the reference server's
+ * --idle-timeout is 10 s in the embedded run). */
+#define SUBMIT_AFTER_MS 3000L
+/* Keep-alive: "event: ping after 10 s without messages" (§9.1), plus slack for scheduling. */
+#define PING_INTERVAL_S 10.0
+#define PING_SLACK_S 2.0
+/* Keep-alive pings to observe after the first frame: three intervals. */
+#define KEEPALIVE_PINGS 3u
+/* The timeout sweeper runs every HUMAN_INPUT_TIMEOUT_TASK_INTERVAL minutes (default 1,
+ * §10): the longest a human_input_form_timeout may lag the expiry, plus slack. */
+#define SWEEP_ALLOWANCE_S 65LL
+/* Open the expiry stream this long before expiration_time (a server may close idle
+ * streams: Dify after 300 s, the reference server after its --idle-timeout). */
+#define EXPIRY_LEAD_S 3LL
+
+/* A well-formed run id that no target has: UUID v4 syntax, so a database lookup by id
+ * answers "not found" rather than a type error. */
+static const char UNKNOWN_RUN_ID[] = "00000000-0000-4000-8000-0000000b1e55";
+
+/* --- helpers --- */
+
+static long min_ms(long a, long b)
+{
+    return a < b ? a : b;
+}
+
+static bool stop_after_first(void *user, const hitl_stream_frame *f)
+{
+    (void)user;
+    (void)f;
+    return true;
+}
+
+static bool is_ping(const hitl_stream_frame *f)
+{
+    return !strcmp(f->type, "ping");
+}
+
+/* The event names of |s|'s frames, "ping, human_input_form_filled, …", into |out| (cut). */
+static void event_list(const hitl_stream *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < s->n_frames && n + 1 < cap; i++) {
+        char name[64];
+        hitl_flow_frame_event(&s->frames[i], name, sizeof name);
+        int w = snprintf(out + n, cap - n, "%s%s", i ? ", " : "", name[0] ? name : "(not JSON)");
+        if (w < 0 || (size_t)w >= cap - n) {
+            if (cap > 4)
+                snprintf(out + cap - 4, 4, "...");
+            return;
+        }
+        n += (size_t)w;
+    }
+    if (!s->n_frames)
+        snprintf(out, cap, "no frames");
+}
+
+/* Decodes frame |i| of |s| into |ev| (cleared by the caller); false when it is no event. */
+static bool decode(const hitl_stream *s, size_t i, hitl_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (i >= s->n_frames)
+        return false;
+    const hitl_stream_frame *f = &s->frames[i];
+    hitl_err err = {0};
+    return hitl_event_decode(f->type, strlen(f->type), f->data, f->data_len, ev, &err) == HITL_OK;
+}
+
+/* resume_sync opens a resume stream and waits for it to end (see hitl_flow_resume_open).
+ * |out| is always filled (free with hitl_stream_free); returns non-zero after setting an
+ * ERROR when the stream could not be started. */
+static int resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                       const char *query, const char *api_key, const hitl_stream_opts *opts,
+                       hitl_stream *out)
+{
+    hitl_stream_async *a = NULL;
+    int rc = hitl_flow_resume_open(ctx, run_id, user, query, api_key, opts, &a);
+    if (rc) {
+        memset(out, 0, sizeof *out);
+        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+        return rc;
+    }
+    return hitl_stream_join(a, out);
+}
+
+/* A short probe: the answer's status and body, or the stream's first frame. */
+static int resume_probe(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                        const char *query, const char *api_key, hitl_stream *out)
+{
+    hitl_stream_opts so = {.total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms),
+                           .stop = stop_after_first};
+    return resume_sync(ctx, run_id, user, query, api_key, &so, out);
+}
+
+/* Expects |s| to be a served event stream: HTTP 200 text/event-stream (§9.1). */
+static bool expect_stream(hitl_check_ctx *ctx, const hitl_stream *s, const char *what)
+{
+    const char *ct = hitl_http_header_get(&s->resp, "Content-Type");
+    bool ok = s->resp.status == 200 && ct && !strncmp(ct, "text/event-stream", 17);
+    char exp[256];
+    snprintf(exp, sizeof exp, "%s: HTTP 200 with Content-Type text/event-stream (§9.1)", what);
+    return hitl_expect(ctx, ok, exp, "HTTP %ld, Content-Type %s (%s%s%s): %.200s", s->resp.status,
+                       ct ? ct : "(none)", hitl_stream_end_name(s->end), s->error ? ": " : "",
+                       s->error ? s->error : "", hitl_buf_str(&s->resp.body));
+}
+
+/* resume_across_submit is the §9.1 resume sequence: open the resume stream of |run|, wait
+ * for its first frame, submit a valid submission with |action| on the Service API as the
+ * run's user, and collect the stream until workflow_finished (after which the server must
+ * close it within CLOSE_GRACE_MS). Returns 0 with |out| filled (free it in every case), or
+ * non-zero after setting an ERROR (a precondition failed: no submission, submit not 200). */
+static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const char *action,
+                                hitl_stream *out)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    memset(out, 0, sizeof *out);
+    /* Uploads first: they must not be what the stream waits on. */
+    char *body = hitl_chk_valid_submission(ctx, run, action);
+    if (!body)
+        return HITL_E_STATE;
+    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + CLOSE_GRACE_MS,
+                           .stop = hitl_flow_stop_after_finished,
+                           .close_within_ms = CLOSE_GRACE_MS};
+    hitl_stream_async *a = NULL;
+    int rc = hitl_flow_resume_open(ctx, run->workflow_run_id, run->user, NULL, NULL, &so, &a);
+    if (rc) {
+        free(body);
+        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+        return rc;
+    }
+    long wait_ms = min_ms(SUBMIT_AFTER_MS, t->timeout_ms);
+    if (hitl_stream_wait_frames(a, 1, wait_ms) == 0)
+        hitl_check_note(ctx, "the resume stream sent no frame within %.1f s of opening (no ping); "
+                             "submitted anyway", (double)wait_ms / 1000.0);
+    hitl_http_response resp;
+    rc = hitl_chk_submit(ctx, run->form_token, body, &resp);
+    free(body);
+    long status = resp.status;
+    hitl_http_response_free(&resp);
+    int jrc = hitl_stream_join(a, out);
+    if (rc)
+        return rc;
+    if (status != 200) {
+        hitl_check_error(ctx, "precondition: the valid submit answered HTTP %ld, not 200 (§7.4)", status);
+        return HITL_E_STATE;
+    }
+    if (jrc)
+        hitl_check_error(ctx, "collecting the resume stream failed (%s)", hitl_status_name(jrc));
+    return jrc;
+}
+
+/* The action a resume check submits: the second when there are two or more (a server
+ * resuming the default branch, or the next one, then differs from the choice), else the
+ * only one. */
+static const hitl_form_action *chosen_action(hitl_check_ctx *ctx, const hitl_run *run)
+{
+    const hitl_form *f = run->form;
+    if (f->n_actions == 0 || !f->actions[f->n_actions > 1 ? 1 : 0].id) {
+        hitl_check_error(ctx, "precondition: the form has no action with an id to submit");
+        return NULL;
+    }
+    if (f->n_actions == 1)
+        hitl_check_note(ctx, "the form has one action: a server resuming another branch cannot "
+                             "be told apart");
+    return &f->actions[f->n_actions > 1 ? 1 : 0];
+}
+
+/* --- I73, I74, I75: answering the resume request --- */
+
+/* §13 I73: "GET /v1/workflow/{workflow_run_id}/events?user=<same user> on a paused run →
+ * 200 text/event-stream; first frame is `event: ping`" (§9.1 "First frame: event: ping
+ * (emitted as soon as the subscription is live)"); a ping carries no data (§2, A1). */
+static void live_ping_first(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK &&
+        resume_probe(ctx, run.workflow_run_id, run.user, NULL, NULL, &s) == HITL_OK &&
+        expect_stream(ctx, &s, "resume of a paused run by its user") &&
+        hitl_expect(ctx, s.n_frames > 0, "a first frame arrives at once (§9.1)",
+                    "no frame within %.1f s (%s%s%s)", s.seconds, hitl_stream_end_name(s.end),
+                    s.error ? ": " : "", s.error ? s.error : "")) {
+        const hitl_stream_frame *f = &s.frames[0];
+        if (hitl_expect(ctx, is_ping(f), "the first frame is `event: ping` (§9.1, §13 I73)",
+                        "first frame: SSE type \"%s\", data \"%.80s\"", f->type, f->data))
+            hitl_expect(ctx, f->data_len == 0, "`event: ping` frames carry no data (§2, §13 A1)",
+                        "ping with data \"%.80s\"", f->data);
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* §13 I74 / §9.1: "Run unknown, other app, … or created by a different `user` → 404
+ * not_found". */
+static void auth_wrong_user(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK) {
+        char other[512];
+        snprintf(other, sizeof other, "%.400s-hitlcheck-other", run.user);
+        if (resume_probe(ctx, run.workflow_run_id, other, NULL, NULL, &s) == HITL_OK)
+            hitl_expect_error(ctx, &s.resp, 404, "not_found");
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+static void auth_unknown_run(hitl_check_ctx *ctx)
+{
+    hitl_stream s = {0};
+    if (resume_probe(ctx, UNKNOWN_RUN_ID, hitl_ctx_target(ctx)->user, NULL, NULL, &s) == HITL_OK)
+        hitl_expect_error(ctx, &s.resp, 404, "not_found");
+    hitl_stream_free(&s);
+}
+
+/* §9.1: "`user` (required; missing → 400 invalid_param)". Asked about a live run, so a
+ * server that ignores the missing user would serve it. */
+static void auth_missing_user(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK &&
+        resume_probe(ctx, run.workflow_run_id, NULL, NULL, NULL, &s) == HITL_OK)
+        hitl_expect_error(ctx, &s.resp, 400, "invalid_param");
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* §9.1: "App mode not workflow/advanced-chat → 400 not_workflow_app … (checked before the
+ * lookup)": so any run id will do. */
+static void auth_not_workflow_app(hitl_check_ctx *ctx)
+{
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    if (!env || !env->chat_app_key) {
+        hitl_check_skip(ctx, "no API key of a chat (non-workflow) app was given");
+        return;
+    }
+    hitl_stream s = {0};
+    if (resume_probe(ctx, UNKNOWN_RUN_ID, hitl_ctx_target(ctx)->user, NULL, env->chat_app_key,
+                     &s) == HITL_OK)
+        hitl_expect_error(ctx, &s.resp, 400, "not_workflow_app");
+    hitl_stream_free(&s);
+}
+
+/* §13 I75 (SHOULD): "Using task_id instead of workflow_run_id → 404 when they differ";
+ * §9.1: the path value "must be the workflow run id". */
+static void id_task_id(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK) {
+        if (!run.task_id) {
+            hitl_check_skip(ctx, "human_input_required carried no task_id");
+        } else if (!strcmp(run.task_id, run.workflow_run_id)) {
+            hitl_check_skip(ctx, "the run's task_id equals its workflow_run_id: the ids cannot be "
+                                 "told apart");
+        } else if (resume_probe(ctx, run.task_id, run.user, NULL, NULL, &s) == HITL_OK) {
+            if (s.resp.status == 200)
+                hitl_check_note(ctx, "the target accepts the task_id as the resume path value "
+                                     "(as well as the workflow_run_id)");
+            else
+                hitl_check_note(ctx, "the target accepts the workflow_run_id only");
+            hitl_expect_error(ctx, &s.resp, 404, "not_found");
+        }
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* --- I76, I77: after the submit --- */
+
+/* §13 I76: "After submitting, the resumed stream contains human_input_form_filled with
+ * action_id = submitted action and action_text = that action's title, then node events,
+ * then workflow_finished, then the stream closes". §9.1 "Closing events: … after relaying
+ * workflow_finished". The run must resume along the chosen action's branch: when
+ * workflow_finished.data.outputs names the action, it is the chosen one. */
+static void after_submit_branch(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s = {0};
+    const hitl_form_action *act = NULL;
+    if (hitl_flow_start(ctx, &run) != HITL_OK || !(act = chosen_action(ctx, &run)) ||
+        resume_across_submit(ctx, &run, act->id, &s) != HITL_OK ||
+        !expect_stream(ctx, &s, "the resume stream of the paused run")) {
+        hitl_stream_free(&s);
+        hitl_run_free(&run);
+        return;
+    }
+    char seen[512];
+    event_list(&s, seen, sizeof seen);
+    size_t filled = hitl_chk_find_event(&s, "human_input_form_filled", 0);
+    size_t fin = hitl_chk_find_event(&s, "workflow_finished", filled == SIZE_MAX ? 0 : filled);
+    hitl_event ev;
+    memset(&ev, 0, sizeof ev);
+    if (hitl_expect(ctx, filled != SIZE_MAX,
+                    "the resumed stream carries human_input_form_filled (§9.1, §13 I76)", "events: %s",
+                    seen) &&
+        decode(&s, filled, &ev)) {
+        const char *id = ev.filled.action_id, *text = ev.filled.action_text;
+        hitl_expect(ctx, id && !strcmp(id, act->id),
+                    "human_input_form_filled.data.action_id is the submitted action (§9.1, §13 I76)",
+                    "submitted \"%s\", action_id %s%s%s", act->id, id ? "\"" : "", id ? id : "missing",
+                    id ? "\"" : "");
+        hitl_expect(ctx, text && act->title && !strcmp(text, act->title),
+                    "human_input_form_filled.data.action_text is the action's title (§9.1, §13 I76)",
+                    "title \"%s\", action_text %s%s%s", act->title ? act->title : "(none)",
+                    text ? "\"" : "", text ? text : "missing", text ? "\"" : "");
+    }
+    hitl_event_clear(&ev);
+    if (filled != SIZE_MAX &&
+        hitl_expect(ctx, fin != SIZE_MAX,
+                    "workflow_finished follows human_input_form_filled (§9.1, §13 I76)", "events: %s",
+                    seen)) {
+        size_t nodes = 0;
+        for (size_t i = filled + 1; i < fin; i++) {
+            char name[64];
+            hitl_flow_frame_event(&s.frames[i], name, sizeof name);
+            if (!strncmp(name, "node_", 5))
+                nodes++;
+        }
+        hitl_expect(ctx, nodes > 0,
+                    "node events between human_input_form_filled and workflow_finished (§9.3, §13 I76)",
+                    "events: %s", seen);
+        if (decode(&s, fin, &ev)) {
+            const cJSON *out_action = cJSON_GetObjectItemCaseSensitive(ev.workflow.outputs, "action");
+            if (out_action)
+                hitl_expect(ctx, cJSON_IsString(out_action) && !strcmp(out_action->valuestring, act->id),
+                            "the run resumed along the chosen action's branch: "
+                            "workflow_finished.data.outputs.action is the submitted action (§7.4, §9.1)",
+                            "submitted \"%s\", outputs.action %s%s%s", act->id,
+                            cJSON_IsString(out_action) ? "\"" : "",
+                            cJSON_IsString(out_action) ? out_action->valuestring : "(not a string)",
+                            cJSON_IsString(out_action) ? "\"" : "");
+        }
+        hitl_event_clear(&ev);
+        hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
+                    "the server closes the resume stream after workflow_finished (within 5 s) "
+                    "(§9.1, §13 I76)",
+                    "%s", s.still_open ? "the stream was still open 5 s after workflow_finished"
+                                       : hitl_stream_end_name(s.end));
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* §13 I77: "Finished run → exactly one data: frame with event:"workflow_finished" and the
+ * stream closes" (§9.1 "Run finished (finished_at set) → 200 text/event-stream with exactly
+ * one frame"). The run is finished by submitting, seen finished on the live stream. */
+static void finished_single_frame(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream live = {0}, s = {0};
+    if (hitl_flow_start(ctx, &run) != HITL_OK ||
+        resume_across_submit(ctx, &run, NULL, &live) != HITL_OK) {
+        hitl_stream_free(&live);
+        hitl_run_free(&run);
+        return;
+    }
+    if (hitl_chk_find_event(&live, "workflow_finished", 0) == SIZE_MAX) {
+        char seen[512];
+        event_list(&live, seen, sizeof seen);
+        hitl_check_error(ctx, "precondition: the live resume stream showed no workflow_finished "
+                              "after the submit (%s; events: %s)", hitl_stream_end_name(live.end), seen);
+    } else {
+        hitl_stream_opts so = {.total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms) +
+                                           CLOSE_GRACE_MS,
+                               .stop = hitl_flow_stop_after_finished,
+                               .close_within_ms = CLOSE_GRACE_MS};
+        if (resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
+            expect_stream(ctx, &s, "resume of a finished run")) {
+            size_t data_frames = 0;
+            for (size_t i = 0; i < s.n_frames; i++)
+                data_frames += !is_ping(&s.frames[i]);
+            size_t fin = hitl_chk_find_event(&s, "workflow_finished", 0);
+            char seen[512];
+            event_list(&s, seen, sizeof seen);
+            hitl_expect(ctx, data_frames == 1 && fin != SIZE_MAX,
+                        "exactly one data frame, workflow_finished (§9.1, §13 I77)", "%zu data frames: %s",
+                        data_frames, seen);
+            hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
+                        "the stream then closes (within 5 s) (§9.1, §13 I77)", "%s",
+                        s.still_open ? "still open 5 s after workflow_finished"
+                                     : hitl_stream_end_name(s.end));
+        }
+    }
+    hitl_stream_free(&s);
+    hitl_stream_free(&live);
+    hitl_run_free(&run);
+}
+
+/* --- I78, I79: snapshot mode --- */
+
+/* §13 I78: "include_state_snapshot=true on a paused run → workflow_started, node events,
+ * human_input_required (with a form_token), workflow_paused, then close" (§9.1 "Snapshot
+ * mode … closes on pause unless continue_on_pause"). Pings are not counted. */
+static void snapshot_replay(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s = {0};
+    hitl_stream_opts so = {.total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms) +
+                                       CLOSE_GRACE_MS,
+                           .stop = hitl_flow_stop_after_paused,
+                           .close_within_ms = CLOSE_GRACE_MS};
+    if (hitl_flow_start(ctx, &run) == HITL_OK &&
+        resume_sync(ctx, run.workflow_run_id, run.user, "include_state_snapshot=true", NULL, &so,
+                    &s) == HITL_OK &&
+        expect_stream(ctx, &s, "resume with include_state_snapshot=true")) {
+        char seen[512];
+        event_list(&s, seen, sizeof seen);
+        size_t first = SIZE_MAX;
+        for (size_t i = 0; i < s.n_frames && first == SIZE_MAX; i++)
+            if (!is_ping(&s.frames[i]))
+                first = i;
+        size_t started = hitl_chk_find_event(&s, "workflow_started", 0);
+        size_t required = hitl_chk_find_event(&s, "human_input_required", 0);
+        size_t paused = hitl_chk_find_event(&s, "workflow_paused", required == SIZE_MAX ? 0 : required);
+        size_t nodes = 0;
+        for (size_t i = started + 1; started != SIZE_MAX && i < required && i < s.n_frames; i++) {
+            char name[64];
+            hitl_flow_frame_event(&s.frames[i], name, sizeof name);
+            if (!strncmp(name, "node_", 5))
+                nodes++;
+        }
+        const char *exp = "the replay: workflow_started, node events, human_input_required, "
+                          "workflow_paused, in that order (§9.1, §13 I78)";
+        if (hitl_expect(ctx, first != SIZE_MAX && first == started, exp, "events: %s", seen) &&
+            hitl_expect(ctx, required != SIZE_MAX && nodes > 0 && paused != SIZE_MAX, exp,
+                        "events: %s", seen)) {
+            hitl_event ev;
+            if (decode(&s, required, &ev) && ev.form && ev.form->form_token)
+                hitl_ctx_secret(ctx, ev.form->form_token, "form-token");
+            hitl_expect(ctx, ev.form && ev.form->form_token && ev.form->form_token[0],
+                        "the replayed human_input_required carries a form_token (§9.1, §13 I78)",
+                        "form_token %s", !ev.form ? "(no data object)" : "missing or not a string");
+            hitl_event_clear(&ev);
+            hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
+                        "the snapshot stream closes after workflow_paused (within 5 s) (§9.1, §13 I78)",
+                        "%s", s.still_open ? "still open 5 s after workflow_paused"
+                                           : hitl_stream_end_name(s.end));
+        }
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* §13 I79 (SHOULD): "include_state_snapshot=1 behaves like false (only the literal true,
+ * case-insensitive, enables it)"; §9.1 "`true` only when the lower-cased value equals
+ * "true"". A live stream starts with a ping; a replay with workflow_started. */
+static void snapshot_literal_true(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK &&
+        resume_probe(ctx, run.workflow_run_id, run.user, "include_state_snapshot=1", NULL, &s) ==
+            HITL_OK &&
+        expect_stream(ctx, &s, "resume with include_state_snapshot=1")) {
+        char seen[256];
+        event_list(&s, seen, sizeof seen);
+        hitl_expect(ctx, s.n_frames > 0 && is_ping(&s.frames[0]) &&
+                             hitl_chk_find_event(&s, "workflow_started", 0) == SIZE_MAX,
+                    "include_state_snapshot=1 is not `true`: no replay, the first frame is the live "
+                    "stream's `event: ping` (§9.1, §13 I79)",
+                    "first frames: %s", seen);
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* --- I81, I82 --- */
+
+typedef struct ping_counter {
+    size_t pings;
+} ping_counter;
+
+/* Stops after the first frame and KEEPALIVE_PINGS more pings (runs on the stream thread;
+ * the counter is read after the join). */
+static bool stop_after_keepalives(void *user, const hitl_stream_frame *f)
+{
+    ping_counter *c = user;
+    if (is_ping(f))
+        c->pings++;
+    return c->pings > KEEPALIVE_PINGS;
+}
+
+/* §13 I81 (SHOULD): "No frame gap exceeds ~10 s (pings) while the run waits"; §9.1
+ * "Keep-alive: event: ping after 10 s without messages". The stream is watched until three
+ * keep-alive pings arrived (so the length follows the target's observed interval: ~30 s on
+ * Dify, ~3 s on a server pinging every second), at most 3 × (10 s + slack) and max-wait.
+ * Every frame meanwhile is a ping without data. */
+static void live_keepalive(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_run run;
+    hitl_stream s = {0};
+    ping_counter pc = {0};
+    long watch_ms = min_ms((long)((KEEPALIVE_PINGS * (PING_INTERVAL_S + PING_SLACK_S)) * 1000.0),
+                           t->max_wait_s * 1000L);
+    hitl_stream_opts so = {.total_ms = watch_ms, .stop = stop_after_keepalives, .user = &pc};
+    if (hitl_flow_start(ctx, &run) == HITL_OK &&
+        resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
+        expect_stream(ctx, &s, "resume of a paused run")) {
+        double max_gap = 0, last = 0;
+        size_t at = 0;
+        bool bad_ping = false;
+        for (size_t i = 0; i < s.n_frames && !bad_ping; i++) {
+            const hitl_stream_frame *f = &s.frames[i];
+            if (f->at - last > max_gap) {
+                max_gap = f->at - last;
+                at = i;
+            }
+            last = f->at;
+            if ((is_ping(f) && f->data_len) || (!is_ping(f) && !strcmp(f->data, "ping")))
+                bad_ping = !hitl_expect(ctx, false, "keep-alive pings are `event: ping` with no data "
+                                                    "(§2, §13 A1)",
+                                        "frame %zu: SSE type \"%s\", data \"%.80s\"", i, f->type, f->data);
+        }
+        /* Silence at the end counts too, unless the stop function ended the stream. */
+        if (s.end != HITL_STREAM_STOPPED && s.seconds - last > max_gap) {
+            max_gap = s.seconds - last;
+            at = s.n_frames;
+        }
+        if (!bad_ping &&
+            hitl_expect(ctx, s.n_frames > 0, "pings while the run waits (§9.1, §13 I81)",
+                        "no frame at all in %.1f s (stream %s)", s.seconds, hitl_stream_end_name(s.end)))
+            hitl_expect(ctx, max_gap <= PING_INTERVAL_S + PING_SLACK_S,
+                        "no gap between frames longer than the 10 s ping interval (+2 s slack) while "
+                        "the run waits (§9.1, §13 I81)",
+                        "%.1f s of silence before %s%zu", max_gap,
+                        at < s.n_frames ? "frame " : "the end of the watch, after frame ",
+                        at < s.n_frames ? at : s.n_frames);
+        if (pc.pings > 1)
+            hitl_check_note(ctx, "%zu pings in %.1f s: about one every %.1f s", pc.pings, s.seconds,
+                            (s.frames[s.n_frames - 1].at - s.frames[0].at) / (double)(pc.pings - 1));
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* §13 I82: "Same path works for a Chatflow app; frames carry conversation_id/message_id"
+ * (§9.1 "Envelope: Workflow vs Chatflow differ only in envelope (Chatflow adds
+ * conversation_id, message_id, created_at)"). The resumed frames belong to the run's
+ * conversation: the one its start stream named. */
+static void chatflow_envelope(hitl_check_ctx *ctx)
+{
+    if (hitl_ctx_target(ctx)->app_mode != HITL_APP_CHATFLOW) {
+        hitl_check_skip(ctx, "the target is a Workflow app (--app-mode workflow)");
+        return;
+    }
+    hitl_run run;
+    hitl_stream s = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK &&
+        resume_across_submit(ctx, &run, NULL, &s) == HITL_OK &&
+        expect_stream(ctx, &s, "the resume stream of the paused run")) {
+        hitl_event start;
+        char conv[256] = "";
+        if (decode(&run.stream, run.required_index, &start) && start.conversation_id.value)
+            snprintf(conv, sizeof conv, "%s", start.conversation_id.value);
+        hitl_event_clear(&start);
+        size_t checked = 0;
+        for (size_t i = 0; i < s.n_frames && !hitl_check_done(ctx); i++) {
+            hitl_event ev;
+            if (is_ping(&s.frames[i]) || !decode(&s, i, &ev)) {
+                if (!is_ping(&s.frames[i]))
+                    hitl_expect(ctx, false, "every resumed frame is a JSON event (§2)",
+                                "frame %zu: \"%.80s\"", i, s.frames[i].data);
+                continue;
+            }
+            checked++;
+            const char *c = ev.conversation_id.value, *m = ev.message_id.value;
+            if (hitl_expect(ctx, c && m,
+                            "every resumed Chatflow event has top-level conversation_id and "
+                            "message_id strings (§9.1, §13 I82)",
+                            "frame %zu (%s): conversation_id %s, message_id %s", i, ev.name,
+                            c ? "present" : "missing", m ? "present" : "missing") &&
+                conv[0])
+                hitl_expect(ctx, !strcmp(c, conv),
+                            "resumed events carry the run's conversation_id (that of its start "
+                            "stream) (§9.1)",
+                            "frame %zu (%s): conversation_id \"%s\", start stream \"%s\"", i, ev.name,
+                            c, conv);
+            hitl_event_clear(&ev);
+        }
+        hitl_expect(ctx, checked > 0, "the resumed stream carries events (§9.1)", "only pings");
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* --- J84: the timeout event --- */
+
+/* §13 J84: "Within ~HUMAN_INPUT_TIMEOUT_TASK_INTERVAL (+ slack) after expiry, the resumed
+ * stream shows human_input_form_timeout with expiration_time, then the timeout branch
+ * runs"; §10 "Node timeout outcome: … stream shows human_input_form_timeout". The stream is
+ * opened shortly before the expiry and kept open across it (reopened if the server closes
+ * it idle). A missing event is FAIL only once a whole sweeper interval has passed; a
+ * max-wait that ends sooner makes the check SKIP with the wait it needed (decision 5). */
+static void timeout_event(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_run run;
+    if (hitl_flow_start(ctx, &run) != HITL_OK) {
+        hitl_run_free(&run);
+        return;
+    }
+    long long now = hitl_chk_now(), exp = (long long)run.expiration_time;
+    const long long begun = now;
+    long long give_up = now + t->max_wait_s;
+    if (exp <= 0) {
+        hitl_check_error(ctx, "precondition: human_input_required had no expiration_time");
+    } else if (exp + 2 > give_up) {
+        hitl_check_skip(ctx, "the form expires in %lld s (expiration_time %lld): waiting for its "
+                             "timeout event needs --max-wait %lld or more (up to %lld with a 60 s "
+                             "sweeper)",
+                        exp - now, exp, exp - now + 2, exp - now + SWEEP_ALLOWANCE_S);
+    } else {
+        if (give_up > exp + SWEEP_ALLOWANCE_S)
+            give_up = exp + SWEEP_ALLOWANCE_S;
+        if (exp - EXPIRY_LEAD_S > now)
+            hitl_ctx_sleep_ms(ctx, (long)(exp - EXPIRY_LEAD_S - now) * 1000L,
+                              "the form's expiration_time");
+        bool timed_out = false, finished = false, ok_stream = true;
+        int reopens = 0;
+        size_t events = 0;
+        while (!finished && ok_stream && (now = hitl_chk_now()) < give_up && !hitl_check_done(ctx)) {
+            hitl_stream s;
+            hitl_stream_opts so = {.total_ms = (long)(give_up - now) * 1000L,
+                                   .stop = hitl_flow_stop_after_finished};
+            if (resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) != HITL_OK) {
+                hitl_stream_free(&s);
+                break;
+            }
+            ok_stream = expect_stream(ctx, &s, reopens ? "the reopened resume stream"
+                                                       : "the resume stream of the waiting run");
+            for (size_t i = 0; ok_stream && i < s.n_frames && !finished; i++) {
+                hitl_event ev;
+                if (is_ping(&s.frames[i]) || !decode(&s, i, &ev))
+                    continue;
+                events++;
+                if (ev.kind == HITL_EV_HUMAN_INPUT_FORM_TIMEOUT && !timed_out) {
+                    timed_out = true;
+                    hitl_expect(ctx, ev.timeout.expiration_state == HITL_JSON_OK &&
+                                         ev.timeout.expiration_time == run.expiration_time,
+                                "human_input_form_timeout.data.expiration_time is the form's "
+                                "(§10, §13 J84)",
+                                "%s%lld, form %lld",
+                                ev.timeout.expiration_state == HITL_JSON_OK ? "" : "missing or not an integer: ",
+                                (long long)ev.timeout.expiration_time, exp);
+                } else if (ev.kind == HITL_EV_WORKFLOW_FINISHED) {
+                    finished = true;
+                    hitl_expect(ctx, timed_out,
+                                "human_input_form_timeout precedes workflow_finished (§10, §13 J84)",
+                                "workflow_finished (status %s) without human_input_form_timeout",
+                                ev.workflow.status ? ev.workflow.status : "?");
+                }
+                hitl_event_clear(&ev);
+            }
+            if (!finished && s.end == HITL_STREAM_CLOSED)
+                reopens++;
+            hitl_stream_free(&s);
+        }
+        if (reopens)
+            hitl_check_note(ctx, "the server closed the idle resume stream %d time(s); it was "
+                                 "reopened", reopens);
+        if (ok_stream && !finished && !hitl_check_done(ctx)) {
+            if (hitl_chk_now() < exp + SWEEP_ALLOWANCE_S)
+                hitl_check_skip(ctx, "no %s within --max-wait (%ld s); a sweeper may take up to "
+                                     "60 s after the expiry: needs --max-wait %lld",
+                                timed_out ? "workflow_finished after the timeout event"
+                                          : "human_input_form_timeout",
+                                t->max_wait_s, exp - begun + SWEEP_ALLOWANCE_S);
+            else
+                hitl_expect(ctx, false,
+                            "human_input_form_timeout, then workflow_finished, within 65 s of "
+                            "expiration_time (§10, §13 J84)",
+                            "%s (%zu events)", timed_out ? "no workflow_finished after the timeout"
+                                                         : "no human_input_form_timeout",
+                            events);
+        }
+    }
+    hitl_run_free(&run);
+}
+
+static const hitl_check_impl CHECKS[] = {
+    {"resume.live.ping-first", live_ping_first},
+    {"resume.auth.wrong-user", auth_wrong_user},
+    {"resume.auth.unknown-run", auth_unknown_run},
+    {"resume.auth.missing-user", auth_missing_user},
+    {"resume.auth.not-workflow-app", auth_not_workflow_app},
+    {"resume.id.task-id", id_task_id},
+    {"resume.after-submit.branch", after_submit_branch},
+    {"resume.finished.single-frame", finished_single_frame},
+    {"resume.snapshot.replay", snapshot_replay},
+    {"resume.snapshot.literal-true", snapshot_literal_true},
+    {"resume.live.keepalive", live_keepalive},
+    {"resume.chatflow.envelope", chatflow_envelope},
+    {"resume.timeout.event", timeout_event},
+};
+
+HITL_CHECK_TABLE(resume, CHECKS)

@@ -1,0 +1,557 @@
+/* engine.c: the check context (verdicts, expectations, recorded exchanges) and the
+ * parallel runner. */
+#include "hitl/engine.h"
+
+#include "hitl/buf.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MSG_MAX 4096u
+
+struct hitl_check_ctx {
+    const hitl_target *target;
+    hitl_http *http;
+    hitl_redactor *redactor;
+    const hitl_engine_options *opts;
+    pthread_mutex_t *cb_lock;
+    hitl_result *result;
+    bool verdict_set;       /* FAIL, SKIP, ERROR or an explicit PASS */
+    pthread_mutex_t record_lock; /* a stream thread records exchanges too */
+    char source_ip[32];          /* "" unless distinct_sources */
+};
+
+const char *hitl_verdict_name(hitl_verdict v)
+{
+    static const char *const names[] = {"PASS", "FAIL", "WARN", "SKIP", "ERROR"};
+    return (unsigned)v < 5 ? names[v] : "?";
+}
+
+const char *hitl_surface_name(hitl_surface s)
+{
+    return s == HITL_SURFACE_WEB ? "web" : "service";
+}
+
+const hitl_target *hitl_ctx_target(const hitl_check_ctx *ctx)
+{
+    return ctx->target;
+}
+
+hitl_surface hitl_ctx_surface(const hitl_check_ctx *ctx)
+{
+    return ctx->result->surface;
+}
+
+const char *hitl_ctx_id(const hitl_check_ctx *ctx)
+{
+    return ctx->result->entry->id;
+}
+
+void *hitl_ctx_env(const hitl_check_ctx *ctx)
+{
+    return ctx->opts->env;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    char *s = malloc(MSG_MAX);
+    if (s)
+        vsnprintf(s, MSG_MAX, fmt, ap);
+    return s;
+}
+
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vformat(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* --- verdicts --- */
+
+bool hitl_check_done(const hitl_check_ctx *ctx)
+{
+    return ctx->verdict_set && ctx->result->reported != HITL_PASS;
+}
+
+void hitl_check_pass(hitl_check_ctx *ctx)
+{
+    if (!ctx->verdict_set) {
+        ctx->result->reported = HITL_PASS;
+        ctx->verdict_set = true;
+    }
+}
+
+static bool fail_v(hitl_check_ctx *ctx, const char *expected, const char *fmt, va_list ap)
+{
+    ctx->result->assertions++;
+    if (ctx->verdict_set && ctx->result->reported != HITL_PASS)
+        return false; /* the first finding is the one reported */
+    ctx->result->reported = HITL_FAIL;
+    ctx->verdict_set = true;
+    ctx->result->expected = strdup(expected);
+    ctx->result->actual = vformat(fmt, ap);
+    return false;
+}
+
+bool hitl_check_fail(hitl_check_ctx *ctx, const char *expected, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_v(ctx, expected, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static void final_v(hitl_check_ctx *ctx, hitl_verdict v, const char *fmt, va_list ap)
+{
+    if (ctx->verdict_set && ctx->result->reported != HITL_PASS)
+        return;
+    ctx->result->reported = v;
+    ctx->verdict_set = true;
+    ctx->result->reason = vformat(fmt, ap);
+}
+
+void hitl_check_skip(hitl_check_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    final_v(ctx, HITL_SKIP, fmt, ap);
+    va_end(ap);
+}
+
+void hitl_check_error(hitl_check_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    final_v(ctx, HITL_ERROR, fmt, ap);
+    va_end(ap);
+}
+
+void hitl_check_note(hitl_check_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *line = vformat(fmt, ap);
+    va_end(ap);
+    if (!line)
+        return;
+    char *old = ctx->result->notes;
+    ctx->result->notes = old ? format("%s\n%s", old, line) : strdup(line);
+    free(old);
+    free(line);
+}
+
+bool hitl_expect(hitl_check_ctx *ctx, bool cond, const char *expected, const char *fmt, ...)
+{
+    if (cond) {
+        ctx->result->assertions++;
+        return true;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    fail_v(ctx, expected, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static const char *body_preview(const hitl_http_response *resp, char *out, size_t cap)
+{
+    size_t n = resp->body.len < cap - 1 ? resp->body.len : cap - 1;
+    memcpy(out, hitl_buf_str(&resp->body), n);
+    out[n] = '\0';
+    return out;
+}
+
+bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, long status)
+{
+    char exp[64], body[256];
+    snprintf(exp, sizeof exp, "HTTP %ld", status);
+    return hitl_expect(ctx, resp->status == status, exp, "HTTP %ld %s", resp->status,
+                       body_preview(resp, body, sizeof body));
+}
+
+bool hitl_expect_error_msg(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                           const char *code, const char *prefix)
+{
+    char exp[512], body[512];
+    if (prefix)
+        snprintf(exp, sizeof exp,
+                 "HTTP %ld with a JSON error body {\"code\": \"%s\", \"message\": \"%s…\", "
+                 "\"status\": %ld} (§1.3)", status, code, prefix, status);
+    else
+        snprintf(exp, sizeof exp,
+                 "HTTP %ld with a JSON error body {\"code\": \"%s\", \"message\": <string>, "
+                 "\"status\": %ld} (§1.3)", status, code, status);
+    body_preview(resp, body, sizeof body);
+    if (resp->status != status)
+        return hitl_expect(ctx, false, exp, "HTTP %ld %s", resp->status, body);
+    cJSON *root = cJSON_ParseWithLength(hitl_buf_str(&resp->body), resp->body.len);
+    bool ok = false;
+    if (!cJSON_IsObject(root)) {
+        hitl_expect(ctx, false, exp, "HTTP %ld with a body that is not a JSON object: %s",
+                    resp->status, body);
+        goto out;
+    }
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "code");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "message");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "status");
+    if (!cJSON_IsString(c) || strcmp(c->valuestring, code))
+        hitl_expect(ctx, false, exp, "HTTP %ld, code %s: %s", resp->status,
+                    cJSON_IsString(c) ? c->valuestring : "(missing or not a string)", body);
+    else if (!cJSON_IsString(m))
+        hitl_expect(ctx, false, exp, "HTTP %ld, no string `message`: %s", resp->status, body);
+    else if (!cJSON_IsNumber(s) || s->valuedouble != (double)status)
+        hitl_expect(ctx, false, exp, "HTTP %ld, `status` %s: %s", resp->status,
+                    cJSON_IsNumber(s) ? "differs from the HTTP status" : "missing or not a number",
+                    body);
+    else if (prefix && strncmp(m->valuestring, prefix, strlen(prefix)))
+        hitl_expect(ctx, false, exp, "HTTP %ld, message \"%s\"", resp->status, m->valuestring);
+    else
+        ok = hitl_expect(ctx, true, exp, "ok");
+out:
+    cJSON_Delete(root);
+    return ok;
+}
+
+bool hitl_expect_error(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                       const char *code)
+{
+    return hitl_expect_error_msg(ctx, resp, status, code, NULL);
+}
+
+/* --- exchanges --- */
+
+static char *preview(const char *data, size_t len)
+{
+    if (!data)
+        return NULL;
+    size_t n = len < HITL_EXCHANGE_PREVIEW ? len : HITL_EXCHANGE_PREVIEW;
+    char *s = malloc(n + 64);
+    if (!s)
+        return NULL;
+    memcpy(s, data, n);
+    /* Keep previews printable text: NUL bytes would cut every later consumer short. */
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\0')
+            s[i] = '?';
+    if (n < len)
+        snprintf(s + n, 64, "… [%zu more bytes]", len - n);
+    else
+        s[n] = '\0';
+    return s;
+}
+
+static char *join_request_headers(const hitl_http_request *req)
+{
+    hitl_buf b;
+    hitl_buf_init(&b, 64u * 1024u);
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (hitl_buf_printf(&b, "%s\n", req->headers[i]))
+            break;
+    return hitl_buf_release(&b);
+}
+
+static char *join_response_headers(const hitl_http_response *resp)
+{
+    hitl_buf b;
+    hitl_buf_init(&b, 64u * 1024u);
+    for (size_t i = 0; i < resp->n_headers; i++)
+        if (hitl_buf_printf(&b, "%s: %s\n", resp->headers[i].name, resp->headers[i].value))
+            break;
+    return hitl_buf_release(&b);
+}
+
+static void record_locked(hitl_check_ctx *ctx, const hitl_http_request *req,
+                          const hitl_http_response *resp, const hitl_err *err)
+{
+    hitl_result *r = ctx->result;
+    if (r->n_exchanges >= HITL_EXCHANGES_PER_CHECK) {
+        r->dropped_exchanges++;
+        return;
+    }
+    hitl_exchange *grown = realloc(r->exchanges, (r->n_exchanges + 1) * sizeof *grown);
+    if (!grown)
+        return;
+    r->exchanges = grown;
+    hitl_exchange *x = &grown[r->n_exchanges++];
+    memset(x, 0, sizeof *x);
+    x->method = strdup(req->method ? req->method : "GET");
+    x->url = strdup(req->url);
+    x->request_headers = join_request_headers(req);
+    if (req->n_parts) {
+        hitl_buf b;
+        hitl_buf_init(&b, HITL_EXCHANGE_PREVIEW);
+        for (size_t i = 0; i < req->n_parts; i++)
+            hitl_buf_printf(&b, "[multipart %s%s%s: %zu bytes]\n", req->parts[i].name,
+                            req->parts[i].filename ? " filename=" : "",
+                            req->parts[i].filename ? req->parts[i].filename : "", req->parts[i].len);
+        x->request_body = hitl_buf_release(&b);
+    } else {
+        x->request_body = preview(req->body, req->body_len);
+    }
+    x->status = resp->status;
+    x->response_headers = join_response_headers(resp);
+    x->response_body = preview(hitl_buf_str(&resp->body), resp->body.len);
+    x->response_bytes = resp->body_bytes;
+    x->seconds = resp->seconds;
+    x->error = err && err->code ? strdup(err->msg) : NULL;
+}
+
+static void record(hitl_check_ctx *ctx, const hitl_http_request *req,
+                   const hitl_http_response *resp, const hitl_err *err)
+{
+    pthread_mutex_lock(&ctx->record_lock);
+    record_locked(ctx, req, resp, err);
+    pthread_mutex_unlock(&ctx->record_lock);
+}
+
+int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_http_response *resp,
+                      hitl_err *err)
+{
+    hitl_err local = {0};
+    hitl_http_request sourced;
+    if (ctx->source_ip[0] && !req->source_ip) {
+        sourced = *req;
+        sourced.source_ip = ctx->source_ip;
+        req = &sourced;
+    }
+    int rc = hitl_http_do(ctx->http, req, resp, &local);
+    record(ctx, req, resp, rc ? &local : NULL);
+    if (rc && err)
+        *err = local;
+    return rc;
+}
+
+int hitl_ctx_http(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_http_response *resp)
+{
+    hitl_err err = {0};
+    int rc = hitl_ctx_http_raw(ctx, req, resp, &err);
+    if (rc)
+        hitl_check_error(ctx, "%s %s: %s", req->method ? req->method : "GET", req->url, err.msg);
+    return rc;
+}
+
+void hitl_ctx_secret(hitl_check_ctx *ctx, const char *value, const char *label)
+{
+    hitl_redactor_add(ctx->redactor, value, label);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void hitl_ctx_sleep_ms(hitl_check_ctx *ctx, long ms, const char *what)
+{
+    double end = now_s() + (double)ms / 1000.0;
+    for (;;) {
+        double left = end - now_s();
+        if (left <= 0)
+            break;
+        if (ctx->opts->on_wait) {
+            pthread_mutex_lock(ctx->cb_lock);
+            ctx->opts->on_wait(ctx->opts->user, ctx->result, left, what);
+            pthread_mutex_unlock(ctx->cb_lock);
+        }
+        double step = left < 0.5 ? left : 0.5;
+        struct timespec ts = {(time_t)step, (long)((step - (double)(time_t)step) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* --- redaction of a finished result --- */
+
+static void redact_str(hitl_redactor *r, char **s)
+{
+    if (*s) {
+        char *red = hitl_redactor_apply(r, *s);
+        free(*s);
+        *s = red;
+    }
+}
+
+static void redact_result(hitl_redactor *red, hitl_result *r)
+{
+    redact_str(red, &r->reason);
+    redact_str(red, &r->expected);
+    redact_str(red, &r->actual);
+    redact_str(red, &r->notes);
+    for (size_t i = 0; i < r->n_exchanges; i++) {
+        hitl_exchange *x = &r->exchanges[i];
+        redact_str(red, &x->url);
+        redact_str(red, &x->request_headers);
+        redact_str(red, &x->request_body);
+        redact_str(red, &x->response_headers);
+        redact_str(red, &x->response_body);
+        redact_str(red, &x->error);
+    }
+}
+
+/* --- the runner --- */
+
+typedef struct runner {
+    const hitl_target *target;
+    hitl_http *http;
+    hitl_redactor *redactor;
+    const hitl_engine_options *opts;
+    hitl_results *out;
+    pthread_mutex_t lock;       /* next-index and callbacks */
+    size_t next;
+    size_t *order;              /* indexes into out->items to run in parallel */
+    size_t n_order;
+} runner;
+
+static void run_one(runner *rn, hitl_result *r, size_t index)
+{
+    if (rn->opts->on_start) {
+        pthread_mutex_lock(&rn->lock);
+        rn->opts->on_start(rn->opts->user, r);
+        pthread_mutex_unlock(&rn->lock);
+    }
+    hitl_check_ctx ctx = {.target = rn->target, .http = rn->http, .redactor = rn->redactor,
+                          .opts = rn->opts, .cb_lock = &rn->lock, .result = r};
+    pthread_mutex_init(&ctx.record_lock, NULL);
+    if (rn->opts->distinct_sources) /* 127.0.0.10 … 127.0.0.249; .2 stays free for per-IP checks */
+        snprintf(ctx.source_ip, sizeof ctx.source_ip, "127.0.0.%zu", 10 + index % 240);
+    double start = now_s();
+    if (!(ctx.target->surfaces & (int)r->surface)) {
+        hitl_check_skip(&ctx, "surface %s not selected (--surface)", hitl_surface_name(r->surface));
+    } else {
+        r->entry->impl->run(&ctx);
+        if (!ctx.verdict_set) {
+            if (r->assertions > 0)
+                hitl_check_pass(&ctx);
+            else
+                hitl_check_error(&ctx, "the check ended without asserting anything (harness bug)");
+        }
+    }
+    r->seconds = now_s() - start;
+    pthread_mutex_destroy(&ctx.record_lock);
+    r->verdict = r->reported;
+    if (r->reported == HITL_FAIL && r->entry->severity == HITL_SHOULD && !rn->target->strict)
+        r->verdict = HITL_WARN;
+    redact_result(rn->redactor, r);
+    pthread_mutex_lock(&rn->lock);
+    rn->out->count[r->verdict]++;
+    if (rn->opts->on_done)
+        rn->opts->on_done(rn->opts->user, r);
+    pthread_mutex_unlock(&rn->lock);
+}
+
+static void *worker(void *arg)
+{
+    runner *rn = arg;
+    for (;;) {
+        pthread_mutex_lock(&rn->lock);
+        size_t i = rn->next < rn->n_order ? rn->order[rn->next++] : SIZE_MAX;
+        pthread_mutex_unlock(&rn->lock);
+        if (i == SIZE_MAX)
+            return NULL;
+        run_one(rn, &rn->out->items[i], i);
+    }
+}
+
+static int build_instances(const hitl_catalog *cat, const bool *selected, hitl_results *out,
+                           hitl_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cat->n; i++)
+        if (selected[i])
+            n += (cat->entries[i].surfaces & HITL_SURFACE_SERVICE ? 1 : 0) +
+                 (cat->entries[i].surfaces & HITL_SURFACE_WEB ? 1 : 0);
+    out->items = calloc(n ? n : 1, sizeof *out->items);
+    if (!out->items)
+        return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < cat->n; i++) {
+        if (!selected[i])
+            continue;
+        static const hitl_surface order[] = {HITL_SURFACE_SERVICE, HITL_SURFACE_WEB};
+        for (size_t s = 0; s < 2; s++)
+            if (cat->entries[i].surfaces & (int)order[s]) {
+                hitl_result *r = &out->items[out->n++];
+                r->entry = &cat->entries[i];
+                r->surface = order[s];
+            }
+    }
+    return HITL_OK;
+}
+
+int hitl_engine_run(const hitl_catalog *cat, const bool *selected, const hitl_target *target,
+                    hitl_http *http, hitl_redactor *redactor, const hitl_engine_options *opts,
+                    hitl_results *out, hitl_err *err)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < cat->n; i++)
+        if (selected[i] && !cat->entries[i].impl)
+            return hitl_err_set(err, HITL_E_STATE, "check %s has no implementation bound",
+                                cat->entries[i].id);
+    int rc = build_instances(cat, selected, out, err);
+    if (rc)
+        return rc;
+    runner rn = {.target = target, .http = http, .redactor = redactor, .opts = opts, .out = out};
+    pthread_mutex_init(&rn.lock, NULL);
+    rn.order = calloc(out->n ? out->n : 1, sizeof *rn.order);
+    if (!rn.order) {
+        pthread_mutex_destroy(&rn.lock);
+        return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < out->n; i++)
+        if (!out->items[i].entry->exclusive)
+            rn.order[rn.n_order++] = i;
+    double start = now_s();
+
+    int jobs = opts->jobs < 1 ? 1 : opts->jobs > 64 ? 64 : opts->jobs;
+    pthread_t threads[64];
+    int started = 0;
+    for (int j = 0; j < jobs; j++)
+        if (pthread_create(&threads[started], NULL, worker, &rn) == 0)
+            started++;
+    if (started == 0)
+        worker(&rn);
+    for (int j = 0; j < started; j++)
+        pthread_join(threads[j], NULL);
+
+    /* Exclusive checks (rate limits, disruptive ones) run alone, one after another. */
+    for (size_t i = 0; i < out->n; i++)
+        if (out->items[i].entry->exclusive)
+            run_one(&rn, &out->items[i], i);
+    out->seconds = now_s() - start;
+    free(rn.order);
+    pthread_mutex_destroy(&rn.lock);
+    return HITL_OK;
+}
+
+void hitl_results_free(hitl_results *res)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        hitl_result *r = &res->items[i];
+        free(r->reason);
+        free(r->expected);
+        free(r->actual);
+        free(r->notes);
+        for (size_t k = 0; k < r->n_exchanges; k++) {
+            hitl_exchange *x = &r->exchanges[k];
+            free(x->method);
+            free(x->url);
+            free(x->request_headers);
+            free(x->request_body);
+            free(x->response_headers);
+            free(x->response_body);
+            free(x->error);
+        }
+        free(r->exchanges);
+    }
+    free(res->items);
+    memset(res, 0, sizeof *res);
+}

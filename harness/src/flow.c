@@ -1,0 +1,541 @@
+/* flow.c: the lifecycle steps as calls through a check's context (see flow.h). */
+#include "hitl/flow.h"
+
+#include "hitl/buf.h"
+#include "hitl/engine.h"
+#include "hitl/json.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define URL_MAX 16384u
+#define START_WAIT_CLOSE_DEFAULT_MS 0
+
+static const hitl_run_env *env_of(hitl_check_ctx *ctx)
+{
+    return hitl_ctx_env(ctx);
+}
+
+int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_buf url;
+    hitl_buf_init(&url, URL_MAX);
+    int rc = hitl_target_url(t, call->surface, &url, "%s", call->path);
+    if (rc) {
+        hitl_buf_free(&url);
+        memset(resp, 0, sizeof *resp);
+        hitl_check_error(ctx, "could not build the URL for %s (longer than %u bytes?)", call->path, URL_MAX);
+        return rc;
+    }
+    const char *headers[40];
+    size_t nh = 0;
+    char auth[1024];
+    if (call->authorization) {
+        if (call->authorization[0]) {
+            snprintf(auth, sizeof auth, "Authorization: %s", call->authorization);
+            headers[nh++] = auth;
+        }
+    } else if (call->surface == HITL_SURFACE_SERVICE && t->api_key) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->api_key);
+        headers[nh++] = auth;
+    }
+    char ctype[256];
+    if (call->json) {
+        snprintf(ctype, sizeof ctype, "Content-Type: %s",
+                 call->content_type ? call->content_type : "application/json");
+        headers[nh++] = ctype;
+    }
+    for (size_t i = 0; i < call->n_headers && nh < sizeof headers / sizeof headers[0]; i++)
+        headers[nh++] = call->headers[i];
+    const hitl_run_env *env = env_of(ctx);
+    (void)env;
+    hitl_http_request req = {
+        .method = call->method ? call->method : (call->json || call->n_parts ? "POST" : "GET"),
+        .url = hitl_buf_str(&url),
+        .headers = headers,
+        .n_headers = nh,
+        .body = call->json,
+        .body_len = call->json ? (call->json_len ? call->json_len : strlen(call->json)) : 0,
+        .parts = call->parts,
+        .n_parts = call->n_parts,
+        .timeout_ms = call->timeout_ms,
+        .source_ip = call->source_ip,
+    };
+    rc = hitl_ctx_http(ctx, &req, resp);
+    hitl_buf_free(&url);
+    return rc;
+}
+
+/* --- starting a run --- */
+
+void hitl_flow_frame_event(const hitl_stream_frame *f, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!strcmp(f->type, "ping")) {
+        snprintf(out, cap, "ping");
+        return;
+    }
+    cJSON *root = cJSON_ParseWithLength(f->data, f->data_len);
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(root, "event");
+    if (cJSON_IsString(ev))
+        snprintf(out, cap, "%s", ev->valuestring);
+    cJSON_Delete(root);
+}
+
+static bool frame_is(const hitl_stream_frame *f, const char *event)
+{
+    char name[64];
+    hitl_flow_frame_event(f, name, sizeof name);
+    return !strcmp(name, event);
+}
+
+bool hitl_flow_stop_after_paused(void *user, const hitl_stream_frame *f)
+{
+    (void)user;
+    return frame_is(f, "workflow_paused");
+}
+
+/* For starting runs: stop at workflow_paused only once human_input_required was seen, so
+ * a server that sends them out of order (§2) still yields the form to judge the order by. */
+static bool stop_after_required_and_paused(void *user, const hitl_stream_frame *f)
+{
+    bool *seen_required = user;
+    if (frame_is(f, "human_input_required"))
+        *seen_required = true;
+    return *seen_required && frame_is(f, "workflow_paused");
+}
+
+bool hitl_flow_stop_after_finished(void *user, const hitl_stream_frame *f)
+{
+    (void)user;
+    return frame_is(f, "workflow_finished");
+}
+
+static char *json_string_dup(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+}
+
+/* Reads task_id, run id and the form out of the human_input_required frame. */
+static void take_required(hitl_run *run, const hitl_stream_frame *f)
+{
+    cJSON *root = cJSON_ParseWithLength(f->data, f->data_len);
+    if (!root)
+        return;
+    run->task_id = json_string_dup(root, "task_id");
+    run->workflow_run_id = json_string_dup(root, "workflow_run_id");
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
+    if (cJSON_IsObject(data)) {
+        run->form_id = json_string_dup(data, "form_id");
+        run->form_token = json_string_dup(data, "form_token");
+        const cJSON *exp = cJSON_GetObjectItemCaseSensitive(data, "expiration_time");
+        if (cJSON_IsNumber(exp))
+            run->expiration_time = (int64_t)exp->valuedouble;
+        hitl_err err = {0};
+        hitl_form_from_json(data, HITL_FORM_EVENT, &run->form, &err);
+    }
+    cJSON_Delete(root);
+}
+
+int hitl_flow_start_stream(hitl_check_ctx *ctx, const char *user, long wait_close_ms, hitl_run *run)
+{
+    memset(run, 0, sizeof *run);
+    run->paused_index = SIZE_MAX;
+    run->required_index = SIZE_MAX;
+    const hitl_target *t = hitl_ctx_target(ctx);
+    run->user = strdup(user ? user : t->user);
+    cJSON *body = cJSON_CreateObject();
+    cJSON *inputs = cJSON_Parse(t->inputs_json ? t->inputs_json : "{}");
+    cJSON_AddItemToObject(body, "inputs", inputs ? inputs : cJSON_CreateObject());
+    cJSON_AddStringToObject(body, "response_mode", "streaming");
+    cJSON_AddStringToObject(body, "user", run->user);
+    if (t->app_mode == HITL_APP_CHATFLOW)
+        cJSON_AddStringToObject(body, "query", "hitlcheck conformance run");
+    char *json = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    if (!json)
+        return HITL_E_NOMEM;
+
+    hitl_buf url;
+    hitl_buf_init(&url, URL_MAX);
+    hitl_target_url(t, HITL_SURFACE_SERVICE, &url, "%s",
+                    t->app_mode == HITL_APP_CHATFLOW ? "/chat-messages" : "/workflows/run");
+    char auth[1024];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->api_key ? t->api_key : "");
+    const char *headers[] = {auth, "Content-Type: application/json", "Accept: text/event-stream"};
+    hitl_http_request req = {.method = "POST", .url = hitl_buf_str(&url), .headers = headers,
+                             .n_headers = 3, .body = json, .body_len = strlen(json)};
+    /* Wait for the pause within max-wait; then, optionally, for the server to close. */
+    bool seen_required = false;
+    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + (wait_close_ms > 0 ? wait_close_ms : 0),
+                           .idle_ms = t->timeout_ms,
+                           .stop = stop_after_required_and_paused,
+                           .user = &seen_required,
+                           .close_within_ms = wait_close_ms};
+    int rc = hitl_stream_run(ctx, &req, &so, &run->stream);
+    free(json);
+    hitl_buf_free(&url);
+    for (size_t i = 0; i < run->stream.n_frames; i++) {
+        const hitl_stream_frame *f = &run->stream.frames[i];
+        if (run->required_index == SIZE_MAX && frame_is(f, "human_input_required")) {
+            run->required_index = i;
+            take_required(run, f);
+        } else if (run->paused_index == SIZE_MAX && frame_is(f, "workflow_paused")) {
+            run->paused_index = i;
+        }
+    }
+    if (run->form_token)
+        hitl_ctx_secret(ctx, run->form_token, "form-token");
+    return rc;
+}
+
+int hitl_flow_start(hitl_check_ctx *ctx, hitl_run *run)
+{
+    int rc = hitl_flow_start_stream(ctx, NULL, 0, run);
+    if (rc) {
+        hitl_check_error(ctx, "precondition: could not start a run (%s)", hitl_status_name(rc));
+        return rc;
+    }
+    const hitl_stream *s = &run->stream;
+    if (s->end == HITL_STREAM_FAILED || s->end == HITL_STREAM_TIMEOUT || s->end == HITL_STREAM_OVERFLOW) {
+        hitl_check_error(ctx, "precondition: the start stream ended (%s) before the pause: %s",
+                         hitl_stream_end_name(s->end), s->error ? s->error : "");
+        return HITL_E_STATE;
+    }
+    if (run->required_index == SIZE_MAX) {
+        hitl_check_error(ctx, "precondition: the start stream (%zu frames) had no "
+                              "human_input_required event", s->n_frames);
+        return HITL_E_STATE;
+    }
+    if (!run->form_token || !run->form || !run->workflow_run_id) {
+        hitl_check_error(ctx, "precondition: human_input_required lacked a form_token, a parsable "
+                              "form or a workflow_run_id");
+        return HITL_E_STATE;
+    }
+    return HITL_OK;
+}
+
+void hitl_run_free(hitl_run *run)
+{
+    hitl_stream_free(&run->stream);
+    free(run->task_id);
+    free(run->workflow_run_id);
+    free(run->form_id);
+    free(run->form_token);
+    free(run->user);
+    if (run->form)
+        hitl_form_free(run->form);
+    memset(run, 0, sizeof *run);
+}
+
+/* --- form, submit --- */
+
+/* "/form/human_input/<token><suffix>" into |out|. */
+static int token_path(char *out, size_t cap, const char *token, const char *suffix)
+{
+    int n = snprintf(out, cap, "/form/human_input/%s%s", token, suffix);
+    return n < 0 || (size_t)n >= cap ? HITL_E_TOO_BIG : HITL_OK;
+}
+
+int hitl_flow_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp)
+{
+    char path[URL_MAX];
+    if (token_path(path, sizeof path, form_token, "")) {
+        memset(resp, 0, sizeof *resp);
+        hitl_check_error(ctx, "form token too long for a URL");
+        return HITL_E_TOO_BIG;
+    }
+    hitl_call call = {.surface = hitl_ctx_surface(ctx), .path = path};
+    return hitl_flow_call(ctx, &call, resp);
+}
+
+int hitl_flow_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
+                     hitl_http_response *resp)
+{
+    char path[URL_MAX];
+    if (token_path(path, sizeof path, form_token, "")) {
+        memset(resp, 0, sizeof *resp);
+        hitl_check_error(ctx, "form token too long for a URL");
+        return HITL_E_TOO_BIG;
+    }
+    hitl_call call = {.method = "POST", .surface = hitl_ctx_surface(ctx), .path = path, .json = body};
+    return hitl_flow_call(ctx, &call, resp);
+}
+
+char *hitl_flow_valid_submission(hitl_check_ctx *ctx, const hitl_form *form, const char *action,
+                                 const char *const *file_ids, size_t n_file_ids,
+                                 const char *remote_url, const char *user)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON *inputs = cJSON_AddObjectToObject(body, "inputs");
+    size_t next_file = 0;
+    bool missing_file = false;
+    for (size_t i = 0; i < form->n_inputs; i++) {
+        const hitl_form_input *in = &form->inputs[i];
+        if (!in->output_variable_name)
+            continue;
+        switch (in->type) {
+        case HITL_INPUT_SELECT:
+            cJSON_AddStringToObject(inputs, in->output_variable_name,
+                                    in->options.value.count ? in->options.value.items[0] : "");
+            break;
+        case HITL_INPUT_FILE:
+        case HITL_INPUT_FILE_LIST: {
+            cJSON *m = cJSON_CreateObject();
+            if (file_ids && next_file < n_file_ids) {
+                cJSON_AddStringToObject(m, "transfer_method", "local_file");
+                cJSON_AddStringToObject(m, "upload_file_id", file_ids[next_file++]);
+            } else if (remote_url) {
+                cJSON_AddStringToObject(m, "transfer_method", "remote_url");
+                cJSON_AddStringToObject(m, "url", remote_url);
+            } else {
+                missing_file = true;
+            }
+            cJSON_AddStringToObject(m, "type", "document");
+            if (in->type == HITL_INPUT_FILE) {
+                cJSON_AddItemToObject(inputs, in->output_variable_name, m);
+            } else {
+                cJSON *list = cJSON_AddArrayToObject(inputs, in->output_variable_name);
+                cJSON_AddItemToArray(list, m);
+            }
+            break;
+        }
+        default:
+            cJSON_AddStringToObject(inputs, in->output_variable_name, "hitlcheck conformance");
+        }
+    }
+    const char *act = action ? action : (form->n_actions && form->actions[0].id ? form->actions[0].id : "");
+    cJSON_AddStringToObject(body, "action", act);
+    if (hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE)
+        cJSON_AddStringToObject(body, "user", user ? user : hitl_ctx_target(ctx)->user);
+    char *s = missing_file ? NULL : cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    return s;
+}
+
+/* --- upload token and uploads --- */
+
+int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
+                           char **token)
+{
+    if (token)
+        *token = NULL;
+    char path[URL_MAX];
+    if (token_path(path, sizeof path, form_token, "/upload-token")) {
+        memset(resp, 0, sizeof *resp);
+        hitl_check_error(ctx, "form token too long for a URL");
+        return HITL_E_TOO_BIG;
+    }
+    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB, .path = path};
+    int rc = hitl_flow_call(ctx, &call, resp);
+    if (rc || resp->status != 200 || !token)
+        return rc;
+    cJSON *root = cJSON_ParseWithLength(hitl_buf_str(&resp->body), resp->body.len);
+    *token = json_string_dup(root, "upload_token");
+    cJSON_Delete(root);
+    if (*token)
+        hitl_ctx_secret(ctx, *token, "upload-token");
+    return HITL_OK;
+}
+
+hitl_upload_layout hitl_flow_layout(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    if (t->layout != HITL_LAYOUT_UNKNOWN)
+        return t->layout;
+    /* Not yet fingerprinted: probe the v2 path without a token. An existing route answers
+     * 401 invalid_upload_token (the auth ladder runs before anything else, §6.1). */
+    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB, .path = "/human-input-forms/files",
+                      .authorization = ""};
+    hitl_http_response resp;
+    hitl_upload_layout layout = HITL_LAYOUT_V1;
+    if (hitl_flow_call(ctx, &call, &resp) == HITL_OK && resp.status != 404 && resp.status != 405)
+        layout = HITL_LAYOUT_V2;
+    hitl_http_response_free(&resp);
+    return layout;
+}
+
+static void bearer(char *out, size_t cap, const char *token, const char *authorization)
+{
+    if (authorization)
+        snprintf(out, cap, "%s", authorization);
+    else
+        snprintf(out, cap, "Bearer %s", token ? token : "");
+}
+
+int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const char *authorization,
+                           const char *filename, const char *content_type, const void *data,
+                           size_t len, hitl_http_response *resp)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_http_part parts[2] = {
+        {.name = "file", .filename = filename, .content_type = content_type, .data = data, .len = len},
+        {.name = "user", .data = t->user, .len = strlen(t->user)},
+    };
+    char auth[2048];
+    if (!upload_token && !authorization) {
+        hitl_call call = {.method = "POST", .surface = HITL_SURFACE_SERVICE, .path = "/files/upload",
+                          .parts = parts, .n_parts = 2};
+        return hitl_flow_call(ctx, &call, resp);
+    }
+    bearer(auth, sizeof auth, upload_token, authorization);
+    bool v2 = hitl_flow_layout(ctx) == HITL_LAYOUT_V2;
+    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB,
+                      .path = v2 ? "/human-input-forms/files" : "/form/human_input/files/upload",
+                      .parts = parts, .n_parts = 1, .authorization = auth};
+    return hitl_flow_call(ctx, &call, resp);
+}
+
+int hitl_flow_upload_remote(hitl_check_ctx *ctx, const char *upload_token,
+                            const char *authorization, const char *url, hitl_http_response *resp)
+{
+    char auth[2048];
+    bearer(auth, sizeof auth, upload_token, authorization);
+    if (hitl_flow_layout(ctx) == HITL_LAYOUT_V2) {
+        hitl_http_part part = {.name = "url", .data = url, .len = strlen(url)};
+        hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB,
+                          .path = "/human-input-forms/files", .parts = &part, .n_parts = 1,
+                          .authorization = auth};
+        return hitl_flow_call(ctx, &call, resp);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "url", url);
+    char *json = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB,
+                      .path = "/form/human_input/files/remote-upload", .json = json,
+                      .authorization = auth};
+    int rc = hitl_flow_call(ctx, &call, resp);
+    free(json);
+    return rc;
+}
+
+char *hitl_flow_upload_id(const hitl_http_response *resp)
+{
+    if (resp->status != 201)
+        return NULL;
+    cJSON *root = cJSON_ParseWithLength(hitl_buf_str(&resp->body), resp->body.len);
+    char *id = json_string_dup(root, "id");
+    cJSON_Delete(root);
+    return id;
+}
+
+/* --- resume --- */
+
+int hitl_flow_resume_start(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                           const char *query, long total_ms, hitl_stream_stop_fn stop,
+                           void *stop_user, hitl_stream_async **out)
+{
+    hitl_stream_opts so = {.total_ms = total_ms, .stop = stop, .user = stop_user};
+    return hitl_flow_resume_open(ctx, run_id, user, query, NULL, &so, out);
+}
+
+int hitl_flow_resume_open(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                          const char *query, const char *api_key, const hitl_stream_opts *opts,
+                          hitl_stream_async **out)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    if (!api_key)
+        api_key = t->api_key;
+    hitl_buf url;
+    hitl_buf_init(&url, URL_MAX);
+    char *esc_user = NULL;
+    if (user) {
+        /* The user id is the harness's own value; escape it anyway for odd --user values. */
+        hitl_buf e;
+        hitl_buf_init(&e, 4096);
+        for (const char *p = user; *p; p++) {
+            unsigned char ch = (unsigned char)*p;
+            if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                ch == '-' || ch == '_' || ch == '.' || ch == '~')
+                hitl_buf_append(&e, p, 1);
+            else
+                hitl_buf_printf(&e, "%%%02X", ch);
+        }
+        esc_user = hitl_buf_release(&e);
+    }
+    hitl_target_url(t, HITL_SURFACE_SERVICE, &url, "/workflow/%s/events%s%s%s%s%s", run_id,
+                    esc_user || query ? "?" : "", esc_user ? "user=" : "", esc_user ? esc_user : "",
+                    esc_user && query ? "&" : "", query ? query : "");
+    free(esc_user);
+    char auth[1024];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", api_key ? api_key : "");
+    const char *headers[] = {auth, "Accept: text/event-stream"};
+    hitl_http_request req = {.method = "GET", .url = hitl_buf_str(&url), .headers = headers, .n_headers = 2};
+    int rc = hitl_stream_start(ctx, &req, opts, out);
+    hitl_buf_free(&url);
+    return rc;
+}
+
+/* --- sample files --- */
+
+/* A minimal valid PDF (one empty page). */
+static const char SAMPLE_PDF[] =
+    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 72 72]>>endobj\n"
+    "trailer<</Root 1 0 R>>\n%%EOF\n";
+
+/* A 1x1 PNG. */
+static const unsigned char SAMPLE_PNG[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+    0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00,
+    0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49,
+    0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+
+const char *hitl_flow_sample_pdf(size_t *len)
+{
+    *len = sizeof SAMPLE_PDF - 1;
+    return SAMPLE_PDF;
+}
+
+const char *hitl_flow_sample_png(size_t *len)
+{
+    *len = sizeof SAMPLE_PNG;
+    return (const char *)SAMPLE_PNG;
+}
+
+/* --- before the checks --- */
+
+static long probe_status(hitl_http *http, const char *url, const char *method, long timeout_ms,
+                         hitl_err *err)
+{
+    hitl_http_request req = {.method = method, .url = url, .timeout_ms = timeout_ms};
+    hitl_http_response resp;
+    int rc = hitl_http_do(http, &req, &resp, err);
+    long status = rc ? -1 : resp.status;
+    hitl_http_response_free(&resp);
+    return status;
+}
+
+int hitl_flow_probe(hitl_http *http, hitl_target *t, hitl_err *err)
+{
+    hitl_buf url;
+    hitl_buf_init(&url, URL_MAX);
+    hitl_target_url(t, HITL_SURFACE_SERVICE, &url, "/");
+    long st = probe_status(http, hitl_buf_str(&url), "GET", t->timeout_ms, err);
+    int rc = HITL_OK;
+    if (st < 0) {
+        rc = err ? err->code : HITL_E_NETWORK;
+        goto out;
+    }
+    if (t->layout == HITL_LAYOUT_UNKNOWN) {
+        /* An existing upload route answers an unauthenticated POST with 401 (§6.1). */
+        hitl_target_url(t, HITL_SURFACE_WEB, &url, "/human-input-forms/files");
+        long v2 = probe_status(http, hitl_buf_str(&url), "POST", t->timeout_ms, NULL);
+        hitl_target_url(t, HITL_SURFACE_WEB, &url, "/form/human_input/files/upload");
+        long v1 = probe_status(http, hitl_buf_str(&url), "POST", t->timeout_ms, NULL);
+        if (v2 > 0 && v2 != 404 && v2 != 405)
+            t->layout = HITL_LAYOUT_V2;
+        else if (v1 > 0 && v1 != 404 && v1 != 405)
+            t->layout = HITL_LAYOUT_V1;
+    }
+out:
+    hitl_buf_free(&url);
+    return rc;
+}

@@ -1,0 +1,120 @@
+/* report_console.c: progress and results on a terminal or a log (see report_console.h). */
+#include "hitl/report_console.h"
+
+#include <string.h>
+
+static const char *const COLORS[] = {"\033[32m", "\033[31m", "\033[33m", "\033[36m", "\033[35m"};
+#define RESET "\033[0m"
+
+void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int verbosity, size_t total)
+{
+    memset(c, 0, sizeof *c);
+    c->out = out;
+    c->tty = tty;
+    c->color = color;
+    c->verbosity = verbosity;
+    c->total = total;
+}
+
+static void clear_status(hitl_console *c)
+{
+    if (c->status_shown) {
+        fputs("\r\033[K", c->out);
+        c->status_shown = false;
+    }
+}
+
+static void status(hitl_console *c, const char *id, const char *extra)
+{
+    if (!c->tty || c->verbosity == 0)
+        return;
+    clear_status(c);
+    fprintf(c->out, "[%zu/%zu] %zu passed, %zu failed, %zu warned | %s%s", c->done, c->total,
+            c->counts[HITL_PASS], c->counts[HITL_FAIL], c->counts[HITL_WARN], id, extra ? extra : "");
+    fflush(c->out);
+    c->status_shown = true;
+}
+
+void hitl_console_on_start(void *user, const hitl_result *r)
+{
+    hitl_console *c = user;
+    status(c, r->entry->id, NULL);
+}
+
+void hitl_console_on_wait(void *user, const hitl_result *r, double left, const char *what)
+{
+    hitl_console *c = user;
+    char extra[256];
+    snprintf(extra, sizeof extra, ": waiting %.0fs (%s)", left + 0.5, what ? what : "");
+    status(c, r->entry->id, extra);
+}
+
+/* Prints |text| with every line indented, so multi-line values stay readable. */
+static void indented(FILE *f, const char *label, const char *text)
+{
+    fprintf(f, "      %-9s ", label);
+    for (const char *p = text; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n' && p[1])
+            fputs("                ", f);
+    }
+    fputc('\n', f);
+}
+
+static void print_exchanges(FILE *f, const hitl_result *r)
+{
+    for (size_t i = 0; i < r->n_exchanges; i++) {
+        const hitl_exchange *x = &r->exchanges[i];
+        fprintf(f, "      > %s %s\n", x->method, x->url);
+        if (x->error)
+            fprintf(f, "      < (no complete response: %s)\n", x->error);
+        else
+            fprintf(f, "      < HTTP %ld, %zu bytes, %.3fs\n", x->status, x->response_bytes,
+                    x->seconds);
+    }
+    if (r->dropped_exchanges)
+        fprintf(f, "      (%zu more exchanges not recorded)\n", r->dropped_exchanges);
+}
+
+void hitl_console_on_done(void *user, const hitl_result *r)
+{
+    hitl_console *c = user;
+    c->done++;
+    c->counts[r->verdict]++;
+    bool finding = r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_ERROR;
+    if (c->verbosity == 0 && !finding) {
+        status(c, r->entry->id, NULL);
+        return;
+    }
+    clear_status(c);
+    const char *name = hitl_verdict_name(r->verdict);
+    if (c->color)
+        fprintf(c->out, "%s%-5s%s", COLORS[r->verdict], name, RESET);
+    else
+        fprintf(c->out, "%-5s", name);
+    fprintf(c->out, " %s [%s] %s (%s, %.2fs)\n", r->entry->id, hitl_surface_name(r->surface),
+            r->entry->title, r->entry->section, r->seconds);
+    if (r->verdict == HITL_FAIL || r->verdict == HITL_WARN) {
+        indented(c->out, "Expected:", r->expected ? r->expected : "");
+        indented(c->out, "Actual:", r->actual ? r->actual : "");
+    }
+    if (r->reason && (r->verdict == HITL_SKIP || r->verdict == HITL_ERROR))
+        indented(c->out, "Reason:", r->reason);
+    if (r->notes && (c->verbosity >= 2 || finding))
+        indented(c->out, "Note:", r->notes);
+    if (c->verbosity >= 2 || (finding && c->verbosity >= 1))
+        print_exchanges(c->out, r);
+    fflush(c->out);
+}
+
+void hitl_console_summary(hitl_console *c, const hitl_results *res)
+{
+    clear_status(c);
+    if (res->count[HITL_ERROR])
+        fprintf(c->out, "%zu checks ended in ERROR: the harness could not reach a verdict\n",
+                res->count[HITL_ERROR]);
+    fprintf(c->out, "%zu checks in %.1fs\n", res->n, res->seconds);
+    fprintf(c->out, "%zu passed, %zu failed, %zu warned, %zu skipped\n", res->count[HITL_PASS],
+            res->count[HITL_FAIL], res->count[HITL_WARN], res->count[HITL_SKIP]);
+    fflush(c->out);
+}

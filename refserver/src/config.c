@@ -1,0 +1,464 @@
+/* config.c: Dify's defaults and the command-line flags of hitl-refserver. */
+#include "faults.h"
+#include "refserver/refserver.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MIB (1024ull * 1024ull)
+
+static const char USAGE[] =
+    "Usage: hitl-refserver [options]\n"
+    "A reference server for Dify's Human Input API, with fault switches.\n"
+    "\n"
+    "Network:\n"
+    "  --listen ADDR            address to bind (default 127.0.0.1)\n"
+    "  --port N                 port (default 8080; 0 = ephemeral)\n"
+    "  --port-file FILE         write the bound port to FILE once listening\n"
+    "Apps:\n"
+    "  --app MODE:KEY           app with API key KEY, MODE workflow|chatflow|chat (repeatable;\n"
+    "                           replaces the defaults app-hitl-workflow, app-hitl-chatflow,\n"
+    "                           app-hitl-chat)\n"
+    "  --form FILE              form definition JSON {form_content, inputs, user_actions}\n"
+    "Expiry (seconds):\n"
+    "  --form-ttl S             form expiration_time = now + S (default 129600 = 36 h)\n"
+    "  --global-timeout S       global pause cap from form creation (default 604800)\n"
+    "  --sweep-interval T       timeout sweeper period (default 60; T in s, or Nms)\n"
+    "Rate limit (WEB form endpoints):\n"
+    "  --rate-limit N/S         N requests per S-second sliding window per IP (default 30/60;\n"
+    "                           N = 0 turns it off)\n"
+    "  --no-rate-limit          same as --rate-limit 0/1\n"
+    "  --trust-forwarded        client IP from CF-Connecting-IP, else the first\n"
+    "                           X-Forwarded-For value (default: the peer address)\n"
+    "Uploads (sizes in bytes, or with a K or M suffix, binary units):\n"
+    "  --image-limit SIZE       default 10M\n"
+    "  --file-limit SIZE        default 15M (documents and everything else)\n"
+    "  --video-limit SIZE       default 100M\n"
+    "  --audio-limit SIZE       default 50M\n"
+    "  --blacklist EXT,EXT      blocked extensions (UPLOAD_FILE_EXTENSION_BLACKLIST)\n"
+    "  --upload-layout v1|v2    WEB upload paths (default v2: /api/human-input-forms/files;\n"
+    "                           v1: /api/form/human_input/files/upload and .../remote-upload)\n"
+    "  --remote-errors newest|legacy  remote-upload error mapping (default newest)\n"
+    "Remote fetches:\n"
+    "  --fetch-allow HOST:PORT  allow fetching this IP:port although it is loopback/private\n"
+    "                           (repeatable; IPv6 as [::1]:PORT)\n"
+    "  --fetch-timeout T        connect and total timeout (default 5; T in s, or Nms)\n"
+    "Streams:\n"
+    "  --ping-interval T        resume-stream keep-alive period (default 10; s, or Nms)\n"
+    "  --idle-timeout T         resume-stream idle close (default 300; s, or Nms)\n"
+    "  --resume-delay T         delay before a submitted run's events (default 50ms)\n"
+    "Capacity:\n"
+    "  --threads N              HTTP worker threads (default 4)\n"
+    "  --max-runs N             live runs kept (default 4096)\n"
+    "  --max-streams N          concurrent SSE streams (default 4000)\n"
+    "Faults:\n"
+    "  --fault NAME             turn on a fault (repeatable); NAMEs below\n"
+    "  --list-faults            print `name<TAB>summary` per fault and exit\n"
+    "Other:\n"
+    "  --help                   this text\n"
+    "  --version                print the version\n"
+    "\n"
+    "On start it prints `hitl-refserver listening on http://ADDR:PORT`. SIGINT/SIGTERM stop it.\n";
+
+const char *hitl_refserver_usage(void)
+{
+    return USAGE;
+}
+
+const char *hitl_refserver_version(void)
+{
+    return "hitl-refserver 0.1.0";
+}
+
+static void add_app(hitl_refserver_config *cfg, hitl_refserver_mode mode, const char *key)
+{
+    hitl_refserver_app *a = &cfg->apps[cfg->napps++];
+    a->mode = mode;
+    snprintf(a->key, sizeof a->key, "%s", key);
+}
+
+void hitl_refserver_config_init(hitl_refserver_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1");
+    cfg->port = 8080;
+    add_app(cfg, HITL_REFSERVER_WORKFLOW, "app-hitl-workflow");
+    add_app(cfg, HITL_REFSERVER_CHATFLOW, "app-hitl-chatflow");
+    add_app(cfg, HITL_REFSERVER_CHAT, "app-hitl-chat");
+    cfg->form_ttl_s = 36 * 3600;
+    cfg->global_timeout_s = 604800;
+    cfg->sweep_interval_ms = 60 * 1000;
+    cfg->rate_max = 30;
+    cfg->rate_window_s = 60;
+    cfg->image_limit = 10 * MIB;
+    cfg->file_limit = 15 * MIB;
+    cfg->video_limit = 100 * MIB;
+    cfg->audio_limit = 50 * MIB;
+    cfg->fetch_timeout_ms = 5000;
+    cfg->ping_interval_ms = 10000;
+    cfg->idle_timeout_ms = 300000;
+    cfg->resume_delay_ms = 50;
+    cfg->upload_layout = 2;
+    cfg->threads = 4;
+    cfg->max_runs = 4096;
+    cfg->max_uploads = 16384;
+    cfg->max_upload_tokens = 16384;
+    cfg->max_streams = 4000;
+}
+
+void hitl_refserver_config_free(hitl_refserver_config *cfg)
+{
+    (void)cfg;
+}
+
+/* parse_u64 reads a decimal in [lo, hi]; 0 or -1. */
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* parse_size reads bytes with an optional K/M/G suffix (binary units). */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char num[32];
+    size_t n = strlen(s);
+    if (n == 0 || n >= sizeof num)
+        return -1;
+    memcpy(num, s, n + 1);
+    uint64_t mul = 1;
+    char last = num[n - 1];
+    if (last == 'K' || last == 'k')
+        mul = 1024;
+    else if (last == 'M' || last == 'm')
+        mul = MIB;
+    else if (last == 'G' || last == 'g')
+        mul = 1024 * MIB;
+    if (mul != 1)
+        num[n - 1] = '\0';
+    uint64_t v;
+    if (parse_u64(num, 1, UINT64_MAX / mul, &v))
+        return -1;
+    *out = v * mul;
+    return 0;
+}
+
+/* parse_ms reads seconds ("5") or milliseconds ("500ms") into milliseconds, > 0. */
+static int parse_ms(const char *s, int64_t *out)
+{
+    char num[32];
+    size_t n = strlen(s);
+    if (n == 0 || n >= sizeof num)
+        return -1;
+    memcpy(num, s, n + 1);
+    uint64_t mul = 1000;
+    if (n > 2 && strcmp(num + n - 2, "ms") == 0) {
+        num[n - 2] = '\0';
+        mul = 1;
+    } else if (num[n - 1] == 's') {
+        num[n - 1] = '\0';
+    }
+    uint64_t v;
+    if (parse_u64(num, 1, 1000000000ull, &v))
+        return -1;
+    *out = (int64_t)(v * mul);
+    return 0;
+}
+
+static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, hitl_err *err)
+{
+    const char *colon = strchr(v, ':');
+    if (!colon || !colon[1] || strlen(colon + 1) >= sizeof cfg->apps[0].key)
+        return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY", v);
+    size_t ml = (size_t)(colon - v);
+    hitl_refserver_mode mode;
+    if (ml == 8 && strncmp(v, "workflow", 8) == 0)
+        mode = HITL_REFSERVER_WORKFLOW;
+    else if (ml == 8 && strncmp(v, "chatflow", 8) == 0)
+        mode = HITL_REFSERVER_CHATFLOW;
+    else if (ml == 4 && strncmp(v, "chat", 4) == 0)
+        mode = HITL_REFSERVER_CHAT;
+    else
+        return hitl_err_set(err, HITL_E_ARG,
+                            "--app: mode in '%s' is not workflow, chatflow or chat", v);
+    if (!*replaced) {
+        cfg->napps = 0;
+        *replaced = 1;
+    }
+    if (cfg->napps == HITL_REFSERVER_MAX_APPS)
+        return hitl_err_set(err, HITL_E_ARG, "--app: at most %d apps", HITL_REFSERVER_MAX_APPS);
+    for (size_t i = 0; i < cfg->napps; i++)
+        if (strcmp(cfg->apps[i].key, colon + 1) == 0)
+            return hitl_err_set(err, HITL_E_ARG, "--app: key '%s' given twice", colon + 1);
+    add_app(cfg, mode, colon + 1);
+    return HITL_OK;
+}
+
+static int parse_allow(hitl_refserver_config *cfg, const char *v, hitl_err *err)
+{
+    char host[64];
+    const char *port;
+    if (v[0] == '[') {
+        const char *close = strchr(v, ']');
+        if (!close || close[1] != ':' || (size_t)(close - v - 1) >= sizeof host)
+            return hitl_err_set(err, HITL_E_ARG, "--fetch-allow: '%s' is not [IPV6]:PORT", v);
+        memcpy(host, v + 1, (size_t)(close - v - 1));
+        host[close - v - 1] = '\0';
+        port = close + 2;
+    } else {
+        const char *colon = strrchr(v, ':');
+        if (!colon || (size_t)(colon - v) >= sizeof host)
+            return hitl_err_set(err, HITL_E_ARG, "--fetch-allow: '%s' is not IP:PORT", v);
+        memcpy(host, v, (size_t)(colon - v));
+        host[colon - v] = '\0';
+        port = colon + 1;
+    }
+    unsigned char tmp[16];
+    if (inet_pton(AF_INET, host, tmp) != 1 && inet_pton(AF_INET6, host, tmp) != 1)
+        return hitl_err_set(err, HITL_E_ARG, "--fetch-allow: '%s' is not an IP literal", host);
+    uint64_t p;
+    if (parse_u64(port, 1, 65535, &p))
+        return hitl_err_set(err, HITL_E_ARG, "--fetch-allow: '%s' is not a port (1-65535)", port);
+    if (cfg->nfetch_allow == HITL_REFSERVER_MAX_FETCH_ALLOW)
+        return hitl_err_set(err, HITL_E_ARG, "--fetch-allow: at most %d entries",
+                            HITL_REFSERVER_MAX_FETCH_ALLOW);
+    hitl_refserver_allow *a = &cfg->fetch_allow[cfg->nfetch_allow++];
+    snprintf(a->host, sizeof a->host, "%s", host);
+    a->port = (uint16_t)p;
+    return HITL_OK;
+}
+
+static int parse_blacklist(hitl_refserver_config *cfg, const char *v, hitl_err *err)
+{
+    cfg->nblacklist = 0;
+    const char *p = v;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        const char *e = p;
+        if (n && *e == '.') {
+            e++;
+            n--;
+        }
+        if (n) {
+            if (n >= sizeof cfg->blacklist[0] || cfg->nblacklist == HITL_REFSERVER_MAX_BLACKLIST)
+                return hitl_err_set(err, HITL_E_ARG,
+                                    "--blacklist: at most %d extensions of at most %zu chars",
+                                    HITL_REFSERVER_MAX_BLACKLIST, sizeof cfg->blacklist[0] - 1);
+            char *dst = cfg->blacklist[cfg->nblacklist++];
+            for (size_t i = 0; i < n; i++)
+                dst[i] = (char)((e[i] >= 'A' && e[i] <= 'Z') ? e[i] + 32 : e[i]);
+            dst[n] = '\0';
+        }
+        p = e + n;
+        if (*p == ',')
+            p++;
+    }
+    return HITL_OK;
+}
+
+static int copy_str(char *dst, size_t cap, const char *flag, const char *v, hitl_err *err)
+{
+    if (strlen(v) >= cap || !*v)
+        return hitl_err_set(err, HITL_E_ARG, "%s: value must be 1 to %zu characters", flag,
+                            cap - 1);
+    memcpy(dst, v, strlen(v) + 1);
+    return HITL_OK;
+}
+
+/* apply_flag handles one flag that takes a value. */
+static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, int *replaced,
+                      hitl_err *err)
+{
+    uint64_t u;
+    if (strcmp(f, "--listen") == 0) {
+        unsigned char tmp[16];
+        if (inet_pton(AF_INET, v, tmp) != 1 && inet_pton(AF_INET6, v, tmp) != 1)
+            return hitl_err_set(err, HITL_E_ARG, "--listen: '%s' is not an IP address", v);
+        return copy_str(cfg->listen, sizeof cfg->listen, f, v, err);
+    }
+    if (strcmp(f, "--port") == 0) {
+        if (parse_u64(v, 0, 65535, &u))
+            return hitl_err_set(err, HITL_E_ARG, "--port: '%s' is not a port (0-65535)", v);
+        cfg->port = (uint16_t)u;
+        return HITL_OK;
+    }
+    if (strcmp(f, "--port-file") == 0)
+        return copy_str(cfg->port_file, sizeof cfg->port_file, f, v, err);
+    if (strcmp(f, "--form") == 0)
+        return copy_str(cfg->form_file, sizeof cfg->form_file, f, v, err);
+    if (strcmp(f, "--app") == 0)
+        return parse_app(cfg, v, replaced, err);
+    if (strcmp(f, "--form-ttl") == 0 || strcmp(f, "--global-timeout") == 0) {
+        if (parse_u64(v, 1, 100ull * 365 * 86400, &u))
+            return hitl_err_set(err, HITL_E_ARG, "%s: '%s' is not a number of seconds >= 1", f, v);
+        *(f[2] == 'f' ? &cfg->form_ttl_s : &cfg->global_timeout_s) = (int64_t)u;
+        return HITL_OK;
+    }
+    struct {
+        const char *flag;
+        int64_t *dst;
+    } durations[] = {{"--sweep-interval", &cfg->sweep_interval_ms},
+                     {"--fetch-timeout", &cfg->fetch_timeout_ms},
+                     {"--ping-interval", &cfg->ping_interval_ms},
+                     {"--idle-timeout", &cfg->idle_timeout_ms},
+                     {"--resume-delay", &cfg->resume_delay_ms}};
+    for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++)
+        if (strcmp(f, durations[i].flag) == 0) {
+            if (parse_ms(v, durations[i].dst))
+                return hitl_err_set(err, HITL_E_ARG, "%s: '%s' is not a duration (seconds, or Nms)",
+                                    f, v);
+            return HITL_OK;
+        }
+    if (strcmp(f, "--rate-limit") == 0) {
+        char num[32];
+        const char *slash = strchr(v, '/');
+        uint64_t w;
+        if (!slash || (size_t)(slash - v) >= sizeof num)
+            return hitl_err_set(err, HITL_E_ARG, "--rate-limit: '%s' is not N/SECONDS", v);
+        memcpy(num, v, (size_t)(slash - v));
+        num[slash - v] = '\0';
+        if (parse_u64(num, 0, 100000, &u) || parse_u64(slash + 1, 1, 86400, &w))
+            return hitl_err_set(err, HITL_E_ARG,
+                                "--rate-limit: '%s' is not N/SECONDS (N 0-100000, SECONDS 1-86400)",
+                                v);
+        cfg->rate_max = (unsigned)u;
+        cfg->rate_window_s = (unsigned)w;
+        return HITL_OK;
+    }
+    struct {
+        const char *flag;
+        uint64_t *dst;
+    } sizes[] = {{"--image-limit", &cfg->image_limit},
+                 {"--file-limit", &cfg->file_limit},
+                 {"--video-limit", &cfg->video_limit},
+                 {"--audio-limit", &cfg->audio_limit}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        if (strcmp(f, sizes[i].flag) == 0) {
+            if (parse_size(v, sizes[i].dst) || *sizes[i].dst > 1024 * MIB)
+                return hitl_err_set(err, HITL_E_ARG,
+                                    "%s: '%s' is not a size (bytes or K/M suffix, at most 1G)", f,
+                                    v);
+            return HITL_OK;
+        }
+    if (strcmp(f, "--blacklist") == 0)
+        return parse_blacklist(cfg, v, err);
+    if (strcmp(f, "--fetch-allow") == 0)
+        return parse_allow(cfg, v, err);
+    if (strcmp(f, "--upload-layout") == 0) {
+        if (strcmp(v, "v1") && strcmp(v, "v2"))
+            return hitl_err_set(err, HITL_E_ARG, "--upload-layout: '%s' is not v1 or v2", v);
+        cfg->upload_layout = v[1] - '0';
+        return HITL_OK;
+    }
+    if (strcmp(f, "--remote-errors") == 0) {
+        if (strcmp(v, "newest") && strcmp(v, "legacy"))
+            return hitl_err_set(err, HITL_E_ARG, "--remote-errors: '%s' is not newest or legacy",
+                                v);
+        cfg->remote_errors_legacy = strcmp(v, "legacy") == 0;
+        return HITL_OK;
+    }
+    struct {
+        const char *flag;
+        uint64_t lo, hi;
+    } counts[] = {{"--threads", 1, 64}, {"--max-runs", 1, 1000000}, {"--max-streams", 1, 100000}};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        if (strcmp(f, counts[i].flag) == 0) {
+            if (parse_u64(v, counts[i].lo, counts[i].hi, &u))
+                return hitl_err_set(err, HITL_E_ARG,
+                                    "%s: '%s' is not a number in %" PRIu64 "-%" PRIu64, f, v,
+                                    counts[i].lo, counts[i].hi);
+            if (i == 0)
+                cfg->threads = (unsigned)u;
+            else if (i == 1)
+                cfg->max_runs = (size_t)u;
+            else
+                cfg->max_streams = (size_t)u;
+            return HITL_OK;
+        }
+    if (strcmp(f, "--fault") == 0)
+        return hitl_refserver_fault_enable(cfg, v, err);
+    return hitl_err_set(err, HITL_E_ARG, "%s: unknown flag (see --help)", f);
+}
+
+static const char *const VALUED_FLAGS[] = {
+    "--listen",        "--port",           "--port-file",      "--form",          "--app",
+    "--form-ttl",      "--global-timeout", "--sweep-interval", "--fetch-timeout", "--ping-interval",
+    "--idle-timeout",  "--resume-delay",   "--rate-limit",     "--image-limit",   "--file-limit",
+    "--video-limit",   "--audio-limit",    "--blacklist",      "--fetch-allow",   "--upload-layout",
+    "--remote-errors", "--threads",        "--max-runs",       "--max-streams",   "--fault"};
+
+static int known_flag(const char *f)
+{
+    for (size_t i = 0; i < sizeof VALUED_FLAGS / sizeof VALUED_FLAGS[0]; i++)
+        if (strcmp(f, VALUED_FLAGS[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int hitl_refserver_config_parse(hitl_refserver_config *cfg, int argc, char **argv, hitl_err *err)
+{
+    int replaced = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            cfg->action = HITL_REFSERVER_HELP;
+            return HITL_OK;
+        }
+        if (strcmp(a, "--version") == 0) {
+            cfg->action = HITL_REFSERVER_VERSION;
+            return HITL_OK;
+        }
+        if (strcmp(a, "--list-faults") == 0) {
+            cfg->action = HITL_REFSERVER_LIST_FAULTS;
+            return HITL_OK;
+        }
+        if (strcmp(a, "--trust-forwarded") == 0) {
+            cfg->trust_forwarded = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-rate-limit") == 0) {
+            cfg->rate_max = 0;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0)
+            return hitl_err_set(err, HITL_E_ARG, "'%s': unexpected argument (see --help)", a);
+        /* --flag=value and --flag value are both accepted. */
+        char flag[64];
+        const char *val;
+        const char *eq = strchr(a, '=');
+        if (eq) {
+            if ((size_t)(eq - a) >= sizeof flag)
+                return hitl_err_set(err, HITL_E_ARG, "'%.40s…': unknown flag (see --help)", a);
+            memcpy(flag, a, (size_t)(eq - a));
+            flag[eq - a] = '\0';
+            val = eq + 1;
+        } else {
+            if (strlen(a) >= sizeof flag)
+                return hitl_err_set(err, HITL_E_ARG, "'%.40s…': unknown flag (see --help)", a);
+            memcpy(flag, a, strlen(a) + 1);
+            if (!known_flag(flag))
+                return hitl_err_set(err, HITL_E_ARG, "%s: unknown flag (see --help)", flag);
+            if (i + 1 >= argc)
+                return hitl_err_set(err, HITL_E_ARG, "%s: missing value", flag);
+            val = argv[++i];
+        }
+        int rc = apply_flag(cfg, flag, val, &replaced, err);
+        if (rc)
+            return rc;
+    }
+    if (cfg->ping_interval_ms > cfg->idle_timeout_ms)
+        cfg->ping_interval_ms = cfg->idle_timeout_ms;
+    return HITL_OK;
+}

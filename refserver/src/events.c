@@ -1,0 +1,380 @@
+/* events.c: payload builders. */
+#include "events.h"
+
+#include "formdef.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fault(const hitl_refserver *s, rs_fault f)
+{
+    return rs_fault_on(&s->cfg, f);
+}
+
+static int is_chatflow(const hitl_refserver *s, const rs_run *run)
+{
+    return s->cfg.apps[run->app].mode == HITL_REFSERVER_CHATFLOW;
+}
+
+/* frame appends one `data: {"event",…,"data":data}` frame; |data| is consumed. */
+static int frame(const hitl_refserver *s, const rs_run *run, const char *name, cJSON *data,
+                 hitl_buf *out)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !data) {
+        cJSON_Delete(o);
+        cJSON_Delete(data);
+        return HITL_E_NOMEM;
+    }
+    cJSON_AddStringToObject(o, "event", name);
+    cJSON_AddStringToObject(o, "task_id", run->task_id);
+    cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+    if (is_chatflow(s, run)) {
+        if (!fault(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
+            cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
+            cJSON_AddStringToObject(o, "message_id", run->message_id);
+        }
+        cJSON_AddNumberToObject(o, "created_at", (double)run->created_at);
+    }
+    cJSON_AddItemToObject(o, "data", data);
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!txt)
+        return HITL_E_NOMEM;
+    int rc = hitl_buf_append_str(out, "data: ");
+    if (!rc)
+        rc = hitl_buf_append_str(out, txt);
+    if (!rc)
+        rc = hitl_buf_append_str(out, "\n\n");
+    free(txt);
+    return rc;
+}
+
+static cJSON *jdup(const cJSON *v)
+{
+    return cJSON_Duplicate(v, 1);
+}
+
+static cJSON *workflow_started(const hitl_refserver *s, const rs_run *run)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "id", run->id);
+    cJSON_AddStringToObject(d, "workflow_id", s->workflow_ids[run->app]);
+    cJSON_AddItemToObject(d, "inputs", cJSON_CreateObject());
+    cJSON_AddNumberToObject(d, "created_at", (double)run->created_at);
+    cJSON_AddStringToObject(d, "reason", "initial");
+    return d;
+}
+
+/* node_data is node_started's data; |status| non-NULL makes it node_finished's. */
+static cJSON *node_data(const rs_run *run, const char *exec_id, const char *node_id,
+                        const char *type, const char *title, int index, const char *status)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "id", exec_id);
+    cJSON_AddStringToObject(d, "node_id", node_id);
+    cJSON_AddStringToObject(d, "node_type", type);
+    cJSON_AddStringToObject(d, "title", title);
+    cJSON_AddNumberToObject(d, "index", index);
+    cJSON_AddNullToObject(d, "predecessor_node_id");
+    cJSON_AddNullToObject(d, "inputs");
+    cJSON_AddNumberToObject(d, "created_at", (double)run->created_at);
+    if (status) {
+        cJSON_AddNullToObject(d, "outputs");
+        cJSON_AddStringToObject(d, "status", status);
+        cJSON_AddNullToObject(d, "error");
+        cJSON_AddNumberToObject(d, "elapsed_time", 0.0);
+        if (strcmp(status, "paused") == 0)
+            cJSON_AddNullToObject(d, "finished_at");
+        else
+            cJSON_AddNumberToObject(d, "finished_at", (double)run->finished_at);
+    }
+    return d;
+}
+
+static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
+{
+    const rs_formdef *f = s->form;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "form_id", run->form_id);
+    cJSON_AddStringToObject(d, "node_id", f->node_id);
+    cJSON_AddStringToObject(d, "node_title", f->node_title);
+    cJSON_AddStringToObject(d, "form_content", f->form_content);
+    cJSON_AddItemToObject(d, "inputs", jdup(f->inputs));
+    cJSON_AddItemToObject(d, "actions", jdup(f->actions));
+    cJSON_AddFalseToObject(d, "display_in_ui");
+    if (!fault(s, RS_F_EVENT_MISSING_FORM_TOKEN))
+        cJSON_AddStringToObject(d, "form_token", run->token);
+    cJSON_AddItemToObject(d, "resolved_default_values", jdup(f->defaults_raw));
+    cJSON_AddNumberToObject(d, "expiration_time", (double)run->expiration_time);
+    return d;
+}
+
+/* reason is the node's pause reason enriched with form_token and expiration_time (§2.2). */
+static cJSON *reason(const hitl_refserver *s, const rs_run *run)
+{
+    const rs_formdef *f = s->form;
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "TYPE", "human_input_required");
+    cJSON_AddStringToObject(r, "form_id", run->form_id);
+    cJSON_AddStringToObject(r, "form_content", f->form_content);
+    cJSON_AddItemToObject(r, "inputs", jdup(f->inputs));
+    cJSON_AddItemToObject(r, "actions", jdup(f->actions));
+    cJSON_AddStringToObject(r, "node_id", f->node_id);
+    cJSON_AddStringToObject(r, "node_title", f->node_title);
+    cJSON_AddItemToObject(r, "resolved_default_values", jdup(f->defaults_raw));
+    cJSON_AddStringToObject(r, "form_token", run->token);
+    int64_t exp = run->expiration_time + (fault(s, RS_F_EVENT_PAUSE_MISMATCH) ? 60 : 0);
+    cJSON_AddNumberToObject(r, "expiration_time", (double)exp);
+    return r;
+}
+
+static cJSON *outputs_paused(const hitl_refserver *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (fault(s, RS_F_SVC_OUTPUTS_NOT_EMPTY))
+        cJSON_AddStringToObject(o, "draft", "Hello");
+    return o;
+}
+
+static cJSON *paused_data(const hitl_refserver *s, const rs_run *run)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "workflow_run_id", run->id);
+    cJSON *nodes = cJSON_AddArrayToObject(d, "paused_nodes");
+    cJSON_AddItemToArray(nodes, cJSON_CreateString(s->form->node_id));
+    cJSON_AddItemToObject(d, "outputs", outputs_paused(s));
+    cJSON *reasons = cJSON_AddArrayToObject(d, "reasons");
+    cJSON_AddItemToArray(reasons, reason(s, run));
+    cJSON_AddStringToObject(d, "status", "paused");
+    cJSON_AddNumberToObject(d, "created_at", (double)run->created_at);
+    cJSON_AddNumberToObject(d, "elapsed_time", 0.05);
+    cJSON_AddNumberToObject(d, "total_tokens", 0);
+    cJSON_AddNumberToObject(d, "total_steps", 1);
+    return d;
+}
+
+static int pause_frames(const hitl_refserver *s, const rs_run *run, hitl_buf *out, int swap)
+{
+    int rc;
+    if (swap) {
+        rc = frame(s, run, "workflow_paused", paused_data(s, run), out);
+        return rc ? rc : frame(s, run, "human_input_required", required_data(s, run), out);
+    }
+    rc = frame(s, run, "human_input_required", required_data(s, run), out);
+    return rc ? rc : frame(s, run, "workflow_paused", paused_data(s, run), out);
+}
+
+int rs_events_start(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    const rs_formdef *f = s->form;
+    int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+    if (!rc)
+        rc = frame(
+            s, run, "node_started",
+            node_data(run, run->node_exec_id, f->node_id, "human-input", f->node_title, 1, NULL),
+            out);
+    return rc ? rc : pause_frames(s, run, out, fault(s, RS_F_EVENT_ORDER));
+}
+
+int rs_events_snapshot(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    const rs_formdef *f = s->form;
+    int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+    if (!rc)
+        rc = frame(
+            s, run, "node_started",
+            node_data(run, run->node_exec_id, f->node_id, "human-input", f->node_title, 1, NULL),
+            out);
+    if (!rc)
+        rc = frame(s, run, "node_finished",
+                   node_data(run, run->node_exec_id, f->node_id, "human-input", f->node_title, 1,
+                             "paused"),
+                   out);
+    return rc ? rc : pause_frames(s, run, out, 0);
+}
+
+static cJSON *finished_data(const hitl_refserver *s, const rs_run *run)
+{
+    cJSON *d = cJSON_CreateObject();
+    int stopped = run->run_status == RS_RUN_STOPPED;
+    cJSON_AddStringToObject(d, "id", run->id);
+    cJSON_AddStringToObject(d, "workflow_id", s->workflow_ids[run->app]);
+    cJSON_AddStringToObject(d, "status", stopped ? "stopped" : "succeeded");
+    cJSON *outputs = cJSON_AddObjectToObject(d, "outputs");
+    if (!stopped)
+        cJSON_AddStringToObject(outputs, "action", run->action);
+    if (stopped) {
+        char err[200];
+        snprintf(err, sizeof err, "Human input global timeout at node %s", s->form->node_id);
+        cJSON_AddStringToObject(d, "error", err);
+    } else {
+        cJSON_AddNullToObject(d, "error");
+    }
+    cJSON_AddNumberToObject(d, "elapsed_time", (double)(run->finished_at - run->created_at));
+    cJSON_AddNumberToObject(d, "total_tokens", 0);
+    cJSON_AddNumberToObject(d, "total_steps", stopped ? 1 : 2);
+    cJSON_AddNumberToObject(d, "created_at", (double)run->created_at);
+    cJSON_AddNumberToObject(d, "finished_at", (double)run->finished_at);
+    return d;
+}
+
+/* branch_frames appends node_started/node_finished of the node the action leads to. */
+static int branch_frames(const hitl_refserver *s, const rs_run *run, const char *branch,
+                         hitl_buf *out)
+{
+    char node_id[64], title[80], exec_id[RS_ID_LEN];
+    snprintf(node_id, sizeof node_id, "branch_%s", branch);
+    snprintf(title, sizeof title, "Branch %s", branch);
+    /* A stable per-run id for the branch execution: the node exec id with a marker. */
+    snprintf(exec_id, sizeof exec_id, "%s", run->node_exec_id);
+    exec_id[0] = 'b';
+    int rc = frame(s, run, "node_started",
+                   node_data(run, exec_id, node_id, "template-transform", title, 2, NULL), out);
+    return rc ? rc
+              : frame(s, run, "node_finished",
+                      node_data(run, exec_id, node_id, "template-transform", title, 2, "succeeded"),
+                      out);
+}
+
+int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *action_id,
+                      const cJSON *submitted, hitl_buf *out)
+{
+    const rs_formdef *f = s->form;
+    const cJSON *act = rs_formdef_action(f, action_id);
+    const char *title = act ? cJSON_GetObjectItemCaseSensitive(act, "title")->valuestring : "";
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "node_id", f->node_id);
+    cJSON_AddStringToObject(d, "node_title", f->node_title);
+    cJSON_AddStringToObject(d, "rendered_content", f->form_content);
+    cJSON_AddStringToObject(d, "action_id", action_id);
+    cJSON_AddStringToObject(d, "action_text",
+                            fault(s, RS_F_FILLED_WRONG_ACTION_TEXT) ? action_id : title);
+    cJSON_AddItemToObject(d, "submitted_data", submitted ? jdup(submitted) : cJSON_CreateObject());
+    int rc = frame(s, run, "human_input_form_filled", d, out);
+    if (!rc)
+        rc = branch_frames(s, run, run->action, out);
+    return rc ? rc : frame(s, run, "workflow_finished", finished_data(s, run), out);
+}
+
+int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "node_id", s->form->node_id);
+    cJSON_AddStringToObject(d, "node_title", s->form->node_title);
+    cJSON_AddNumberToObject(d, "expiration_time", (double)run->expiration_time);
+    int rc = frame(s, run, "human_input_form_timeout", d, out);
+    return rc ? rc : frame(s, run, "workflow_finished", finished_data(s, run), out);
+}
+
+int rs_events_workflow_finished(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    return frame(s, run, "workflow_finished", finished_data(s, run), out);
+}
+
+int rs_events_finished(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    if (fault(s, RS_F_RESUME_FINISHED_REPLAY)) {
+        int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+        if (!rc && run->run_status == RS_RUN_SUCCEEDED)
+            rc = branch_frames(s, run, run->action, out);
+        if (rc)
+            return rc;
+    }
+    return frame(s, run, "workflow_finished", finished_data(s, run), out);
+}
+
+cJSON *rs_events_blocking(const hitl_refserver *s, const rs_run *run)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (is_chatflow(s, run)) {
+        cJSON_AddStringToObject(o, "event", "workflow_paused");
+        cJSON_AddStringToObject(o, "task_id", run->task_id);
+        cJSON_AddStringToObject(o, "id", run->message_id);
+        cJSON_AddStringToObject(o, "message_id", run->message_id);
+        cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
+        cJSON_AddStringToObject(o, "mode", "advanced-chat");
+        cJSON_AddStringToObject(o, "answer", "");
+        cJSON_AddItemToObject(o, "metadata", cJSON_CreateObject());
+        cJSON_AddNumberToObject(o, "created_at", (double)run->created_at);
+        cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+        cJSON_AddItemToObject(o, "data", paused_data(s, run));
+        return o;
+    }
+    cJSON_AddStringToObject(o, "task_id", run->task_id);
+    cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+    cJSON *d = cJSON_AddObjectToObject(o, "data");
+    cJSON_AddStringToObject(d, "id", run->id);
+    cJSON_AddStringToObject(d, "workflow_id", s->workflow_ids[run->app]);
+    cJSON_AddStringToObject(d, "status", "paused");
+    cJSON_AddItemToObject(d, "outputs", outputs_paused(s));
+    cJSON_AddNullToObject(d, "error");
+    cJSON_AddNumberToObject(d, "elapsed_time", 0.05);
+    cJSON_AddNumberToObject(d, "total_tokens", 0);
+    cJSON_AddNumberToObject(d, "total_steps", 1);
+    cJSON_AddNumberToObject(d, "created_at", (double)run->created_at);
+    cJSON_AddNullToObject(d, "finished_at");
+    cJSON *nodes = cJSON_AddArrayToObject(d, "paused_nodes");
+    cJSON_AddItemToArray(nodes, cJSON_CreateString(s->form->node_id));
+    cJSON *reasons = cJSON_AddArrayToObject(d, "reasons");
+    cJSON_AddItemToArray(reasons, reason(s, run));
+    return o;
+}
+
+/* site mirrors the `site` object Dify's WEB GET test asserts (§4.2). */
+static cJSON *site(const hitl_refserver *s, const rs_run *run)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "app_id", s->app_ids[run->app]);
+    cJSON_AddStringToObject(o, "mode", is_chatflow(s, run) ? "advanced-chat" : "workflow");
+    cJSON_AddNullToObject(o, "end_user_id");
+    cJSON_AddTrueToObject(o, "enable_site");
+    cJSON *st = cJSON_AddObjectToObject(o, "site");
+    cJSON_AddStringToObject(st, "title", "hitl-refserver");
+    cJSON_AddStringToObject(st, "chat_color_theme", "light");
+    cJSON_AddFalseToObject(st, "chat_color_theme_inverted");
+    cJSON_AddStringToObject(st, "icon_type", "emoji");
+    cJSON_AddStringToObject(st, "icon", "robot");
+    cJSON_AddStringToObject(st, "icon_background", "#fff");
+    cJSON_AddNullToObject(st, "icon_url");
+    cJSON_AddStringToObject(st, "description", "Reference server for the Human Input API");
+    cJSON_AddNullToObject(st, "copyright");
+    cJSON_AddNullToObject(st, "privacy_policy");
+    cJSON_AddStringToObject(st, "input_placeholder", "");
+    cJSON_AddStringToObject(st, "custom_disclaimer", "");
+    cJSON_AddStringToObject(st, "default_language", "en-US");
+    cJSON_AddFalseToObject(st, "prompt_public");
+    cJSON_AddTrueToObject(st, "show_workflow_steps");
+    cJSON_AddFalseToObject(st, "use_icon_as_answer_icon");
+    cJSON_AddNullToObject(o, "model_config");
+    cJSON_AddStringToObject(o, "plan", "basic");
+    cJSON_AddFalseToObject(o, "can_replace_logo");
+    cJSON *cc = cJSON_AddObjectToObject(o, "custom_config");
+    cJSON_AddFalseToObject(cc, "remove_webapp_brand");
+    cJSON_AddNullToObject(cc, "replace_webapp_logo");
+    return o;
+}
+
+char *rs_events_get_body(const hitl_refserver *s, const rs_run *run, int web)
+{
+    const rs_formdef *f = s->form;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    if (web && !fault(s, RS_F_WEB_GET_NO_SITE))
+        cJSON_AddItemToObject(o, "site", site(s, run));
+    cJSON_AddStringToObject(o, "form_content", f->form_content);
+    cJSON_AddItemToObject(o, "inputs", jdup(f->inputs));
+    cJSON *defaults = jdup(f->defaults_str);
+    if (fault(s, RS_F_DEFAULTS_NOT_STRINGIFIED))
+        cJSON_AddNumberToObject(defaults, "retries", 3);
+    cJSON_AddItemToObject(o, "resolved_default_values", defaults);
+    if (!fault(s, RS_F_GET_MISSING_KEY))
+        cJSON_AddItemToObject(o, "user_actions", jdup(f->actions));
+    int64_t exp = run->expiration_time + (fault(s, RS_F_GET_EXPIRATION_MISMATCH) ? 3600 : 0);
+    cJSON_AddNumberToObject(o, "expiration_time", (double)exp);
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return txt;
+}

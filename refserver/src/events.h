@@ -1,0 +1,34 @@
+/* events.h: the JSON bodies of a run: SSE event frames (§2, §9), the blocking pause
+ * payload, and the form GET bodies (§4.2). The fault switches that change a payload are
+ * applied here, in one place each. All take a copy of the run (no lock needed). */
+#ifndef RS_EVENTS_H
+#define RS_EVENTS_H
+
+#include "hitl/buf.h"
+#include "rs.h"
+
+/* Each rs_events_* stream builder appends `data: <json>\n\n` frames to |out| and returns
+ * 0 or a hitl_status. */
+
+/* workflow_started, node_started, human_input_required, workflow_paused (§2). */
+int rs_events_start(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
+/* include_state_snapshot replay: workflow_started, node_started, node_finished (paused),
+ * human_input_required, workflow_paused (§9.1). */
+int rs_events_snapshot(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
+/* After a submit: human_input_form_filled, node_started/node_finished of branch_<action>,
+ * workflow_finished (outputs {"action": <action>}). |submitted| is borrowed. */
+int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *action_id,
+                      const cJSON *submitted, hitl_buf *out);
+/* After a node timeout: human_input_form_timeout then workflow_finished (__timeout). */
+int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
+/* One workflow_finished frame (status succeeded with outputs.action, or stopped). */
+int rs_events_workflow_finished(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
+/* The frame(s) a resume of a finished run serves: one workflow_finished (§9.1). */
+int rs_events_finished(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
+
+/* The blocking-mode body of a paused run (§2, Workflow and Chatflow variants). */
+cJSON *rs_events_blocking(const hitl_refserver *s, const rs_run *run);
+/* The form GET body; |web| adds `site` (§4.2). Returns a malloc'd string or NULL. */
+char *rs_events_get_body(const hitl_refserver *s, const rs_run *run, int web);
+
+#endif

@@ -1,0 +1,130 @@
+/* faults.h: the fault switches of hitl-refserver, one X-macro row per fault:
+ * X(ENUM, "name", "summary"). The names are a contract (flags, FAULTS.md, tests). */
+#ifndef RS_FAULTS_H
+#define RS_FAULTS_H
+
+#include <stdint.h>
+
+#include "refserver/refserver.h"
+
+#define RS_FAULT_LIST(X)                                                                           \
+    /* events (start stream) */                                                                    \
+    X(EVENT_ORDER, "event-order",                                                                  \
+      "start stream sends workflow_paused before human_input_required")                            \
+    X(EVENT_MISSING_FORM_TOKEN, "event-missing-form-token",                                        \
+      "human_input_required data has no form_token key")                                           \
+    X(EVENT_PAUSE_MISMATCH, "event-pause-mismatch",                                                \
+      "workflow_paused reason's expiration_time differs from human_input_required's")              \
+    X(STREAM_NOT_CLOSED, "stream-not-closed",                                                      \
+      "start stream stays open after workflow_paused until the idle timeout")                      \
+    X(CHATFLOW_ENVELOPE_MISSING, "chatflow-envelope-missing",                                      \
+      "chatflow events lack conversation_id and message_id")                                       \
+    X(SVC_OUTPUTS_NOT_EMPTY, "svc-outputs-not-empty",                                              \
+      "workflow_paused.data.outputs is not {} on an SVC-invoked run")                              \
+    X(PING_WITH_DATA, "ping-with-data", "keep-alive pings are sent as `data: ping`")               \
+    X(WRONG_CONTENT_TYPE, "wrong-content-type", "start stream is served as text/plain")            \
+    /* form GET */                                                                                 \
+    X(GET_MISSING_KEY, "get-missing-key", "form GET body has no user_actions")                     \
+    X(DEFAULTS_NOT_STRINGIFIED, "defaults-not-stringified",                                        \
+      "form GET resolved_default_values holds a number")                                           \
+    X(UNKNOWN_TOKEN_400, "unknown-token-400", "unknown form token answers 400, not 404")           \
+    X(GET_EXPIRATION_MISMATCH, "get-expiration-mismatch",                                          \
+      "form GET expiration_time differs from the event's")                                         \
+    X(WEB_GET_NO_SITE, "web-get-no-site", "WEB form GET has no site object")                       \
+    /* upload token */                                                                             \
+    X(UPLOAD_TOKEN_PREFIX, "upload-token-prefix", "upload tokens lack the hitl_upload_ prefix")    \
+    X(UPLOAD_TOKEN_REUSED, "upload-token-reused",                                                  \
+      "every upload-token call returns the same token")                                            \
+    X(UPLOAD_TOKEN_EXPIRY, "upload-token-expiry",                                                  \
+      "upload token expires_at is now+3600, not the form's expiration_time")                       \
+    X(UPLOAD_TOKEN_201, "upload-token-201", "upload-token answers 201 instead of 200")             \
+    /* upload auth */                                                                              \
+    X(UPLOAD_NO_AUTH, "upload-no-auth", "uploads without an Authorization header are accepted")    \
+    X(UPLOAD_AUTH_PARTS, "upload-auth-parts",                                                      \
+      "`Bearer a b` is read as token \"a\" instead of 401")                                        \
+    X(UPLOAD_SCHEME_CASE, "upload-scheme-case", "lower-case `bearer` scheme is rejected with 400") \
+    X(UPLOAD_UNKNOWN_401, "upload-unknown-401", "unknown upload token answers 401, not 403")       \
+    X(UPLOAD_SUBMITTED_403, "upload-submitted-403",                                                \
+      "upload token of a submitted form answers 403, not 412")                                     \
+    X(UPLOAD_AUTH_AFTER_BODY, "upload-auth-after-body",                                            \
+      "upload body size is checked before auth: oversize unauthenticated body gets 413")           \
+    X(UPLOAD_SIZE_UNLIMITED, "upload-size-unlimited", "local uploads have no size limit")          \
+    X(UPLOAD_FILENAME_UNCHECKED, "upload-filename-unchecked",                                      \
+      "filenames with / \\ : * ? \" < > | are accepted")                                           \
+    X(UPLOAD_SIZE_WRONG, "upload-size-wrong",                                                      \
+      "upload response size is one more than the bytes sent")                                      \
+    /* remote fetches */                                                                           \
+    X(SSRF_LOOPBACK, "ssrf-loopback",                                                              \
+      "remote fetches reach loopback addresses outside the allow-list")                            \
+    X(REMOTE_404_ACCEPTED, "remote-404-accepted", "remote upload of a URL answering 404 gets 201") \
+    X(REMOTE_OVERSIZE_ACCEPTED, "remote-oversize-accepted", "remote uploads have no size limit")   \
+    X(FETCH_BEFORE_AUTH, "fetch-before-auth",                                                      \
+      "remote-upload URL is fetched before the upload token is checked")                           \
+    /* submit */                                                                                   \
+    X(DOUBLE_SUBMIT, "double-submit", "a second submit of the same form answers 200")              \
+    X(INVALID_ACTION_ACCEPTED, "invalid-action-accepted",                                          \
+      "an action not in user_actions is accepted")                                                 \
+    X(MISSING_INPUTS_ACCEPTED, "missing-inputs-accepted",                                          \
+      "submits missing input keys are accepted")                                                   \
+    X(REJECTED_SUBMIT_CONSUMES, "rejected-submit-consumes",                                        \
+      "a rejected (400) submit still marks the form submitted")                                    \
+    X(INLINE_REMOTE_FAILURE_ACCEPTED, "inline-remote-failure-accepted",                            \
+      "inline remote_url fetch failures do not reject the submit")                                 \
+    X(SUBMIT_BODY_NOT_EMPTY, "submit-body-not-empty", "submit answers {\"result\":\"success\"}")   \
+    X(SELECT_UNCHECKED, "select-unchecked", "select values are not checked")                       \
+    X(FILE_LIMIT_UNCHECKED, "file-limit-unchecked", "file-list number_limits is not enforced")     \
+    /* expiry */                                                                                   \
+    X(EXPIRY_GET, "expiry-get", "form GET serves expired forms")                                   \
+    X(EXPIRY_SUBMIT, "expiry-submit", "submit accepts expired forms")                              \
+    X(EXPIRY_UPLOAD_TOKEN, "expiry-upload-token", "upload-token is issued for expired forms")      \
+    X(EXPIRY_UPLOAD, "expiry-upload", "uploads are accepted for expired forms")                    \
+    /* rate limit */                                                                               \
+    X(NO_RATE_LIMIT, "no-rate-limit", "WEB form endpoints are never rate limited")                 \
+    X(SHARED_BUCKETS, "shared-buckets", "GET, POST and upload-token share one limiter")            \
+    X(COUNT_429S, "count-429s", "429 answers count toward the limit")                              \
+    X(GLOBAL_BUCKET, "global-bucket", "one limiter bucket for all client IPs")                     \
+    X(TRUST_FORWARDED, "trust-forwarded",                                                          \
+      "client IP taken from X-Forwarded-For / CF-Connecting-IP without --trust-forwarded")         \
+    /* resume */                                                                                   \
+    X(RESUME_WRONG_USER, "resume-wrong-user", "resume stream is served to another user")           \
+    X(RESUME_NO_PING, "resume-no-ping", "resume streams send no ping frames")                      \
+    X(WRONG_BRANCH, "wrong-branch", "the run resumes along another action's branch")               \
+    X(RESUME_FINISHED_REPLAY, "resume-finished-replay",                                            \
+      "resume of a finished run streams several frames")                                           \
+    X(FILLED_WRONG_ACTION_TEXT, "filled-wrong-action-text",                                        \
+      "human_input_form_filled.action_text is the action id, not its title")                       \
+    /* errors and auth */                                                                          \
+    X(ERROR_NO_STATUS, "error-no-status", "error bodies have no status key")                       \
+    X(ERROR_HTML, "error-html", "malformed JSON bodies get an HTML 400 page")                      \
+    X(SVC_NO_AUTH, "svc-no-auth", "SVC form endpoints accept requests without an API key")         \
+    X(SVC_USER_OPTIONAL, "svc-user-optional", "SVC submit without user is accepted")               \
+    /* hostile */                                                                                  \
+    X(HOSTILE_ENDLESS_STREAM, "hostile-endless-stream",                                            \
+      "start stream sends `: keepalive` comments forever, never an event")                         \
+    X(HOSTILE_ENDLESS_LINE, "hostile-endless-line",                                                \
+      "start stream sends one `data: xxx…` line forever, never a line end")                        \
+    X(HOSTILE_SLOW_DRIP, "hostile-slow-drip", "start stream drips one byte every 500 ms")          \
+    X(HOSTILE_GZIP_BOMB, "hostile-gzip-bomb",                                                      \
+      "form GET answers a ~1 MiB gzip body that inflates to more than 1 GiB")                      \
+    X(HOSTILE_HUGE_CONTENT_LENGTH, "hostile-huge-content-length",                                  \
+      "form GET declares Content-Length 10000000000, sends a short body, then stalls")             \
+    X(HOSTILE_REDIRECT_LOOP, "hostile-redirect-loop", "form GET redirects (302) to itself")        \
+    X(HOSTILE_HEADER_FLOOD, "hostile-header-flood", "form GET sends 10,000 headers (~1 MiB)")      \
+    X(HOSTILE_MALFORMED_JSON, "hostile-malformed-json", "form GET returns truncated JSON")
+
+typedef enum rs_fault {
+#define RS_FAULT_ENUM(e, n, s) RS_F_##e,
+    RS_FAULT_LIST(RS_FAULT_ENUM)
+#undef RS_FAULT_ENUM
+        RS_F__COUNT
+} rs_fault;
+
+_Static_assert(RS_F__COUNT <= 64 * HITL_REFSERVER_FAULT_WORDS, "fault bitset too small");
+
+/* 1 when fault |f| is on in |cfg|. */
+static inline int rs_fault_on(const hitl_refserver_config *cfg, rs_fault f)
+{
+    return (int)((cfg->faults[(unsigned)f / 64] >> ((unsigned)f % 64)) & 1u);
+}
+
+#endif

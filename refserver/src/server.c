@@ -1,0 +1,440 @@
+/* server.c: the libmicrohttpd daemon: start/stop, routing, request bodies, and the
+ * request-level helpers of http.h. */
+#include "http.h"
+
+#include "clock.h"
+#include "formdef.h"
+#include "hostile.h"
+#include "ids.h"
+#include "ratelimit.h"
+#include "respond.h"
+#include "state.h"
+#include "stream.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define V1_FORM "/v1/form/human_input/"
+#define API_FORM "/api/form/human_input/"
+
+const char *rs_header(rs_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *rs_query(rs_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void rs_client_ip(rs_req *r, char *out, size_t cap)
+{
+    const hitl_refserver_config *cfg = &r->srv->cfg;
+    if (cfg->trust_forwarded || rs_fault_on(cfg, RS_F_TRUST_FORWARDED)) {
+        const char *v = rs_header(r, "CF-Connecting-IP");
+        if (!v || !*v)
+            v = rs_header(r, "X-Forwarded-For");
+        if (v && *v) {
+            snprintf(out, cap, "%s", v);
+            return;
+        }
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)cap);
+}
+
+int rs_auth_app(rs_req *r)
+{
+    const hitl_refserver_config *cfg = &r->srv->cfg;
+    const char *h = rs_header(r, "Authorization");
+    if (!h || strncmp(h, "Bearer ", 7) != 0) {
+        rs_reply_error(r, 401, "unauthorized",
+                       "Authorization header must be provided and start with 'Bearer'");
+        return -1;
+    }
+    const char *key = h + 7;
+    while (*key == ' ')
+        key++;
+    for (size_t i = 0; i < cfg->napps; i++)
+        if (strcmp(cfg->apps[i].key, key) == 0)
+            return (int)i;
+    rs_reply_error(r, 401, "unauthorized", "Access token is invalid");
+    return -1;
+}
+
+int rs_web_limited(rs_req *r, int bucket)
+{
+    hitl_refserver *s = r->srv;
+    const hitl_refserver_config *cfg = &s->cfg;
+    if (cfg->rate_max == 0 || rs_fault_on(cfg, RS_F_NO_RATE_LIMIT))
+        return 0;
+    if (rs_fault_on(cfg, RS_F_SHARED_BUCKETS))
+        bucket = RS_RL_GET;
+    char ip[256];
+    if (rs_fault_on(cfg, RS_F_GLOBAL_BUCKET))
+        snprintf(ip, sizeof ip, "*");
+    else
+        rs_client_ip(r, ip, sizeof ip);
+    if (!rs_ratelimit_hit(s->rl[bucket], ip, rs_now_ms(), rs_fault_on(cfg, RS_F_COUNT_429S)))
+        return 0;
+    rs_reply_rate_limited(r);
+    return 1;
+}
+
+cJSON *rs_parse_body(rs_req *r)
+{
+    if (r->body_too_big) {
+        rs_reply_error(r, 413, "request_entity_too_large",
+                       "The data value transmitted exceeds the capacity limit.");
+        return NULL;
+    }
+    cJSON *o = cJSON_ParseWithLength(hitl_buf_str(&r->body), r->body.len);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        rs_reply_bad_json(r, "The request body must be a JSON object.");
+        return NULL;
+    }
+    return o;
+}
+
+const char *rs_json_str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* route_of maps a path to its route and path parameter (|param| points into |url|). */
+static rs_route route_of(const hitl_refserver *s, const char *url, const char **param, size_t *plen)
+{
+    *param = NULL;
+    *plen = 0;
+    if (strcmp(url, "/v1/workflows/run") == 0)
+        return RS_R_WORKFLOW_RUN;
+    if (strcmp(url, "/v1/chat-messages") == 0)
+        return RS_R_CHAT_MESSAGES;
+    if (strcmp(url, "/v1/files/upload") == 0)
+        return RS_R_SVC_UPLOAD;
+    int v1 = s->cfg.upload_layout == 1;
+    if (v1 && strcmp(url, API_FORM "files/upload") == 0)
+        return RS_R_WEB_UPLOAD_V1;
+    if (v1 && strcmp(url, API_FORM "files/remote-upload") == 0)
+        return RS_R_WEB_REMOTE_V1;
+    if (!v1 && strcmp(url, "/api/human-input-forms/files") == 0)
+        return RS_R_WEB_FILES_V2;
+    if (strncmp(url, V1_FORM, strlen(V1_FORM)) == 0) {
+        const char *t = url + strlen(V1_FORM);
+        if (*t && !strchr(t, '/')) {
+            *param = t;
+            *plen = strlen(t);
+            return RS_R_SVC_FORM;
+        }
+        return RS_R_NONE;
+    }
+    if (strncmp(url, API_FORM, strlen(API_FORM)) == 0) {
+        const char *t = url + strlen(API_FORM);
+        const char *slash = strchr(t, '/');
+        if (!*t || slash == t)
+            return RS_R_NONE;
+        *param = t;
+        if (!slash) {
+            *plen = strlen(t);
+            return RS_R_WEB_FORM;
+        }
+        *plen = (size_t)(slash - t);
+        return strcmp(slash, "/upload-token") == 0 ? RS_R_WEB_UPLOAD_TOKEN : RS_R_NONE;
+    }
+    if (strncmp(url, "/v1/workflow/", 13) == 0) {
+        const char *t = url + 13;
+        const char *slash = strchr(t, '/');
+        if (slash && slash != t && strcmp(slash, "/events") == 0) {
+            *param = t;
+            *plen = (size_t)(slash - t);
+            return RS_R_SVC_EVENTS;
+        }
+    }
+    return RS_R_NONE;
+}
+
+/* methods_ok says which methods a route takes: bit 1 GET, bit 2 POST. */
+static int methods_of(rs_route rt)
+{
+    switch (rt) {
+    case RS_R_SVC_FORM:
+    case RS_R_WEB_FORM:
+        return 3;
+    case RS_R_SVC_EVENTS:
+        return 1;
+    case RS_R_NONE:
+        return 0;
+    default:
+        return 2;
+    }
+}
+
+static int is_upload_route(rs_route rt)
+{
+    return rt == RS_R_SVC_UPLOAD || rt == RS_R_WEB_UPLOAD_V1 || rt == RS_R_WEB_REMOTE_V1 ||
+           rt == RS_R_WEB_FILES_V2;
+}
+
+static enum MHD_Result dispatch(rs_req *r)
+{
+    switch (r->route) {
+    case RS_R_WORKFLOW_RUN:
+    case RS_R_CHAT_MESSAGES:
+        return rs_run_start(r);
+    case RS_R_SVC_FORM:
+    case RS_R_WEB_FORM:
+        return r->is_get ? rs_form_get(r) : rs_form_submit(r);
+    case RS_R_WEB_UPLOAD_TOKEN:
+        return rs_form_upload_token(r);
+    case RS_R_SVC_EVENTS:
+        return rs_resume(r);
+    case RS_R_SVC_UPLOAD:
+    case RS_R_WEB_UPLOAD_V1:
+    case RS_R_WEB_REMOTE_V1:
+    case RS_R_WEB_FILES_V2:
+        return rs_upload_finish(r);
+    case RS_R_NONE:
+        break;
+    }
+    return MHD_NO;
+}
+
+/* first_call sets up the request and answers whatever can be answered before the body. */
+static enum MHD_Result first_call(rs_req *r, const char *url, const char *method)
+{
+    const char *param;
+    size_t plen;
+    r->route = route_of(r->srv, url, &param, &plen);
+    r->is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    r->is_post = strcmp(method, "POST") == 0;
+    const char *expect = rs_header(r, "Expect");
+    r->defer = !r->is_get && !(expect && strcasecmp(expect, "100-continue") == 0);
+    if (r->route == RS_R_NONE)
+        return rs_reply_error(r, 404, "not_found",
+                              "The requested URL was not found on the server. If you entered the "
+                              "URL manually please check your spelling and try again.");
+    int m = methods_of(r->route);
+    if (!((r->is_get && (m & 1)) || (r->is_post && (m & 2))))
+        return rs_reply_error(r, 405, "method_not_allowed",
+                              "The method is not allowed for the requested URL.");
+    if (param) {
+        r->param = strndup(param, plen);
+        if (!r->param)
+            return MHD_NO;
+    }
+    /* A GET is answered on the next call: MHD closes connections that were answered on the
+     * first call (it cannot know the request is complete), which would kill keep-alive. */
+    if (r->is_get)
+        return MHD_YES;
+    if (is_upload_route(r->route)) {
+        rs_upload_begin(r);
+        return MHD_YES;
+    }
+    const char *cl = rs_header(r, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > RS_JSON_BODY_MAX)
+        return rs_reply_error(r, 413, "request_entity_too_large",
+                              "The data value transmitted exceeds the capacity limit.");
+    return MHD_YES;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    rs_req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        r->srv = cls;
+        r->conn = conn;
+        r->upload_app = -1;
+        hitl_buf_init(&r->body, RS_JSON_BODY_MAX);
+        *con_cls = r;
+        return first_call(r, url, method);
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (r->answered)
+            return MHD_YES; /* answered before the body: read and discard it */
+        r->body_seen += n;
+        if (is_upload_route(r->route))
+            rs_upload_feed(r, upload_data, n);
+        else if (!r->body_too_big && hitl_buf_append(&r->body, upload_data, n))
+            r->body_too_big = 1;
+        return MHD_YES;
+    }
+    if (r->deferred) {
+        struct MHD_Response *resp = r->deferred;
+        r->deferred = NULL;
+        r->defer = 0;
+        return rs_queue(r, r->deferred_status, resp);
+    }
+    if (r->answered)
+        return MHD_YES;
+    r->defer = 0;
+    return dispatch(r);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    rs_req *r = *con_cls;
+    if (!r)
+        return;
+    rs_upload_req_free(r);
+    if (r->deferred)
+        MHD_destroy_response(r->deferred);
+    hitl_buf_free(&r->body);
+    free(r->param);
+    free(r);
+    *con_cls = NULL;
+}
+
+static void quiet_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    (void)fmt;
+    (void)ap;
+}
+
+static int start_daemon(hitl_refserver *s, hitl_err *err)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+    struct sockaddr_in *in4 = (struct sockaddr_in *)(void *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)&ss;
+    if (inet_pton(AF_INET, s->cfg.listen, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons(s->cfg.port);
+    } else if (inet_pton(AF_INET6, s->cfg.listen, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(s->cfg.port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        return hitl_err_set(err, HITL_E_ARG, "--listen: '%s' is not an IP address", s->cfg.listen);
+    }
+    /* 128 KiB per connection lets a 64 KiB path segment reach our JSON 404 instead of MHD's
+     * HTML 414 (the pool is mmap'ed: about 80 KiB of it is touched per open stream). The
+     * header flood needs room for ~1 MiB of response headers. */
+    size_t mem = rs_fault_on(&s->cfg, RS_F_HOSTILE_HEADER_FLOOD) ? 4u << 20 : 128u << 10;
+    s->daemon = MHD_start_daemon(
+        flags, s->cfg.port, NULL, NULL, access_cb, s, MHD_OPTION_SOCK_ADDR, &ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
+        MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
+    if (!s->daemon)
+        return hitl_err_set(err, HITL_E_IO,
+                            "cannot listen on %s port %u (in use, or not a local "
+                            "address?)",
+                            s->cfg.listen, (unsigned)s->cfg.port);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : s->cfg.port;
+    return HITL_OK;
+}
+
+int hitl_refserver_start(const hitl_refserver_config *cfg, hitl_refserver **out, hitl_err *err)
+{
+    *out = NULL;
+    if (cfg->napps == 0 || cfg->napps > HITL_REFSERVER_MAX_APPS || cfg->threads == 0)
+        return hitl_err_set(err, HITL_E_ARG, "config: 1-%d apps and one thread needed",
+                            HITL_REFSERVER_MAX_APPS);
+    /* A zero period would spin the timer thread; a zero cap would refuse everything. */
+    if (cfg->form_ttl_s <= 0 || cfg->global_timeout_s <= 0 || cfg->sweep_interval_ms <= 0 ||
+        cfg->ping_interval_ms <= 0 || cfg->idle_timeout_ms <= 0 || cfg->fetch_timeout_ms <= 0 ||
+        cfg->resume_delay_ms < 0 || cfg->rate_window_s == 0)
+        return hitl_err_set(err, HITL_E_ARG, "config: every timeout and period must be > 0");
+    if ((cfg->upload_layout != 1 && cfg->upload_layout != 2) || cfg->max_runs == 0 ||
+        cfg->max_uploads == 0 || cfg->max_upload_tokens == 0 || cfg->max_streams == 0 ||
+        cfg->nfetch_allow > HITL_REFSERVER_MAX_FETCH_ALLOW ||
+        cfg->nblacklist > HITL_REFSERVER_MAX_BLACKLIST)
+        return hitl_err_set(err, HITL_E_ARG,
+                            "config: upload_layout must be 1 or 2, caps > 0, lists within bounds");
+    hitl_refserver *s = calloc(1, sizeof *s);
+    if (!s)
+        return hitl_err_set(err, HITL_E_NOMEM, "out of memory starting the server");
+    s->cfg = *cfg;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rs_uuid4(s->tenant_id);
+    for (size_t i = 0; i < cfg->napps; i++) {
+        rs_uuid4(s->app_ids[i]);
+        rs_uuid4(s->workflow_ids[i]);
+    }
+    int rc = cfg->form_file[0] ? rs_formdef_load(cfg->form_file, &s->form, err)
+                               : rs_formdef_builtin(&s->form, err);
+    if (!rc && rs_state_init(&s->state))
+        rc = hitl_err_set(err, HITL_E_NOMEM, "out of memory starting the server");
+    for (int i = 0; i < 3 && !rc; i++)
+        if (rs_ratelimit_new(cfg->rate_max, (int64_t)cfg->rate_window_s * 1000, 65536, &s->rl[i]))
+            rc = hitl_err_set(err, HITL_E_NOMEM, "out of memory starting the server");
+    rs_hub_config hc = {cfg->ping_interval_ms, cfg->idle_timeout_ms,
+                        rs_fault_on(cfg, RS_F_PING_WITH_DATA), cfg->max_streams};
+    if (!rc && rs_hub_new(&hc, &s->hub))
+        rc = hitl_err_set(err, HITL_E_NOMEM, "out of memory starting the server");
+    if (!rc)
+        rc = rs_hostile_init(s, err);
+    if (!rc && rs_clock_start(s, &s->clock))
+        rc = hitl_err_set(err, HITL_E_IO, "cannot start the timer thread");
+    if (!rc) {
+        rs_hub_set_waker(s->hub, rs_clock_kick, s->clock);
+        rc = start_daemon(s, err);
+    }
+    if (rc) {
+        hitl_refserver_stop(s);
+        return rc;
+    }
+    *out = s;
+    return HITL_OK;
+}
+
+uint16_t hitl_refserver_port(const hitl_refserver *s)
+{
+    return s ? s->port : 0;
+}
+
+void hitl_refserver_stop(hitl_refserver *s)
+{
+    if (!s)
+        return;
+    /* The clock first (no more ticks or publishes resuming connections behind our back),
+     * then the streams (MHD must not be stopped with suspended connections), then MHD. The
+     * clock struct stays alive until MHD's threads are gone: a submit may still schedule. */
+    rs_clock_stop(s->clock);
+    if (s->hub)
+        rs_hub_shutdown(s->hub);
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    rs_clock_free(s->clock);
+    rs_hub_free(s->hub);
+    for (int i = 0; i < 3; i++)
+        rs_ratelimit_free(s->rl[i]);
+    if (s->state.runs.buckets)
+        rs_state_free(&s->state);
+    rs_formdef_free(s->form);
+    free(s->gzip_bomb);
+    curl_global_cleanup();
+    free(s);
+}

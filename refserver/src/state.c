@@ -1,0 +1,134 @@
+/* state.c: the in-memory store behind the API. */
+#include "state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void run_free(void *p)
+{
+    rs_run *r = p;
+    if (!r)
+        return;
+    free(r->submitted);
+    free(r->get_body[0]);
+    free(r->get_body[1]);
+    free(r);
+}
+
+int rs_state_init(rs_state *st)
+{
+    memset(st, 0, sizeof *st);
+    if (rs_map_init(&st->runs, 4096, run_free) || rs_map_init(&st->runs_by_token, 4096, NULL) ||
+        rs_map_init(&st->upload_tokens, 4096, free) || rs_map_init(&st->uploads, 4096, free)) {
+        rs_state_free(st);
+        return HITL_E_NOMEM;
+    }
+    pthread_mutex_init(&st->mu, NULL);
+    return HITL_OK;
+}
+
+void rs_state_free(rs_state *st)
+{
+    if (st->runs.buckets)
+        pthread_mutex_destroy(&st->mu);
+    rs_map_free(&st->runs_by_token);
+    rs_map_free(&st->runs);
+    rs_map_free(&st->upload_tokens);
+    rs_map_free(&st->uploads);
+}
+
+void rs_state_lock(rs_state *st)
+{
+    pthread_mutex_lock(&st->mu);
+}
+
+void rs_state_unlock(rs_state *st)
+{
+    pthread_mutex_unlock(&st->mu);
+}
+
+static int finished(const rs_run *r)
+{
+    return r->run_status == RS_RUN_SUCCEEDED || r->run_status == RS_RUN_STOPPED;
+}
+
+int rs_state_add_run(rs_state *st, rs_run *run, size_t max_runs)
+{
+    if (st->runs.count >= max_runs) {
+        rs_map_entry *e = rs_map_oldest(&st->runs);
+        while (e && !finished(e->val))
+            e = e->newer;
+        if (!e) {
+            run_free(run);
+            return HITL_E_TOO_BIG;
+        }
+        rs_run *old = e->val;
+        rs_map_take(&st->runs_by_token, old->token);
+        rs_map_del(&st->runs, old->id);
+    }
+    if (rs_map_put(&st->runs, run->id, run)) {
+        run_free(run);
+        return HITL_E_NOMEM;
+    }
+    if (rs_map_put(&st->runs_by_token, run->token, run)) {
+        rs_map_del(&st->runs, run->id);
+        return HITL_E_NOMEM;
+    }
+    return HITL_OK;
+}
+
+rs_run *rs_state_run(rs_state *st, const char *run_id)
+{
+    return rs_map_get(&st->runs, run_id);
+}
+
+rs_run *rs_state_run_by_token(rs_state *st, const char *form_token)
+{
+    return rs_map_get(&st->runs_by_token, form_token);
+}
+
+int rs_state_add_upload_token(rs_state *st, const char *token, const char *run_id, size_t max)
+{
+    if (rs_map_get(&st->upload_tokens, token))
+        return HITL_OK; /* upload-token-reused hands the same token out again */
+    while (st->upload_tokens.count >= max && rs_map_oldest(&st->upload_tokens))
+        rs_map_del(&st->upload_tokens, rs_map_oldest(&st->upload_tokens)->key);
+    char *id = strdup(run_id);
+    if (!id || rs_map_put(&st->upload_tokens, token, id)) {
+        free(id);
+        return HITL_E_NOMEM;
+    }
+    return HITL_OK;
+}
+
+rs_run *rs_state_upload_token_run(rs_state *st, const char *token)
+{
+    const char *run_id = rs_map_get(&st->upload_tokens, token);
+    return run_id ? rs_state_run(st, run_id) : NULL;
+}
+
+int rs_state_add_upload(rs_state *st, rs_upload *u, size_t max)
+{
+    while (st->uploads.count >= max && rs_map_oldest(&st->uploads))
+        rs_map_del(&st->uploads, rs_map_oldest(&st->uploads)->key);
+    if (rs_map_put(&st->uploads, u->id, u)) {
+        free(u);
+        return HITL_E_NOMEM;
+    }
+    return HITL_OK;
+}
+
+rs_upload *rs_state_upload(rs_state *st, const char *id)
+{
+    return rs_map_get(&st->uploads, id);
+}
+
+rs_form_check rs_form_state(const rs_run *run, int64_t now_s)
+{
+    if (run->form_status == RS_FORM_SUBMITTED)
+        return RS_FORM_IS_SUBMITTED;
+    if (run->form_status == RS_FORM_TIMEOUT || run->form_status == RS_FORM_EXPIRED ||
+        run->expiration_time <= now_s || run->global_deadline <= now_s)
+        return RS_FORM_IS_EXPIRED;
+    return RS_FORM_ACTIVE;
+}

@@ -1,0 +1,297 @@
+/* validate.c: §7.3, after graphon's validate_human_input_submission and Dify's
+ * normalize_submission_data / file_factory builders and validation. */
+#include "validate.h"
+
+#include "formdef.h"
+#include "http.h"
+#include "ids.h"
+#include "remote.h"
+#include "state.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct pending_remote {
+    const cJSON *field;
+    const cJSON *mapping;
+    char prefix[160];
+} pending_remote;
+
+typedef struct vctx {
+    hitl_refserver *s;
+    const rs_run *run;
+    const rs_submission *sub;
+    char *msg;
+    size_t cap;
+    pending_remote *remotes;
+    size_t nremote, capremote;
+} vctx;
+
+static int fault(const vctx *c, rs_fault f)
+{
+    return rs_fault_on(&c->s->cfg, f);
+}
+
+static int fail(vctx *c, const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(vctx *c, const char *prefix, const char *fmt, ...)
+{
+    int n = snprintf(c->msg, c->cap, "%s", prefix);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < c->cap)
+        vsnprintf(c->msg + n, c->cap - (size_t)n, fmt, ap);
+    va_end(ap);
+    return HITL_E_INVALID;
+}
+
+static int in_str_array(const cJSON *arr, const char *s)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr) if (cJSON_IsString(e) && strcmp(e->valuestring, s) == 0) return 1;
+    return 0;
+}
+
+/* ext_allowed compares |ext| (no dot) with entries written ".pdf" or "pdf", any case. */
+static int ext_allowed(const cJSON *arr, const char *ext)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (!cJSON_IsString(e))
+            continue;
+        const char *v = e->valuestring[0] == '.' ? e->valuestring + 1 : e->valuestring;
+        if (strcasecmp(v, ext) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* valid_with_config is Dify's is_file_valid_with_config for a HITL file field (no
+ * image_config, so images skip the transfer-method check). |type| is the mapping's `type`. */
+static int valid_with_config(const cJSON *field, const char *type, const char *ext,
+                             const char *method)
+{
+    const cJSON *types = cJSON_GetObjectItemCaseSensitive(field, "allowed_file_types");
+    const cJSON *exts = cJSON_GetObjectItemCaseSensitive(field, "allowed_file_extensions");
+    const cJSON *methods = cJSON_GetObjectItemCaseSensitive(field, "allowed_file_upload_methods");
+    int custom = strcmp(type, "custom") == 0;
+    if (cJSON_GetArraySize(types) > 0 && !in_str_array(types, type) && !custom)
+        return 0;
+    if (custom && cJSON_IsArray(exts) && !ext_allowed(exts, ext))
+        return 0;
+    if (strcmp(type, "image") != 0 && cJSON_GetArraySize(methods) > 0 &&
+        !in_str_array(methods, method))
+        return 0;
+    return 1;
+}
+
+static int check_type(vctx *c, const cJSON *field, const cJSON *mapping, const char *prefix,
+                      const char *detected, const char *ext, const char *name, const char *method)
+{
+    const char *type = rs_json_str(mapping, "type");
+    if (!type)
+        type = "custom";
+    if (strcmp(type, "custom") != 0 && strcmp(type, detected) != 0)
+        return fail(
+            c, prefix,
+            "Detected file type does not match the specified type. Please verify the file.");
+    if (!valid_with_config(field, type, ext, method))
+        return fail(c, prefix, "File validation failed for file: %s", name);
+    return HITL_OK;
+}
+
+static int check_local(vctx *c, const cJSON *field, const cJSON *mapping, const char *prefix)
+{
+    const char *id = rs_json_str(mapping, "upload_file_id");
+    if (!id || !*id)
+        return fail(c, prefix, "Invalid upload file id");
+    if (!rs_is_uuid(id))
+        return fail(c, prefix, "Invalid upload file id format");
+    rs_upload u;
+    int found = 0;
+    rs_state_lock(&c->s->state);
+    rs_upload *up = rs_state_upload(&c->s->state, id);
+    if (up && up->app == c->run->app && strcmp(up->owner, c->sub->scope_user) == 0) {
+        u = *up;
+        found = 1;
+    }
+    rs_state_unlock(&c->s->state);
+    if (!found)
+        return fail(c, prefix, "Invalid upload file");
+    return check_type(c, field, mapping, prefix, u.file_type, u.ext, u.name, "local_file");
+}
+
+static int queue_remote(vctx *c, const cJSON *field, const cJSON *mapping, const char *prefix)
+{
+    if (c->nremote == c->capremote) {
+        size_t ncap = c->capremote ? c->capremote * 2 : 4;
+        pending_remote *n = realloc(c->remotes, ncap * sizeof *n);
+        if (!n)
+            return fail(c, prefix, "out of memory");
+        c->remotes = n;
+        c->capremote = ncap;
+    }
+    pending_remote *p = &c->remotes[c->nremote++];
+    p->field = field;
+    p->mapping = mapping;
+    snprintf(p->prefix, sizeof p->prefix, "%s", prefix);
+    return HITL_OK;
+}
+
+static int check_mapping(vctx *c, const cJSON *field, const cJSON *mapping, const char *prefix)
+{
+    const cJSON *tm = cJSON_GetObjectItemCaseSensitive(mapping, "transfer_method");
+    if (!tm)
+        return fail(c, prefix, "transfer_method is required in file mapping");
+    const char *m = cJSON_IsString(tm) ? tm->valuestring : "";
+    if (strcmp(m, "local_file") == 0)
+        return check_local(c, field, mapping, prefix);
+    if (strcmp(m, "remote_url") == 0) {
+        const char *url = rs_json_str(mapping, "url");
+        if (!url || !*url)
+            return fail(c, prefix, "Invalid file url");
+        return queue_remote(c, field, mapping, prefix);
+    }
+    return fail(c, prefix, "'%.100s' is not a valid FileTransferMethod", m);
+}
+
+/* usable_item is the builder's _is_valid_mapping: list items without a transfer_method, or
+ * remote items without a url, are dropped before validation. */
+static int usable_item(const cJSON *m)
+{
+    const char *tm = rs_json_str(m, "transfer_method");
+    if (!tm)
+        return 0;
+    return strcmp(tm, "remote_url") != 0 || rs_json_str(m, "url");
+}
+
+static int check_field(vctx *c, const cJSON *field, const cJSON *v)
+{
+    const char *type = rs_json_str(field, "type");
+    const char *name = rs_json_str(field, "output_variable_name");
+    char prefix[160];
+    if (strcmp(type, "select") == 0) {
+        snprintf(prefix, sizeof prefix, "Invalid value for select input '%s': ", name);
+        if (fault(c, RS_F_SELECT_UNCHECKED))
+            return HITL_OK;
+        if (!cJSON_IsString(v))
+            return fail(c, prefix, "expected string");
+        const cJSON *src = cJSON_GetObjectItemCaseSensitive(field, "option_source");
+        const char *st = rs_json_str(src, "type");
+        if (st && strcmp(st, "constant") == 0 &&
+            !in_str_array(cJSON_GetObjectItemCaseSensitive(src, "value"), v->valuestring))
+            return fail(c, prefix, "%.200s", v->valuestring);
+        return HITL_OK;
+    }
+    if (strcmp(type, "file") == 0) {
+        snprintf(prefix, sizeof prefix, "Invalid value for file input '%s': ", name);
+        if (!cJSON_IsObject(v))
+            return fail(c, prefix, "expected mapping");
+        return check_mapping(c, field, v, prefix);
+    }
+    if (strcmp(type, "file-list") == 0) {
+        snprintf(prefix, sizeof prefix, "Invalid value for file list input '%s': ", name);
+        if (!cJSON_IsArray(v))
+            return fail(c, prefix, "expected list");
+        const cJSON *it;
+        int usable = 0;
+        cJSON_ArrayForEach(it, v)
+        {
+            if (!cJSON_IsObject(it))
+                return fail(c, prefix, "expected list of mappings");
+            usable += usable_item(it);
+        }
+        int limit = cJSON_GetObjectItemCaseSensitive(field, "number_limits")->valueint;
+        if (limit > 0 && usable > limit && !fault(c, RS_F_FILE_LIMIT_UNCHECKED))
+            return fail(c, prefix, "Number of files exceeds the maximum limit %d", limit);
+        cJSON_ArrayForEach(it, v)
+        {
+            if (usable_item(it)) {
+                int rc = check_mapping(c, field, it, prefix);
+                if (rc)
+                    return rc;
+            }
+        }
+    }
+    return HITL_OK; /* paragraph / text_input: any JSON value */
+}
+
+static int check_remote(vctx *c, const pending_remote *p)
+{
+    const char *url = rs_json_str(p->mapping, "url");
+    rs_remote_file rf;
+    rs_remote_get(c->s, url, 0, &rf);
+    if (fault(c, RS_F_INLINE_REMOTE_FAILURE_ACCEPTED))
+        return HITL_OK;
+    switch (rf.f.status) {
+    case RS_FETCH_OK:
+        break;
+    case RS_FETCH_BAD_URL:
+        return fail(c, p->prefix, "Invalid file url");
+    case RS_FETCH_TOO_BIG:
+        return fail(c, p->prefix, "File size exceeded.");
+    case RS_FETCH_BLOCKED:
+    case RS_FETCH_NETWORK:
+        return fail(c, p->prefix, "Failed to fetch file from %.300s: %s", url, rf.f.error);
+    }
+    if (rf.f.http_code != 200)
+        return fail(c, p->prefix, "Failed to fetch file from %.300s: HTTP %ld", url,
+                    rf.f.http_code);
+    if (rf.f.size > rf.limit)
+        return fail(c, p->prefix, "File size exceeded.");
+    return check_type(c, p->field, p->mapping, p->prefix, rf.type, rf.ext, rf.name, "remote_url");
+}
+
+static int validate(vctx *c)
+{
+    const rs_formdef *f = c->s->form;
+    const cJSON *field;
+    cJSON_ArrayForEach(field, f->inputs)
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+            c->sub->inputs, rs_json_str(field, "output_variable_name"));
+        int rc = v ? check_field(c, field, v) : HITL_OK;
+        if (rc)
+            return rc;
+    }
+    if (!rs_formdef_action(f, c->sub->action) && !fault(c, RS_F_INVALID_ACTION_ACCEPTED))
+        return fail(c, "Invalid action: ", "%.200s", c->sub->action);
+    if (!fault(c, RS_F_MISSING_INPUTS_ACCEPTED)) {
+        hitl_buf missing;
+        hitl_buf_init(&missing, 65536);
+        cJSON_ArrayForEach(field, f->inputs)
+        {
+            const char *name = rs_json_str(field, "output_variable_name");
+            if (!cJSON_GetObjectItemCaseSensitive(c->sub->inputs, name)) {
+                if (missing.len)
+                    hitl_buf_append_str(&missing, ", ");
+                hitl_buf_append_str(&missing, name);
+            }
+        }
+        int rc = missing.len ? fail(c, "Missing required inputs: ", "%s", hitl_buf_str(&missing))
+                             : HITL_OK;
+        hitl_buf_free(&missing);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < c->nremote; i++) {
+        int rc = check_remote(c, &c->remotes[i]);
+        if (rc)
+            return rc;
+    }
+    return HITL_OK;
+}
+
+int rs_validate_submit(hitl_refserver *s, const rs_run *run, const rs_submission *sub, char *msg,
+                       size_t cap)
+{
+    vctx c = {s, run, sub, msg, cap, NULL, 0, 0};
+    msg[0] = '\0';
+    int rc = validate(&c);
+    free(c.remotes);
+    return rc;
+}

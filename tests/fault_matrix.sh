@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# fault_matrix.sh: the mutation matrix. For every row of fault_matrix.txt
+#   <fault> <selector> <verdict> <check-id> [<check-id>…]
+# run the embedded reference server with that fault on, only the checks the selector names,
+# and require exit 1 (or 0 with WARN rows for SHOULD checks) and each named check reported
+# with the verdict (FAIL or WARN). Rows run in parallel (HITL_MATRIX_JOBS, default 4).
+# Every fault `hitl-refserver --list-faults` names must have a row, or a line
+# `<fault> GAP <why>` that is reported (and fails) until a check catches it.
+set -uo pipefail
+: "${HITLCHECK:?HITLCHECK must name the hitlcheck binary}"
+: "${REFSERVER:?REFSERVER must name the hitl-refserver binary}"
+here=$(cd "$(dirname "$0")" && pwd)
+table="$here/fault_matrix.txt"
+jobs=${HITL_MATRIX_JOBS:-4}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+one_row() {
+  local n=$1; shift
+  local fault=$1 sel=$2 verdict=$3; shift 3
+  local log="$work/$n.log" extra=()
+  case "$fault" in *@v2) fault=${fault%@v2}; extra=(--embedded-layout v2) ;; esac
+  case "$fault" in *@chatflow) fault=${fault%@chatflow}; extra+=(--app-mode chatflow) ;; esac
+  "$HITLCHECK" run --embedded-fault "$fault" --only "$sel" --jobs 4 --no-color --max-wait 40 "${extra[@]}" >"$log" 2>&1
+  local rc=$? ok=1 why=""
+  local want_rc=1
+  [ "$verdict" = WARN ] && want_rc=0
+  [ "$rc" = "$want_rc" ] || { ok=0; why="exit $rc, expected $want_rc"; }
+  for id in "$@"; do
+    grep -qE "^$verdict +$id " "$log" || { ok=0; why="$why; $id not reported $verdict"; }
+  done
+  if [ $ok = 1 ]; then
+    echo "ok   $fault -> $verdict $*" >"$log.result"
+  else
+    { echo "FAIL $fault -> $verdict $* ($why)"; sed 's/^/     /' "$log" | tail -n 30; } >"$log.result"
+  fi
+}
+export -f one_row
+export HITLCHECK work
+
+rows=()
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  rows+=("$line")
+done <"$table"
+
+# Every fault of the server is in the table.
+missing=0
+while IFS=$'\t' read -r name _; do
+  if ! printf '%s\n' "${rows[@]}" | awk '{print $1}' | sed 's/@.*//' | grep -qx "$name"; then
+    echo "FAIL fault $name has no row in fault_matrix.txt"
+    missing=$((missing + 1))
+  fi
+done < <("$REFSERVER" --list-faults)
+
+# Number the rows in this shell (a pipeline would count in a subshell), then run them.
+n=0
+: >"$work/queue"
+for row in "${rows[@]}"; do
+  n=$((n + 1))
+  # shellcheck disable=SC2086
+  set -- $row
+  if [ "$2" = GAP ]; then
+    echo "GAP  $1: ${*:3}" >"$work/$n.log.result"
+    continue
+  fi
+  printf '%s\0' "$n $row" >>"$work/queue"
+done
+xargs -0 -P "$jobs" -I{} bash -c 'one_row {}' <"$work/queue"
+
+pass=0 fail=$missing gaps=0
+for ((i = 1; i <= n; i++)); do
+  r="$work/$i.log.result"
+  [ -f "$r" ] || continue
+  cat "$r"
+  case "$(head -c 4 "$r")" in
+    "ok  ") pass=$((pass + 1)) ;;
+    "GAP ") gaps=$((gaps + 1)); fail=$((fail + 1)) ;;
+    *) fail=$((fail + 1)) ;;
+  esac
+done
+echo "caught $pass of $((pass + fail)) faults ($gaps gaps)"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# refserver_cli.sh: the hitl-refserver binary: the ready line, --port-file, a real request,
+# clean exit 0 on SIGTERM and SIGINT, exit 2 with one line naming the flag on bad values.
+# Env: REFSERVER (binary). Traffic goes to 127.0.0.1 only.
+set -uo pipefail
+: "${REFSERVER:?path to hitl-refserver}"
+tmp=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+start() { # start [flags…]: runs the server in the background, waits for its ready line
+  "$REFSERVER" --port 0 --port-file "$tmp/port" "$@" > "$tmp/out" 2> "$tmp/err" &
+  pid=$!
+  for _ in $(seq 100); do grep -q 'listening' "$tmp/out" 2>/dev/null && return 0; sleep 0.05; done
+  return 1
+}
+
+for sig in TERM INT; do
+  rm -f "$tmp/port"
+  if ! start; then bad "no ready line (SIG$sig run)"; continue; fi
+  port=$(cat "$tmp/port")
+  grep -qx "hitl-refserver listening on http://127.0.0.1:$port" "$tmp/out" && ok ||
+    bad "ready line: $(cat "$tmp/out")"
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/form/human_input/x")
+  [ "$code" = 404 ] && ok || bad "GET unknown form: $code"
+  kill -"$sig" "$pid"
+  wait "$pid"; rc=$?
+  pid=
+  [ "$rc" = 0 ] && ok || bad "exit code after SIG$sig: $rc"
+done
+
+for args in "--port 70000" "--rate-limit 5" "--fault nope" "--bogus" "--upload-layout v9"; do
+  # shellcheck disable=SC2086
+  "$REFSERVER" $args > "$tmp/out" 2> "$tmp/err"; rc=$?
+  flag=${args%% *}
+  [ "$rc" = 2 ] && ok || bad "$args: exit $rc"
+  [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q -- "$flag" "$tmp/err" && ok ||
+    bad "$args: stderr '$(cat "$tmp/err")'"
+done
+
+"$REFSERVER" --help > "$tmp/help"; rc=$?
+[ "$rc" = 0 ] && grep -q -- '--fetch-allow HOST:PORT' "$tmp/help" && ok || bad "--help: exit $rc"
+"$REFSERVER" --version > "$tmp/version"; rc=$?
+[ "$rc" = 0 ] && grep -q '^hitl-refserver ' "$tmp/version" && ok || bad "--version: exit $rc"
+"$REFSERVER" --port 1 --listen 203.0.113.1 > /dev/null 2> "$tmp/err"; rc=$?
+[ "$rc" = 1 ] && ok || bad "unbindable address: exit $rc"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

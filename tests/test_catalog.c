@@ -1,0 +1,161 @@
+/* test_catalog.c: the check catalogue (catalog.c) and the code/catalogue join. */
+#include "hitl/catalog.h"
+#include "hitl/checks.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void noop(hitl_check_ctx *ctx)
+{
+    (void)ctx;
+}
+
+static const char *DOC =
+    "{\"version\":1,\"checks\":["
+    "{\"id\":\"form.get.unknown-token\",\"title\":\"t1\",\"section\":\"§4.1\",\"severity\":\"MUST\","
+    "\"tags\":[\"form\",\"errors\"],\"surfaces\":[\"web\",\"service\"]},"
+    "{\"id\":\"form.get.keys\",\"title\":\"t2\",\"section\":\"§4.2\",\"severity\":\"SHOULD\","
+    "\"tags\":[\"form\"],\"surfaces\":[\"web\"]},"
+    "{\"id\":\"ratelimit.get.burst\",\"title\":\"t3\",\"section\":\"§8\",\"severity\":\"MUST\","
+    "\"tags\":[\"ratelimit\"],\"surfaces\":[\"web\"]}]}";
+
+static hitl_catalog parse_ok(const char *doc)
+{
+    hitl_catalog cat;
+    hitl_err err = {0};
+    ck_assert_msg(hitl_catalog_parse(doc, strlen(doc), &cat, &err) == HITL_OK, "%s", err.msg);
+    return cat;
+}
+
+START_TEST(parses_entries_with_severity_tags_surfaces)
+{
+    hitl_catalog cat = parse_ok(DOC);
+    ck_assert_uint_eq(cat.n, 3);
+    const hitl_catalog_entry *e = hitl_catalog_find(&cat, "form.get.keys");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->severity, HITL_SHOULD);
+    ck_assert_int_eq(e->surfaces, HITL_SURFACE_WEB);
+    ck_assert(!e->exclusive);
+    ck_assert(hitl_catalog_find(&cat, "ratelimit.get.burst")->exclusive);
+    hitl_catalog_free(&cat);
+}
+END_TEST
+
+static void expect_parse_error(const char *doc, const char *needle)
+{
+    hitl_catalog cat;
+    hitl_err err = {0};
+    ck_assert_int_ne(hitl_catalog_parse(doc, strlen(doc), &cat, &err), HITL_OK);
+    ck_assert_msg(strstr(err.msg, needle), "message '%s' lacks '%s'", err.msg, needle);
+}
+
+START_TEST(rejects_bad_entries_naming_them)
+{
+    expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"Bad ID\",\"title\":\"t\",\"section\":\"§1\","
+                       "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
+                       "lower-case");
+    expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
+                       "\"severity\":\"MAY\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
+                       "severity");
+    expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
+                       "\"severity\":\"MUST\",\"tags\":[\"nope\"],\"surfaces\":[\"web\"]}]}",
+                       "unknown tag nope");
+    expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
+                       "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]},"
+                       "{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
+                       "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
+                       "twice");
+    expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"section\":\"§1\","
+                       "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
+                       "missing \"title\"");
+    expect_parse_error("not json", "not valid JSON");
+}
+END_TEST
+
+START_TEST(selectors_match_id_prefix_and_tag)
+{
+    hitl_catalog cat = parse_ok(DOC);
+    const hitl_catalog_entry *e = hitl_catalog_find(&cat, "form.get.unknown-token");
+    ck_assert(hitl_catalog_matches(e, "form.get.unknown-token"));
+    ck_assert(hitl_catalog_matches(e, "form.get"));
+    ck_assert(hitl_catalog_matches(e, "form"));
+    ck_assert(hitl_catalog_matches(e, "errors"));
+    ck_assert(!hitl_catalog_matches(e, "form.ge")); /* a prefix ends at a dot */
+    ck_assert(!hitl_catalog_matches(e, "upload"));
+    hitl_catalog_free(&cat);
+}
+END_TEST
+
+START_TEST(select_only_exclude_and_unknown_selector)
+{
+    hitl_catalog cat = parse_ok(DOC);
+    bool sel[3];
+    hitl_err err = {0};
+    const char *only[] = {"form"};
+    const char *excl[] = {"form.get.keys"};
+    ck_assert_int_eq(hitl_catalog_select(&cat, only, 1, excl, 1, sel, &err), HITL_OK);
+    ck_assert(sel[0] && !sel[1] && !sel[2]);
+    const char *bad[] = {"nothing.here"};
+    ck_assert_int_eq(hitl_catalog_select(&cat, bad, 1, NULL, 0, sel, &err), HITL_E_ARG);
+    ck_assert_msg(strstr(err.msg, "--only 'nothing.here'"), "%s", err.msg);
+    const char *all[] = {"form", "ratelimit"};
+    ck_assert_int_eq(hitl_catalog_select(&cat, NULL, 0, all, 2, sel, &err), HITL_E_ARG);
+    ck_assert_msg(strstr(err.msg, "leaves no check"), "%s", err.msg);
+    hitl_catalog_free(&cat);
+}
+END_TEST
+
+START_TEST(bind_fails_on_drift_both_ways)
+{
+    hitl_catalog cat = parse_ok(DOC);
+    hitl_err err = {0};
+    hitl_check_impl missing_one[] = {{"form.get.unknown-token", noop}, {"form.get.keys", noop}};
+    ck_assert_int_ne(hitl_catalog_bind(&cat, missing_one, 2, &err), HITL_OK);
+    ck_assert_msg(strstr(err.msg, "ratelimit.get.burst is in the catalogue but has no implementation"),
+                  "%s", err.msg);
+    hitl_catalog_free(&cat);
+    cat = parse_ok(DOC);
+    hitl_check_impl extra[] = {{"form.get.unknown-token", noop}, {"form.get.keys", noop},
+                               {"ratelimit.get.burst", noop}, {"not.catalogued", noop}};
+    ck_assert_int_ne(hitl_catalog_bind(&cat, extra, 4, &err), HITL_OK);
+    ck_assert_msg(strstr(err.msg, "not.catalogued is implemented but not in the catalogue"), "%s", err.msg);
+    hitl_catalog_free(&cat);
+}
+END_TEST
+
+/* The real catalogue and the real implementations: every catalogued check is implemented
+ * and every implementation is catalogued. This is the test that stops drift. */
+START_TEST(builtin_catalogue_and_code_agree)
+{
+    hitl_catalog cat;
+    hitl_err err = {0};
+    ck_assert_msg(hitl_catalog_load_builtin(&cat, &err) == HITL_OK, "%s", err.msg);
+    size_t n = hitl_checks_count();
+    ck_assert_uint_gt(n, 0);
+    hitl_check_impl *impls = calloc(n, sizeof *impls);
+    ck_assert_uint_eq(hitl_checks_copy(impls, n), n);
+    ck_assert_msg(hitl_catalog_bind(&cat, impls, n, &err) == HITL_OK, "%s", err.msg);
+    ck_assert_uint_eq(cat.n, n);
+    free(impls);
+    hitl_catalog_free(&cat);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("catalog");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, parses_entries_with_severity_tags_surfaces);
+    tcase_add_test(tc, rejects_bad_entries_naming_them);
+    tcase_add_test(tc, selectors_match_id_prefix_and_tag);
+    tcase_add_test(tc, select_only_exclude_and_unknown_selector);
+    tcase_add_test(tc, bind_fails_on_drift_both_ways);
+    tcase_add_test(tc, builtin_catalogue_and_code_agree);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

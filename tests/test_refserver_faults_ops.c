@@ -1,0 +1,351 @@
+/* test_refserver_faults_ops.c: the operational faults (expiry, rate limits, resume
+ * streams, error shapes and auth, hostile answers) change behaviour as refserver/FAULTS.md
+ * says. Every fault has exactly one row here or in test_refserver_faults_api.c
+ * (tests/refserver_faults_doc.sh checks). */
+#include "refserver_faultprobe.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* ---- expiry (TTL 1 s; the sweeper never runs; the fault-off side is test_refserver_form's
+ * expired_form_is_412_before_any_sweep) ---- */
+
+static int p_expiry_get(ctx *c)
+{
+    wait_expired(c);
+    rst_resp r;
+    rst_get(&r, U(c, "/api/form/human_input/%s", c->run.token), NULL);
+    return status_of(&r) == 200;
+}
+
+static int p_expiry_submit(ctx *c)
+{
+    char inputs[512];
+    rst_valid_inputs(&c->ts, c->run.token, inputs, sizeof inputs);
+    wait_expired(c);
+    rst_resp r;
+    rst_submit(&c->ts, c->run.token, inputs, "approve", &r);
+    return status_of(&r) == 200;
+}
+
+static int p_expiry_upload_token(ctx *c)
+{
+    wait_expired(c);
+    rst_resp r;
+    rst_post(&r, U(c, "/api/form/human_input/%s/upload-token", c->run.token), NULL, NULL);
+    return status_of(&r) == 200;
+}
+
+static int p_expiry_upload(ctx *c)
+{
+    char hdr[256];
+    bearer(c, hdr, sizeof hdr, "");
+    wait_expired(c);
+    rst_resp r;
+    return (upload_with(c, hdr, "a.pdf", 4, &r), status_of(&r)) == 201;
+}
+
+/* ---- rate limit (2 per window) ---- */
+
+static long web_get_status(ctx *c, const char *iface, const char *headers)
+{
+    rst_resp r;
+    rst_opts o = {
+        .url = U(c, "/api/form/human_input/%s", "nope"), .iface = iface, .headers = headers};
+    rst_do(&o, &r);
+    return status_of(&r);
+}
+
+static int p_no_rate_limit(ctx *c)
+{
+    for (int i = 0; i < 2; i++)
+        web_get_status(c, NULL, NULL);
+    return web_get_status(c, NULL, NULL) != 429;
+}
+
+static int p_shared_buckets(ctx *c)
+{
+    for (int i = 0; i < 2; i++)
+        web_get_status(c, NULL, NULL);
+    rst_resp r;
+    rst_post(&r, U(c, "/api/form/human_input/%s", "nope"), NULL,
+             "{\"inputs\":{},\"action\":\"a\"}");
+    return status_of(&r) == 429;
+}
+
+static int p_count_429s(ctx *c)
+{
+    web_get_status(c, NULL, NULL);
+    web_get_status(c, NULL, NULL);
+    rst_sleep_ms(500);
+    ck_assert_int_eq(web_get_status(c, NULL, NULL), 429);
+    ck_assert_int_eq(web_get_status(c, NULL, NULL), 429);
+    rst_sleep_ms(600); /* the two counted hits aged out; the 429s only count with the fault */
+    return web_get_status(c, NULL, NULL) == 429;
+}
+
+static int p_global_bucket(ctx *c)
+{
+    web_get_status(c, "127.0.0.1", NULL);
+    web_get_status(c, "127.0.0.1", NULL);
+    return web_get_status(c, "127.0.0.2", NULL) == 429;
+}
+
+static int p_trust_forwarded(ctx *c)
+{
+    web_get_status(c, NULL, "X-Forwarded-For: 198.51.100.1");
+    web_get_status(c, NULL, "X-Forwarded-For: 198.51.100.1");
+    return web_get_status(c, NULL, "X-Forwarded-For: 198.51.100.2") != 429;
+}
+
+/* ---- resume ---- */
+
+static int p_resume_wrong_user(ctx *c)
+{
+    rst_resp r;
+    resume(c, "intruder", &r, 1500);
+    return status_of(&r) == 200;
+}
+
+static int p_resume_no_ping(ctx *c)
+{
+    rst_resp r;
+    resume(c, "u1", &r, 5000); /* idle close after 1 s, pings every 300 ms */
+    ck_assert_int_eq(r.status, 200);
+    int dev = strstr(r.body, "ping") == NULL;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_wrong_branch(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    cJSON *fin = rst_sse_event(r.body, "workflow_finished", 0);
+    int dev = strcmp(rst_str(fin, "data.outputs.action"), "approve") != 0;
+    cJSON_Delete(fin);
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_resume_finished_replay(ctx *c)
+{
+    ck_assert_int_eq(submit_valid(c, "approve"), 200);
+    rst_sleep_ms(200);
+    rst_resp r;
+    resume(c, "u1", &r, 3000);
+    int dev = strcmp(rst_sse_names(r.body), "workflow_finished") != 0;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_filled_wrong_action_text(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "revise", &r);
+    cJSON *f = rst_sse_event(r.body, "human_input_form_filled", 0);
+    int dev = strcmp(rst_str(f, "data.action_text"), "Request changes") != 0;
+    cJSON_Delete(f);
+    rst_resp_free(&r);
+    return dev;
+}
+
+/* ---- errors and auth ---- */
+
+static int p_error_no_status(ctx *c)
+{
+    rst_resp r;
+    rst_get(&r, U(c, "/api/form/human_input/%s", "nope"), NULL);
+    cJSON *o = rst_json(&r);
+    int dev = rst_at(o, "status") == NULL;
+    cJSON_Delete(o);
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_error_html(ctx *c)
+{
+    rst_resp r;
+    rst_post(&r, U(c, "/api/form/human_input/%s", c->run.token), NULL, "{not json");
+    ck_assert_int_eq(r.status, 400);
+    const char *ct = rst_header(&r, "Content-Type");
+    int dev = ct && strncmp(ct, "text/html", 9) == 0;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_svc_no_auth(ctx *c)
+{
+    rst_resp r;
+    rst_get(&r, U(c, "/v1/form/human_input/%s", c->run.token), NULL);
+    return status_of(&r) == 200;
+}
+
+static int p_svc_user_optional(ctx *c)
+{
+    char inputs[512], body[1024];
+    rst_valid_inputs(&c->ts, c->run.token, inputs, sizeof inputs);
+    snprintf(body, sizeof body, "{\"inputs\":%s,\"action\":\"approve\"}", inputs);
+    rst_resp r;
+    rst_post(&r, U(c, "/v1/form/human_input/%s", c->run.token), RST_AUTH_WF, body);
+    return status_of(&r) == 200;
+}
+
+/* ---- hostile ---- */
+
+static int p_endless_stream(ctx *c)
+{
+    rst_resp r;
+    start_stream(c, RST_WF_KEY, &r, 1000, 0);
+    int comments = 0;
+    for (const char *p = r.body; (p = strstr(p, ": keepalive\n\n")); p++)
+        comments++;
+    int dev = r.cc == CURLE_OPERATION_TIMEDOUT && comments >= 3 && !strstr(r.body, "data:");
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_endless_line(ctx *c)
+{
+    rst_resp r;
+    start_stream(c, RST_WF_KEY, &r, 5000, 1u << 20);
+    int dev = r.len >= (1u << 20) - 65536 && strncmp(r.body, "data: xxxx", 10) == 0 &&
+              memchr(r.body, '\n', r.len) == NULL;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_slow_drip(ctx *c)
+{
+    rst_resp r;
+    start_stream(c, RST_WF_KEY, &r, 1300, 0);
+    int dev = r.cc == CURLE_OPERATION_TIMEDOUT && r.len >= 2 && r.len <= 4;
+    rst_resp_free(&r);
+    return dev;
+}
+
+/* p_gzip_bomb inflates the whole body (zlib checks CRC and length) and counts the output. */
+static int p_gzip_bomb(ctx *c)
+{
+    rst_resp r;
+    rst_opts o = {
+        .url = U(c, "/api/form/human_input/%s", c->run.token), .raw = 1, .timeout_ms = 5000};
+    rst_do(&o, &r);
+    const char *ce = rst_header(&r, "Content-Encoding");
+    int dev = 0;
+    if (ce && strcmp(ce, "gzip") == 0) {
+        ck_assert_msg(r.len < (2u << 20), "bomb body is %zu bytes", r.len);
+        z_stream z = {0};
+        ck_assert_int_eq(inflateInit2(&z, 16 + 15), Z_OK);
+        static unsigned char out[1u << 18];
+        unsigned long long total = 0;
+        int zr = Z_OK;
+        z.next_in = (unsigned char *)r.body;
+        z.avail_in = (uInt)r.len;
+        while (zr == Z_OK) {
+            z.next_out = out;
+            z.avail_out = sizeof out;
+            zr = inflate(&z, Z_NO_FLUSH);
+            total += sizeof out - z.avail_out;
+        }
+        inflateEnd(&z);
+        dev = zr == Z_STREAM_END && total > (1ull << 30);
+    }
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_huge_content_length(ctx *c)
+{
+    rst_resp r;
+    rst_opts o = {.url = U(c, "/api/form/human_input/%s", c->run.token), .timeout_ms = 1200};
+    rst_do(&o, &r);
+    const char *cl = rst_header(&r, "Content-Length");
+    int dev = cl && strcmp(cl, "10000000000") == 0 && r.cc == CURLE_OPERATION_TIMEDOUT &&
+              r.len > 0 && r.len < 10000;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_redirect_loop(ctx *c)
+{
+    rst_resp r;
+    rst_get(&r, U(c, "/api/form/human_input/%s", c->run.token), NULL);
+    const char *loc = rst_header(&r, "Location");
+    char want[256];
+    snprintf(want, sizeof want, "/api/form/human_input/%s", c->run.token);
+    int dev = r.status == 302 && loc && strcmp(loc, want) == 0;
+    rst_resp_free(&r);
+    return dev;
+}
+
+/* libcurl itself refuses more than 300 KiB of response headers, so the flood is read raw. */
+static int p_header_flood(ctx *c)
+{
+    char req[256];
+    snprintf(req, sizeof req,
+             "GET /api/form/human_input/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+             c->run.token);
+    size_t cap = 4u << 20;
+    char *buf = malloc(cap + 1);
+    size_t n = rst_raw_request(c->ts.port, req, buf, cap, 5000);
+    buf[n] = '\0';
+    char *end = strstr(buf, "\r\n\r\n");
+    ck_assert_ptr_nonnull(end);
+    *end = '\0';
+    int floods = 0;
+    for (const char *p = buf; (p = strstr(p, "X-Flood-")); p++)
+        floods++;
+    int dev = floods >= 10000 && strlen(buf) > 900000;
+    free(buf);
+    return dev;
+}
+
+static int p_malformed_json(ctx *c)
+{
+    rst_resp r;
+    rst_get(&r, U(c, "/api/form/human_input/%s", c->run.token), NULL);
+    ck_assert_int_eq(r.status, 200);
+    cJSON *o = cJSON_Parse(r.body);
+    int dev = o == NULL;
+    cJSON_Delete(o);
+    rst_resp_free(&r);
+    return dev;
+}
+
+static const fault_row ROWS[] = {
+    {"expiry-get", t_ttl1, p_expiry_get, 1},
+    {"expiry-submit", t_ttl1, p_expiry_submit, 1},
+    {"expiry-upload-token", t_ttl1, p_expiry_upload_token, 1},
+    {"expiry-upload", t_ttl1, p_expiry_upload, 1},
+    {"no-rate-limit", t_rate2, p_no_rate_limit, 0},
+    {"shared-buckets", t_rate2, p_shared_buckets, 0},
+    {"count-429s", t_rate2_1s, p_count_429s, 0},
+    {"global-bucket", t_rate2, p_global_bucket, 0},
+    {"trust-forwarded", t_rate2, p_trust_forwarded, 0},
+    {"resume-wrong-user", t_fast_idle, p_resume_wrong_user, 0},
+    {"resume-no-ping", t_fast_idle, p_resume_no_ping, 0},
+    {"wrong-branch", t_none, p_wrong_branch, 0},
+    {"resume-finished-replay", t_none, p_resume_finished_replay, 0},
+    {"filled-wrong-action-text", t_none, p_filled_wrong_action_text, 0},
+    {"error-no-status", t_none, p_error_no_status, 0},
+    {"error-html", t_none, p_error_html, 0},
+    {"svc-no-auth", t_none, p_svc_no_auth, 0},
+    {"svc-user-optional", t_none, p_svc_user_optional, 0},
+    {"hostile-endless-stream", t_none, p_endless_stream, 0},
+    {"hostile-endless-line", t_none, p_endless_line, 0},
+    {"hostile-slow-drip", t_none, p_slow_drip, 0},
+    {"hostile-gzip-bomb", t_none, p_gzip_bomb, 0},
+    {"hostile-huge-content-length", t_none, p_huge_content_length, 0},
+    {"hostile-redirect-loop", t_none, p_redirect_loop, 0},
+    {"hostile-header-flood", t_none, p_header_flood, 0},
+    {"hostile-malformed-json", t_none, p_malformed_json, 0},
+};
+
+int main(void)
+{
+    return rsf_main("refserver_faults_ops", ROWS, (int)(sizeof ROWS / sizeof ROWS[0]));
+}

@@ -1,0 +1,314 @@
+/* test_refserver_resume.c: the resume stream (§9.1): errors, first ping, the resumed
+ * branch after a submit, finished runs, snapshots, pings and idle close, late subscribers,
+ * and the timeout sweeper's events (§10). */
+#include "refserver_client.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static rst_server ts;
+
+static void start_cfg(int64_t ttl_s, int64_t global_s, int64_t sweep_ms)
+{
+    hitl_refserver_config cfg;
+    rst_config(&cfg);
+    if (ttl_s)
+        cfg.form_ttl_s = ttl_s;
+    if (global_s)
+        cfg.global_timeout_s = global_s;
+    if (sweep_ms)
+        cfg.sweep_interval_ms = sweep_ms;
+    rst_start(&ts, &cfg);
+}
+
+static const char *events_url(const rst_run *run, const char *user, const char *extra)
+{
+    return rst_url(&ts, "/v1/workflow/%s/events?user=%s%s", run->run_id, user, extra);
+}
+
+static void resume_async(rst_async *a, const rst_run *run, const char *key, const char *extra)
+{
+    char hdr[128];
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", key);
+    rst_opts o = {.url = events_url(run, "u1", extra), .headers = hdr, .timeout_ms = 6000};
+    rst_async_start(a, &o);
+    rst_sleep_ms(150); /* subscribed before anything is published */
+}
+
+START_TEST(resumed_branch_after_submit)
+{
+    start_cfg(0, 0, 0);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    rst_async a;
+    resume_async(&a, &run, RST_WF_KEY, "");
+    char inputs[512];
+    rst_valid_inputs(&ts, run.token, inputs, sizeof inputs);
+    rst_resp r;
+    ck_assert_int_eq(rst_submit(&ts, run.token, inputs, "revise", &r), 200);
+    rst_resp_free(&r);
+    rst_async_join(&a);
+    ck_assert_int_eq(a.resp.cc, CURLE_OK); /* closed by the server after workflow_finished */
+    ck_assert_str_eq(rst_header(&a.resp, "Content-Type"), "text/event-stream; charset=utf-8");
+    ck_assert_str_eq(rst_sse_names(a.resp.body),
+                     "ping,human_input_form_filled,node_started,node_finished,workflow_finished");
+    ck_assert_int_eq(strncmp(a.resp.body, "event: ping\n\n", 13), 0);
+    cJSON *filled = rst_sse_event(a.resp.body, "human_input_form_filled", 0);
+    ck_assert_str_eq(rst_str(filled, "data.action_id"), "revise");
+    ck_assert_str_eq(rst_str(filled, "data.action_text"), "Request changes");
+    ck_assert_str_eq(rst_str(filled, "data.submitted_data.feedback"), "Looks good");
+    ck_assert_str_eq(rst_str(filled, "data.node_id"), "approval_node");
+    cJSON *node = rst_sse_event(a.resp.body, "node_started", 0);
+    ck_assert_str_eq(rst_str(node, "data.node_id"), "branch_revise");
+    cJSON *fin = rst_sse_event(a.resp.body, "workflow_finished", 0);
+    ck_assert_str_eq(rst_str(fin, "data.status"), "succeeded");
+    ck_assert_str_eq(rst_str(fin, "data.outputs.action"), "revise");
+    cJSON_Delete(filled);
+    cJSON_Delete(node);
+    cJSON_Delete(fin);
+    rst_resp_free(&a.resp);
+    /* now finished: exactly one workflow_finished frame */
+    rst_get(&r, events_url(&run, "u1", ""), RST_AUTH_WF);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(rst_sse_names(r.body), "workflow_finished");
+    ck_assert(rst_sse_well_framed(r.body));
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
+typedef struct err_case {
+    const char *key, *user, *run; /* run "" = the real run id */
+    long status;
+    const char *code, *message;
+} err_case;
+
+static const err_case ERR_CASES[] = {
+    {RST_WF_KEY, "u2", "", 404, "not_found", "Workflow run not found"},
+    {RST_WF_KEY, "u1", "3c8fa1b2-7d4e-4f9a-b0c1-d2e3f4a5b6c7", 404, "not_found",
+     "Workflow run not found"},
+    {RST_CF_KEY, "u1", "", 404, "not_found", "Workflow run not found"},
+    {RST_CHAT_KEY, "u1", "", 400, "not_workflow_app",
+     "Please check if your app mode matches the right API route."},
+    {RST_WF_KEY, NULL, "", 400, "invalid_param", "Arg user must be provided."},
+    {"nope", "u1", "", 401, "unauthorized", NULL},
+};
+
+START_TEST(resume_errors)
+{
+    const err_case *c = &ERR_CASES[_i];
+    start_cfg(0, 0, 0);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    char hdr[128];
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", c->key);
+    const char *id = c->run[0] ? c->run : run.run_id;
+    rst_resp r;
+    if (c->user)
+        rst_get(&r, rst_url(&ts, "/v1/workflow/%s/events?user=%s", id, c->user), hdr);
+    else
+        rst_get(&r, rst_url(&ts, "/v1/workflow/%s/events", id), hdr);
+    rst_assert_error(&r, c->status, c->code, c->message);
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
+START_TEST(task_id_is_not_a_run_id)
+{
+    start_cfg(0, 0, 0);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    rst_resp r;
+    rst_get(&r, rst_url(&ts, "/v1/workflow/%s/events?user=u1", run.task_id), RST_AUTH_WF);
+    rst_assert_error(&r, 404, "not_found", NULL);
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
+START_TEST(snapshot_replays_and_closes)
+{
+    start_cfg(0, 0, 0);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    rst_resp r;
+    rst_get(&r, events_url(&run, "u1", "&include_state_snapshot=TRUE"), RST_AUTH_WF);
+    ck_assert_int_eq(r.cc, CURLE_OK);
+    ck_assert_str_eq(rst_sse_names(r.body), "workflow_started,node_started,node_finished,"
+                                            "human_input_required,workflow_paused");
+    cJSON *nf = rst_sse_event(r.body, "node_finished", 0);
+    ck_assert_str_eq(rst_str(nf, "data.status"), "paused");
+    cJSON *req = rst_sse_event(r.body, "human_input_required", 0);
+    ck_assert_str_eq(rst_str(req, "data.form_token"), run.token);
+    cJSON_Delete(nf);
+    cJSON_Delete(req);
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
+START_TEST(snapshot_flag_1_means_live_stream)
+{
+    start_cfg(0, 0, 0); /* idle 3 s, pings 1 s */
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    rst_resp r;
+    rst_opts o = {.url = events_url(&run, "u1", "&include_state_snapshot=1"),
+                  .headers = RST_AUTH_WF,
+                  .timeout_ms = 6000};
+    rst_do(&o, &r);
+    ck_assert_int_eq(r.cc, CURLE_OK); /* closed by the idle timeout, not by our timeout */
+    ck_assert_msg(r.seconds > 2.5 && r.seconds < 5, "idle close after %.2f s", r.seconds);
+    const char *names = rst_sse_names(r.body);
+    ck_assert_msg(strcmp(names, "ping,ping,ping") == 0 || strcmp(names, "ping,ping,ping,ping") == 0,
+                  "frames: %s", names);
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
+START_TEST(snapshot_with_continue_stays_open_until_finished)
+{
+    start_cfg(0, 0, 0);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    rst_async a;
+    resume_async(&a, &run, RST_WF_KEY, "&include_state_snapshot=true&continue_on_pause=true");
+    char inputs[512];
+    rst_valid_inputs(&ts, run.token, inputs, sizeof inputs);
+    rst_resp r;
+    ck_assert_int_eq(rst_submit(&ts, run.token, inputs, "approve", &r), 200);
+    rst_resp_free(&r);
+    rst_async_join(&a);
+    ck_assert_int_eq(a.resp.cc, CURLE_OK);
+    ck_assert_str_eq(rst_sse_names(a.resp.body),
+                     "workflow_started,node_started,node_finished,human_input_required,"
+                     "workflow_paused,human_input_form_filled,node_started,node_finished,"
+                     "workflow_finished");
+    rst_resp_free(&a.resp);
+    rst_stop(&ts);
+}
+END_TEST
+
+START_TEST(late_subscriber_misses_events)
+{
+    start_cfg(0, 0, 0);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    char inputs[512];
+    rst_valid_inputs(&ts, run.token, inputs, sizeof inputs);
+    rst_resp r;
+    ck_assert_int_eq(rst_submit(&ts, run.token, inputs, "approve", &r), 200);
+    rst_resp_free(&r);
+    rst_sleep_ms(300);
+    rst_get(&r, events_url(&run, "u1", ""), RST_AUTH_WF);
+    ck_assert_str_eq(rst_sse_names(r.body), "workflow_finished");
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
+START_TEST(two_subscribers_both_get_the_events)
+{
+    start_cfg(0, 0, 0);
+    rst_run run;
+    rst_start_run(&ts, RST_CF_KEY, "u1", &run);
+    rst_async a, b;
+    resume_async(&a, &run, RST_CF_KEY, "");
+    resume_async(&b, &run, RST_CF_KEY, "");
+    char inputs[512];
+    rst_valid_inputs(&ts, run.token, inputs, sizeof inputs);
+    rst_resp r;
+    ck_assert_int_eq(rst_submit(&ts, run.token, inputs, "approve", &r), 200);
+    rst_resp_free(&r);
+    rst_async_join(&a);
+    rst_async_join(&b);
+    const char *want = "ping,human_input_form_filled,node_started,node_finished,workflow_finished";
+    ck_assert_str_eq(rst_sse_names(a.resp.body), want);
+    ck_assert_str_eq(rst_sse_names(b.resp.body), want);
+    cJSON *fin = rst_sse_event(a.resp.body, "workflow_finished", 0);
+    ck_assert_ptr_nonnull(rst_str(fin, "conversation_id")); /* chatflow envelope */
+    cJSON_Delete(fin);
+    rst_resp_free(&a.resp);
+    rst_resp_free(&b.resp);
+    rst_stop(&ts);
+}
+END_TEST
+
+START_TEST(node_timeout_runs_the_timeout_branch)
+{
+    start_cfg(1, 0, 200);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    rst_async a;
+    resume_async(&a, &run, RST_WF_KEY, "");
+    rst_async_join(&a);
+    ck_assert_str_eq(rst_sse_names(a.resp.body), "ping,human_input_form_timeout,workflow_finished");
+    cJSON *to = rst_sse_event(a.resp.body, "human_input_form_timeout", 0);
+    ck_assert(rst_num(to, "data.expiration_time") == (double)run.expiration);
+    cJSON *fin = rst_sse_event(a.resp.body, "workflow_finished", 0);
+    ck_assert_str_eq(rst_str(fin, "data.outputs.action"), "__timeout");
+    cJSON_Delete(to);
+    cJSON_Delete(fin);
+    rst_resp_free(&a.resp);
+    rst_resp r;
+    rst_get(&r, rst_url(&ts, "/api/form/human_input/%s", run.token), NULL);
+    rst_assert_error(&r, 412, "human_input_form_expired", NULL);
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
+START_TEST(global_timeout_stops_the_run)
+{
+    start_cfg(0, 1, 200);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    rst_async a;
+    resume_async(&a, &run, RST_WF_KEY, "");
+    rst_async_join(&a);
+    ck_assert_str_eq(rst_sse_names(a.resp.body), "ping,workflow_finished");
+    cJSON *fin = rst_sse_event(a.resp.body, "workflow_finished", 0);
+    ck_assert_str_eq(rst_str(fin, "data.status"), "stopped");
+    cJSON_Delete(fin);
+    rst_resp_free(&a.resp);
+    rst_resp r;
+    rst_get(&r, events_url(&run, "u1", ""), RST_AUTH_WF);
+    ck_assert_str_eq(rst_sse_names(r.body), "workflow_finished");
+    ck_assert_ptr_nonnull(strstr(r.body, "\"status\":\"stopped\""));
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("refserver_resume");
+    TCase *tc = tcase_create("resume");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, resumed_branch_after_submit);
+    tcase_add_loop_test(tc, resume_errors, 0, (int)(sizeof ERR_CASES / sizeof ERR_CASES[0]));
+    tcase_add_test(tc, task_id_is_not_a_run_id);
+    tcase_add_test(tc, snapshot_replays_and_closes);
+    tcase_add_test(tc, snapshot_flag_1_means_live_stream);
+    tcase_add_test(tc, snapshot_with_continue_stays_open_until_finished);
+    tcase_add_test(tc, late_subscriber_misses_events);
+    tcase_add_test(tc, two_subscribers_both_get_the_events);
+    tcase_add_test(tc, node_timeout_runs_the_timeout_branch);
+    tcase_add_test(tc, global_timeout_stops_the_run);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
