@@ -2,8 +2,9 @@
 # fault_matrix.sh: the mutation matrix. For every row of fault_matrix.txt
 #   <fault> <selector> <verdict> <check-id> [<check-id>…]
 # run the embedded reference server with that fault on, only the checks the selector names,
-# and require exit 1 (or 0 with WARN rows for SHOULD checks) and each named check reported
-# with the verdict (FAIL or WARN). Rows run in parallel (HITL_MATRIX_JOBS, default 4).
+# and require exit 1 (0 for WARN rows: SHOULD checks; 1 or 3 for ERROR rows: hostile
+# targets the harness must survive) and each named check reported with the verdict.
+# Each row must finish within HITL_MATRIX_ROW_SECONDS (default 120): no hang. Rows run in parallel (HITL_MATRIX_JOBS, default 4).
 # Every fault `hitl-refserver --list-faults` names must have a row, or a line
 # `<fault> GAP <why>` that is reported (and fails) until a check catches it.
 set -uo pipefail
@@ -21,11 +22,14 @@ one_row() {
   local log="$work/$n.log" extra=()
   case "$fault" in *@v2) fault=${fault%@v2}; extra=(--embedded-layout v2) ;; esac
   case "$fault" in *@chatflow) fault=${fault%@chatflow}; extra+=(--app-mode chatflow) ;; esac
-  "$HITLCHECK" run --embedded-fault "$fault" --only "$sel" --jobs 4 --no-color --max-wait 40 "${extra[@]}" >"$log" 2>&1
+  timeout "${HITL_MATRIX_ROW_SECONDS:-120}" "$HITLCHECK" run --embedded-fault "$fault" --only "$sel" \
+    --jobs 4 --no-color --max-wait 40 "${extra[@]}" >"$log" 2>&1
   local rc=$? ok=1 why=""
-  local want_rc=1
-  [ "$verdict" = WARN ] && want_rc=0
-  [ "$rc" = "$want_rc" ] || { ok=0; why="exit $rc, expected $want_rc"; }
+  local want="1"
+  [ "$verdict" = WARN ] && want="0"
+  [ "$verdict" = ERROR ] && want="1 3"
+  case " $want " in *" $rc "*) ;; *) ok=0; why="exit $rc, expected $want" ;; esac
+  [ "$rc" = 124 ] && why="timed out: the harness hung"
   for id in "$@"; do
     grep -qE "^$verdict +$id " "$log" || { ok=0; why="$why; $id not reported $verdict"; }
   done
