@@ -39,7 +39,11 @@ hitl_configure() {
   local stamp="$dir/.hitl-configure-args"
   local args="$*"
   if [ ! -f "$dir/CMakeCache.txt" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$args" ]; then
-    cmake -S "$HITL_ROOT" -B "$dir" "$@" >/dev/null || return 1
+    mkdir -p "$dir"
+    if ! cmake -S "$HITL_ROOT" -B "$dir" "$@" >"$dir/configure.log" 2>&1; then
+      cat "$dir/configure.log" >&2
+      return 1
+    fi
     printf '%s' "$args" > "$stamp"
   fi
 }

@@ -8,7 +8,12 @@ hitl_need_packages "${HITL_BUILD_PACKAGES[@]}"
 
 build="$HITL_ROOT/build"
 hitl_configure "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$build" -j "$(hitl_jobs)" >/dev/null
+echo "hitlcheck: building (log: $build/main-job-build.log)…" >&2
+if ! cmake --build "$build" -j "$(hitl_jobs)" --target hitlcheck >"$build/main-job-build.log" 2>&1; then
+  tail -n 40 "$build/main-job-build.log" >&2
+  echo "hitlcheck: the build failed; the whole log is $build/main-job-build.log" >&2
+  exit 2
+fi
 bin="$build/harness/hitlcheck"
 
 # The main job: the conformance run. With no --target (and no HITLCHECK_TARGET) it checks the

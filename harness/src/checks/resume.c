@@ -88,9 +88,8 @@ static bool decode(const hitl_stream *s, size_t i, hitl_event *ev)
 /* resume_sync opens a resume stream and waits for it to end (see hitl_flow_resume_open).
  * |out| is always filled (free with hitl_stream_free); returns non-zero after setting an
  * ERROR when the stream could not be started. */
-static int resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *user,
-                       const char *query, const char *api_key, const hitl_stream_opts *opts,
-                       hitl_stream *out)
+static int resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *user, const char *query,
+                       const char *api_key, const hitl_stream_opts *opts, hitl_stream *out)
 {
     hitl_stream_async *a = NULL;
     int rc = hitl_flow_resume_open(ctx, run_id, user, query, api_key, opts, &a);
@@ -149,8 +148,10 @@ static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const 
     }
     long wait_ms = min_ms(SUBMIT_AFTER_MS, t->timeout_ms);
     if (hitl_stream_wait_frames(a, 1, wait_ms) == 0)
-        hitl_check_note(ctx, "the resume stream sent no frame within %.1f s of opening (no ping); "
-                             "submitted anyway", (double)wait_ms / 1000.0);
+        hitl_check_note(ctx,
+                        "the resume stream sent no frame within %.1f s of opening (no ping); "
+                        "submitted anyway",
+                        (double)wait_ms / 1000.0);
     hitl_http_response resp;
     rc = hitl_chk_submit(ctx, run->form_token, body, &resp);
     free(body);
@@ -160,7 +161,8 @@ static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const 
     if (rc)
         return rc;
     if (status != 200) {
-        hitl_check_error(ctx, "precondition: the valid submit answered HTTP %ld, not 200 (§7.4)", status);
+        hitl_check_error(ctx, "precondition: the valid submit answered HTTP %ld, not 200 (§7.4)",
+                         status);
         return HITL_E_STATE;
     }
     if (jrc)
@@ -313,24 +315,26 @@ static void after_submit_branch(hitl_check_ctx *ctx)
     hitl_event ev;
     memset(&ev, 0, sizeof ev);
     if (hitl_expect(ctx, filled != SIZE_MAX,
-                    "the resumed stream carries human_input_form_filled (§9.1, §13 I76)", "events: %s",
-                    seen) &&
+                    "the resumed stream carries human_input_form_filled (§9.1, §13 I76)",
+                    "events: %s", seen) &&
         decode(&s, filled, &ev)) {
         const char *id = ev.filled.action_id, *text = ev.filled.action_text;
-        hitl_expect(ctx, id && !strcmp(id, act->id),
-                    "human_input_form_filled.data.action_id is the submitted action (§9.1, §13 I76)",
-                    "submitted \"%s\", action_id %s%s%s", act->id, id ? "\"" : "", id ? id : "missing",
-                    id ? "\"" : "");
-        hitl_expect(ctx, text && act->title && !strcmp(text, act->title),
-                    "human_input_form_filled.data.action_text is the action's title (§9.1, §13 I76)",
-                    "title \"%s\", action_text %s%s%s", act->title ? act->title : "(none)",
-                    text ? "\"" : "", text ? text : "missing", text ? "\"" : "");
+        hitl_expect(
+            ctx, id && !strcmp(id, act->id),
+            "human_input_form_filled.data.action_id is the submitted action (§9.1, §13 I76)",
+            "submitted \"%s\", action_id %s%s%s", act->id, id ? "\"" : "", id ? id : "missing",
+            id ? "\"" : "");
+        hitl_expect(
+            ctx, text && act->title && !strcmp(text, act->title),
+            "human_input_form_filled.data.action_text is the action's title (§9.1, §13 I76)",
+            "title \"%s\", action_text %s%s%s", act->title ? act->title : "(none)",
+            text ? "\"" : "", text ? text : "missing", text ? "\"" : "");
     }
     hitl_event_clear(&ev);
     if (filled != SIZE_MAX &&
         hitl_expect(ctx, fin != SIZE_MAX,
-                    "workflow_finished follows human_input_form_filled (§9.1, §13 I76)", "events: %s",
-                    seen)) {
+                    "workflow_finished follows human_input_form_filled (§9.1, §13 I76)",
+                    "events: %s", seen)) {
         size_t nodes = 0;
         for (size_t i = filled + 1; i < fin; i++) {
             char name[64];
@@ -338,26 +342,30 @@ static void after_submit_branch(hitl_check_ctx *ctx)
             if (!strncmp(name, "node_", 5))
                 nodes++;
         }
-        hitl_expect(ctx, nodes > 0,
-                    "node events between human_input_form_filled and workflow_finished (§9.3, §13 I76)",
-                    "events: %s", seen);
+        hitl_expect(
+            ctx, nodes > 0,
+            "node events between human_input_form_filled and workflow_finished (§9.3, §13 I76)",
+            "events: %s", seen);
         if (decode(&s, fin, &ev)) {
-            const cJSON *out_action = cJSON_GetObjectItemCaseSensitive(ev.workflow.outputs, "action");
+            const cJSON *out_action =
+                cJSON_GetObjectItemCaseSensitive(ev.workflow.outputs, "action");
             if (out_action)
-                hitl_expect(ctx, cJSON_IsString(out_action) && !strcmp(out_action->valuestring, act->id),
-                            "the run resumed along the chosen action's branch: "
-                            "workflow_finished.data.outputs.action is the submitted action (§7.4, §9.1)",
-                            "submitted \"%s\", outputs.action %s%s%s", act->id,
-                            cJSON_IsString(out_action) ? "\"" : "",
-                            cJSON_IsString(out_action) ? out_action->valuestring : "(not a string)",
-                            cJSON_IsString(out_action) ? "\"" : "");
+                hitl_expect(
+                    ctx, cJSON_IsString(out_action) && !strcmp(out_action->valuestring, act->id),
+                    "the run resumed along the chosen action's branch: "
+                    "workflow_finished.data.outputs.action is the submitted action (§7.4, §9.1)",
+                    "submitted \"%s\", outputs.action %s%s%s", act->id,
+                    cJSON_IsString(out_action) ? "\"" : "",
+                    cJSON_IsString(out_action) ? out_action->valuestring : "(not a string)",
+                    cJSON_IsString(out_action) ? "\"" : "");
         }
         hitl_event_clear(&ev);
         hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
                     "the server closes the resume stream after workflow_finished (within 5 s) "
                     "(§9.1, §13 I76)",
-                    "%s", s.still_open ? "the stream was still open 5 s after workflow_finished"
-                                       : hitl_stream_end_name(s.end));
+                    "%s",
+                    s.still_open ? "the stream was still open 5 s after workflow_finished"
+                                 : hitl_stream_end_name(s.end));
     }
     hitl_stream_free(&s);
     hitl_run_free(&run);
@@ -379,13 +387,15 @@ static void finished_single_frame(hitl_check_ctx *ctx)
     if (hitl_chk_find_event(&live, "workflow_finished", 0) == SIZE_MAX) {
         char seen[512];
         event_list(&live, seen, sizeof seen);
-        hitl_check_error(ctx, "precondition: the live resume stream showed no workflow_finished "
-                              "after the submit (%s; events: %s)", hitl_stream_end_name(live.end), seen);
+        hitl_check_error(ctx,
+                         "precondition: the live resume stream showed no workflow_finished "
+                         "after the submit (%s; events: %s)",
+                         hitl_stream_end_name(live.end), seen);
     } else {
-        hitl_stream_opts so = {.total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms) +
-                                           CLOSE_GRACE_MS,
-                               .stop = hitl_flow_stop_after_finished,
-                               .close_within_ms = CLOSE_GRACE_MS};
+        hitl_stream_opts so = {
+            .total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms) + CLOSE_GRACE_MS,
+            .stop = hitl_flow_stop_after_finished,
+            .close_within_ms = CLOSE_GRACE_MS};
         if (resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
             expect_stream(ctx, &s, "resume of a finished run")) {
             size_t data_frames = 0;
@@ -395,8 +405,8 @@ static void finished_single_frame(hitl_check_ctx *ctx)
             char seen[512];
             event_list(&s, seen, sizeof seen);
             hitl_expect(ctx, data_frames == 1 && fin != SIZE_MAX,
-                        "exactly one data frame, workflow_finished (§9.1, §13 I77)", "%zu data frames: %s",
-                        data_frames, seen);
+                        "exactly one data frame, workflow_finished (§9.1, §13 I77)",
+                        "%zu data frames: %s", data_frames, seen);
             hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
                         "the stream then closes (within 5 s) (§9.1, §13 I77)", "%s",
                         s.still_open ? "still open 5 s after workflow_finished"
@@ -433,7 +443,8 @@ static void snapshot_replay(hitl_check_ctx *ctx)
                 first = i;
         size_t started = hitl_chk_find_event(&s, "workflow_started", 0);
         size_t required = hitl_chk_find_event(&s, "human_input_required", 0);
-        size_t paused = hitl_chk_find_event(&s, "workflow_paused", required == SIZE_MAX ? 0 : required);
+        size_t paused =
+            hitl_chk_find_event(&s, "workflow_paused", required == SIZE_MAX ? 0 : required);
         size_t nodes = 0;
         for (size_t i = started + 1; started != SIZE_MAX && i < required && i < s.n_frames; i++) {
             char name[64];
@@ -453,10 +464,12 @@ static void snapshot_replay(hitl_check_ctx *ctx)
                         "the replayed human_input_required carries a form_token (§9.1, §13 I78)",
                         "form_token %s", !ev.form ? "(no data object)" : "missing or not a string");
             hitl_event_clear(&ev);
-            hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
-                        "the snapshot stream closes after workflow_paused (within 5 s) (§9.1, §13 I78)",
-                        "%s", s.still_open ? "still open 5 s after workflow_paused"
-                                           : hitl_stream_end_name(s.end));
+            hitl_expect(
+                ctx, s.end == HITL_STREAM_CLOSED,
+                "the snapshot stream closes after workflow_paused (within 5 s) (§9.1, §13 I78)",
+                "%s",
+                s.still_open ? "still open 5 s after workflow_paused"
+                             : hitl_stream_end_name(s.end));
         }
     }
     hitl_stream_free(&s);
@@ -476,11 +489,13 @@ static void snapshot_literal_true(hitl_check_ctx *ctx)
         expect_stream(ctx, &s, "resume with include_state_snapshot=1")) {
         char seen[256];
         event_list(&s, seen, sizeof seen);
-        hitl_expect(ctx, s.n_frames > 0 && is_ping(&s.frames[0]) &&
-                             hitl_chk_find_event(&s, "workflow_started", 0) == SIZE_MAX,
-                    "include_state_snapshot=1 is not `true`: no replay, the first frame is the live "
-                    "stream's `event: ping` (§9.1, §13 I79)",
-                    "first frames: %s", seen);
+        hitl_expect(
+            ctx,
+            s.n_frames > 0 && is_ping(&s.frames[0]) &&
+                hitl_chk_find_event(&s, "workflow_started", 0) == SIZE_MAX,
+            "include_state_snapshot=1 is not `true`: no replay, the first frame is the live "
+            "stream's `event: ping` (§9.1, §13 I79)",
+            "first frames: %s", seen);
     }
     hitl_stream_free(&s);
     hitl_run_free(&run);
@@ -530,9 +545,11 @@ static void live_keepalive(hitl_check_ctx *ctx)
             }
             last = f->at;
             if ((is_ping(f) && f->data_len) || (!is_ping(f) && !strcmp(f->data, "ping")))
-                bad_ping = !hitl_expect(ctx, false, "keep-alive pings are `event: ping` with no data "
-                                                    "(§2, §13 A1)",
-                                        "frame %zu: SSE type \"%s\", data \"%.80s\"", i, f->type, f->data);
+                bad_ping =
+                    !hitl_expect(ctx, false,
+                                 "keep-alive pings are `event: ping` with no data "
+                                 "(§2, §13 A1)",
+                                 "frame %zu: SSE type \"%s\", data \"%.80s\"", i, f->type, f->data);
         }
         /* Silence at the end counts too, unless the stop function ended the stream. */
         if (s.end != HITL_STREAM_STOPPED && s.seconds - last > max_gap) {
@@ -541,16 +558,19 @@ static void live_keepalive(hitl_check_ctx *ctx)
         }
         if (!bad_ping &&
             hitl_expect(ctx, s.n_frames > 0, "pings while the run waits (§9.1, §13 I81)",
-                        "no frame at all in %.1f s (stream %s)", s.seconds, hitl_stream_end_name(s.end)))
-            hitl_expect(ctx, max_gap <= PING_INTERVAL_S + PING_SLACK_S,
-                        "no gap between frames longer than the 10 s ping interval (+2 s slack) while "
-                        "the run waits (§9.1, §13 I81)",
-                        "%.1f s of silence before %s%zu", max_gap,
-                        at < s.n_frames ? "frame " : "the end of the watch, after frame ",
-                        at < s.n_frames ? at : s.n_frames);
+                        "no frame at all in %.1f s (stream %s)", s.seconds,
+                        hitl_stream_end_name(s.end)))
+            hitl_expect(
+                ctx, max_gap <= PING_INTERVAL_S + PING_SLACK_S,
+                "no gap between frames longer than the 10 s ping interval (+2 s slack) while "
+                "the run waits (§9.1, §13 I81)",
+                "%.1f s of silence before %s%zu", max_gap,
+                at < s.n_frames ? "frame " : "the end of the watch, after frame ",
+                at < s.n_frames ? at : s.n_frames);
         if (pc.pings > 1)
             hitl_check_note(ctx, "%zu pings in %.1f s: about one every %.1f s", pc.pings, s.seconds,
-                            (s.frames[s.n_frames - 1].at - s.frames[0].at) / (double)(pc.pings - 1));
+                            (s.frames[s.n_frames - 1].at - s.frames[0].at) /
+                                (double)(pc.pings - 1));
     }
     hitl_stream_free(&s);
     hitl_run_free(&run);
@@ -596,8 +616,8 @@ static void chatflow_envelope(hitl_check_ctx *ctx)
                 hitl_expect(ctx, !strcmp(c, conv),
                             "resumed events carry the run's conversation_id (that of its start "
                             "stream) (§9.1)",
-                            "frame %zu (%s): conversation_id \"%s\", start stream \"%s\"", i, ev.name,
-                            c, conv);
+                            "frame %zu (%s): conversation_id \"%s\", start stream \"%s\"", i,
+                            ev.name, c, conv);
             hitl_event_clear(&ev);
         }
         hitl_expect(ctx, checked > 0, "the resumed stream carries events (§9.1)", "only pings");
@@ -628,9 +648,10 @@ static void timeout_event(hitl_check_ctx *ctx)
     if (exp <= 0) {
         hitl_check_error(ctx, "precondition: human_input_required had no expiration_time");
     } else if (exp + 2 > give_up) {
-        hitl_check_skip(ctx, "the form expires in %lld s (expiration_time %lld): waiting for its "
-                             "timeout event needs --max-wait %lld or more (up to %lld with a 60 s "
-                             "sweeper)",
+        hitl_check_skip(ctx,
+                        "the form expires in %lld s (expiration_time %lld): waiting for its "
+                        "timeout event needs --max-wait %lld or more (up to %lld with a 60 s "
+                        "sweeper)",
                         exp - now, exp, exp - now + 2, exp - now + SWEEP_ALLOWANCE_S);
     } else {
         if (give_up > exp + SWEEP_ALLOWANCE_S)
@@ -641,7 +662,8 @@ static void timeout_event(hitl_check_ctx *ctx)
         bool timed_out = false, finished = false, ok_stream = true;
         int reopens = 0;
         size_t events = 0;
-        while (!finished && ok_stream && (now = hitl_chk_now()) < give_up && !hitl_check_done(ctx)) {
+        while (!finished && ok_stream && (now = hitl_chk_now()) < give_up &&
+               !hitl_check_done(ctx)) {
             hitl_stream s;
             hitl_stream_opts so = {.total_ms = (long)(give_up - now) * 1000L,
                                    .stop = hitl_flow_stop_after_finished};
@@ -649,8 +671,9 @@ static void timeout_event(hitl_check_ctx *ctx)
                 hitl_stream_free(&s);
                 break;
             }
-            ok_stream = expect_stream(ctx, &s, reopens ? "the reopened resume stream"
-                                                       : "the resume stream of the waiting run");
+            ok_stream = expect_stream(ctx, &s,
+                                      reopens ? "the reopened resume stream"
+                                              : "the resume stream of the waiting run");
             for (size_t i = 0; ok_stream && i < s.n_frames && !finished; i++) {
                 hitl_event ev;
                 if (is_ping(&s.frames[i]) || !decode(&s, i, &ev))
@@ -658,19 +681,23 @@ static void timeout_event(hitl_check_ctx *ctx)
                 events++;
                 if (ev.kind == HITL_EV_HUMAN_INPUT_FORM_TIMEOUT && !timed_out) {
                     timed_out = true;
-                    hitl_expect(ctx, ev.timeout.expiration_state == HITL_JSON_OK &&
-                                         ev.timeout.expiration_time == run.expiration_time,
+                    hitl_expect(ctx,
+                                ev.timeout.expiration_state == HITL_JSON_OK &&
+                                    ev.timeout.expiration_time == run.expiration_time,
                                 "human_input_form_timeout.data.expiration_time is the form's "
                                 "(§10, §13 J84)",
                                 "%s%lld, form %lld",
-                                ev.timeout.expiration_state == HITL_JSON_OK ? "" : "missing or not an integer: ",
+                                ev.timeout.expiration_state == HITL_JSON_OK
+                                    ? ""
+                                    : "missing or not an integer: ",
                                 (long long)ev.timeout.expiration_time, exp);
                 } else if (ev.kind == HITL_EV_WORKFLOW_FINISHED) {
                     finished = true;
-                    hitl_expect(ctx, timed_out,
-                                "human_input_form_timeout precedes workflow_finished (§10, §13 J84)",
-                                "workflow_finished (status %s) without human_input_form_timeout",
-                                ev.workflow.status ? ev.workflow.status : "?");
+                    hitl_expect(
+                        ctx, timed_out,
+                        "human_input_form_timeout precedes workflow_finished (§10, §13 J84)",
+                        "workflow_finished (status %s) without human_input_form_timeout",
+                        ev.workflow.status ? ev.workflow.status : "?");
                 }
                 hitl_event_clear(&ev);
             }
@@ -679,12 +706,15 @@ static void timeout_event(hitl_check_ctx *ctx)
             hitl_stream_free(&s);
         }
         if (reopens)
-            hitl_check_note(ctx, "the server closed the idle resume stream %d time(s); it was "
-                                 "reopened", reopens);
+            hitl_check_note(ctx,
+                            "the server closed the idle resume stream %d time(s); it was "
+                            "reopened",
+                            reopens);
         if (ok_stream && !finished && !hitl_check_done(ctx)) {
             if (hitl_chk_now() < exp + SWEEP_ALLOWANCE_S)
-                hitl_check_skip(ctx, "no %s within --max-wait (%ld s); a sweeper may take up to "
-                                     "60 s after the expiry: needs --max-wait %lld",
+                hitl_check_skip(ctx,
+                                "no %s within --max-wait (%ld s); a sweeper may take up to "
+                                "60 s after the expiry: needs --max-wait %lld",
                                 timed_out ? "workflow_finished after the timeout event"
                                           : "human_input_form_timeout",
                                 t->max_wait_s, exp - begun + SWEEP_ALLOWANCE_S);
@@ -692,8 +722,9 @@ static void timeout_event(hitl_check_ctx *ctx)
                 hitl_expect(ctx, false,
                             "human_input_form_timeout, then workflow_finished, within 65 s of "
                             "expiration_time (§10, §13 J84)",
-                            "%s (%zu events)", timed_out ? "no workflow_finished after the timeout"
-                                                         : "no human_input_form_timeout",
+                            "%s (%zu events)",
+                            timed_out ? "no workflow_finished after the timeout"
+                                      : "no human_input_form_timeout",
                             events);
         }
     }
