@@ -6,9 +6,10 @@
  *   that spans feeds is copied into `line`, and completed there. A line that already
  *   passes max_line is refused as its bytes arrive, so a hostile endless line costs at
  *   most max_line bytes of memory.
- * - Line ends are found with memchr, one scan for LF and one for CR, each position cached
- *   until the cursor passes it: every byte is scanned at most once per character even in
- *   a CR-only stream (a fresh memchr per line for the other character would be quadratic).
+ * - Line ends are found by one scan for CR and LF together (find_eol: 16 bytes at a time
+ *   with SSE2, 8 with SWAR elsewhere), starting at the cursor, so every byte is looked at
+ *   once whatever the mix of line ends (a separate search per character would either scan
+ *   twice or, without caching, go quadratic on a CR-only stream).
  * - A CR ends its line at once; `skip_lf` remembers it so that an LF opening the next feed
  *   is taken as the second half of the same CRLF rather than as a blank line.
  * - The BOM is matched byte by byte across feeds; a partial match is held back (at most
@@ -16,6 +17,19 @@
  * - The data buffer holds the data lines joined with LF, without the standard's trailing
  *   LF; `has_data` says whether the standard's buffer would be non-empty. That makes
  *   max_data the size of the data as dispatched, and spares a memmove at dispatch.
+ * - The commonest event, one `data` line and a blank line in the same feed, is dispatched
+ *   with its data pointing into the caller's buffer: the first data line of an event is
+ *   only remembered (`pend`), and copied into `data` when a second data line comes or the
+ *   feed ends. That is why the header does not promise NUL-terminated data.
+ * - A spanning line known to be a `data` field (its head starts with "data:" and is long
+ *   enough to tell whether one space follows) moves into `data` at once, and its later
+ *   bytes are appended there directly (`span_data`), so a long data line is copied once,
+ *   not into `line` and then again into `data`. The caps keep their order: max_line is
+ *   still checked as bytes arrive, and passing max_data only sets `span_over`, reported
+ *   when the line ends, as a line parsed whole would report it.
+ * - A 1-byte feed that continues a spanning line is stored by hitl_sse_feed itself
+ *   (hold_byte), without the general path's stack frame and checks: byte-wise readers pay
+ *   a few dozen instructions per byte, not a few hundred.
  * - Buffers are reused across events; one that grew past SSE_RETAIN for a large event is
  *   released after it, so memory on an endless stream stays constant.
  * - Every failure is terminal: `state` becomes SSE_FAILED and later calls get
@@ -26,11 +40,20 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Capacity a buffer may keep between events; larger ones are freed after use. */
 #define SSE_RETAIN ((size_t)64 * 1024)
 /* Caps above this are refused: buf.c computes cap + 1 and doubles capacities. */
 #define SSE_CAP_LIMIT (SIZE_MAX / 4)
+/* A held line head this long tells whether it is a data field and where its value starts
+ * ("data:" and the optional space). */
+#define SSE_DATA_HEAD 6
+
+/* Error paths: kept out of the hot loops. */
+#define SSE_COLD __attribute__((cold, noinline))
 
 enum sse_state { SSE_OPEN, SSE_FINISHED, SSE_FAILED };
 
@@ -43,6 +66,12 @@ struct hitl_sse {
     hitl_buf type;       /* the event type buffer */
     hitl_buf id;         /* the last event ID buffer */
     hitl_buf last_id;    /* the last event ID string, committed at each blank line */
+    const char *pend;    /* pending: the event's only data so far, in the caller's buffer */
+    size_t pend_len;
+    size_t span_len;     /* span_data: length so far of the spanning line */
+    bool pending;        /* pend is set; never true between feeds */
+    bool span_data;      /* the spanning line is a data field, its value going into data */
+    bool span_over;      /* span_data: the data passed max_data (bytes counted, not kept) */
     bool has_data;       /* the standard's data buffer is non-empty */
     bool id_dirty;       /* id changed since it was last committed to last_id */
     bool skip_lf;        /* a CR ended the previous feed: a leading LF completes it */
@@ -52,26 +81,85 @@ struct hitl_sse {
     enum sse_state state;
     int fail_code;     /* the status that made the parser fail */
     uint64_t offset;   /* stream offset of the next byte consume() receives */
-    uint64_t line_off; /* stream offset where the line held in `line` starts */
+    uint64_t line_off; /* stream offset where the spanning line starts */
     uint64_t bytes;
     uint64_t events;
 };
 
-/* Keep a small allocation for the next event; give a large one back. */
-static void recycle(hitl_buf *b)
+/* Keep a small allocation for the next event; give a large one back. Inline, without
+ * buf.c, because it runs for every event. */
+static inline void recycle(hitl_buf *b)
 {
-    if (b->cap > SSE_RETAIN)
+    if (b->cap > SSE_RETAIN) {
         hitl_buf_free(b);
-    else
-        hitl_buf_reset(b);
+    } else if (b->len) {
+        b->len = 0;
+        b->ptr[0] = '\0';
+    }
 }
 
-static int nomem(hitl_err *err, const char *what)
+/* Offset of the first CR or LF in s[0..n), or n. */
+static inline size_t find_eol(const char *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+#define SSE_EOL16(at)                                                                              \
+    _mm_or_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(at)), lf),         \
+                 _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(at)), cr))
+        /* Short lines first: most lines of most streams end within 16 bytes or so. */
+        unsigned m = (unsigned)_mm_movemask_epi8(SSE_EOL16(s));
+        if (m)
+            return (size_t)__builtin_ctz(m);
+        for (i = 16; i + 64 <= n; i += 64) {
+            __m128i a = SSE_EOL16(s + i), b = SSE_EOL16(s + i + 16);
+            __m128i c = SSE_EOL16(s + i + 32), d = SSE_EOL16(s + i + 48);
+            if (!_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))))
+                continue;
+            uint64_t mm = (uint64_t)(unsigned)_mm_movemask_epi8(a) |
+                          (uint64_t)(unsigned)_mm_movemask_epi8(b) << 16 |
+                          (uint64_t)(unsigned)_mm_movemask_epi8(c) << 32 |
+                          (uint64_t)(unsigned)_mm_movemask_epi8(d) << 48;
+            return i + (size_t)__builtin_ctzll(mm);
+        }
+        for (; i + 16 <= n; i += 16) {
+            m = (unsigned)_mm_movemask_epi8(SSE_EOL16(s + i));
+            if (m)
+                return i + (size_t)__builtin_ctz(m);
+        }
+        if (i < n) {
+            /* The last 16 bytes again, ignoring those already scanned. */
+            m = (unsigned)_mm_movemask_epi8(SSE_EOL16(s + n - 16)) >> (16 - (n - i));
+            if (m)
+                return i + (size_t)__builtin_ctz(m);
+        }
+        return n;
+#undef SSE_EOL16
+    }
+#else
+    /* SWAR: a word has a CR or LF byte iff one of the XORed words has a zero byte. */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t x = w ^ (ones * '\n'), y = w ^ (ones * '\r');
+        if (((x - ones) & ~x & highs) | ((y - ones) & ~y & highs))
+            break; /* the byte loop below finds which */
+    }
+#endif
+    for (; i < n; i++)
+        if (s[i] == '\n' || s[i] == '\r')
+            return i;
+    return n;
+}
+
+SSE_COLD static int nomem(hitl_err *err, const char *what)
 {
     return hitl_err_set(err, HITL_E_NOMEM, "out of memory while buffering the SSE %s", what);
 }
 
-static int too_long(const hitl_sse *p, uint64_t line_off, hitl_err *err)
+SSE_COLD static int too_long(const hitl_sse *p, uint64_t line_off, hitl_err *err)
 {
     return hitl_err_set(err, HITL_E_TOO_LONG,
                         "SSE line starting at byte offset %llu is longer than max_line "
@@ -79,16 +167,49 @@ static int too_long(const hitl_sse *p, uint64_t line_off, hitl_err *err)
                         (unsigned long long)line_off, p->cfg.max_line);
 }
 
-/* The standard's "dispatch the event" steps, with step 1 (commit the last event ID
- * string) done before the empty-data check, as the standard orders them. */
-static int dispatch(hitl_sse *p, uint64_t line_off, hitl_err *err)
+SSE_COLD static int too_big(const hitl_sse *p, uint64_t line_off, hitl_err *err)
 {
-    if (p->id_dirty) {
-        hitl_buf_reset(&p->last_id);
-        if (hitl_buf_append(&p->last_id, p->id.ptr ? p->id.ptr : "", p->id.len))
-            return nomem(err, "last event ID");
-        p->id_dirty = false;
-    }
+    return hitl_err_set(err, HITL_E_TOO_BIG,
+                        "SSE event data would pass max_data (%zu bytes) with the data "
+                        "line starting at byte offset %llu; raise max_data if the "
+                        "server's events are this large",
+                        p->cfg.max_data, (unsigned long long)line_off);
+}
+
+/* Copy pending data (still in the caller's buffer) into `data`, which is empty then. */
+static int flush_pending(hitl_sse *p, hitl_err *err)
+{
+    p->pending = false;
+    if (hitl_buf_append(&p->data, p->pend, p->pend_len))
+        return nomem(err, "data buffer");
+    return HITL_OK;
+}
+
+/* Step 1 of dispatch: commit the last event ID string. */
+SSE_COLD static int commit_id(hitl_sse *p, hitl_err *err)
+{
+    hitl_buf_reset(&p->last_id);
+    if (hitl_buf_append(&p->last_id, p->id.ptr ? p->id.ptr : "", p->id.len))
+        return nomem(err, "last event ID");
+    p->id_dirty = false;
+    return HITL_OK;
+}
+
+SSE_COLD static int stopped(const hitl_sse *p, uint64_t line_off, hitl_err *err)
+{
+    return hitl_err_set(err, HITL_E_STOPPED,
+                        "the event callback stopped the SSE parser at event %llu (blank "
+                        "line at byte offset %llu)",
+                        (unsigned long long)p->events, (unsigned long long)line_off);
+}
+
+/* The standard's "dispatch the event" steps, with step 1 (commit the last event ID
+ * string) done before the empty-data check, as the standard orders them. Inline: it runs
+ * once per event, and the rare parts are out of line. */
+static inline int dispatch(hitl_sse *p, uint64_t line_off, hitl_err *err)
+{
+    if (p->id_dirty && commit_id(p, err))
+        return HITL_E_NOMEM;
     if (!p->has_data && !(p->cfg.dispatch_typed_empty && p->type.len)) {
         recycle(&p->type);
         return HITL_OK;
@@ -96,9 +217,9 @@ static int dispatch(hitl_sse *p, uint64_t line_off, hitl_err *err)
     hitl_sse_event ev = {
         .type = p->type.len ? p->type.ptr : "message",
         .type_len = p->type.len ? p->type.len : strlen("message"),
-        .data = hitl_buf_str(&p->data),
-        .data_len = p->data.len,
-        .id = hitl_buf_str(&p->last_id),
+        .data = p->pending ? p->pend : p->data.ptr ? p->data.ptr : "",
+        .data_len = p->pending ? p->pend_len : p->data.len,
+        .id = p->last_id.ptr ? p->last_id.ptr : "",
         .id_len = p->last_id.len,
     };
     p->events++;
@@ -111,23 +232,30 @@ static int dispatch(hitl_sse *p, uint64_t line_off, hitl_err *err)
     recycle(&p->data);
     recycle(&p->type);
     p->has_data = false;
-    if (stop)
-        return hitl_err_set(err, HITL_E_STOPPED,
-                            "the event callback stopped the SSE parser at event %llu (blank "
-                            "line at byte offset %llu)",
-                            (unsigned long long)p->events, (unsigned long long)line_off);
-    return HITL_OK;
+    p->pending = false;
+    return stop ? stopped(p, line_off, err) : HITL_OK;
 }
 
-static int field_data(hitl_sse *p, const char *v, size_t vlen, uint64_t line_off, hitl_err *err)
+/* A data line's value. |in_place|: |v| lies in the caller's buffer of the current feed,
+ * so the first data line of an event may stay there (see `pend`). */
+static int field_data(hitl_sse *p, const char *v, size_t vlen, uint64_t line_off, bool in_place,
+                      hitl_err *err)
 {
+    if (!p->has_data && in_place) {
+        /* data is empty here: has_data is false only before an event's first data line */
+        if (vlen > p->cfg.max_data)
+            return too_big(p, line_off, err);
+        p->pend = v;
+        p->pend_len = vlen;
+        p->pending = true;
+        p->has_data = true;
+        return HITL_OK;
+    }
+    if (p->pending && flush_pending(p, err))
+        return HITL_E_NOMEM;
     size_t need = vlen + (p->has_data ? 1 : 0);
     if (need > p->cfg.max_data - p->data.len)
-        return hitl_err_set(err, HITL_E_TOO_BIG,
-                            "SSE event data would pass max_data (%zu bytes) with the data "
-                            "line starting at byte offset %llu; raise max_data if the "
-                            "server's events are this large",
-                            p->cfg.max_data, (unsigned long long)line_off);
+        return too_big(p, line_off, err);
     if ((p->has_data && hitl_buf_append(&p->data, "\n", 1)) || hitl_buf_append(&p->data, v, vlen))
         return nomem(err, "data buffer");
     p->has_data = true;
@@ -156,11 +284,21 @@ static int field_retry(hitl_sse *p, const char *v, size_t vlen, uint64_t line_of
     return HITL_OK;
 }
 
-/* One complete line, without its line end. |line| may point into the caller's buffer. */
-static int process_line(hitl_sse *p, const char *line, size_t len, uint64_t line_off, hitl_err *err)
+/* One complete line, without its line end. |in_place|: |line| is in the caller's buffer. */
+static int process_line(hitl_sse *p, const char *line, size_t len, uint64_t line_off,
+                        bool in_place, hitl_err *err)
 {
     if (len == 0)
         return dispatch(p, line_off, err);
+    if (len >= 5 && !memcmp(line, "data:", 5)) { /* the commonest line, checked first */
+        const char *v = line + 5;
+        size_t vlen = len - 5;
+        if (vlen && v[0] == ' ') {
+            v++;
+            vlen--;
+        }
+        return field_data(p, v, vlen, line_off, in_place, err);
+    }
     if (line[0] == ':')
         return HITL_OK; /* comment */
     const char *colon = memchr(line, ':', len);
@@ -172,7 +310,7 @@ static int process_line(hitl_sse *p, const char *line, size_t len, uint64_t line
         vlen--;
     }
     if (nlen == 4 && !memcmp(line, "data", 4))
-        return field_data(p, v, vlen, line_off, err);
+        return field_data(p, v, vlen, line_off, in_place, err);
     if (nlen == 5 && !memcmp(line, "event", 5)) {
         hitl_buf_reset(&p->type);
         return hitl_buf_append(&p->type, v, vlen) ? nomem(err, "event type") : HITL_OK;
@@ -191,23 +329,98 @@ static int process_line(hitl_sse *p, const char *line, size_t len, uint64_t line
     return HITL_OK; /* unknown field */
 }
 
+/* Append |n| bytes of a spanning data line's value to `data`; |lf| first adds the joining
+ * LF. Past max_data nothing more is kept: the line fails with HITL_E_TOO_BIG when it ends
+ * (only then, so that max_line, checked first, and an unterminated last line behave as
+ * they do for a line parsed whole). */
+static int span_keep(hitl_sse *p, bool lf, const char *s, size_t n, hitl_err *err)
+{
+    if (p->span_over)
+        return HITL_OK;
+    if (n + (lf ? 1 : 0) > p->cfg.max_data - p->data.len) {
+        p->span_over = true;
+        return HITL_OK;
+    }
+    if ((lf && hitl_buf_append(&p->data, "\n", 1)) || hitl_buf_append(&p->data, s, n))
+        return nomem(err, "data buffer");
+    return HITL_OK;
+}
+
+/* More bytes of a spanning data line (span_data), checked against max_line. */
+static int span_more(hitl_sse *p, const char *s, size_t n, hitl_err *err)
+{
+    if (n > p->cfg.max_line - p->span_len)
+        return too_long(p, p->line_off, err);
+    p->span_len += n;
+    return span_keep(p, false, s, n, err);
+}
+
+/* The held head of a line is a data field: move its value into `data` and switch the
+ * line to span_data. */
+static int start_span_data(hitl_sse *p, hitl_err *err)
+{
+    if (p->pending && flush_pending(p, err))
+        return HITL_E_NOMEM;
+    size_t skip = p->line.ptr[5] == ' ' ? 6 : 5;
+    bool lf = p->has_data;
+    p->span_data = true;
+    p->span_over = false;
+    p->span_len = p->line.len;
+    p->has_data = true;
+    int rc = span_keep(p, lf, p->line.ptr + skip, p->line.len - skip, err);
+    recycle(&p->line);
+    return rc;
+}
+
 /* Start or extend the line that continues in the next feed. */
 static int hold(hitl_sse *p, const char *s, size_t n, uint64_t off, hitl_err *err)
 {
+    if (p->span_data)
+        return span_more(p, s, n, err);
     if (p->line.len == 0)
         p->line_off = off;
     if (n > p->cfg.max_line - p->line.len)
         return too_long(p, p->line_off, err);
+    if (p->line.len < SSE_DATA_HEAD && n >= SSE_DATA_HEAD - p->line.len) {
+        /* The head is complete with these bytes: hold only up to it, and if it is a data
+         * field send the rest straight into `data` (a long data line then never grows
+         * `line`). */
+        size_t k = SSE_DATA_HEAD - p->line.len;
+        if (hitl_buf_append(&p->line, s, k))
+            return nomem(err, "line buffer");
+        if (!memcmp(p->line.ptr, "data:", 5)) {
+            int rc = start_span_data(p, err);
+            return rc ? rc : span_more(p, s + k, n - k, err);
+        }
+        s += k;
+        n -= k;
+    }
     return hitl_buf_append(&p->line, s, n) ? nomem(err, "line buffer") : HITL_OK;
+}
+
+/* The spanning line ends with |n| more bytes: complete and process it. */
+static int end_span(hitl_sse *p, const char *s, size_t n, hitl_err *err)
+{
+    if (p->span_data) {
+        int rc = span_more(p, s, n, err);
+        p->span_data = false;
+        if (rc)
+            return rc;
+        return p->span_over ? too_big(p, p->line_off, err) : HITL_OK;
+    }
+    if (n > p->cfg.max_line - p->line.len)
+        return too_long(p, p->line_off, err);
+    if (hitl_buf_append(&p->line, s, n))
+        return nomem(err, "line buffer");
+    int rc = process_line(p, p->line.ptr, p->line.len, p->line_off, false, err);
+    recycle(&p->line);
+    return rc;
 }
 
 /* Split |n| bytes (BOM handling already done) into lines and process them. */
 static int consume(hitl_sse *p, const char *buf, size_t n, hitl_err *err)
 {
     size_t i = 0;
-    /* Cached positions of the next LF and CR at or after i; n means "none left". */
-    size_t lf = 0, cr = 0;
-    bool lf_known = false, cr_known = false;
     int rc = HITL_OK;
 
     if (n && p->skip_lf) {
@@ -215,44 +428,14 @@ static int consume(hitl_sse *p, const char *buf, size_t n, hitl_err *err)
         if (buf[0] == '\n')
             i = 1;
     }
-    while (i < n) {
-        if (!lf_known || lf < i) {
-            const char *q = memchr(buf + i, '\n', n - i);
-            lf = q ? (size_t)(q - buf) : n;
-            lf_known = true;
-        }
-        if (!cr_known || cr < i) {
-            const char *q = memchr(buf + i, '\r', n - i);
-            cr = q ? (size_t)(q - buf) : n;
-            cr_known = true;
-        }
-        size_t eol = lf < cr ? lf : cr;
+    if (i < n && (p->line.len || p->span_data)) {
+        size_t eol = i + find_eol(buf + i, n - i);
         if (eol == n) {
             rc = hold(p, buf + i, n - i, p->offset + i, err);
-            if (rc == HITL_OK)
-                i = n;
-            break;
+            i = n;
+            goto out;
         }
-        const char *line = buf + i;
-        size_t len = eol - i;
-        uint64_t line_off = p->offset + i;
-        bool spanned = p->line.len > 0;
-        if (spanned) {
-            line_off = p->line_off;
-            if (len > p->cfg.max_line - p->line.len) {
-                rc = too_long(p, line_off, err);
-                break;
-            }
-            if (hitl_buf_append(&p->line, line, len)) {
-                rc = nomem(err, "line buffer");
-                break;
-            }
-            line = p->line.ptr;
-            len = p->line.len;
-        } else if (len > p->cfg.max_line) {
-            rc = too_long(p, line_off, err);
-            break;
-        }
+        rc = end_span(p, buf + i, eol - i, err);
         i = eol + 1;
         if (buf[eol] == '\r') {
             if (i == n)
@@ -260,11 +443,58 @@ static int consume(hitl_sse *p, const char *buf, size_t n, hitl_err *err)
             else if (buf[i] == '\n')
                 i++;
         }
-        rc = process_line(p, line, len, line_off, err);
-        if (spanned)
-            recycle(&p->line);
+        if (rc)
+            goto out;
+    }
+    while (i < n) {
+        size_t len = find_eol(buf + i, n - i);
+        if (len == n - i) {
+            rc = hold(p, buf + i, len, p->offset + i, err);
+            i = n;
+            break;
+        }
+        const char *line = buf + i;
+        uint64_t line_off = p->offset + i;
+        if (len > p->cfg.max_line) {
+            rc = too_long(p, line_off, err);
+            break;
+        }
+        size_t eol = i + len;
+        i = eol + 1;
+        if (buf[eol] == '\r') {
+            if (i == n)
+                p->skip_lf = true;
+            else if (buf[i] == '\n')
+                i++;
+        }
+        /* The two commonest lines, inline: the blank line, and an event's first data line
+         * (kept in place, as field_data would). Everything else: process_line. */
+        if (len == 0) {
+            rc = dispatch(p, line_off, err);
+        } else if (!p->has_data && len >= 5 && !memcmp(line, "data:", 5)) {
+            size_t skip = len > 5 && line[5] == ' ' ? 6 : 5;
+            if (len - skip > p->cfg.max_data) {
+                rc = too_big(p, line_off, err);
+            } else {
+                p->pend = line + skip;
+                p->pend_len = len - skip;
+                p->pending = true;
+                p->has_data = true;
+            }
+        } else {
+            rc = process_line(p, line, len, line_off, true, err);
+        }
         if (rc)
             break;
+    }
+out:
+    /* |buf| is not ours past this call: pending data moves into `data` now (after an
+     * error the parser is terminal and the data is never dispatched). */
+    if (p->pending) {
+        if (rc)
+            p->pending = false;
+        else
+            rc = flush_pending(p, err);
     }
     p->offset += i;
     return rc;
@@ -296,6 +526,34 @@ static int feed_bytes(hitl_sse *p, const char *buf, size_t n, hitl_err *err)
         }
     }
     return consume(p, buf + i, n - i, err);
+}
+
+/* The 1-byte feed's fast path: a byte that is not a line end, continuing a spanning line
+ * that already has room for it. Returns false when the general path must take it (line
+ * start, the data-field check still ahead, a buffer to grow, a cap to report). */
+static inline bool hold_byte(hitl_sse *p, char c)
+{
+    if (p->span_data) {
+        if (p->span_len >= p->cfg.max_line)
+            return false;
+        if (!p->span_over) {
+            if (p->data.len >= p->data.cap || p->data.len >= p->cfg.max_data)
+                return false;
+            p->data.ptr[p->data.len++] = c;
+            p->data.ptr[p->data.len] = '\0';
+        }
+        p->span_len++;
+        return true;
+    }
+    /* The byte completing the head goes the general way, to check for a data field. */
+    if (p->line.len >= p->line.cap || p->line.len >= p->cfg.max_line ||
+        p->line.len == SSE_DATA_HEAD - 1)
+        return false;
+    if (p->line.len == 0)
+        p->line_off = p->offset;
+    p->line.ptr[p->line.len++] = c;
+    p->line.ptr[p->line.len] = '\0';
+    return true;
 }
 
 static int check_callable(hitl_sse *p, const char *fn, hitl_err *err)
@@ -342,7 +600,10 @@ int hitl_sse_new(hitl_sse **out, const hitl_sse_config *cfg, hitl_err *err)
     return HITL_OK;
 }
 
-int hitl_sse_feed(hitl_sse *p, const void *buf, size_t len, hitl_err *err)
+/* hitl_sse_feed without the 1-byte fast path; out of line so that the fast path needs
+ * no stack frame. */
+__attribute__((noinline)) static int feed_general(hitl_sse *p, const void *buf, size_t len,
+                                                  hitl_err *err)
 {
     int rc = check_callable(p, "hitl_sse_feed", err);
     if (rc)
@@ -358,6 +619,22 @@ int hitl_sse_feed(hitl_sse *p, const void *buf, size_t len, hitl_err *err)
     return rc;
 }
 
+int hitl_sse_feed(hitl_sse *p, const void *buf, size_t len, hitl_err *err)
+{
+    /* One byte per call (a client reading a socket byte-wise) would otherwise pay the whole
+     * general path for every byte. */
+    if (len == 1 && p && buf && p->state == SSE_OPEN && !p->in_callback && p->bom_done &&
+        !p->skip_lf) {
+        char c = *(const char *)buf;
+        if (c != '\n' && c != '\r' && hold_byte(p, c)) {
+            p->bytes++;
+            p->offset++;
+            return HITL_OK;
+        }
+    }
+    return feed_general(p, buf, len, err);
+}
+
 int hitl_sse_finish(hitl_sse *p, hitl_err *err)
 {
     int rc = check_callable(p, "hitl_sse_finish", err);
@@ -369,6 +646,8 @@ int hitl_sse_finish(hitl_sse *p, hitl_err *err)
     hitl_buf_free(&p->data);
     hitl_buf_free(&p->type);
     p->has_data = false;
+    p->pending = false;
+    p->span_data = false;
     p->bom_held = 0;
     return HITL_OK;
 }

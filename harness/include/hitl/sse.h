@@ -27,11 +27,14 @@
 typedef struct hitl_sse hitl_sse;
 
 /* One dispatched event. Pointers are valid only during the callback. Fields are byte
- * strings with explicit lengths (data may contain NUL bytes); each is also NUL-terminated. */
+ * strings with explicit lengths (data may contain NUL bytes). type and id are also
+ * NUL-terminated; data is NOT: it may point straight into the buffer passed to
+ * hitl_sse_feed (an event of one data line is dispatched without a copy), so read exactly
+ * data_len bytes, and copy them to keep them. */
 typedef struct hitl_sse_event {
     const char *type; /* the event type; "message" when no `event` field was set */
     size_t type_len;
-    const char *data; /* `data` lines joined with LF, the final LF removed */
+    const char *data; /* `data` lines joined with LF, the final LF removed; not NUL-terminated */
     size_t data_len;
     const char *id; /* the last event ID at dispatch; "" when none */
     size_t id_len;
