@@ -143,6 +143,13 @@ static void take_required(hitl_run *run, const hitl_stream_frame *f)
 
 int hitl_flow_start_stream(hitl_check_ctx *ctx, const char *user, long wait_close_ms, hitl_run *run)
 {
+    return hitl_flow_start_stream_within(ctx, user, hitl_ctx_target(ctx)->max_wait_s * 1000L,
+                                         wait_close_ms, run);
+}
+
+int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long total_ms,
+                                  long wait_close_ms, hitl_run *run)
+{
     memset(run, 0, sizeof *run);
     run->paused_index = SIZE_MAX;
     run->required_index = SIZE_MAX;
@@ -171,7 +178,7 @@ int hitl_flow_start_stream(hitl_check_ctx *ctx, const char *user, long wait_clos
                              .n_headers = 3, .body = json, .body_len = strlen(json)};
     /* Wait for the pause within max-wait; then, optionally, for the server to close. */
     bool seen_required = false;
-    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + (wait_close_ms > 0 ? wait_close_ms : 0),
+    hitl_stream_opts so = {.total_ms = total_ms + (wait_close_ms > 0 ? wait_close_ms : 0),
                            .idle_ms = t->timeout_ms,
                            .stop = stop_after_required_and_paused,
                            .user = &seen_required,

@@ -90,6 +90,13 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     transfer *t = userdata;
     size_t n = size * nmemb;
+    /* The progress callback runs about once a second when nothing arrives, so it misses
+     * gaps shorter than that: a body that drips a byte every 500 ms would never trip a
+     * shorter idle timeout. Judge the gap that just ended here too. */
+    if (t->idle_ms > 0 && elapsed_ms(&t->last_byte) > t->idle_ms) {
+        t->idle_expired = 1;
+        return 0;
+    }
     clock_gettime(CLOCK_MONOTONIC, &t->last_byte);
     t->resp->body_bytes += n;
     if (t->req->on_body) {
@@ -128,6 +135,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
     t->header_bytes += n;
     if (t->header_bytes > HITL_HTTP_MAX_HEADER_BYTES || t->resp->n_headers >= HITL_HTTP_MAX_HEADERS) {
         t->cap_hit = 2;
+        t->resp->headers_capped = true;
         return 0;
     }
     clock_gettime(CLOCK_MONOTONIC, &t->last_byte);

@@ -295,6 +295,19 @@ static enum MHD_Result too_large(rs_req *r)
     return rs_reply_error(r, 413, "file_too_large", "File size exceeded.");
 }
 
+/* local_too_big: the local upload's body passed its cap, or its file passed the limit of
+ * its extension's category (§6.2). */
+static int local_too_big(const rs_req *r)
+{
+    if (r->body_too_big)
+        return 1;
+    if (!r->mp || !r->mp->have_file || fault(r, RS_F_UPLOAD_SIZE_UNLIMITED))
+        return 0;
+    char ext[32];
+    rs_file_ext(r->mp->filename, ext, sizeof ext);
+    return r->mp->file_bytes > rs_file_limit(&r->srv->cfg, ext);
+}
+
 static enum MHD_Result local(rs_req *r)
 {
     const hitl_refserver_config *cfg = &r->srv->cfg;
@@ -404,6 +417,10 @@ enum MHD_Result rs_upload_finish(rs_req *r)
         return rc;
     }
     int remote_v2 = r->route == RS_R_WEB_FILES_V2 && r->mp && r->mp->url.len;
+    /* upload-auth-after-body: the body is judged first, its size against the file's own
+     * category limit included, so an oversize unauthenticated file gets 413 (§13 D33). */
+    if (fault(r, RS_F_UPLOAD_AUTH_AFTER_BODY) && !remote_v2 && local_too_big(r))
+        return too_large(r);
     /* upload-auth-after-body checks every upload here; fetch-before-auth only remote ones. */
     if (auth_deferred(r) && (fault(r, RS_F_UPLOAD_AUTH_AFTER_BODY) || !remote_v2) && upload_auth(r))
         return MHD_YES;

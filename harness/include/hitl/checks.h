@@ -23,6 +23,10 @@ hitl_check_table hitl_checks_upload(void);
 hitl_check_table hitl_checks_submit(void);
 hitl_check_table hitl_checks_resume(void);
 hitl_check_table hitl_checks_errors(void);
+hitl_check_table hitl_checks_hostile(void);
+hitl_check_table hitl_checks_remote(void);
+hitl_check_table hitl_checks_expiry(void);
+hitl_check_table hitl_checks_ratelimit(void);
 
 #define HITL_CHECK_TABLE(area, array)                                                              \
     hitl_check_table hitl_checks_##area(void)                                                      \

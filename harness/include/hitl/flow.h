@@ -73,6 +73,10 @@ typedef struct hitl_run {
  * when |wait_close_ms| > 0, up to that long more for the server to end the stream).
  * The outcome is in |run|; returns 0, or HITL_E_NOMEM. */
 int hitl_flow_start_stream(hitl_check_ctx *ctx, const char *user, long wait_close_ms, hitl_run *run);
+/* The same with the wait for the pause bounded by |total_ms| instead of max-wait: for
+ * checks that judge the stream's progress itself (hostile targets) and must end sooner. */
+int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long total_ms,
+                                  long wait_close_ms, hitl_run *run);
 
 /* hitl_flow_start is the precondition most checks need: a run paused with a form token
  * and a parsed form. On any failure it sets the check's ERROR (what went wrong at which

@@ -72,6 +72,7 @@ typedef struct hitl_http_response {
     size_t body_bytes;              /* bytes received, stored or streamed */
     double seconds;                 /* wall time of the exchange */
     bool stopped;                   /* the sink stopped the transfer */
+    bool headers_capped;            /* the header caps below ended the transfer */
 } hitl_http_response;
 
 #define HITL_HTTP_MAX_HEADER_BYTES (256u * 1024u)

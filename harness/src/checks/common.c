@@ -262,8 +262,9 @@ char *hitl_chk_issue_upload_token(hitl_check_ctx *ctx, const char *form_token)
     hitl_http_response resp;
     char *token = NULL;
     if (hitl_chk_upload_token(ctx, form_token, &resp, &token) == HITL_OK && !token)
-        hitl_check_error(ctx, "precondition: issuing an upload token answered HTTP %ld, not 200 "
-                              "with an upload_token: %.200s",
+        hitl_check_error(ctx,
+                         "precondition: issuing an upload token answered HTTP %ld, not 200 "
+                         "with an upload_token: %.200s",
                          resp.status, hitl_buf_str(&resp.body));
     hitl_http_response_free(&resp);
     return token;
@@ -292,11 +293,13 @@ static char *upload_one_sample(hitl_check_ctx *ctx, const char *upload_token, bo
     hitl_http_response resp;
     char *id = NULL;
     if (hitl_flow_upload_local(ctx, upload_token, NULL, png ? "hitlcheck.png" : "hitlcheck.pdf",
-                               png ? "image/png" : "application/pdf", data, len, &resp) == HITL_OK) {
+                               png ? "image/png" : "application/pdf", data, len,
+                               &resp) == HITL_OK) {
         id = hitl_flow_upload_id(&resp);
         if (!id)
-            hitl_check_error(ctx, "precondition: uploading a sample %s answered HTTP %ld, not 201 "
-                                  "with an id: %.200s",
+            hitl_check_error(ctx,
+                             "precondition: uploading a sample %s answered HTTP %ld, not 201 "
+                             "with an id: %.200s",
                              png ? "PNG" : "PDF", resp.status, hitl_buf_str(&resp.body));
     }
     hitl_http_response_free(&resp);
@@ -321,8 +324,10 @@ static int valid_file_ref(hitl_check_ctx *ctx, const hitl_form_input *in, const 
     else if (input_allows(&in->allowed_file_types, "image"))
         png = true;
     else {
-        hitl_check_skip(ctx, "file input '%s' takes none of the types hitlcheck has a sample of "
-                             "(document, image)", in->output_variable_name);
+        hitl_check_skip(ctx,
+                        "file input '%s' takes none of the types hitlcheck has a sample of "
+                        "(document, image)",
+                        in->output_variable_name);
         return HITL_E_UNSUPPORTED;
     }
     ref->type = png ? "image" : "document";
@@ -342,8 +347,10 @@ static int valid_file_ref(hitl_check_ctx *ctx, const hitl_form_input *in, const 
         ref->url = *owned;
         return *owned ? HITL_OK : HITL_E_NOMEM;
     }
-    hitl_check_skip(ctx, "file input '%s' allows neither local_file nor (without a fixture "
-                         "server) remote_url", in->output_variable_name);
+    hitl_check_skip(ctx,
+                    "file input '%s' allows neither local_file nor (without a fixture "
+                    "server) remote_url",
+                    in->output_variable_name);
     return HITL_E_UNSUPPORTED;
 }
 
@@ -376,8 +383,10 @@ char *hitl_chk_valid_body(hitl_check_ctx *ctx, const hitl_run *run, const char *
             continue;
         if (in->type == HITL_INPUT_SELECT) {
             if (in->options.value.count == 0) {
-                hitl_check_skip(ctx, "select input '%s' offers no options, so no valid value "
-                                     "exists", in->output_variable_name);
+                hitl_check_skip(ctx,
+                                "select input '%s' offers no options, so no valid value "
+                                "exists",
+                                in->output_variable_name);
                 rc = HITL_E_UNSUPPORTED;
                 break;
             }
@@ -396,7 +405,8 @@ char *hitl_chk_valid_body(hitl_check_ctx *ctx, const hitl_run *run, const char *
                 rc = hitl_submit_add_file_list_item(sub, in->output_variable_name, &ref, &err);
             free(owned); /* the builder copied it */
         } else {
-            rc = hitl_submit_set_string(sub, in->output_variable_name, "hitlcheck conformance", &err);
+            rc = hitl_submit_set_string(sub, in->output_variable_name, "hitlcheck conformance",
+                                        &err);
         }
     }
     if (!rc)

@@ -5,7 +5,7 @@
 
 typedef hitl_check_table (*table_fn)(void);
 
-static const table_fn AREAS[] = {hitl_checks_stream, hitl_checks_submit, hitl_checks_resume, hitl_checks_errors};
+static const table_fn AREAS[] = {hitl_checks_stream, hitl_checks_form, hitl_checks_upload, hitl_checks_submit, hitl_checks_resume, hitl_checks_errors, hitl_checks_remote, hitl_checks_hostile, hitl_checks_ratelimit, hitl_checks_expiry};
 
 size_t hitl_checks_count(void)
 {

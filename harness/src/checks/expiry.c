@@ -1,0 +1,302 @@
+/* expiry.c: what a form's endpoints answer once its expiration_time has passed (§10; §13 J83,
+ * B17, C24, D32). §10: "GET, POST, upload-token issue, every upload: 412
+ * human_input_form_expired once expiration_time <= now … even before the beat task runs".
+ *
+ * Every check starts its own run, prepares while the form is still active whatever it will
+ * need afterwards (an upload token, a valid submission with its files uploaded), waits for
+ * the real expiration_time plus one second of clock slack, and asks at once: the sweeper
+ * (every HUMAN_INPUT_TIMEOUT_TASK_INTERVAL minutes on Dify) has then most likely not run, so a
+ * 412 proves the synchronous check, not the sweeper's status change. The checks run in
+ * parallel, so their waits overlap. A wait longer than --max-wait is a SKIP that names the
+ * wait it needed (normative decision 5): against a real deployment the test app's Human
+ * Input node needs a short timeout (docs/expiry.md). */
+#include "common.h"
+
+#include <time.h>
+
+/* Clock slack after the deadline: expiration_time is whole seconds and the target's clock
+ * may lag ours a little. */
+#define EXPIRY_SLACK_MS 1000L
+
+/* What a check prepares while the form is active. */
+enum {
+    PREP_TOKEN = 1u << 0,      /* an upload token (WEB) */
+    PREP_TOKEN_USED = 1u << 1, /* … proven usable by one upload, and wait for its expires_at */
+    PREP_BODY = 1u << 2        /* a valid submission, its files uploaded */
+};
+
+typedef struct expiry_case {
+    hitl_run run;
+    char *upload_token;      /* PREP_TOKEN: issued while the form was active */
+    long long token_expires; /* its expires_at; 0 when the answer had no integer */
+    char *body;              /* PREP_BODY: a valid submission */
+    long long deadline;      /* what the wait was for: expiration_time or expires_at */
+} expiry_case;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
+}
+
+static void expiry_close(expiry_case *e)
+{
+    free(e->upload_token);
+    free(e->body);
+    hitl_run_free(&e->run);
+}
+
+/* True when waiting until |deadline| + slack fits in --max-wait; otherwise SKIPs naming the
+ * wait needed (decision 5). |what| names the deadline. */
+static bool within_max_wait(hitl_check_ctx *ctx, long long deadline, const char *what)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    long long wait_ms = deadline * 1000LL + EXPIRY_SLACK_MS - now_ms();
+    if (wait_ms <= (long long)t->max_wait_s * 1000LL)
+        return true;
+    long long need_s = (wait_ms + 999) / 1000;
+    hitl_check_skip(ctx,
+                    "%s (%lld) is %lld s away: checking after it needs --max-wait %lld or more "
+                    "(now %ld); point the harness at an app whose Human Input node has a short "
+                    "timeout (docs/expiry.md)",
+                    what, deadline, need_s - 1, need_s, t->max_wait_s);
+    return false;
+}
+
+/* The integer `expires_at` of an upload-token answer, 0 when absent or not an integer. */
+static long long expires_at_of(const hitl_http_response *resp)
+{
+    cJSON *root = hitl_chk_body_json(resp);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "expires_at");
+    long long out = 0;
+    if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble)
+        out = (long long)v->valuedouble;
+    cJSON_Delete(root);
+    return out;
+}
+
+/* Uploads the sample PDF with |token| (WEB). */
+static int upload_sample(hitl_check_ctx *ctx, const char *token, hitl_http_response *resp)
+{
+    size_t len;
+    const char *pdf = hitl_flow_sample_pdf(&len);
+    return hitl_flow_upload_local(ctx, token, NULL, "hitlcheck.pdf", "application/pdf", pdf, len,
+                                  resp);
+}
+
+/* Issues the upload token (and, for PREP_TOKEN_USED, its expires_at and one accepted
+ * upload). 0, or non-zero after an ERROR. */
+static int prepare_token(hitl_check_ctx *ctx, unsigned prep, expiry_case *e)
+{
+    hitl_http_response resp;
+    int rc = hitl_chk_upload_token(ctx, e->run.form_token, &resp, &e->upload_token);
+    if (!rc) {
+        e->token_expires = expires_at_of(&resp);
+        if (!e->upload_token || ((prep & PREP_TOKEN_USED) && e->token_expires <= 0)) {
+            hitl_check_error(ctx,
+                             "precondition: issuing an upload token on the active form answered "
+                             "HTTP %ld without %s: %.200s",
+                             resp.status,
+                             e->upload_token ? "an integer expires_at" : "an upload_token",
+                             hitl_buf_str(&resp.body));
+            rc = HITL_E_STATE;
+        }
+    }
+    hitl_http_response_free(&resp);
+    if (rc || !(prep & PREP_TOKEN_USED))
+        return rc;
+    rc = upload_sample(ctx, e->upload_token, &resp);
+    if (!rc && (resp.status < 200 || resp.status > 299)) {
+        hitl_check_error(ctx,
+                         "precondition: an upload with the fresh token, before its expires_at, "
+                         "answered HTTP %ld, not 201: %.200s",
+                         resp.status, hitl_buf_str(&resp.body));
+        rc = HITL_E_STATE;
+    }
+    hitl_http_response_free(&resp);
+    return rc;
+}
+
+/* expiry_reach starts a run, prepares what |prep| names while the form is active, and waits
+ * until its deadline (the form's expiration_time; the token's expires_at with
+ * PREP_TOKEN_USED) has passed by the slack. Returns 0 with |e| ready, or non-zero after an
+ * ERROR or a SKIP. |e| is the caller's to expiry_close in every case. */
+static int expiry_reach(hitl_check_ctx *ctx, unsigned prep, expiry_case *e)
+{
+    memset(e, 0, sizeof *e);
+    if (hitl_flow_start(ctx, &e->run))
+        return HITL_E_STATE;
+    if (e->run.expiration_time <= 0) {
+        hitl_check_error(ctx, "precondition: human_input_required had no expiration_time");
+        return HITL_E_STATE;
+    }
+    /* Skip before preparing anything when the form outlives max-wait. */
+    if (!within_max_wait(ctx, (long long)e->run.expiration_time, "the form's expiration_time"))
+        return HITL_E_UNSUPPORTED;
+    if ((prep & (PREP_TOKEN | PREP_TOKEN_USED)) && prepare_token(ctx, prep, e))
+        return HITL_E_STATE;
+    if (prep & PREP_BODY) {
+        e->body = hitl_chk_valid_body(ctx, &e->run, e->upload_token);
+        if (!e->body)
+            return HITL_E_STATE; /* SKIP or ERROR already set */
+    }
+    e->deadline = (prep & PREP_TOKEN_USED) ? e->token_expires : (long long)e->run.expiration_time;
+    if ((prep & PREP_TOKEN_USED) &&
+        !within_max_wait(ctx, e->deadline, "the upload token's expires_at"))
+        return HITL_E_UNSUPPORTED;
+    long long wait_ms = e->deadline * 1000LL + EXPIRY_SLACK_MS - now_ms();
+    if (wait_ms > 0)
+        hitl_ctx_sleep_ms(ctx, (long)wait_ms,
+                          (prep & PREP_TOKEN_USED) ? "the upload token's expires_at (+1 s)"
+                                                   : "the form's expiration_time (+1 s)");
+    return HITL_OK;
+}
+
+/* Seconds between the deadline and now, for the report. */
+static double past_deadline_s(const expiry_case *e)
+{
+    return (double)(now_ms() - e->deadline * 1000LL) / 1000.0;
+}
+
+/* A WEB 429 right after the expiry leaves nothing to judge: riding out the window would let
+ * a sweeper run first and blur "immediately". True (after an ERROR) in that case. */
+static bool rate_limited(hitl_check_ctx *ctx, const hitl_http_response *resp)
+{
+    if (resp->status != 429 || hitl_ctx_surface(ctx) != HITL_SURFACE_WEB)
+        return false;
+    hitl_check_error(ctx, "the WEB rate limiter answered 429 right after the expiry (§8), so the "
+                          "expired-form answer could not be seen; rerun with fewer --jobs or a "
+                          "dedicated client IP");
+    return true;
+}
+
+/* Expects HTTP 412 with code human_input_form_expired (then the rest of the §1.3 shape),
+ * asked |past| s after the deadline. |what| names the request and its clause, e.g. "GET of
+ * the expired form (§4.1, §13 B17)". */
+static void expect_expired(hitl_check_ctx *ctx, const hitl_http_response *resp, double past,
+                           const char *what)
+{
+    if (rate_limited(ctx, resp))
+        return;
+    cJSON *root = hitl_chk_body_json(resp);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
+    bool expired = resp->status == 412 && cJSON_IsString(code) &&
+                   !strcmp(code->valuestring, "human_input_form_expired");
+    cJSON_Delete(root);
+    char exp[512];
+    snprintf(exp, sizeof exp,
+             "%s: HTTP 412 human_input_form_expired as soon as expiration_time has passed, "
+             "before any sweeper (§10, §13 J83)",
+             what);
+    if (hitl_expect(ctx, expired, exp, "HTTP %ld %.200s (asked %.1f s after expiry)", resp->status,
+                    hitl_buf_str(&resp->body), past))
+        hitl_expect_error(ctx, resp, 412, "human_input_form_expired");
+}
+
+/* §4.1 order 5, §10, §13 B17/J83: "Expired form … → 412 human_input_form_expired, even
+ * before the sweeper runs." (SVC and WEB) */
+static void form_get(hitl_check_ctx *ctx)
+{
+    expiry_case e;
+    if (expiry_reach(ctx, 0, &e) == HITL_OK) {
+        double past = past_deadline_s(&e);
+        hitl_http_response resp;
+        if (hitl_flow_get_form(ctx, e.run.form_token, &resp) == HITL_OK)
+            expect_expired(ctx, &resp, past, "GET of the expired form (§4.1, §13 B17)");
+        hitl_http_response_free(&resp);
+    }
+    expiry_close(&e);
+}
+
+/* §7.2 "submitted (412) → expired (412) → normalize + validate", §10, §13 J83: a submission
+ * that would be valid (built, files uploaded, while the form was active) is refused 412 once
+ * the form has expired. (SVC and WEB) */
+static void form_submit(hitl_check_ctx *ctx)
+{
+    expiry_case e;
+    if (expiry_reach(ctx, PREP_BODY, &e) == HITL_OK) {
+        double past = past_deadline_s(&e);
+        hitl_http_response resp;
+        if (hitl_flow_submit(ctx, e.run.form_token, e.body, &resp) == HITL_OK)
+            expect_expired(ctx, &resp, past,
+                           "a valid submission of the expired form (§7.2, §13 J83)");
+        hitl_http_response_free(&resp);
+    }
+    expiry_close(&e);
+}
+
+/* §5 row 4 "form expired → 412 human_input_form_expired", §13 C24/J83: no upload token is
+ * issued for an expired form. (WEB only: the route exists only there, §5) */
+static void upload_token_issue(hitl_check_ctx *ctx)
+{
+    expiry_case e;
+    if (expiry_reach(ctx, 0, &e) == HITL_OK) {
+        double past = past_deadline_s(&e);
+        hitl_http_response resp;
+        char *token = NULL; /* only so a wrongly issued token is registered and redacted */
+        if (hitl_flow_upload_token(ctx, e.run.form_token, &resp, &token) == HITL_OK)
+            expect_expired(ctx, &resp, past,
+                           "issuing an upload token for the expired form (§5, §13 C24)");
+        free(token);
+        hitl_http_response_free(&resp);
+    }
+    expiry_close(&e);
+}
+
+/* §6.1 "token's form expired / timed out / past global deadline → 412
+ * human_input_form_expired", §13 D32/J83: a token issued while the form was active, used
+ * after the expiry, gets 412 — not 403 invalid_upload_token, and no upload. (WEB) */
+static void upload_after(hitl_check_ctx *ctx)
+{
+    expiry_case e;
+    if (expiry_reach(ctx, PREP_TOKEN, &e) == HITL_OK) {
+        double past = past_deadline_s(&e);
+        hitl_http_response resp;
+        if (upload_sample(ctx, e.upload_token, &resp) == HITL_OK)
+            expect_expired(ctx, &resp, past,
+                           "an upload with a token issued before the expiry (§6.1, §13 D32; "
+                           "not 403)");
+        hitl_http_response_free(&resp);
+    }
+    expiry_close(&e);
+}
+
+/* §5 "TTL: expires_at = the form's expiration_time", §6.1: the token's advertised lifetime
+ * is honoured — a token that uploaded fine while the form was active is refused once its
+ * own expires_at has passed. (That expires_at equals expiration_time is §13 C21, checked by
+ * upload-token.issue.expires-at; the exact 412 by expiry.upload.after.) (WEB) */
+static void token_refused_after_expires_at(hitl_check_ctx *ctx)
+{
+    expiry_case e;
+    if (expiry_reach(ctx, PREP_TOKEN | PREP_TOKEN_USED, &e) == HITL_OK) {
+        double past = past_deadline_s(&e);
+        hitl_http_response resp;
+        if (upload_sample(ctx, e.upload_token, &resp) == HITL_OK && !rate_limited(ctx, &resp)) {
+            cJSON *root = hitl_chk_body_json(&resp);
+            const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
+            if (hitl_expect(ctx, resp.status >= 400 && resp.status < 500,
+                            "an upload with a token past its expires_at is refused with a 4xx "
+                            "(§6.1: 412 human_input_form_expired), the token having uploaded "
+                            "before (§5 TTL)",
+                            "HTTP %ld %.200s (asked %.1f s after expires_at %lld)", resp.status,
+                            hitl_buf_str(&resp.body), past, e.deadline) &&
+                hitl_chk_expect_error_shape(ctx, &resp, 0, "the refused upload") &&
+                cJSON_IsString(code))
+                hitl_check_note(ctx, "refused with HTTP %ld %s", resp.status, code->valuestring);
+            cJSON_Delete(root);
+        }
+        hitl_http_response_free(&resp);
+    }
+    expiry_close(&e);
+}
+
+static const hitl_check_impl CHECKS[] = {
+    {"expiry.form.get", form_get},
+    {"expiry.form.submit", form_submit},
+    {"expiry.upload-token.issue", upload_token_issue},
+    {"expiry.upload.after", upload_after},
+    {"expiry.upload-token.refused-after-expires-at", token_refused_after_expires_at},
+};
+
+HITL_CHECK_TABLE(expiry, CHECKS)

@@ -1,0 +1,685 @@
+/* ratelimit.c: checks of the WEB form endpoints' per-IP rate limits (§8; §13 H66–H72).
+ *
+ * §8: three limiters, `web_form_access_rate_limit` (GET E7), `web_form_submit_rate_limit`
+ * (POST E8) and `web_form_upload_token_rate_limit` (POST E9), each a sliding window of
+ * WEB_FORM_SUBMIT_RATE_LIMIT_MAX_ATTEMPTS requests per WEB_FORM_SUBMIT_RATE_LIMIT_WINDOW_SECONDS
+ * per client IP; 429s are not counted; 404/412 outcomes are. The expected limit is the
+ * target's rate_max per rate_window_s (--rate-limit; the embedded server runs 10/4).
+ *
+ * Every check here is tagged `ratelimit`, so the engine runs it alone, after the parallel
+ * checks. Each step that needs an empty bucket gets a FRESH client address: on an IPv4
+ * loopback target an unused 127.<a>.<check>.<n> (the engine's per-check addresses are all
+ * 127.0.0.x, so these never meet them; <a> follows the wall clock so that a rerun within
+ * one window against the same server does not find its buckets full). On any other target
+ * the harness has one address: a fresh bucket then means waiting one whole window, and a
+ * check whose window exceeds --max-wait is SKIP (normative decision 5). */
+#include "common.h"
+
+#include <ctype.h>
+#include <time.h>
+
+#define RL_CODE "web_form_rate_limit_exceeded"
+#define RL_MESSAGE "Too many form requests. Please try again later."
+/* A submit body that passes the payload model (§7.1), so the submit limiter counts it
+ * (§7.2: body validation runs before the limiter), and fails form validation, so the form
+ * stays open: a 400 invalid_form_data that costs one unit of budget. */
+#define RL_SUBMIT_BODY "{\"inputs\":{},\"action\":\"hitlcheck-ratelimit-no-such-action\"}"
+
+typedef enum rl_kind {
+    RL_GET,   /* GET  /form/human_input/<token> (E7) */
+    RL_POST,  /* POST /form/human_input/<token> (E8) */
+    RL_TOKEN, /* POST /form/human_input/<token>/upload-token (E9) */
+    RL_KINDS
+} rl_kind;
+
+static const char *const KIND_NAME[RL_KINDS] = {"GET form", "POST submit", "POST upload-token"};
+
+/* Where a check's requests come from (see the file comment). */
+typedef struct rl_plan {
+    bool fresh;        /* an IPv4 loopback target: every step gets an unused address */
+    unsigned octet2;   /* 1…200, from the start time */
+    unsigned check_no; /* 1…254, one per check */
+    unsigned next;     /* the next step's last octet */
+    char ip[32];
+} rl_plan;
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
+}
+
+static void sleep_until(hitl_check_ctx *ctx, long long deadline_ms, const char *what)
+{
+    long long left = deadline_ms - mono_ms();
+    if (left > 0)
+        hitl_ctx_sleep_ms(ctx, (long)left, what);
+}
+
+static long window_ms(const hitl_target *t)
+{
+    return (long)t->rate_window_s * 1000L;
+}
+
+/* Source addresses 127.x.y.z reach only a target whose host is an IPv4 loopback literal. */
+static bool ipv4_loopback_target(hitl_check_ctx *ctx)
+{
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    const char *url = hitl_ctx_target(ctx)->base_url;
+    const char *host = url ? strstr(url, "://") : NULL;
+    return env && env->loopback && host && !strncmp(host + 3, "127.", 4);
+}
+
+/* rl_begin decides where |check_no|'s requests come from. Returns false after a SKIP: a
+ * single-address target whose window (+1 s) is longer than --max-wait, or |need_wait| (the
+ * check itself outwaits one window) on any target with such a window. */
+static bool rl_begin(hitl_check_ctx *ctx, rl_plan *p, unsigned check_no, bool need_wait)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    memset(p, 0, sizeof *p);
+    p->fresh = ipv4_loopback_target(ctx);
+    p->octet2 = 1u + (unsigned)(time(NULL) % 200);
+    p->check_no = check_no;
+    p->next = 1;
+    if ((!p->fresh || need_wait) && (long)t->rate_window_s + 1 > t->max_wait_s) {
+        hitl_check_skip(ctx,
+                        "needs to outwait one rate-limit window (%d s + 1 s%s), longer than "
+                        "--max-wait %ld s (normative decision 5)",
+                        t->rate_window_s,
+                        p->fresh ? ""
+                                 : "; this target is reached from one address only, so "
+                                   "every fresh bucket costs a window",
+                        t->max_wait_s);
+        return false;
+    }
+    return true;
+}
+
+/* rl_source returns an address whose buckets are empty: a new loopback address, or (one
+ * address only) NULL, the default source, after waiting a whole window so that its earlier
+ * requests (other checks', earlier steps') have aged out. The string lives in |p|. */
+static const char *rl_source(hitl_check_ctx *ctx, rl_plan *p)
+{
+    if (!p->fresh) {
+        hitl_ctx_sleep_ms(ctx, window_ms(hitl_ctx_target(ctx)) + 1000L,
+                          "one rate-limit window, so that this client's buckets are empty (§8)");
+        return NULL;
+    }
+    snprintf(p->ip, sizeof p->ip, "127.%u.%u.%u", p->octet2, p->check_no, p->next);
+    p->next = p->next < 254 ? p->next + 1 : 1;
+    return p->ip;
+}
+
+static const char *src_name(const char *src)
+{
+    return src ? src : "the harness's address";
+}
+
+/* rl_send makes one |kind| request for |token| from |src| (NULL: the check's default), with
+ * one extra header |header| when not NULL. Returns as hitl_flow_call (the caller frees). */
+static int rl_send(hitl_check_ctx *ctx, rl_kind kind, const char *token, const char *src,
+                   const char *header, hitl_http_response *resp)
+{
+    char path[1024];
+    int n = snprintf(path, sizeof path, "/form/human_input/%s%s", token,
+                     kind == RL_TOKEN ? "/upload-token" : "");
+    if (n < 0 || (size_t)n >= sizeof path) {
+        memset(resp, 0, sizeof *resp);
+        hitl_check_error(ctx, "form token too long for a URL");
+        return HITL_E_TOO_BIG;
+    }
+    const char *headers[1] = {header};
+    hitl_call call = {.method = kind == RL_GET ? "GET" : "POST",
+                      .surface = HITL_SURFACE_WEB,
+                      .path = path,
+                      .json = kind == RL_POST ? RL_SUBMIT_BODY : NULL,
+                      .headers = headers,
+                      .n_headers = header ? 1 : 0,
+                      .source_ip = src};
+    return hitl_flow_call(ctx, &call, resp);
+}
+
+static void body_snip(const hitl_http_response *resp, char *out, size_t cap)
+{
+    snprintf(out, cap, "%.200s", hitl_buf_str(&resp->body));
+}
+
+/* rl_pace_ms is how far apart the requests that fill a bucket go: 1.1 s, so that each falls
+ * into its own wall-clock second and an older build that counts same-second requests once
+ * (§8 "Same-second bursts") counts them all (§13 H66), when rate_max of them and one more
+ * fit in the window with 2 s to spare; else 0, a burst, which only newer builds count in
+ * full (ratelimit.get.same-second records which kind the target is). */
+static long rl_pace_ms(const hitl_target *t)
+{
+    return (long)t->rate_max * 1100L + 2000L <= window_ms(t) ? 1100L : 0L;
+}
+
+/* rl_fill sends |n| |kind| requests from |src|, paced by rl_pace_ms, and expects none to be
+ * limited: the budget is rate_max per window (§8). |token| NULL sends GETs of unknown tokens
+ * (§13 H69). *|first_ms| (when not NULL) gets the monotonic time before the first request.
+ * Returns true when all |n| got another status than 429; false after a FAIL or an ERROR. */
+static bool rl_fill(hitl_check_ctx *ctx, rl_kind kind, const char *token, const char *src, int n,
+                    long long *first_ms)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    long pace = rl_pace_ms(t);
+    long long start = mono_ms();
+    if (first_ms)
+        *first_ms = start;
+    for (int i = 0; i < n; i++) {
+        if (pace > 0)
+            sleep_until(ctx, start + (long long)i * pace,
+                        "spacing requests a second apart (§13 H66)");
+        char unknown[32];
+        snprintf(unknown, sizeof unknown, "hitlffff%014x", (unsigned)i);
+        hitl_http_response resp;
+        if (rl_send(ctx, kind, token ? token : unknown, src, NULL, &resp)) {
+            hitl_http_response_free(&resp);
+            return false;
+        }
+        char exp[512], body[256];
+        snprintf(exp, sizeof exp,
+                 "the first %d %s requests%s from one client address within %d s are served, not "
+                 "429: the limit is %d per %d s (--rate-limit; §8, §13 H66%s)",
+                 n, KIND_NAME[kind], token ? "" : " of unknown tokens", t->rate_window_s,
+                 t->rate_max, t->rate_window_s, token ? "" : ", H69");
+        body_snip(&resp, body, sizeof body);
+        bool ok = hitl_expect(ctx, resp.status != 429, exp,
+                              "request %d of %d (from %s) got HTTP 429 after %.1f s: %s", i + 1, n,
+                              src_name(src), (double)(mono_ms() - start) / 1000.0, body);
+        hitl_http_response_free(&resp);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* expect_limited: |resp| is the §8 answer of an exhausted bucket, HTTP 429
+ * {"code":"web_form_rate_limit_exceeded","message":"Too many form requests. Please try again
+ * later.","status":429}. |what| names the request in the expectation. */
+static bool expect_limited(hitl_check_ctx *ctx, const hitl_http_response *resp, const char *what)
+{
+    char exp[768], body[256];
+    snprintf(exp, sizeof exp,
+             "%s: HTTP 429 {\"code\": \"" RL_CODE "\", \"message\": \"" RL_MESSAGE
+             "\", \"status\": 429} (§8)",
+             what);
+    body_snip(resp, body, sizeof body);
+    if (resp->status != 429)
+        return hitl_expect(ctx, false, exp, "HTTP %ld: %s", resp->status, body);
+    cJSON *root = hitl_chk_body_json(resp);
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "code");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "message");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "status");
+    bool ok = cJSON_IsObject(root) && cJSON_IsString(c) && !strcmp(c->valuestring, RL_CODE) &&
+              cJSON_IsString(m) && !strcmp(m->valuestring, RL_MESSAGE) && cJSON_IsNumber(s) &&
+              s->valuedouble == 429.0;
+    cJSON_Delete(root);
+    return hitl_expect(ctx, ok, exp, "HTTP 429 with the body %s", body);
+}
+
+/* rl_exhaust fills |kind|'s bucket from |src| (rl_fill; |first_ms| as there) and expects
+ * request rate_max + 1 to be the §8 429. Returns true when it was. */
+static bool rl_exhaust(hitl_check_ctx *ctx, rl_kind kind, const char *token, const char *src,
+                       long long *first_ms)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    if (!rl_fill(ctx, kind, token, src, t->rate_max, first_ms))
+        return false;
+    hitl_http_response resp;
+    if (rl_send(ctx, kind, token, src, NULL, &resp)) {
+        hitl_http_response_free(&resp);
+        return false;
+    }
+    char what[256];
+    snprintf(what, sizeof what, "%s request %d from one address within %d s", KIND_NAME[kind],
+             t->rate_max + 1, t->rate_window_s);
+    bool ok = expect_limited(ctx, &resp, what);
+    hitl_http_response_free(&resp);
+    return ok;
+}
+
+/* Starts the run whose form token the check's requests use (a real form, so that every
+ * outcome is the endpoint's ordinary one). */
+static bool start_run(hitl_check_ctx *ctx, hitl_run *run)
+{
+    return hitl_flow_start(ctx, run) == HITL_OK;
+}
+
+/* §8 / §13 H66: "30 GETs sent about one per second (each in a distinct wall-clock second, so
+ * old same-second-collapsing builds count all 30) all get a status ≠ 429, and a 31st within
+ * the same 60 s window → 429 web_form_rate_limit_exceeded". The spacing needs a window longer
+ * than rate_max seconds; a shorter one (the embedded 10/4) gets a burst, which only a newer
+ * build limits (ratelimit.get.same-second records which one the target is). */
+static void get_limit(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_run run = {0};
+    rl_plan p;
+    if (!rl_begin(ctx, &p, 1, false) || !start_run(ctx, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    const char *src = rl_source(ctx, &p);
+    if (rl_pace_ms(t))
+        hitl_check_note(ctx,
+                        "the %d GETs were spaced 1.1 s apart (each in its own second, §13 H66)",
+                        t->rate_max);
+    else
+        hitl_check_note(
+            ctx,
+            "the %d GETs were sent in a burst: a %d s window is too short to space them "
+            "a second apart; an older build that counts same-second requests once (§8) "
+            "never reaches the limit this way (see ratelimit.get.same-second)",
+            t->rate_max, t->rate_window_s);
+    if (rl_fill(ctx, RL_GET, run.form_token, src, t->rate_max, NULL)) {
+        hitl_http_response resp;
+        if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp)) {
+            char what[256];
+            snprintf(what, sizeof what, "GET %d from one address within %d s (§13 H66)",
+                     t->rate_max + 1, t->rate_window_s);
+            expect_limited(ctx, &resp, what);
+        }
+        hitl_http_response_free(&resp);
+    }
+    hitl_run_free(&run);
+}
+
+/* §8 "Same-second bursts" / §13 H70 (SHOULD): "A burst of 31 GETs inside one second: newer
+ * builds 429 the 31st; older builds may not (same-second collapse) — record, don't fail".
+ * Both variants pass (normative decision 3); what fails is a burst limited before rate_max
+ * requests, or an unlimited burst that spanned as many distinct seconds as the limit (which
+ * even the older build would have counted). */
+static void get_same_second(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_run run = {0};
+    rl_plan p;
+    if (!rl_begin(ctx, &p, 2, false) || !start_run(ctx, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    const char *src = rl_source(ctx, &p);
+    int n = t->rate_max + 1, limited_at = 0;
+    long long first_s = 0, last_s = 0;
+    hitl_http_response last = {0};
+    for (int i = 0; i < n; i++) {
+        hitl_http_response_free(&last);
+        long long now = hitl_chk_now();
+        if (i == 0)
+            first_s = now;
+        last_s = now;
+        if (rl_send(ctx, RL_GET, run.form_token, src, NULL, &last))
+            goto out;
+        if (last.status == 429) {
+            limited_at = i + 1;
+            break;
+        }
+    }
+    long long seconds = last_s - first_s + 1;
+    char exp[512];
+    snprintf(exp, sizeof exp,
+             "a burst of %d GETs from one address: the first %d are served, and GET %d is either "
+             "429 (newer builds count each request) or served because the burst fell into fewer "
+             "distinct seconds than the limit (older builds' same-second collapse) (§8, §13 H70)",
+             n, t->rate_max, n);
+    if (limited_at && limited_at <= t->rate_max) {
+        char body[256];
+        body_snip(&last, body, sizeof body);
+        hitl_expect(ctx, false, exp, "GET %d of the burst got HTTP 429: %s", limited_at, body);
+    } else if (limited_at) {
+        hitl_check_note(ctx, "newer behaviour: every request of a %lld-second burst counts (§8)",
+                        seconds);
+        char what[256];
+        snprintf(what, sizeof what, "GET %d of a burst from one address", n);
+        expect_limited(ctx, &last, what);
+    } else {
+        hitl_check_note(ctx,
+                        "older behaviour: the burst of %d GETs (over %lld wall-clock second(s)) "
+                        "was not limited: same-second requests count once (§8 'Same-second "
+                        "bursts'); hitlcheck accepts it (normative decision 3)",
+                        n, seconds);
+        hitl_expect(ctx, seconds < t->rate_max, exp,
+                    "GET %d was served (HTTP %ld) although the burst spanned %lld distinct seconds",
+                    n, last.status, seconds);
+    }
+out:
+    hitl_http_response_free(&last);
+    hitl_run_free(&run);
+}
+
+/* §8 "Not counted: rejected (429) requests" / §13 H67: "429s do not extend the window: after
+ * the oldest counted request ages past 60 s, requests succeed again". The bucket is filled;
+ * then, while it is surely still full, rate_max more GETs are sent (429), late enough that a
+ * limiter counting them would still hold rate_max entries once the counted requests have
+ * aged out; then one more GET must be served. */
+static void get_recovers(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_run run = {0};
+    rl_plan p;
+    if (!rl_begin(ctx, &p, 3, true) || !start_run(ctx, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    const char *src = rl_source(ctx, &p);
+    long long first = 0;
+    if (!rl_exhaust(ctx, RL_GET, run.form_token, src, &first))
+        goto out;
+    long long full = mono_ms();
+    long margin = window_ms(t) / 4 < 1000L ? window_ms(t) / 4 : 1000L;
+    /* Until first + window the server holds every counted entry (it stamped them no earlier
+     * than we sent them); the 429-ed GETs go halfway between full + margin and that. */
+    long long still_full = first + window_ms(t);
+    long long mid = (full + margin + still_full) / 2;
+    int limited = 0, sent = 0;
+    if (mid < still_full) {
+        sleep_until(ctx, mid, "part of the rate-limit window, before the 429-ed requests");
+        for (; sent < t->rate_max && mono_ms() < still_full; sent++) {
+            hitl_http_response resp;
+            if (rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp)) {
+                hitl_http_response_free(&resp);
+                goto out;
+            }
+            bool in_window = mono_ms() < still_full;
+            limited += resp.status == 429;
+            bool ok = hitl_expect(ctx, !in_window || resp.status == 429,
+                                  "GETs answered while every counted request is younger than the "
+                                  "window stay limited (HTTP 429) (§8)",
+                                  "GET %d at %.1f s after the bucket filled: HTTP %ld", sent + 1,
+                                  (double)(mono_ms() - full) / 1000.0, resp.status);
+            hitl_http_response_free(&resp);
+            if (!ok)
+                goto out;
+        }
+    }
+    if (sent < t->rate_max)
+        hitl_check_note(ctx,
+                        "only %d GETs fitted between the full bucket and the end of the "
+                        "window: a limiter that counts 429s may go unnoticed",
+                        sent);
+    sleep_until(ctx, full + window_ms(t) + margin,
+                "the rate-limit window, until the counted requests age out");
+    hitl_http_response resp;
+    if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp)) {
+        char exp[512], body[256];
+        snprintf(exp, sizeof exp,
+                 "once the counted requests are older than the window (%d s), a GET is served "
+                 "again: 429-ed GETs sent meanwhile do not count (§8 'Not counted', §13 H67)",
+                 t->rate_window_s);
+        body_snip(&resp, body, sizeof body);
+        hitl_expect(ctx, resp.status != 429, exp,
+                    "HTTP 429 %.1f s after the bucket filled, after %d 429-ed GETs: the 429-ed "
+                    "requests extended the window: %s",
+                    (double)(mono_ms() - full) / 1000.0, limited, body);
+    }
+    hitl_http_response_free(&resp);
+out:
+    hitl_run_free(&run);
+}
+
+/* §8 "Limiters: … independent buckets" / §13 H68: "GET, POST and upload-token buckets are
+ * independent: exhausting GET does not 429 a POST". Each bucket in turn is exhausted from a
+ * fresh address, then the other two are asked once from the same address. */
+static void buckets_independent(hitl_check_ctx *ctx)
+{
+    hitl_run run = {0};
+    rl_plan p;
+    if (!rl_begin(ctx, &p, 4, false) || !start_run(ctx, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    for (int full = 0; full < RL_KINDS && !hitl_check_done(ctx); full++) {
+        const char *src = rl_source(ctx, &p);
+        if (!rl_exhaust(ctx, (rl_kind)full, run.form_token, src, NULL))
+            break;
+        for (int other = 0; other < RL_KINDS; other++) {
+            if (other == full)
+                continue;
+            hitl_http_response resp;
+            if (rl_send(ctx, (rl_kind)other, run.form_token, src, NULL, &resp)) {
+                hitl_http_response_free(&resp);
+                goto out;
+            }
+            char exp[512], body[256];
+            snprintf(exp, sizeof exp,
+                     "with the %s bucket exhausted, a %s request from the same address is served: "
+                     "the GET, submit and upload-token limiters are independent (§8, §13 H68)",
+                     KIND_NAME[full], KIND_NAME[other]);
+            body_snip(&resp, body, sizeof body);
+            bool ok = hitl_expect(ctx, resp.status != 429, exp, "HTTP 429: %s", body);
+            hitl_http_response_free(&resp);
+            if (!ok)
+                goto out;
+        }
+    }
+out:
+    hitl_run_free(&run);
+}
+
+/* §8 "Counted: every other GET/POST/upload-token call, including 404/412 outcomes" / §13 H69:
+ * "Unknown-token GETs count toward the limit (404s consume budget)". rate_max GETs of unknown
+ * tokens, then a GET of the real form must be limited. */
+static void get_counts_404(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_run run = {0};
+    rl_plan p;
+    if (!rl_begin(ctx, &p, 5, false) || !start_run(ctx, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    const char *src = rl_source(ctx, &p);
+    if (!rl_fill(ctx, RL_GET, NULL, src, t->rate_max, NULL))
+        goto out;
+    hitl_http_response resp;
+    if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp)) {
+        char what[256];
+        snprintf(what, sizeof what,
+                 "a GET of the real form after %d unknown-token GETs from the same address within "
+                 "%d s (404s count, §13 H69)",
+                 t->rate_max, t->rate_window_s);
+        expect_limited(ctx, &resp, what);
+    }
+    hitl_http_response_free(&resp);
+out:
+    hitl_run_free(&run);
+}
+
+/* RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds. The date check is loose (an
+ * IMF-fixdate is 29 characters ending in GMT). */
+static bool retry_after_valid(const char *v)
+{
+    size_t n = strlen(v);
+    bool digits = n > 0 && n <= 10;
+    for (size_t i = 0; i < n && digits; i++)
+        digits = isdigit((unsigned char)v[i]) != 0;
+    return digits || (n == 29 && !strcmp(v + 26, "GMT"));
+}
+
+/* §8 "no Retry-After header set by this code (INFERRED)" / §13 H71 (SHOULD): "No Retry-After
+ * header; harness must not require one". The check asserts the 429 body, records whether the
+ * header is there, and holds it to RFC 9110's syntax when it is. */
+static void retry_after(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_run run = {0};
+    rl_plan p;
+    if (!rl_begin(ctx, &p, 6, false) || !start_run(ctx, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    const char *src = rl_source(ctx, &p);
+    if (rl_fill(ctx, RL_GET, run.form_token, src, t->rate_max, NULL)) {
+        hitl_http_response resp;
+        if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp) &&
+            expect_limited(ctx, &resp, "the GET past the limit")) {
+            const char *ra = hitl_http_header_get(&resp, "Retry-After");
+            if (!ra) {
+                hitl_check_note(ctx, "the 429 has no Retry-After header (as Dify's, §8); "
+                                     "hitlcheck does not require one");
+            } else {
+                hitl_check_note(ctx, "the 429 carries Retry-After: %.64s", ra);
+                hitl_expect(ctx, retry_after_valid(ra),
+                            "a Retry-After header, when sent, is delay-seconds or an HTTP-date "
+                            "(RFC 9110 §10.2.3; §13 H71)",
+                            "Retry-After: %.64s", ra);
+            }
+        }
+        hitl_http_response_free(&resp);
+    }
+    hitl_run_free(&run);
+}
+
+/* §8 "Not limited: SVC endpoints (E3–E6) and the WEB upload endpoints (E10/E11)" / §13 H72:
+ * "40 quick uploads never 429". 2 × rate_max uploads with one upload token and 2 × rate_max
+ * SVC GETs of the form, all from the check's one address. */
+static void uploads_not_limited(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_run run = {0};
+    if (!start_run(ctx, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    char *tok = hitl_chk_issue_upload_token(ctx, run.form_token);
+    if (!tok)
+        goto out;
+    size_t len;
+    const char *pdf = hitl_flow_sample_pdf(&len);
+    int n = 2 * t->rate_max, created = 0;
+    char exp[512], body[256];
+    snprintf(exp, sizeof exp,
+             "%d quick local uploads with one upload token are never 429: the WEB upload endpoints "
+             "have no IP limiter (§8 'Not limited', §13 H72)",
+             n);
+    for (int i = 0; i < n; i++) {
+        hitl_http_response resp;
+        int rc = hitl_flow_upload_local(ctx, tok, NULL, "hitlcheck-ratelimit.pdf",
+                                        "application/pdf", pdf, len, &resp);
+        body_snip(&resp, body, sizeof body);
+        bool ok = !rc &&
+                  hitl_expect(ctx, resp.status != 429, exp, "upload %d: HTTP 429: %s", i + 1, body);
+        created += resp.status == 201;
+        hitl_http_response_free(&resp);
+        if (!ok)
+            goto out;
+    }
+    if (created != n)
+        hitl_check_note(ctx, "%d of the %d uploads were 201", created, n);
+    char path[1024];
+    snprintf(path, sizeof path, "/form/human_input/%s", run.form_token);
+    hitl_call call = {.method = "GET", .surface = HITL_SURFACE_SERVICE, .path = path};
+    snprintf(exp, sizeof exp,
+             "%d quick SVC GETs of the form (app API key) are never 429: the Service API has no "
+             "IP limiter (§8 'Not limited', §13 H72)",
+             n);
+    for (int i = 0; i < n; i++) {
+        hitl_http_response resp;
+        int rc = hitl_flow_call(ctx, &call, &resp);
+        body_snip(&resp, body, sizeof body);
+        bool ok = !rc && hitl_expect(ctx, resp.status != 429, exp, "SVC GET %d: HTTP 429: %s",
+                                     i + 1, body);
+        hitl_http_response_free(&resp);
+        if (!ok)
+            goto out;
+    }
+out:
+    free(tok);
+    hitl_run_free(&run);
+}
+
+/* §8 "Algorithm: Redis sorted set "<prefix>:<ip>"": the buckets are per client IP. With one
+ * address's GET bucket exhausted, another address is served. Needs two addresses: IPv4
+ * loopback targets only. */
+static void per_ip_isolated(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    if (!ipv4_loopback_target(ctx)) {
+        hitl_check_skip(ctx,
+                        "needs a second client address: hitlcheck has one only when the target "
+                        "is on this host's IPv4 loopback (127.x)");
+        return;
+    }
+    hitl_run run = {0};
+    rl_plan p;
+    if (!rl_begin(ctx, &p, 8, false) || !start_run(ctx, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    char a[32];
+    snprintf(a, sizeof a, "%s", rl_source(ctx, &p));
+    if (rl_exhaust(ctx, RL_GET, run.form_token, a, NULL)) {
+        const char *b = rl_source(ctx, &p);
+        hitl_http_response resp;
+        if (!rl_send(ctx, RL_GET, run.form_token, b, NULL, &resp)) {
+            char exp[512], body[256];
+            snprintf(exp, sizeof exp,
+                     "with client %s's GET bucket exhausted (%d requests within %d s), a GET from "
+                     "client %s is served: the limit is per client IP (§8)",
+                     a, t->rate_max, t->rate_window_s, b);
+            body_snip(&resp, body, sizeof body);
+            hitl_expect(ctx, resp.status != 429, exp,
+                        "HTTP 429 for %s: one bucket serves every client: %s", b, body);
+        }
+        hitl_http_response_free(&resp);
+    }
+    hitl_run_free(&run);
+}
+
+/* §8 "Client IP: CF-Connecting-IP if present; else the first X-Forwarded-For header value
+ * verbatim … client-controlled unless a proxy strips them (INFERRED risk)". A security
+ * check (SHOULD): once a client's bucket is exhausted, a made-up forwarding header must not
+ * buy it a fresh one. */
+static void spoof_forwarded(hitl_check_ctx *ctx)
+{
+    hitl_run run = {0};
+    rl_plan p;
+    if (!rl_begin(ctx, &p, 9, false) || !start_run(ctx, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    const char *src = rl_source(ctx, &p);
+    static const struct {
+        const char *name, *header;
+    } SPOOFS[] = {
+        {"X-Forwarded-For", "X-Forwarded-For: 198.51.100.23"},
+        {"CF-Connecting-IP", "CF-Connecting-IP: 198.51.100.24"},
+    };
+    if (rl_exhaust(ctx, RL_GET, run.form_token, src, NULL)) {
+        for (size_t i = 0; i < sizeof SPOOFS / sizeof SPOOFS[0]; i++) {
+            hitl_http_response resp;
+            if (rl_send(ctx, RL_GET, run.form_token, src, SPOOFS[i].header, &resp)) {
+                hitl_http_response_free(&resp);
+                break;
+            }
+            char exp[512], body[256];
+            snprintf(exp, sizeof exp,
+                     "SECURITY: with the client's GET bucket exhausted, a GET with a spoofed %s "
+                     "header is still HTTP 429: the server (or its proxy) must not take the client "
+                     "IP from a header the client controls (§8 client IP)",
+                     SPOOFS[i].name);
+            body_snip(&resp, body, sizeof body);
+            hitl_expect(ctx, resp.status == 429, exp,
+                        "SECURITY: spoofed %s escapes the rate limit: `%s` got HTTP %ld: %s",
+                        SPOOFS[i].name, SPOOFS[i].header, resp.status, body);
+            hitl_http_response_free(&resp);
+        }
+    }
+    hitl_run_free(&run);
+}
+
+static const hitl_check_impl CHECKS[] = {
+    {"ratelimit.get.limit", get_limit},
+    {"ratelimit.get.same-second", get_same_second},
+    {"ratelimit.get.recovers", get_recovers},
+    {"ratelimit.get.counts-404", get_counts_404},
+    {"ratelimit.buckets.independent", buckets_independent},
+    {"ratelimit.retry-after", retry_after},
+    {"ratelimit.uploads.not-limited", uploads_not_limited},
+    {"ratelimit.per-ip.isolated", per_ip_isolated},
+    {"ratelimit.spoof.forwarded", spoof_forwarded},
+};
+
+HITL_CHECK_TABLE(ratelimit, CHECKS)
