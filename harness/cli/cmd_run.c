@@ -3,14 +3,17 @@
 #include "commands.h"
 #include "cli_util.h"
 
+#include "hitl/baseline.h"
 #include "hitl/catalog.h"
 #include "hitl/checks.h"
 #include "hitl/engine.h"
 #include "hitl/fixture.h"
 #include "hitl/flow.h"
 #include "hitl/redact.h"
+#include "hitl/report.h"
 #include "hitl/report_console.h"
 #include "hitl/target.h"
+#include "hitl/version.h"
 #include "refserver/refserver.h"
 
 #include <cjson/cJSON.h>
@@ -18,6 +21,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Exit codes of `hitlcheck run` (documented in --help and README). */
@@ -42,6 +46,9 @@ typedef struct run_opts {
     long jobs;
     hitl_strvec faults;          /* embedded server faults (--embedded-fault, for tests) */
     char *embedded_layout;
+    char *expect, *write_expect;   /* --expect / --write-expect baseline files */
+    int argc;                      /* the options as given, for the reports */
+    char **argv;
 } run_opts;
 
 static void usage(FILE *f)
@@ -84,7 +91,13 @@ static void usage(FILE *f)
 "  --insecure              do not verify TLS certificates (verification is on by default)\n"
 "  --cacert FILE           CA bundle to verify TLS with\n"
 "Output:\n"
-"  --report-dir DIR        where reports go (default reports/)\n"
+"  --report-dir DIR        where reports go (default reports/): junit.xml, report.json,\n"
+"                          summary.md, report.sarif (created when missing)\n"
+"  --show-secrets          do not redact the API key and tokens (the reports say so)\n"
+"  --expect FILE           known failures (<check-id> <web|service|*> <reason> a line):\n"
+"                          they do not fail the run; an entry that now passes does\n"
+"  --write-expect FILE     record this run's failures as such a file (they then do not\n"
+"                          fail this run)\n"
 "  --verbose, -v           every check with its exchanges\n"
 "  --quiet, -q             only findings and the summary\n"
 "  --no-color              no ANSI colours (also when NO_COLOR is set or not a TTY)\n"
@@ -93,9 +106,11 @@ static void usage(FILE *f)
 "                          --list-faults): shows what a finding looks like\n"
 "  --embedded-layout V     upload path layout of the embedded server: v1 (default) or v2\n"
 "\n"
-"Exit: 0 no FAIL (and no WARN with --strict); 1 a conformance failure; 2 a usage or\n"
-"configuration error, including a selection that names no check; 3 the target is\n"
-"unreachable or the harness could not run (a check ended in ERROR).\n");
+"Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
+"conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
+"including a selection that names no check, a bad baseline or a report directory that\n"
+"cannot be written; 3 the target is unreachable or the harness could not run (a check\n"
+"ended in ERROR, or the reports could not be written).\n");
 }
 
 static void opts_free(run_opts *o)
@@ -113,6 +128,8 @@ static void opts_free(run_opts *o)
     free(o->other_key);
     free(o->chat_key);
     free(o->embedded_layout);
+    free(o->expect);
+    free(o->write_expect);
 }
 
 static void set_str(char **dst, const char *v)
@@ -152,7 +169,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
     enum { O_TARGET = 256, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
            O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
            O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT,
-           O_SHOWSECRETS };
+           O_SHOWSECRETS, O_EXPECT, O_WEXPECT };
     static const struct option opts[] = {
         {"target", required_argument, NULL, O_TARGET}, {"api-key", required_argument, NULL, O_KEY},
         {"service-base", required_argument, NULL, O_SBASE}, {"web-base", required_argument, NULL, O_WBASE},
@@ -171,6 +188,8 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         {"embedded-fault", required_argument, NULL, O_EFAULT},
         {"embedded-layout", required_argument, NULL, O_ELAYOUT},
         {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
+        {"expect", required_argument, NULL, O_EXPECT},
+        {"write-expect", required_argument, NULL, O_WEXPECT},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     hitl_target *t = &o->target;
     const char *env_target = getenv("HITLCHECK_TARGET");
@@ -298,6 +317,8 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             set_str(&o->embedded_layout, optarg);
             break;
         case O_SHOWSECRETS: o->show_secrets = true; break;
+        case O_EXPECT: set_str(&o->expect, optarg); break;
+        case O_WEXPECT: set_str(&o->write_expect, optarg); break;
         case 'h': usage(out); return EXIT_CLEAN;
         default: hitl_cli_bad_option(errout, "run", argc, argv, c); return EXIT_USAGE;
         }
@@ -384,6 +405,149 @@ static bool is_ipv4_loopback(const char *url)
     return host && !strncmp(host + 3, "127.", 4);
 }
 
+/* Appends "--name 'value' " (value shell-quoted). */
+static int quoted_opt(hitl_buf *b, const char *name, const char *value)
+{
+    int rc = hitl_buf_printf(b, "%s ", name);
+    rc = rc ? rc : hitl_report_shell_quote(b, value);
+    return rc ? rc : hitl_buf_append_str(b, " ");
+}
+
+/* The options that reach the same target again, shell-quoted, for the reproducers'
+ * `hitlcheck run … --only ID` line. Secrets stay out: keys are shell variables, and the
+ * -H headers and --proxy (they may carry credentials) are left for the reader to add. */
+static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
+{
+    const hitl_target *t = &o->target;
+    int rc = 0;
+    if (embedded) {
+        for (size_t i = 0; !rc && i < o->faults.n; i++)
+            rc = quoted_opt(b, "--embedded-fault", o->faults.items[i]);
+        if (!rc && o->embedded_layout)
+            rc = hitl_buf_printf(b, "--embedded-layout %s ", o->embedded_layout);
+    } else {
+        rc = quoted_opt(b, "--target", t->base_url);
+        rc = rc ? rc : hitl_buf_append_str(b, "--api-key \"$HITLCHECK_API_KEY\" ");
+        if (!rc && o->other_key)
+            rc = hitl_buf_append_str(b, "--other-api-key \"$HITLCHECK_OTHER_API_KEY\" ");
+        if (!rc && o->chat_key)
+            rc = hitl_buf_append_str(b, "--chat-api-key \"$HITLCHECK_CHAT_API_KEY\" ");
+        if (!rc && strcmp(t->service_base, "/v1"))
+            rc = quoted_opt(b, "--service-base", t->service_base);
+        if (!rc && strcmp(t->web_base, "/api"))
+            rc = quoted_opt(b, "--web-base", t->web_base);
+        if (!rc && (t->rate_max != 30 || t->rate_window_s != 60))
+            rc = hitl_buf_printf(b, "--rate-limit %d/%d ", t->rate_max, t->rate_window_s);
+        if (!rc && t->max_wait_s != 90)
+            rc = hitl_buf_printf(b, "--max-wait %ld ", t->max_wait_s);
+        if (!rc && o->insecure)
+            rc = hitl_buf_append_str(b, "--insecure ");
+        if (!rc && o->cacert)
+            rc = quoted_opt(b, "--cacert", o->cacert);
+        if (!rc && o->fixture_url)
+            rc = quoted_opt(b, "--fixture-url", o->fixture_url);
+        if (!rc && o->fixture_listen)
+            rc = quoted_opt(b, "--fixture-listen", o->fixture_listen);
+    }
+    if (!rc && t->app_mode == HITL_APP_CHATFLOW)
+        rc = hitl_buf_append_str(b, "--app-mode chatflow ");
+    if (!rc && strcmp(t->user, "hitlcheck-user"))
+        rc = quoted_opt(b, "--user", t->user);
+    if (!rc && strcmp(t->inputs_json, "{}"))
+        rc = quoted_opt(b, "--inputs", t->inputs_json);
+    if (!rc && t->timeout_ms != 30000)
+        rc = hitl_buf_printf(b, "--timeout %ld ", t->timeout_ms / 1000);
+    if (!rc && t->strict)
+        rc = hitl_buf_append_str(b, "--strict ");
+    if (!rc && b->len)
+        b->ptr[--b->len] = '\0'; /* the trailing space */
+    return rc;
+}
+
+/* After the run: applies the --expect baseline, writes --write-expect and the reports,
+ * and returns the exit code: failures outside the baseline and stale entries make it 1. */
+static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_baseline *base,
+                  const hitl_results *res, hitl_redactor *red, time_t started, FILE *out,
+                  FILE *errout)
+{
+    const hitl_target *t = &o->target;
+    hitl_err err = {0};
+    hitl_report_known *known = calloc(res->n ? res->n : 1, sizeof *known);
+    char **stale = calloc(base->n ? base->n : 1, sizeof *stale);
+    hitl_buf rerun;
+    hitl_buf_init(&rerun, 16u * 1024u);
+    int code = EXIT_UNREACHABLE;
+    if (!known || !stale || rerun_args(o, embedded, &rerun)) {
+        fprintf(errout, "hitlcheck run: out of memory writing the reports\n");
+        goto out;
+    }
+    size_t n_stale = 0;
+    if (o->expect) {
+        hitl_baseline_apply(base, res, t->strict, known);
+        for (size_t i = 0; i < base->n; i++) {
+            const hitl_baseline_entry *e = &base->items[i];
+            if (e->state != HITL_BASELINE_FIXED)
+                continue;
+            char line[1024];
+            snprintf(line, sizeof line, "%s:%zu: %s %s now passes: remove the entry", base->path,
+                     e->line, e->id, e->surfaces == 3 ? "*" : hitl_surface_name(e->surfaces));
+            stale[n_stale] = strdup(line);
+            if (stale[n_stale])
+                fprintf(errout, "hitlcheck run: baseline %s\n", stale[n_stale++]);
+        }
+    }
+    if (o->write_expect) {
+        if (hitl_baseline_write(o->write_expect, res, t->strict, red, &err)) {
+            fprintf(errout, "hitlcheck run: --write-expect: %s\n", err.msg);
+            goto out;
+        }
+        /* The failures just recorded are by definition the expected ones. */
+        for (size_t i = 0; i < res->n; i++)
+            if (!known[i].reason && hitl_baseline_is_failure(&res->items[i], t->strict))
+                known[i].reason = "recorded by --write-expect";
+        fprintf(out, "hitlcheck: known failures written to %s\n", o->write_expect);
+    }
+    char fingerprint[64];
+    snprintf(fingerprint, sizeof fingerprint, "upload-layout=%s",
+             t->layout == HITL_LAYOUT_V1 ? "v1" : t->layout == HITL_LAYOUT_V2 ? "v2" : "unknown");
+    hitl_report_meta meta = {
+        .target = t->base_url, .harness_version = HITL_VERSION, .fingerprint = fingerprint,
+        .app_mode = t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
+        .options = (const char *const *)o->argv + 1, .n_options = o->argc > 0 ? (size_t)o->argc - 1 : 0,
+        .rerun_args = hitl_buf_str(&rerun), .service_base = t->service_base, .strict = t->strict,
+        .secrets_shown = o->show_secrets, .started = started, .ended = time(NULL),
+        .redactor = red, .known = known, .baseline_path = o->expect,
+        .stale = (const char *const *)stale, .n_stale = n_stale};
+    if (hitl_report_write_all(report_dir, res, &meta, &err)) {
+        fprintf(errout, "hitlcheck run: %s\n", err.msg);
+        goto out;
+    }
+    fprintf(out, "hitlcheck: reports in %s/ (junit.xml, report.json, summary.md, report.sarif)%s\n",
+            report_dir, o->show_secrets ? ": SECRETS SHOWN (--show-secrets)" : "");
+    size_t unexpected = 0, failures = 0;
+    for (size_t i = 0; i < res->n; i++) {
+        bool failure = hitl_baseline_is_failure(&res->items[i], t->strict);
+        failures += failure;
+        unexpected += failure && !known[i].reason;
+    }
+    if (failures && (o->expect || o->write_expect))
+        fprintf(out, "%zu failures are known (baseline), %zu are not\n", failures - unexpected,
+                unexpected);
+    if (unexpected || n_stale)
+        code = EXIT_FINDING;
+    else if (res->count[HITL_ERROR])
+        code = EXIT_UNREACHABLE;
+    else
+        code = EXIT_CLEAN;
+out:
+    for (size_t i = 0; stale && i < base->n; i++)
+        free(stale[i]);
+    free(stale);
+    free(known);
+    hitl_buf_free(&rerun);
+    return code;
+}
+
 static int run(run_opts *o, FILE *out, FILE *errout)
 {
     int code = EXIT_UNREACHABLE;
@@ -396,7 +560,9 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     bool *sel = NULL;
     hitl_check_impl *impls = NULL;
     hitl_results res = {0};
+    hitl_baseline base = {0};
     hitl_target *t = &o->target;
+    const char *report_dir = o->report_dir ? o->report_dir : "reports";
 
     size_t n_impls = hitl_checks_count();
     impls = calloc(n_impls ? n_impls : 1, sizeof *impls);
@@ -408,6 +574,14 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     sel = calloc(cat.n ? cat.n : 1, sizeof *sel);
     if (!sel || hitl_catalog_select(&cat, (const char *const *)o->only.items, o->only.n,
                                     (const char *const *)o->exclude.items, o->exclude.n, sel, &err)) {
+        fprintf(errout, "hitlcheck run: %s\n", err.msg);
+        code = EXIT_USAGE;
+        goto out;
+    }
+    /* Configuration problems surface before any check runs, not after minutes of work. */
+    if ((o->expect && (hitl_baseline_load(o->expect, &base, &err) ||
+                       hitl_baseline_check_catalog(&base, &cat, &err))) ||
+        hitl_report_prepare_dir(report_dir, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         code = EXIT_USAGE;
         goto out;
@@ -479,18 +653,15 @@ static int run(run_opts *o, FILE *out, FILE *errout)
                               .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),
                               .on_start = hitl_console_on_start, .on_done = hitl_console_on_done,
                               .on_wait = hitl_console_on_wait, .user = &con};
+    time_t started = time(NULL);
     if (hitl_engine_run(&cat, sel, t, http, red, &eo, &res, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         goto out;
     }
     hitl_console_summary(&con, &res);
-    if (res.count[HITL_FAIL] || (t->strict && res.count[HITL_WARN]))
-        code = EXIT_FINDING;
-    else if (res.count[HITL_ERROR])
-        code = EXIT_UNREACHABLE;
-    else
-        code = EXIT_CLEAN;
+    code = finish(o, embedded, report_dir, &base, &res, red, started, out, errout);
 out:
+    hitl_baseline_free(&base);
     hitl_results_free(&res);
     free(sel);
     free(impls);
@@ -510,6 +681,8 @@ int hitl_cmd_run(int argc, char **argv, FILE *out, FILE *errout)
     memset(&o, 0, sizeof o);
     hitl_target_init(&o.target);
     o.verbosity = 1;
+    o.argc = argc;
+    o.argv = argv;
     int code = parse_args(&o, argc, argv, out, errout);
     if (code < 0)
         code = run(&o, out, errout);

@@ -1,0 +1,120 @@
+/* report.h: the file reporters of `hitlcheck run`. Each turns the results of a run into
+ * one format its users' tools read, in --report-dir:
+ *   junit.xml    JUnit XML (a testsuite per check area, a testcase per check and surface)
+ *   report.json  the whole run, versioned by specs/report.schema.json
+ *   summary.md   a short Markdown table for a CI step summary
+ *   report.sarif SARIF 2.1.0, security-relevant findings only
+ * Every FAIL/WARN carries a reproducer (hitl_report_reproducer). Reporters only format
+ * results; they never touch the network. The engine already redacted the results; the
+ * reporters apply the run's redactor once more at write time, because a secret met by a
+ * later check (a token) is known only once the run has ended.
+ * Files are written atomically (a temporary file in the same directory, then rename). */
+#ifndef HITL_REPORT_H
+#define HITL_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include "hitl/buf.h"
+#include "hitl/engine.h"
+#include "hitl/err.h"
+#include "hitl/redact.h"
+
+/* The version of report.json's layout (specs/report.schema.json): bumped on any change
+ * that is not a pure addition. */
+#define HITL_REPORT_SCHEMA_VERSION 1
+
+/* A reproducer, a report: caps on what a single artifact may grow to. */
+#define HITL_REPORT_MAX (64u * 1024u * 1024u)
+#define HITL_REPRODUCER_MAX (256u * 1024u)
+
+/* What a result's baseline entry said (see baseline.h): the result is a failure (a FAIL,
+ * or a WARN under --strict) that the baseline expects. */
+typedef struct hitl_report_known {
+    const char *reason; /* the baseline's reason; NULL when not a listed failure */
+} hitl_report_known;
+
+/* The run as a whole. Every pointer is borrowed; any may be NULL except target. */
+typedef struct hitl_report_meta {
+    const char *target;          /* base URL of the target */
+    const char *harness_version; /* HITL_VERSION */
+    const char *fingerprint;     /* what the probe found: "upload-layout=v1" */
+    const char *app_mode;        /* "workflow" or "chatflow" */
+    const char *const *options;  /* the options of the run as given (argv after `run`) */
+    size_t n_options;
+    /* The shell-quoted options that reach the same target again, for the reproducer's
+     * `hitlcheck run … --only ID` line (no --only/--exclude/report options). */
+    const char *rerun_args;
+    const char *service_base; /* "/v1": tells an API-key Authorization from an upload token */
+    bool strict;
+    bool secrets_shown;      /* --show-secrets: the report says so */
+    time_t started, ended;   /* wall clock, UTC */
+    hitl_redactor *redactor; /* re-applied to every string written; NULL: none */
+    /* Per result (parallel to res->items, NULL when no baseline): listed failures. */
+    const hitl_report_known *known;
+    const char *baseline_path; /* --expect FILE, NULL when none */
+    const char *const *stale;  /* baseline entries that failed the run (human lines) */
+    size_t n_stale;
+} hitl_report_meta;
+
+/* Each hitl_report_format_* appends its format to |out| (a caller-owned bounded buffer)
+ * and returns 0, or HITL_E_TOO_BIG / HITL_E_NOMEM with |err| set. */
+int hitl_report_format_junit(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
+                             hitl_err *err);
+int hitl_report_format_json(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
+                            hitl_err *err);
+int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
+                                hitl_err *err);
+int hitl_report_format_sarif(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
+                             hitl_err *err);
+
+/* Each hitl_report_write_* formats and writes its file (junit.xml, report.json,
+ * summary.md, report.sarif) into the existing directory |dir|, atomically. Returns 0, or
+ * the format's error, or HITL_E_IO naming the file. */
+int hitl_report_write_junit(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                            hitl_err *err);
+int hitl_report_write_json(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                           hitl_err *err);
+int hitl_report_write_markdown(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                               hitl_err *err);
+int hitl_report_write_sarif(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                            hitl_err *err);
+/* All four; stops at the first failure. */
+int hitl_report_write_all(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                          hitl_err *err);
+
+/* hitl_report_prepare_dir creates |dir| (and its parents) when missing and makes sure a
+ * file can be created in it. Returns 0, or HITL_E_IO with a message naming |dir|. */
+int hitl_report_prepare_dir(const char *dir, hitl_err *err);
+
+/* hitl_report_write_file writes |len| bytes to |dir|/|name| through a temporary file and
+ * rename(2), so a reader never sees half a report. Returns 0 or HITL_E_IO. */
+int hitl_report_write_file(const char *dir, const char *name, const char *data, size_t len,
+                           hitl_err *err);
+
+/* hitl_report_reproducer appends to |out| a shell snippet that reproduces the FAIL/WARN
+ * |r|: the `hitlcheck run … --only <ID> --surface <S>` line, then the curl commands of
+ * its recorded exchanges in order. Secrets stay out of it: redacted values become shell
+ * variables ($HITLCHECK_API_KEY, $HITL_FORM_TOKEN, $HITL_UPLOAD_TOKEN), captured from
+ * the response that issued them when the record shows one. Returns 0 or HITL_E_TOO_BIG. */
+int hitl_report_reproducer(hitl_buf *out, const hitl_result *r, const hitl_report_meta *m,
+                           hitl_err *err);
+
+/* Appends |s| quoted for a POSIX shell (single quotes; ' as '\''). */
+int hitl_report_shell_quote(hitl_buf *out, const char *s);
+
+/* True for a finding SARIF carries: a FAIL/WARN of a check tagged security, auth,
+ * ratelimit, remote-url (SSRF) or hostile, or one whose exchanges saw a 5xx. */
+bool hitl_report_security_relevant(const hitl_result *r);
+
+/* Internal to the reporters (report_*.c), shared so the logic lives once. */
+/* A malloc'd copy of |s| through the meta's redactor ("" for NULL). */
+char *hitl_report_redact(const hitl_report_meta *m, const char *s);
+/* The area of a check: its ID up to the first '.' ("form" for "form.get.ok-keys"). */
+void hitl_report_area(const char *id, char *out, size_t cap);
+/* ISO 8601 UTC: "2026-11-25T10:17:52Z". */
+void hitl_report_time(time_t t, char *out, size_t cap);
+/* The baseline reason for result |i|, or NULL. */
+const char *hitl_report_known_reason(const hitl_report_meta *m, size_t i);
+
+#endif

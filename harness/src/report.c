@@ -1,0 +1,200 @@
+/* report.c: what every file reporter shares (see report.h): the report directory,
+ * atomic writes, redaction at write time, and the small formatting helpers. */
+#include "hitl/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PATH_CAP 4096
+
+char *hitl_report_redact(const hitl_report_meta *m, const char *s)
+{
+    if (!s)
+        return strdup("");
+    return m && m->redactor ? hitl_redactor_apply(m->redactor, s) : strdup(s);
+}
+
+void hitl_report_area(const char *id, char *out, size_t cap)
+{
+    size_t n = strcspn(id, ".");
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, id, n);
+    out[n] = '\0';
+}
+
+void hitl_report_time(time_t t, char *out, size_t cap)
+{
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(out, cap, "1970-01-01T00:00:00Z");
+}
+
+const char *hitl_report_known_reason(const hitl_report_meta *m, size_t i)
+{
+    return m && m->known ? m->known[i].reason : NULL;
+}
+
+bool hitl_report_security_relevant(const hitl_result *r)
+{
+    static const char *const tags[] = {"security", "auth", "ratelimit", "remote-url", "hostile"};
+    if (r->verdict != HITL_FAIL && r->verdict != HITL_WARN)
+        return false;
+    for (size_t i = 0; i < r->entry->n_tags; i++)
+        for (size_t k = 0; k < sizeof tags / sizeof tags[0]; k++)
+            if (!strcmp(r->entry->tags[i], tags[k]))
+                return true;
+    /* A 5xx is the server failing on what the check sent: on hostile input that is a
+     * robustness (denial-of-service) finding whatever the check's area. */
+    for (size_t i = 0; i < r->n_exchanges; i++)
+        if (r->exchanges[i].status >= 500 && r->exchanges[i].status <= 599)
+            return true;
+    return false;
+}
+
+/* mkdir -p: each missing component in turn. */
+static int mkdirs(const char *dir)
+{
+    char path[PATH_CAP];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char saved = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return -1;
+        path[i] = saved;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+int hitl_report_prepare_dir(const char *dir, hitl_err *err)
+{
+    if (!dir || !*dir)
+        return hitl_err_set(err, HITL_E_ARG,
+                            "the report directory is empty: give --report-dir DIR");
+    if (mkdirs(dir) != 0)
+        return hitl_err_set(err, HITL_E_IO, "cannot create the report directory '%s': %s", dir,
+                            strerror(errno));
+    /* Writable? Creating the reports' own kind of temporary file says so for certain. */
+    char probe[PATH_CAP];
+    if (snprintf(probe, sizeof probe, "%s/.hitlcheck-probe.XXXXXX", dir) >= (int)sizeof probe)
+        return hitl_err_set(err, HITL_E_IO, "the report directory path '%s' is too long", dir);
+    int fd = mkstemp(probe);
+    if (fd < 0)
+        return hitl_err_set(err, HITL_E_IO, "cannot write in the report directory '%s': %s", dir,
+                            strerror(errno));
+    close(fd);
+    unlink(probe);
+    return HITL_OK;
+}
+
+int hitl_report_write_file(const char *dir, const char *name, const char *data, size_t len,
+                           hitl_err *err)
+{
+    char final[PATH_CAP], tmp[PATH_CAP];
+    if (snprintf(final, sizeof final, "%s/%s", dir, name) >= (int)sizeof final ||
+        snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name) >= (int)sizeof tmp)
+        return hitl_err_set(err, HITL_E_IO, "the report path '%s/%s' is too long", dir, name);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return hitl_err_set(err, HITL_E_IO, "cannot create a file in '%s' for %s: %s", dir, name,
+                            strerror(errno));
+    /* mkstemp makes the file 0600; reports are meant to be read by CI tooling. */
+    (void)fchmod(fd, 0644);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return hitl_err_set(err, HITL_E_IO, "cannot write %s: %s", final, strerror(e));
+        }
+        done += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return hitl_err_set(err, HITL_E_IO, "cannot write %s: %s", final, strerror(e));
+    }
+    if (rename(tmp, final) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return hitl_err_set(err, HITL_E_IO, "cannot rename into %s: %s", final, strerror(e));
+    }
+    return HITL_OK;
+}
+
+typedef int (*format_fn)(hitl_buf *, const hitl_results *, const hitl_report_meta *, hitl_err *);
+
+static int write_format(const char *dir, const char *name, format_fn fn, const hitl_results *res,
+                        const hitl_report_meta *m, hitl_err *err)
+{
+    hitl_buf b;
+    hitl_buf_init(&b, HITL_REPORT_MAX);
+    int rc = fn(&b, res, m, err);
+    if (!rc)
+        rc = hitl_report_write_file(dir, name, hitl_buf_str(&b), b.len, err);
+    hitl_buf_free(&b);
+    if (rc)
+        hitl_err_prefix(err, "%s", name);
+    return rc;
+}
+
+int hitl_report_write_junit(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                            hitl_err *err)
+{
+    return write_format(dir, "junit.xml", hitl_report_format_junit, res, m, err);
+}
+
+int hitl_report_write_json(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                           hitl_err *err)
+{
+    return write_format(dir, "report.json", hitl_report_format_json, res, m, err);
+}
+
+int hitl_report_write_markdown(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                               hitl_err *err)
+{
+    return write_format(dir, "summary.md", hitl_report_format_markdown, res, m, err);
+}
+
+int hitl_report_write_sarif(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                            hitl_err *err)
+{
+    return write_format(dir, "report.sarif", hitl_report_format_sarif, res, m, err);
+}
+
+int hitl_report_write_all(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                          hitl_err *err)
+{
+    int rc = hitl_report_write_junit(dir, res, m, err);
+    if (!rc)
+        rc = hitl_report_write_json(dir, res, m, err);
+    if (!rc)
+        rc = hitl_report_write_markdown(dir, res, m, err);
+    if (!rc)
+        rc = hitl_report_write_sarif(dir, res, m, err);
+    return rc;
+}

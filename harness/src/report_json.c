@@ -1,0 +1,171 @@
+/* report_json.c: report.json (see report.h), the whole run as data: run metadata, each
+ * check with its exchanges and reproducer, and the totals. The layout is versioned
+ * (schema_version, HITL_REPORT_SCHEMA_VERSION) and described by specs/report.schema.json. */
+#include "hitl/report.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Adds redacted |s|, or null when |s| is NULL. Returns false when out of memory. */
+static bool add_str(cJSON *o, const char *name, const char *s, const hitl_report_meta *m)
+{
+    if (!s)
+        return cJSON_AddNullToObject(o, name) != NULL;
+    char *red = hitl_report_redact(m, s);
+    bool ok = red && cJSON_AddStringToObject(o, name, red);
+    free(red);
+    return ok;
+}
+
+/* Durations to the millisecond: more digits are noise and make reports hard to diff. */
+static bool add_secs(cJSON *o, const char *name, double s)
+{
+    return cJSON_AddNumberToObject(o, name, (double)(long long)(s * 1000.0 + 0.5) / 1000.0) != NULL;
+}
+
+static cJSON *exchange_json(const hitl_exchange *x, const hitl_report_meta *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    bool ok = o && add_str(o, "method", x->method, m) && add_str(o, "url", x->url, m) &&
+              add_str(o, "request_headers", x->request_headers, m) &&
+              add_str(o, "request_body", x->request_body, m) &&
+              cJSON_AddNumberToObject(o, "status", (double)x->status) &&
+              add_str(o, "response_headers", x->response_headers, m) &&
+              add_str(o, "response_body", x->response_body, m) &&
+              cJSON_AddNumberToObject(o, "response_bytes", (double)x->response_bytes) &&
+              add_secs(o, "duration_seconds", x->seconds) && add_str(o, "error", x->error, m);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static cJSON *check_json(const hitl_result *r, size_t idx, const hitl_report_meta *m)
+{
+    const hitl_catalog_entry *e = r->entry;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *tags = o ? cJSON_AddArrayToObject(o, "tags") : NULL;
+    bool ok = tags != NULL;
+    for (size_t i = 0; ok && i < e->n_tags; i++)
+        ok = cJSON_AddItemToArray(tags, cJSON_CreateString(e->tags[i]));
+    ok = ok && add_str(o, "id", e->id, m) && add_str(o, "title", e->title, m) &&
+         add_str(o, "section", e->section, m) &&
+         add_str(o, "severity", hitl_severity_name(e->severity), m) &&
+         add_str(o, "surface", hitl_surface_name(r->surface), m) &&
+         add_str(o, "verdict", hitl_verdict_name(r->verdict), m) &&
+         add_str(o, "reported", hitl_verdict_name(r->reported), m) &&
+         add_str(o, "reason", r->reason, m) && add_str(o, "expected", r->expected, m) &&
+         add_str(o, "actual", r->actual, m) && add_str(o, "notes", r->notes, m) &&
+         add_str(o, "known_failure", hitl_report_known_reason(m, idx), m) &&
+         add_secs(o, "duration_seconds", r->seconds) &&
+         cJSON_AddNumberToObject(o, "assertions", (double)r->assertions);
+    if (ok && (r->verdict == HITL_FAIL || r->verdict == HITL_WARN)) {
+        hitl_buf b;
+        hitl_buf_init(&b, HITL_REPRODUCER_MAX);
+        ok = !hitl_report_reproducer(&b, r, m, NULL) &&
+             add_str(o, "reproducer", hitl_buf_str(&b), m);
+        hitl_buf_free(&b);
+    } else if (ok) {
+        ok = cJSON_AddNullToObject(o, "reproducer") != NULL;
+    }
+    cJSON *xs = ok ? cJSON_AddArrayToObject(o, "exchanges") : NULL;
+    ok = xs != NULL;
+    for (size_t i = 0; ok && i < r->n_exchanges; i++) {
+        cJSON *x = exchange_json(&r->exchanges[i], m);
+        ok = x && cJSON_AddItemToArray(xs, x);
+    }
+    ok = ok && cJSON_AddNumberToObject(o, "dropped_exchanges", (double)r->dropped_exchanges);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static cJSON *run_json(const hitl_results *res, const hitl_report_meta *m)
+{
+    char started[32], ended[32];
+    hitl_report_time(m->started, started, sizeof started);
+    hitl_report_time(m->ended, ended, sizeof ended);
+    cJSON *o = cJSON_CreateObject();
+    bool ok = o && add_str(o, "target", m->target ? m->target : "", m) &&
+              add_str(o, "harness_version", m->harness_version ? m->harness_version : "", m) &&
+              add_str(o, "fingerprint", m->fingerprint ? m->fingerprint : "", m) &&
+              add_str(o, "app_mode", m->app_mode ? m->app_mode : "", m) &&
+              cJSON_AddBoolToObject(o, "strict", m->strict) &&
+              add_str(o, "secrets", m->secrets_shown ? "shown" : "redacted", m) &&
+              add_str(o, "started", started, m) && add_str(o, "ended", ended, m) &&
+              add_secs(o, "duration_seconds", res->seconds);
+    cJSON *opts = ok ? cJSON_AddArrayToObject(o, "options") : NULL;
+    ok = opts != NULL;
+    for (size_t i = 0; ok && i < m->n_options; i++) {
+        char *red = hitl_report_redact(m, m->options[i]);
+        ok = red && cJSON_AddItemToArray(opts, cJSON_CreateString(red));
+        free(red);
+    }
+    if (ok && m->baseline_path) {
+        cJSON *b = cJSON_AddObjectToObject(o, "baseline");
+        cJSON *stale = b ? cJSON_AddArrayToObject(b, "stale") : NULL;
+        ok = stale && add_str(b, "file", m->baseline_path, m);
+        for (size_t i = 0; ok && i < m->n_stale; i++)
+            ok = cJSON_AddItemToArray(stale, cJSON_CreateString(m->stale[i]));
+    } else if (ok) {
+        ok = cJSON_AddNullToObject(o, "baseline") != NULL;
+    }
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static cJSON *totals_json(const hitl_results *res, const hitl_report_meta *m)
+{
+    size_t known = 0;
+    for (size_t i = 0; i < res->n; i++)
+        known += hitl_report_known_reason(m, i) != NULL;
+    cJSON *o = cJSON_CreateObject();
+    bool ok = o && cJSON_AddNumberToObject(o, "checks", (double)res->n) &&
+              cJSON_AddNumberToObject(o, "pass", (double)res->count[HITL_PASS]) &&
+              cJSON_AddNumberToObject(o, "fail", (double)res->count[HITL_FAIL]) &&
+              cJSON_AddNumberToObject(o, "warn", (double)res->count[HITL_WARN]) &&
+              cJSON_AddNumberToObject(o, "skip", (double)res->count[HITL_SKIP]) &&
+              cJSON_AddNumberToObject(o, "error", (double)res->count[HITL_ERROR]) &&
+              cJSON_AddNumberToObject(o, "known_failures", (double)known);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+int hitl_report_format_json(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
+                            hitl_err *err)
+{
+    hitl_report_meta none = {0};
+    if (!m)
+        m = &none;
+    cJSON *root = cJSON_CreateObject();
+    bool ok = root && cJSON_AddNumberToObject(root, "schema_version", HITL_REPORT_SCHEMA_VERSION) &&
+              cJSON_AddItemToObject(root, "run", run_json(res, m));
+    cJSON *checks = ok ? cJSON_AddArrayToObject(root, "checks") : NULL;
+    ok = checks != NULL;
+    for (size_t i = 0; ok && i < res->n; i++) {
+        cJSON *c = check_json(&res->items[i], i, m);
+        ok = c && cJSON_AddItemToArray(checks, c);
+    }
+    ok = ok && cJSON_AddItemToObject(root, "totals", totals_json(res, m));
+    char *text = ok ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return hitl_err_set(err, HITL_E_NOMEM, "out of memory building report.json");
+    int rc = hitl_buf_append_str(out, text);
+    if (!rc)
+        rc = hitl_buf_append_str(out, "\n");
+    free(text);
+    if (rc)
+        return hitl_err_set(err, rc, "report.json would pass %u bytes", HITL_REPORT_MAX);
+    return HITL_OK;
+}

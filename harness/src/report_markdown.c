@@ -1,0 +1,130 @@
+/* report_markdown.c: summary.md (see report.h): the totals and a short table of the
+ * checks that did not pass, fit for a CI step summary ($GITHUB_STEP_SUMMARY), then each
+ * finding's reproducer folded in a <details> block. Passing checks are only counted:
+ * the full list is in junit.xml and report.json. */
+#include "hitl/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CELL_MAX 200 /* characters of a reason in a table cell: the table stays short */
+
+/* Appends redacted |s| as one table cell: the first line only, '|' escaped, cut to
+ * CELL_MAX bytes (on a UTF-8 boundary). */
+static int cell(hitl_buf *b, const hitl_report_meta *m, const char *s)
+{
+    char *red = hitl_report_redact(m, s);
+    if (!red)
+        return HITL_E_NOMEM;
+    size_t n = strcspn(red, "\r\n");
+    bool cut = n > CELL_MAX;
+    if (cut) {
+        n = CELL_MAX;
+        while (n && ((unsigned char)red[n] & 0xC0) == 0x80)
+            n--;
+    }
+    int rc = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        char c = red[i];
+        if (c == '|')
+            rc = hitl_buf_append_str(b, "\\|");
+        else if (c == '<')
+            rc = hitl_buf_append_str(b, "&lt;");
+        else
+            rc = hitl_buf_append(b, &c, 1);
+    }
+    if (!rc && (cut || red[n]))
+        rc = hitl_buf_append_str(b, "…");
+    free(red);
+    return rc;
+}
+
+static const char *detail_of(const hitl_result *r)
+{
+    if (r->verdict == HITL_FAIL || r->verdict == HITL_WARN)
+        return r->actual ? r->actual : "";
+    return r->reason ? r->reason : "";
+}
+
+int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
+                                hitl_err *err)
+{
+    hitl_report_meta none = {0};
+    if (!m)
+        m = &none;
+    size_t known = 0;
+    for (size_t i = 0; i < res->n; i++)
+        known += hitl_report_known_reason(m, i) != NULL;
+    int rc = hitl_buf_append_str(out, "## hitlcheck: ");
+    rc = rc ? rc : cell(out, m, m->target ? m->target : "");
+    rc = rc ? rc
+            : hitl_buf_printf(out, "\n\n**%zu checks: %zu passed, %zu failed", res->n,
+                              res->count[HITL_PASS], res->count[HITL_FAIL]);
+    if (!rc && known)
+        rc = hitl_buf_printf(out, " (%zu known)", known);
+    rc = rc ? rc
+            : hitl_buf_printf(out, ", %zu warned, %zu skipped, %zu errors** in %.1fs",
+                              res->count[HITL_WARN], res->count[HITL_SKIP], res->count[HITL_ERROR],
+                              res->seconds);
+    rc = rc ? rc
+            : hitl_buf_printf(out, " (hitlcheck %s", m->harness_version ? m->harness_version : "?");
+    if (!rc && m->fingerprint && *m->fingerprint) {
+        rc = hitl_buf_append_str(out, ", ");
+        rc = rc ? rc : cell(out, m, m->fingerprint);
+    }
+    rc = rc ? rc : hitl_buf_printf(out, "%s)\n\n", m->strict ? ", --strict" : "");
+    if (!rc && m->secrets_shown)
+        rc = hitl_buf_append_str(out, "> **Secrets are shown** (--show-secrets): do not publish "
+                                      "this report.\n\n");
+    size_t rows = res->n - res->count[HITL_PASS];
+    if (!rc && rows == 0)
+        rc = hitl_buf_append_str(out, "Every check passed.\n");
+    if (!rc && rows)
+        rc = hitl_buf_append_str(out, "| Verdict | Check | Surface | Clause | Detail |\n"
+                                      "|---|---|---|---|---|\n");
+    for (size_t i = 0; !rc && i < res->n; i++) {
+        const hitl_result *r = &res->items[i];
+        if (r->verdict == HITL_PASS)
+            continue;
+        bool is_known = hitl_report_known_reason(m, i) != NULL;
+        rc = hitl_buf_printf(out, "| %s%s | `%s` | %s | ", hitl_verdict_name(r->verdict),
+                             is_known ? " (known)" : "", r->entry->id,
+                             hitl_surface_name(r->surface));
+        rc = rc ? rc : cell(out, m, r->entry->section);
+        rc = rc ? rc : hitl_buf_append_str(out, " | ");
+        rc = rc ? rc : cell(out, m, is_known ? hitl_report_known_reason(m, i) : detail_of(r));
+        rc = rc ? rc : hitl_buf_append_str(out, " |\n");
+    }
+    if (!rc && m->baseline_path && m->n_stale) {
+        rc = hitl_buf_append_str(out, "\nBaseline ");
+        rc = rc ? rc : cell(out, m, m->baseline_path);
+        rc = rc ? rc : hitl_buf_append_str(out, " is out of date (this fails the run):\n\n");
+        for (size_t i = 0; !rc && i < m->n_stale; i++) {
+            rc = hitl_buf_append_str(out, "- ");
+            rc = rc ? rc : cell(out, m, m->stale[i]);
+            rc = rc ? rc : hitl_buf_append_str(out, "\n");
+        }
+    }
+    /* Reproducers, folded: they are long, and the table is what a reader scans. */
+    for (size_t i = 0; !rc && i < res->n; i++) {
+        const hitl_result *r = &res->items[i];
+        if (r->verdict != HITL_FAIL && r->verdict != HITL_WARN)
+            continue;
+        hitl_buf rep;
+        hitl_buf_init(&rep, HITL_REPRODUCER_MAX);
+        rc = hitl_report_reproducer(&rep, r, m, err);
+        char *red = rc ? NULL : hitl_report_redact(m, hitl_buf_str(&rep));
+        hitl_buf_free(&rep);
+        if (!rc && !red)
+            rc = HITL_E_NOMEM;
+        rc = rc ? rc
+                : hitl_buf_printf(out,
+                                  "\n<details><summary>Reproduce <code>%s</code> [%s]"
+                                  "</summary>\n\n```sh\n%s```\n</details>\n",
+                                  r->entry->id, hitl_surface_name(r->surface), red);
+        free(red);
+    }
+    if (rc)
+        return hitl_err_set(err, rc, "summary.md would pass %u bytes", HITL_REPORT_MAX);
+    return HITL_OK;
+}

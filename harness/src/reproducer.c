@@ -1,0 +1,243 @@
+/* reproducer.c: the shell snippet that reproduces a finding (see report.h): the exact
+ * `hitlcheck run --only` line and the curl commands of the recorded exchanges. */
+#include "hitl/report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hitl_report_shell_quote(hitl_buf *out, const char *s)
+{
+    int rc = hitl_buf_append_str(out, "'");
+    for (const char *p = s; !rc && *p; p++)
+        rc = *p == '\'' ? hitl_buf_append_str(out, "'\\''") : hitl_buf_append(out, p, 1);
+    return rc ? rc : hitl_buf_append_str(out, "'");
+}
+
+/* The shell variable that stands for a redacted secret labelled |label|. */
+static void var_name(const char *label, size_t len, char *out, size_t cap)
+{
+    if (len == 7 && !memcmp(label, "api-key", 7)) {
+        snprintf(out, cap, "HITLCHECK_API_KEY");
+        return;
+    }
+    size_t n = (size_t)snprintf(out, cap, "HITL_");
+    for (size_t i = 0; i < len && n + 1 < cap; i++) {
+        char c = label[i];
+        out[n++] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : (c == '-' ? '_' : c);
+    }
+    out[n] = '\0';
+}
+
+/* Appends |text| as one shell word: literal runs single-quoted, each "[REDACTED:label]"
+ * as "$VARIABLE", and a bare "[REDACTED]" (a masked Authorization value) as "$|bare|". */
+static int shell_word(hitl_buf *out, const char *text, const char *bare)
+{
+    static const char tag[] = "[REDACTED";
+    hitl_buf lit;
+    hitl_buf_init(&lit, HITL_REPRODUCER_MAX);
+    int rc = 0;
+    bool any = false;
+    const char *p = text;
+    while (!rc && *p) {
+        const char *hit = strstr(p, tag);
+        const char *close = hit ? strchr(hit, ']') : NULL;
+        bool labelled = close && hit[sizeof tag - 1] == ':';
+        bool plain = close && close == hit + sizeof tag - 1 && bare;
+        if (!hit || !close || (!labelled && !plain)) {
+            rc = hitl_buf_append_str(&lit, p);
+            break;
+        }
+        rc = hitl_buf_append(&lit, p, (size_t)(hit - p));
+        if (!rc && lit.len) {
+            rc = hitl_report_shell_quote(out, hitl_buf_str(&lit));
+            hitl_buf_reset(&lit);
+        }
+        char var[64];
+        if (labelled)
+            var_name(hit + sizeof tag, (size_t)(close - hit - (sizeof tag)), var, sizeof var);
+        else
+            snprintf(var, sizeof var, "%s", bare);
+        if (!rc)
+            rc = hitl_buf_printf(out, "\"$%s\"", var);
+        any = true;
+        p = close + 1;
+    }
+    if (!rc && (lit.len || !any))
+        rc = hitl_report_shell_quote(out, hitl_buf_str(&lit));
+    hitl_buf_free(&lit);
+    return rc;
+}
+
+static bool is_service_url(const hitl_report_meta *m, const char *url)
+{
+    if (!m->target || !m->service_base)
+        return false;
+    size_t n = strlen(m->target);
+    return !strncmp(url, m->target, n) &&
+           !strncmp(url + n, m->service_base, strlen(m->service_base));
+}
+
+/* The secrets a later exchange can capture from a response: label and JSON key. */
+static const struct {
+    const char *label, *key;
+} CAPTURES[] = {{"form-token", "form_token"}, {"upload-token", "upload_token"}};
+#define N_CAPTURES (sizeof CAPTURES / sizeof CAPTURES[0])
+
+static bool uses(const hitl_report_meta *m, const hitl_exchange *x, const char *placeholder)
+{
+    /* An upload token goes in the Authorization header, which the redactor masks whole
+     * ("Bearer [REDACTED]"): on the WEB surface that masked value is the upload token. */
+    if (strstr(placeholder, "upload-token") && x->request_headers && !is_service_url(m, x->url) &&
+        strstr(x->request_headers, "Bearer [REDACTED]"))
+        return true;
+    return (x->url && strstr(x->url, placeholder)) ||
+           (x->request_headers && strstr(x->request_headers, placeholder)) ||
+           (x->request_body && strstr(x->request_body, placeholder));
+}
+
+static int add_headers(hitl_buf *out, const hitl_exchange *x, const char *auth_var)
+{
+    int rc = 0;
+    const char *p = x->request_headers ? x->request_headers : "";
+    while (!rc && *p) {
+        size_t n = strcspn(p, "\n");
+        char *line = strndup(p, n);
+        if (!line)
+            return HITL_E_NOMEM;
+        if (*line) {
+            rc = hitl_buf_append_str(out, " -H ");
+            if (!rc)
+                rc = shell_word(out, line, auth_var);
+        }
+        free(line);
+        p += n + (p[n] == '\n');
+    }
+    return rc;
+}
+
+/* A multipart record line "[multipart NAME filename=F: N bytes]" becomes -F. */
+static int add_multipart(hitl_buf *out, const char *body)
+{
+    int rc = 0;
+    const char *p = body;
+    while (!rc && (p = strstr(p, "[multipart ")) != NULL) {
+        p += strlen("[multipart ");
+        size_t n = strcspn(p, ":]\n");
+        char *spec = strndup(p, n);
+        if (!spec)
+            return HITL_E_NOMEM;
+        char *fn = strstr(spec, " filename=");
+        hitl_buf word;
+        hitl_buf_init(&word, 4096);
+        if (fn) {
+            *fn = '\0';
+            hitl_buf_printf(&word, "%s=@%s", spec, fn + strlen(" filename="));
+        } else {
+            hitl_buf_printf(&word, "%s=", spec);
+        }
+        rc = hitl_buf_append_str(out, " -F ");
+        if (!rc)
+            rc = shell_word(out, hitl_buf_str(&word), NULL);
+        hitl_buf_free(&word);
+        free(spec);
+        p += n;
+    }
+    return rc;
+}
+
+static bool is_event_stream(const hitl_exchange *x)
+{
+    return x->response_headers && strstr(x->response_headers, "text/event-stream");
+}
+
+static int add_exchange(hitl_buf *out, const hitl_report_meta *m, const hitl_exchange *x,
+                        const char *capture_var, const char *capture_key)
+{
+    const char *auth_var = is_service_url(m, x->url) ? "HITLCHECK_API_KEY" : "HITL_UPLOAD_TOKEN";
+    bool multipart = x->request_body && !strncmp(x->request_body, "[multipart ", 11);
+    const char *more = x->request_body ? strstr(x->request_body, "… [") : NULL;
+    int rc = 0;
+    if (more && !multipart)
+        rc = hitl_buf_printf(out, "# the request body was longer than its record: this sends "
+                                  "the recorded part\n");
+    if (!rc && multipart)
+        rc = hitl_buf_printf(out, "# file contents are not recorded: put files of the recorded "
+                                  "names and sizes here\n");
+    if (!rc && capture_var)
+        rc = hitl_buf_printf(out, "%s=$(", capture_var);
+    if (!rc)
+        rc = hitl_buf_printf(out, "curl -sS %s-X %s ", capture_var ? "" : "-i ",
+                             x->method ? x->method : "GET");
+    if (!rc && is_event_stream(x))
+        rc = hitl_buf_append_str(out, "-N --max-time 60 ");
+    if (!rc)
+        rc = shell_word(out, x->url ? x->url : "", auth_var);
+    if (!rc)
+        rc = add_headers(out, x, auth_var);
+    if (!rc && multipart)
+        rc = add_multipart(out, x->request_body);
+    else if (!rc && x->request_body) {
+        rc = hitl_buf_append_str(out, " --data-binary ");
+        if (!rc)
+            rc = shell_word(out, x->request_body, auth_var);
+    }
+    if (!rc && capture_var)
+        rc = hitl_buf_printf(
+            out, " | grep -o '\"%s\": *\"[^\"]*\"' | head -n 1 | cut -d '\"' -f 4)", capture_key);
+    if (!rc)
+        rc = hitl_buf_append_str(out, "\n");
+    if (!rc && x->error)
+        rc = hitl_buf_printf(out, "#   -> no complete response: %s\n", x->error);
+    else if (!rc)
+        rc = hitl_buf_printf(out, "#   -> HTTP %ld, %zu bytes\n", x->status, x->response_bytes);
+    return rc;
+}
+
+int hitl_report_reproducer(hitl_buf *out, const hitl_result *r, const hitl_report_meta *m,
+                           hitl_err *err)
+{
+    hitl_report_meta none = {0};
+    if (!m)
+        m = &none;
+    int rc = hitl_buf_printf(out, "# Reproduce %s [%s] (%s):\nhitlcheck run ", r->entry->id,
+                             hitl_surface_name(r->surface), r->entry->section);
+    if (!rc && m->rerun_args && *m->rerun_args)
+        rc = hitl_buf_printf(out, "%s ", m->rerun_args);
+    if (!rc)
+        rc = hitl_buf_printf(out, "--surface %s --only %s\n", hitl_surface_name(r->surface),
+                             r->entry->id);
+    if (!rc && r->n_exchanges)
+        rc = hitl_buf_append_str(out, "# The exchanges that show it (export HITLCHECK_API_KEY "
+                                      "first; tokens are captured on the way):\n");
+    bool defined[N_CAPTURES] = {false};
+    for (size_t i = 0; !rc && i < r->n_exchanges; i++) {
+        const hitl_exchange *x = &r->exchanges[i];
+        const char *cap_var = NULL, *cap_key = NULL;
+        char var[64];
+        /* Capture a token from this response when the record shows it issued here and a
+         * later request sends it: the snippet then runs as it stands. */
+        for (size_t c = 0; c < N_CAPTURES && !cap_var; c++) {
+            char ph[64];
+            snprintf(ph, sizeof ph, "[REDACTED:%s]", CAPTURES[c].label);
+            if (defined[c] || !x->response_body || !strstr(x->response_body, ph))
+                continue;
+            for (size_t k = i + 1; k < r->n_exchanges; k++)
+                if (uses(m, &r->exchanges[k], ph)) {
+                    var_name(CAPTURES[c].label, strlen(CAPTURES[c].label), var, sizeof var);
+                    cap_var = var;
+                    cap_key = CAPTURES[c].key;
+                    defined[c] = true;
+                    break;
+                }
+        }
+        rc = add_exchange(out, m, x, cap_var, cap_key);
+    }
+    if (!rc && r->dropped_exchanges)
+        rc = hitl_buf_printf(out, "# (%zu later exchanges were not recorded)\n",
+                             r->dropped_exchanges);
+    if (rc)
+        return hitl_err_set(err, rc, "the reproducer of %s is larger than %u bytes", r->entry->id,
+                            HITL_REPRODUCER_MAX);
+    return HITL_OK;
+}
