@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# ci_snippets.sh: the CI jobs shown in docs/reports.md are the files in tests/data/ci/
+# ci_snippets.sh: the CI jobs shown in README.md are the files in tests/data/ci/
 # (byte for byte, so the docs cannot drift from what is tested), and each parses as YAML
 # with the keys its CI system needs (yaml_parse_check, libyaml).
 set -uo pipefail
 : "${YAML_CHECK:?YAML_CHECK must name the yaml_parse_check tool}"
 : "${HITL_SOURCE_DIR:?HITL_SOURCE_DIR must name the source tree}"
-doc=$HITL_SOURCE_DIR/docs/reports.md
+doc=$HITL_SOURCE_DIR/README.md
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pass=0 fail=0
@@ -24,11 +24,11 @@ awk -v out="$work" '
 
 for name in github-actions gitlab-ci; do
   if [ ! -f "$work/$name.yml" ]; then
-    bad "$name: no block marked '# file: tests/data/ci/$name.yml' in docs/reports.md"
+    bad "$name: no block marked '# file: tests/data/ci/$name.yml' in README.md"
   elif cmp -s "$work/$name.yml" "$HITL_SOURCE_DIR/tests/data/ci/$name.yml"; then
-    ok "$name: docs/reports.md shows tests/data/ci/$name.yml as it is"
+    ok "$name: README.md shows tests/data/ci/$name.yml as it is"
   else
-    bad "$name: docs/reports.md differs from tests/data/ci/$name.yml"
+    bad "$name: README.md differs from tests/data/ci/$name.yml"
     diff "$work/$name.yml" "$HITL_SOURCE_DIR/tests/data/ci/$name.yml" | head -n 20
   fi
 done
