@@ -2,7 +2,8 @@
 # test-all.sh: the README's second command, and all that CI runs. Three builds:
 #   build-asan  gcc, ASan+UBSan: every unit and integration suite
 #   build-fuzz  clang, libFuzzer (+ASan/UBSan): every fuzz target replays its corpus, then a
-#               bounded fuzz smoke of each (HITL_FUZZ_SMOKE_SECONDS, default 30)
+#               bounded fuzz smoke of each (HITL_FUZZ_SMOKE_SECONDS, default 30); it builds
+#               every target, so clang -Werror sees all the code, not gcc alone
 #   build       gcc, -Werror, the normal build: every suite, plus valgrind runs of the parsers.
 # The normal build runs last, so the output ends with ctest's summary of the whole suite.
 set -euo pipefail
@@ -23,7 +24,7 @@ stage "configure and build: ASan+UBSan (gcc)"
 hitl_configure "$HITL_ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DHITL_SANITIZE=ON
 cmake --build "$HITL_ROOT/build-asan" -j "$jobs"
 
-stage "configure and build: libFuzzer (clang)"
+stage "configure and build: libFuzzer (clang; every target, so clang's -Werror gates too)"
 cjson_src=""
 if cjson_src=$("$HITL_ROOT/scripts/fetch-cjson-source.sh" "$HITL_ROOT/build-fuzz/deps" 2>/dev/null); then
   echo "cJSON: instrumented from Debian's source package ($cjson_src)"
@@ -34,7 +35,7 @@ else
 fi
 hitl_configure "$HITL_ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITL_FUZZ=ON \
   -DCMAKE_C_COMPILER=clang -DHITL_FUZZ_SMOKE_SECONDS="$smoke" -DHITL_CJSON_SOURCE_DIR="$cjson_src"
-cmake --build "$HITL_ROOT/build-fuzz" -j "$jobs" --target hitl_fuzz_targets
+cmake --build "$HITL_ROOT/build-fuzz" -j "$jobs"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

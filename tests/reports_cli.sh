@@ -4,7 +4,9 @@
 # valid (junit.xml against tests/data/junit.xsd with xmllint, report.json against
 # specs/report.schema.json, report.sarif against the SARIF skeleton in tests/data), no
 # secret in any artifact, --show-secrets stated, --expect/--write-expect exit codes, and
-# a report directory that cannot be made failing with exit 2 before any check runs.
+# a report directory that cannot be made failing with exit 2 before any check runs. The
+# --trace HAR file: valid against tests/data/har.schema.json, with the SSE streams' data,
+# no secret in it, and an unwritable trace path failing with exit 2 before any check.
 set -uo pipefail
 : "${HITLCHECK:?HITLCHECK must name the hitlcheck binary}"
 : "${SCHEMA_CHECK:?SCHEMA_CHECK must name the json_schema_check tool}"
@@ -68,9 +70,19 @@ files_valid clean
 contains "clean: summary says every check passed" "$work/clean/summary.md" "Every check passed."
 if grep -q '<failure' "$work/clean/junit.xml"; then bad "clean: junit.xml has a failure"; else ok "clean: no <failure>"; fi
 
-# 2. The double-submit fault: exit 1, the finding in every format with its reproducer.
-run fault 1 --embedded-fault double-submit
+# 2. The double-submit fault: exit 1, the finding in every format with its reproducer;
+# every exchange in the --trace HAR file.
+run fault 1 --embedded-fault double-submit --trace "$work/fault.har"
 files_valid fault
+if "$SCHEMA_CHECK" "$HITL_SOURCE_DIR/tests/data/har.schema.json" "$work/fault.har" >"$work/fault.har.log" 2>&1
+then ok "fault: the trace is valid against har.schema.json"; else bad "fault: the trace is invalid" "$work/fault.har.log"; fi
+n_entries=$(grep -c '^{"pageref": "run"' "$work/fault.har")
+if [ "${n_entries:-0}" -gt 0 ] && grep -qF "trace of $n_entries HTTP exchanges in $work/fault.har" "$work/fault.log"
+then ok "fault: the trace has $n_entries entries, as the console says"; else bad "fault: trace entries ($n_entries)" "$work/fault.log"; fi
+contains "fault: the trace has an event stream" "$work/fault.har" '"mimeType": "text/event-stream'
+contains "fault: with the stream's data" "$work/fault.har" 'data: {\"event\":\"human_input_required\"'
+contains "fault: exchanges name their check" "$work/fault.har" '"_hitlcheck": {"check": "submit.after.double-submit", "surface": "web"}'
+if ls -A "$work" | grep -q '^\.fault\.har\.'; then bad "fault: a temporary trace file was left"; fi
 contains "fault: junit <failure> for the check" "$work/fault/junit.xml" \
   '<testcase name="submit.after.double-submit [web]" classname="submit.after.double-submit"'
 contains "fault: junit failure message" "$work/fault/junit.xml" '<failure message="HTTP 200 {}" type="MUST">'
@@ -81,7 +93,7 @@ contains "fault: reproducer's curl capture of the form token" "$work/fault/summa
 contains "fault: summary table row" "$work/fault/summary.md" \
   '| FAIL | `submit.after.double-submit` | web | §7.4, §13 G50 | HTTP 200 {} |'
 contains "fault: report.json totals" "$work/fault/report.json" '"fail":	2'
-no_secrets fault "$work/fault"/* "$work/fault.log"
+no_secrets fault "$work/fault"/* "$work/fault.log" "$work/fault.har"
 
 # 3. --write-expect records the failures (and they then do not fail this run).
 run write 0 --embedded-fault double-submit --write-expect "$work/known.txt"
@@ -124,6 +136,17 @@ else
   bad "nodir: exit $rc" "$work/nodir.log"
 fi
 
+# 6b. A --trace file that cannot be written: exit 2, naming it, before any check runs.
+"$HITLCHECK" run --only stream --no-color --report-dir "$work/notrace" \
+  --trace "$work/plainfile/trace.har" >"$work/notrace.log" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "cannot write the trace to '$work/plainfile/trace.har'" "$work/notrace.log" &&
+   ! grep -qE '^(PASS|FAIL) ' "$work/notrace.log"; then
+  ok "notrace: exit 2 naming the trace file, before any check"
+else
+  bad "notrace: exit $rc" "$work/notrace.log"
+fi
+
 # 7. A security finding (the Service API answering without a key) reaches report.sarif.
 "$HITLCHECK" run --only form.get.svc-no-key --embedded-fault svc-no-auth --no-color \
   --report-dir "$work/sarif" >"$work/sarif.log" 2>&1
@@ -137,7 +160,11 @@ no_secrets sarif "$work/sarif"/* "$work/sarif.log"
 
 # 8. --show-secrets: the reports say so, and the secrets are there: this proves the
 # pattern above finds them when they are present.
-run shown 1 --embedded-fault double-submit --show-secrets
+run shown 1 --embedded-fault double-submit --show-secrets --trace "$work/shown/trace.har"
+contains "shown: the trace says so" "$work/shown/trace.har" 'SECRETS ARE SHOWN (--show-secrets)'
+if [ "$(grep -Eo "$SECRET_RE" "$work/shown/trace.har" | sed 's/[^a-z_].*//' | sort -u | wc -l)" -ge 3 ]
+then ok "shown: the trace holds keys and tokens: the leak check reads it"
+else bad "shown: the secret pattern finds too little in the trace" "$work/shown/trace.har"; fi
 contains "shown: junit property" "$work/shown/junit.xml" '<property name="secrets" value="shown (--show-secrets)"/>'
 contains "shown: summary notice" "$work/shown/summary.md" "**Secrets are shown**"
 contains "shown: report.json" "$work/shown/report.json" '"secrets":	"shown"'

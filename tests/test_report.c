@@ -1,6 +1,6 @@
 /* test_report.c: the file reporters (report_junit.c, report_json.c, report_markdown.c,
- * report_sarif.c), the reproducer (reproducer.c), the shared writer (report.c) and the
- * --expect baseline (baseline.c), each on hand-built results. */
+ * report_sarif.c, report_html.c), the reproducer (reproducer.c), the shared writer
+ * (report.c) and the --expect baseline (baseline.c), each on hand-built results. */
 #include "hitl/baseline.h"
 #include "hitl/report.h"
 
@@ -642,6 +642,191 @@ START_TEST(sarif_only_security_relevant_findings)
 }
 END_TEST
 
+/* --- HTML --- */
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The text between the page's one <script> and its </script>. */
+static char *script_of(const char *html)
+{
+    const char *a = strstr(html, "<script>");
+    ck_assert_ptr_nonnull(a);
+    const char *z = strstr(a, "</script>");
+    ck_assert_ptr_nonnull(z);
+    return strndup(a, (size_t)(z - a));
+}
+
+/* Server text that tries to end the markup it sits in, run script and break out of an
+ * attribute, in every place a result carries it. */
+#define HOSTILE "</details></pre><script>alert('x')</script>\"onmouseover=\"boom()"
+#define HOSTILE_ESC                                                                                \
+    "&lt;/details&gt;&lt;/pre&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;"            \
+    "onmouseover=&quot;boom()"
+
+START_TEST(html_escapes_hostile_server_text)
+{
+    hitl_results res;
+    fixture(&res);
+    hitl_result *f = &res.items[1];
+    free(f->actual);
+    f->actual = strdup(HOSTILE " ctl\x01\x1b[31m bad\xff\xfe utf8 §ok");
+    hitl_exchange *x = &f->exchanges[1];
+    free(x->response_body), free(x->response_headers), free(x->url);
+    x->response_body = strdup(HOSTILE);
+    x->response_headers = strdup("X-Evil: " HOSTILE "\n");
+    x->url = strdup(TARGET "/api/form/human_input/'\"><script>alert(1)</script>");
+    free(res.items[4].reason);
+    res.items[4].reason = strdup(HOSTILE);
+    hitl_report_meta m = meta();
+    m.fingerprint = "upload-layout=<i>v1</i>";
+    char *html = format(hitl_report_format_html, &res, &m);
+    /* One <script> element (ours), and one <details> per FAIL/WARN/ERROR. */
+    ck_assert_uint_eq(count_of(html, "<script"), 1);
+    ck_assert_uint_eq(count_of(html, "</details>"), 3);
+    ck_assert_uint_eq(count_of(html, "</pre>"), count_of(html, "<pre"));
+    ck_assert_ptr_null(strstr(html, "<script>alert"));
+    ck_assert_ptr_null(strstr(html, "alert('x')"));
+    ck_assert_ptr_null(strstr(html, "onmouseover=\""));
+    ck_assert_ptr_null(strstr(html, "<i>"));
+    ck_assert_ptr_nonnull(strstr(html, "upload-layout=&lt;i&gt;v1&lt;/i&gt;"));
+    /* Actual (in its <pre>), the response body and header, the reason: all escaped. */
+    ck_assert_uint_ge(count_of(html, HOSTILE_ESC), 5);
+    ck_assert_ptr_nonnull(strstr(html, "X-Evil: " HOSTILE_ESC));
+    ck_assert_ptr_nonnull(strstr(html, "/api/form/human_input/&#39;&quot;&gt;&lt;script&gt;"));
+    /* Control bytes become '?', invalid UTF-8 U+FFFD; valid UTF-8 stays. */
+    ck_assert_ptr_nonnull(strstr(html, " ctl??[31m bad\xEF\xBF\xBD\xEF\xBF\xBD utf8 §ok"));
+    /* No server byte in the script: it is the constant the reporter carries. */
+    char *script = script_of(html);
+    ck_assert_ptr_null(strstr(script, "details&gt;"));
+    ck_assert_ptr_null(strstr(script, "boom"));
+    ck_assert_ptr_null(strstr(script, TARGET));
+    free(script);
+    free(html);
+    hitl_results_free(&res);
+}
+END_TEST
+
+START_TEST(html_fail_details_hold_expected_actual_exchanges_reproducer)
+{
+    hitl_results res;
+    fixture(&res);
+    hitl_report_meta m = meta();
+    char *html = format(hitl_report_format_html, &res, &m);
+    const char *d = strstr(html, "<details id=\"details-1\">");
+    ck_assert_ptr_nonnull(d);
+    char *body = strndup(d, (size_t)(strstr(d, "</details>") - d));
+    ck_assert_ptr_nonnull(strstr(body,
+                                 "<dt>Expected</dt><dd><pre>HTTP 412 human_input_form_submitted"
+                                 "</pre></dd>"));
+    ck_assert_ptr_nonnull(strstr(body, "<dt>Actual</dt><dd><pre>HTTP 200 {}</pre></dd>"));
+    ck_assert_ptr_nonnull(strstr(body, "<h4>Exchanges (2)</h4>"));
+    ck_assert_ptr_nonnull(strstr(body,
+                                 "<span class=\"method\">POST</span><span class=\"url\">" TARGET
+                                 "/v1/workflows/run</span>"));
+    ck_assert_ptr_nonnull(strstr(body, "<span class=\"status s2\">200</span>"));
+    ck_assert_ptr_nonnull(strstr(body, "Authorization: Bearer [REDACTED]\nContent-Type: "
+                                       "application/json\n\n{&quot;inputs&quot;:{}"));
+    ck_assert_ptr_nonnull(strstr(body, "<h4>Reproducer</h4>\n<pre class=\"repro\"># Reproduce "
+                                       "submit.after.double-submit [web] (§7.4, §13 G50):\n"
+                                       "hitlcheck run --target &#39;" TARGET "&#39; --api-key "
+                                       "&quot;$HITLCHECK_API_KEY&quot; --surface web --only "
+                                       "submit.after.double-submit\n"));
+    ck_assert_ptr_nonnull(strstr(body, "{&quot;action&quot;:&quot;it&#39;\\&#39;&#39;s ok&quot;}"));
+    free(body);
+    /* The row: filterable by ID, title and §, failures listed before passes. */
+    ck_assert_ptr_nonnull(strstr(html, "<tbody class=\"check\" data-verdict=\"FAIL\" data-search=\""
+                                       "submit.after.double-submit A second submit answers 412 "
+                                       "§7.4, §13 G50 web\" id=\"check-1\">"));
+    ck_assert(strstr(html, "id=\"check-1\"") < strstr(html, "id=\"check-0\""));
+    /* ERROR folds out to its reason, without a reproducer; SKIP and PASS do not fold. */
+    d = strstr(html, "<details id=\"details-4\">");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_ptr_nonnull(strstr(d, "<dt>Reason</dt><dd><pre>transport: timeout &lt;30s&gt; &amp; "
+                                    "&quot;gone&quot;</pre></dd>"));
+    ck_assert_ptr_null(strstr(html, "details-0"));
+    ck_assert_ptr_null(strstr(html, "details-3"));
+    ck_assert_uint_eq(count_of(html, "<pre class=\"repro\">"), 2); /* the FAIL and the WARN */
+    /* Totals and run metadata. */
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"badge outcome FAIL\">FAILED</span>"));
+    ck_assert_ptr_nonnull(strstr(html, "id=\"total-FAIL\"><span class=\"n\">1</span>"));
+    ck_assert_ptr_nonnull(strstr(html, "<dt>fingerprint</dt><dd>upload-layout=v1</dd>"));
+    ck_assert_ptr_nonnull(strstr(html, "<dt>started</dt><dd>2026-11-18T11:06:40Z</dd>"));
+    ck_assert_ptr_null(strstr(html, "SECRETS SHOWN"));
+    free(html);
+    hitl_results_free(&res);
+}
+END_TEST
+
+START_TEST(html_known_failure_shows_baseline_reason)
+{
+    hitl_results res;
+    fixture(&res);
+    hitl_report_known known[5] = {{NULL}, {"upstream bug <#12>"}, {NULL}, {NULL}, {NULL}};
+    hitl_report_meta m = meta();
+    m.known = known;
+    m.baseline_path = "known.txt";
+    char *html = format(hitl_report_format_html, &res, &m);
+    ck_assert_ptr_nonnull(strstr(html, "<p><strong>Known failure</strong> (listed in the baseline "
+                                       "known.txt): upstream bug &lt;#12&gt;</p>"));
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"known\">known</span>"));
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"l\">failed (1 known)</span>"));
+    /* Known, the run does not fail on it: the ERROR decides the outcome. */
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"badge outcome ERROR\">ERROR</span>"));
+    free(html);
+    hitl_results_free(&res);
+}
+END_TEST
+
+START_TEST(html_loads_nothing_from_the_network)
+{
+    hitl_results res;
+    fixture(&res);
+    hitl_report_meta m = meta();
+    char *html = format(hitl_report_format_html, &res, &m);
+    ck_assert_ptr_nonnull(strstr(html, "<meta http-equiv=\"Content-Security-Policy\" "
+                                       "content=\"default-src 'none'; style-src 'unsafe-inline'; "
+                                       "script-src 'unsafe-inline';"));
+    /* No attribute or CSS that names a resource: the target's URL is only text. */
+    static const char *const refs[] = {"src=", "href=",   "action=", "url(",   "@import", "<link",
+                                       "<img", "<iframe", "=\"http", "='http", "=http"};
+    for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
+        ck_assert_msg(!strstr(html, refs[i]), "report.html has '%s'", refs[i]);
+    /* Each http:// is the target's (in text), never an https:// resource. */
+    ck_assert_ptr_null(strstr(html, "https://"));
+    ck_assert_uint_eq(count_of(html, "http://"), count_of(html, TARGET));
+    free(html);
+    hitl_results_free(&res);
+}
+END_TEST
+
+START_TEST(html_bounded_by_its_buffer)
+{
+    hitl_results res;
+    fixture(&res);
+    hitl_report_meta m = meta();
+    hitl_buf b;
+    hitl_buf_init(&b, 4096);
+    hitl_err err = {0};
+    ck_assert_int_eq(hitl_report_format_html(&b, &res, &m, &err), HITL_E_TOO_BIG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "report.html would pass"));
+    ck_assert_uint_le(b.len, 4096);
+    hitl_buf_free(&b);
+    /* And an empty run is still a page. */
+    hitl_results none = {0};
+    char *html = format(hitl_report_format_html, &none, NULL);
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"badge outcome PASS\">PASSED</span>"));
+    ck_assert_ptr_nonnull(strstr(html, "</html>\n"));
+    free(html);
+    hitl_results_free(&res);
+}
+END_TEST
+
 /* --- secrets --- */
 
 START_TEST(secrets_redacted_at_write_time_in_every_format)
@@ -657,10 +842,10 @@ START_TEST(secrets_redacted_at_write_time_in_every_format)
     hitl_redactor_add(red, "app-key-0123", "api-key");
     hitl_report_meta m = meta();
     m.redactor = red;
-    int (*fns[])(hitl_buf *, const hitl_results *, const hitl_report_meta *,
-                 hitl_err *) = {hitl_report_format_junit, hitl_report_format_json,
-                                hitl_report_format_markdown, hitl_report_format_sarif};
-    for (size_t i = 0; i < 4; i++) {
+    int (*fns[])(hitl_buf *, const hitl_results *, const hitl_report_meta *, hitl_err *) = {
+        hitl_report_format_junit, hitl_report_format_json, hitl_report_format_markdown,
+        hitl_report_format_sarif, hitl_report_format_html};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         char *text = format(fns[i], &res, &m);
         ck_assert_msg(!strstr(text, SECRET_LATE), "format %zu leaks the token", i);
         ck_assert_msg(!strstr(text, "app-key-0123"), "format %zu leaks the key in options", i);
@@ -682,6 +867,10 @@ START_TEST(secrets_shown_is_stated)
         strstr(xml, "<property name=\"secrets\" value=\"shown (--show-secrets)\"/>"));
     char *json = format(hitl_report_format_json, &res, &m);
     ck_assert_ptr_nonnull(strstr(json, "\"secrets\":\t\"shown\""));
+    char *html = format(hitl_report_format_html, &res, &m);
+    ck_assert_ptr_nonnull(strstr(html, "<div class=\"banner\" role=\"alert\">SECRETS SHOWN"));
+    ck_assert_ptr_nonnull(strstr(html, "<dt>secrets</dt><dd>SHOWN (--show-secrets)</dd>"));
+    free(html);
     free(xml);
     free(json);
     hitl_results_free(&res);
@@ -702,7 +891,7 @@ static size_t count_entries(const char *dir)
     return n;
 }
 
-START_TEST(write_all_creates_four_files_and_no_temporaries)
+START_TEST(write_all_creates_five_files_and_no_temporaries)
 {
     hitl_results res;
     fixture(&res);
@@ -713,9 +902,9 @@ START_TEST(write_all_creates_four_files_and_no_temporaries)
     ck_assert_int_eq(hitl_report_prepare_dir(sub, &err), HITL_OK);
     hitl_report_meta m = meta();
     ck_assert_int_eq(hitl_report_write_all(sub, &res, &m, &err), HITL_OK);
-    ck_assert_uint_eq(count_entries(sub), 4);
-    const char *names[] = {"junit.xml", "report.json", "summary.md", "report.sarif"};
-    for (size_t i = 0; i < 4; i++) {
+    ck_assert_uint_eq(count_entries(sub), 5);
+    const char *names[] = {"junit.xml", "report.json", "summary.md", "report.sarif", "report.html"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char p[4400];
         snprintf(p, sizeof p, "%s/%s", sub, names[i]);
         struct stat st;
@@ -928,7 +1117,12 @@ int main(void)
     tcase_add_test(tc, sarif_only_security_relevant_findings);
     tcase_add_test(tc, secrets_redacted_at_write_time_in_every_format);
     tcase_add_test(tc, secrets_shown_is_stated);
-    tcase_add_test(tc, write_all_creates_four_files_and_no_temporaries);
+    tcase_add_test(tc, html_escapes_hostile_server_text);
+    tcase_add_test(tc, html_fail_details_hold_expected_actual_exchanges_reproducer);
+    tcase_add_test(tc, html_known_failure_shows_baseline_reason);
+    tcase_add_test(tc, html_loads_nothing_from_the_network);
+    tcase_add_test(tc, html_bounded_by_its_buffer);
+    tcase_add_test(tc, write_all_creates_five_files_and_no_temporaries);
     tcase_add_test(tc, prepare_dir_names_the_dir_it_cannot_create);
     suite_add_tcase(s, tc);
     tc = tcase_create("baseline");

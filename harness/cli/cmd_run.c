@@ -13,6 +13,7 @@
 #include "hitl/report.h"
 #include "hitl/report_console.h"
 #include "hitl/target.h"
+#include "hitl/trace.h"
 #include "hitl/version.h"
 #include "refserver/refserver.h"
 
@@ -47,6 +48,7 @@ typedef struct run_opts {
     hitl_strvec faults;          /* embedded server faults (--embedded-fault, for tests) */
     char *embedded_layout;
     char *expect, *write_expect;   /* --expect / --write-expect baseline files */
+    char *trace;                   /* --trace FILE: the run's exchanges as HAR */
     int argc;                      /* the options as given, for the reports */
     char **argv;
 } run_opts;
@@ -92,7 +94,9 @@ static void usage(FILE *f)
 "  --cacert FILE           CA bundle to verify TLS with\n"
 "Output:\n"
 "  --report-dir DIR        where reports go (default reports/): junit.xml, report.json,\n"
-"                          summary.md, report.sarif (created when missing)\n"
+"                          summary.md, report.sarif, report.html (created when missing)\n"
+"  --trace FILE            every HTTP exchange of the run (SSE bodies included) as a HAR\n"
+"                          1.2 file, for a browser's developer tools (Import HAR)\n"
 "  --show-secrets          do not redact the API key and tokens (the reports say so)\n"
 "  --expect FILE           known failures (<check-id> <web|service|*> <reason> a line):\n"
 "                          they do not fail the run; an entry that now passes does\n"
@@ -108,9 +112,9 @@ static void usage(FILE *f)
 "\n"
 "Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
 "conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
-"including a selection that names no check, a bad baseline or a report directory that\n"
-"cannot be written; 3 the target is unreachable or the harness could not run (a check\n"
-"ended in ERROR, or the reports could not be written).\n");
+"including a selection that names no check, a bad baseline, or a report directory or\n"
+"--trace file that cannot be written; 3 the target is unreachable or the harness could\n"
+"not run (a check ended in ERROR, or the reports or trace could not be written).\n");
 }
 
 static void opts_free(run_opts *o)
@@ -130,6 +134,7 @@ static void opts_free(run_opts *o)
     free(o->embedded_layout);
     free(o->expect);
     free(o->write_expect);
+    free(o->trace);
 }
 
 static void set_str(char **dst, const char *v)
@@ -169,7 +174,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
     enum { O_TARGET = 256, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
            O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
            O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT,
-           O_SHOWSECRETS, O_EXPECT, O_WEXPECT };
+           O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE };
     static const struct option opts[] = {
         {"target", required_argument, NULL, O_TARGET}, {"api-key", required_argument, NULL, O_KEY},
         {"service-base", required_argument, NULL, O_SBASE}, {"web-base", required_argument, NULL, O_WBASE},
@@ -190,6 +195,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
         {"expect", required_argument, NULL, O_EXPECT},
         {"write-expect", required_argument, NULL, O_WEXPECT},
+        {"trace", required_argument, NULL, O_TRACE},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     hitl_target *t = &o->target;
     const char *env_target = getenv("HITLCHECK_TARGET");
@@ -319,6 +325,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         case O_SHOWSECRETS: o->show_secrets = true; break;
         case O_EXPECT: set_str(&o->expect, optarg); break;
         case O_WEXPECT: set_str(&o->write_expect, optarg); break;
+        case O_TRACE: set_str(&o->trace, optarg); break;
         case 'h': usage(out); return EXIT_CLEAN;
         default: hitl_cli_bad_option(errout, "run", argc, argv, c); return EXIT_USAGE;
         }
@@ -522,7 +529,7 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         goto out;
     }
-    fprintf(out, "hitlcheck: reports in %s/ (junit.xml, report.json, summary.md, report.sarif)%s\n",
+    fprintf(out, "hitlcheck: reports in %s/ (junit.xml, report.json, summary.md, report.sarif, report.html)%s\n",
             report_dir, o->show_secrets ? ": SECRETS SHOWN (--show-secrets)" : "");
     size_t unexpected = 0, failures = 0;
     for (size_t i = 0; i < res->n; i++) {
@@ -548,6 +555,28 @@ out:
     return code;
 }
 
+/* Writes the --trace file once the run has ended (every token known to the redactor by
+ * then) and returns the run's exit code, made 3 when the file cannot be written. */
+static int write_trace(hitl_trace *trace, const run_opts *o, hitl_redactor *red, int code,
+                       FILE *out, FILE *errout)
+{
+    hitl_err err = {0};
+    hitl_trace_meta tm = {.version = HITL_VERSION, .title = o->target.base_url, .redactor = red};
+    if (hitl_trace_write(trace, o->trace, &tm, &err)) {
+        fprintf(errout, "hitlcheck run: %s\n", err.msg);
+        return code == EXIT_USAGE ? code : EXIT_UNREACHABLE;
+    }
+    size_t dropped = hitl_trace_dropped(trace);
+    size_t n = hitl_trace_count(trace);
+    fprintf(out, "hitlcheck: trace of %zu HTTP exchange%s in %s (HAR 1.2)%s", n, n == 1 ? "" : "s",
+            o->trace, o->show_secrets ? ": SECRETS SHOWN (--show-secrets)" : "");
+    if (dropped)
+        fprintf(out, "; %zu more past its %u MiB cap are only counted", dropped,
+                HITL_TRACE_TOTAL_MAX >> 20);
+    fputc('\n', out);
+    return code;
+}
+
 static int run(run_opts *o, FILE *out, FILE *errout)
 {
     int code = EXIT_UNREACHABLE;
@@ -561,6 +590,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_check_impl *impls = NULL;
     hitl_results res = {0};
     hitl_baseline base = {0};
+    hitl_trace *trace = NULL;
     hitl_target *t = &o->target;
     const char *report_dir = o->report_dir ? o->report_dir : "reports";
 
@@ -581,7 +611,8 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     /* Configuration problems surface before any check runs, not after minutes of work. */
     if ((o->expect && (hitl_baseline_load(o->expect, &base, &err) ||
                        hitl_baseline_check_catalog(&base, &cat, &err))) ||
-        hitl_report_prepare_dir(report_dir, &err)) {
+        hitl_report_prepare_dir(report_dir, &err) ||
+        (o->trace && hitl_trace_check_path(o->trace, &err))) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         code = EXIT_USAGE;
         goto out;
@@ -615,9 +646,21 @@ static int run(run_opts *o, FILE *out, FILE *errout)
                  (unsigned)hitl_fixture_port(fixture));
     }
 
+    /* --trace: the client's exchange hook sees every request of the run. The -H headers
+     * may carry credentials: the trace masks their values like Authorization's. */
+    hitl_trace_config tc = {.body_max = HITL_TRACE_BODY_MAX,
+                            .mask_headers = (const char *const *)o->headers.items,
+                            .n_mask_headers = o->headers.n};
+    if (o->trace && hitl_trace_new(&trace, &tc, &err)) {
+        fprintf(errout, "hitlcheck run: %s\n", err.msg);
+        goto out;
+    }
     hitl_http_config hc = {.proxy = o->proxy, .insecure = o->insecure, .cacert = o->cacert,
                            .timeout_ms = t->timeout_ms,
-                           .headers = (const char *const *)o->headers.items, .n_headers = o->headers.n};
+                           .headers = (const char *const *)o->headers.items,
+                           .n_headers = o->headers.n,
+                           .on_exchange = trace ? hitl_trace_record : NULL, .exchange_user = trace,
+                           .exchange_body_max = HITL_TRACE_BODY_MAX};
     if (hitl_http_new(&http, &hc, &err) || hitl_redactor_new(&red, !o->show_secrets, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         goto out;
@@ -661,6 +704,9 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_console_summary(&con, &res);
     code = finish(o, embedded, report_dir, &base, &res, red, started, out, errout);
 out:
+    /* Also after a failed probe: the trace shows what the target answered, if anything. */
+    if (trace && red)
+        code = write_trace(trace, o, red, code, out, errout);
     hitl_baseline_free(&base);
     hitl_results_free(&res);
     free(sel);
@@ -668,6 +714,7 @@ out:
     hitl_catalog_free(&cat);
     hitl_http_free(http);
     hitl_redactor_free(red);
+    hitl_trace_free(trace);
     if (srv)
         hitl_refserver_stop(srv);
     if (fixture)

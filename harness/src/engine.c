@@ -57,6 +57,7 @@ void *hitl_ctx_env(const hitl_check_ctx *ctx)
     return ctx->opts->env;
 }
 
+__attribute__((format(printf, 1, 0)))
 static char *vformat(const char *fmt, va_list ap)
 {
     char *s = malloc(MSG_MAX);
@@ -90,6 +91,7 @@ void hitl_check_pass(hitl_check_ctx *ctx)
     }
 }
 
+__attribute__((format(printf, 3, 0)))
 static bool fail_v(hitl_check_ctx *ctx, const char *expected, const char *fmt, va_list ap)
 {
     ctx->result->assertions++;
@@ -111,6 +113,7 @@ bool hitl_check_fail(hitl_check_ctx *ctx, const char *expected, const char *fmt,
     return false;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void final_v(hitl_check_ctx *ctx, hitl_verdict v, const char *fmt, va_list ap)
 {
     if (ctx->verdict_set && ctx->result->reported != HITL_PASS)
@@ -318,12 +321,13 @@ int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_ht
                       hitl_err *err)
 {
     hitl_err local = {0};
-    hitl_http_request sourced;
-    if (ctx->source_ip[0] && !req->source_ip) {
-        sourced = *req;
+    hitl_http_request sourced = *req;
+    if (ctx->source_ip[0] && !req->source_ip)
         sourced.source_ip = ctx->source_ip;
-        req = &sourced;
-    }
+    /* Named for the client's exchange hook (--trace): which check, on which surface. */
+    sourced.origin_check = ctx->result->entry->id;
+    sourced.origin_surface = hitl_surface_name(ctx->result->surface);
+    req = &sourced;
     int rc = hitl_http_do(ctx->http, req, resp, &local);
     record(ctx, req, resp, rc ? &local : NULL);
     if (rc && err)

@@ -11,6 +11,8 @@
 #define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_MAX_BODY (8u * 1024u * 1024u)
 #define CONNECT_TIMEOUT_MS 10000L
+#define DEFAULT_EXCHANGE_BODY_MAX (1u * 1024u * 1024u)
+#define STATUS_LINE_MAX 256u
 
 struct hitl_http {
     char *proxy;
@@ -20,6 +22,9 @@ struct hitl_http {
     size_t max_body;
     char **headers;
     size_t n_headers;
+    hitl_http_exchange_fn on_exchange;
+    void *exchange_user;
+    size_t exchange_body_max;
 };
 
 /* Per-transfer state shared by the callbacks. */
@@ -34,6 +39,12 @@ typedef struct transfer {
     int deadline_passed;
     long idle_ms;
     struct timespec last_byte;
+    /* For the exchange hook only (tap set): the head as sent, the start of a streamed
+     * body (a stored one is in resp->body already) and the final status line. */
+    bool tap;
+    hitl_buf sent_head;
+    hitl_buf tapped_body;
+    char status_line[STATUS_LINE_MAX];
 } transfer;
 
 static char *dup_or_null(const char *s)
@@ -52,6 +63,10 @@ int hitl_http_new(hitl_http **out, const hitl_http_config *cfg, hitl_err *err)
     c->insecure = cfg && cfg->insecure;
     c->timeout_ms = cfg && cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
     c->max_body = cfg && cfg->max_body ? cfg->max_body : DEFAULT_MAX_BODY;
+    c->on_exchange = cfg ? cfg->on_exchange : NULL;
+    c->exchange_user = cfg ? cfg->exchange_user : NULL;
+    c->exchange_body_max =
+        cfg && cfg->exchange_body_max ? cfg->exchange_body_max : DEFAULT_EXCHANGE_BODY_MAX;
     if (cfg && cfg->n_headers) {
         c->headers = calloc(cfg->n_headers, sizeof *c->headers);
         if (!c->headers) {
@@ -100,6 +115,10 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
     clock_gettime(CLOCK_MONOTONIC, &t->last_byte);
     t->resp->body_bytes += n;
     if (t->req->on_body) {
+        if (t->tap) { /* the hook sees a streamed body's start; past its cap, only the count */
+            size_t room = t->tapped_body.max - t->tapped_body.len;
+            hitl_buf_append(&t->tapped_body, ptr, n < room ? n : room);
+        }
         if (t->req->on_body(t->req->user, ptr, n)) {
             t->sink_stopped = 1;
             return 0; /* abort the transfer: CURLE_WRITE_ERROR, mapped to "stopped" */
@@ -142,6 +161,15 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
     /* A status line starts a new response (after a 100 Continue): keep only the last. */
     if (n >= 5 && !strncmp(buf, "HTTP/", 5)) {
         clear_headers(t->resp);
+        if (t->tap) {
+            size_t len = n;
+            while (len && (buf[len - 1] == '\r' || buf[len - 1] == '\n'))
+                len--;
+            if (len >= sizeof t->status_line)
+                len = sizeof t->status_line - 1;
+            memcpy(t->status_line, buf, len);
+            t->status_line[len] = '\0';
+        }
         /* The status is needed while the body streams (before curl's getinfo can say). */
         const char *sp = memchr(buf, ' ', n);
         if (sp && (size_t)(sp - buf) + 4 <= n) {
@@ -230,6 +258,64 @@ static int map_curl_error(CURLcode rc, const transfer *t, long timeout_ms, const
     }
 }
 
+/* libcurl's debug callback, set only for the exchange hook: keeps the request head as
+ * sent (a proxy's CONNECT head comes first and is replaced by the request's own). */
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
+{
+    (void)h;
+    transfer *t = userp;
+    if (type != CURLINFO_HEADER_OUT)
+        return 0;
+    hitl_buf *head = &t->sent_head;
+    if (head->len >= 4 && !memcmp(head->ptr + head->len - 4, "\r\n\r\n", 4))
+        hitl_buf_reset(head);
+    size_t room = head->max - head->len;
+    hitl_buf_append(head, data, size < room ? size : room);
+    return 0;
+}
+
+static double info_seconds(CURL *h, CURLINFO what)
+{
+    curl_off_t us = 0;
+    if (curl_easy_getinfo(h, what, &us) != CURLE_OK || us < 0)
+        return 0;
+    return (double)us / 1e6;
+}
+
+/* Tells the client's exchange hook of the ended transfer. */
+static void tell_hook(const hitl_http *c, CURL *h, const transfer *t, const struct timespec *wall,
+                      const struct timespec *mono, const hitl_err *err)
+{
+    const hitl_http_response *resp = t->resp;
+    hitl_http_exchange x = {
+        .req = t->req, .resp = resp, .err = err, .started = *wall, .started_mono = *mono};
+    if (t->sent_head.len) {
+        x.sent_head = hitl_buf_str(&t->sent_head);
+        x.sent_head_len = t->sent_head.len;
+    }
+    curl_off_t up = 0;
+    if (curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK && up > 0)
+        x.sent_body_bytes = (size_t)up;
+    x.status_line = t->status_line[0] ? t->status_line : NULL;
+    if (t->req->on_body) {
+        x.body = hitl_buf_str(&t->tapped_body);
+        x.body_len = t->tapped_body.len;
+    } else {
+        x.body = hitl_buf_str(&resp->body);
+        x.body_len = resp->body.len < c->exchange_body_max ? resp->body.len : c->exchange_body_max;
+    }
+    x.t_dns = info_seconds(h, CURLINFO_NAMELOOKUP_TIME_T);
+    x.t_connect = info_seconds(h, CURLINFO_CONNECT_TIME_T);
+    x.t_tls = info_seconds(h, CURLINFO_APPCONNECT_TIME_T);
+    x.t_pretransfer = info_seconds(h, CURLINFO_PRETRANSFER_TIME_T);
+#if LIBCURL_VERSION_NUM >= 0x080a00
+    x.t_posttransfer = info_seconds(h, CURLINFO_POSTTRANSFER_TIME_T);
+#endif
+    x.t_first_byte = info_seconds(h, CURLINFO_STARTTRANSFER_TIME_T);
+    x.t_total = info_seconds(h, CURLINFO_TOTAL_TIME_T);
+    c->on_exchange(c->exchange_user, &x);
+}
+
 /* Applies the request's method, headers and body to |h|; returns the lists to free. */
 static int setup_request(CURL *h, const hitl_http *c, const hitl_http_request *req,
                          struct curl_slist **hdrs, curl_mime **mime, hitl_err *err)
@@ -280,10 +366,12 @@ int hitl_http_do(hitl_http *c, const hitl_http_request *req, hitl_http_response 
                  hitl_err *err)
 {
     memset(resp, 0, sizeof *resp);
-    transfer t = {.req = req, .resp = resp};
+    transfer t = {.req = req, .resp = resp, .tap = c->on_exchange != NULL};
     t.max_body = req->max_body ? req->max_body : c->max_body;
     t.idle_ms = req->idle_timeout_ms;
     hitl_buf_init(&resp->body, t.max_body);
+    hitl_buf_init(&t.sent_head, HITL_HTTP_MAX_HEADER_BYTES);
+    hitl_buf_init(&t.tapped_body, c->exchange_body_max);
     if (!req->url)
         return hitl_err_set(err, HITL_E_ARG, "request without a URL");
     long timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : c->timeout_ms;
@@ -326,10 +414,18 @@ int hitl_http_do(hitl_http *c, const hitl_http_request *req, hitl_http_response 
     }
     if (req->source_ip)
         curl_easy_setopt(h, CURLOPT_INTERFACE, req->source_ip);
+    if (t.tap) {
+        /* With a debug callback, VERBOSE output goes to it only: nothing is printed. */
+        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, &t);
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+    }
 
-    struct timespec start;
+    struct timespec start, wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
     clock_gettime(CLOCK_MONOTONIC, &start);
     t.last_byte = start;
+    hitl_err failure = {0};
     CURLcode cc = curl_easy_perform(h);
     resp->seconds = (double)elapsed_ms(&start) / 1000.0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -339,12 +435,20 @@ int hitl_http_do(hitl_http *c, const hitl_http_request *req, hitl_http_response 
         resp->stopped = true;
         rc = HITL_OK;
     } else {
-        rc = map_curl_error(cc, &t, timeout_ms, req->url, curl_msg[0] ? curl_msg : curl_easy_strerror(cc), err);
+        /* Into a local first: the hook needs the message even when the caller passed no err. */
+        rc = map_curl_error(cc, &t, timeout_ms, req->url,
+                            curl_msg[0] ? curl_msg : curl_easy_strerror(cc), &failure);
+        if (err)
+            *err = failure;
     }
+    if (t.tap)
+        tell_hook(c, h, &t, &wall, &start, rc ? &failure : NULL);
 done:
     curl_easy_cleanup(h);
     curl_mime_free(mime);
     curl_slist_free_all(hdrs);
+    hitl_buf_free(&t.sent_head);
+    hitl_buf_free(&t.tapped_body);
     return rc;
 }
 

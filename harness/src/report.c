@@ -186,6 +186,12 @@ int hitl_report_write_sarif(const char *dir, const hitl_results *res, const hitl
     return write_format(dir, "report.sarif", hitl_report_format_sarif, res, m, err);
 }
 
+int hitl_report_write_html(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                           hitl_err *err)
+{
+    return write_format(dir, "report.html", hitl_report_format_html, res, m, err);
+}
+
 int hitl_report_write_all(const char *dir, const hitl_results *res, const hitl_report_meta *m,
                           hitl_err *err)
 {
@@ -196,5 +202,18 @@ int hitl_report_write_all(const char *dir, const hitl_results *res, const hitl_r
         rc = hitl_report_write_markdown(dir, res, m, err);
     if (!rc)
         rc = hitl_report_write_sarif(dir, res, m, err);
+    if (!rc)
+        rc = hitl_report_write_html(dir, res, m, err);
     return rc;
+}
+
+size_t hitl_report_first_line(const char *s, size_t max)
+{
+    size_t n = strcspn(s, "\r\n");
+    if (n > max) {
+        n = max;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return n;
 }

@@ -16,13 +16,7 @@ static int cell(hitl_buf *b, const hitl_report_meta *m, const char *s)
     char *red = hitl_report_redact(m, s);
     if (!red)
         return HITL_E_NOMEM;
-    size_t n = strcspn(red, "\r\n");
-    bool cut = n > CELL_MAX;
-    if (cut) {
-        n = CELL_MAX;
-        while (n && ((unsigned char)red[n] & 0xC0) == 0x80)
-            n--;
-    }
+    size_t n = hitl_report_first_line(red, CELL_MAX);
     int rc = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         char c = red[i];
@@ -33,7 +27,7 @@ static int cell(hitl_buf *b, const hitl_report_meta *m, const char *s)
         else
             rc = hitl_buf_append(b, &c, 1);
     }
-    if (!rc && (cut || red[n]))
+    if (!rc && red[n])
         rc = hitl_buf_append_str(b, "…");
     free(red);
     return rc;

@@ -14,6 +14,12 @@
 #include "hitl/err.h"
 
 typedef struct hitl_http hitl_http;
+typedef struct hitl_http_exchange hitl_http_exchange;
+
+/* The exchange hook (hitl_http_config.on_exchange): told of every exchange once it has
+ * ended, answered or not, on the thread that made it; it must be thread-safe. |x| and all
+ * it points to are borrowed for the call. The trace (trace.h) is one. */
+typedef void (*hitl_http_exchange_fn)(void *user, const hitl_http_exchange *x);
 
 typedef struct hitl_http_config {
     const char *proxy;          /* NULL: none (libcurl's proxy environment is ignored) */
@@ -23,6 +29,9 @@ typedef struct hitl_http_config {
     size_t max_body;            /* default cap on a stored body; 0 = 8 MiB */
     const char *const *headers; /* extra "Name: value" headers sent on every request */
     size_t n_headers;
+    hitl_http_exchange_fn on_exchange; /* NULL: none */
+    void *exchange_user;
+    size_t exchange_body_max;   /* response body bytes the hook sees; 0 = 1 MiB */
 } hitl_http_config;
 
 /* One part of a multipart/form-data body: a file when filename is not NULL. */
@@ -57,6 +66,10 @@ typedef struct hitl_http_request {
      * once that time passes. The body sink may set it during the transfer (a deadline
      * that starts with some event). */
     const struct timespec *abort_at;
+    /* Who made the request, for the exchange hook only (the engine sets the check ID and
+     * "web"/"service"); NULL for the harness's own requests (the probe). */
+    const char *origin_check;
+    const char *origin_surface;
 } hitl_http_request;
 
 typedef struct hitl_http_header {
@@ -77,6 +90,28 @@ typedef struct hitl_http_response {
 
 #define HITL_HTTP_MAX_HEADER_BYTES (256u * 1024u)
 #define HITL_HTTP_MAX_HEADERS 1000u
+
+/* One ended exchange, as the exchange hook sees it. */
+struct hitl_http_exchange {
+    const hitl_http_request *req;
+    const hitl_http_response *resp; /* status 0: no response arrived */
+    const hitl_err *err;            /* the transport error; NULL when a response arrived */
+    struct timespec started;        /* CLOCK_REALTIME at the start (for display) */
+    struct timespec started_mono;   /* CLOCK_MONOTONIC at the start (for ordering) */
+    /* The request head as libcurl sent it ("POST /v1/x HTTP/1.1\r\nHost: …\r\n\r\n"):
+     * every header, the client's and libcurl's included; NULL when nothing was sent. */
+    const char *sent_head;
+    size_t sent_head_len;
+    size_t sent_body_bytes;         /* request body bytes sent */
+    const char *status_line;        /* the last status line, no CRLF; NULL when none came */
+    /* The response body's first bytes (at most exchange_body_max), stored or streamed to
+     * the request's sink alike; resp->body_bytes is the whole count. */
+    const char *body;
+    size_t body_len;
+    /* Seconds from the start to the end of each phase, as libcurl measured them; 0 when
+     * the phase was not reached (or, t_posttransfer, libcurl cannot tell: before 8.10). */
+    double t_dns, t_connect, t_tls, t_pretransfer, t_posttransfer, t_first_byte, t_total;
+};
 
 int hitl_http_new(hitl_http **out, const hitl_http_config *cfg, hitl_err *err);
 void hitl_http_free(hitl_http *client);

@@ -4,6 +4,8 @@
  *   report.json  the whole run, versioned by specs/report.schema.json
  *   summary.md   a short Markdown table for a CI step summary
  *   report.sarif SARIF 2.1.0, security-relevant findings only
+ *   report.html  one self-contained page for a person: totals, a filterable table of
+ *                checks, each finding folding out to its exchanges and reproducer
  * Every FAIL/WARN carries a reproducer (hitl_report_reproducer). Reporters only format
  * results; they never touch the network. The engine already redacted the results; the
  * reporters apply the run's redactor once more at write time, because a secret met by a
@@ -67,9 +69,11 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
                                 hitl_err *err);
 int hitl_report_format_sarif(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
                              hitl_err *err);
+int hitl_report_format_html(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
+                            hitl_err *err);
 
 /* Each hitl_report_write_* formats and writes its file (junit.xml, report.json,
- * summary.md, report.sarif) into the existing directory |dir|, atomically. Returns 0, or
+ * summary.md, report.sarif, report.html) into the existing directory |dir|, atomically. Returns 0, or
  * the format's error, or HITL_E_IO naming the file. */
 int hitl_report_write_junit(const char *dir, const hitl_results *res, const hitl_report_meta *m,
                             hitl_err *err);
@@ -79,7 +83,9 @@ int hitl_report_write_markdown(const char *dir, const hitl_results *res, const h
                                hitl_err *err);
 int hitl_report_write_sarif(const char *dir, const hitl_results *res, const hitl_report_meta *m,
                             hitl_err *err);
-/* All four; stops at the first failure. */
+int hitl_report_write_html(const char *dir, const hitl_results *res, const hitl_report_meta *m,
+                           hitl_err *err);
+/* All five; stops at the first failure. */
 int hitl_report_write_all(const char *dir, const hitl_results *res, const hitl_report_meta *m,
                           hitl_err *err);
 
@@ -112,6 +118,9 @@ bool hitl_report_security_relevant(const hitl_result *r);
 char *hitl_report_redact(const hitl_report_meta *m, const char *s);
 /* The area of a check: its ID up to the first '.' ("form" for "form.get.ok-keys"). */
 void hitl_report_area(const char *id, char *out, size_t cap);
+/* The length of the first line of |s| (up to CR or LF), cut to at most |max| bytes on a
+ * UTF-8 boundary: s[result] != '\0' when anything was left out. */
+size_t hitl_report_first_line(const char *s, size_t max);
 /* ISO 8601 UTC: "2026-11-25T10:17:52Z". */
 void hitl_report_time(time_t t, char *out, size_t cap);
 /* The baseline reason for result |i|, or NULL. */

@@ -137,7 +137,16 @@ static int rl_send(hitl_check_ctx *ctx, rl_kind kind, const char *token, const c
                       .headers = headers,
                       .n_headers = header ? 1 : 0,
                       .source_ip = src};
-    return hitl_flow_call(ctx, &call, resp);
+    int rc = hitl_flow_call(ctx, &call, resp);
+    /* An issued upload token is a secret like any other: every output redacts it. */
+    if (!rc && kind == RL_TOKEN && resp->status >= 200 && resp->status <= 299) {
+        cJSON *root = hitl_chk_body_json(resp);
+        const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "upload_token");
+        if (cJSON_IsString(tok))
+            hitl_ctx_secret(ctx, tok->valuestring, "upload-token");
+        cJSON_Delete(root);
+    }
+    return rc;
 }
 
 static void body_snip(const hitl_http_response *resp, char *out, size_t cap)
