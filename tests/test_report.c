@@ -3,6 +3,8 @@
  * (report.c) and the --expect baseline (baseline.c), each on hand-built results. */
 #include "hitl/baseline.h"
 #include "hitl/report.h"
+#include "hitl/report_console.h"
+#include "hitl/utf8.h"
 
 #include "json_schema_check.h"
 
@@ -227,7 +229,9 @@ START_TEST(reproducer_upload_token_captured_for_masked_header)
     exchange(&x[0], "POST", TARGET "/api/form/human_input/abc/upload-token", "", NULL, 200,
              "Content-Type: application/json\n", "{\"upload_token\":\"[REDACTED:upload-token]\"}");
     exchange(&x[1], "POST", TARGET "/api/form/human_input/files/upload",
-             "Authorization: Bearer [REDACTED]\n", "[multipart file filename=a.pdf: 12 bytes]\n",
+             "Authorization: Bearer [REDACTED]\n",
+             "[multipart file filename=a.pdf: 12 bytes]\n[multipart user: 6 bytes] @u <x\n"
+             "[multipart note: 9 bytes]\n",
              201, "", "{}");
     r.exchanges = x;
     r.n_exchanges = 2;
@@ -247,7 +251,10 @@ START_TEST(reproducer_upload_token_captured_for_masked_header)
         "#   -> HTTP 200, 42 bytes\n"
         "# file contents are not recorded: put files of the recorded names and sizes here\n"
         "curl -sS -i -X POST '" TARGET "/api/form/human_input/files/upload' "
-        "-H 'Authorization: Bearer '\"$HITL_UPLOAD_TOKEN\" -F 'file=@a.pdf'\n"
+        "-H 'Authorization: Bearer '\"$HITL_UPLOAD_TOKEN\" -F 'file=@a.pdf' "
+        /* a recorded text value goes as --form-string (-F would read "@u" as a file); one
+         * recorded without its value as an empty -F */
+        "--form-string 'user=@u <x' -F 'note='\n"
         "#   -> HTTP 201, 2 bytes\n");
     hitl_buf_free(&b);
     for (int i = 0; i < 2; i++) {
@@ -829,6 +836,62 @@ END_TEST
 
 /* --- secrets --- */
 
+/* A server's bytes need not be UTF-8; every report must be (cJSON copies strings as they
+ * are, and a JSON or XML reader refuses the file). */
+START_TEST(invalid_utf8_from_server_is_replaced_in_every_format)
+{
+    hitl_results res;
+    fixture(&res);
+    free(res.items[1].actual);
+    res.items[1].actual = strdup("action \"\xFF\xFE\" \xC0\xAF \xE2\x82\xAC");
+    free(res.items[1].exchanges[1].request_body);
+    res.items[1].exchanges[1].request_body = strdup("{\"action\": \"\xFF\"}");
+    res.items[1].exchanges[1].status = 500; /* SARIF carries it too */
+    hitl_report_meta m = meta();
+    int (*fns[])(hitl_buf *, const hitl_results *, const hitl_report_meta *, hitl_err *) = {
+        hitl_report_format_junit, hitl_report_format_json, hitl_report_format_markdown,
+        hitl_report_format_sarif, hitl_report_format_html};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+        char *text = format(fns[i], &res, &m);
+        size_t n = strlen(text);
+        for (size_t k = 0; k < n;) {
+            int len = hitl_utf8_seq((const unsigned char *)text + k, n - k);
+            ck_assert_msg(len > 0, "format %zu: invalid UTF-8 at byte %zu", i, k);
+            k += (size_t)len;
+        }
+        ck_assert_msg(strstr(text, "\xEF\xBF\xBD"), "format %zu: no U+FFFD", i);
+        free(text);
+    }
+    hitl_results_free(&res);
+}
+END_TEST
+
+/* The console is a report too: a server's control bytes (ESC sequences that retitle the
+ * terminal or hide text) are shown as \\xNN, never sent to the terminal. */
+START_TEST(console_escapes_control_bytes_from_server)
+{
+    hitl_results res;
+    fixture(&res);
+    free(res.items[1].actual);
+    res.items[1].actual = strdup("HTTP 200 \x1b]0;pwned\x07\x1b[2J\nsecond\tline\x7f");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    hitl_console c;
+    hitl_console_init(&c, f, false, false, 0, res.n);
+    hitl_console_on_done(&c, &res.items[1]);
+    fclose(f);
+    ck_assert_ptr_null(memchr(text, 0x1b, len));
+    ck_assert_ptr_null(memchr(text, 0x07, len));
+    ck_assert_ptr_null(memchr(text, 0x7f, len));
+    ck_assert_ptr_nonnull(strstr(text, "HTTP 200 \\x1b]0;pwned\\x07\\x1b[2J\n"));
+    ck_assert_ptr_nonnull(strstr(text, "second\tline\\x7f\n"));
+    free(text);
+    hitl_results_free(&res);
+}
+END_TEST
+
 START_TEST(secrets_redacted_at_write_time_in_every_format)
 {
     hitl_results res;
@@ -1115,6 +1178,8 @@ int main(void)
     tcase_add_test(tc, markdown_exact_table_of_non_passing);
     tcase_add_test(tc, markdown_all_pass_and_secrets_shown_notice);
     tcase_add_test(tc, sarif_only_security_relevant_findings);
+    tcase_add_test(tc, invalid_utf8_from_server_is_replaced_in_every_format);
+    tcase_add_test(tc, console_escapes_control_bytes_from_server);
     tcase_add_test(tc, secrets_redacted_at_write_time_in_every_format);
     tcase_add_test(tc, secrets_shown_is_stated);
     tcase_add_test(tc, html_escapes_hostile_server_text);

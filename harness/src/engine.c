@@ -273,6 +273,18 @@ static char *join_response_headers(const hitl_http_response *resp)
     return hitl_buf_release(&b);
 }
 
+/* A multipart text value worth recording whole: short, printable ASCII, one line. */
+static bool printable_line(const void *data, size_t n)
+{
+    const unsigned char *s = data;
+    if (n > 1024)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7E)
+            return false;
+    return true;
+}
+
 static void record_locked(hitl_check_ctx *ctx, const hitl_http_request *req,
                           const hitl_http_response *resp, const hitl_err *err)
 {
@@ -293,10 +305,17 @@ static void record_locked(hitl_check_ctx *ctx, const hitl_http_request *req,
     if (req->n_parts) {
         hitl_buf b;
         hitl_buf_init(&b, HITL_EXCHANGE_PREVIEW);
-        for (size_t i = 0; i < req->n_parts; i++)
-            hitl_buf_printf(&b, "[multipart %s%s%s: %zu bytes]\n", req->parts[i].name,
-                            req->parts[i].filename ? " filename=" : "",
-                            req->parts[i].filename ? req->parts[i].filename : "", req->parts[i].len);
+        for (size_t i = 0; i < req->n_parts; i++) {
+            const hitl_http_part *pt = &req->parts[i];
+            hitl_buf_printf(&b, "[multipart %s%s%s: %zu bytes]", pt->name,
+                            pt->filename ? " filename=" : "", pt->filename ? pt->filename : "",
+                            pt->len);
+            /* A short text field (user, url) is kept after the bracket, so a reproducer can
+             * send it again; file contents never are. */
+            if (!pt->filename && printable_line(pt->data, pt->len))
+                hitl_buf_printf(&b, " %.*s", (int)pt->len, (const char *)pt->data);
+            hitl_buf_append_str(&b, "\n");
+        }
         x->request_body = hitl_buf_release(&b);
     } else {
         x->request_body = preview(req->body, req->body_len);

@@ -1,6 +1,7 @@
 /* report.c: what every file reporter shares (see report.h): the report directory,
  * atomic writes, redaction at write time, and the small formatting helpers. */
 #include "hitl/report.h"
+#include "hitl/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,14 @@ char *hitl_report_redact(const hitl_report_meta *m, const char *s)
 {
     if (!s)
         return strdup("");
-    return m && m->redactor ? hitl_redactor_apply(m->redactor, s) : strdup(s);
+    char *red = m && m->redactor ? hitl_redactor_apply(m->redactor, s) : strdup(s);
+    if (!red)
+        return NULL;
+    /* Every format a report is written in must be UTF-8, and a server's bytes need not be
+     * (cJSON would copy them as they are into an unreadable report.json). */
+    char *text = hitl_utf8_sanitize(red, strlen(red));
+    free(red);
+    return text;
 }
 
 void hitl_report_area(const char *id, char *out, size_t cap)

@@ -49,15 +49,30 @@ void hitl_console_on_wait(void *user, const hitl_result *r, double left, const c
     status(c, r->entry->id, extra);
 }
 
-/* Prints |text| with every line indented, so multi-line values stay readable. */
+/* Writes |text| for a terminal: a control byte a server sent (ESC starts a terminal
+ * command: it could retitle the window, move the cursor or hide text) is shown as \xNN.
+ * LF is kept, followed by |indent| when more text follows, so multi-line values stay
+ * readable. */
+static void put_safe(FILE *f, const char *text, const char *indent)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '\n') {
+            fputc('\n', f);
+            if (p[1])
+                fputs(indent, f);
+        } else if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+            fprintf(f, "\\x%02x", *p);
+        } else {
+            fputc(*p, f);
+        }
+    }
+}
+
+/* Prints |text| with every line indented. */
 static void indented(FILE *f, const char *label, const char *text)
 {
     fprintf(f, "      %-9s ", label);
-    for (const char *p = text; *p; p++) {
-        fputc(*p, f);
-        if (*p == '\n' && p[1])
-            fputs("                ", f);
-    }
+    put_safe(f, text, "                ");
     fputc('\n', f);
 }
 
@@ -66,9 +81,11 @@ static void print_exchanges(FILE *f, const hitl_result *r)
     for (size_t i = 0; i < r->n_exchanges; i++) {
         const hitl_exchange *x = &r->exchanges[i];
         fprintf(f, "      > %s %s\n", x->method, x->url);
-        if (x->error)
-            fprintf(f, "      < (no complete response: %s)\n", x->error);
-        else
+        if (x->error) {
+            fputs("      < (no complete response: ", f);
+            put_safe(f, x->error, "");
+            fputs(")\n", f);
+        } else
             fprintf(f, "      < HTTP %ld, %zu bytes, %.3fs\n", x->status, x->response_bytes,
                     x->seconds);
     }

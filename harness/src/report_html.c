@@ -10,6 +10,7 @@
  * references, control bytes as '?', invalid UTF-8 as U+FFFD). The data is HTML only: the
  * script is a constant that reads the DOM, so no server byte ever reaches script context. */
 #include "hitl/report.h"
+#include "hitl/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,33 +57,6 @@ static void putf(hw *w, const char *fmt, ...)
         put_n(w, tmp, (size_t)n);
 }
 
-/* The length of the valid UTF-8 sequence at |p| (|left| bytes available), or 0 when the
- * bytes there are not one (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF). */
-static size_t utf8_seq(const unsigned char *p, size_t left)
-{
-    unsigned char c = p[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else
-        return 0;
-    if (left < n || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return n;
-}
-
 /* Appends |n| bytes of |s| escaped for HTML text and attribute values alike (see the
  * file's comment). Runs of plain bytes are copied in one append. */
 static void esc_n(hw *w, const char *s, size_t n)
@@ -117,7 +91,8 @@ static void esc_n(hw *w, const char *s, size_t n)
             if (c < 0x20 || c == 0x7f)
                 rep = "?";
             else if (c >= 0x80) {
-                adv = utf8_seq(p + i, n - i);
+                int len = hitl_utf8_seq(p + i, n - i);
+                adv = len > 0 ? (size_t)len : 0;
                 if (!adv) {
                     rep = "\xEF\xBF\xBD"; /* U+FFFD */
                     adv = 1;

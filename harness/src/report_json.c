@@ -109,8 +109,11 @@ static cJSON *run_json(const hitl_results *res, const hitl_report_meta *m)
         cJSON *b = cJSON_AddObjectToObject(o, "baseline");
         cJSON *stale = b ? cJSON_AddArrayToObject(b, "stale") : NULL;
         ok = stale && add_str(b, "file", m->baseline_path, m);
-        for (size_t i = 0; ok && i < m->n_stale; i++)
-            ok = cJSON_AddItemToArray(stale, cJSON_CreateString(m->stale[i]));
+        for (size_t i = 0; ok && i < m->n_stale; i++) {
+            char *red = hitl_report_redact(m, m->stale[i]); /* a baseline line: any bytes */
+            ok = red && cJSON_AddItemToArray(stale, cJSON_CreateString(red));
+            free(red);
+        }
     } else if (ok) {
         ok = cJSON_AddNullToObject(o, "baseline") != NULL;
     }

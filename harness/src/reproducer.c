@@ -116,7 +116,10 @@ static int add_headers(hitl_buf *out, const hitl_exchange *x, const char *auth_v
     return rc;
 }
 
-/* A multipart record line "[multipart NAME filename=F: N bytes]" becomes -F. */
+/* A multipart record line "[multipart NAME filename=F: N bytes]" becomes -F NAME=@F; a
+ * text field recorded with its value ("[multipart NAME: N bytes] VALUE") becomes
+ * --form-string NAME=VALUE (not -F, which would read a value starting with @ or < as a
+ * file); one recorded without it, -F NAME=. */
 static int add_multipart(hitl_buf *out, const char *body)
 {
     int rc = 0;
@@ -127,16 +130,23 @@ static int add_multipart(hitl_buf *out, const char *body)
         char *spec = strndup(p, n);
         if (!spec)
             return HITL_E_NOMEM;
+        const char *close = p + n + strcspn(p + n, "]\n");
+        const char *value = *close == ']' && close[1] == ' ' ? close + 2 : NULL;
+        size_t value_len = value ? strcspn(value, "\n") : 0;
         char *fn = strstr(spec, " filename=");
         hitl_buf word;
         hitl_buf_init(&word, 4096);
+        const char *flag = " -F ";
         if (fn) {
             *fn = '\0';
             hitl_buf_printf(&word, "%s=@%s", spec, fn + strlen(" filename="));
+        } else if (value) {
+            flag = " --form-string ";
+            hitl_buf_printf(&word, "%s=%.*s", spec, (int)value_len, value);
         } else {
             hitl_buf_printf(&word, "%s=", spec);
         }
-        rc = hitl_buf_append_str(out, " -F ");
+        rc = hitl_buf_append_str(out, flag);
         if (!rc)
             rc = shell_word(out, hitl_buf_str(&word), NULL);
         hitl_buf_free(&word);

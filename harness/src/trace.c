@@ -5,6 +5,7 @@
  * JSON is streamed to the file field by field: no whole-document buffer, and memory stays
  * at the kept entries plus one field's redacted copy. */
 #include "hitl/trace.h"
+#include "hitl/utf8.h"
 
 #include "hitl/buf.h"
 
@@ -132,42 +133,6 @@ static char *keep_str(entry *e, const char *s, bool *ok)
     return s ? keep(e, s, strlen(s), ok) : NULL;
 }
 
-/* The length of the UTF-8 sequence at |p|: n > 0 when valid, 0 when invalid, -1 when
- * the |left| bytes are the start of a valid sequence cut short. */
-static int utf8_len(const unsigned char *p, size_t left)
-{
-    unsigned c = p[0];
-    if (c < 0x80)
-        return 1;
-    int n;
-    unsigned min;
-    if (c >= 0xc2 && c <= 0xdf)
-        n = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        n = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        n = 4, min = 0x10000;
-    else
-        return 0;
-    unsigned cp = c & (0x3fu >> (n - 1));
-    for (int i = 1; i < n; i++) {
-        if ((size_t)i >= left)
-            return -1;
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3fu);
-        /* Overlong, surrogate or past U+10FFFF: decidable after the second byte. */
-        if (i == 1 && n > 2) {
-            unsigned top = cp << (6 * (n - 2));
-            if (top < min || (top >= 0xd800 && top <= 0xdfff) || top > 0x10ffff)
-                return 0;
-        }
-    }
-    if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-        return 0;
-    return n;
-}
-
 /* True when |len| bytes are UTF-8 text without NUL. With |cut| (the bytes are the start of
  * a longer body), a sequence cut by the end is dropped: *text_len says how many to show. */
 static bool utf8_text(const char *s, size_t len, bool cut, size_t *text_len)
@@ -177,7 +142,7 @@ static bool utf8_text(const char *s, size_t len, bool cut, size_t *text_len)
     while (i < len) {
         if (p[i] == 0)
             return false;
-        int n = utf8_len(p + i, len - i);
+        int n = hitl_utf8_seq(p + i, len - i);
         if (n < 0 && cut)
             break;
         if (n <= 0)
@@ -421,7 +386,7 @@ static void jstr(writer *w, const char *s, size_t len)
         }
         unsigned char c = p[i];
         if (c >= 0x80) {
-            int n = utf8_len(p + i, len - i);
+            int n = hitl_utf8_seq(p + i, len - i);
             if (n > 0) {
                 fwrite(p + i, 1, (size_t)n, f);
                 i += (size_t)n;
