@@ -343,6 +343,16 @@ static int p_inline_remote_failure_accepted(ctx *c)
     return submit_changed(c, "attachment", v, "approve") == 200;
 }
 
+static int p_inline_remote_failure_500(ctx *c)
+{
+    char v[256];
+    snprintf(v, sizeof v,
+             "{\"transfer_method\":\"remote_url\",\"url\":\"http://127.0.0.1:%u/missing.pdf\","
+             "\"type\":\"document\"}",
+             (unsigned)c->fx.port);
+    return submit_changed(c, "attachment", v, "approve") == 500;
+}
+
 static int p_submit_body_not_empty(ctx *c)
 {
     char inputs[512];
@@ -369,6 +379,31 @@ static int p_file_limit_unchecked(ctx *c)
     free(one);
     cJSON_Delete(in);
     return submit_changed(c, "attachments", list, "approve") == 200;
+}
+
+/* The valid attachment (a local PDF, "document") with its `type` replaced by |type|. */
+static int submit_attachment_typed(ctx *c, const char *type)
+{
+    char inputs[512], v[256];
+    rst_valid_inputs(&c->ts, c->run.token, inputs, sizeof inputs);
+    cJSON *in = cJSON_Parse(inputs);
+    snprintf(v, sizeof v,
+             "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"%s\",\"type\":\"%s\"}",
+             cJSON_GetObjectItemCaseSensitive(rst_at(in, "attachment"), "upload_file_id")->valuestring,
+             type);
+    cJSON_Delete(in);
+    return submit_changed(c, "attachment", v, "approve") == 200;
+}
+
+static int p_file_type_unchecked(ctx *c)
+{
+    return submit_attachment_typed(c, "image");
+}
+
+static int p_file_config_unchecked(ctx *c)
+{
+    /* "custom" takes only the field's allowed_file_extensions: [] in the default form. */
+    return submit_attachment_typed(c, "custom");
 }
 
 static const fault_row ROWS[] = {
@@ -407,9 +442,12 @@ static const fault_row ROWS[] = {
     {"missing-inputs-accepted", t_none, p_missing_inputs_accepted, 0},
     {"rejected-submit-consumes", t_none, p_rejected_submit_consumes, 0},
     {"inline-remote-failure-accepted", t_none, p_inline_remote_failure_accepted, 0},
+    {"inline-remote-failure-500", t_none, p_inline_remote_failure_500, 0},
     {"submit-body-not-empty", t_none, p_submit_body_not_empty, 0},
     {"select-unchecked", t_none, p_select_unchecked, 0},
     {"file-limit-unchecked", t_none, p_file_limit_unchecked, 0},
+    {"file-type-unchecked", t_none, p_file_type_unchecked, 0},
+    {"file-config-unchecked", t_none, p_file_config_unchecked, 0},
 };
 
 int main(void)

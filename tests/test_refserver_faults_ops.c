@@ -194,6 +194,18 @@ static int p_svc_user_optional(ctx *c)
     return status_of(&r) == 200;
 }
 
+static int p_svc_submit_other_app(ctx *c)
+{
+    char inputs[512], body[1024];
+    rst_valid_inputs(&c->ts, c->run.token, inputs, sizeof inputs);
+    snprintf(body, sizeof body, "{\"inputs\":%s,\"action\":\"approve\",\"user\":\"u1\"}",
+             inputs);
+    rst_resp r;
+    rst_post(&r, U(c, "/v1/form/human_input/%s", c->run.token),
+             "Authorization: Bearer " RST_CF_KEY, body);
+    return status_of(&r) == 200;
+}
+
 /* ---- hostile ---- */
 
 static int p_endless_stream(ctx *c)
@@ -335,6 +347,7 @@ static const fault_row ROWS[] = {
     {"error-html", t_none, p_error_html, 0},
     {"svc-no-auth", t_none, p_svc_no_auth, 0},
     {"svc-user-optional", t_none, p_svc_user_optional, 0},
+    {"svc-submit-other-app", t_none, p_svc_submit_other_app, 0},
     {"hostile-endless-stream", t_none, p_endless_stream, 0},
     {"hostile-endless-line", t_none, p_endless_line, 0},
     {"hostile-slow-drip", t_none, p_slow_drip, 0},

@@ -70,9 +70,15 @@
       "a rejected (400) submit still marks the form submitted")                                    \
     X(INLINE_REMOTE_FAILURE_ACCEPTED, "inline-remote-failure-accepted",                            \
       "inline remote_url fetch failures do not reject the submit")                                 \
+    X(INLINE_REMOTE_FAILURE_500, "inline-remote-failure-500",                                      \
+      "inline remote_url fetch failures are rejected with 500, not 400 invalid_form_data")        \
     X(SUBMIT_BODY_NOT_EMPTY, "submit-body-not-empty", "submit answers {\"result\":\"success\"}")   \
     X(SELECT_UNCHECKED, "select-unchecked", "select values are not checked")                       \
     X(FILE_LIMIT_UNCHECKED, "file-limit-unchecked", "file-list number_limits is not enforced")     \
+    X(FILE_TYPE_UNCHECKED, "file-type-unchecked",                                                  \
+      "a file mapping's type is not compared with the detected file type")                         \
+    X(FILE_CONFIG_UNCHECKED, "file-config-unchecked",                                              \
+      "file mappings are not checked against the field's allowed types/extensions/methods")       \
     /* expiry */                                                                                   \
     X(EXPIRY_GET, "expiry-get", "form GET serves expired forms")                                   \
     X(EXPIRY_SUBMIT, "expiry-submit", "submit accepts expired forms")                              \
@@ -98,6 +104,8 @@
     X(ERROR_HTML, "error-html", "malformed JSON bodies get an HTML 400 page")                      \
     X(SVC_NO_AUTH, "svc-no-auth", "SVC form endpoints accept requests without an API key")         \
     X(SVC_USER_OPTIONAL, "svc-user-optional", "SVC submit without user is accepted")               \
+    X(SVC_SUBMIT_OTHER_APP, "svc-submit-other-app",                                                \
+      "SVC submit accepts another app's API key for the form")                                     \
     /* hostile */                                                                                  \
     X(HOSTILE_ENDLESS_STREAM, "hostile-endless-stream",                                            \
       "start stream sends `: keepalive` comments forever, never an event")                         \

@@ -161,6 +161,8 @@ enum MHD_Result rs_form_submit(rs_req *r)
     int app = -2;
     if (!web && (app = svc_app(r)) == -1)
         return MHD_YES;
+    if (!web && rs_fault_on(&s->cfg, RS_F_SVC_SUBMIT_OTHER_APP))
+        app = -2; /* the fault: any app's key submits any form */
     cJSON *body = rs_parse_body(r);
     if (!body)
         return MHD_YES;
@@ -182,10 +184,14 @@ enum MHD_Result rs_form_submit(rs_req *r)
     rs_submission sub = {inputs, action, web || !user ? run.user : user};
     char msg[1024];
     enum MHD_Result rc;
-    if (rs_validate_submit(s, &run, &sub, msg, sizeof msg)) {
+    int vrc = rs_validate_submit(s, &run, &sub, msg, sizeof msg);
+    if (vrc) {
         if (rs_fault_on(&s->cfg, RS_F_REJECTED_SUBMIT_CONSUMES))
             mark_submitted(s, run.id, action, inputs, 0);
-        rc = rs_reply_error(r, 400, "invalid_form_data", "%s", msg);
+        if (vrc == RS_VALIDATE_SERVER_ERROR)
+            rc = rs_reply_error(r, 500, "internal_server_error", "%s", msg);
+        else
+            rc = rs_reply_error(r, 400, "invalid_form_data", "%s", msg);
     } else if (mark_submitted(s, run.id, action, inputs, 1)) {
         rc = rs_reply_form_submitted(r, run.form_id);
     } else {

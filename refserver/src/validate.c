@@ -95,11 +95,12 @@ static int check_type(vctx *c, const cJSON *field, const cJSON *mapping, const c
     const char *type = rs_json_str(mapping, "type");
     if (!type)
         type = "custom";
-    if (strcmp(type, "custom") != 0 && strcmp(type, detected) != 0)
+    if (strcmp(type, "custom") != 0 && strcmp(type, detected) != 0 &&
+        !fault(c, RS_F_FILE_TYPE_UNCHECKED))
         return fail(
             c, prefix,
             "Detected file type does not match the specified type. Please verify the file.");
-    if (!valid_with_config(field, type, ext, method))
+    if (!valid_with_config(field, type, ext, method) && !fault(c, RS_F_FILE_CONFIG_UNCHECKED))
         return fail(c, prefix, "File validation failed for file: %s", name);
     return HITL_OK;
 }
@@ -220,14 +221,10 @@ static int check_field(vctx *c, const cJSON *field, const cJSON *v)
     return HITL_OK; /* paragraph / text_input: any JSON value */
 }
 
-static int check_remote(vctx *c, const pending_remote *p)
+/* The fetch's own failures (unreachable, non-200, too big); 0 when the file arrived. */
+static int check_fetch(vctx *c, const pending_remote *p, const char *url, const rs_remote_file *rf)
 {
-    const char *url = rs_json_str(p->mapping, "url");
-    rs_remote_file rf;
-    rs_remote_get(c->s, url, 0, &rf);
-    if (fault(c, RS_F_INLINE_REMOTE_FAILURE_ACCEPTED))
-        return HITL_OK;
-    switch (rf.f.status) {
+    switch (rf->f.status) {
     case RS_FETCH_OK:
         break;
     case RS_FETCH_BAD_URL:
@@ -236,13 +233,27 @@ static int check_remote(vctx *c, const pending_remote *p)
         return fail(c, p->prefix, "File size exceeded.");
     case RS_FETCH_BLOCKED:
     case RS_FETCH_NETWORK:
-        return fail(c, p->prefix, "Failed to fetch file from %.300s: %s", url, rf.f.error);
+        return fail(c, p->prefix, "Failed to fetch file from %.300s: %s", url, rf->f.error);
     }
-    if (rf.f.http_code != 200)
+    if (rf->f.http_code != 200)
         return fail(c, p->prefix, "Failed to fetch file from %.300s: HTTP %ld", url,
-                    rf.f.http_code);
-    if (rf.f.size > rf.limit)
+                    rf->f.http_code);
+    if (rf->f.size > rf->limit)
         return fail(c, p->prefix, "File size exceeded.");
+    return HITL_OK;
+}
+
+static int check_remote(vctx *c, const pending_remote *p)
+{
+    const char *url = rs_json_str(p->mapping, "url");
+    rs_remote_file rf;
+    rs_remote_get(c->s, url, 0, &rf);
+    if (fault(c, RS_F_INLINE_REMOTE_FAILURE_ACCEPTED))
+        return HITL_OK;
+    if (check_fetch(c, p, url, &rf))
+        /* The fault: the fetch's failure escapes as a server error (some Dify builds). */
+        return fault(c, RS_F_INLINE_REMOTE_FAILURE_500) ? RS_VALIDATE_SERVER_ERROR
+                                                        : HITL_E_INVALID;
     return check_type(c, p->field, p->mapping, p->prefix, rf.type, rf.ext, rf.name, "remote_url");
 }
 

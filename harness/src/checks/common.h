@@ -95,6 +95,19 @@ char *hitl_chk_valid_body(hitl_check_ctx *ctx, const hitl_run *run, const char *
  * step. Returns 0 after a 200; non-zero after a SKIP or an ERROR naming the answer. */
 int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token);
 
+/* hitl_chk_require_fixture_fetch is the precondition of every check that needs the target
+ * to fetch from the harness's fixture (§6.3, §7.3): a remote upload of the fixture's good.pdf
+ * through the WEB upload-token path of |form_token| (the form token works on the WEB
+ * endpoints for a Service API check too) answers 201 AND the fixture saw the fetch. Without
+ * that, a refusal of a failing URL proves nothing (the target may refuse every fixture URL:
+ * a remote deployment, Docker, an SSRF proxy blocking the harness's address), so the check
+ * is SKIP naming the fixture URL and --fixture-url/--fixture-listen (normative decision 4).
+ * |upload_token| is the form's WEB upload token, or NULL to issue one. Each check probes
+ * for itself (the run environment is shared read-only by parallel checks). Returns 0; non-zero
+ * after a SKIP (no fixture, not reached) or an ERROR. */
+int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
+                                   const char *upload_token);
+
 /* True when |s| is a UUID in its canonical 8-4-4-4-12 hexadecimal form. */
 bool hitl_chk_is_uuid(const char *s);
 

@@ -65,7 +65,8 @@ static void error_transport(hitl_check_ctx *ctx, int rc, const hitl_err *err)
     hitl_check_error(ctx, "the form GET failed (%s): %s", hitl_status_name(rc), err->msg);
 }
 
-/* §4.1: the form GET answers 200 JSON or a §1.3 error; a 3xx is none of them. hitlcheck
+/* §4.1: the form GET answers 200 JSON or a §1.3 error; a 3xx is none of them. A
+ * harness-safety rule more than a contract clause (the facts name no redirect rule). hitlcheck
  * never follows a redirect (it could lead off the target's origin or loop), so the 3xx
  * itself is the finding, with its Location. */
 static void form_no_redirect(hitl_check_ctx *ctx)
@@ -80,7 +81,8 @@ static void form_no_redirect(hitl_check_ctx *ctx)
         } else {
             const char *loc = hitl_http_header_get(&resp, "Location");
             hitl_expect(ctx, resp.status < 300 || resp.status >= 400,
-                        "the form GET answers 200 JSON or a §1.3 error, never a redirect (§4.1)",
+                        "the form GET answers 200 JSON or a §1.3 error, never a redirect (§4.1; "
+                        "harness safety)",
                         "HTTP %ld redirect to Location: %s (reported, not followed)", resp.status,
                         loc ? loc : "(none)");
         }
@@ -89,7 +91,8 @@ static void form_no_redirect(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §4.1: 200 JSON, `Content-Type: application/json`. The request says
+/* §4.1: 200 JSON, `Content-Type: application/json`; a harness-safety rule (the facts say
+ * nothing of Content-Encoding). The request says
  * `Accept-Encoding: identity`, so any other Content-Encoding is one the client did not
  * accept. The body is kept as sent (never inflated: a gzip bomb stays its wire size). */
 static void form_no_content_encoding(hitl_check_ctx *ctx)
@@ -108,7 +111,7 @@ static void form_no_content_encoding(hitl_check_ctx *ctx)
             bool gzip_magic = resp.body.len >= 2 && b[0] == 0x1f && b[1] == 0x8b;
             hitl_expect(ctx, !ce || !*ce || !strcasecmp(ce, "identity"),
                         "the form body is plain JSON: no Content-Encoding the client did not "
-                        "accept (request: Accept-Encoding: identity) (§4.1)",
+                        "accept (request: Accept-Encoding: identity) (§4.1 200 JSON; harness safety)",
                         "Content-Encoding: %s; body kept as sent, %zu bytes, not inflated%s",
                         ce ? ce : "", resp.body.len,
                         gzip_magic ? " (starts with the gzip magic 1f 8b)" : "");
@@ -118,7 +121,8 @@ static void form_no_content_encoding(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §4.1: the form GET is one small JSON answer; its header block must fit the harness's caps
+/* §4.1: the form GET is one small JSON answer; a harness-safety rule: its header block must
+ * fit the harness's caps
  * (256 KiB, 1000 header lines) or the transfer is cut and the cap named. */
 static void form_bounded_headers(hitl_check_ctx *ctx)
 {
@@ -132,7 +136,7 @@ static void form_bounded_headers(hitl_check_ctx *ctx)
         } else {
             hitl_expect(ctx, !resp.headers_capped,
                         "the form GET's response headers fit the harness's caps (256 KiB, "
-                        "1000 headers) (§4.1)",
+                        "1000 headers) (§4.1 200 JSON; harness safety)",
                         "the response headers passed the cap (%u bytes or %u headers); the "
                         "transfer was cut after %zu headers (HTTP %ld)",
                         HITL_HTTP_MAX_HEADER_BYTES, HITL_HTTP_MAX_HEADERS, resp.n_headers,
@@ -217,7 +221,7 @@ static size_t json_open_at_end(const char *p, size_t len, bool *in_string)
     return depth + (str ? 1 : 0);
 }
 
-/* §4.2 and §13 K87: the 200 body is one complete JSON object. The finding says where the
+/* §4.2: the 200 body is one complete JSON object. The finding says where the
  * parser stopped and whether the body ends with objects or a string still open (cut short)
  * or is wrong in the middle. */
 static void form_json_complete(hitl_check_ctx *ctx)
@@ -250,7 +254,7 @@ static void form_json_complete(hitl_check_ctx *ctx)
                          "open: it is cut short", in_str ? open - 1 : open,
                          in_str ? " and a string" : "");
             hitl_expect(ctx, cJSON_IsObject(root),
-                        "the form GET's 200 body is one complete JSON object (§4.2, §13 K87)",
+                        "the form GET's 200 body is one complete JSON object (§4.2)",
                         "%s: %zu bytes (Content-Length: %s), the JSON parser stopped at byte %zu%s",
                         root ? "a JSON value but not an object" : "not valid JSON",
                         resp.body.len, cl ? cl : "none", stop, why);

@@ -12,7 +12,16 @@
  * 127.0.0.x, so these never meet them; <a> follows the wall clock so that a rerun within
  * one window against the same server does not find its buckets full). On any other target
  * the harness has one address: a fresh bucket then means waiting one whole window, and a
- * check whose window exceeds --max-wait is SKIP (normative decision 5). */
+ * check whose window exceeds --max-wait is SKIP (normative decision 5).
+ *
+ * That the fresh addresses are distinct clients to the target is verified, not assumed:
+ * behind Docker's userland proxy, or a proxy that sets X-Forwarded-For, every 127.x source
+ * looks like one IP, and a later step would find a bucket exhausted by an earlier one. So
+ * no request of a fill from a fresh address may be 429 before the budget is spent, and one
+ * request of the kind a step exhausted, from the next step's fresh address, must not be 429
+ * either; if one is, the check falls
+ * back to the one-address behaviour (wait a window per fresh bucket) and its note says which
+ * mode it ran in. ratelimit.per-ip.isolated, which tests exactly this, never falls back. */
 #include "common.h"
 
 #include <ctype.h>
@@ -37,9 +46,13 @@ static const char *const KIND_NAME[RL_KINDS] = {"GET form", "POST submit", "POST
 /* Where a check's requests come from (see the file comment). */
 typedef struct rl_plan {
     bool fresh;        /* an IPv4 loopback target: every step gets an unused address */
+    bool may_fall_back; /* false: a 429 for a fresh address is the check's finding */
+    bool fell_back;    /* the fresh addresses proved not to be distinct clients */
     unsigned octet2;   /* 1…200, from the start time */
     unsigned check_no; /* 1…254, one per check */
     unsigned next;     /* the next step's last octet */
+    int exhausted;     /* the kind the last step exhausted from a fresh address, or -1 */
+    const char *token; /* the form token the verification request uses */
     char ip[32];
 } rl_plan;
 
@@ -79,9 +92,11 @@ static bool rl_begin(hitl_check_ctx *ctx, rl_plan *p, unsigned check_no, bool ne
     const hitl_target *t = hitl_ctx_target(ctx);
     memset(p, 0, sizeof *p);
     p->fresh = ipv4_loopback_target(ctx);
+    p->may_fall_back = true;
     p->octet2 = 1u + (unsigned)(time(NULL) % 200);
     p->check_no = check_no;
     p->next = 1;
+    p->exhausted = -1;
     if ((!p->fresh || need_wait) && (long)t->rate_window_s + 1 > t->max_wait_s) {
         hitl_check_skip(ctx,
                         "needs to outwait one rate-limit window (%d s + 1 s%s), longer than "
@@ -94,21 +109,6 @@ static bool rl_begin(hitl_check_ctx *ctx, rl_plan *p, unsigned check_no, bool ne
         return false;
     }
     return true;
-}
-
-/* rl_source returns an address whose buckets are empty: a new loopback address, or (one
- * address only) NULL, the default source, after waiting a whole window so that its earlier
- * requests (other checks', earlier steps') have aged out. The string lives in |p|. */
-static const char *rl_source(hitl_check_ctx *ctx, rl_plan *p)
-{
-    if (!p->fresh) {
-        hitl_ctx_sleep_ms(ctx, window_ms(hitl_ctx_target(ctx)) + 1000L,
-                          "one rate-limit window, so that this client's buckets are empty (§8)");
-        return NULL;
-    }
-    snprintf(p->ip, sizeof p->ip, "127.%u.%u.%u", p->octet2, p->check_no, p->next);
-    p->next = p->next < 254 ? p->next + 1 : 1;
-    return p->ip;
 }
 
 static const char *src_name(const char *src)
@@ -149,6 +149,80 @@ static int rl_send(hitl_check_ctx *ctx, rl_kind kind, const char *token, const c
     return rc;
 }
 
+/* rl_fall_back switches |p| to the one-address mode after a fresh address's request of
+ * |kind| was 429 (see the file comment) and waits one window, so that the requests the other
+ * addresses made age out. Returns false after a SKIP (the window is longer than --max-wait). */
+static bool rl_fall_back(hitl_check_ctx *ctx, rl_plan *p, rl_kind kind, const char *src)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    p->fresh = false;
+    p->fell_back = true;
+    p->exhausted = -1;
+    hitl_check_note(ctx,
+                    "mode: one client address. A %s request from the fresh source address %s "
+                    "was 429 before its budget was spent, so the target does not see 127.x.y.z sources as distinct "
+                    "clients (Docker's userland proxy, a proxy setting X-Forwarded-For, or one "
+                    "bucket for every client: ratelimit.per-ip.isolated tells); each fresh "
+                    "bucket now costs one window (%d s)",
+                    KIND_NAME[kind], src, t->rate_window_s);
+    if ((long)t->rate_window_s + 1 > t->max_wait_s) {
+        hitl_check_skip(ctx,
+                        "the target sees every source address as one client, so each fresh "
+                        "bucket needs one rate-limit window (%d s + 1 s), longer than "
+                        "--max-wait %ld s (normative decision 5)",
+                        t->rate_window_s, t->max_wait_s);
+        return false;
+    }
+    hitl_ctx_sleep_ms(ctx, window_ms(t) + 1000L,
+                      "one rate-limit window, so that this client's buckets are empty (§8)");
+    return true;
+}
+
+/* rl_source sets *|src| to an address whose buckets are empty: a new loopback address, or
+ * (one address only) NULL, the default source, after waiting a whole window so that its
+ * earlier requests (other checks', earlier steps') have aged out. After a step exhausted a
+ * kind from a fresh address, the new address is first verified with one request of that
+ * kind (it must not be 429; else rl_fall_back). The string lives in |p|. Returns false after
+ * a SKIP or an ERROR. */
+static bool rl_source(hitl_check_ctx *ctx, rl_plan *p, const char **src)
+{
+    *src = NULL;
+    if (!p->fresh) {
+        hitl_ctx_sleep_ms(ctx, window_ms(hitl_ctx_target(ctx)) + 1000L,
+                          "one rate-limit window, so that this client's buckets are empty (§8)");
+        return true;
+    }
+    snprintf(p->ip, sizeof p->ip, "127.%u.%u.%u", p->octet2, p->check_no, p->next);
+    p->next = p->next < 254 ? p->next + 1 : 1;
+    *src = p->ip;
+    if (p->exhausted < 0 || !p->token || !p->may_fall_back)
+        return true;
+    rl_kind kind = (rl_kind)p->exhausted;
+    hitl_http_response resp;
+    if (rl_send(ctx, kind, p->token, p->ip, NULL, &resp)) {
+        hitl_http_response_free(&resp);
+        return false;
+    }
+    bool limited = resp.status == 429;
+    hitl_http_response_free(&resp);
+    if (!limited)
+        return true;
+    *src = NULL;
+    return rl_fall_back(ctx, p, kind, p->ip);
+}
+
+/* The note of the mode a check ran in (see the file comment). */
+static void rl_note_mode(hitl_check_ctx *ctx, const rl_plan *p)
+{
+    if (p->fresh)
+        hitl_check_note(ctx, "mode: a fresh loopback source address (127.%u.%u.x) per step, "
+                             "each verified to be a distinct client to the target",
+                        p->octet2, p->check_no);
+    else if (!p->fell_back)
+        hitl_check_note(ctx, "mode: one client address (the target is not on this host's "
+                             "IPv4 loopback): each fresh bucket costs one window");
+}
+
 static void body_snip(const hitl_http_response *resp, char *out, size_t cap)
 {
     snprintf(out, cap, "%.200s", hitl_buf_str(&resp->body));
@@ -164,15 +238,20 @@ static long rl_pace_ms(const hitl_target *t)
     return (long)t->rate_max * 1100L + 2000L <= window_ms(t) ? 1100L : 0L;
 }
 
-/* rl_fill sends |n| |kind| requests from |src|, paced by rl_pace_ms, and expects none to be
+/* rl_fill sends |n| |kind| requests from *|src|, paced by rl_pace_ms, and expects none to be
  * limited: the budget is rate_max per window (§8). |token| NULL sends GETs of unknown tokens
  * (§13 H69). *|first_ms| (when not NULL) gets the monotonic time before the first request.
- * Returns true when all |n| got another status than 429; false after a FAIL or an ERROR. */
-static bool rl_fill(hitl_check_ctx *ctx, rl_kind kind, const char *token, const char *src, int n,
-                    long long *first_ms)
+ * When a request from a fresh address is 429 before the budget is spent, the address is not
+ * a distinct client (its bucket was not empty): the plan falls back to one address
+ * (rl_fall_back), *|src| becomes NULL and the fill starts over (once: in the one-address
+ * mode a 429 is the finding). Returns true when
+ * all |n| got another status than 429; false after a FAIL, a SKIP or an ERROR. */
+static bool rl_fill(hitl_check_ctx *ctx, rl_plan *p, rl_kind kind, const char *token,
+                    const char **src, int n, long long *first_ms)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
     long pace = rl_pace_ms(t);
+restart:;
     long long start = mono_ms();
     if (first_ms)
         *first_ms = start;
@@ -183,9 +262,18 @@ static bool rl_fill(hitl_check_ctx *ctx, rl_kind kind, const char *token, const 
         char unknown[32];
         snprintf(unknown, sizeof unknown, "hitlffff%014x", (unsigned)i);
         hitl_http_response resp;
-        if (rl_send(ctx, kind, token ? token : unknown, src, NULL, &resp)) {
+        if (rl_send(ctx, kind, token ? token : unknown, *src, NULL, &resp)) {
             hitl_http_response_free(&resp);
             return false;
+        }
+        if (resp.status == 429 && *src && p->fresh && p->may_fall_back) {
+            char was[32];
+            snprintf(was, sizeof was, "%s", *src);
+            hitl_http_response_free(&resp);
+            *src = NULL;
+            if (!rl_fall_back(ctx, p, kind, was))
+                return false;
+            goto restart;
         }
         char exp[512], body[256];
         snprintf(exp, sizeof exp,
@@ -196,7 +284,7 @@ static bool rl_fill(hitl_check_ctx *ctx, rl_kind kind, const char *token, const 
         body_snip(&resp, body, sizeof body);
         bool ok = hitl_expect(ctx, resp.status != 429, exp,
                               "request %d of %d (from %s) got HTTP 429 after %.1f s: %s", i + 1, n,
-                              src_name(src), (double)(mono_ms() - start) / 1000.0, body);
+                              src_name(*src), (double)(mono_ms() - start) / 1000.0, body);
         hitl_http_response_free(&resp);
         if (!ok)
             return false;
@@ -215,6 +303,20 @@ static bool expect_limited(hitl_check_ctx *ctx, const hitl_http_response *resp, 
              "\", \"status\": 429} (§8)",
              what);
     body_snip(resp, body, sizeof body);
+    const hitl_target *t = hitl_ctx_target(ctx);
+    if (resp->status != 429 && !rl_pace_ms(t))
+        /* §8 "Same-second bursts", normative decision 3: the finding may be the target's
+         * version, not a missing limiter. */
+        return hitl_expect(ctx, false, exp,
+                           "HTTP %ld: %s. NOTE: the requests were sent in a burst, because a %d s "
+                           "window is too short to space %d of them a second apart (that needs "
+                           "rate_max × 1.1 s + 2 s ≤ the window); an older Dify that counts "
+                           "same-second requests once (§8) never reaches the limit in a burst. "
+                           "Configure the test instance with a longer window (e.g. "
+                           "WEB_FORM_SUBMIT_RATE_LIMIT_MAX_ATTEMPTS=5, "
+                           "WEB_FORM_SUBMIT_RATE_LIMIT_WINDOW_SECONDS=10 and --rate-limit 5/10) "
+                           "before reading this as a missing limiter",
+                           resp->status, body, t->rate_window_s, t->rate_max);
     if (resp->status != 429)
         return hitl_expect(ctx, false, exp, "HTTP %ld: %s", resp->status, body);
     cJSON *root = hitl_chk_body_json(resp);
@@ -228,16 +330,18 @@ static bool expect_limited(hitl_check_ctx *ctx, const hitl_http_response *resp, 
     return hitl_expect(ctx, ok, exp, "HTTP 429 with the body %s", body);
 }
 
-/* rl_exhaust fills |kind|'s bucket from |src| (rl_fill; |first_ms| as there) and expects
- * request rate_max + 1 to be the §8 429. Returns true when it was. */
-static bool rl_exhaust(hitl_check_ctx *ctx, rl_kind kind, const char *token, const char *src,
-                       long long *first_ms)
+/* rl_exhaust fills |kind|'s bucket from *|src| (rl_fill; |src| and |first_ms| as there) and
+ * expects request rate_max + 1 to be the §8 429. Returns true when it was. */
+static bool rl_exhaust(hitl_check_ctx *ctx, rl_plan *p, rl_kind kind, const char *token,
+                       const char **src, long long *first_ms)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
-    if (!rl_fill(ctx, kind, token, src, t->rate_max, first_ms))
+    if (!rl_fill(ctx, p, kind, token, src, t->rate_max, first_ms))
         return false;
+    if (*src)
+        p->exhausted = (int)kind;
     hitl_http_response resp;
-    if (rl_send(ctx, kind, token, src, NULL, &resp)) {
+    if (rl_send(ctx, kind, token, *src, NULL, &resp)) {
         hitl_http_response_free(&resp);
         return false;
     }
@@ -270,7 +374,10 @@ static void get_limit(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
-    const char *src = rl_source(ctx, &p);
+    p.token = run.form_token;
+    const char *src;
+    if (!rl_source(ctx, &p, &src))
+        goto out;
     if (rl_pace_ms(t))
         hitl_check_note(ctx,
                         "the %d GETs were spaced 1.1 s apart (each in its own second, §13 H66)",
@@ -282,7 +389,7 @@ static void get_limit(hitl_check_ctx *ctx)
             "a second apart; an older build that counts same-second requests once (§8) "
             "never reaches the limit this way (see ratelimit.get.same-second)",
             t->rate_max, t->rate_window_s);
-    if (rl_fill(ctx, RL_GET, run.form_token, src, t->rate_max, NULL)) {
+    if (rl_fill(ctx, &p, RL_GET, run.form_token, &src, t->rate_max, NULL)) {
         hitl_http_response resp;
         if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp)) {
             char what[256];
@@ -292,6 +399,8 @@ static void get_limit(hitl_check_ctx *ctx)
         }
         hitl_http_response_free(&resp);
     }
+out:
+    rl_note_mode(ctx, &p);
     hitl_run_free(&run);
 }
 
@@ -309,10 +418,13 @@ static void get_same_second(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
-    const char *src = rl_source(ctx, &p);
     int n = t->rate_max + 1, limited_at = 0;
     long long first_s = 0, last_s = 0;
     hitl_http_response last = {0};
+    p.token = run.form_token;
+    const char *src;
+    if (!rl_source(ctx, &p, &src))
+        goto out;
     for (int i = 0; i < n; i++) {
         hitl_http_response_free(&last);
         long long now = hitl_chk_now();
@@ -321,6 +433,16 @@ static void get_same_second(hitl_check_ctx *ctx)
         last_s = now;
         if (rl_send(ctx, RL_GET, run.form_token, src, NULL, &last))
             goto out;
+        if (i < t->rate_max && last.status == 429 && src && p.fresh && p.may_fall_back) {
+            /* Not a distinct client (see the file comment): the burst starts over. */
+            char was[32];
+            snprintf(was, sizeof was, "%s", src);
+            src = NULL;
+            if (!rl_fall_back(ctx, &p, RL_GET, was))
+                goto out;
+            i = -1;
+            continue;
+        }
         if (last.status == 429) {
             limited_at = i + 1;
             break;
@@ -354,6 +476,7 @@ static void get_same_second(hitl_check_ctx *ctx)
                     n, last.status, seconds);
     }
 out:
+    rl_note_mode(ctx, &p);
     hitl_http_response_free(&last);
     hitl_run_free(&run);
 }
@@ -372,9 +495,10 @@ static void get_recovers(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
-    const char *src = rl_source(ctx, &p);
+    p.token = run.form_token;
+    const char *src;
     long long first = 0;
-    if (!rl_exhaust(ctx, RL_GET, run.form_token, src, &first))
+    if (!rl_source(ctx, &p, &src) || !rl_exhaust(ctx, &p, RL_GET, run.form_token, &src, &first))
         goto out;
     long long full = mono_ms();
     long margin = window_ms(t) / 4 < 1000L ? window_ms(t) / 4 : 1000L;
@@ -425,6 +549,7 @@ static void get_recovers(hitl_check_ctx *ctx)
     }
     hitl_http_response_free(&resp);
 out:
+    rl_note_mode(ctx, &p);
     hitl_run_free(&run);
 }
 
@@ -439,9 +564,11 @@ static void buckets_independent(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
+    p.token = run.form_token;
     for (int full = 0; full < RL_KINDS && !hitl_check_done(ctx); full++) {
-        const char *src = rl_source(ctx, &p);
-        if (!rl_exhaust(ctx, (rl_kind)full, run.form_token, src, NULL))
+        const char *src;
+        if (!rl_source(ctx, &p, &src) ||
+            !rl_exhaust(ctx, &p, (rl_kind)full, run.form_token, &src, NULL))
             break;
         for (int other = 0; other < RL_KINDS; other++) {
             if (other == full)
@@ -464,6 +591,7 @@ static void buckets_independent(hitl_check_ctx *ctx)
         }
     }
 out:
+    rl_note_mode(ctx, &p);
     hitl_run_free(&run);
 }
 
@@ -479,8 +607,9 @@ static void get_counts_404(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
-    const char *src = rl_source(ctx, &p);
-    if (!rl_fill(ctx, RL_GET, NULL, src, t->rate_max, NULL))
+    p.token = run.form_token;
+    const char *src;
+    if (!rl_source(ctx, &p, &src) || !rl_fill(ctx, &p, RL_GET, NULL, &src, t->rate_max, NULL))
         goto out;
     hitl_http_response resp;
     if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp)) {
@@ -493,6 +622,7 @@ static void get_counts_404(hitl_check_ctx *ctx)
     }
     hitl_http_response_free(&resp);
 out:
+    rl_note_mode(ctx, &p);
     hitl_run_free(&run);
 }
 
@@ -519,8 +649,9 @@ static void retry_after(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
-    const char *src = rl_source(ctx, &p);
-    if (rl_fill(ctx, RL_GET, run.form_token, src, t->rate_max, NULL)) {
+    p.token = run.form_token;
+    const char *src;
+    if (rl_source(ctx, &p, &src) && rl_fill(ctx, &p, RL_GET, run.form_token, &src, t->rate_max, NULL)) {
         hitl_http_response resp;
         if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp) &&
             expect_limited(ctx, &resp, "the GET past the limit")) {
@@ -538,6 +669,7 @@ static void retry_after(hitl_check_ctx *ctx)
         }
         hitl_http_response_free(&resp);
     }
+    rl_note_mode(ctx, &p);
     hitl_run_free(&run);
 }
 
@@ -617,10 +749,14 @@ static void per_ip_isolated(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
+    /* This check is the one that judges whether addresses are told apart: no fall-back. */
+    p.may_fall_back = false;
+    const char *src, *b;
     char a[32];
-    snprintf(a, sizeof a, "%s", rl_source(ctx, &p));
-    if (rl_exhaust(ctx, RL_GET, run.form_token, a, NULL)) {
-        const char *b = rl_source(ctx, &p);
+    if (!rl_source(ctx, &p, &src))
+        goto out;
+    snprintf(a, sizeof a, "%s", src);
+    if (rl_exhaust(ctx, &p, RL_GET, run.form_token, &src, NULL) && rl_source(ctx, &p, &b)) {
         hitl_http_response resp;
         if (!rl_send(ctx, RL_GET, run.form_token, b, NULL, &resp)) {
             char exp[512], body[256];
@@ -630,10 +766,15 @@ static void per_ip_isolated(hitl_check_ctx *ctx)
                      a, t->rate_max, t->rate_window_s, b);
             body_snip(&resp, body, sizeof body);
             hitl_expect(ctx, resp.status != 429, exp,
-                        "HTTP 429 for %s: one bucket serves every client: %s", b, body);
+                        "HTTP 429 for %s: one bucket serves every client, or the target sees "
+                        "every 127.x source as one client (Docker's userland proxy, a proxy "
+                        "setting X-Forwarded-For: then this check cannot be run there, "
+                        "--exclude it): %s",
+                        b, body);
         }
         hitl_http_response_free(&resp);
     }
+out:
     hitl_run_free(&run);
 }
 
@@ -649,14 +790,16 @@ static void spoof_forwarded(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
-    const char *src = rl_source(ctx, &p);
+    p.token = run.form_token;
+    const char *src;
+    bool have_src = rl_source(ctx, &p, &src);
     static const struct {
         const char *name, *header;
     } SPOOFS[] = {
         {"X-Forwarded-For", "X-Forwarded-For: 198.51.100.23"},
         {"CF-Connecting-IP", "CF-Connecting-IP: 198.51.100.24"},
     };
-    if (rl_exhaust(ctx, RL_GET, run.form_token, src, NULL)) {
+    if (have_src && rl_exhaust(ctx, &p, RL_GET, run.form_token, &src, NULL)) {
         for (size_t i = 0; i < sizeof SPOOFS / sizeof SPOOFS[0]; i++) {
             hitl_http_response resp;
             if (rl_send(ctx, RL_GET, run.form_token, src, SPOOFS[i].header, &resp)) {
@@ -676,6 +819,7 @@ static void spoof_forwarded(hitl_check_ctx *ctx)
             hitl_http_response_free(&resp);
         }
     }
+    rl_note_mode(ctx, &p);
     hitl_run_free(&run);
 }
 

@@ -98,9 +98,11 @@ static void upload_prep_free(upload_prep *p)
     hitl_run_free(&p->run);
 }
 
-/* Starts a run and issues its upload token (§5). 0; non-zero after a SKIP (no fixture) or
- * an ERROR. |p| is always safe to free. */
-static int upload_prepare(hitl_check_ctx *ctx, upload_prep *p)
+/* Starts a run and issues its upload token (§5). With |need_fetch| (a check whose verdict
+ * means something only when the target can fetch from the fixture) it also requires that
+ * the target fetched the fixture's good file (hitl_chk_require_fixture_fetch). 0; non-zero
+ * after a SKIP (no fixture, fixture not reachable) or an ERROR. |p| is always safe to free. */
+static int upload_prepare_ex(hitl_check_ctx *ctx, upload_prep *p, bool need_fetch)
 {
     memset(p, 0, sizeof *p);
     if (!have_fixture(ctx)) {
@@ -110,7 +112,22 @@ static int upload_prepare(hitl_check_ctx *ctx, upload_prep *p)
     if (hitl_flow_start(ctx, &p->run))
         return HITL_E_STATE;
     p->token = hitl_chk_issue_upload_token(ctx, p->run.form_token);
-    return p->token ? HITL_OK : HITL_E_STATE;
+    if (!p->token)
+        return HITL_E_STATE;
+    return need_fetch ? hitl_chk_require_fixture_fetch(ctx, p->run.form_token, p->token) : HITL_OK;
+}
+
+/* upload_prepare for the checks of a fetch's failure: the fixture must be reachable. */
+static int upload_prepare(hitl_check_ctx *ctx, upload_prep *p)
+{
+    return upload_prepare_ex(ctx, p, true);
+}
+
+/* upload_prepare for the checks that need no fetch (a URL refused before any fetch, the SSRF
+ * canaries: a target that can reach nothing refuses them correctly too). */
+static int upload_prepare_nofetch(hitl_check_ctx *ctx, upload_prep *p)
+{
+    return upload_prepare_ex(ctx, p, false);
 }
 
 /* Remote-uploads the fixture's |file| (under the nonce suffix |suffix|) and expects one of
@@ -135,7 +152,7 @@ static bool upload_expect(hitl_check_ctx *ctx, const upload_prep *p, const char 
 static void upload_bad_scheme(hitl_check_ctx *ctx)
 {
     upload_prep p;
-    if (upload_prepare(ctx, &p) == HITL_OK) {
+    if (upload_prepare_nofetch(ctx, &p) == HITL_OK) {
         static const variant v[] = {{400, "remote_file_invalid_url", "newest"},
                                     {400, "invalid_param", "v1 / early v2"}};
         char ftp[1024];
@@ -342,10 +359,12 @@ static void upload_wrong_type(hitl_check_ctx *ctx)
  * invalid_upload_token, a missing header → 401, and the fixture sees no request. */
 static void upload_bad_token_no_fetch(hitl_check_ctx *ctx)
 {
-    if (!have_fixture(ctx)) {
-        hitl_check_skip(ctx, "no fixture server the target can reach (--fixture-url)");
+    /* "No fetch" proves something only of a target that can fetch the fixture's URLs. */
+    upload_prep p;
+    int prc = upload_prepare(ctx, &p);
+    upload_prep_free(&p);
+    if (prc)
         return;
-    }
     char url[1024], prefix[256];
     fixture_url(ctx, "", "good.pdf", url, sizeof url, prefix, sizeof prefix);
     const struct {
@@ -434,7 +453,7 @@ static void ssrf_remote_loopback(hitl_check_ctx *ctx)
 {
     upload_prep p;
     hitl_fixture *canary = NULL;
-    if (upload_prepare(ctx, &p) == HITL_OK && (canary = canary_start(ctx))) {
+    if (upload_prepare_nofetch(ctx, &p) == HITL_OK && (canary = canary_start(ctx))) {
         char urls[3][256];
         canary_urls(ctx, canary, urls);
         bool sent = false;
@@ -477,7 +496,7 @@ static void ssrf_remote_metadata(hitl_check_ctx *ctx)
         return;
     }
     upload_prep p;
-    if (upload_prepare(ctx, &p) == HITL_OK) {
+    if (upload_prepare_nofetch(ctx, &p) == HITL_OK) {
         hitl_http_response resp;
         if (hitl_flow_upload_remote(ctx, p.token, NULL, METADATA_URL, &resp) == HITL_OK) {
             char code[96];
@@ -533,8 +552,9 @@ static void inline_prep_free(inline_prep *p)
     hitl_run_free(&p->run);
 }
 
-/* 0; non-zero after a SKIP (no fixture, no remote-capable input) or an ERROR. */
-static int inline_prepare(hitl_check_ctx *ctx, inline_prep *p)
+/* 0; non-zero after a SKIP (no fixture, no remote-capable input, with |need_fetch| a fixture
+ * the target did not fetch from: hitl_chk_require_fixture_fetch) or an ERROR. */
+static int inline_prepare(hitl_check_ctx *ctx, inline_prep *p, bool need_fetch)
 {
     memset(p, 0, sizeof *p);
     if (!have_fixture(ctx)) {
@@ -547,6 +567,8 @@ static int inline_prepare(hitl_check_ctx *ctx, inline_prep *p)
         hitl_check_skip(ctx, "the form has no file input that takes a document by remote_url");
         return HITL_E_UNSUPPORTED;
     }
+    if (need_fetch && hitl_chk_require_fixture_fetch(ctx, p->run.form_token, NULL))
+        return HITL_E_UNSUPPORTED;
     p->valid = hitl_chk_valid_body(ctx, &p->run, NULL);
     return p->valid ? HITL_OK : HITL_E_STATE;
 }
@@ -582,10 +604,15 @@ static char *with_inline_url(hitl_check_ctx *ctx, const inline_prep *p, const ch
     return out;
 }
 
-/* Submits the valid body with |url| inline and expects 400 invalid_form_data (§7.3,
- * normative decision 2). Returns false when the check should stop. */
+/* Submits the valid body with |url| inline and expects it rejected (normative decision 2,
+ * MUST): never a 2xx. How it is rejected is a second question: §7.3 and §13 G61 say 400
+ * invalid_form_data, but G61 is a SHOULD and some Dify builds answer 500 for a failing fetch.
+ * With |exact| false (the MUST checks) a 4xx must be 400 invalid_form_data (a client error
+ * with another code contradicts §7.3) and a 5xx is noted; with |exact| true (the SHOULD check
+ * remote.inline.failures-code) a 5xx fails too (a WARN, the check being SHOULD). Returns false
+ * when the check should stop (the form may be consumed, or a transport ERROR). */
 static bool inline_expect_rejected(hitl_check_ctx *ctx, const inline_prep *p, const char *url,
-                                   const char *what)
+                                   const char *what, bool exact)
 {
     char *body = with_inline_url(ctx, p, url);
     if (!body)
@@ -595,13 +622,30 @@ static bool inline_expect_rejected(hitl_check_ctx *ctx, const inline_prep *p, co
     bool ok = false;
     if (!rc) {
         char exp[512];
-        snprintf(exp, sizeof exp,
-                 "%s rejects the whole submission: HTTP 400 invalid_form_data (normative "
-                 "decision 2, §7.3)",
-                 what);
-        ok = hitl_expect(ctx, resp.status == 400, exp, "HTTP %ld %.200s", resp.status,
-                         hitl_buf_str(&resp.body)) &&
-             hitl_expect_error(ctx, &resp, 400, "invalid_form_data");
+        if (exact) {
+            snprintf(exp, sizeof exp,
+                     "%s is refused as HTTP 400 invalid_form_data, not a server error (§7.3, "
+                     "§13 G61 SHOULD)",
+                     what);
+            ok = hitl_expect(ctx, resp.status == 400, exp, "HTTP %ld %.200s", resp.status,
+                             hitl_buf_str(&resp.body)) &&
+                 hitl_expect_error(ctx, &resp, 400, "invalid_form_data");
+            /* A 5xx still rejected the submission: go on with the other cases. */
+            ok = ok || resp.status >= 500;
+        } else {
+            snprintf(exp, sizeof exp,
+                     "%s rejects the whole submission: not a 2xx (normative decision 2, §7.3)",
+                     what);
+            ok = hitl_expect(ctx, resp.status < 200 || resp.status > 299, exp, "HTTP %ld %.200s",
+                             resp.status, hitl_buf_str(&resp.body));
+            if (ok && resp.status >= 400 && resp.status <= 499)
+                ok = hitl_expect_error(ctx, &resp, 400, "invalid_form_data");
+            else if (ok)
+                hitl_check_note(ctx,
+                                "%s was rejected with HTTP %ld, not 400 invalid_form_data (§13 "
+                                "G61 is a SHOULD: remote.inline.failures-code reports it)",
+                                what, resp.status);
+        }
         if (resp.status == 200)
             hitl_check_note(ctx,
                             "the target accepted %s; a lenient Dify build (§7.3) may, but "
@@ -613,15 +657,12 @@ static bool inline_expect_rejected(hitl_check_ctx *ctx, const inline_prep *p, co
     return ok;
 }
 
-/* Normative decision 2: "any size, type or fetch failure of an inline remote URL rejects
- * the entire submission, and the form stays open for a corrected retry" (MUST, even where a
- * Dify build is more lenient, §7.3). submit.inline-remote.unreachable covers a 404 and a
- * refused port; this covers a 500, 401/403, an over-size file and a type the input does not
- * take (evil.exe for a document input), then the corrected submit → 200. */
-static void inline_failures(hitl_check_ctx *ctx)
+/* The cases of remote.inline.failures and remote.inline.failures-code; for the former
+ * (|exact| false) then the corrected submit → 200 (the form stayed open). */
+static void inline_failures_run(hitl_check_ctx *ctx, bool exact)
 {
     inline_prep p;
-    if (inline_prepare(ctx, &p) == HITL_OK) {
+    if (inline_prepare(ctx, &p, true) == HITL_OK) {
         const struct {
             const char *file, *what;
         } cases[] = {
@@ -635,9 +676,11 @@ static void inline_failures(hitl_check_ctx *ctx)
         for (size_t i = 0; i < sizeof cases / sizeof cases[0] && open; i++) {
             char url[1024];
             fixture_url(ctx, "", cases[i].file, url, sizeof url, NULL, 0);
-            open = inline_expect_rejected(ctx, &p, url, cases[i].what);
+            open = inline_expect_rejected(ctx, &p, url, cases[i].what, exact);
         }
-        if (open) {
+        /* The form staying open is remote.inline.failures' MUST; the -code check judges
+         * only how each rejection is answered. */
+        if (open && !exact) {
             hitl_http_response resp;
             if (hitl_chk_submit(ctx, p.run.form_token, p.valid, &resp) == HITL_OK)
                 hitl_expect(ctx, resp.status == 200,
@@ -650,14 +693,32 @@ static void inline_failures(hitl_check_ctx *ctx)
     inline_prep_free(&p);
 }
 
+/* Normative decision 2: "any size, type or fetch failure of an inline remote URL rejects
+ * the entire submission, and the form stays open for a corrected retry" (MUST, even where a
+ * Dify build is more lenient, §7.3). submit.inline-remote.unreachable covers a 404 and a
+ * refused port; this covers a 500, 401/403, an over-size file and a type the input does not
+ * take (evil.exe for a document input), then the corrected submit → 200. */
+static void inline_failures(hitl_check_ctx *ctx)
+{
+    inline_failures_run(ctx, false);
+}
+
+/* §13 G61 (SHOULD): the rejections above are 400 invalid_form_data, not a 5xx. */
+static void inline_failures_code(hitl_check_ctx *ctx)
+{
+    inline_failures_run(ctx, true);
+}
+
 /* §6.3 SSRF protection applies to the submit-time fetch too ("the builder does a HEAD
- * through the SSRF proxy", §7.3): an inline remote_url to a loopback canary → 400
- * invalid_form_data (a proxy failure, §7.3), and the canary sees nothing. */
+ * through the SSRF proxy", §7.3): an inline remote_url to a loopback canary is rejected
+ * (normative decision 2; a 4xx is 400 invalid_form_data, a proxy failure, §7.3), and the
+ * canary sees nothing. No fixture fetch is needed: a target that reaches nothing refuses it
+ * correctly too. */
 static void ssrf_inline_loopback(hitl_check_ctx *ctx)
 {
     inline_prep p;
     hitl_fixture *canary = NULL;
-    if (inline_prepare(ctx, &p) == HITL_OK && (canary = canary_start(ctx))) {
+    if (inline_prepare(ctx, &p, false) == HITL_OK && (canary = canary_start(ctx))) {
         char urls[3][256];
         canary_urls(ctx, canary, urls);
         bool open = true;
@@ -665,7 +726,7 @@ static void ssrf_inline_loopback(hitl_check_ctx *ctx)
             char what[384];
             snprintf(what, sizeof what, "an inline remote_url to the loopback canary %.255s",
                      urls[i]);
-            open = inline_expect_rejected(ctx, &p, urls[i], what);
+            open = inline_expect_rejected(ctx, &p, urls[i], what, false);
         }
         /* Even after a FAIL: the canary's log is the evidence of what the target fetched. */
         canary_expect_untouched(ctx, canary, "§6.3 SSRF protection, §7.3");
@@ -684,6 +745,7 @@ static const hitl_check_impl CHECKS[] = {
     {"remote.upload.wrong-type", upload_wrong_type},
     {"remote.upload.bad-token-no-fetch", upload_bad_token_no_fetch},
     {"remote.inline.failures", inline_failures},
+    {"remote.inline.failures-code", inline_failures_code},
     {"ssrf.remote.loopback-canary", ssrf_remote_loopback},
     {"ssrf.remote.metadata", ssrf_remote_metadata},
     {"ssrf.inline.loopback-canary", ssrf_inline_loopback},

@@ -681,6 +681,86 @@ static void upload_id_unknown(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
+/* The valid local upload of file-kind input |in| as a mapping to spoil, in *|ref|; false
+ * after a SKIP (the input's valid value is not a local upload). */
+static bool local_ref(hitl_check_ctx *ctx, const prepared *p, const hitl_form_input *in,
+                      hitl_file_ref *ref)
+{
+    *ref = p->refs[in - p->run.form->inputs];
+    if (ref->method != HITL_TRANSFER_LOCAL_FILE) {
+        hitl_check_skip(ctx, "file input '%s' does not take a local upload (local_file), the "
+                             "file whose detected type the check needs",
+                        in->output_variable_name);
+        return false;
+    }
+    return true;
+}
+
+/* §7.3, §13 G58: "`type` that contradicts the uploaded file (e.g. "type":"image" for a PDF)
+ * → 400 Detected file type does not match…" (CONFIRMED). The sample's detected type is
+ * "document" (PDF) or "image" (PNG); the mapping claims the other. */
+static void file_type_mismatch(hitl_check_ctx *ctx)
+{
+    prepared p;
+    const hitl_form_input *in;
+    hitl_file_ref ref;
+    if (prepare_with(ctx, &p, first_file_kind, "the form has no file or file-list input", &in) ==
+            HITL_OK &&
+        local_ref(ctx, &p, in, &ref)) {
+        char prefix[256];
+        ref.type = strcmp(ref.type, "image") ? "image" : "document";
+        set_file_value(&p, in, &ref);
+        file_prefix(in, prefix, sizeof prefix);
+        strncat(prefix, "Detected file type does not match the specified type",
+                sizeof prefix - strlen(prefix) - 1);
+        expect_rejected(ctx, &p, prefix);
+    }
+    prepared_free(&p);
+}
+
+static bool strlist_has_ext(const hitl_strlist *l, const char *ext)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        const char *v = l->items[i][0] == '.' ? l->items[i] + 1 : l->items[i];
+        if (!strcasecmp(v, ext))
+            return true;
+    }
+    return false;
+}
+
+/* §7.3, §13 G59: "Extension/type not allowed by the field config … → 400 File validation
+ * failed for file: …" (CONFIRMED validation logic). The mapping claims `"type":"custom"`,
+ * which the field takes only for an extension in allowed_file_extensions: the sample's
+ * extension (pdf/png) must not be there. A field without the key (None) takes any custom
+ * file; hitlcheck cannot tell it from [] and the check would then see a 200. */
+static void file_not_allowed(hitl_check_ctx *ctx)
+{
+    prepared p;
+    const hitl_form_input *in;
+    hitl_file_ref ref;
+    if (prepare_with(ctx, &p, first_file_kind, "the form has no file or file-list input", &in) ==
+            HITL_OK &&
+        local_ref(ctx, &p, in, &ref)) {
+        const char *ext = strcmp(ref.type, "image") ? "pdf" : "png";
+        if (strlist_has_ext(&in->allowed_file_extensions, ext) ||
+            allows_type(in, "custom")) {
+            hitl_check_skip(ctx,
+                            "file input '%s' allows the extension .%s or the type custom: "
+                            "no disallowed upload to send",
+                            in->output_variable_name, ext);
+        } else {
+            char prefix[256];
+            ref.type = "custom";
+            set_file_value(&p, in, &ref);
+            file_prefix(in, prefix, sizeof prefix);
+            strncat(prefix, "File validation failed for file: ",
+                    sizeof prefix - strlen(prefix) - 1);
+            expect_rejected(ctx, &p, prefix);
+        }
+    }
+    prepared_free(&p);
+}
+
 /* §7.3, §13 G57: "mapping without transfer_method → Invalid value for file input '<name>':
  * transfer_method is required in file mapping" (single file field: a file-list drops such
  * items silently). */
@@ -731,7 +811,8 @@ static void file_limit(hitl_check_ctx *ctx)
 
 /* --- inline remote_url (§7.3, normative decision 2) --- */
 
-/* Starts a run whose form has a file input taking an inline remote PDF; SKIP otherwise. */
+/* Starts a run whose form has a file input taking an inline remote PDF and a target that
+ * fetches the fixture's files (hitl_chk_require_fixture_fetch); SKIP otherwise. */
 static int prepare_remote(hitl_check_ctx *ctx, prepared *p, const hitl_form_input **in)
 {
     if (!have_fixture(ctx)) {
@@ -739,8 +820,15 @@ static int prepare_remote(hitl_check_ctx *ctx, prepared *p, const hitl_form_inpu
         hitl_check_skip(ctx, "no fixture server the target can reach (--fixture-url)");
         return HITL_E_UNSUPPORTED;
     }
-    return prepare_with(ctx, p, first_remote_input,
-                        "the form has no file input that takes a document by remote_url", in);
+    int rc = prepare_with(ctx, p, first_remote_input,
+                          "the form has no file input that takes a document by remote_url", in);
+    if (rc)
+        return rc;
+    /* A refusal (or a 200) means something only when the target can fetch the fixture's
+     * files at all: a remote deployment, Docker or an SSRF proxy may block them. */
+    if (!p->upload_token && upload_token(ctx, p))
+        return HITL_E_STATE;
+    return hitl_chk_require_fixture_fetch(ctx, p->run.form_token, p->upload_token);
 }
 
 /* §7.3: "Inline remote_url at submit time: the builder does a HEAD through the SSRF
@@ -854,6 +942,45 @@ static void svc_user_required(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
+/* §4.1 order 2 (the same gate for POST, §7.2), §13 G63: "SVC submit of a form from another
+ * app → 404". The valid submission with another app's API key (--other-api-key) → 404
+ * not_found; the form is untouched: the same submission with the run's own key → 200. */
+static void svc_other_app(hitl_check_ctx *ctx)
+{
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    if (!env || !env->other_app_key) {
+        hitl_check_skip(ctx, "no API key of another app was given (--other-api-key)");
+        return;
+    }
+    prepared p;
+    if (prepare(ctx, &p) == HITL_OK) {
+        char *body = NULL, auth[1024], path[1024];
+        hitl_err err = {0};
+        if (hitl_submit_to_json(p.sub, &body, &err)) {
+            hitl_check_error(ctx, "could not print the submission: %s", err.msg);
+        } else {
+            snprintf(auth, sizeof auth, "Bearer %s", env->other_app_key);
+            snprintf(path, sizeof path, "/form/human_input/%s", p.run.form_token);
+            hitl_call call = {.method = "POST", .surface = HITL_SURFACE_SERVICE, .path = path,
+                              .json = body, .authorization = auth};
+            hitl_http_response resp;
+            if (hitl_flow_call(ctx, &call, &resp) == HITL_OK &&
+                hitl_expect_error(ctx, &resp, 404, "not_found")) {
+                hitl_http_response r2;
+                if (hitl_chk_submit(ctx, p.run.form_token, body, &r2) == HITL_OK)
+                    hitl_expect(ctx, r2.status == 200,
+                                "after another app's refused submit, the form is still open: "
+                                "the run's own key submits it → 200 (§7.4)",
+                                "HTTP %ld %.200s", r2.status, hitl_buf_str(&r2.body));
+                hitl_http_response_free(&r2);
+            }
+            hitl_http_response_free(&resp);
+        }
+        free(body);
+    }
+    prepared_free(&p);
+}
+
 /* §7.1, §13 G64 (+ K86/K87): a body that is not JSON, `inputs` that is not an object, and a
  * missing `action` → 400 with the §1.3 error body (the code, invalid_param, is INFERRED and
  * not asserted). Each body is otherwise the valid submission. */
@@ -922,12 +1049,15 @@ static const hitl_check_impl CHECKS[] = {
     {"submit.invalid.file-not-mapping", file_not_mapping},
     {"submit.invalid.file-list-not-list", file_list_not_list},
     {"submit.invalid.upload-id-format", upload_id_format},
+    {"submit.invalid.file-type-mismatch", file_type_mismatch},
+    {"submit.invalid.file-not-allowed", file_not_allowed},
     {"submit.invalid.upload-id-unknown", upload_id_unknown},
     {"submit.invalid.no-transfer-method", no_transfer_method},
     {"submit.invalid.file-limit", file_limit},
     {"submit.inline-remote.ok", inline_remote_ok},
     {"submit.inline-remote.unreachable", inline_remote_unreachable},
     {"submit.svc.user-required", svc_user_required},
+    {"submit.svc.other-app", svc_other_app},
     {"submit.invalid.body", invalid_body},
     {"submit.web.user-ignored", web_user_ignored},
 };

@@ -658,7 +658,8 @@ static void local_empty_filename(hitl_check_ctx *ctx)
 }
 
 /* §6.2, §13 E36: "Filename with / \ : * ? " < > | → 400" (invalid_param per §1.3: a bare
- * ValueError; INFERRED, so only the status and the §1.3 shape are asserted). */
+ * ValueError; the status is INFERRED, so the check is SHOULD and only the status and the
+ * §1.3 shape are asserted). */
 static void local_bad_filename(hitl_check_ctx *ctx)
 {
     static const char bad[] = "/\\:*?\"<>|";
@@ -843,9 +844,21 @@ static void remote_ok(hitl_check_ctx *ctx)
         snprintf(url, sizeof url, "%s/n/%s/good.pdf", env->fixture_base, nonce);
         snprintf(prefix, sizeof prefix, "/n/%s/", nonce);
         hitl_http_response resp;
-        if (hitl_flow_upload_remote(ctx, u.token, NULL, url, &resp) == HITL_OK &&
-            expect_answer(ctx, &resp, 201, NULL, "a remote upload of the fixture's good.pdf",
-                          "§6.3, §13 F41")) {
+        int rc = hitl_flow_upload_remote(ctx, u.token, NULL, url, &resp);
+        if (!rc && resp.status != 201 && hitl_fixture_hits(env->fixture, prefix) == 0) {
+            /* The target never reached the fixture: it may be unable to (a remote deployment,
+             * Docker, an SSRF proxy blocking the harness's address), which says nothing of
+             * its remote upload (normative decision 4). */
+            hitl_check_skip(ctx,
+                            "precondition: the target did not fetch the fixture's %s (HTTP %ld "
+                            "%.120s; the fixture saw no request): make the fixture reachable "
+                            "from the target (--fixture-listen on an address the target can "
+                            "reach, --fixture-url with the URL the target uses; allow it "
+                            "through the target's SSRF proxy)",
+                            url, resp.status, hitl_buf_str(&resp.body));
+        } else if (!rc && expect_answer(ctx, &resp, 201, NULL,
+                                        "a remote upload of the fixture's good.pdf",
+                                        "§6.3, §13 F41")) {
             cJSON *root =
                 hitl_chk_expect_json_object(ctx, &resp, "the 201 remote-upload body (§6.3)");
             if (root) {
