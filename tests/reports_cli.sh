@@ -91,7 +91,7 @@ contains "fault: reproducer's hitlcheck line" "$work/fault/junit.xml" \
 contains "fault: reproducer's curl capture of the form token" "$work/fault/summary.md" \
   'HITL_FORM_TOKEN=$(curl -sS -X POST -N --max-time 60'
 contains "fault: summary table row" "$work/fault/summary.md" \
-  '| FAIL | `submit.after.double-submit` | web | §7.4, §13 G50 | HTTP 200 {} |'
+  '| FAIL | `submit.after.double-submit` | web | §7\.4, §13 G50 | HTTP 200 \{\} |'
 contains "fault: report.json totals" "$work/fault/report.json" '"fail":	2'
 no_secrets fault "$work/fault"/* "$work/fault.log" "$work/fault.har"
 
@@ -173,6 +173,58 @@ for kind in 'app-hitl-workflow' 'hitl_upload_' 'human_input/[A-Za-z0-9_-]{22}' \
   if grep -Eq "$kind" "$work/shown"/*; then ok "shown: the secret pattern '$kind' finds secrets";
   else bad "shown: the pattern '$kind' found nothing: the leak check would be blind"; fi
 done
+
+# 9. Credentials in the options (regression: argv went into the reports with only the
+# redactor applied): -H values, and an --api-key that the embedded run replaces. The
+# Authorization header overrides the harness's own, so the checks end in ERROR (exit 3);
+# the reports are written all the same. (--proxy is masked too: test_redact, as a proxy
+# would cut the embedded run off.)
+run hdrs 3 -H 'Authorization: Bearer SECRETAUTH7' -H 'X-Api-Key: S3CRETX' --api-key SECRETKEY5
+files_valid hdrs
+contains "hdrs: junit options keep the header names" "$work/hdrs/junit.xml" \
+  '-H Authorization: [REDACTED] -H X-Api-Key: [REDACTED] --api-key [REDACTED]'
+if grep -rlE 'SECRETAUTH7|S3CRETX|SECRETKEY5' "$work/hdrs" "$work/hdrs.log" >"$work/hdrs.leak"
+then bad "hdrs: a credential of the options leaked" "$work/hdrs.leak"; else ok "hdrs: no credential of the options anywhere"; fi
+
+# 10. A password in the --target URL: in no artifact, the console included. The target is
+# a standalone hitl-refserver (the embedded one has no URL to give).
+REFSERVER=${REFSERVER:-$(dirname "$HITLCHECK")/../refserver/hitl-refserver}
+"$REFSERVER" --port 0 --port-file "$work/rs.port" >"$work/rs.out" 2>&1 &
+rs_pid=$!
+for _ in $(seq 100); do grep -q listening "$work/rs.out" 2>/dev/null && break; sleep 0.05; done
+rs_port=$(cat "$work/rs.port" 2>/dev/null)
+run userinfo 0 --target "http://user:SECRETPW8@127.0.0.1:$rs_port" --api-key app-hitl-workflow \
+  --trace "$work/userinfo/trace.har"
+kill "$rs_pid" 2>/dev/null; wait "$rs_pid" 2>/dev/null
+files_valid userinfo
+contains "userinfo: the options show the user, not the password" "$work/userinfo/report.json" \
+  "\"http://user:[REDACTED]@127.0.0.1:$rs_port\""
+contains "userinfo: the console names the target without it" "$work/userinfo.log" \
+  "checks against http://user:[REDACTED:password]@127.0.0.1:$rs_port"
+if grep -rl 'SECRETPW8' "$work/userinfo" "$work/userinfo.log" >"$work/userinfo.leak"
+then bad "userinfo: the target's password leaked" "$work/userinfo.leak"; else ok "userinfo: the password is in no artifact"; fi
+
+# 11. A --write-expect file that cannot be written: exit 2 naming it, before any check
+# (regression: it failed after the run, and the five reports were never written).
+"$HITLCHECK" run --only stream --no-color --report-dir "$work/noexpect" \
+  --write-expect "$work/plainfile/known.txt" >"$work/noexpect.log" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "cannot write the known failures to '$work/plainfile/known.txt'" "$work/noexpect.log" &&
+   ! grep -qE '^(PASS|FAIL) ' "$work/noexpect.log"; then
+  ok "noexpect: exit 2 naming the file, before any check"
+else
+  bad "noexpect: exit $rc" "$work/noexpect.log"
+fi
+
+# 12. A 20 KB --inputs (regression: "out of memory writing the reports", from a 16 KiB
+# rerun buffer and 64 KiB options buffers): the reports are written, the reproducer
+# reruns with it.
+big=$(printf '{"pad":"%s"}' "$(head -c 20000 /dev/zero | tr '\0' x)")
+run biginputs 1 --embedded-fault double-submit --inputs "$big"
+files_valid biginputs
+contains "biginputs: the reproducer reruns with the inputs" "$work/biginputs/summary.md" \
+  "--inputs '{\"pad\":\"xxxxxxxxxx"
+if grep -q 'out of memory' "$work/biginputs.log"; then bad "biginputs: out of memory" "$work/biginputs.log"; else ok "biginputs: no memory error"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

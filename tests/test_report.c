@@ -265,6 +265,41 @@ START_TEST(reproducer_upload_token_captured_for_masked_header)
 }
 END_TEST
 
+/* Regression: a server's "[REDACTED:$(cmd)]" became "$HITL_$(cmd)" (run when pasted), and
+ * a newline in a transport error ended its '#' comment line and ran the rest. */
+START_TEST(reproducer_server_text_never_runs)
+{
+    hitl_catalog_entry e = E_FAIL;
+    hitl_result r = {.entry = &e, .surface = HITL_SURFACE_WEB, .verdict = HITL_FAIL};
+    hitl_exchange x[1];
+    exchange(&x[0], "POST", TARGET "/api/form/human_input/[REDACTED:$(touch /tmp/pwn)]x",
+             "X-A: [REDACTED:form-token] [REDACTED:a`id`]\n", "[REDACTED:$(id)]", 0, "", NULL);
+    x[0].error = strdup("refused\ntouch /tmp/pwned\r\x01rm -rf x");
+    r.exchanges = x;
+    r.n_exchanges = 1;
+    hitl_report_meta m = meta();
+    m.rerun_args = NULL;
+    hitl_buf b;
+    hitl_buf_init(&b, HITL_REPRODUCER_MAX);
+    ck_assert_int_eq(hitl_report_reproducer(&b, &r, &m, NULL), HITL_OK);
+    ck_assert_str_eq(
+        hitl_buf_str(&b),
+        "# Reproduce submit.after.double-submit [web] (§7.4, §13 G50):\n"
+        "hitlcheck run --surface web --only submit.after.double-submit\n"
+        "# The exchanges that show it (export HITLCHECK_API_KEY first; tokens are captured on the "
+        "way):\n"
+        "curl -sS -i -X POST '" TARGET "/api/form/human_input/[REDACTED:$(touch /tmp/pwn)]x' "
+        "-H 'X-A: '\"$HITL_FORM_TOKEN\"' [REDACTED:a`id`]' --data-binary '[REDACTED:$(id)]'\n"
+        "#   -> no complete response: refused touch /tmp/pwned  rm -rf x\n");
+    /* Each line is a comment, the hitlcheck line or a curl line: nothing else. */
+    for (const char *p = hitl_buf_str(&b); *p; p = strchr(p, '\n') + 1)
+        ck_assert(*p == '#' || !strncmp(p, "curl ", 5) || !strncmp(p, "hitlcheck ", 10));
+    hitl_buf_free(&b);
+    free(x[0].method), free(x[0].url), free(x[0].request_headers), free(x[0].request_body);
+    free(x[0].response_headers), free(x[0].response_body), free(x[0].error);
+}
+END_TEST
+
 START_TEST(shell_quote_escapes_single_quotes)
 {
     static const struct {
@@ -442,6 +477,38 @@ START_TEST(junit_file_validates_against_xsd)
 }
 END_TEST
 
+/* Regression: U+FFFE/U+FFFF (valid UTF-8, not XML characters) from a server made
+ * junit.xml unparsable. */
+START_TEST(junit_noncharacters_become_replacement_and_validate)
+{
+    if (!have_xmllint())
+        ck_abort_msg("xmllint not found: install libxml2-utils");
+    hitl_results res;
+    fixture(&res);
+    free(res.items[1].actual);
+    res.items[1].actual = strdup("a\xEF\xBF\xBE b\xEF\xBF\xBF c\xEF\xBF\xBD d\x01");
+    free(res.items[1].exchanges[0].response_body);
+    res.items[1].exchanges[0].response_body = strdup("{\"x\":\"\xEF\xBF\xBF\"}");
+    hitl_report_meta m = meta();
+    char *xml = format(hitl_report_format_junit, &res, &m);
+    ck_assert_ptr_nonnull(strstr(xml, "message=\"a\xEF\xBF\xBD b\xEF\xBF\xBD c\xEF\xBF\xBD d?\""));
+    ck_assert_ptr_null(strstr(xml, "\xEF\xBF\xBE"));
+    ck_assert_ptr_null(strstr(xml, "\xEF\xBF\xBF"));
+    free(xml);
+    char dir[4096];
+    temp_dir(dir, sizeof dir);
+    hitl_err err = {0};
+    ck_assert_int_eq(hitl_report_write_junit(dir, &res, &m, &err), HITL_OK);
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd,
+             "xmllint --noout --schema '%s/tests/data/junit.xsd' '%s/junit.xml' 2>&1",
+             HITL_SOURCE_DIR, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    remove_dir(dir);
+    hitl_results_free(&res);
+}
+END_TEST
+
 /* --- JSON --- */
 
 static cJSON *load_json(const char *path)
@@ -568,17 +635,51 @@ START_TEST(markdown_exact_table_of_non_passing)
     char *md = format(hitl_report_format_markdown, &small, &m);
     ck_assert_str_eq(
         md,
-        "## hitlcheck: " TARGET "\n\n"
+        "## hitlcheck: http://127\\.0\\.0\\.1:5001\n\n"
         "**3 checks: 1 passed, 0 failed, 1 warned, 1 skipped, 0 errors** in 2.5s (hitlcheck 0.1.0, "
-        "upload-layout=v1)\n\n"
+        "upload\\-layout=v1)\n\n"
         "| Verdict | Check | Surface | Clause | Detail |\n"
         "|---|---|---|---|---|\n"
-        "| WARN | `auth.svc.wrong-scheme` | service | §1.2 | pipe \\| and &lt;tag> here… |\n"
-        "| SKIP | `form.expiry.after-ttl` | web | §4.1 | needs a 120s wait; --max-wait is 90 |\n"
+        "| WARN | `auth.svc.wrong-scheme` | service | §1\\.2 | pipe \\| and &lt;tag> here… |\n"
+        "| SKIP | `form.expiry.after-ttl` | web | §4\\.1 | needs a 120s wait; \\-\\-max\\-wait is 90 |\n"
         "\n<details><summary>Reproduce <code>auth.svc.wrong-scheme</code> [service]</summary>\n\n"
         "```sh\n# Reproduce auth.svc.wrong-scheme [service] (§1.2):\n"
         "hitlcheck run --surface service --only auth.svc.wrong-scheme\n```\n</details>\n");
     free(md);
+    hitl_results_free(&res);
+}
+END_TEST
+
+/* Regression: a server-controlled text rendered as an image and a link in summary.md
+ * (cell() escaped only | and <). */
+START_TEST(markdown_cell_escapes_markdown_syntax)
+{
+    hitl_results res;
+    fixture(&res);
+    hitl_result keep[1] = {res.items[2]};
+    keep[0].actual = "![p](https://evil.example/p.png) [click](x) *em* _u_ `c` \\ # + - . { } ~x~ |";
+    hitl_results small = {.items = keep, .n = 1, .count = {0, 0, 1, 0, 0}, .seconds = 1};
+    hitl_report_meta m = meta();
+    m.rerun_args = NULL;
+    char *md = format(hitl_report_format_markdown, &small, &m);
+    ck_assert_ptr_nonnull(strstr(
+        md, "| \\!\\[p\\]\\(https://evil\\.example/p\\.png\\) \\[click\\]\\(x\\) \\*em\\* \\_u\\_ "
+            "\\`c\\` \\\\ \\# \\+ \\- \\. \\{ \\} \\~x\\~ \\| |\n"));
+    ck_assert_ptr_null(strstr(md, "!["));
+    ck_assert_ptr_null(strstr(md, "]("));
+    free(md);
+    /* A reproducer holding ``` (a server's error text) gets a longer fence. */
+    hitl_exchange x;
+    exchange(&x, "GET", TARGET "/api/x", "", NULL, 0, "", NULL);
+    x.error = strdup("closed ```\n# Pwned");
+    keep[0].exchanges = &x;
+    keep[0].n_exchanges = 1;
+    md = format(hitl_report_format_markdown, &small, &m);
+    ck_assert_ptr_nonnull(strstr(md, "</summary>\n\n````sh\n# Reproduce"));
+    ck_assert_ptr_nonnull(strstr(md, "closed ``` # Pwned\n````\n</details>\n"));
+    free(md);
+    free(x.method), free(x.url), free(x.request_headers), free(x.response_headers);
+    free(x.error);
     hitl_results_free(&res);
 }
 END_TEST
@@ -592,9 +693,9 @@ START_TEST(markdown_all_pass_and_secrets_shown_notice)
     m.secrets_shown = true;
     m.strict = true;
     char *md = format(hitl_report_format_markdown, &small, &m);
-    ck_assert_str_eq(md, "## hitlcheck: " TARGET "\n\n"
+    ck_assert_str_eq(md, "## hitlcheck: http://127\\.0\\.0\\.1:5001\n\n"
                          "**1 checks: 1 passed, 0 failed, 0 warned, 0 skipped, 0 errors** in 0.2s "
-                         "(hitlcheck 0.1.0, upload-layout=v1, --strict)\n\n"
+                         "(hitlcheck 0.1.0, upload\\-layout=v1, --strict)\n\n"
                          "> **Secrets are shown** (--show-secrets): do not publish this report.\n\n"
                          "Every check passed.\n");
     free(md);
@@ -812,6 +913,59 @@ START_TEST(html_loads_nothing_from_the_network)
 }
 END_TEST
 
+/* Regression: a large --inputs (up to 128 KiB, Linux's limit for one argument) passed the
+ * 64 KiB options buffers of junit.xml and report.html, and a reproducer that rerun line
+ * and 24 request bodies passed its cap: "out of memory writing the reports". */
+START_TEST(large_options_and_reproducer_never_cost_the_reports)
+{
+    hitl_results res;
+    fixture(&res);
+    size_t big = 128u * 1024u;
+    char *inputs = malloc(big + 1);
+    memset(inputs, 'x', big);
+    inputs[big] = '\0';
+    const char *opts[] = {"--inputs", inputs};
+    hitl_report_meta m = meta();
+    m.options = opts;
+    m.n_options = 2;
+    /* The rerun line holds the inputs too, and each exchange a body (8 KiB here: more
+     * than a preview, to pass the reproducer's cap for certain). */
+    hitl_buf rerun;
+    hitl_buf_init(&rerun, HITL_REPRODUCER_MAX);
+    hitl_buf_printf(&rerun, "--inputs '%s'", inputs);
+    m.rerun_args = hitl_buf_str(&rerun);
+    hitl_result *r = &res.items[1];
+    char *body = malloc(8193);
+    memset(body, 'b', 8192);
+    body[8192] = '\0';
+    hitl_exchange *grown = realloc(r->exchanges, 24 * sizeof *grown);
+    ck_assert_ptr_nonnull(grown);
+    r->exchanges = grown;
+    for (size_t i = r->n_exchanges; i < 24; i++)
+        exchange(&r->exchanges[i], "POST", TARGET "/api/x", "Content-Type: text/plain\n", body,
+                 200, "", "{}");
+    r->n_exchanges = 24;
+    int (*fns[])(hitl_buf *, const hitl_results *, const hitl_report_meta *, hitl_err *) = {
+        hitl_report_format_junit, hitl_report_format_json, hitl_report_format_markdown,
+        hitl_report_format_sarif, hitl_report_format_html};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+        char *out = format(fns[i], &res, &m);
+        ck_assert_msg(strstr(out, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), "format %zu", i);
+        free(out);
+    }
+    /* The reproducer stays within its cap, cut after a whole line with a note. */
+    hitl_buf b;
+    hitl_buf_init(&b, HITL_REPRODUCER_MAX);
+    ck_assert_int_eq(hitl_report_reproducer(&b, r, &m, NULL), HITL_OK);
+    ck_assert_ptr_nonnull(strstr(hitl_buf_str(&b), "\n# (cut here: the reproducer would pass"));
+    hitl_buf_free(&b);
+    hitl_buf_free(&rerun);
+    free(body);
+    free(inputs);
+    hitl_results_free(&res);
+}
+END_TEST
+
 START_TEST(html_bounded_by_its_buffer)
 {
     hitl_results res;
@@ -975,6 +1129,16 @@ START_TEST(write_all_creates_five_files_and_no_temporaries)
         ck_assert_int_gt(st.st_size, 100);
         ck_assert_int_eq(st.st_mode & 0777, 0644);
     }
+    /* Regression: under --show-secrets the reports were 0644 (the trace is 0600). */
+    m.secrets_shown = true;
+    ck_assert_int_eq(hitl_report_write_all(sub, &res, &m, &err), HITL_OK);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", sub, names[i]);
+        struct stat st;
+        ck_assert_int_eq(stat(p, &st), 0);
+        ck_assert_int_eq(st.st_mode & 0777, 0600);
+    }
     remove_dir(dir);
     hitl_results_free(&res);
 }
@@ -1015,6 +1179,15 @@ START_TEST(baseline_parse_table)
         {"a.b both reason\n", HITL_E_PARSE, 0, "f:1: 'both' is not a surface"},
         {"# x\na.b web\n", HITL_E_PARSE, 0, "f:2: the entry for a.b has no reason"},
         {"a.b\n", HITL_E_PARSE, 0, "f:1: '' is not a surface"},
+        /* Regressions: a CRLF line without a reason named "web\r" as the surface (a raw
+         * CR in the message); a CR elsewhere reached the terminal; duplicates passed. */
+        {"a.b web\r\n", HITL_E_PARSE, 0, "f:1: the entry for a.b has no reason"},
+        {"a.b\r\n", HITL_E_PARSE, 0, "f:1: '' is not a surface"},
+        {"a.b we\rb x\n", HITL_E_PARSE, 0, "f:1: control byte 0x0d at column 7"},
+        {"a.b web x\r\n\r\n# c\r\nc.d * y\r\n", HITL_OK, 2, NULL},
+        {"a.b web x\nc.d * y\na.b web again\n", HITL_E_PARSE, 0, "f:3: duplicate of line 1"},
+        {"a.b * x\na.b service y\n", HITL_E_PARSE, 0, "f:2: duplicate of line 1"},
+        {"a.b web x\na.b service y\n", HITL_OK, 2, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hitl_baseline b = {0};
@@ -1025,8 +1198,15 @@ START_TEST(baseline_parse_table)
             ck_assert_uint_eq(b.n, cases[i].n);
         else
             ck_assert_msg(strstr(err.msg, cases[i].msg), "case %zu: %s", i, err.msg);
+        ck_assert_msg(!strchr(err.msg, '\r'), "case %zu: a raw CR in the message", i);
         hitl_baseline_free(&b);
     }
+    /* CRLF: no CR left in a reason. */
+    const char *crlf = "a.b web the reason\r\n";
+    hitl_baseline bc = {0};
+    ck_assert_int_eq(hitl_baseline_parse(crlf, strlen(crlf), "f", &bc, NULL), HITL_OK);
+    ck_assert_str_eq(bc.items[0].reason, "the reason");
+    hitl_baseline_free(&bc);
     hitl_baseline b = {0};
     const char *t = "a.b *   reason with  spaces  \n";
     ck_assert_int_eq(hitl_baseline_parse(t, strlen(t), "f", &b, NULL), HITL_OK);
@@ -1153,6 +1333,22 @@ START_TEST(baseline_write_and_load_file)
     ck_assert_int_eq(hitl_baseline_load(path, &c, &err), HITL_E_IO);
     ck_assert_ptr_nonnull(strstr(err.msg, "missing.txt"));
     hitl_baseline_free(&c);
+    /* Regression: a directory as the baseline failed without saying why. */
+    hitl_baseline d = {0};
+    ck_assert_int_eq(hitl_baseline_load(dir, &d, &err), HITL_E_IO);
+    ck_assert_msg(strstr(err.msg, "Is a directory"), "%s", err.msg);
+    hitl_baseline_free(&d);
+    /* --write-expect paths are checked before the run (hitl_baseline_check_path). */
+    snprintf(path, sizeof path, "%s/new.txt", dir);
+    ck_assert_int_eq(hitl_baseline_check_path(path, &err), HITL_OK);
+    ck_assert_int_ne(access(path, F_OK), 0); /* the check leaves nothing behind */
+    ck_assert_uint_eq(count_entries(dir), 1);
+    ck_assert_int_eq(hitl_baseline_check_path(dir, &err), HITL_E_IO);
+    ck_assert_msg(strstr(err.msg, "Is a directory"), "%s", err.msg);
+    snprintf(path, sizeof path, "%s/no/such/dir/k.txt", dir);
+    ck_assert_int_eq(hitl_baseline_check_path(path, &err), HITL_E_IO);
+    ck_assert_msg(strstr(err.msg, "cannot write the known failures to"), "%s", err.msg);
+    ck_assert_int_eq(hitl_baseline_check_path("sub/", &err), HITL_E_ARG);
     remove_dir(dir);
     hitl_results_free(&res);
 }
@@ -1164,6 +1360,7 @@ int main(void)
     TCase *tc = tcase_create("reproducer");
     tcase_add_test(tc, reproducer_captures_token_and_uses_variables);
     tcase_add_test(tc, reproducer_upload_token_captured_for_masked_header);
+    tcase_add_test(tc, reproducer_server_text_never_runs);
     tcase_add_test(tc, shell_quote_escapes_single_quotes);
     suite_add_tcase(s, tc);
     tc = tcase_create("formats");
@@ -1173,10 +1370,12 @@ int main(void)
     tcase_add_test(tc, junit_warn_is_failure_under_strict);
     tcase_add_test(tc, junit_control_bytes_from_server_stay_valid_xml);
     tcase_add_test(tc, junit_file_validates_against_xsd);
+    tcase_add_test(tc, junit_noncharacters_become_replacement_and_validate);
     tcase_add_test(tc, json_matches_schema_and_holds_the_run);
     tcase_add_test(tc, json_schema_checker_rejects_broken_reports);
     tcase_add_test(tc, markdown_exact_table_of_non_passing);
     tcase_add_test(tc, markdown_all_pass_and_secrets_shown_notice);
+    tcase_add_test(tc, markdown_cell_escapes_markdown_syntax);
     tcase_add_test(tc, sarif_only_security_relevant_findings);
     tcase_add_test(tc, invalid_utf8_from_server_is_replaced_in_every_format);
     tcase_add_test(tc, console_escapes_control_bytes_from_server);
@@ -1187,6 +1386,7 @@ int main(void)
     tcase_add_test(tc, html_known_failure_shows_baseline_reason);
     tcase_add_test(tc, html_loads_nothing_from_the_network);
     tcase_add_test(tc, html_bounded_by_its_buffer);
+    tcase_add_test(tc, large_options_and_reproducer_never_cost_the_reports);
     tcase_add_test(tc, write_all_creates_five_files_and_no_temporaries);
     tcase_add_test(tc, prepare_dir_names_the_dir_it_cannot_create);
     suite_add_tcase(s, tc);

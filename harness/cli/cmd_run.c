@@ -51,6 +51,8 @@ typedef struct run_opts {
     char *trace;                   /* --trace FILE: the run's exchanges as HAR */
     int argc;                      /* the options as given, for the reports */
     char **argv;
+    char **shown_opts;             /* argv after `run`, credentials masked (hitl_redact_argv) */
+    size_t n_shown_opts;
 } run_opts;
 
 static void usage(FILE *f)
@@ -112,9 +114,10 @@ static void usage(FILE *f)
 "\n"
 "Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
 "conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
-"including a selection that names no check, a bad baseline, or a report directory or\n"
-"--trace file that cannot be written; 3 the target is unreachable or the harness could\n"
-"not run (a check ended in ERROR, or the reports or trace could not be written).\n");
+"including a selection that names no check, a bad baseline, or a report directory,\n"
+"--trace or --write-expect file that cannot be written; 3 the target is unreachable or\n"
+"the harness could not run (a check ended in ERROR, or the reports, trace or\n"
+"--write-expect file could not be written).\n");
 }
 
 static void opts_free(run_opts *o)
@@ -135,6 +138,7 @@ static void opts_free(run_opts *o)
     free(o->expect);
     free(o->write_expect);
     free(o->trace);
+    hitl_redact_argv_free(o->shown_opts, o->n_shown_opts);
 }
 
 static void set_str(char **dst, const char *v)
@@ -339,7 +343,11 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         while (n && t->base_url[n - 1] == '/')
             t->base_url[--n] = '\0';
         if (strncmp(t->base_url, "http://", 7) && strncmp(t->base_url, "https://", 8)) {
-            fprintf(errout, "hitlcheck run: --target '%s' must start with http:// or https://\n", t->base_url);
+            const char *pair[] = {"--target", t->base_url};
+            char **shown = hitl_redact_argv(NULL, pair, 2); /* a password in it stays out */
+            fprintf(errout, "hitlcheck run: --target '%s' must start with http:// or https://\n",
+                    shown ? shown[1] : "");
+            hitl_redact_argv_free(shown, 2);
             return EXIT_USAGE;
         }
         if (!t->api_key && (t->surfaces & HITL_SURFACE_SERVICE)) {
@@ -402,6 +410,9 @@ static bool is_loopback_url(const char *url)
 {
     const char *host = strstr(url, "://");
     host = host ? host + 3 : url;
+    const char *at = strchr(host, '@'); /* user information before the host */
+    if (at && at < host + strcspn(host, "/?#"))
+        host = at + 1;
     return !strncmp(host, "127.", 4) || !strncmp(host, "localhost", 9) || !strncmp(host, "[::1]", 5);
 }
 
@@ -409,7 +420,13 @@ static bool is_loopback_url(const char *url)
 static bool is_ipv4_loopback(const char *url)
 {
     const char *host = strstr(url, "://");
-    return host && !strncmp(host + 3, "127.", 4);
+    if (!host)
+        return false;
+    host += 3;
+    const char *at = strchr(host, '@');
+    if (at && at < host + strcspn(host, "/?#"))
+        host = at + 1;
+    return !strncmp(host, "127.", 4);
 }
 
 /* Appends "--name 'value' " (value shell-quoted). */
@@ -482,11 +499,20 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
     hitl_report_known *known = calloc(res->n ? res->n : 1, sizeof *known);
     char **stale = calloc(base->n ? base->n : 1, sizeof *stale);
     hitl_buf rerun;
-    hitl_buf_init(&rerun, 16u * 1024u);
+    /* The rerun line holds --inputs, one argument of up to 128 KiB (Linux's
+     * MAX_ARG_STRLEN): the reproducer's cap bounds it. Should it not fit, the reproducers
+     * go without the options rather than the run without its reports. */
+    hitl_buf_init(&rerun, HITL_REPRODUCER_MAX);
     int code = EXIT_UNREACHABLE;
-    if (!known || !stale || rerun_args(o, embedded, &rerun)) {
+    bool write_failed = false;
+    if (!known || !stale) {
         fprintf(errout, "hitlcheck run: out of memory writing the reports\n");
         goto out;
+    }
+    if (rerun_args(o, embedded, &rerun)) {
+        hitl_buf_reset(&rerun);
+        fprintf(errout, "hitlcheck run: the options are longer than %u bytes: the "
+                        "reproducers' hitlcheck lines leave them out\n", HITL_REPRODUCER_MAX);
     }
     size_t n_stale = 0;
     if (o->expect) {
@@ -504,15 +530,18 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
         }
     }
     if (o->write_expect) {
+        /* The path was checked before the run; should the write fail now all the same,
+         * the reports are still written (and the run exits 3). */
         if (hitl_baseline_write(o->write_expect, res, t->strict, red, &err)) {
             fprintf(errout, "hitlcheck run: --write-expect: %s\n", err.msg);
-            goto out;
+            write_failed = true;
+        } else {
+            /* The failures just recorded are by definition the expected ones. */
+            for (size_t i = 0; i < res->n; i++)
+                if (!known[i].reason && hitl_baseline_is_failure(&res->items[i], t->strict))
+                    known[i].reason = "recorded by --write-expect";
+            fprintf(out, "hitlcheck: known failures written to %s\n", o->write_expect);
         }
-        /* The failures just recorded are by definition the expected ones. */
-        for (size_t i = 0; i < res->n; i++)
-            if (!known[i].reason && hitl_baseline_is_failure(&res->items[i], t->strict))
-                known[i].reason = "recorded by --write-expect";
-        fprintf(out, "hitlcheck: known failures written to %s\n", o->write_expect);
     }
     char fingerprint[64];
     snprintf(fingerprint, sizeof fingerprint, "upload-layout=%s",
@@ -520,7 +549,7 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
     hitl_report_meta meta = {
         .target = t->base_url, .harness_version = HITL_VERSION, .fingerprint = fingerprint,
         .app_mode = t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
-        .options = (const char *const *)o->argv + 1, .n_options = o->argc > 0 ? (size_t)o->argc - 1 : 0,
+        .options = (const char *const *)o->shown_opts, .n_options = o->n_shown_opts,
         .rerun_args = hitl_buf_str(&rerun), .service_base = t->service_base, .strict = t->strict,
         .secrets_shown = o->show_secrets, .started = started, .ended = time(NULL),
         .redactor = red, .known = known, .baseline_path = o->expect,
@@ -540,7 +569,9 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
     if (failures && (o->expect || o->write_expect))
         fprintf(out, "%zu failures are known (baseline), %zu are not\n", failures - unexpected,
                 unexpected);
-    if (unexpected || n_stale)
+    if (write_failed)
+        code = EXIT_UNREACHABLE;
+    else if (unexpected || n_stale)
         code = EXIT_FINDING;
     else if (res->count[HITL_ERROR])
         code = EXIT_UNREACHABLE;
@@ -561,8 +592,11 @@ static int write_trace(hitl_trace *trace, const run_opts *o, hitl_redactor *red,
                        FILE *out, FILE *errout)
 {
     hitl_err err = {0};
-    hitl_trace_meta tm = {.version = HITL_VERSION, .title = o->target.base_url, .redactor = red};
-    if (hitl_trace_write(trace, o->trace, &tm, &err)) {
+    char *title = hitl_redactor_apply(red, o->target.base_url);
+    hitl_trace_meta tm = {.version = HITL_VERSION, .title = title, .redactor = red};
+    int rc = hitl_trace_write(trace, o->trace, &tm, &err);
+    free(title);
+    if (rc) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         return code == EXIT_USAGE ? code : EXIT_UNREACHABLE;
     }
@@ -612,9 +646,32 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     if ((o->expect && (hitl_baseline_load(o->expect, &base, &err) ||
                        hitl_baseline_check_catalog(&base, &cat, &err))) ||
         hitl_report_prepare_dir(report_dir, &err) ||
-        (o->trace && hitl_trace_check_path(o->trace, &err))) {
+        (o->trace && hitl_trace_check_path(o->trace, &err)) ||
+        (o->write_expect && hitl_baseline_check_path(o->write_expect, &err))) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         code = EXIT_USAGE;
+        goto out;
+    }
+
+    /* The redactor knows every secret given before the embedded server replaces the keys:
+     * a --api-key given with no --target is still a secret. The options shown in the
+     * reports have their credentials masked (and registered here). */
+    if (hitl_redactor_new(&red, !o->show_secrets, &err)) {
+        fprintf(errout, "hitlcheck run: %s\n", err.msg);
+        goto out;
+    }
+    hitl_redactor_add(red, t->api_key, "api-key");
+    hitl_redactor_add(red, o->other_key, "api-key");
+    hitl_redactor_add(red, o->chat_key, "api-key");
+    if (t->base_url) { /* also from HITLCHECK_TARGET: its password is a secret too */
+        const char *pair[] = {"--target", t->base_url};
+        hitl_redact_argv_free(hitl_redact_argv(red, pair, 2), 2);
+    }
+    o->n_shown_opts = o->argc > 0 ? (size_t)o->argc - 1 : 0;
+    o->shown_opts = hitl_redact_argv(red, (const char *const *)o->argv + 1, o->n_shown_opts);
+    if (!o->shown_opts) {
+        o->n_shown_opts = 0;
+        fprintf(errout, "hitlcheck run: out of memory\n");
         goto out;
     }
 
@@ -661,16 +718,18 @@ static int run(run_opts *o, FILE *out, FILE *errout)
                            .n_headers = o->headers.n,
                            .on_exchange = trace ? hitl_trace_record : NULL, .exchange_user = trace,
                            .exchange_body_max = HITL_TRACE_BODY_MAX};
-    if (hitl_http_new(&http, &hc, &err) || hitl_redactor_new(&red, !o->show_secrets, &err)) {
+    if (hitl_http_new(&http, &hc, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         goto out;
     }
-    hitl_redactor_add(red, t->api_key, "api-key");
+    hitl_redactor_add(red, t->api_key, "api-key"); /* the embedded server's keys */
     hitl_redactor_add(red, o->other_key, "api-key");
     hitl_redactor_add(red, o->chat_key, "api-key");
 
     if (hitl_flow_probe(http, t, &err)) {
-        fprintf(errout, "hitlcheck run: the target is unreachable: %s\n", err.msg);
+        char *msg = hitl_redactor_apply(red, err.msg);
+        fprintf(errout, "hitlcheck run: the target is unreachable: %s\n", msg ? msg : "");
+        free(msg);
         goto out;
     }
     hitl_run_env env = {.fixture = fixture, .fixture_base = fixture_base,
@@ -687,11 +746,13 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     bool color = tty && !o->no_color && !getenv("NO_COLOR");
     hitl_console con;
     hitl_console_init(&con, out, tty, color, o->verbosity, total);
+    char *shown_url = hitl_redactor_apply(red, t->base_url); /* a password in the URL */
     fprintf(out, "hitlcheck: %zu checks against %s (app mode %s, surfaces %s, upload layout %s)\n",
-            total, t->base_url, t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
+            total, shown_url ? shown_url : "", t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
             t->surfaces == 3 ? "web+service" : t->surfaces == HITL_SURFACE_WEB ? "web" : "service",
             t->layout == HITL_LAYOUT_V2 ? "v2 (/api/human-input-forms/files)"
                                         : "v1 (/api/form/human_input/files/…)");
+    free(shown_url);
     hitl_engine_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
                               .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),
                               .on_start = hitl_console_on_start, .on_done = hitl_console_on_done,

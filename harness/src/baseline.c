@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define REASON_MAX 200 /* bytes of an Actual kept as a written entry's reason */
 
@@ -44,7 +46,7 @@ static int parse_line(hitl_baseline *b, char *line, size_t lineno, hitl_err *err
         p++;
     char *reason = p;
     size_t rlen = strlen(reason);
-    while (rlen && (is_space(reason[rlen - 1]) || reason[rlen - 1] == '\r'))
+    while (rlen && is_space(reason[rlen - 1]))
         reason[--rlen] = '\0';
     *id_end = '\0';
     *surf_end = '\0';
@@ -65,6 +67,10 @@ static int parse_line(hitl_baseline *b, char *line, size_t lineno, hitl_err *err
             err, HITL_E_PARSE,
             "%s:%zu: the entry for %s has no reason: say why the failure is accepted", b->path,
             lineno, id);
+    for (size_t i = 0; i < b->n; i++)
+        if (!strcmp(b->items[i].id, id) && (b->items[i].surfaces & surfaces))
+            return hitl_err_set(err, HITL_E_PARSE, "%s:%zu: duplicate of line %zu (%s)", b->path,
+                                lineno, b->items[i].line, id);
     if (b->n >= HITL_BASELINE_MAX_ENTRIES)
         return hitl_err_set(err, HITL_E_TOO_BIG, "%s: more than %u entries", b->path,
                             HITL_BASELINE_MAX_ENTRIES);
@@ -107,8 +113,21 @@ int hitl_baseline_parse(const char *text, size_t len, const char *name, hitl_bas
             return hitl_err_set(err, HITL_E_PARSE, "%s:%zu: NUL byte in the line", out->path,
                                 lineno);
         }
+        /* CRLF line endings (a file edited on Windows): the CR is part of the newline. */
+        if (n && line[n - 1] == '\r')
+            line[--n] = '\0';
+        /* Any other control byte would reach the terminal raw in a message (a lone CR
+         * rewrites the line it is printed on): refuse the line without echoing it. */
+        for (size_t i = 0; i < n; i++)
+            if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f) {
+                unsigned byte = (unsigned char)line[i];
+                free(line);
+                return hitl_err_set(err, HITL_E_PARSE,
+                                    "%s:%zu: control byte 0x%02x at column %zu: use plain text",
+                                    out->path, lineno, byte, i + 1);
+            }
         char *p = line;
-        while (is_space(*p) || *p == '\r')
+        while (is_space(*p))
             p++;
         int rc = *p && *p != '#' ? parse_line(out, p, lineno, err) : HITL_OK;
         free(line);
@@ -124,6 +143,12 @@ int hitl_baseline_load(const char *path, hitl_baseline *out, hitl_err *err)
     if (!f)
         return hitl_err_set(err, HITL_E_IO, "cannot read the baseline '%s': %s", path,
                             strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f); /* Linux opens a directory for reading; reading it fails (EISDIR) */
+        return hitl_err_set(err, HITL_E_IO, "cannot read the baseline '%s': %s", path,
+                            strerror(EISDIR));
+    }
     hitl_buf b;
     hitl_buf_init(&b, HITL_BASELINE_MAX_BYTES);
     char chunk[4096];
@@ -131,6 +156,7 @@ int hitl_baseline_load(const char *path, hitl_baseline *out, hitl_err *err)
     int rc = HITL_OK;
     while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
         rc = hitl_buf_append(&b, chunk, n);
+    int read_errno = ferror(f) ? errno : 0;
     bool failed = ferror(f);
     fclose(f);
     if (rc == HITL_E_TOO_BIG)
@@ -139,7 +165,8 @@ int hitl_baseline_load(const char *path, hitl_baseline *out, hitl_err *err)
     else if (rc)
         rc = hitl_err_set(err, rc, "out of memory reading '%s'", path);
     else if (failed)
-        rc = hitl_err_set(err, HITL_E_IO, "cannot read the baseline '%s'", path);
+        rc = hitl_err_set(err, HITL_E_IO, "cannot read the baseline '%s': %s", path,
+                          strerror(read_errno ? read_errno : EIO));
     if (!rc)
         rc = hitl_baseline_parse(hitl_buf_str(&b), b.len, path, out, err);
     hitl_buf_free(&b);
@@ -228,6 +255,50 @@ int hitl_baseline_format(hitl_buf *out, const hitl_results *res, bool strict, hi
     return HITL_OK;
 }
 
+/* Splits |path| into its directory (|dir|, |cap| bytes) and file name: the temporary file
+ * must be on the same filesystem as the target for rename(2) to be atomic. Returns the
+ * name, or NULL (with |err| set) when |path| names no file. */
+static const char *split_path(const char *path, char *dir, size_t cap, hitl_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    size_t dlen = slash ? (size_t)(slash - path) : 1;
+    if (!*name || dlen >= cap) {
+        hitl_err_set(err, HITL_E_ARG, "--write-expect '%s' is not a file name", path);
+        return NULL;
+    }
+    if (!slash)
+        snprintf(dir, cap, ".");
+    else if (dlen == 0)
+        snprintf(dir, cap, "/");
+    else {
+        memcpy(dir, path, dlen);
+        dir[dlen] = '\0';
+    }
+    return name;
+}
+
+int hitl_baseline_check_path(const char *path, hitl_err *err)
+{
+    char dir[4096], probe[4200];
+    const char *name = split_path(path, dir, sizeof dir, err);
+    if (!name)
+        return HITL_E_ARG;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return hitl_err_set(err, HITL_E_IO, "cannot write the known failures to '%s': %s", path,
+                            strerror(EISDIR));
+    /* The file is written as a temporary next to it, then renamed: that must work. */
+    snprintf(probe, sizeof probe, "%s/.%s.XXXXXX", dir, name);
+    int fd = mkstemp(probe);
+    if (fd < 0)
+        return hitl_err_set(err, HITL_E_IO, "cannot write the known failures to '%s': %s", path,
+                            strerror(errno));
+    close(fd);
+    unlink(probe);
+    return HITL_OK;
+}
+
 int hitl_baseline_write(const char *path, const hitl_results *res, bool strict, hitl_redactor *red,
                         hitl_err *err)
 {
@@ -235,25 +306,9 @@ int hitl_baseline_write(const char *path, const hitl_results *res, bool strict, 
     hitl_buf_init(&b, HITL_BASELINE_MAX_BYTES);
     int rc = hitl_baseline_format(&b, res, strict, red, err);
     if (!rc) {
-        /* Split into directory and name: the temporary file must be on the same
-         * filesystem as the target for rename(2) to be atomic. */
         char dir[4096];
-        const char *slash = strrchr(path, '/');
-        const char *name = slash ? slash + 1 : path;
-        size_t dlen = slash ? (size_t)(slash - path) : 1;
-        if (!*name || dlen >= sizeof dir)
-            rc = hitl_err_set(err, HITL_E_ARG, "--write-expect '%s' is not a file name", path);
-        else {
-            if (!slash)
-                snprintf(dir, sizeof dir, ".");
-            else if (dlen == 0)
-                snprintf(dir, sizeof dir, "/");
-            else {
-                memcpy(dir, path, dlen);
-                dir[dlen] = '\0';
-            }
-            rc = hitl_report_write_file(dir, name, hitl_buf_str(&b), b.len, err);
-        }
+        const char *name = split_path(path, dir, sizeof dir, err);
+        rc = name ? hitl_report_write_file(dir, name, hitl_buf_str(&b), b.len, err) : HITL_E_ARG;
     }
     hitl_buf_free(&b);
     return rc;

@@ -115,8 +115,9 @@ int hitl_report_prepare_dir(const char *dir, hitl_err *err)
     return HITL_OK;
 }
 
-int hitl_report_write_file(const char *dir, const char *name, const char *data, size_t len,
-                           hitl_err *err)
+/* Writes as hitl_report_write_file does, the file getting |mode|. */
+static int write_file_mode(const char *dir, const char *name, const char *data, size_t len,
+                           mode_t mode, hitl_err *err)
 {
     char final[PATH_CAP], tmp[PATH_CAP];
     if (snprintf(final, sizeof final, "%s/%s", dir, name) >= (int)sizeof final ||
@@ -126,8 +127,10 @@ int hitl_report_write_file(const char *dir, const char *name, const char *data, 
     if (fd < 0)
         return hitl_err_set(err, HITL_E_IO, "cannot create a file in '%s' for %s: %s", dir, name,
                             strerror(errno));
-    /* mkstemp makes the file 0600; reports are meant to be read by CI tooling. */
-    (void)fchmod(fd, 0644);
+    /* mkstemp makes the file 0600; reports are meant to be read by CI tooling (one with
+     * the secrets shown stays its owner's, as the trace does). */
+    if (mode != 0600)
+        (void)fchmod(fd, mode);
     size_t done = 0;
     while (done < len) {
         ssize_t w = write(fd, data + done, len - done);
@@ -154,6 +157,12 @@ int hitl_report_write_file(const char *dir, const char *name, const char *data, 
     return HITL_OK;
 }
 
+int hitl_report_write_file(const char *dir, const char *name, const char *data, size_t len,
+                           hitl_err *err)
+{
+    return write_file_mode(dir, name, data, len, 0644, err);
+}
+
 typedef int (*format_fn)(hitl_buf *, const hitl_results *, const hitl_report_meta *, hitl_err *);
 
 static int write_format(const char *dir, const char *name, format_fn fn, const hitl_results *res,
@@ -163,7 +172,8 @@ static int write_format(const char *dir, const char *name, format_fn fn, const h
     hitl_buf_init(&b, HITL_REPORT_MAX);
     int rc = fn(&b, res, m, err);
     if (!rc)
-        rc = hitl_report_write_file(dir, name, hitl_buf_str(&b), b.len, err);
+        rc = write_file_mode(dir, name, hitl_buf_str(&b), b.len,
+                             m && m->secrets_shown ? 0600 : 0644, err);
     hitl_buf_free(&b);
     if (rc)
         hitl_err_prefix(err, "%s", name);

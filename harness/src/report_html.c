@@ -359,7 +359,7 @@ static void header(hw *w, const hitl_results *res)
     meta_row(w, "strict", m->strict ? "yes (--strict: SHOULD findings fail the run)" : "no");
     meta_row(w, "secrets", m->secrets_shown ? "SHOWN (--show-secrets)" : "redacted");
     hitl_buf opts;
-    hitl_buf_init(&opts, 64u * 1024u);
+    hitl_buf_init(&opts, HITL_REPORT_MAX); /* the options hold --inputs JSON: no small cap */
     int rc = 0;
     for (size_t i = 0; !rc && i < m->n_options; i++)
         rc = hitl_buf_printf(&opts, "%s%s", i ? " " : "", m->options[i]);

@@ -13,8 +13,8 @@
 
 /* Appends |s| escaped for XML: quotes only in attribute values (|attr|), so element
  * text (the reproducers) stays readable. Characters XML 1.0 cannot hold at all (control
- * characters other than tab/newline/CR) become '?': a hostile server's body must not
- * make the report unparsable. */
+ * characters other than tab/newline/CR) become '?', and the noncharacters U+FFFE/U+FFFF
+ * U+FFFD: a hostile server's body must not make the report unparsable. */
 static int xml_escape(hitl_buf *b, const char *s, bool attr)
 {
     int rc = 0;
@@ -38,6 +38,15 @@ static int xml_escape(hitl_buf *b, const char *s, bool attr)
             break;
         case '\r':
             rc = hitl_buf_append_str(b, "&#13;");
+            break;
+        case 0xEF:
+            /* U+FFFE and U+FFFF are valid UTF-8 but no XML character: U+FFFD instead. */
+            if (p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
+                rc = hitl_buf_append_str(b, "\xEF\xBF\xBD");
+                p += 2;
+            } else {
+                rc = hitl_buf_append(b, p, 1);
+            }
             break;
         default:
             rc = *p < 0x20 || *p == 0x7f ? hitl_buf_append_str(b, "?") : hitl_buf_append(b, p, 1);
@@ -97,7 +106,7 @@ static int properties(hitl_buf *b, const hitl_report_meta *m)
     if (!rc)
         rc = property(b, m, "secrets", m->secrets_shown ? "shown (--show-secrets)" : "redacted");
     hitl_buf opts;
-    hitl_buf_init(&opts, 64u * 1024u);
+    hitl_buf_init(&opts, HITL_REPORT_MAX); /* the options hold --inputs JSON: no small cap */
     for (size_t i = 0; !rc && i < m->n_options; i++)
         rc = hitl_buf_printf(&opts, "%s%s", i ? " " : "", m->options[i]);
     if (!rc)

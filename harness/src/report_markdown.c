@@ -9,8 +9,10 @@
 
 #define CELL_MAX 200 /* characters of a reason in a table cell: the table stays short */
 
-/* Appends redacted |s| as one table cell: the first line only, '|' escaped, cut to
- * CELL_MAX bytes (on a UTF-8 boundary). */
+/* Appends redacted |s| as one table cell: the first line only, cut to CELL_MAX bytes (on
+ * a UTF-8 boundary), every Markdown punctuation character backslash-escaped and '<' as
+ * &lt;: a server's text ("![p](https://evil.example/p.png)") must show as text, never
+ * become an image, a link, emphasis or HTML. */
 static int cell(hitl_buf *b, const hitl_report_meta *m, const char *s)
 {
     char *red = hitl_report_redact(m, s);
@@ -20,9 +22,10 @@ static int cell(hitl_buf *b, const hitl_report_meta *m, const char *s)
     int rc = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         char c = red[i];
-        if (c == '|')
-            rc = hitl_buf_append_str(b, "\\|");
-        else if (c == '<')
+        if (c && strchr("\\`*_{}[]()#+-.!|~", c)) {
+            char esc[2] = {'\\', c};
+            rc = hitl_buf_append(b, esc, 2);
+        } else if (c == '<')
             rc = hitl_buf_append_str(b, "&lt;");
         else
             rc = hitl_buf_append(b, &c, 1);
@@ -111,11 +114,25 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
         hitl_buf_free(&rep);
         if (!rc && !red)
             rc = HITL_E_NOMEM;
+        /* The fence is longer than any run of backticks inside, so no text in the
+         * reproducer can close the code block early. */
+        size_t fence = 3;
+        for (const char *p = red ? red : ""; *p; p++) {
+            size_t run = strspn(p, "`");
+            fence = run >= fence ? run + 1 : fence;
+            p += run ? run - 1 : 0;
+        }
         rc = rc ? rc
                 : hitl_buf_printf(out,
                                   "\n<details><summary>Reproduce <code>%s</code> [%s]"
-                                  "</summary>\n\n```sh\n%s```\n</details>\n",
-                                  r->entry->id, hitl_surface_name(r->surface), red);
+                                  "</summary>\n\n",
+                                  r->entry->id, hitl_surface_name(r->surface));
+        for (size_t k = 0; !rc && k < fence; k++)
+            rc = hitl_buf_append_str(out, "`");
+        rc = rc ? rc : hitl_buf_printf(out, "sh\n%s", red);
+        for (size_t k = 0; !rc && k < fence; k++)
+            rc = hitl_buf_append_str(out, "`");
+        rc = rc ? rc : hitl_buf_append_str(out, "\n</details>\n");
         free(red);
     }
     if (rc)

@@ -14,19 +14,32 @@ int hitl_report_shell_quote(hitl_buf *out, const char *s)
     return rc ? rc : hitl_buf_append_str(out, "'");
 }
 
-/* The shell variable that stands for a redacted secret labelled |label|. */
-static void var_name(const char *label, size_t len, char *out, size_t cap)
+/* The shell variable that stands for a redacted secret labelled |label| (|len| bytes), or
+ * NULL. Only the labels the harness itself issues (hitl_redactor_add callers) map to a
+ * variable: "[REDACTED:…]" can also come from a server, and a label taken from it
+ * ("[REDACTED:$(cmd)]") must never reach the shell outside single quotes. */
+static const char *var_name(const char *label, size_t len)
 {
-    if (len == 7 && !memcmp(label, "api-key", 7)) {
-        snprintf(out, cap, "HITLCHECK_API_KEY");
-        return;
-    }
-    size_t n = (size_t)snprintf(out, cap, "HITL_");
-    for (size_t i = 0; i < len && n + 1 < cap; i++) {
-        char c = label[i];
-        out[n++] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : (c == '-' ? '_' : c);
-    }
-    out[n] = '\0';
+    static const struct {
+        const char *label, *var;
+    } VARS[] = {{"api-key", "HITLCHECK_API_KEY"},
+                {"form-token", "HITL_FORM_TOKEN"},
+                {"upload-token", "HITL_UPLOAD_TOKEN"}};
+    for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++)
+        if (strlen(VARS[i].label) == len && !memcmp(label, VARS[i].label, len))
+            return VARS[i].var;
+    return NULL;
+}
+
+/* Appends |s| to a '#' comment line: CR, LF and other control bytes become spaces, so
+ * server text (a transport error, a recorded name) cannot end the comment and start a
+ * command line of its own. */
+static int comment_text(hitl_buf *out, const char *s)
+{
+    int rc = 0;
+    for (const unsigned char *p = (const unsigned char *)s; !rc && *p; p++)
+        rc = hitl_buf_append(out, *p < 0x20 || *p == 0x7f ? " " : (const char *)p, 1);
+    return rc;
 }
 
 /* Appends |text| as one shell word: literal runs single-quoted, each "[REDACTED:label]"
@@ -42,24 +55,27 @@ static int shell_word(hitl_buf *out, const char *text, const char *bare)
     while (!rc && *p) {
         const char *hit = strstr(p, tag);
         const char *close = hit ? strchr(hit, ']') : NULL;
-        bool labelled = close && hit[sizeof tag - 1] == ':';
+        const char *known = close && hit[sizeof tag - 1] == ':'
+                                ? var_name(hit + sizeof tag, (size_t)(close - hit - (sizeof tag)))
+                                : NULL;
         bool plain = close && close == hit + sizeof tag - 1 && bare;
-        if (!hit || !close || (!labelled && !plain)) {
+        if (!hit || !close) {
             rc = hitl_buf_append_str(&lit, p);
             break;
+        }
+        if (!known && !plain) {
+            /* Not a placeholder the harness issued: literal text, quoted with the rest. */
+            rc = hitl_buf_append(&lit, p, (size_t)(close + 1 - p));
+            p = close + 1;
+            continue;
         }
         rc = hitl_buf_append(&lit, p, (size_t)(hit - p));
         if (!rc && lit.len) {
             rc = hitl_report_shell_quote(out, hitl_buf_str(&lit));
             hitl_buf_reset(&lit);
         }
-        char var[64];
-        if (labelled)
-            var_name(hit + sizeof tag, (size_t)(close - hit - (sizeof tag)), var, sizeof var);
-        else
-            snprintf(var, sizeof var, "%s", bare);
         if (!rc)
-            rc = hitl_buf_printf(out, "\"$%s\"", var);
+            rc = hitl_buf_printf(out, "\"$%s\"", known ? known : bare);
         any = true;
         p = close + 1;
     }
@@ -197,15 +213,16 @@ static int add_exchange(hitl_buf *out, const hitl_report_meta *m, const hitl_exc
             out, " | grep -o '\"%s\": *\"[^\"]*\"' | head -n 1 | cut -d '\"' -f 4)", capture_key);
     if (!rc)
         rc = hitl_buf_append_str(out, "\n");
-    if (!rc && x->error)
-        rc = hitl_buf_printf(out, "#   -> no complete response: %s\n", x->error);
-    else if (!rc)
+    if (!rc && x->error) {
+        rc = hitl_buf_append_str(out, "#   -> no complete response: ");
+        rc = rc ? rc : comment_text(out, x->error);
+        rc = rc ? rc : hitl_buf_append_str(out, "\n");
+    } else if (!rc)
         rc = hitl_buf_printf(out, "#   -> HTTP %ld, %zu bytes\n", x->status, x->response_bytes);
     return rc;
 }
 
-int hitl_report_reproducer(hitl_buf *out, const hitl_result *r, const hitl_report_meta *m,
-                           hitl_err *err)
+static int reproducer(hitl_buf *out, const hitl_result *r, const hitl_report_meta *m)
 {
     hitl_report_meta none = {0};
     if (!m)
@@ -224,7 +241,6 @@ int hitl_report_reproducer(hitl_buf *out, const hitl_result *r, const hitl_repor
     for (size_t i = 0; !rc && i < r->n_exchanges; i++) {
         const hitl_exchange *x = &r->exchanges[i];
         const char *cap_var = NULL, *cap_key = NULL;
-        char var[64];
         /* Capture a token from this response when the record shows it issued here and a
          * later request sends it: the snippet then runs as it stands. */
         for (size_t c = 0; c < N_CAPTURES && !cap_var; c++) {
@@ -234,8 +250,7 @@ int hitl_report_reproducer(hitl_buf *out, const hitl_result *r, const hitl_repor
                 continue;
             for (size_t k = i + 1; k < r->n_exchanges; k++)
                 if (uses(m, &r->exchanges[k], ph)) {
-                    var_name(CAPTURES[c].label, strlen(CAPTURES[c].label), var, sizeof var);
-                    cap_var = var;
+                    cap_var = var_name(CAPTURES[c].label, strlen(CAPTURES[c].label));
                     cap_key = CAPTURES[c].key;
                     defined[c] = true;
                     break;
@@ -246,8 +261,30 @@ int hitl_report_reproducer(hitl_buf *out, const hitl_result *r, const hitl_repor
     if (!rc && r->dropped_exchanges)
         rc = hitl_buf_printf(out, "# (%zu later exchanges were not recorded)\n",
                              r->dropped_exchanges);
+    return rc;
+}
+
+/* The reproducer is built within its own cap, HITL_REPRODUCER_MAX less room for a note:
+ * one too large (a huge --inputs in the hitlcheck line and in each request body) is cut
+ * after its last whole line, with a comment saying so, and never costs the reports. */
+int hitl_report_reproducer(hitl_buf *out, const hitl_result *r, const hitl_report_meta *m,
+                           hitl_err *err)
+{
+    hitl_buf rep;
+    hitl_buf_init(&rep, HITL_REPRODUCER_MAX - 256);
+    int rc = reproducer(&rep, r, m);
+    const char *text = hitl_buf_str(&rep);
+    if (rc == HITL_E_TOO_BIG) {
+        const char *last = strrchr(text, '\n');
+        rc = hitl_buf_append(out, text, last ? (size_t)(last + 1 - text) : 0);
+        if (!rc)
+            rc = hitl_buf_printf(out, "# (cut here: the reproducer would pass %u bytes)\n",
+                                 HITL_REPRODUCER_MAX - 256);
+    } else if (!rc) {
+        rc = hitl_buf_append(out, text, rep.len);
+    }
+    hitl_buf_free(&rep);
     if (rc)
-        return hitl_err_set(err, rc, "the reproducer of %s is larger than %u bytes", r->entry->id,
-                            HITL_REPRODUCER_MAX);
+        return hitl_err_set(err, rc, "the reproducer of %s does not fit its report", r->entry->id);
     return HITL_OK;
 }

@@ -1,5 +1,5 @@
 /* baseline.h: the --expect baseline of known failures. A plain text file, one entry a
- * line:
+ * line (LF or CRLF endings):
  *     <check-id> <surface> <reason…>
  * where surface is web, service or * (both), and the reason (required) says why the
  * failure is accepted; blank lines and lines starting with '#' are ignored.
@@ -69,6 +69,11 @@ size_t hitl_baseline_apply(hitl_baseline *b, const hitl_results *res, bool stric
  * applied again when not NULL). Returns 0 or HITL_E_TOO_BIG. */
 int hitl_baseline_format(hitl_buf *out, const hitl_results *res, bool strict, hitl_redactor *red,
                          hitl_err *err);
+/* hitl_baseline_check_path returns 0 when the --write-expect file |path| can be written
+ * (a temporary file can be made next to it, and it is no directory), or HITL_E_ARG /
+ * HITL_E_IO with a message naming it: checked before any check runs. */
+int hitl_baseline_check_path(const char *path, hitl_err *err);
+
 /* Formats and writes the file |path| atomically. */
 int hitl_baseline_write(const char *path, const hitl_results *res, bool strict, hitl_redactor *red,
                         hitl_err *err);

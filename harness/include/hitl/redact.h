@@ -23,4 +23,18 @@ char *hitl_redactor_apply(hitl_redactor *r, const char *text);
 
 bool hitl_redactor_enabled(const hitl_redactor *r);
 
+/* hitl_redact_argv returns a malloc'd copy of the |n| arguments |argv| of `hitlcheck run`
+ * (the options after `run`) fit to show in a report, whatever --show-secrets says: the
+ * values of -H/--header (every form: -H V, -HV, --header V, --header=V, and getopt's
+ * abbreviations) keep the header name and become "Name: [REDACTED]"; --api-key,
+ * --other-api-key and --chat-api-key values become [REDACTED]; --proxy loses its URL's
+ * user information, --target and --fixture-url their URL's password. Each masked secret
+ * is also registered with |r| (NULL: none), so a server echoing it is redacted too,
+ * except the values of headers that never carry a credential (Accept, Content-Type,
+ * Host, User-Agent, X-Forwarded-Proto…): masking those words everywhere would ruin the
+ * reports.
+ * Returns NULL when out of memory; free with hitl_redact_argv_free(result, n). */
+char **hitl_redact_argv(hitl_redactor *r, const char *const *argv, size_t n);
+void hitl_redact_argv_free(char **v, size_t n);
+
 #endif

@@ -94,7 +94,8 @@ int hitl_report_write_all(const char *dir, const hitl_results *res, const hitl_r
 int hitl_report_prepare_dir(const char *dir, hitl_err *err);
 
 /* hitl_report_write_file writes |len| bytes to |dir|/|name| through a temporary file and
- * rename(2), so a reader never sees half a report. Returns 0 or HITL_E_IO. */
+ * rename(2), so a reader never sees half a report; the file is 0644. Returns 0 or
+ * HITL_E_IO. (The hitl_report_write_* files are 0600 when meta's secrets_shown is set.) */
 int hitl_report_write_file(const char *dir, const char *name, const char *data, size_t len,
                            hitl_err *err);
 
