@@ -84,6 +84,17 @@ static bool expect_variant(hitl_check_ctx *ctx, const hitl_http_response *resp, 
     return hitl_expect(ctx, false, exp, "HTTP %ld %.200s", resp->status, hitl_buf_str(&resp->body));
 }
 
+/* Starts a run for a check that needs the fixture server. 0; non-zero after a SKIP (no
+ * fixture) or an ERROR. */
+static int start_with_fixture(hitl_check_ctx *ctx, hitl_run *run)
+{
+    if (!have_fixture(ctx)) {
+        hitl_check_skip(ctx, "no fixture server the target can reach (--fixture-url)");
+        return HITL_E_UNSUPPORTED;
+    }
+    return hitl_flow_start(ctx, run) ? HITL_E_STATE : HITL_OK;
+}
+
 /* --- remote upload (§6.3, WEB) --- */
 
 /* A run paused at its form and an upload token for it: what a remote upload needs. */
@@ -105,12 +116,9 @@ static void upload_prep_free(upload_prep *p)
 static int upload_prepare_ex(hitl_check_ctx *ctx, upload_prep *p, bool need_fetch)
 {
     memset(p, 0, sizeof *p);
-    if (!have_fixture(ctx)) {
-        hitl_check_skip(ctx, "no fixture server the target can reach (--fixture-url)");
-        return HITL_E_UNSUPPORTED;
-    }
-    if (hitl_flow_start(ctx, &p->run))
-        return HITL_E_STATE;
+    int rc = start_with_fixture(ctx, &p->run);
+    if (rc)
+        return rc;
     p->token = hitl_chk_issue_upload_token(ctx, p->run.form_token);
     if (!p->token)
         return HITL_E_STATE;
@@ -557,12 +565,9 @@ static void inline_prep_free(inline_prep *p)
 static int inline_prepare(hitl_check_ctx *ctx, inline_prep *p, bool need_fetch)
 {
     memset(p, 0, sizeof *p);
-    if (!have_fixture(ctx)) {
-        hitl_check_skip(ctx, "no fixture server the target can reach (--fixture-url)");
-        return HITL_E_UNSUPPORTED;
-    }
-    if (hitl_flow_start(ctx, &p->run))
-        return HITL_E_STATE;
+    int rc = start_with_fixture(ctx, &p->run);
+    if (rc)
+        return rc;
     if (!(p->in = remote_input(p->run.form))) {
         hitl_check_skip(ctx, "the form has no file input that takes a document by remote_url");
         return HITL_E_UNSUPPORTED;
