@@ -25,6 +25,22 @@ fi
 if awk '/^\| name \|/{t=1; next} t && /^\|---/{next} t && /^\|/{l=$0; gsub(/\\\|/, "", l); n=split(l, c, "|"); if (n != 6) bad=1} t && !/^\|/{exit} END {exit !bad}' "$doc"; then
   echo "a FAULTS.md row does not have 4 columns"; fail=1
 fi
+# The catching-check column names every check that tests/fault_matrix.txt proves catches the
+# fault (no TBD left once the checks exist).
+matrix="$HITL_SOURCE_DIR/tests/fault_matrix.txt"
+awk '/^\| name \|/{t=1; next} t && /^\|---/{next} t && /^\|/{print} t && !/^\|/{exit}' "$doc" |
+  awk '{l = $0; gsub(/\\\|/, "", l); split(l, c, "|"); gsub(/ /, "", c[2]); print c[2] "\t" c[5]}' \
+  > "$tmp/catching"
+grep -vE '^\s*(#|$)' "$matrix" | awk '$2 != "GAP" {sub(/@.*/, "", $1); for (i = 4; i <= NF; i++) print $1 "\t" $i}' |
+  sort -u > "$tmp/caught"
+while IFS=$'\t' read -r name id; do
+  col=$(awk -F'\t' -v n="$name" '$1 == n {print $2}' "$tmp/catching")
+  case " $col " in
+    *[\ ,]"$id"[\ ,\(]*) ;;
+    *) echo "FAULTS.md: fault $name's catching check does not name $id (fault_matrix.txt)"; fail=1 ;;
+  esac
+done < "$tmp/caught"
+if grep -q '| TBD |' "$doc"; then echo "FAULTS.md still has TBD catching checks"; fail=1; fi
 # Every fault has exactly one probe row in the fault suites.
 while read -r name; do
   rows=$(cat "$HITL_SOURCE_DIR"/tests/test_refserver_faults_*.c | grep -c "^ *{\"$name\"," || true)

@@ -55,6 +55,10 @@ START_TEST(valid_flags)
     ck_assert_int_eq(cfg.napps, 1); /* replaces the defaults */
     ck_assert_int_eq(cfg.apps[0].mode, HITL_REFSERVER_CHAT);
     ck_assert_str_eq(cfg.apps[0].key, "k1");
+    ck_assert_int_eq(cfg.apps[0].form_ttl_s, 0); /* the server's --form-ttl */
+    ck_assert_int_eq(parse(&cfg, &err, "--app", "workflow:k2:3600", NULL), 0);
+    ck_assert_str_eq(cfg.apps[0].key, "k2");
+    ck_assert_int_eq(cfg.apps[0].form_ttl_s, 3600);
     ck_assert_int_eq(parse(&cfg, &err, "--rate-limit=5/2", "--image-limit", "512K"), 0);
     ck_assert_int_eq(cfg.rate_max, 5);
     ck_assert_int_eq(cfg.rate_window_s, 2);
@@ -89,6 +93,10 @@ static const bad_case BAD[] = {
     {"--listen", "localhost"},
     {"--app", "robot:k"},
     {"--app", "workflow:"},
+    {"--app", "workflow:k:"},
+    {"--app", "workflow:k:0"},
+    {"--app", "workflow:k:1h"},
+    {"--app", "workflow::60"},
     {"--form-ttl", "0"},
     {"--global-timeout", "1h"},
     {"--sweep-interval", "0"},

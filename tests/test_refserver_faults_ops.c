@@ -48,6 +48,40 @@ static int p_expiry_upload(ctx *c)
     return (upload_with(c, hdr, "a.pdf", 4, &r), status_of(&r)) == 201;
 }
 
+/* ---- global timeout (1 s, sweeper every 100 ms; node timeout the default 36 h) ---- */
+
+static void t_global1(hitl_refserver_config *cfg)
+{
+    cfg->global_timeout_s = 1;
+    cfg->sweep_interval_ms = 100;
+}
+
+/* Past the global deadline (created_at + 1 s, whole seconds) and a few sweeps. */
+static void wait_global(void)
+{
+    rst_sleep_ms(2500);
+}
+
+static int p_global_timeout_ignored(ctx *c)
+{
+    wait_global();
+    rst_resp r;
+    rst_get(&r, U(c, "/api/form/human_input/%s", c->run.token), NULL);
+    return status_of(&r) == 200;
+}
+
+static int p_global_stop_status(ctx *c)
+{
+    wait_global();
+    rst_resp r;
+    resume(c, "u1", &r, 5000);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "workflow_finished"));
+    int dev = strstr(r.body, "\"status\":\"stopped\"") == NULL;
+    rst_resp_free(&r);
+    return dev;
+}
+
 /* ---- rate limit (2 per window) ---- */
 
 static long web_get_status(ctx *c, const char *iface, const char *headers)
@@ -333,6 +367,8 @@ static const fault_row ROWS[] = {
     {"expiry-submit", t_ttl1, p_expiry_submit, 1},
     {"expiry-upload-token", t_ttl1, p_expiry_upload_token, 1},
     {"expiry-upload", t_ttl1, p_expiry_upload, 1},
+    {"global-timeout-ignored", t_global1, p_global_timeout_ignored, 0},
+    {"global-stop-status", t_global1, p_global_stop_status, 0},
     {"no-rate-limit", t_rate2, p_no_rate_limit, 0},
     {"shared-buckets", t_rate2, p_shared_buckets, 0},
     {"count-429s", t_rate2_1s, p_count_429s, 0},

@@ -97,6 +97,29 @@ START_TEST(paused_reason_matches_required)
 }
 END_TEST
 
+/* A Human Input node's timeout is per app (--app MODE:KEY:TTL); the others keep --form-ttl. */
+START_TEST(app_ttl_sets_expiration_time)
+{
+    hitl_refserver_config cfg;
+    rst_config(&cfg);
+    hitl_err err = {0};
+    char *argv[] = {"hitl-refserver", "--app", "workflow:app-short", "--app",
+                    "workflow:app-long:7200", "--form-ttl", "60"};
+    ck_assert_int_eq(hitl_refserver_config_parse(&cfg, 7, argv, &err), 0);
+    cfg.port = 0;
+    rst_start(&ts, &cfg);
+    rst_run shortr, longr;
+    rst_start_run(&ts, "app-short", "u1", &shortr);
+    rst_start_run(&ts, "app-long", "u1", &longr);
+    long long now = (long long)time(NULL);
+    ck_assert_msg(shortr.expiration >= now + 57 && shortr.expiration <= now + 60, "%lld",
+                  shortr.expiration);
+    ck_assert_msg(longr.expiration >= now + 7197 && longr.expiration <= now + 7200, "%lld",
+                  longr.expiration);
+    rst_stop(&ts);
+}
+END_TEST
+
 START_TEST(chatflow_envelope_on_every_event)
 {
     start_default();
@@ -349,6 +372,7 @@ static Suite *suite(void)
     tcase_add_test(tc, workflow_stream_pauses_and_ends);
     tcase_add_test(tc, required_event_has_every_field);
     tcase_add_test(tc, paused_reason_matches_required);
+    tcase_add_test(tc, app_ttl_sets_expiration_time);
     tcase_add_test(tc, chatflow_envelope_on_every_event);
     tcase_add_test(tc, blocking_workflow_payload);
     tcase_add_test(tc, blocking_chatflow_payload);

@@ -36,12 +36,21 @@ enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 #define EMBED_WORKFLOW_KEY "app-hitl-workflow"
 #define EMBED_CHATFLOW_KEY "app-hitl-chatflow"
 #define EMBED_CHAT_KEY "app-hitl-chat"
+/* The global timeout (§10) of the embedded server: longer than EMBED_FORM_TTL_S, so that the
+ * default apps' forms time out by their node timeout as before; the "long node" apps' forms
+ * (node timeout EMBED_LONG_TTL_S) meet it first, for the global-timeout checks. */
+#define EMBED_GLOBAL_TIMEOUT_S 25
+#define EMBED_LONG_TTL_S 3600
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define EMBED_LONG_WORKFLOW_KEY "app-hitl-longnode"
+#define EMBED_LONG_CHATFLOW_KEY "app-hitl-longnode-chatflow"
 
 typedef struct run_opts {
     hitl_target target;
     hitl_strvec only, exclude, headers;
     char *fixture_listen, *fixture_url, *report_dir, *proxy, *cacert;
-    char *other_key, *chat_key;
+    char *other_key, *chat_key, *global_key;
     bool insecure, no_color, show_secrets;
     int verbosity;
     long jobs;
@@ -76,6 +85,11 @@ static void usage(FILE *f)
 "  --inputs JSON           the run's `inputs` object (default {})\n"
 "  --other-api-key KEY     a key of another app on the target (enables cross-app checks)\n"
 "  --chat-api-key KEY      a key of a basic chat app (enables the not_workflow_app check)\n"
+"  --global-timeout S      the target's HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS (enables the\n"
+"                          global-timeout checks, expiry.global; set it low on a test\n"
+"                          deployment, and --max-wait above it)\n"
+"  --global-timeout-key KEY  a key of an app (same mode) whose Human Input node timeout\n"
+"                          is longer than S, for those checks (default --api-key)\n"
 "Selection:\n"
 "  --only SEL[,SEL…]       run only the checks named: ID, ID prefix (form.get) or tag\n"
 "  --exclude SEL[,SEL…]    leave those out (both repeatable; `hitlcheck list` shows them)\n"
@@ -85,7 +99,8 @@ static void usage(FILE *f)
 "                          a check that needs longer is SKIPped with the wait it needed\n"
 "  --rate-limit N/SECONDS  the WEB rate limit to expect (default 30/60)\n"
 "  --timeout SECONDS       per-request timeout (default 30)\n"
-"  --jobs N                checks run in parallel (default 4; rate-limit checks run alone)\n"
+"  --jobs N                checks run in parallel (default 4; rate-limit checks run alone;\n"
+"                          checks that wait for a deadline, tag slow, run beside them)\n"
 "Remote-URL fixture:\n"
 "  --fixture-listen A:P    where the harness's file server listens (default 127.0.0.1:0)\n"
 "  --fixture-url URL       the URL at which the target reaches it (default http://A:P)\n"
@@ -134,6 +149,7 @@ static void opts_free(run_opts *o)
     free(o->cacert);
     free(o->other_key);
     free(o->chat_key);
+    free(o->global_key);
     free(o->embedded_layout);
     free(o->expect);
     free(o->write_expect);
@@ -178,7 +194,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
     enum { O_TARGET = 256, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
            O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
            O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT,
-           O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE };
+           O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE, O_GTIMEOUT, O_GKEY };
     static const struct option opts[] = {
         {"target", required_argument, NULL, O_TARGET}, {"api-key", required_argument, NULL, O_KEY},
         {"service-base", required_argument, NULL, O_SBASE}, {"web-base", required_argument, NULL, O_WBASE},
@@ -194,6 +210,8 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         {"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},
         {"no-color", no_argument, NULL, O_NOCOLOR}, {"other-api-key", required_argument, NULL, O_OTHER},
         {"chat-api-key", required_argument, NULL, O_CHAT},
+        {"global-timeout", required_argument, NULL, O_GTIMEOUT},
+        {"global-timeout-key", required_argument, NULL, O_GKEY},
         {"embedded-fault", required_argument, NULL, O_EFAULT},
         {"embedded-layout", required_argument, NULL, O_ELAYOUT},
         {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
@@ -318,6 +336,16 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         case O_NOCOLOR: o->no_color = true; break;
         case O_OTHER: set_str(&o->other_key, optarg); break;
         case O_CHAT: set_str(&o->chat_key, optarg); break;
+        case O_GKEY: set_str(&o->global_key, optarg); break;
+        case O_GTIMEOUT:
+            if (!hitl_cli_parse_long(optarg, 1, 31536000, &v)) {
+                fprintf(errout, "hitlcheck run: --global-timeout '%s': use whole seconds, 1 to "
+                                "31536000\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            t->global_timeout_s = v;
+            break;
         case O_EFAULT: hitl_strvec_push(&o->faults, optarg); break;
         case O_ELAYOUT:
             if (strcmp(optarg, "v1") && strcmp(optarg, "v2")) {
@@ -355,6 +383,10 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
                             "started through the Service API\n");
             return EXIT_USAGE;
         }
+        if (o->global_key && !t->global_timeout_s) {
+            fprintf(errout, "hitlcheck run: --global-timeout-key needs --global-timeout\n");
+            return EXIT_USAGE;
+        }
         if (o->faults.n || o->embedded_layout) {
             fprintf(errout, "hitlcheck run: --embedded-fault and --embedded-layout apply only "
                             "without --target\n");
@@ -367,15 +399,22 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
 /* Starts the reference server in-process for the embedded run. */
 static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **srv, FILE *errout)
 {
-    char ttl[16], rate[32], allow[64];
+    char ttl[16], rate[32], allow[64], global[16];
     snprintf(ttl, sizeof ttl, "%d", EMBED_FORM_TTL_S);
+    snprintf(global, sizeof global, "%d", EMBED_GLOBAL_TIMEOUT_S);
     snprintf(rate, sizeof rate, "%d/%d", EMBED_RATE_MAX, EMBED_RATE_WINDOW_S);
     snprintf(allow, sizeof allow, "127.0.0.1:%u", (unsigned)fixture_port);
     const char *args[64] = {"hitl-refserver", "--port", "0", "--form-ttl", ttl, "--rate-limit", rate,
                             "--ping-interval", "1", "--idle-timeout", "10", "--sweep-interval", "1",
                             "--fetch-allow", allow, "--upload-layout",
-                            o->embedded_layout ? o->embedded_layout : "v1"};
-    int n = 17;
+                            o->embedded_layout ? o->embedded_layout : "v1",
+                            "--global-timeout", global,
+                            "--app", "workflow:" EMBED_WORKFLOW_KEY,
+                            "--app", "chatflow:" EMBED_CHATFLOW_KEY,
+                            "--app", "chat:" EMBED_CHAT_KEY,
+                            "--app", "workflow:" EMBED_LONG_WORKFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
+                            "--app", "chatflow:" EMBED_LONG_CHATFLOW_KEY ":" STR(EMBED_LONG_TTL_S)};
+    int n = 29;
     for (size_t i = 0; i < o->faults.n && n + 2 < 64; i++) {
         args[n++] = "--fault";
         args[n++] = o->faults.items[i];
@@ -399,6 +438,9 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
     set_str(&o->other_key,
             o->target.app_mode == HITL_APP_CHATFLOW ? EMBED_WORKFLOW_KEY : EMBED_CHATFLOW_KEY);
     set_str(&o->chat_key, EMBED_CHAT_KEY);
+    set_str(&o->global_key, o->target.app_mode == HITL_APP_CHATFLOW ? EMBED_LONG_CHATFLOW_KEY
+                                                                    : EMBED_LONG_WORKFLOW_KEY);
+    o->target.global_timeout_s = EMBED_GLOBAL_TIMEOUT_S;
     o->target.rate_max = EMBED_RATE_MAX;
     o->target.rate_window_s = EMBED_RATE_WINDOW_S;
     if (o->target.max_wait_s < EMBED_FORM_TTL_S + 10)
@@ -456,6 +498,10 @@ static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
             rc = hitl_buf_append_str(b, "--other-api-key \"$HITLCHECK_OTHER_API_KEY\" ");
         if (!rc && o->chat_key)
             rc = hitl_buf_append_str(b, "--chat-api-key \"$HITLCHECK_CHAT_API_KEY\" ");
+        if (!rc && t->global_timeout_s)
+            rc = hitl_buf_printf(b, "--global-timeout %ld ", t->global_timeout_s);
+        if (!rc && o->global_key)
+            rc = hitl_buf_append_str(b, "--global-timeout-key \"$HITLCHECK_GLOBAL_API_KEY\" ");
         if (!rc && strcmp(t->service_base, "/v1"))
             rc = quoted_opt(b, "--service-base", t->service_base);
         if (!rc && strcmp(t->web_base, "/api"))
@@ -663,6 +709,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_redactor_add(red, t->api_key, "api-key");
     hitl_redactor_add(red, o->other_key, "api-key");
     hitl_redactor_add(red, o->chat_key, "api-key");
+    hitl_redactor_add(red, o->global_key, "api-key");
     if (t->base_url) { /* also from HITLCHECK_TARGET: its password is a secret too */
         const char *pair[] = {"--target", t->base_url};
         hitl_redact_argv_free(hitl_redact_argv(red, pair, 2), 2);
@@ -725,6 +772,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_redactor_add(red, t->api_key, "api-key"); /* the embedded server's keys */
     hitl_redactor_add(red, o->other_key, "api-key");
     hitl_redactor_add(red, o->chat_key, "api-key");
+    hitl_redactor_add(red, o->global_key, "api-key");
 
     if (hitl_flow_probe(http, t, &err)) {
         char *msg = hitl_redactor_apply(red, err.msg);
@@ -734,6 +782,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     }
     hitl_run_env env = {.fixture = fixture, .fixture_base = fixture_base,
                         .other_app_key = o->other_key, .chat_app_key = o->chat_key,
+                        .global_app_key = o->global_key,
                         .loopback = is_loopback_url(t->base_url)};
     env.source_ip_alt = env.loopback ? "127.0.0.2" : NULL;
 

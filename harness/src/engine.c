@@ -485,6 +485,30 @@ static void *worker(void *arg)
     }
 }
 
+/* A slow check on a thread of its own (see hitl_engine_run). */
+#define MAX_SLEEPERS 64
+typedef struct sleeper {
+    runner *rn;
+    size_t index;
+    pthread_t thread;
+    bool started;
+} sleeper;
+
+static void *sleeper_main(void *arg)
+{
+    sleeper *sl = arg;
+    run_one(sl->rn, &sl->rn->out->items[sl->index], sl->index);
+    return NULL;
+}
+
+static bool is_slow(const hitl_catalog_entry *e)
+{
+    for (size_t t = 0; t < e->n_tags; t++)
+        if (!strcmp(e->tags[t], "slow"))
+            return true;
+    return false;
+}
+
 static int build_instances(const hitl_catalog *cat, const bool *selected, hitl_results *out,
                            hitl_err *err)
 {
@@ -529,11 +553,25 @@ int hitl_engine_run(const hitl_catalog *cat, const bool *selected, const hitl_ta
         pthread_mutex_destroy(&rn.lock);
         return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
     }
-    for (size_t i = 0; i < out->n; i++)
-        if (!out->items[i].entry->exclusive)
+    /* Checks tagged slow spend their time asleep until a deadline (a form's expiry: an hour
+     * or more on a real deployment). Each gets a thread of its own beside the --jobs pool,
+     * so that their waits overlap each other and the rest of the run instead of queueing
+     * in batches of --jobs. The rest go to the pool; results keep catalogue order. */
+    sleeper sleepers[MAX_SLEEPERS];
+    size_t n_sleepers = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        if (out->items[i].entry->exclusive)
+            continue;
+        if (is_slow(out->items[i].entry) && n_sleepers < MAX_SLEEPERS)
+            sleepers[n_sleepers++] = (sleeper){.rn = &rn, .index = i};
+        else
             rn.order[rn.n_order++] = i;
+    }
     double start = now_s();
 
+    for (size_t k = 0; k < n_sleepers; k++)
+        sleepers[k].started = pthread_create(&sleepers[k].thread, NULL, sleeper_main,
+                                             &sleepers[k]) == 0;
     int jobs = opts->jobs < 1 ? 1 : opts->jobs > 64 ? 64 : opts->jobs;
     pthread_t threads[64];
     int started = 0;
@@ -544,6 +582,12 @@ int hitl_engine_run(const hitl_catalog *cat, const bool *selected, const hitl_ta
         worker(&rn);
     for (int j = 0; j < started; j++)
         pthread_join(threads[j], NULL);
+    for (size_t k = 0; k < n_sleepers; k++) {
+        if (sleepers[k].started)
+            pthread_join(sleepers[k].thread, NULL);
+        else /* no thread to be had: run it here, late but run */
+            run_one(&rn, &out->items[sleepers[k].index], sleepers[k].index);
+    }
 
     /* Exclusive checks (rate limits, disruptive ones) run alone, one after another. */
     for (size_t i = 0; i < out->n; i++)

@@ -147,8 +147,9 @@ int hitl_flow_start_stream(hitl_check_ctx *ctx, const char *user, long wait_clos
                                          wait_close_ms, run);
 }
 
-int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long total_ms,
-                                  long wait_close_ms, hitl_run *run)
+/* The start of a run with |api_key| (the target's when NULL); see hitl_flow_start_stream. */
+static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char *user,
+                           long total_ms, long wait_close_ms, hitl_run *run)
 {
     memset(run, 0, sizeof *run);
     run->paused_index = SIZE_MAX;
@@ -172,7 +173,9 @@ int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long to
     hitl_target_url(t, HITL_SURFACE_SERVICE, &url, "%s",
                     t->app_mode == HITL_APP_CHATFLOW ? "/chat-messages" : "/workflows/run");
     char auth[1024];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->api_key ? t->api_key : "");
+    if (!api_key)
+        api_key = t->api_key;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", api_key ? api_key : "");
     const char *headers[] = {auth, "Content-Type: application/json", "Accept: text/event-stream"};
     hitl_http_request req = {.method = "POST", .url = hitl_buf_str(&url), .headers = headers,
                              .n_headers = 3, .body = json, .body_len = strlen(json)};
@@ -200,9 +203,20 @@ int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long to
     return rc;
 }
 
+int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long total_ms,
+                                  long wait_close_ms, hitl_run *run)
+{
+    return start_stream_as(ctx, NULL, user, total_ms, wait_close_ms, run);
+}
+
 int hitl_flow_start(hitl_check_ctx *ctx, hitl_run *run)
 {
-    int rc = hitl_flow_start_stream(ctx, NULL, 0, run);
+    return hitl_flow_start_as(ctx, NULL, run);
+}
+
+int hitl_flow_start_as(hitl_check_ctx *ctx, const char *api_key, hitl_run *run)
+{
+    int rc = start_stream_as(ctx, api_key, NULL, hitl_ctx_target(ctx)->max_wait_s * 1000L, 0, run);
     if (rc) {
         hitl_check_error(ctx, "precondition: could not start a run (%s)", hitl_status_name(rc));
         return rc;

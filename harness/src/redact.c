@@ -206,7 +206,7 @@ static const struct {
     {"header", MASK_HEADER, "header"},          {"api-key", MASK_VALUE, "api-key"},
     {"other-api-key", MASK_VALUE, "api-key"},   {"chat-api-key", MASK_VALUE, "api-key"},
     {"proxy", MASK_USERINFO, "proxy-password"}, {"target", MASK_PASSWORD, "password"},
-    {"fixture-url", MASK_PASSWORD, "password"},
+    {"fixture-url", MASK_PASSWORD, "password"}, {"global-timeout-key", MASK_VALUE, "api-key"},
 };
 #define N_SENSITIVE (sizeof SENSITIVE / sizeof SENSITIVE[0])
 

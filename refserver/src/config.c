@@ -21,9 +21,10 @@ static const char USAGE[] =
     "  --port N                 port (default 8080; 0 = ephemeral)\n"
     "  --port-file FILE         write the bound port to FILE once listening\n"
     "Apps:\n"
-    "  --app MODE:KEY           app with API key KEY, MODE workflow|chatflow|chat (repeatable;\n"
+    "  --app MODE:KEY[:TTL]     app with API key KEY, MODE workflow|chatflow|chat (repeatable;\n"
     "                           replaces the defaults app-hitl-workflow, app-hitl-chatflow,\n"
-    "                           app-hitl-chat)\n"
+    "                           app-hitl-chat); TTL: this app's node timeout in seconds\n"
+    "                           (default --form-ttl)\n"
     "  --form FILE              form definition JSON {form_content, inputs, user_actions}\n"
     "Expiry (seconds):\n"
     "  --form-ttl S             form expiration_time = now + S (default 129600 = 36 h)\n"
@@ -75,11 +76,13 @@ const char *hitl_refserver_version(void)
     return "hitl-refserver 0.1.0";
 }
 
-static void add_app(hitl_refserver_config *cfg, hitl_refserver_mode mode, const char *key)
+static void add_app(hitl_refserver_config *cfg, hitl_refserver_mode mode, const char *key,
+                    int64_t form_ttl_s)
 {
     hitl_refserver_app *a = &cfg->apps[cfg->napps++];
     a->mode = mode;
     snprintf(a->key, sizeof a->key, "%s", key);
+    a->form_ttl_s = form_ttl_s;
 }
 
 void hitl_refserver_config_init(hitl_refserver_config *cfg)
@@ -87,9 +90,9 @@ void hitl_refserver_config_init(hitl_refserver_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1");
     cfg->port = 8080;
-    add_app(cfg, HITL_REFSERVER_WORKFLOW, "app-hitl-workflow");
-    add_app(cfg, HITL_REFSERVER_CHATFLOW, "app-hitl-chatflow");
-    add_app(cfg, HITL_REFSERVER_CHAT, "app-hitl-chat");
+    add_app(cfg, HITL_REFSERVER_WORKFLOW, "app-hitl-workflow", 0);
+    add_app(cfg, HITL_REFSERVER_CHATFLOW, "app-hitl-chatflow", 0);
+    add_app(cfg, HITL_REFSERVER_CHAT, "app-hitl-chat", 0);
     cfg->form_ttl_s = 36 * 3600;
     cfg->global_timeout_s = 604800;
     cfg->sweep_interval_ms = 60 * 1000;
@@ -177,11 +180,23 @@ static int parse_ms(const char *s, int64_t *out)
     return 0;
 }
 
+/* --app MODE:KEY[:TTL]: TTL is this app's node timeout in seconds (a Human Input node's
+ * timeout is per app in Dify; the global cap is not). Keys cannot hold a colon. */
 static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, hitl_err *err)
 {
     const char *colon = strchr(v, ':');
-    if (!colon || !colon[1] || strlen(colon + 1) >= sizeof cfg->apps[0].key)
-        return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY", v);
+    if (!colon || !colon[1])
+        return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL]", v);
+    const char *key = colon + 1, *ttl = strchr(key, ':');
+    size_t kl = ttl ? (size_t)(ttl - key) : strlen(key);
+    uint64_t ttl_s = 0;
+    if (kl == 0 || kl >= sizeof cfg->apps[0].key)
+        return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL]", v);
+    if (ttl && parse_u64(ttl + 1, 1, 100ull * 365 * 86400, &ttl_s))
+        return hitl_err_set(err, HITL_E_ARG,
+                            "--app: TTL in '%s' is not a number of seconds >= 1 (keys cannot "
+                            "hold ':')",
+                            v);
     size_t ml = (size_t)(colon - v);
     hitl_refserver_mode mode;
     if (ml == 8 && strncmp(v, "workflow", 8) == 0)
@@ -193,6 +208,9 @@ static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, h
     else
         return hitl_err_set(err, HITL_E_ARG,
                             "--app: mode in '%s' is not workflow, chatflow or chat", v);
+    char k[sizeof cfg->apps[0].key];
+    memcpy(k, key, kl);
+    k[kl] = '\0';
     if (!*replaced) {
         cfg->napps = 0;
         *replaced = 1;
@@ -200,9 +218,9 @@ static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, h
     if (cfg->napps == HITL_REFSERVER_MAX_APPS)
         return hitl_err_set(err, HITL_E_ARG, "--app: at most %d apps", HITL_REFSERVER_MAX_APPS);
     for (size_t i = 0; i < cfg->napps; i++)
-        if (strcmp(cfg->apps[i].key, colon + 1) == 0)
-            return hitl_err_set(err, HITL_E_ARG, "--app: key '%s' given twice", colon + 1);
-    add_app(cfg, mode, colon + 1);
+        if (strcmp(cfg->apps[i].key, k) == 0)
+            return hitl_err_set(err, HITL_E_ARG, "--app: key '%s' given twice", k);
+    add_app(cfg, mode, k, (int64_t)ttl_s);
     return HITL_OK;
 }
 

@@ -201,7 +201,10 @@ static cJSON *finished_data(const hitl_refserver *s, const rs_run *run)
     int stopped = run->run_status == RS_RUN_STOPPED;
     cJSON_AddStringToObject(d, "id", run->id);
     cJSON_AddStringToObject(d, "workflow_id", s->workflow_ids[run->app]);
-    cJSON_AddStringToObject(d, "status", stopped ? "stopped" : "succeeded");
+    cJSON_AddStringToObject(d, "status",
+                            !stopped                                    ? "succeeded"
+                            : rs_fault_on(&s->cfg, RS_F_GLOBAL_STOP_STATUS) ? "failed"
+                                                                        : "stopped");
     cJSON *outputs = cJSON_AddObjectToObject(d, "outputs");
     if (!stopped)
         cJSON_AddStringToObject(outputs, "action", run->action);

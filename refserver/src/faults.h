@@ -84,6 +84,10 @@
     X(EXPIRY_SUBMIT, "expiry-submit", "submit accepts expired forms")                              \
     X(EXPIRY_UPLOAD_TOKEN, "expiry-upload-token", "upload-token is issued for expired forms")      \
     X(EXPIRY_UPLOAD, "expiry-upload", "uploads are accepted for expired forms")                    \
+    X(GLOBAL_TIMEOUT_IGNORED, "global-timeout-ignored",                                            \
+      "forms stay open past the global timeout (--global-timeout)")                                \
+    X(GLOBAL_STOP_STATUS, "global-stop-status",                                                    \
+      "a run stopped by the global timeout finishes with status failed, not stopped")              \
     /* rate limit */                                                                               \
     X(NO_RATE_LIMIT, "no-rate-limit", "WEB form endpoints are never rate limited")                 \
     X(SHARED_BUCKETS, "shared-buckets", "GET, POST and upload-token share one limiter")            \

@@ -66,8 +66,11 @@ static rs_run *new_run(hitl_refserver *s, int app, const char *user)
     snprintf(run->user, sizeof run->user, "%s", user);
     run->app = app;
     run->created_at = rs_now_s();
-    run->expiration_time = run->created_at + s->cfg.form_ttl_s;
-    run->global_deadline = run->created_at + s->cfg.global_timeout_s;
+    int64_t ttl = s->cfg.apps[app].form_ttl_s;
+    run->expiration_time = run->created_at + (ttl > 0 ? ttl : s->cfg.form_ttl_s);
+    run->global_deadline = rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_IGNORED)
+                               ? INT64_MAX
+                               : run->created_at + s->cfg.global_timeout_s;
     for (int web = 0; web < 2; web++) {
         run->get_body[web] = rs_events_get_body(s, run, web);
         if (!run->get_body[web]) {

@@ -24,6 +24,8 @@ typedef struct hitl_run_env {
     const char *fixture_base;    /* the URL at which the target reaches the fixture */
     const char *other_app_key;   /* a key of another workflow app on the target, or NULL */
     const char *chat_app_key;    /* a key of a non-workflow (chat) app, or NULL */
+    const char *global_app_key;  /* an app whose node timeout outlives the global timeout
+                                    (target->global_timeout_s), or NULL: the target's key */
     const char *source_ip_alt;   /* a second local source address (loopback targets), or NULL */
     bool loopback;               /* the target is on 127.0.0.0/8 or ::1 */
 } hitl_run_env;
@@ -82,6 +84,9 @@ int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long to
  * and a parsed form. On any failure it sets the check's ERROR (what went wrong at which
  * step) and returns non-zero; the check then just returns. */
 int hitl_flow_start(hitl_check_ctx *ctx, hitl_run *run);
+/* The same for the app of |api_key| (the target's when NULL), e.g. hitl_run_env's
+ * global_app_key. The run's form endpoints on SVC then need that key too. */
+int hitl_flow_start_as(hitl_check_ctx *ctx, const char *api_key, hitl_run *run);
 void hitl_run_free(hitl_run *run);
 
 /* GET the form on the check's surface (SVC with the API key, WEB without). */

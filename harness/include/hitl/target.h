@@ -34,6 +34,7 @@ struct hitl_target {
     long max_wait_s;        /* the longest a check may wait (expiry, windows, streams) */
     int rate_max;           /* expected WEB rate limit: rate_max requests … */
     int rate_window_s;      /* … per rate_window_s seconds */
+    long global_timeout_s;  /* the target's HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS; 0 = not given */
     bool strict;
     hitl_upload_layout layout; /* detected by the fingerprint; UNKNOWN before */
     char *fixture_url;      /* base URL at which the target can reach the fixture server */

@@ -108,6 +108,18 @@ int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *
 int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
                                    const char *upload_token);
 
+/* hitl_chk_await_global_timeout is the precondition of the global-timeout checks (§10
+ * "Global cap", §13 J85): it starts a run on hitl_run_env.global_app_key (the target's app
+ * when NULL), and waits until the global deadline — the run's start plus
+ * --global-timeout — has passed by one second. SKIP (decision 5) when --global-timeout was
+ * not given, when the app's node timeout (expiration_time) ends the form first, or when the
+ * wait exceeds --max-wait. Returns 0 with |run| paused past its global deadline (*deadline,
+ * epoch seconds); non-zero after a SKIP or an ERROR. |run| is the caller's to free always. */
+int hitl_chk_await_global_timeout(hitl_check_ctx *ctx, hitl_run *run, long long *deadline);
+
+/* The Authorization value ("Bearer <key>") of the global-timeout app, for its SVC calls. */
+void hitl_chk_global_auth(hitl_check_ctx *ctx, char *out, size_t cap);
+
 /* True when |s| is a UUID in its canonical 8-4-4-4-12 hexadecimal form. */
 bool hitl_chk_is_uuid(const char *s);
 

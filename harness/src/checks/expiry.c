@@ -1,5 +1,5 @@
-/* expiry.c: what a form's endpoints answer once its expiration_time has passed (§10; §13 J83,
- * B17, C24, D32). §10: "GET, POST, upload-token issue, every upload: 412
+/* expiry.c: what a form's endpoints answer once its expiration_time — or the global timeout —
+ * has passed (§10; §13 J83, B17, C24, D32). §10: "GET, POST, upload-token issue, every upload: 412
  * human_input_form_expired once expiration_time <= now … even before the beat task runs".
  *
  * Every check starts its own run, prepares while the form is still active whatever it will
@@ -291,12 +291,175 @@ static void token_refused_after_expires_at(hitl_check_ctx *ctx)
     expiry_close(&e);
 }
 
+/* §10 "Synchronous checks: … 412 human_input_form_expired once expiration_time <= now (UTC,
+ * naive) or global deadline passed, even before the beat task runs"; §4.1 order 4
+ * "created_at + HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS <= now". The form of a run on an app whose
+ * node timeout is longer than the global timeout is refused once the global deadline has
+ * passed. (SVC and WEB; SVC with the global-timeout app's key) */
+static void global_form_get(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    long long deadline = 0;
+    if (hitl_chk_await_global_timeout(ctx, &run, &deadline) == HITL_OK) {
+        char path[1024], auth[256];
+        snprintf(path, sizeof path, "/form/human_input/%s", run.form_token);
+        hitl_chk_global_auth(ctx, auth, sizeof auth);
+        bool svc = hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE;
+        hitl_call call = {
+            .surface = hitl_ctx_surface(ctx), .path = path, .authorization = svc ? auth : NULL};
+        hitl_http_response resp;
+        if (hitl_flow_call(ctx, &call, &resp) == HITL_OK && !rate_limited(ctx, &resp)) {
+            cJSON *root = hitl_chk_body_json(&resp);
+            const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
+            bool expired = resp.status == 412 && cJSON_IsString(code) &&
+                           !strcmp(code->valuestring, "human_input_form_expired");
+            cJSON_Delete(root);
+            if (hitl_expect(ctx, expired,
+                            "GET of a form past the global timeout (its node timeout not yet): "
+                            "HTTP 412 human_input_form_expired at once, before any sweeper "
+                            "(§4.1, §10)",
+                            "HTTP %ld %.200s (asked %lld s after the global deadline; "
+                            "expiration_time %lld)",
+                            resp.status, hitl_buf_str(&resp.body), hitl_chk_now() - deadline,
+                            (long long)run.expiration_time))
+                hitl_expect_error(ctx, &resp, 412, "human_input_form_expired");
+        }
+        hitl_http_response_free(&resp);
+    }
+    hitl_run_free(&run);
+}
+
+/* The sweeper runs every HUMAN_INPUT_TIMEOUT_TASK_INTERVAL minutes (default 1, §10): how
+ * long after the global deadline the run may still be waiting, plus slack. */
+#define SWEEP_ALLOWANCE_S 65LL
+/* How long a finished run's resume stream may stay open after its one frame. */
+#define CLOSE_GRACE_MS 5000L
+
+/* Opens the resume stream of |run| (with the global-timeout app's key) until a
+ * workflow_finished, |total_ms| at most. 0 with |s| filled (caller frees); non-zero after
+ * an ERROR. */
+static int resume_global(hitl_check_ctx *ctx, const hitl_run *run, long total_ms, hitl_stream *s)
+{
+    hitl_stream_opts so = {.total_ms = total_ms,
+                           .stop = hitl_flow_stop_after_finished,
+                           .close_within_ms = CLOSE_GRACE_MS};
+    hitl_stream_async *a = NULL;
+    int rc = hitl_flow_resume_open(ctx, run->workflow_run_id, run->user, NULL,
+                                   hitl_chk_env(ctx)->global_app_key, &so, &a);
+    if (rc) {
+        memset(s, 0, sizeof *s);
+        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+        return rc;
+    }
+    hitl_stream_join(a, s);
+    if (s->end == HITL_STREAM_FAILED) {
+        hitl_check_error(ctx, "the resume stream of the run failed: HTTP %ld %s", s->resp.status,
+                         s->error ? s->error : "");
+        return HITL_E_STATE;
+    }
+    return HITL_OK;
+}
+
+/* Index of |s|'s first workflow_finished frame, SIZE_MAX if none; |data| counts the
+ * frames that are not pings. */
+static size_t finished_frame(const hitl_stream *s, size_t *data)
+{
+    size_t fin = SIZE_MAX;
+    *data = 0;
+    for (size_t i = 0; i < s->n_frames; i++) {
+        char name[64];
+        hitl_flow_frame_event(&s->frames[i], name, sizeof name);
+        if (strcmp(name, "ping") != 0)
+            (*data)++;
+        if (fin == SIZE_MAX && !strcmp(name, "workflow_finished"))
+            fin = i;
+    }
+    return fin;
+}
+
+/* Judges the resume of the run once it has finished: "one workflow_finished with
+ * status:"stopped"" and the stream closes (§10 global timeout outcome, §9.1, §13 J85). */
+static void judge_stopped_replay(hitl_check_ctx *ctx, const hitl_run *run)
+{
+    hitl_stream s;
+    if (resume_global(ctx, run, hitl_ctx_target(ctx)->timeout_ms + CLOSE_GRACE_MS, &s) == HITL_OK) {
+        size_t data = 0, fin = finished_frame(&s, &data);
+        cJSON *root = fin == SIZE_MAX ? NULL : hitl_chk_frame_json(&s.frames[fin]);
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "data");
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(d, "status");
+        const char *status = cJSON_IsString(st) ? st->valuestring : "(none)";
+        hitl_expect(ctx, fin != SIZE_MAX && data == 1,
+                    "the resume of a run stopped by the global timeout is one data frame, "
+                    "workflow_finished (§9.1, §10, §13 J85)",
+                    "%zu data frames, %s", data,
+                    fin == SIZE_MAX ? "no workflow_finished" : "workflow_finished among them");
+        if (fin != SIZE_MAX)
+            hitl_expect(ctx, !strcmp(status, "stopped"),
+                        "workflow_finished.data.status is \"stopped\" after the global timeout "
+                        "(§10 \"run status stopped\", §13 J85)",
+                        "status %.60s", status);
+        hitl_expect(
+            ctx, s.end == HITL_STREAM_CLOSED, "the stream then closes (§9.1, §13 J85)", "%s",
+            s.still_open ? "still open 5 s after workflow_finished" : hitl_stream_end_name(s.end));
+        cJSON_Delete(root);
+    }
+    hitl_stream_free(&s);
+}
+
+/* §13 J85 (SHOULD): "With HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS set low, after the sweeper runs
+ * the run is stopped and resume returns one workflow_finished with status:"stopped"" (§10
+ * "Global timeout outcome"). The resume stream is polled from the global deadline until the
+ * run has finished (at most a sweeper interval); then a fresh resume is judged. A run still
+ * waiting when --max-wait ends before a whole sweeper interval is a SKIP naming the wait. */
+static void global_stopped(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    hitl_run run;
+    long long deadline = 0;
+    if (hitl_chk_await_global_timeout(ctx, &run, &deadline) == HITL_OK) {
+        long long give_up = deadline + SWEEP_ALLOWANCE_S, now;
+        if (give_up > deadline - t->global_timeout_s + t->max_wait_s)
+            give_up = deadline - t->global_timeout_s + t->max_wait_s;
+        bool finished = false;
+        while (!finished && (now = hitl_chk_now()) < give_up && !hitl_check_done(ctx)) {
+            hitl_stream s;
+            if (resume_global(ctx, &run, (long)(give_up - now) * 1000L, &s) != HITL_OK) {
+                hitl_stream_free(&s);
+                break;
+            }
+            size_t data;
+            finished = finished_frame(&s, &data) != SIZE_MAX;
+            bool closed = s.end == HITL_STREAM_CLOSED;
+            hitl_stream_free(&s);
+            if (!finished && closed) /* an idle close: ask again a little later */
+                hitl_ctx_sleep_ms(ctx, 1000L, "the sweeper");
+        }
+        if (finished)
+            judge_stopped_replay(ctx, &run);
+        else if (!hitl_check_done(ctx) && hitl_chk_now() < deadline + SWEEP_ALLOWANCE_S)
+            hitl_check_skip(ctx,
+                            "the run had not finished by the end of --max-wait (%ld s); a "
+                            "sweeper may take up to 60 s after the global timeout: needs "
+                            "--max-wait %lld",
+                            t->max_wait_s, t->global_timeout_s + SWEEP_ALLOWANCE_S);
+        else if (!hitl_check_done(ctx))
+            hitl_expect(ctx, false,
+                        "the run is stopped (workflow_finished) within 65 s of the global "
+                        "deadline (§10, §13 J85)",
+                        "no workflow_finished on the resume stream %lld s after it",
+                        hitl_chk_now() - deadline);
+    }
+    hitl_run_free(&run);
+}
+
 static const hitl_check_impl CHECKS[] = {
     {"expiry.form.get", form_get},
     {"expiry.form.submit", form_submit},
     {"expiry.upload-token.issue", upload_token_issue},
     {"expiry.upload.after", upload_after},
     {"expiry.upload-token.refused-after-expires-at", token_refused_after_expires_at},
+    {"expiry.global.form-get", global_form_get},
+    {"expiry.global.stopped", global_stopped},
 };
 
 HITL_CHECK_TABLE(expiry, CHECKS)

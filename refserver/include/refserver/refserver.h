@@ -35,7 +35,8 @@ typedef enum hitl_refserver_action {
 
 typedef struct hitl_refserver_app {
     hitl_refserver_mode mode;
-    char key[128]; /* the app API key, `Authorization: Bearer <key>` */
+    char key[128];      /* the app API key, `Authorization: Bearer <key>` */
+    int64_t form_ttl_s; /* this app's node timeout; 0 = the config's form_ttl_s */
 } hitl_refserver_app;
 
 typedef struct hitl_refserver_allow {
