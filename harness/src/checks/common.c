@@ -501,6 +501,20 @@ int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
     return HITL_OK;
 }
 
+int hitl_chk_resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                         const char *query, const char *api_key, const hitl_stream_opts *opts,
+                         hitl_stream *out)
+{
+    hitl_stream_async *a = NULL;
+    int rc = hitl_flow_resume_open(ctx, run_id, user, query, api_key, opts, &a);
+    if (rc) {
+        memset(out, 0, sizeof *out);
+        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+        return rc;
+    }
+    return hitl_stream_join(a, out);
+}
+
 /* --- the global timeout (§10) --- */
 
 int hitl_chk_await_global_timeout(hitl_check_ctx *ctx, hitl_run *run, long long *deadline)

@@ -108,6 +108,13 @@ int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *
 int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
                                    const char *upload_token);
 
+/* hitl_chk_resume_sync opens a resume stream and waits for it to end (see
+ * hitl_flow_resume_open). |out| is always filled (free with hitl_stream_free); returns
+ * non-zero after setting an ERROR when the stream could not be started. */
+int hitl_chk_resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                         const char *query, const char *api_key, const hitl_stream_opts *opts,
+                         hitl_stream *out);
+
 /* hitl_chk_await_global_timeout is the precondition of the global-timeout checks (§10
  * "Global cap", §13 J85): it starts a run on hitl_run_env.global_app_key (the target's app
  * when NULL), and waits until the global deadline — the run's start plus

@@ -343,15 +343,10 @@ static int resume_global(hitl_check_ctx *ctx, const hitl_run *run, long total_ms
     hitl_stream_opts so = {.total_ms = total_ms,
                            .stop = hitl_flow_stop_after_finished,
                            .close_within_ms = CLOSE_GRACE_MS};
-    hitl_stream_async *a = NULL;
-    int rc = hitl_flow_resume_open(ctx, run->workflow_run_id, run->user, NULL,
-                                   hitl_chk_env(ctx)->global_app_key, &so, &a);
-    if (rc) {
-        memset(s, 0, sizeof *s);
-        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+    int rc = hitl_chk_resume_sync(ctx, run->workflow_run_id, run->user, NULL,
+                                  hitl_chk_env(ctx)->global_app_key, &so, s);
+    if (rc)
         return rc;
-    }
-    hitl_stream_join(a, s);
     if (s->end == HITL_STREAM_FAILED) {
         hitl_check_error(ctx, "the resume stream of the run failed: HTTP %ld %s", s->resp.status,
                          s->error ? s->error : "");

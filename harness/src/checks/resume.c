@@ -85,29 +85,13 @@ static bool decode(const hitl_stream *s, size_t i, hitl_event *ev)
     return hitl_event_decode(f->type, strlen(f->type), f->data, f->data_len, ev, &err) == HITL_OK;
 }
 
-/* resume_sync opens a resume stream and waits for it to end (see hitl_flow_resume_open).
- * |out| is always filled (free with hitl_stream_free); returns non-zero after setting an
- * ERROR when the stream could not be started. */
-static int resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *user, const char *query,
-                       const char *api_key, const hitl_stream_opts *opts, hitl_stream *out)
-{
-    hitl_stream_async *a = NULL;
-    int rc = hitl_flow_resume_open(ctx, run_id, user, query, api_key, opts, &a);
-    if (rc) {
-        memset(out, 0, sizeof *out);
-        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
-        return rc;
-    }
-    return hitl_stream_join(a, out);
-}
-
 /* A short probe: the answer's status and body, or the stream's first frame. */
 static int resume_probe(hitl_check_ctx *ctx, const char *run_id, const char *user,
                         const char *query, const char *api_key, hitl_stream *out)
 {
     hitl_stream_opts so = {.total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms),
                            .stop = stop_after_first};
-    return resume_sync(ctx, run_id, user, query, api_key, &so, out);
+    return hitl_chk_resume_sync(ctx, run_id, user, query, api_key, &so, out);
 }
 
 /* Expects |s| to be a served event stream: HTTP 200 text/event-stream (§9.1). */
@@ -396,7 +380,8 @@ static void finished_single_frame(hitl_check_ctx *ctx)
             .total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms) + CLOSE_GRACE_MS,
             .stop = hitl_flow_stop_after_finished,
             .close_within_ms = CLOSE_GRACE_MS};
-        if (resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
+        if (hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) ==
+                HITL_OK &&
             expect_stream(ctx, &s, "resume of a finished run")) {
             size_t data_frames = 0;
             for (size_t i = 0; i < s.n_frames; i++)
@@ -432,8 +417,8 @@ static void snapshot_replay(hitl_check_ctx *ctx)
                            .stop = hitl_flow_stop_after_paused,
                            .close_within_ms = CLOSE_GRACE_MS};
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
-        resume_sync(ctx, run.workflow_run_id, run.user, "include_state_snapshot=true", NULL, &so,
-                    &s) == HITL_OK &&
+        hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, "include_state_snapshot=true",
+                             NULL, &so, &s) == HITL_OK &&
         expect_stream(ctx, &s, "resume with include_state_snapshot=true")) {
         char seen[512];
         event_list(&s, seen, sizeof seen);
@@ -532,7 +517,7 @@ static void live_keepalive(hitl_check_ctx *ctx)
                            t->max_wait_s * 1000L);
     hitl_stream_opts so = {.total_ms = watch_ms, .stop = stop_after_keepalives, .user = &pc};
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
-        resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
+        hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
         expect_stream(ctx, &s, "resume of a paused run")) {
         double max_gap = 0, last = 0;
         size_t at = 0;
@@ -667,7 +652,8 @@ static void timeout_event(hitl_check_ctx *ctx)
             hitl_stream s;
             hitl_stream_opts so = {.total_ms = (long)(give_up - now) * 1000L,
                                    .stop = hitl_flow_stop_after_finished};
-            if (resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) != HITL_OK) {
+            if (hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) !=
+                HITL_OK) {
                 hitl_stream_free(&s);
                 break;
             }
