@@ -16,6 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The server ends a stream "after relaying workflow_finished or workflow_paused" (§2, §9.1):
+ * how long the harness gives it to actually close. */
+#define HITL_CHK_CLOSE_GRACE_MS 5000L
+/* The timeout sweeper runs every HUMAN_INPUT_TIMEOUT_TASK_INTERVAL minutes (default 1, §10):
+ * the longest its outcome (human_input_form_timeout, a stopped run) may lag a deadline, plus
+ * slack. */
+#define HITL_CHK_SWEEP_ALLOWANCE_S 65LL
+
 /* The response body parsed as JSON (NULL when it is not JSON); free with cJSON_Delete. */
 cJSON *hitl_chk_body_json(const hitl_http_response *resp);
 

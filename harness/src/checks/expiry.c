@@ -172,10 +172,10 @@ static bool rate_limited(hitl_check_ctx *ctx, const hitl_http_response *resp)
 }
 
 /* Expects HTTP 412 with code human_input_form_expired (then the rest of the §1.3 shape),
- * asked |past| s after the deadline. |what| names the request and its clause, e.g. "GET of
- * the expired form (§4.1, §13 B17)". */
-static void expect_expired(hitl_check_ctx *ctx, const hitl_http_response *resp, double past,
-                           const char *what)
+ * asked |past| s after |deadline| ("expiration_time") had passed. |what| names the request
+ * and its clause, e.g. "GET of the expired form (§4.1, §13 B17)"; |cite| the rule's. */
+static void expect_expired_after(hitl_check_ctx *ctx, const hitl_http_response *resp, double past,
+                                 const char *what, const char *deadline, const char *cite)
 {
     if (rate_limited(ctx, resp))
         return;
@@ -186,12 +186,20 @@ static void expect_expired(hitl_check_ctx *ctx, const hitl_http_response *resp, 
     cJSON_Delete(root);
     char exp[512];
     snprintf(exp, sizeof exp,
-             "%s: HTTP 412 human_input_form_expired as soon as expiration_time has passed, "
-             "before any sweeper (§10, §13 J83)",
-             what);
-    if (hitl_expect(ctx, expired, exp, "HTTP %ld %.200s (asked %.1f s after expiry)", resp->status,
-                    hitl_buf_str(&resp->body), past))
+             "%s: HTTP 412 human_input_form_expired as soon as %s has passed, before any "
+             "sweeper (%s)",
+             what, deadline, cite);
+    if (hitl_expect(ctx, expired, exp, "HTTP %ld %.200s (asked %.1f s after %s)", resp->status,
+                    hitl_buf_str(&resp->body), past,
+                    strcmp(deadline, "expiration_time") ? deadline : "expiry"))
         hitl_expect_error(ctx, resp, 412, "human_input_form_expired");
+}
+
+/* The node timeout's form of the above (§10, §13 J83). */
+static void expect_expired(hitl_check_ctx *ctx, const hitl_http_response *resp, double past,
+                           const char *what)
+{
+    expect_expired_after(ctx, resp, past, what, "expiration_time", "§10, §13 J83");
 }
 
 /* §4.1 order 5, §10, §13 B17/J83: "Expired form … → 412 human_input_form_expired, even
@@ -308,32 +316,15 @@ static void global_form_get(hitl_check_ctx *ctx)
         hitl_call call = {
             .surface = hitl_ctx_surface(ctx), .path = path, .authorization = svc ? auth : NULL};
         hitl_http_response resp;
-        if (hitl_flow_call(ctx, &call, &resp) == HITL_OK && !rate_limited(ctx, &resp)) {
-            cJSON *root = hitl_chk_body_json(&resp);
-            const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
-            bool expired = resp.status == 412 && cJSON_IsString(code) &&
-                           !strcmp(code->valuestring, "human_input_form_expired");
-            cJSON_Delete(root);
-            if (hitl_expect(ctx, expired,
-                            "GET of a form past the global timeout (its node timeout not yet): "
-                            "HTTP 412 human_input_form_expired at once, before any sweeper "
-                            "(§4.1, §10)",
-                            "HTTP %ld %.200s (asked %lld s after the global deadline; "
-                            "expiration_time %lld)",
-                            resp.status, hitl_buf_str(&resp.body), hitl_chk_now() - deadline,
-                            (long long)run.expiration_time))
-                hitl_expect_error(ctx, &resp, 412, "human_input_form_expired");
-        }
+        if (hitl_flow_call(ctx, &call, &resp) == HITL_OK)
+            expect_expired_after(ctx, &resp, (double)(hitl_chk_now() - deadline),
+                                 "GET of a form past the global timeout, its node timeout "
+                                 "still ahead (§4.1)",
+                                 "the global deadline", "§10 global cap");
         hitl_http_response_free(&resp);
     }
     hitl_run_free(&run);
 }
-
-/* The sweeper runs every HUMAN_INPUT_TIMEOUT_TASK_INTERVAL minutes (default 1, §10): how
- * long after the global deadline the run may still be waiting, plus slack. */
-#define SWEEP_ALLOWANCE_S 65LL
-/* How long a finished run's resume stream may stay open after its one frame. */
-#define CLOSE_GRACE_MS 5000L
 
 /* Opens the resume stream of |run| (with the global-timeout app's key) until a
  * workflow_finished, |total_ms| at most. 0 with |s| filled (caller frees); non-zero after
@@ -342,7 +333,7 @@ static int resume_global(hitl_check_ctx *ctx, const hitl_run *run, long total_ms
 {
     hitl_stream_opts so = {.total_ms = total_ms,
                            .stop = hitl_flow_stop_after_finished,
-                           .close_within_ms = CLOSE_GRACE_MS};
+                           .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
     int rc = hitl_chk_resume_sync(ctx, run->workflow_run_id, run->user, NULL,
                                   hitl_chk_env(ctx)->global_app_key, &so, s);
     if (rc)
@@ -377,7 +368,8 @@ static size_t finished_frame(const hitl_stream *s, size_t *data)
 static void judge_stopped_replay(hitl_check_ctx *ctx, const hitl_run *run)
 {
     hitl_stream s;
-    if (resume_global(ctx, run, hitl_ctx_target(ctx)->timeout_ms + CLOSE_GRACE_MS, &s) == HITL_OK) {
+    if (resume_global(ctx, run, hitl_ctx_target(ctx)->timeout_ms + HITL_CHK_CLOSE_GRACE_MS, &s) ==
+        HITL_OK) {
         size_t data = 0, fin = finished_frame(&s, &data);
         cJSON *root = fin == SIZE_MAX ? NULL : hitl_chk_frame_json(&s.frames[fin]);
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "data");
@@ -412,7 +404,7 @@ static void global_stopped(hitl_check_ctx *ctx)
     hitl_run run;
     long long deadline = 0;
     if (hitl_chk_await_global_timeout(ctx, &run, &deadline) == HITL_OK) {
-        long long give_up = deadline + SWEEP_ALLOWANCE_S, now;
+        long long give_up = deadline + HITL_CHK_SWEEP_ALLOWANCE_S, now;
         if (give_up > deadline - t->global_timeout_s + t->max_wait_s)
             give_up = deadline - t->global_timeout_s + t->max_wait_s;
         bool finished = false;
@@ -431,12 +423,12 @@ static void global_stopped(hitl_check_ctx *ctx)
         }
         if (finished)
             judge_stopped_replay(ctx, &run);
-        else if (!hitl_check_done(ctx) && hitl_chk_now() < deadline + SWEEP_ALLOWANCE_S)
+        else if (!hitl_check_done(ctx) && hitl_chk_now() < deadline + HITL_CHK_SWEEP_ALLOWANCE_S)
             hitl_check_skip(ctx,
                             "the run had not finished by the end of --max-wait (%ld s); a "
                             "sweeper may take up to 60 s after the global timeout: needs "
                             "--max-wait %lld",
-                            t->max_wait_s, t->global_timeout_s + SWEEP_ALLOWANCE_S);
+                            t->max_wait_s, t->global_timeout_s + HITL_CHK_SWEEP_ALLOWANCE_S);
         else if (!hitl_check_done(ctx))
             hitl_expect(ctx, false,
                         "the run is stopped (workflow_finished) within 65 s of the global "

@@ -9,9 +9,6 @@
 
 #include "hitl/event.h"
 
-/* The server ends a stream "after relaying workflow_finished or workflow_paused": how long
- * the harness gives it to actually close. */
-#define CLOSE_GRACE_MS 5000L
 /* How long a live stream may take to send its first frame (Dify: at once). */
 #define FIRST_FRAME_MS 10000L
 /* Before a submit: how long to wait for that first frame before submitting anyway. Short,
@@ -24,9 +21,6 @@
 #define PING_SLACK_S 2.0
 /* Keep-alive pings to observe after the first frame: three intervals. */
 #define KEEPALIVE_PINGS 3u
-/* The timeout sweeper runs every HUMAN_INPUT_TIMEOUT_TASK_INTERVAL minutes (default 1,
- * §10): the longest a human_input_form_timeout may lag the expiry, plus slack. */
-#define SWEEP_ALLOWANCE_S 65LL
 /* Open the expiry stream this long before expiration_time (a server may close idle
  * streams: Dify after 300 s, the reference server after its --idle-timeout). */
 #define EXPIRY_LEAD_S 3LL
@@ -109,7 +103,7 @@ static bool expect_stream(hitl_check_ctx *ctx, const hitl_stream *s, const char 
 /* resume_across_submit is the §9.1 resume sequence: open the resume stream of |run|, wait
  * for its first frame, submit a valid submission with |action| on the Service API as the
  * run's user, and collect the stream until workflow_finished (after which the server must
- * close it within CLOSE_GRACE_MS). Returns 0 with |out| filled (free it in every case), or
+ * close it within HITL_CHK_CLOSE_GRACE_MS). Returns 0 with |out| filled (free it in every case), or
  * non-zero after setting an ERROR (a precondition failed: no submission, submit not 200). */
 static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const char *action,
                                 hitl_stream *out)
@@ -120,9 +114,9 @@ static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const 
     char *body = hitl_chk_valid_submission(ctx, run, action);
     if (!body)
         return HITL_E_STATE;
-    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + CLOSE_GRACE_MS,
+    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + HITL_CHK_CLOSE_GRACE_MS,
                            .stop = hitl_flow_stop_after_finished,
-                           .close_within_ms = CLOSE_GRACE_MS};
+                           .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
     hitl_stream_async *a = NULL;
     int rc = hitl_flow_resume_open(ctx, run->workflow_run_id, run->user, NULL, NULL, &so, &a);
     if (rc) {
@@ -376,10 +370,11 @@ static void finished_single_frame(hitl_check_ctx *ctx)
                          "after the submit (%s; events: %s)",
                          hitl_stream_end_name(live.end), seen);
     } else {
-        hitl_stream_opts so = {
-            .total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms) + CLOSE_GRACE_MS,
-            .stop = hitl_flow_stop_after_finished,
-            .close_within_ms = CLOSE_GRACE_MS};
+        hitl_stream_opts so = {.total_ms =
+                                   min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms) +
+                                   HITL_CHK_CLOSE_GRACE_MS,
+                               .stop = hitl_flow_stop_after_finished,
+                               .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
         if (hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) ==
                 HITL_OK &&
             expect_stream(ctx, &s, "resume of a finished run")) {
@@ -413,9 +408,9 @@ static void snapshot_replay(hitl_check_ctx *ctx)
     hitl_run run;
     hitl_stream s = {0};
     hitl_stream_opts so = {.total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms) +
-                                       CLOSE_GRACE_MS,
+                                       HITL_CHK_CLOSE_GRACE_MS,
                            .stop = hitl_flow_stop_after_paused,
-                           .close_within_ms = CLOSE_GRACE_MS};
+                           .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
         hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, "include_state_snapshot=true",
                              NULL, &so, &s) == HITL_OK &&
@@ -637,10 +632,10 @@ static void timeout_event(hitl_check_ctx *ctx)
                         "the form expires in %lld s (expiration_time %lld): waiting for its "
                         "timeout event needs --max-wait %lld or more (up to %lld with a 60 s "
                         "sweeper)",
-                        exp - now, exp, exp - now + 2, exp - now + SWEEP_ALLOWANCE_S);
+                        exp - now, exp, exp - now + 2, exp - now + HITL_CHK_SWEEP_ALLOWANCE_S);
     } else {
-        if (give_up > exp + SWEEP_ALLOWANCE_S)
-            give_up = exp + SWEEP_ALLOWANCE_S;
+        if (give_up > exp + HITL_CHK_SWEEP_ALLOWANCE_S)
+            give_up = exp + HITL_CHK_SWEEP_ALLOWANCE_S;
         if (exp - EXPIRY_LEAD_S > now)
             hitl_ctx_sleep_ms(ctx, (long)(exp - EXPIRY_LEAD_S - now) * 1000L,
                               "the form's expiration_time");
@@ -697,13 +692,13 @@ static void timeout_event(hitl_check_ctx *ctx)
                             "reopened",
                             reopens);
         if (ok_stream && !finished && !hitl_check_done(ctx)) {
-            if (hitl_chk_now() < exp + SWEEP_ALLOWANCE_S)
+            if (hitl_chk_now() < exp + HITL_CHK_SWEEP_ALLOWANCE_S)
                 hitl_check_skip(ctx,
                                 "no %s within --max-wait (%ld s); a sweeper may take up to "
                                 "60 s after the expiry: needs --max-wait %lld",
                                 timed_out ? "workflow_finished after the timeout event"
                                           : "human_input_form_timeout",
-                                t->max_wait_s, exp - begun + SWEEP_ALLOWANCE_S);
+                                t->max_wait_s, exp - begun + HITL_CHK_SWEEP_ALLOWANCE_S);
             else
                 hitl_expect(ctx, false,
                             "human_input_form_timeout, then workflow_finished, within 65 s of "

@@ -53,12 +53,10 @@ static void pause_order(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-#define CLOSE_GRACE_MS 5000L
-
 static void closes_after_pause(hitl_check_ctx *ctx)
 {
     hitl_run run;
-    hitl_flow_start_stream(ctx, NULL, CLOSE_GRACE_MS, &run);
+    hitl_flow_start_stream(ctx, NULL, HITL_CHK_CLOSE_GRACE_MS, &run);
     if (run.paused_index == SIZE_MAX) {
         hitl_check_error(ctx, "precondition: the start stream had no workflow_paused (%s: %s)",
                          hitl_stream_end_name(run.stream.end), run.stream.error ? run.stream.error : "");
