@@ -57,6 +57,13 @@ static const char USAGE[] =
     "  --threads N              HTTP worker threads (default 4)\n"
     "  --max-runs N             live runs kept (default 4096)\n"
     "  --max-streams N          concurrent SSE streams (default 4000)\n"
+    "Behaviour:\n"
+    "  --behave contract|dify   contract (default): answer as the integration guide says;\n"
+    "                           dify: as genuine Dify releases do where they depart from it\n"
+    "                           (specs/deviations.json, docs/profiles.md): an inline remote_url\n"
+    "                           at submit gets one HEAD, a non-200 answer is ignored and no\n"
+    "                           size limit applies; a Service API submit whose JSON body is\n"
+    "                           not an object answers 500 {\"code\":\"unknown\"}\n"
     "Faults:\n"
     "  --fault NAME             turn on a fault (repeatable); NAMEs below\n"
     "  --list-faults            print `name<TAB>summary` per fault and exit\n"
@@ -380,6 +387,13 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
         cfg->upload_layout = v[1] - '0';
         return HITL_OK;
     }
+    if (strcmp(f, "--behave") == 0) {
+        if (strcmp(v, "contract") && strcmp(v, "dify"))
+            return hitl_err_set(err, HITL_E_ARG, "--behave: '%s' is not contract or dify", v);
+        cfg->behave =
+            strcmp(v, "dify") == 0 ? HITL_REFSERVER_BEHAVE_DIFY : HITL_REFSERVER_BEHAVE_CONTRACT;
+        return HITL_OK;
+    }
     if (strcmp(f, "--remote-errors") == 0) {
         if (strcmp(v, "newest") && strcmp(v, "legacy"))
             return hitl_err_set(err, HITL_E_ARG, "--remote-errors: '%s' is not newest or legacy",
@@ -415,7 +429,8 @@ static const char *const VALUED_FLAGS[] = {
     "--form-ttl",      "--global-timeout", "--sweep-interval", "--fetch-timeout", "--ping-interval",
     "--idle-timeout",  "--resume-delay",   "--rate-limit",     "--image-limit",   "--file-limit",
     "--video-limit",   "--audio-limit",    "--blacklist",      "--fetch-allow",   "--upload-layout",
-    "--remote-errors", "--threads",        "--max-runs",       "--max-streams",   "--fault"};
+    "--remote-errors", "--threads",        "--max-runs",       "--max-streams",   "--fault",
+    "--behave"};
 
 static int known_flag(const char *f)
 {

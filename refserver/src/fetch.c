@@ -178,7 +178,9 @@ void rs_fetch(const char *url, const rs_fetch_opts *o, rs_fetch_result *res)
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &c);
-    if (o->max_bytes)
+    if (o->head)
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    else if (o->max_bytes)
         curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
     CURLcode cc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->http_code);

@@ -19,6 +19,7 @@ typedef struct rs_fetch_opts {
     int allow_loopback; /* the ssrf-loopback fault */
     int64_t timeout_ms; /* connect and total */
     uint64_t max_bytes; /* 0 = no limit (bytes are still only counted) */
+    int head;           /* send HEAD, not GET: the status and headers only (--behave dify) */
 } rs_fetch_opts;
 
 typedef enum rs_fetch_status {
@@ -42,7 +43,8 @@ typedef struct rs_fetch_result {
 int rs_fetch_url_ok(const char *url);
 /* rs_fetch_addr_blocked: 1 when |sa| is in a range the SSRF check refuses. */
 int rs_fetch_addr_blocked(const struct sockaddr *sa, int allow_loopback);
-/* rs_fetch GETs |url| under |o| and fills |res|. Blocking; thread-safe. */
+/* rs_fetch GETs (or with o->head, HEADs) |url| under |o| and fills |res|. Blocking;
+ * thread-safe. */
 void rs_fetch(const char *url, const rs_fetch_opts *o, rs_fetch_result *res);
 /* rs_fetch_url_name writes the last path segment of |url| (percent-decoded, "" if none). */
 void rs_fetch_url_name(const char *url, char *out, size_t cap);

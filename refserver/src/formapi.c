@@ -1,5 +1,6 @@
 /* formapi.c: the form endpoints: GET (E3 SVC, E7 WEB, §4), submit (E4, E8, §7) and the
  * upload-token issue (E9, §5). The order of checks follows §4.1, §5 and §7.2. */
+#include "behave.h"
 #include "clock.h"
 #include "formdef.h"
 #include "hostile.h"
@@ -154,6 +155,24 @@ static int mark_submitted(hitl_refserver *s, const char *run_id, const char *act
     return lost;
 }
 
+/* --behave dify (deviation svc-submit.non-object-body-500): genuine Dify's
+ * validate_app_token reads the end user with request.get_json().get("user") before the
+ * body is validated, so a JSON body that is an array, a string, a number or null raises
+ * AttributeError and the generic handler answers 500. 1 when it answered (|rc| set). */
+static int svc_non_object_500(rs_req *r, enum MHD_Result *rc)
+{
+    static const char body[] =
+        "{\"message\":\"Internal Server Error\",\"code\":\"unknown\",\"status\":500}";
+    if (r->body_too_big)
+        return 0;
+    cJSON *o = cJSON_ParseWithLength(hitl_buf_str(&r->body), r->body.len);
+    int non_object = o && !cJSON_IsObject(o);
+    cJSON_Delete(o);
+    if (non_object)
+        *rc = rs_reply(r, 500, "application/json", body, sizeof body - 1);
+    return non_object;
+}
+
 enum MHD_Result rs_form_submit(rs_req *r)
 {
     hitl_refserver *s = r->srv;
@@ -163,6 +182,10 @@ enum MHD_Result rs_form_submit(rs_req *r)
         return MHD_YES;
     if (!web && rs_fault_on(&s->cfg, RS_F_SVC_SUBMIT_OTHER_APP))
         app = -2; /* the fault: any app's key submits any form */
+    enum MHD_Result answered;
+    if (!web && rs_behaves(&s->cfg, RS_B_SVC_NON_OBJECT_BODY_500) &&
+        svc_non_object_500(r, &answered))
+        return answered;
     cJSON *body = rs_parse_body(r);
     if (!body)
         return MHD_YES;

@@ -20,4 +20,10 @@ typedef struct rs_remote_file {
  * suggests (the largest limit when unknown) unless |unlimited|. */
 void rs_remote_get(const hitl_refserver *s, const char *url, int unlimited, rs_remote_file *out);
 
+/* rs_remote_head looks at |url| as genuine Dify does for an inline remote_url at submit
+ * (--behave dify, deviation inline-remote-url.*): one HEAD (a GET for the headers when the
+ * answer is 405 or 501), f.size left 0 (no body is read, so no size limit applies); on a
+ * non-200 answer the name and type come from the URL alone. f.http_code keeps the status. */
+void rs_remote_head(const hitl_refserver *s, const char *url, rs_remote_file *out);
+
 #endif

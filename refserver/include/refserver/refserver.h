@@ -33,6 +33,13 @@ typedef enum hitl_refserver_action {
     HITL_REFSERVER_LIST_FAULTS /* --list-faults was given */
 } hitl_refserver_action;
 
+/* --behave: what the server's answers follow where genuine Dify departs from the
+ * integration guide (docs/profiles.md). */
+typedef enum hitl_refserver_behave {
+    HITL_REFSERVER_BEHAVE_CONTRACT = 0, /* the guide (default) */
+    HITL_REFSERVER_BEHAVE_DIFY = 1      /* genuine Dify: every recorded deviation reproduced */
+} hitl_refserver_behave;
+
 typedef struct hitl_refserver_app {
     hitl_refserver_mode mode;
     char key[128];      /* the app API key, `Authorization: Bearer <key>` */
@@ -77,6 +84,7 @@ typedef struct hitl_refserver_config {
     size_t max_upload_tokens; /* upload tokens kept, oldest forgotten first (16384) */
     size_t max_streams;       /* concurrent SSE streams (4000) */
     uint64_t faults[HITL_REFSERVER_FAULT_WORDS];
+    hitl_refserver_behave behave; /* --behave contract|dify */
 } hitl_refserver_config;
 
 typedef struct hitl_refserver hitl_refserver;
@@ -101,6 +109,14 @@ size_t hitl_refserver_fault_count(void);
 /* Name and one-line summary of fault |i| (< count); NULL when out of range. */
 const char *hitl_refserver_fault_name(size_t i);
 const char *hitl_refserver_fault_summary(size_t i);
+
+/* The behaviours --behave dify turns on (src/behave.h): count, name, the ids of the
+ * specs/deviations.json entries each reproduces (space-separated), one-line summary; NULL
+ * when |i| is out of range. */
+size_t hitl_refserver_behaviour_count(void);
+const char *hitl_refserver_behaviour_name(size_t i);
+const char *hitl_refserver_behaviour_deviations(size_t i);
+const char *hitl_refserver_behaviour_summary(size_t i);
 
 /* The --help text (static storage). */
 const char *hitl_refserver_usage(void);
