@@ -1,14 +1,19 @@
 /* test_engine.c: how the engine schedules checks (engine.c): --jobs bounds the ordinary
  * checks; checks tagged slow (they sleep until a deadline) each run on a thread of their own,
  * all at once whatever --jobs; exclusive ones (ratelimit) run alone after everything else;
- * results keep catalogue order. */
+ * results keep catalogue order. And what the first failed expectation judged, matched
+ * against recorded deviations: KNOWN under the dify profile, a named FAIL under contract. */
 #include "hitl/catalog.h"
+#include "hitl/deviation.h"
 #include "hitl/engine.h"
+#include "hitl/http.h"
 #include "hitl/redact.h"
 #include "hitl/target.h"
+#include "refserver/refserver.h"
 
 #include <check.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -122,11 +127,200 @@ START_TEST(slow_checks_overlap_beside_the_jobs_pool)
 }
 END_TEST
 
+/* --- the judged response and the recorded deviations (KNOWN) --- */
+
+/* Two checks, web and service: "errors.a" (MUST) and "errors.b" (SHOULD). */
+static const char *DEV_CAT =
+    "{\"version\":1,\"checks\":["
+    "{\"id\":\"errors.a\",\"tags\":[\"errors\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"MUST\",\"surfaces\":[\"web\",\"service\"]},"
+    "{\"id\":\"errors.b\",\"tags\":[\"errors\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"SHOULD\",\"surfaces\":[\"web\",\"service\"]}]}";
+
+/* errors.a's deviation is on the service surface only; errors.b's on both. */
+static const char *DEVS =
+    "{\"version\":1,\"deviations\":["
+    "{\"id\":\"x.array-500\",\"check\":\"errors.a\",\"surfaces\":[\"service\"],"
+    "\"match\":{\"status\":500,\"code\":\"unknown\",\"message_prefix\":\"Internal\","
+    "\"expected_contains\":\"an array body\"},\"observed\":\"500\","
+    "\"evidence\":[\"api/w.py@0055b983dc32deacc31351c13a555055ffc9b844\"],\"versions\":[\"v\"]},"
+    "{\"id\":\"x.not-found\",\"check\":\"errors.b\",\"surfaces\":[\"web\",\"service\"],"
+    "\"match\":{\"status\":404,\"code\":\"not_found\",\"expected_contains\":\"case b\"},"
+    "\"observed\":\"404\",\"evidence\":[\"api/w.py@0055b983dc32deacc31351c13a555055ffc9b844\"],"
+    "\"versions\":[\"v\"]}]}";
+
+/* The body errors.a's response carries, set per test. */
+static const char *a_body;
+
+/* Judges a hand-made response with hitl_expect_error: the response is named. */
+static void check_a(hitl_check_ctx *ctx)
+{
+    hitl_http_response resp;
+    memset(&resp, 0, sizeof resp);
+    resp.status = 500;
+    hitl_buf_init(&resp.body, 4096);
+    hitl_buf_append_str(&resp.body, a_body);
+    hitl_expect(ctx, true, "the target answered", "ok");
+    if (hitl_expect(ctx, true, "the first case holds", "ok"))
+        hitl_expect_error(ctx, &resp, 400, "invalid_param"); /* "an array body" is in no text */
+    hitl_http_response_free(&resp);
+}
+
+/* Requests an unknown form through the context, then fails a plain hitl_expect: the
+ * judged response is the last one this thread received. */
+static void check_b(hitl_check_ctx *ctx)
+{
+    const char *base = hitl_ctx_env(ctx);
+    char url[256];
+    snprintf(url, sizeof url, "%s/api/form/human_input/no-such-token", base);
+    hitl_http_request req = {.method = "GET", .url = url};
+    hitl_http_response resp;
+    if (hitl_ctx_http(ctx, &req, &resp) == 0)
+        hitl_expect(ctx, resp.status == 200, "case b: the form answers 200", "HTTP %ld",
+                    resp.status);
+    hitl_http_response_free(&resp);
+}
+
+static const hitl_check_impl DEV_IMPLS[] = {{"errors.a", check_a}, {"errors.b", check_b}};
+
+typedef struct dev_run {
+    hitl_catalog cat;
+    hitl_deviations devs;
+    hitl_results res;
+    hitl_refserver *srv;
+} dev_run;
+
+static void dev_run_start(dev_run *dr, hitl_profile profile)
+{
+    hitl_err err = {0};
+    ck_assert_int_eq(hitl_catalog_parse(DEV_CAT, strlen(DEV_CAT), &dr->cat, &err), HITL_OK);
+    ck_assert_int_eq(hitl_catalog_bind(&dr->cat, DEV_IMPLS, 2, &err), HITL_OK);
+    ck_assert_msg(hitl_deviations_parse(DEVS, strlen(DEVS), &dr->devs, &err) == HITL_OK, "%s",
+                  err.msg);
+    hitl_refserver_config cfg;
+    hitl_refserver_config_init(&cfg);
+    cfg.port = 0;
+    ck_assert_int_eq(hitl_refserver_start(&cfg, &dr->srv, &err), HITL_OK);
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)hitl_refserver_port(dr->srv));
+    hitl_http *http = NULL;
+    hitl_http_config hc = {.timeout_ms = 5000};
+    ck_assert_int_eq(hitl_http_new(&http, &hc, &err), HITL_OK);
+    hitl_target t;
+    hitl_target_init(&t);
+    hitl_redactor *red = NULL;
+    ck_assert_int_eq(hitl_redactor_new(&red, true, &err), HITL_OK);
+    bool selected[2] = {true, true};
+    hitl_engine_options opts = {
+        .jobs = 2, .env = base, .profile = profile, .deviations = &dr->devs};
+    ck_assert_int_eq(hitl_engine_run(&dr->cat, selected, &t, http, red, &opts, &dr->res, &err),
+                     HITL_OK);
+    hitl_redactor_free(red);
+    hitl_target_free(&t);
+    hitl_http_free(http);
+}
+
+static void dev_run_free(dev_run *dr)
+{
+    hitl_results_free(&dr->res);
+    hitl_deviations_free(&dr->devs);
+    hitl_catalog_free(&dr->cat);
+    hitl_refserver_stop(dr->srv);
+}
+
+/* Results in catalogue order: a[service], a[web], b[service], b[web]. */
+START_TEST(dify_profile_turns_exact_matches_known)
+{
+    a_body = "{\"message\":\"Internal Server Error\",\"code\":\"unknown\",\"status\":500}";
+    dev_run dr;
+    dev_run_start(&dr, HITL_PROFILE_DIFY);
+    hitl_result *r = dr.res.items;
+    /* What the first failed expectation judged is kept. */
+    ck_assert_int_eq(r[0].judged_status, 500);
+    ck_assert_str_eq(r[0].judged_code, "unknown");
+    ck_assert_str_eq(r[0].judged_message, "Internal Server Error");
+    /* errors.a's Expected does not hold "an array body": no match, FAIL on both surfaces. */
+    ck_assert_int_eq(r[0].verdict, HITL_FAIL);
+    ck_assert_ptr_null(r[0].deviation);
+    /* errors.b judged the refserver's 404 through the context (plain hitl_expect). */
+    for (size_t i = 2; i < 4; i++) {
+        ck_assert_int_eq(r[i].judged_status, 404);
+        ck_assert_str_eq(r[i].judged_code, "not_found");
+        ck_assert_int_eq(r[i].reported, HITL_FAIL);
+        ck_assert_int_eq(r[i].verdict, HITL_KNOWN); /* a SHOULD check's WARN, excused */
+        ck_assert_str_eq(r[i].deviation->id, "x.not-found");
+    }
+    ck_assert_uint_eq(dr.res.count[HITL_KNOWN], 2);
+    ck_assert_uint_eq(dr.res.count[HITL_FAIL], 2);
+    ck_assert_uint_eq(dr.res.count[HITL_WARN], 0);
+    dev_run_free(&dr);
+}
+END_TEST
+
+START_TEST(known_needs_the_surface_code_and_message)
+{
+    /* errors.a's deviation holds once the expectation's text names the case. */
+    static const struct {
+        const char *body;
+        bool known_on_service;
+    } cases[] = {
+        {"{\"message\":\"Internal Server Error\",\"code\":\"unknown\",\"status\":500}", true},
+        {"{\"message\":\"Internal Server Error\",\"code\":\"internal\",\"status\":500}", false},
+        {"{\"message\":\"Oops\",\"code\":\"unknown\",\"status\":500}", false},
+        {"<html>500</html>", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        a_body = cases[i].body;
+        dev_run dr;
+        dev_run_start(&dr, HITL_PROFILE_DIFY);
+        /* The Expected of hitl_expect_error names no case: put the text where the
+         * deviation looks, as a check's own expectation would. */
+        hitl_result *r = dr.res.items;
+        hitl_deviation_subject sub = {.check = "errors.a",
+                                      .status = r[0].judged_status,
+                                      .code = r[0].judged_code,
+                                      .message = r[0].judged_message,
+                                      .expected = "an array body: HTTP 400"};
+        sub.surface = HITL_SURFACE_SERVICE;
+        ck_assert_msg((hitl_deviations_match(&dr.devs, &sub) != NULL) == cases[i].known_on_service,
+                      "case %zu", i);
+        sub.surface = HITL_SURFACE_WEB; /* recorded on the service surface only */
+        ck_assert_ptr_null(hitl_deviations_match(&dr.devs, &sub));
+        dev_run_free(&dr);
+    }
+}
+END_TEST
+
+START_TEST(contract_profile_keeps_fail_and_names_the_deviation)
+{
+    a_body = "{}";
+    dev_run dr;
+    dev_run_start(&dr, HITL_PROFILE_CONTRACT);
+    hitl_result *r = dr.res.items;
+    ck_assert_int_eq(r[0].judged_status, 500);
+    ck_assert_ptr_null(r[0].judged_code); /* no `code` in the body */
+    for (size_t i = 2; i < 4; i++) {
+        ck_assert_int_eq(r[i].verdict, HITL_WARN); /* SHOULD, not --strict */
+        ck_assert_ptr_nonnull(r[i].deviation);
+        ck_assert_str_eq(r[i].deviation->id, "x.not-found");
+    }
+    ck_assert_uint_eq(dr.res.count[HITL_KNOWN], 0);
+    ck_assert_str_eq(hitl_verdict_name(HITL_KNOWN), "KNOWN");
+    ck_assert_str_eq(hitl_verdict_name((hitl_verdict)HITL_VERDICT_COUNT), "?");
+    dev_run_free(&dr);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("schedule");
     tcase_add_test(tc, slow_checks_overlap_beside_the_jobs_pool);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("deviations");
+    tcase_add_test(tc, dify_profile_turns_exact_matches_known);
+    tcase_add_test(tc, known_needs_the_surface_code_and_message);
+    tcase_add_test(tc, contract_profile_keeps_fail_and_names_the_deviation);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -335,6 +335,7 @@ START_TEST(junit_exact_for_pass_skip_error)
                         "      <property name=\"app_mode\" value=\"workflow\"/>\n"
                         "      <property name=\"strict\" value=\"false\"/>\n"
                         "      <property name=\"secrets\" value=\"redacted\"/>\n"
+                        "      <property name=\"profile\" value=\"contract\"/>\n"
                         "      <property name=\"options\" value=\"--only submit\"/>\n"
                         "    </properties>\n";
     char expected[8192];

@@ -6,6 +6,7 @@
 #include "hitl/baseline.h"
 #include "hitl/catalog.h"
 #include "hitl/checks.h"
+#include "hitl/deviation.h"
 #include "hitl/engine.h"
 #include "hitl/fixture.h"
 #include "hitl/flow.h"
@@ -56,6 +57,8 @@ typedef struct run_opts {
     long jobs;
     hitl_strvec faults;          /* embedded server faults (--embedded-fault, for tests) */
     char *embedded_layout;
+    bool embedded_dify;            /* --embedded-behave dify */
+    hitl_profile profile;          /* --profile */
     char *expect, *write_expect;   /* --expect / --write-expect baseline files */
     char *trace;                   /* --trace FILE: the run's exchanges as HAR */
     int argc;                      /* the options as given, for the reports */
@@ -94,6 +97,13 @@ static void usage(FILE *f)
 "  --only SEL[,SEL…]       run only the checks named: ID, ID prefix (form.get) or tag\n"
 "  --exclude SEL[,SEL…]    leave those out (both repeatable; `hitlcheck list` shows them)\n"
 "  --strict                SHOULD-level findings (WARN) fail the run too\n"
+"Profile (docs/profiles.md):\n"
+"  --profile P             contract (default): judge by the integration guide, and Dify's\n"
+"                          source where it is silent; a FAIL that genuine Dify shares\n"
+"                          names the recorded deviation. dify: judge by what genuine Dify\n"
+"                          releases do; a FAIL/WARN whose response matches a recorded\n"
+"                          deviation (specs/deviations.json) exactly is KNOWN, shown with\n"
+"                          its evidence, and does not fail the run\n"
 "Limits:\n"
 "  --max-wait SECONDS      longest wait a check may make (expiry, windows; default 90);\n"
 "                          a check that needs longer is SKIPped with the wait it needed\n"
@@ -126,6 +136,8 @@ static void usage(FILE *f)
 "  --embedded-fault NAME   turn on a reference-server fault (repeatable; hitl-refserver\n"
 "                          --list-faults): shows what a finding looks like\n"
 "  --embedded-layout V     upload path layout of the embedded server: v1 (default) or v2\n"
+"  --embedded-behave B     contract (default) or dify: the embedded server then answers as\n"
+"                          genuine Dify does, reproducing every recorded deviation\n"
 "\n"
 "Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
 "conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
@@ -194,7 +206,8 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
     enum { O_TARGET = 256, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
            O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
            O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT,
-           O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE, O_GTIMEOUT, O_GKEY };
+           O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE, O_GTIMEOUT, O_GKEY, O_PROFILE,
+           O_EBEHAVE };
     static const struct option opts[] = {
         {"target", required_argument, NULL, O_TARGET}, {"api-key", required_argument, NULL, O_KEY},
         {"service-base", required_argument, NULL, O_SBASE}, {"web-base", required_argument, NULL, O_WBASE},
@@ -214,6 +227,8 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         {"global-timeout-key", required_argument, NULL, O_GKEY},
         {"embedded-fault", required_argument, NULL, O_EFAULT},
         {"embedded-layout", required_argument, NULL, O_ELAYOUT},
+        {"embedded-behave", required_argument, NULL, O_EBEHAVE},
+        {"profile", required_argument, NULL, O_PROFILE},
         {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
         {"expect", required_argument, NULL, O_EXPECT},
         {"write-expect", required_argument, NULL, O_WEXPECT},
@@ -354,6 +369,20 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             }
             set_str(&o->embedded_layout, optarg);
             break;
+        case O_PROFILE:
+            if (hitl_profile_parse(optarg, &o->profile)) {
+                fprintf(errout, "hitlcheck run: --profile '%s': use contract or dify\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_EBEHAVE:
+            if (strcmp(optarg, "contract") && strcmp(optarg, "dify")) {
+                fprintf(errout, "hitlcheck run: --embedded-behave '%s': use contract or dify\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            o->embedded_dify = !strcmp(optarg, "dify");
+            break;
         case O_SHOWSECRETS: o->show_secrets = true; break;
         case O_EXPECT: set_str(&o->expect, optarg); break;
         case O_WEXPECT: set_str(&o->write_expect, optarg); break;
@@ -387,9 +416,9 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             fprintf(errout, "hitlcheck run: --global-timeout-key needs --global-timeout\n");
             return EXIT_USAGE;
         }
-        if (o->faults.n || o->embedded_layout) {
-            fprintf(errout, "hitlcheck run: --embedded-fault and --embedded-layout apply only "
-                            "without --target\n");
+        if (o->faults.n || o->embedded_layout || o->embedded_dify) {
+            fprintf(errout, "hitlcheck run: --embedded-fault, --embedded-layout and "
+                            "--embedded-behave apply only without --target\n");
             return EXIT_USAGE;
         }
     }
@@ -415,6 +444,10 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
                             "--app", "workflow:" EMBED_LONG_WORKFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
                             "--app", "chatflow:" EMBED_LONG_CHATFLOW_KEY ":" STR(EMBED_LONG_TTL_S)};
     int n = 29;
+    if (o->embedded_dify) {
+        args[n++] = "--behave";
+        args[n++] = "dify";
+    }
     for (size_t i = 0; i < o->faults.n && n + 2 < 64; i++) {
         args[n++] = "--fault";
         args[n++] = o->faults.items[i];
@@ -491,6 +524,8 @@ static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
             rc = quoted_opt(b, "--embedded-fault", o->faults.items[i]);
         if (!rc && o->embedded_layout)
             rc = hitl_buf_printf(b, "--embedded-layout %s ", o->embedded_layout);
+        if (!rc && o->embedded_dify)
+            rc = hitl_buf_append_str(b, "--embedded-behave dify ");
     } else {
         rc = quoted_opt(b, "--target", t->base_url);
         rc = rc ? rc : hitl_buf_append_str(b, "--api-key \"$HITLCHECK_API_KEY\" ");
@@ -529,6 +564,8 @@ static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
         rc = hitl_buf_printf(b, "--timeout %ld ", t->timeout_ms / 1000);
     if (!rc && t->strict)
         rc = hitl_buf_append_str(b, "--strict ");
+    if (!rc && o->profile == HITL_PROFILE_DIFY)
+        rc = hitl_buf_append_str(b, "--profile dify ");
     if (!rc && b->len)
         b->ptr[--b->len] = '\0'; /* the trailing space */
     return rc;
@@ -599,6 +636,7 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
         .rerun_args = hitl_buf_str(&rerun), .service_base = t->service_base, .strict = t->strict,
         .secrets_shown = o->show_secrets, .started = started, .ended = time(NULL),
         .redactor = red, .known = known, .baseline_path = o->expect,
+        .profile = hitl_profile_name(o->profile),
         .stale = (const char *const *)stale, .n_stale = n_stale};
     if (hitl_report_write_all(report_dir, res, &meta, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
@@ -670,6 +708,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_check_impl *impls = NULL;
     hitl_results res = {0};
     hitl_baseline base = {0};
+    hitl_deviations devs = {0};
     hitl_trace *trace = NULL;
     hitl_target *t = &o->target;
     const char *report_dir = o->report_dir ? o->report_dir : "reports";
@@ -677,7 +716,9 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     size_t n_impls = hitl_checks_count();
     impls = calloc(n_impls ? n_impls : 1, sizeof *impls);
     if (!impls || hitl_catalog_load_builtin(&cat, &err) ||
-        hitl_catalog_bind(&cat, (hitl_checks_copy(impls, n_impls), impls), n_impls, &err)) {
+        hitl_catalog_bind(&cat, (hitl_checks_copy(impls, n_impls), impls), n_impls, &err) ||
+        hitl_deviations_load_builtin(&devs, &err) ||
+        hitl_deviations_check_catalog(&devs, &cat, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg[0] ? err.msg : "out of memory");
         goto out;
     }
@@ -805,7 +846,8 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_engine_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
                               .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),
                               .on_start = hitl_console_on_start, .on_done = hitl_console_on_done,
-                              .on_wait = hitl_console_on_wait, .user = &con};
+                              .on_wait = hitl_console_on_wait, .user = &con,
+                              .profile = o->profile, .deviations = &devs};
     time_t started = time(NULL);
     if (hitl_engine_run(&cat, sel, t, http, red, &eo, &res, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
@@ -819,6 +861,7 @@ out:
         code = write_trace(trace, o, red, code, out, errout);
     hitl_baseline_free(&base);
     hitl_results_free(&res);
+    hitl_deviations_free(&devs);
     free(sel);
     free(impls);
     hitl_catalog_free(&cat);

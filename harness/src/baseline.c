@@ -208,8 +208,11 @@ size_t hitl_baseline_apply(hitl_baseline *b, const hitl_results *res, bool stric
             const hitl_result *r = &res->items[i];
             if (strcmp(r->entry->id, e->id) || !(r->surface & e->surfaces))
                 continue;
-            /* A WARN outside --strict is the same fault, only not failing: it holds. */
-            if (hitl_baseline_is_failure(r, strict) || r->verdict == HITL_WARN) {
+            /* A WARN outside --strict is the same fault, only not failing: it holds. So
+             * does a KNOWN one (the same response, a recorded deviation of genuine Dify
+             * under --profile dify): the entry is not stale, only not needed there. */
+            if (hitl_baseline_is_failure(r, strict) || r->verdict == HITL_WARN ||
+                r->verdict == HITL_KNOWN) {
                 fails = true;
                 if (hitl_baseline_is_failure(r, strict) && !known[i].reason)
                     known[i].reason = e->reason;

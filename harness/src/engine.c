@@ -13,6 +13,7 @@
 #include <time.h>
 
 #define MSG_MAX 4096u
+#define JUDGED_TEXT_MAX 1024u /* bytes of a judged response's `code` or `message` kept */
 
 struct hitl_check_ctx {
     const hitl_target *target;
@@ -24,12 +25,23 @@ struct hitl_check_ctx {
     bool verdict_set;       /* FAIL, SKIP, ERROR or an explicit PASS */
     pthread_mutex_t record_lock; /* a stream thread records exchanges too */
     char source_ip[32];          /* "" unless distinct_sources */
+    pthread_t thread;            /* the thread running the check */
+    /* The last response that thread received (status, first bytes of the body): what a
+     * failed hitl_expect judged when no response was named (see hitl_result.judged_*). */
+    long last_status;
+    char last_body[HITL_EXCHANGE_PREVIEW];
+    size_t last_len;
 };
+
+/* The response a hitl_expect_* helper is judging right now, on this thread: the first
+ * failed expectation records it (judge). NULL outside those helpers. */
+static _Thread_local const hitl_http_response *judging;
 
 const char *hitl_verdict_name(hitl_verdict v)
 {
-    static const char *const names[] = {"PASS", "FAIL", "WARN", "SKIP", "ERROR"};
-    return (unsigned)v < 5 ? names[v] : "?";
+    static const char *const names[HITL_VERDICT_COUNT] = {"PASS", "FAIL",  "WARN",
+                                                          "SKIP", "ERROR", "KNOWN"};
+    return (unsigned)v < HITL_VERDICT_COUNT ? names[v] : "?";
 }
 
 const char *hitl_surface_name(hitl_surface s)
@@ -91,6 +103,36 @@ void hitl_check_pass(hitl_check_ctx *ctx)
     }
 }
 
+/* A malloc'd copy of |v|'s string, cut to JUDGED_TEXT_MAX bytes; NULL when no string. */
+static char *judged_text(const cJSON *v)
+{
+    return cJSON_IsString(v) ? strndup(v->valuestring, JUDGED_TEXT_MAX) : NULL;
+}
+
+/* Records what the first failed expectation judged: the response being judged on this
+ * thread, else the check thread's last response, else none. */
+static void judge(hitl_check_ctx *ctx)
+{
+    hitl_result *r = ctx->result;
+    const char *body = NULL;
+    size_t len = 0;
+    if (judging) {
+        r->judged_status = judging->status;
+        body = hitl_buf_str(&judging->body);
+        len = judging->body.len;
+    } else if (pthread_equal(pthread_self(), ctx->thread)) {
+        r->judged_status = ctx->last_status;
+        body = ctx->last_body;
+        len = ctx->last_len;
+    }
+    cJSON *root = body && len ? cJSON_ParseWithLength(body, len) : NULL;
+    if (cJSON_IsObject(root)) {
+        r->judged_code = judged_text(cJSON_GetObjectItemCaseSensitive(root, "code"));
+        r->judged_message = judged_text(cJSON_GetObjectItemCaseSensitive(root, "message"));
+    }
+    cJSON_Delete(root);
+}
+
 __attribute__((format(printf, 3, 0)))
 static bool fail_v(hitl_check_ctx *ctx, const char *expected, const char *fmt, va_list ap)
 {
@@ -101,6 +143,7 @@ static bool fail_v(hitl_check_ctx *ctx, const char *expected, const char *fmt, v
     ctx->verdict_set = true;
     ctx->result->expected = strdup(expected);
     ctx->result->actual = vformat(fmt, ap);
+    judge(ctx);
     return false;
 }
 
@@ -178,12 +221,29 @@ bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, lon
 {
     char exp[64], body[256];
     snprintf(exp, sizeof exp, "HTTP %ld", status);
-    return hitl_expect(ctx, resp->status == status, exp, "HTTP %ld %s", resp->status,
-                       body_preview(resp, body, sizeof body));
+    const hitl_http_response *outer = judging;
+    judging = resp;
+    bool ok = hitl_expect(ctx, resp->status == status, exp, "HTTP %ld %s", resp->status,
+                          body_preview(resp, body, sizeof body));
+    judging = outer;
+    return ok;
 }
+
+static bool expect_error_msg(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                             const char *code, const char *prefix);
 
 bool hitl_expect_error_msg(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
                            const char *code, const char *prefix)
+{
+    const hitl_http_response *outer = judging;
+    judging = resp;
+    bool ok = expect_error_msg(ctx, resp, status, code, prefix);
+    judging = outer;
+    return ok;
+}
+
+static bool expect_error_msg(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                             const char *code, const char *prefix)
 {
     char exp[512], body[512];
     if (prefix)
@@ -349,6 +409,16 @@ int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_ht
     req = &sourced;
     int rc = hitl_http_do(ctx->http, req, resp, &local);
     record(ctx, req, resp, rc ? &local : NULL);
+    if (pthread_equal(pthread_self(), ctx->thread)) {
+        ctx->last_status = rc ? 0 : resp->status;
+        ctx->last_len = 0;
+        if (!rc) {
+            size_t n =
+                resp->body.len < sizeof ctx->last_body ? resp->body.len : sizeof ctx->last_body;
+            memcpy(ctx->last_body, hitl_buf_str(&resp->body), n);
+            ctx->last_len = n;
+        }
+    }
     if (rc && err)
         *err = local;
     return rc;
@@ -410,6 +480,8 @@ static void redact_result(hitl_redactor *red, hitl_result *r)
     redact_str(red, &r->expected);
     redact_str(red, &r->actual);
     redact_str(red, &r->notes);
+    redact_str(red, &r->judged_code);
+    redact_str(red, &r->judged_message);
     for (size_t i = 0; i < r->n_exchanges; i++) {
         hitl_exchange *x = &r->exchanges[i];
         redact_str(red, &x->url);
@@ -435,6 +507,25 @@ typedef struct runner {
     size_t n_order;
 } runner;
 
+/* A FAIL/WARN whose judged response matches a recorded deviation of its check and surface
+ * names it; under the dify profile it is KNOWN (genuine Dify does exactly this). Matched
+ * before redaction: the texts are the ones the deviation was written from. */
+static void apply_deviations(const hitl_engine_options *opts, hitl_result *r)
+{
+    if (r->verdict != HITL_FAIL && r->verdict != HITL_WARN)
+        return;
+    hitl_deviation_subject s = {.check = r->entry->id,
+                                .surface = r->surface,
+                                .status = r->judged_status,
+                                .code = r->judged_code,
+                                .message = r->judged_message,
+                                .expected = r->expected,
+                                .actual = r->actual};
+    r->deviation = hitl_deviations_match(opts->deviations, &s);
+    if (r->deviation && opts->profile == HITL_PROFILE_DIFY)
+        r->verdict = HITL_KNOWN;
+}
+
 static void run_one(runner *rn, hitl_result *r, size_t index)
 {
     if (rn->opts->on_start) {
@@ -442,8 +533,13 @@ static void run_one(runner *rn, hitl_result *r, size_t index)
         rn->opts->on_start(rn->opts->user, r);
         pthread_mutex_unlock(&rn->lock);
     }
-    hitl_check_ctx ctx = {.target = rn->target, .http = rn->http, .redactor = rn->redactor,
-                          .opts = rn->opts, .cb_lock = &rn->lock, .result = r};
+    hitl_check_ctx ctx = {.target = rn->target,
+                          .http = rn->http,
+                          .redactor = rn->redactor,
+                          .opts = rn->opts,
+                          .cb_lock = &rn->lock,
+                          .result = r,
+                          .thread = pthread_self()};
     pthread_mutex_init(&ctx.record_lock, NULL);
     if (rn->opts->distinct_sources) /* 127.0.0.10 … 127.0.0.249; .2 stays free for per-IP checks */
         snprintf(ctx.source_ip, sizeof ctx.source_ip, "127.0.0.%zu", 10 + index % 240);
@@ -464,6 +560,7 @@ static void run_one(runner *rn, hitl_result *r, size_t index)
     r->verdict = r->reported;
     if (r->reported == HITL_FAIL && r->entry->severity == HITL_SHOULD && !rn->target->strict)
         r->verdict = HITL_WARN;
+    apply_deviations(rn->opts, r);
     redact_result(rn->redactor, r);
     pthread_mutex_lock(&rn->lock);
     rn->out->count[r->verdict]++;
@@ -607,6 +704,8 @@ void hitl_results_free(hitl_results *res)
         free(r->expected);
         free(r->actual);
         free(r->notes);
+        free(r->judged_code);
+        free(r->judged_message);
         for (size_t k = 0; k < r->n_exchanges; k++) {
             hitl_exchange *x = &r->exchanges[k];
             free(x->method);

@@ -48,10 +48,32 @@ const char *hitl_report_known_reason(const hitl_report_meta *m, size_t i)
     return m && m->known ? m->known[i].reason : NULL;
 }
 
+const char *hitl_report_profile(const hitl_report_meta *m)
+{
+    return m && m->profile && !strcmp(m->profile, "dify") ? "dify" : "contract";
+}
+
+int hitl_report_deviation_text(hitl_buf *out, const hitl_result *r)
+{
+    const hitl_deviation *d = r->deviation;
+    if (!d)
+        return HITL_OK;
+    int rc = r->verdict == HITL_KNOWN
+                 ? hitl_buf_printf(out, "Known deviation %s of genuine Dify: ", d->id)
+                 : hitl_buf_printf(out,
+                                   "Genuine Dify does this too (recorded deviation %s, KNOWN "
+                                   "under --profile dify): ",
+                                   d->id);
+    rc = rc ? rc : hitl_buf_printf(out, "%s Evidence: ", d->observed);
+    for (size_t i = 0; !rc && i < d->n_evidence; i++)
+        rc = hitl_buf_printf(out, "%s%s", i ? "; " : "", d->evidence[i]);
+    return rc ? rc : hitl_buf_append_str(out, ".");
+}
+
 bool hitl_report_security_relevant(const hitl_result *r)
 {
     static const char *const tags[] = {"security", "auth", "ratelimit", "remote-url", "hostile"};
-    if (r->verdict != HITL_FAIL && r->verdict != HITL_WARN)
+    if (r->verdict != HITL_FAIL && r->verdict != HITL_WARN && r->verdict != HITL_KNOWN)
         return false;
     for (size_t i = 0; i < r->entry->n_tags; i++)
         for (size_t k = 0; k < sizeof tags / sizeof tags[0]; k++)

@@ -1,9 +1,13 @@
 /* report_console.c: progress and results on a terminal or a log (see report_console.h). */
 #include "hitl/report_console.h"
+#include "hitl/report.h"
 
 #include <string.h>
 
-static const char *const COLORS[] = {"\033[32m", "\033[31m", "\033[33m", "\033[36m", "\033[35m"};
+/* Indexed by hitl_verdict: PASS green, FAIL red, WARN yellow, SKIP cyan, ERROR magenta,
+ * KNOWN blue. */
+static const char *const COLORS[HITL_VERDICT_COUNT] = {"\033[32m", "\033[31m", "\033[33m",
+                                                       "\033[36m", "\033[35m", "\033[34m"};
 #define RESET "\033[0m"
 
 void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int verbosity, size_t total)
@@ -98,7 +102,8 @@ void hitl_console_on_done(void *user, const hitl_result *r)
     hitl_console *c = user;
     c->done++;
     c->counts[r->verdict]++;
-    bool finding = r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_ERROR;
+    bool judged = r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_KNOWN;
+    bool finding = judged || r->verdict == HITL_ERROR;
     if (c->verbosity == 0 && !finding) {
         status(c, r->entry->id, NULL);
         return;
@@ -111,9 +116,16 @@ void hitl_console_on_done(void *user, const hitl_result *r)
         fprintf(c->out, "%-5s", name);
     fprintf(c->out, " %s [%s] %s (%s, %.2fs)\n", r->entry->id, hitl_surface_name(r->surface),
             r->entry->title, r->entry->section, r->seconds);
-    if (r->verdict == HITL_FAIL || r->verdict == HITL_WARN) {
+    if (judged) {
         indented(c->out, "Expected:", r->expected ? r->expected : "");
         indented(c->out, "Actual:", r->actual ? r->actual : "");
+    }
+    if (judged && r->deviation) {
+        hitl_buf dev;
+        hitl_buf_init(&dev, 64u * 1024u);
+        if (!hitl_report_deviation_text(&dev, r))
+            indented(c->out, "Dify:", hitl_buf_str(&dev));
+        hitl_buf_free(&dev);
     }
     if (r->reason && (r->verdict == HITL_SKIP || r->verdict == HITL_ERROR))
         indented(c->out, "Reason:", r->reason);
@@ -131,7 +143,11 @@ void hitl_console_summary(hitl_console *c, const hitl_results *res)
         fprintf(c->out, "%zu checks ended in ERROR: the harness could not reach a verdict\n",
                 res->count[HITL_ERROR]);
     fprintf(c->out, "%zu checks in %.1fs\n", res->n, res->seconds);
-    fprintf(c->out, "%zu passed, %zu failed, %zu warned, %zu skipped\n", res->count[HITL_PASS],
+    fprintf(c->out, "%zu passed, %zu failed, %zu warned, %zu skipped", res->count[HITL_PASS],
             res->count[HITL_FAIL], res->count[HITL_WARN], res->count[HITL_SKIP]);
+    /* KNOWN: a recorded deviation of genuine Dify under --profile dify, not a failure. */
+    if (res->count[HITL_KNOWN])
+        fprintf(c->out, ", %zu known", res->count[HITL_KNOWN]);
+    fputc('\n', c->out);
     fflush(c->out);
 }

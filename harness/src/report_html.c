@@ -3,8 +3,9 @@
  * (a Content-Security-Policy of default-src 'none' says so to the browser too), so it can
  * be kept as a CI artifact and opened from disk. It shows the run's totals and metadata,
  * and a table of every check (failures first) that a text box and verdict toggles filter;
- * each FAIL/WARN/ERROR folds out (<details>) to Expected/Actual, the recorded exchanges,
- * the reproducer and, for a known failure, the baseline's reason.
+ * each FAIL/WARN/KNOWN/ERROR folds out (<details>) to Expected/Actual, the recorded
+ * exchanges, the reproducer and, for a known failure, the baseline's reason; a result that
+ * matched a recorded deviation of genuine Dify shows it with its evidence.
  *
  * Server text is hostile: every string is redacted, then HTML-escaped (& < > " ' as
  * references, control bytes as '?', invalid UTF-8 as U+FFFD). The data is HTML only: the
@@ -146,6 +147,7 @@ static void first_line(hw *w, const char *s)
 /* The CSS and the script are constants: nothing a run produced goes into either. */
 static const char STYLE[] =
     ":root{--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--skip:#6e7781;--error:#8250df;"
+    "--known:#0550ae;"
     "--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#eaeef2;--bg:#f6f8fa;--card:#fff;"
     "--link:#0969da;--mono:ui-monospace,SFMono-Regular,'SF Mono',Menlo,Consolas,"
     "'DejaVu Sans Mono','Liberation Mono',monospace}\n"
@@ -177,6 +179,7 @@ static const char STYLE[] =
     "letter-spacing:.05em}\n"
     ".tile.PASS{border-left-color:var(--pass)}.tile.FAIL{border-left-color:var(--fail)}"
     ".tile.WARN{border-left-color:var(--warn)}.tile.ERROR{border-left-color:var(--error)}"
+    ".tile.KNOWN{border-left-color:var(--known)}"
     ".tile.ALL{border-left-color:var(--fg)}\n"
     ".controls{display:flex;gap:10px 16px;align-items:center;flex-wrap:wrap;padding:10px 12px;"
     "border-radius:8px 8px 0 0;border-bottom:0}\n"
@@ -205,7 +208,8 @@ static const char STYLE[] =
     "font-weight:700;letter-spacing:.03em;padding:2px 8px;border-radius:999px;color:#fff;"
     "background:var(--skip)}\n"
     ".badge.PASS{background:var(--pass)}.badge.FAIL{background:var(--fail)}"
-    ".badge.WARN{background:var(--warn)}.badge.ERROR{background:var(--error)}\n"
+    ".badge.WARN{background:var(--warn)}.badge.ERROR{background:var(--error)}"
+    ".badge.KNOWN{background:var(--known)}\n"
     ".badge.outcome{font-size:13px;padding:3px 12px}\n"
     ".known{display:inline-block;margin-top:3px;font-size:11px;font-weight:600;"
     "color:var(--muted);border:1px solid var(--line);border-radius:999px;padding:0 7px}\n"
@@ -214,7 +218,9 @@ static const char STYLE[] =
     ".finding{margin:6px 0 4px;padding:10px 14px;border-left:3px solid var(--skip);"
     "background:#fcfdfe;border-radius:0 6px 6px 0}\n"
     ".finding.FAIL{border-left-color:var(--fail)}.finding.WARN{border-left-color:var(--warn)}"
-    ".finding.ERROR{border-left-color:var(--error)}\n"
+    ".finding.ERROR{border-left-color:var(--error)}.finding.KNOWN{border-left-color:var(--known)}\n"
+    ".deviation{margin:6px 0;padding:8px 12px;border:1px solid var(--line);border-radius:6px;"
+    "background:var(--bg)}.deviation ul{margin:4px 0 0;padding-left:20px}\n"
     ".finding h4{margin:12px 0 4px;font-size:12px;text-transform:uppercase;letter-spacing:.05em;"
     "color:var(--muted)}\n"
     "dl.kv{display:grid;grid-template-columns:90px 1fr;gap:4px 12px;margin:0}"
@@ -357,6 +363,10 @@ static void header(hw *w, const hitl_results *res)
     meta_row(w, "ended", ended);
     meta_row(w, "duration", dur);
     meta_row(w, "strict", m->strict ? "yes (--strict: SHOULD findings fail the run)" : "no");
+    meta_row(w, "profile",
+             !strcmp(hitl_report_profile(m), "dify")
+                 ? "dify (recorded deviations of genuine Dify are KNOWN)"
+                 : "contract (the integration guide)");
     meta_row(w, "secrets", m->secrets_shown ? "SHOWN (--show-secrets)" : "redacted");
     hitl_buf opts;
     hitl_buf_init(&opts, HITL_REPORT_MAX); /* the options hold --inputs JSON: no small cap */
@@ -396,12 +406,11 @@ static void totals(hw *w, const hitl_results *res)
     static const struct {
         hitl_verdict v;
         const char *label;
-    } tiles[] = {{HITL_PASS, "passed"},
-                 {HITL_FAIL, "failed"},
-                 {HITL_WARN, "warned"},
-                 {HITL_SKIP, "skipped"},
-                 {HITL_ERROR, "errors"}};
+    } tiles[] = {{HITL_PASS, "passed"},  {HITL_FAIL, "failed"},  {HITL_WARN, "warned"},
+                 {HITL_SKIP, "skipped"}, {HITL_ERROR, "errors"}, {HITL_KNOWN, "known deviations"}};
     for (size_t i = 0; i < sizeof tiles / sizeof tiles[0]; i++) {
+        if (tiles[i].v == HITL_KNOWN && !res->count[HITL_KNOWN])
+            continue; /* only a --profile dify run that met a deviation has any */
         const char *v = hitl_verdict_name(tiles[i].v);
         putf(w,
              "<button type=\"button\" class=\"tile %s\" data-only=\"%s\" id=\"total-%s\">"
@@ -420,8 +429,11 @@ static void controls(hw *w, const hitl_results *res)
     put(w, "<div class=\"controls card\" id=\"controls\" hidden>\n"
            "<input type=\"search\" id=\"filter\" placeholder=\"Filter by check ID, title or "
            "§ (press /)\" aria-label=\"filter checks\" autocomplete=\"off\">\n");
-    static const hitl_verdict order[] = {HITL_FAIL, HITL_ERROR, HITL_WARN, HITL_SKIP, HITL_PASS};
+    static const hitl_verdict order[] = {HITL_FAIL,  HITL_ERROR, HITL_WARN,
+                                         HITL_KNOWN, HITL_SKIP,  HITL_PASS};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (order[i] == HITL_KNOWN && !res->count[HITL_KNOWN])
+            continue;
         const char *v = hitl_verdict_name(order[i]);
         putf(w,
              "<label><input type=\"checkbox\" data-verdict=\"%s\" checked><span "
@@ -492,13 +504,48 @@ static void kv(hw *w, const char *name, const char *value)
     put(w, "</pre></dd>\n");
 }
 
-/* The folded part of a FAIL/WARN/ERROR: what was expected and seen, the exchanges, the
- * reproducer (FAIL/WARN) and the baseline's reason for a known failure. */
+/* The recorded deviation of genuine Dify that |r| matched: its id, what genuine Dify does,
+ * and the evidence. */
+static void deviation(hw *w, const hitl_result *r)
+{
+    const hitl_deviation *d = r->deviation;
+    put(w, "<div class=\"deviation\"><p><strong>");
+    put(w, r->verdict == HITL_KNOWN ? "Known deviation of genuine Dify"
+                                    : "Genuine Dify does this too (KNOWN under --profile dify)");
+    put(w, "</strong>: <code>");
+    text(w, d->id);
+    put(w, "</code></p>\n<p>");
+    text(w, d->observed);
+    put(w, "</p>\n<p class=\"muted\">Evidence (langgenius/dify):</p><ul>\n");
+    for (size_t i = 0; i < d->n_evidence; i++) {
+        put(w, "<li><code>");
+        text(w, d->evidence[i]);
+        put(w, "</code></li>\n");
+    }
+    put(w, "</ul>\n<p class=\"muted\">Versions read:</p><ul>\n");
+    for (size_t i = 0; i < d->n_versions; i++) {
+        put(w, "<li>");
+        text(w, d->versions[i]);
+        put(w, "</li>\n");
+    }
+    put(w, "</ul>\n");
+    if (d->note && *d->note) {
+        put(w, "<p>");
+        text(w, d->note);
+        put(w, "</p>\n");
+    }
+    put(w, "</div>\n");
+}
+
+/* The folded part of a FAIL/WARN/KNOWN/ERROR: what was expected and seen, the recorded
+ * deviation it matched, the exchanges, the reproducer (FAIL/WARN/KNOWN) and the baseline's
+ * reason for a known failure. */
 static void finding(hw *w, const hitl_result *r, size_t idx)
 {
     const char *v = hitl_verdict_name(r->verdict);
     const char *known = hitl_report_known_reason(w->m, idx);
-    bool is_finding = r->verdict == HITL_FAIL || r->verdict == HITL_WARN;
+    bool is_finding =
+        r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_KNOWN;
     putf(w,
          "<tr class=\"more\"><td></td><td colspan=\"6\"><details id=\"details-%zu\">"
          "<summary>",
@@ -514,6 +561,8 @@ static void finding(hw *w, const hitl_result *r, size_t idx)
         text(w, known);
         put(w, "</p>\n");
     }
+    if (r->deviation)
+        deviation(w, r);
     put(w, "<dl class=\"kv\">\n");
     if (is_finding) {
         kv(w, "Expected", r->expected ? r->expected : "");
@@ -557,6 +606,8 @@ static void row(hw *w, const hitl_result *r, size_t idx)
          hitl_surface_name(r->surface), idx, v, v);
     if (known)
         put(w, "<br><span class=\"known\">known</span>");
+    else if (r->deviation && r->verdict != HITL_KNOWN)
+        put(w, "<br><span class=\"known\">Dify too</span>");
     put(w, "</td><td><code class=\"id\">");
     text(w, e->id);
     put(w, "</code><div class=\"title\">");
@@ -567,6 +618,11 @@ static void row(hw *w, const hitl_result *r, size_t idx)
     if (known) {
         put(w, "<span class=\"muted\">known:</span> ");
         first_line(w, known);
+    } else if (r->verdict == HITL_KNOWN && r->deviation) {
+        put(w, "<span class=\"muted\">deviation ");
+        text(w, r->deviation->id);
+        put(w, ":</span> ");
+        first_line(w, r->deviation->observed);
     } else if (r->verdict == HITL_FAIL || r->verdict == HITL_WARN) {
         first_line(w, r->actual);
     } else if (r->reason) {
@@ -577,7 +633,8 @@ static void row(hw *w, const hitl_result *r, size_t idx)
         put(w, "</span>");
     }
     putf(w, "</td><td class=\"num\">%.2f s</td></tr>\n", r->seconds);
-    if (r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_ERROR)
+    if (r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_ERROR ||
+        r->verdict == HITL_KNOWN)
         finding(w, r, idx);
     put(w, "</tbody>\n");
 }
@@ -589,7 +646,8 @@ static void table(hw *w, const hitl_results *res)
            "<th class=\"w-level\">Level</th><th>Detail</th><th class=\"w-time\">Time</th></tr>"
            "</thead>\n");
     /* Findings first: the rows a reader came for. Run order within each verdict. */
-    static const hitl_verdict order[] = {HITL_FAIL, HITL_ERROR, HITL_WARN, HITL_SKIP, HITL_PASS};
+    static const hitl_verdict order[] = {HITL_FAIL,  HITL_ERROR, HITL_WARN,
+                                         HITL_KNOWN, HITL_SKIP,  HITL_PASS};
     for (size_t o = 0; o < sizeof order / sizeof order[0]; o++)
         for (size_t i = 0; i < res->n; i++)
             if (res->items[i].verdict == order[o])

@@ -1,5 +1,6 @@
 /* report_json.c: report.json (see report.h), the whole run as data: run metadata, each
- * check with its exchanges and reproducer, and the totals. The layout is versioned
+ * check with its exchanges, reproducer and the recorded deviation of genuine Dify it
+ * matched, and the totals. The layout is versioned
  * (schema_version, HITL_REPORT_SCHEMA_VERSION) and described by specs/report.schema.json. */
 #include "hitl/report.h"
 
@@ -42,6 +43,35 @@ static cJSON *exchange_json(const hitl_exchange *x, const hitl_report_meta *m)
     return o;
 }
 
+/* An array of the redacted strings |items|, or NULL when out of memory. */
+static cJSON *str_array(char *const *items, size_t n, const hitl_report_meta *m)
+{
+    cJSON *a = cJSON_CreateArray();
+    bool ok = a != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        char *red = hitl_report_redact(m, items[i]);
+        ok = red && cJSON_AddItemToArray(a, cJSON_CreateString(red));
+        free(red);
+    }
+    if (!ok) {
+        cJSON_Delete(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* The recorded deviation of genuine Dify that a FAIL/WARN/KNOWN matched, or null. */
+static bool add_deviation(cJSON *o, const hitl_deviation *d, const hitl_report_meta *m)
+{
+    if (!d)
+        return cJSON_AddNullToObject(o, "deviation") != NULL;
+    cJSON *dj = cJSON_AddObjectToObject(o, "deviation");
+    return dj && add_str(dj, "id", d->id, m) && add_str(dj, "observed", d->observed, m) &&
+           cJSON_AddItemToObject(dj, "evidence", str_array(d->evidence, d->n_evidence, m)) &&
+           cJSON_AddItemToObject(dj, "versions", str_array(d->versions, d->n_versions, m)) &&
+           add_str(dj, "note", d->note, m);
+}
+
 static cJSON *check_json(const hitl_result *r, size_t idx, const hitl_report_meta *m)
 {
     const hitl_catalog_entry *e = r->entry;
@@ -59,9 +89,9 @@ static cJSON *check_json(const hitl_result *r, size_t idx, const hitl_report_met
          add_str(o, "reason", r->reason, m) && add_str(o, "expected", r->expected, m) &&
          add_str(o, "actual", r->actual, m) && add_str(o, "notes", r->notes, m) &&
          add_str(o, "known_failure", hitl_report_known_reason(m, idx), m) &&
-         add_secs(o, "duration_seconds", r->seconds) &&
+         add_deviation(o, r->deviation, m) && add_secs(o, "duration_seconds", r->seconds) &&
          cJSON_AddNumberToObject(o, "assertions", (double)r->assertions);
-    if (ok && (r->verdict == HITL_FAIL || r->verdict == HITL_WARN)) {
+    if (ok && (r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_KNOWN)) {
         hitl_buf b;
         hitl_buf_init(&b, HITL_REPRODUCER_MAX);
         ok = !hitl_report_reproducer(&b, r, m, NULL) &&
@@ -95,6 +125,7 @@ static cJSON *run_json(const hitl_results *res, const hitl_report_meta *m)
               add_str(o, "fingerprint", m->fingerprint ? m->fingerprint : "", m) &&
               add_str(o, "app_mode", m->app_mode ? m->app_mode : "", m) &&
               cJSON_AddBoolToObject(o, "strict", m->strict) &&
+              add_str(o, "profile", hitl_report_profile(m), m) &&
               add_str(o, "secrets", m->secrets_shown ? "shown" : "redacted", m) &&
               add_str(o, "started", started, m) && add_str(o, "ended", ended, m) &&
               add_secs(o, "duration_seconds", res->seconds);
@@ -136,6 +167,7 @@ static cJSON *totals_json(const hitl_results *res, const hitl_report_meta *m)
               cJSON_AddNumberToObject(o, "warn", (double)res->count[HITL_WARN]) &&
               cJSON_AddNumberToObject(o, "skip", (double)res->count[HITL_SKIP]) &&
               cJSON_AddNumberToObject(o, "error", (double)res->count[HITL_ERROR]) &&
+              cJSON_AddNumberToObject(o, "known", (double)res->count[HITL_KNOWN]) &&
               cJSON_AddNumberToObject(o, "known_failures", (double)known);
     if (!ok) {
         cJSON_Delete(o);

@@ -4,7 +4,8 @@
  * surface. FAIL → <failure>, ERROR → <error>, SKIP → <skipped>; a WARN passes with a
  * note in <system-out> (it is a <failure> under --strict, where the engine already made
  * it a FAIL). A failure listed in the --expect baseline is <skipped> with the reason,
- * as pytest reports an xfail, so CI tools do not fail on a known fault. */
+ * as pytest reports an xfail, so CI tools do not fail on a known fault; so is a KNOWN
+ * result (a recorded deviation of genuine Dify under --profile dify), with the deviation. */
 #include "hitl/report.h"
 
 #include <stdio.h>
@@ -105,6 +106,8 @@ static int properties(hitl_buf *b, const hitl_report_meta *m)
         rc = property(b, m, "strict", m->strict ? "true" : "false");
     if (!rc)
         rc = property(b, m, "secrets", m->secrets_shown ? "shown (--show-secrets)" : "redacted");
+    if (!rc)
+        rc = property(b, m, "profile", hitl_report_profile(m));
     hitl_buf opts;
     hitl_buf_init(&opts, HITL_REPORT_MAX); /* the options hold --inputs JSON: no small cap */
     for (size_t i = 0; !rc && i < m->n_options; i++)
@@ -126,6 +129,11 @@ static int finding_text(hitl_buf *b, const hitl_result *r, const hitl_report_met
                              r->actual ? r->actual : "");
     if (!rc && r->notes)
         rc = hitl_buf_printf(&t, "Note:     %s\n", r->notes);
+    if (!rc && r->deviation) {
+        rc = hitl_buf_append_str(&t, "Dify:     ");
+        rc = rc ? rc : hitl_report_deviation_text(&t, r);
+        rc = rc ? rc : hitl_buf_append_str(&t, "\n");
+    }
     if (!rc)
         rc = hitl_buf_append_str(&t, "\n");
     if (!rc)
@@ -136,15 +144,25 @@ static int finding_text(hitl_buf *b, const hitl_result *r, const hitl_report_met
     return rc;
 }
 
-/* How a result shows in JUnit: a WARN fails under --strict (the run fails on it), and a
- * failure the baseline lists is a known one. */
-typedef enum outcome { OUT_PASS, OUT_FAILURE, OUT_KNOWN, OUT_ERROR, OUT_SKIP, OUT_WARN } outcome;
+/* How a result shows in JUnit: a WARN fails under --strict (the run fails on it), a
+ * failure the baseline lists is a known one, and a KNOWN result is a recorded deviation. */
+typedef enum outcome {
+    OUT_PASS,
+    OUT_FAILURE,
+    OUT_KNOWN,
+    OUT_ERROR,
+    OUT_SKIP,
+    OUT_WARN,
+    OUT_DEVIATION
+} outcome;
 
 static outcome outcome_of(const hitl_result *r, size_t idx, const hitl_report_meta *m)
 {
     if (r->verdict == HITL_FAIL || (m->strict && r->verdict == HITL_WARN))
         return hitl_report_known_reason(m, idx) ? OUT_KNOWN : OUT_FAILURE;
     switch (r->verdict) {
+    case HITL_KNOWN:
+        return OUT_DEVIATION;
     case HITL_ERROR:
         return OUT_ERROR;
     case HITL_SKIP:
@@ -164,7 +182,7 @@ static void tally(const hitl_results *res, size_t idx, const hitl_report_meta *m
     outcome o = outcome_of(&res->items[idx], idx, m);
     *failures += o == OUT_FAILURE;
     *errors += o == OUT_ERROR;
-    *skipped += o == OUT_SKIP || o == OUT_KNOWN;
+    *skipped += o == OUT_SKIP || o == OUT_KNOWN || o == OUT_DEVIATION;
 }
 
 static int testcase(hitl_buf *b, const hitl_result *r, size_t idx, const hitl_report_meta *m)
@@ -198,6 +216,15 @@ static int testcase(hitl_buf *b, const hitl_result *r, size_t idx, const hitl_re
         }
         rc = rc ? rc : finding_text(b, r, m);
         rc = rc ? rc : hitl_buf_append_str(b, o == OUT_KNOWN ? "</system-out>\n" : "</failure>\n");
+        break;
+    case OUT_DEVIATION:
+        rc = rc ? rc : hitl_buf_append_str(b, "      <skipped message=\"known deviation ");
+        rc = rc ? rc : xml_red(b, m, r->deviation ? r->deviation->id : "");
+        rc = rc ? rc : hitl_buf_append_str(b, " of genuine Dify (--profile dify): ");
+        rc = rc ? rc : xml_red(b, m, r->deviation ? r->deviation->observed : "");
+        rc = rc ? rc : hitl_buf_append_str(b, "\"/>\n      <system-out>");
+        rc = rc ? rc : finding_text(b, r, m);
+        rc = rc ? rc : hitl_buf_append_str(b, "</system-out>\n");
         break;
     case OUT_ERROR:
         rc = rc ? rc : hitl_buf_append_str(b, "      <error message=\"");

@@ -1,7 +1,7 @@
 /* report_markdown.c: summary.md (see report.h): the totals and a short table of the
  * checks that did not pass, fit for a CI step summary ($GITHUB_STEP_SUMMARY), then each
- * finding's reproducer folded in a <details> block. Passing checks are only counted:
- * the full list is in junit.xml and report.json. */
+ * finding's reproducer (and recorded deviation of genuine Dify) folded in a <details> block.
+ * Passing checks are only counted: the full list is in junit.xml and report.json. */
 #include "hitl/report.h"
 
 #include <stdlib.h>
@@ -9,16 +9,16 @@
 
 #define CELL_MAX 200 /* characters of a reason in a table cell: the table stays short */
 
-/* Appends redacted |s| as one table cell: the first line only, cut to CELL_MAX bytes (on
- * a UTF-8 boundary), every Markdown punctuation character backslash-escaped and '<' as
- * &lt;: a server's text ("![p](https://evil.example/p.png)") must show as text, never
- * become an image, a link, emphasis or HTML. */
-static int cell(hitl_buf *b, const hitl_report_meta *m, const char *s)
+/* Appends the first line of redacted |s|, cut to |max| bytes (on a UTF-8 boundary), every
+ * Markdown punctuation character backslash-escaped and '<' as &lt;: a server's text
+ * ("![p](https://evil.example/p.png)") must show as text, never become an image, a link,
+ * emphasis or HTML. */
+static int escaped_line(hitl_buf *b, const hitl_report_meta *m, const char *s, size_t max)
 {
     char *red = hitl_report_redact(m, s);
     if (!red)
         return HITL_E_NOMEM;
-    size_t n = hitl_report_first_line(red, CELL_MAX);
+    size_t n = hitl_report_first_line(red, max);
     int rc = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         char c = red[i];
@@ -36,11 +36,31 @@ static int cell(hitl_buf *b, const hitl_report_meta *m, const char *s)
     return rc;
 }
 
+/* One table cell: the first line, cut to CELL_MAX bytes. */
+static int cell(hitl_buf *b, const hitl_report_meta *m, const char *s)
+{
+    return escaped_line(b, m, s, CELL_MAX);
+}
+
 static const char *detail_of(const hitl_result *r)
 {
     if (r->verdict == HITL_FAIL || r->verdict == HITL_WARN)
         return r->actual ? r->actual : "";
+    if (r->verdict == HITL_KNOWN && r->deviation)
+        return r->deviation->observed;
     return r->reason ? r->reason : "";
+}
+
+/* The deviation's id in the table cell: "KNOWN (deviation <id>)" or "FAIL (Dify too: <id>)". */
+static int verdict_cell(hitl_buf *out, const hitl_result *r, bool is_known)
+{
+    int rc =
+        hitl_buf_printf(out, "| %s%s", hitl_verdict_name(r->verdict), is_known ? " (known)" : "");
+    if (!rc && r->deviation)
+        rc =
+            hitl_buf_printf(out, " (%s `%s`)",
+                            r->verdict == HITL_KNOWN ? "deviation" : "Dify too:", r->deviation->id);
+    return rc;
 }
 
 int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
@@ -60,16 +80,20 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
     if (!rc && known)
         rc = hitl_buf_printf(out, " (%zu known)", known);
     rc = rc ? rc
-            : hitl_buf_printf(out, ", %zu warned, %zu skipped, %zu errors** in %.1fs",
-                              res->count[HITL_WARN], res->count[HITL_SKIP], res->count[HITL_ERROR],
-                              res->seconds);
+            : hitl_buf_printf(out, ", %zu warned, %zu skipped, %zu errors", res->count[HITL_WARN],
+                              res->count[HITL_SKIP], res->count[HITL_ERROR]);
+    if (!rc && res->count[HITL_KNOWN])
+        rc = hitl_buf_printf(out, ", %zu known deviations of genuine Dify", res->count[HITL_KNOWN]);
+    rc = rc ? rc : hitl_buf_printf(out, "** in %.1fs", res->seconds);
     rc = rc ? rc
             : hitl_buf_printf(out, " (hitlcheck %s", m->harness_version ? m->harness_version : "?");
     if (!rc && m->fingerprint && *m->fingerprint) {
         rc = hitl_buf_append_str(out, ", ");
         rc = rc ? rc : cell(out, m, m->fingerprint);
     }
-    rc = rc ? rc : hitl_buf_printf(out, "%s)\n\n", m->strict ? ", --strict" : "");
+    rc = rc ? rc
+            : hitl_buf_printf(out, "%s%s)\n\n", m->strict ? ", --strict" : "",
+                              !strcmp(hitl_report_profile(m), "dify") ? ", --profile dify" : "");
     if (!rc && m->secrets_shown)
         rc = hitl_buf_append_str(out, "> **Secrets are shown** (--show-secrets): do not publish "
                                       "this report.\n\n");
@@ -84,9 +108,10 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
         if (r->verdict == HITL_PASS)
             continue;
         bool is_known = hitl_report_known_reason(m, i) != NULL;
-        rc = hitl_buf_printf(out, "| %s%s | `%s` | %s | ", hitl_verdict_name(r->verdict),
-                             is_known ? " (known)" : "", r->entry->id,
-                             hitl_surface_name(r->surface));
+        rc = verdict_cell(out, r, is_known);
+        rc = rc ? rc
+                : hitl_buf_printf(out, " | `%s` | %s | ", r->entry->id,
+                                  hitl_surface_name(r->surface));
         rc = rc ? rc : cell(out, m, r->entry->section);
         rc = rc ? rc : hitl_buf_append_str(out, " | ");
         rc = rc ? rc : cell(out, m, is_known ? hitl_report_known_reason(m, i) : detail_of(r));
@@ -105,7 +130,7 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
     /* Reproducers, folded: they are long, and the table is what a reader scans. */
     for (size_t i = 0; !rc && i < res->n; i++) {
         const hitl_result *r = &res->items[i];
-        if (r->verdict != HITL_FAIL && r->verdict != HITL_WARN)
+        if (r->verdict != HITL_FAIL && r->verdict != HITL_WARN && r->verdict != HITL_KNOWN)
             continue;
         hitl_buf rep;
         hitl_buf_init(&rep, HITL_REPRODUCER_MAX);
@@ -127,6 +152,15 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
                                   "\n<details><summary>Reproduce <code>%s</code> [%s]"
                                   "</summary>\n\n",
                                   r->entry->id, hitl_surface_name(r->surface));
+        if (!rc && r->deviation) {
+            /* The evidence, as text: a paragraph of its own above the reproducer. */
+            hitl_buf dev;
+            hitl_buf_init(&dev, HITL_REPRODUCER_MAX);
+            rc = hitl_report_deviation_text(&dev, r);
+            rc = rc ? rc : escaped_line(out, m, hitl_buf_str(&dev), HITL_REPRODUCER_MAX);
+            rc = rc ? rc : hitl_buf_append_str(out, "\n\n");
+            hitl_buf_free(&dev);
+        }
         for (size_t k = 0; !rc && k < fence; k++)
             rc = hitl_buf_append_str(out, "`");
         rc = rc ? rc : hitl_buf_printf(out, "sh\n%s", red);

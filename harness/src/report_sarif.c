@@ -3,7 +3,8 @@
  * nit is not a security alert. One rule per check that has such a finding, one result
  * per finding (FAIL → level error, WARN → warning), located at the target's URL, with
  * a stable partial fingerprint (check ID and surface) so dashboards track it across runs.
- * A failure listed in the --expect baseline is kept but marked suppressed. */
+ * A failure listed in the --expect baseline is kept but marked suppressed; so is a KNOWN
+ * result (a recorded deviation of genuine Dify, --profile dify), at level note. */
 #include "hitl/report.h"
 
 #include <cjson/cJSON.h>
@@ -65,9 +66,14 @@ static cJSON *result_json(const hitl_result *r, size_t idx, int rule_index,
     bool ok = !hitl_buf_printf(&text, "%s [%s] (%s): expected %s; actual %s", r->entry->id,
                                hitl_surface_name(r->surface), r->entry->section,
                                r->expected ? r->expected : "", r->actual ? r->actual : "");
+    if (ok && r->deviation)
+        ok = !hitl_buf_append_str(&text, " ") && !hitl_report_deviation_text(&text, r);
+    const char *level = r->verdict == HITL_FAIL    ? "error"
+                        : r->verdict == HITL_KNOWN ? "note"
+                                                   : "warning";
     ok = ok && o && add_red(o, "ruleId", r->entry->id, m) &&
          cJSON_AddNumberToObject(o, "ruleIndex", rule_index) &&
-         cJSON_AddStringToObject(o, "level", r->verdict == HITL_FAIL ? "error" : "warning") &&
+         cJSON_AddStringToObject(o, "level", level) &&
          add_message(o, "message", hitl_buf_str(&text), m);
     hitl_buf_free(&text);
     cJSON *locs = ok ? cJSON_AddArrayToObject(o, "locations") : NULL;
@@ -88,6 +94,13 @@ static cJSON *result_json(const hitl_result *r, size_t idx, int rule_index,
          add_red(props, "surface", hitl_surface_name(r->surface), m);
     hitl_buf_free(&rep);
     const char *known = hitl_report_known_reason(m, idx);
+    char deviation[512];
+    if (r->verdict == HITL_KNOWN && r->deviation) {
+        snprintf(deviation, sizeof deviation,
+                 "known deviation %s of genuine Dify (--profile dify, specs/deviations.json)",
+                 r->deviation->id);
+        known = deviation;
+    }
     if (ok && known) {
         cJSON *sups = cJSON_AddArrayToObject(o, "suppressions");
         cJSON *sup = sups ? cJSON_CreateObject() : NULL;
@@ -153,7 +166,8 @@ int hitl_report_format_sarif(hitl_buf *out, const hitl_results *res, const hitl_
     cJSON *props = ok ? cJSON_AddObjectToObject(run, "properties") : NULL;
     ok = props && add_red(props, "target", m->target, m) &&
          add_red(props, "fingerprint", m->fingerprint, m) &&
-         add_red(props, "secrets", m->secrets_shown ? "shown" : "redacted", m);
+         add_red(props, "secrets", m->secrets_shown ? "shown" : "redacted", m) &&
+         add_red(props, "profile", hitl_report_profile(m), m);
     char *text = ok ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
     if (!text)

@@ -54,7 +54,7 @@ void hitl_baseline_free(hitl_baseline *b);
  * entry names no check of |cat|, or a surface the check does not have. */
 int hitl_baseline_check_catalog(const hitl_baseline *b, const hitl_catalog *cat, hitl_err *err);
 
-/* True when |r| fails the run: a FAIL, or a WARN when |strict|. */
+/* True when |r| fails the run: a FAIL, or a WARN when |strict| (a KNOWN never does). */
 bool hitl_baseline_is_failure(const hitl_result *r, bool strict);
 
 /* hitl_baseline_apply sets each entry's state from |res|, and known[i].reason for each

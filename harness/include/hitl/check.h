@@ -21,8 +21,14 @@ typedef enum hitl_verdict {
     HITL_FAIL,
     HITL_WARN,
     HITL_SKIP,
-    HITL_ERROR
+    HITL_ERROR,
+    /* Set only by the engine, never by a check: under --profile dify, a FAIL/WARN whose
+     * judged response matches a recorded deviation of genuine Dify exactly (deviation.h).
+     * It is reported with the deviation's evidence and does not fail the run. */
+    HITL_KNOWN
 } hitl_verdict;
+
+#define HITL_VERDICT_COUNT 6 /* the size of a table indexed by hitl_verdict */
 
 typedef enum hitl_surface {
     HITL_SURFACE_SERVICE = 1, /* /v1 with the app API key */
@@ -75,7 +81,11 @@ void hitl_check_note(hitl_check_ctx *ctx, const char *fmt, ...)
 /* True once the verdict is final (FAIL, SKIP or ERROR): the check may stop. */
 bool hitl_check_done(const hitl_check_ctx *ctx);
 
-/* --- expectations: each returns true when it holds, and records a PASS-able assertion --- */
+/* --- expectations: each returns true when it holds, and records a PASS-able assertion ---
+ * The first failed one also records the response it judged (status, JSON `code` and
+ * `message`, hitl_result.judged_*): the one hitl_expect_status / _error / _error_msg were
+ * given, else the last response the check's own thread received. The engine compares it
+ * with the recorded deviations of genuine Dify (deviation.h). */
 bool hitl_expect(hitl_check_ctx *ctx, bool cond, const char *expected, const char *actual_fmt, ...)
     __attribute__((format(printf, 4, 5)));
 bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, long status);

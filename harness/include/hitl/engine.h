@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include "hitl/catalog.h"
 #include "hitl/check.h"
+#include "hitl/deviation.h"
 #include "hitl/http.h"
 #include "hitl/redact.h"
 #include "hitl/target.h"
@@ -32,7 +33,8 @@ typedef struct hitl_exchange {
 typedef struct hitl_result {
     const hitl_catalog_entry *entry;
     hitl_surface surface;
-    hitl_verdict verdict;       /* after severity: a SHOULD check's FAIL is WARN unless strict */
+    hitl_verdict verdict;       /* after severity: a SHOULD check's FAIL is WARN unless strict;
+                                 * KNOWN under --profile dify when |deviation| is set */
     hitl_verdict reported;      /* what the check itself said */
     char *reason;               /* SKIP or ERROR reason; NULL otherwise */
     char *expected;             /* FAIL/WARN */
@@ -43,12 +45,22 @@ typedef struct hitl_result {
     size_t dropped_exchanges;
     size_t assertions;
     double seconds;
+    /* What the first failed expectation judged: the response given to hitl_expect_status,
+     * hitl_expect_error or hitl_expect_error_msg, else the last one the check's own thread
+     * received (status 0 when none). Its JSON error body's `code` and `message`, NULL when
+     * absent. Matched against the recorded deviations. */
+    long judged_status;
+    char *judged_code;
+    char *judged_message;
+    /* The recorded deviation of genuine Dify that this FAIL/WARN matches exactly, else NULL.
+     * It points into the options' deviations, which must outlive the results. */
+    const hitl_deviation *deviation;
 } hitl_result;
 
 typedef struct hitl_results {
     hitl_result *items;
     size_t n;
-    size_t count[5];            /* indexed by hitl_verdict */
+    size_t count[HITL_VERDICT_COUNT]; /* indexed by hitl_verdict */
     double seconds;
 } hitl_results;
 
@@ -60,6 +72,11 @@ typedef struct hitl_engine_options {
      * loopback target's per-IP rate limits (§8) see each check as its own client and
      * parallel checks do not exhaust each other's budget. Only for loopback targets. */
     bool distinct_sources;
+    /* What a FAIL/WARN that matches one of |deviations| (may be NULL) becomes: under
+     * HITL_PROFILE_DIFY the verdict KNOWN, under HITL_PROFILE_CONTRACT it stays and only
+     * names the deviation (hitl_result.deviation). */
+    hitl_profile profile;
+    const hitl_deviations *deviations;
     /* Progress callbacks; the engine serialises them. Any may be NULL. */
     void (*on_start)(void *user, const hitl_result *r);
     void (*on_done)(void *user, const hitl_result *r);

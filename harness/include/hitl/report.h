@@ -55,6 +55,7 @@ typedef struct hitl_report_meta {
     /* Per result (parallel to res->items, NULL when no baseline): listed failures. */
     const hitl_report_known *known;
     const char *baseline_path; /* --expect FILE, NULL when none */
+    const char *profile;       /* --profile: "contract" or "dify"; NULL is contract */
     const char *const *stale;  /* baseline entries that failed the run (human lines) */
     size_t n_stale;
 } hitl_report_meta;
@@ -110,7 +111,7 @@ int hitl_report_reproducer(hitl_buf *out, const hitl_result *r, const hitl_repor
 /* Appends |s| quoted for a POSIX shell (single quotes; ' as '\''). */
 int hitl_report_shell_quote(hitl_buf *out, const char *s);
 
-/* True for a finding SARIF carries: a FAIL/WARN of a check tagged security, auth,
+/* True for a finding SARIF carries: a FAIL/WARN/KNOWN of a check tagged security, auth,
  * ratelimit, remote-url (SSRF) or hostile, or one whose exchanges saw a 5xx. */
 bool hitl_report_security_relevant(const hitl_result *r);
 
@@ -126,5 +127,12 @@ size_t hitl_report_first_line(const char *s, size_t max);
 void hitl_report_time(time_t t, char *out, size_t cap);
 /* The baseline reason for result |i|, or NULL. */
 const char *hitl_report_known_reason(const hitl_report_meta *m, size_t i);
+/* The profile's name as the reports print it: "contract" unless meta says "dify". */
+const char *hitl_report_profile(const hitl_report_meta *m);
+/* Appends what the recorded deviation of |r| says (nothing when it matched none), one
+ * paragraph: for a KNOWN result "Known deviation <id> of genuine Dify: <observed> Evidence:
+ * <path@commit>; …", for a FAIL/WARN "Genuine Dify does this too (recorded deviation <id>,
+ * KNOWN under --profile dify): …". Returns 0 or HITL_E_TOO_BIG. */
+int hitl_report_deviation_text(hitl_buf *out, const hitl_result *r);
 
 #endif

@@ -1,6 +1,7 @@
 /* report_console.h: the console reporter of `hitlcheck run`: live progress on a TTY (the
  * running check, counts, the remaining time of a long wait), one line per check
- * otherwise, Expected/Actual under each FAIL/WARN, and the final summary line. It only
+ * otherwise, Expected/Actual under each FAIL/WARN/KNOWN (with the recorded deviation of
+ * genuine Dify it matched, if any), and the final summary line. It only
  * formats results (already redacted by the engine); it never touches the network. */
 #ifndef HITL_REPORT_CONSOLE_H
 #define HITL_REPORT_CONSOLE_H
@@ -16,7 +17,7 @@ typedef struct hitl_console {
     int verbosity;      /* 0 quiet (failures and summary), 1 normal, 2 verbose (exchanges) */
     size_t total;       /* checks to run, for the progress counter */
     size_t done;
-    size_t counts[5];
+    size_t counts[HITL_VERDICT_COUNT];
     bool status_shown;  /* a status line is on screen and must be cleared first */
 } hitl_console;
 
@@ -27,7 +28,8 @@ void hitl_console_on_start(void *user, const hitl_result *r);
 void hitl_console_on_done(void *user, const hitl_result *r);
 void hitl_console_on_wait(void *user, const hitl_result *r, double seconds_left, const char *what);
 
-/* Prints the totals; the last line is "N passed, N failed, N warned, N skipped". */
+/* Prints the totals; the last line is "N passed, N failed, N warned, N skipped", followed
+ * by ", N known" when recorded deviations of genuine Dify were KNOWN (--profile dify). */
 void hitl_console_summary(hitl_console *c, const hitl_results *res);
 
 #endif
