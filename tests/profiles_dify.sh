@@ -56,8 +56,25 @@ shown=$(grep -c '^      Dify:     Known deviation .* Evidence: ' "$work/dify.log
 if [ "$known" -gt 0 ] && [ "$known" = "$shown" ] && grep -qE "^[0-9]+ passed, 0 failed, 0 warned, [0-9]+ skipped, $known known$" "$work/dify.log"
 then ok "dify: $known KNOWN, each with its evidence, counted in the summary"
 else bad "dify: $known KNOWN, $shown with evidence" "$work/dify.log"; fi
+# A KNOWN result's reproducer reruns it the same way: the same server behaviour and profile.
+if grep -q '"reproducer":.*hitlcheck run --embedded-behave dify --profile dify ' "$work/dify/report.json"
+then ok "dify: the reproducers rerun with --embedded-behave dify --profile dify"
+else bad "dify: no reproducer reruns with --embedded-behave dify --profile dify" "$work/dify/report.json"; fi
 if grep -qE '^(KNOWN|FAIL|WARN|ERROR) ' "$work/clean.log"; then bad "clean: a finding without --behave dify" "$work/clean.log"
 else ok "clean: no finding under --profile dify against a server that follows the guide"; fi
+
+# Usage errors, before any check runs: exit 2 naming the option.
+usage() {
+  local name=$1 want=$2 rc
+  shift 2
+  if "$HITLCHECK" run "$@" >"$work/$name.out" 2>&1; then rc=0; else rc=$?; fi
+  if [ "$rc" = 2 ] && grep -qF -- "$want" "$work/$name.out"; then ok "usage: $name"
+  else bad "usage: $name (exit $rc)" "$work/$name.out"; fi
+}
+usage bad-profile "--profile 'strict': use contract or dify" --profile strict
+usage bad-behave "--embedded-behave 'genuine': use contract or dify" --embedded-behave genuine
+usage behave-with-target "--embedded-behave apply only without --target" \
+  --target http://127.0.0.1:9 --api-key k --embedded-behave dify
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
