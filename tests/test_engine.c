@@ -129,13 +129,15 @@ END_TEST
 
 /* --- the judged response and the recorded deviations (KNOWN) --- */
 
-/* Two checks, web and service: "errors.a" (MUST) and "errors.b" (SHOULD). */
+/* Three checks, web and service: "errors.a" (MUST), "errors.b" (SHOULD), "errors.c" (MUST). */
 static const char *DEV_CAT =
     "{\"version\":1,\"checks\":["
     "{\"id\":\"errors.a\",\"tags\":[\"errors\"],\"title\":\"t\",\"section\":\"§1\","
     "\"severity\":\"MUST\",\"surfaces\":[\"web\",\"service\"]},"
     "{\"id\":\"errors.b\",\"tags\":[\"errors\"],\"title\":\"t\",\"section\":\"§1\","
-    "\"severity\":\"SHOULD\",\"surfaces\":[\"web\",\"service\"]}]}";
+    "\"severity\":\"SHOULD\",\"surfaces\":[\"web\",\"service\"]},"
+    "{\"id\":\"errors.c\",\"tags\":[\"errors\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"MUST\",\"surfaces\":[\"web\",\"service\"]}]}";
 
 /* errors.a's deviation is on the service surface only; errors.b's on both. */
 static const char *DEVS =
@@ -181,7 +183,29 @@ static void check_b(hitl_check_ctx *ctx)
     hitl_http_response_free(&resp);
 }
 
-static const hitl_check_impl DEV_IMPLS[] = {{"errors.a", check_a}, {"errors.b", check_b}};
+/* Receives the refserver's 404 for an unknown form, then judges another, hand-made
+ * response with hitl_expect_status: the named response is the judged one, not the last
+ * one received. */
+static void check_c(hitl_check_ctx *ctx)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/api/form/human_input/no-such-token",
+             (const char *)hitl_ctx_env(ctx));
+    hitl_http_request req = {.method = "GET", .url = url};
+    hitl_http_response got, made;
+    if (hitl_ctx_http(ctx, &req, &got) == 0) {
+        memset(&made, 0, sizeof made);
+        made.status = 503;
+        hitl_buf_init(&made.body, 4096);
+        hitl_buf_append_str(&made.body, "{\"code\":\"busy\",\"message\":\"later\"}");
+        hitl_expect_status(ctx, &made, 200);
+        hitl_http_response_free(&made);
+    }
+    hitl_http_response_free(&got);
+}
+
+static const hitl_check_impl DEV_IMPLS[] = {
+    {"errors.a", check_a}, {"errors.b", check_b}, {"errors.c", check_c}};
 
 typedef struct dev_run {
     hitl_catalog cat;
@@ -194,7 +218,7 @@ static void dev_run_start(dev_run *dr, hitl_profile profile)
 {
     hitl_err err = {0};
     ck_assert_int_eq(hitl_catalog_parse(DEV_CAT, strlen(DEV_CAT), &dr->cat, &err), HITL_OK);
-    ck_assert_int_eq(hitl_catalog_bind(&dr->cat, DEV_IMPLS, 2, &err), HITL_OK);
+    ck_assert_int_eq(hitl_catalog_bind(&dr->cat, DEV_IMPLS, 3, &err), HITL_OK);
     ck_assert_msg(hitl_deviations_parse(DEVS, strlen(DEVS), &dr->devs, &err) == HITL_OK, "%s",
                   err.msg);
     hitl_refserver_config cfg;
@@ -210,7 +234,7 @@ static void dev_run_start(dev_run *dr, hitl_profile profile)
     hitl_target_init(&t);
     hitl_redactor *red = NULL;
     ck_assert_int_eq(hitl_redactor_new(&red, true, &err), HITL_OK);
-    bool selected[2] = {true, true};
+    bool selected[3] = {true, true, true};
     hitl_engine_options opts = {
         .jobs = 2, .env = base, .profile = profile, .deviations = &dr->devs};
     ck_assert_int_eq(hitl_engine_run(&dr->cat, selected, &t, http, red, &opts, &dr->res, &err),
@@ -250,8 +274,14 @@ START_TEST(dify_profile_turns_exact_matches_known)
         ck_assert_int_eq(r[i].verdict, HITL_KNOWN); /* a SHOULD check's WARN, excused */
         ck_assert_str_eq(r[i].deviation->id, "x.not-found");
     }
+    /* errors.c judged the 503 it named, though the 404 came last over the wire. */
+    for (size_t i = 4; i < 6; i++) {
+        ck_assert_int_eq(r[i].judged_status, 503);
+        ck_assert_str_eq(r[i].judged_code, "busy");
+        ck_assert_str_eq(r[i].judged_message, "later");
+    }
     ck_assert_uint_eq(dr.res.count[HITL_KNOWN], 2);
-    ck_assert_uint_eq(dr.res.count[HITL_FAIL], 2);
+    ck_assert_uint_eq(dr.res.count[HITL_FAIL], 4);
     ck_assert_uint_eq(dr.res.count[HITL_WARN], 0);
     dev_run_free(&dr);
 }
