@@ -15,7 +15,7 @@ const char *const HITL_CATALOG_TAGS[] = {
     "disruptive", "fingerprint", "hostile", NULL};
 
 #define MAX_CATALOG_BYTES (4u * 1024u * 1024u)
-#define MAX_ID_LEN 80
+#define MAX_ID_LEN HITL_CATALOG_ID_MAX
 
 const char *hitl_severity_name(hitl_severity s)
 {
@@ -30,8 +30,7 @@ static bool known_tag(const char *t)
     return false;
 }
 
-/* IDs are lower-case dotted words: "form.get.unknown-token". */
-static bool valid_id(const char *id)
+bool hitl_catalog_valid_id(const char *id)
 {
     size_t n = strlen(id);
     if (n == 0 || n > MAX_ID_LEN || id[0] == '.' || id[n - 1] == '.')
@@ -79,7 +78,7 @@ static int parse_entry(const cJSON *obj, size_t index, hitl_catalog_entry *e, hi
     char where[32];
     snprintf(where, sizeof where, "#%zu", index);
     const cJSON *idv = cJSON_GetObjectItemCaseSensitive(obj, "id");
-    if (!cJSON_IsString(idv) || !valid_id(idv->valuestring))
+    if (!cJSON_IsString(idv) || !hitl_catalog_valid_id(idv->valuestring))
         return hitl_err_set(err, HITL_E_INVALID,
                             "catalogue entry %s: \"id\" must be lower-case dotted words "
                             "(a-z 0-9 - .), at most %d characters", where, MAX_ID_LEN);

@@ -10,7 +10,6 @@ extern const char hitl_deviations_json[];
 extern const size_t hitl_deviations_json_len;
 
 #define MAX_DEVIATIONS_BYTES (1024u * 1024u)
-#define MAX_ID_LEN 80
 #define COMMIT_HEX 40
 
 const char *hitl_profile_name(hitl_profile p)
@@ -56,21 +55,6 @@ void hitl_deviations_free(hitl_deviations *d)
     free(d->items);
     d->items = NULL;
     d->n = 0;
-}
-
-/* Lower-case dotted words, as check IDs are. */
-static bool valid_id(const char *id)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n > MAX_ID_LEN || id[0] == '.' || id[n - 1] == '.')
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-        if (!ok || (c == '.' && id[i + 1] == '.'))
-            return false;
-    }
-    return true;
 }
 
 /* "path@<40 lower-case hex>", or, for a file the search index gave without its commit,
@@ -204,11 +188,11 @@ static int parse_entry(const cJSON *obj, size_t index, hitl_deviation *d, hitl_e
     if (!cJSON_IsObject(obj))
         return hitl_err_set(err, HITL_E_INVALID, "deviation #%zu is not an object", index);
     const cJSON *idv = cJSON_GetObjectItemCaseSensitive(obj, "id");
-    if (!cJSON_IsString(idv) || !valid_id(idv->valuestring))
+    if (!cJSON_IsString(idv) || !hitl_catalog_valid_id(idv->valuestring))
         return hitl_err_set(err, HITL_E_INVALID,
                             "deviation #%zu: \"id\" must be lower-case dotted words (a-z 0-9 - "
                             ".), at most %d characters",
-                            index, MAX_ID_LEN);
+                            index, HITL_CATALOG_ID_MAX);
     if (!(d->id = strdup(idv->valuestring)))
         return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
     int rc = take_str(obj, "check", true, false, &d->check, d->id, err);

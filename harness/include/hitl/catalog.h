@@ -62,6 +62,12 @@ int hitl_catalog_select(const hitl_catalog *cat, const char *const *only, size_t
 
 const char *hitl_severity_name(hitl_severity s);
 
+/* True for a well-formed ID: lower-case dotted words (a-z 0-9 - .), at most
+ * HITL_CATALOG_ID_MAX characters ("form.get.unknown-token"). Recorded deviations
+ * (deviation.h) are named the same way. */
+#define HITL_CATALOG_ID_MAX 80
+bool hitl_catalog_valid_id(const char *id);
+
 /* The known tags, NULL-terminated. */
 extern const char *const HITL_CATALOG_TAGS[];
 
