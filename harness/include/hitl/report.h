@@ -6,7 +6,7 @@
  *   report.sarif SARIF 2.1.0, security-relevant findings only
  *   report.html  one self-contained page for a person: totals, a filterable table of
  *                checks, each finding folding out to its exchanges and reproducer
- * Every FAIL/WARN carries a reproducer (hitl_report_reproducer). Reporters only format
+ * Every FAIL/WARN/KNOWN carries a reproducer (hitl_report_reproducer). Reporters only format
  * results; they never touch the network. The engine already redacted the results; the
  * reporters apply the run's redactor once more at write time, because a secret met by a
  * later check (a token) is known only once the run has ended.
@@ -100,7 +100,7 @@ int hitl_report_prepare_dir(const char *dir, hitl_err *err);
 int hitl_report_write_file(const char *dir, const char *name, const char *data, size_t len,
                            hitl_err *err);
 
-/* hitl_report_reproducer appends to |out| a shell snippet that reproduces the FAIL/WARN
+/* hitl_report_reproducer appends to |out| a shell snippet that reproduces the FAIL/WARN/KNOWN
  * |r|: the `hitlcheck run … --only <ID> --surface <S>` line, then the curl commands of
  * its recorded exchanges in order. Secrets stay out of it: redacted values become shell
  * variables ($HITLCHECK_API_KEY, $HITL_FORM_TOKEN, $HITL_UPLOAD_TOKEN), captured from
