@@ -96,6 +96,8 @@ const contract_clause *contract_find(const contract *c, const char *id)
 
 /* Appends "<where>: <message>\n" to |problems| and returns 1 (one problem found). */
 static size_t report(hitl_buf *problems, const char *where, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static size_t report(hitl_buf *problems, const char *where, const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -190,7 +192,7 @@ static void add_deviations(contract *c, const char *line)
         size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-");
         if (n <= strlen("dify-") || n >= sizeof c->deviations[0])
             continue;
-        char (*grown)[64] = realloc(c->deviations, (c->n_deviations + 1) * sizeof *grown);
+        char(*grown)[64] = realloc(c->deviations, (c->n_deviations + 1) * sizeof *grown);
         if (!grown)
             return;
         c->deviations = grown;
@@ -207,8 +209,8 @@ static size_t finish_clause(const contract_clause *cl, bool evidence, bool empty
     if (!evidence)
         found += problem(problems, cl->line, "clause %s has no \"- Evidence:\" line", cl->id);
     if (empty_not_checked)
-        found += problem(problems, cl->line, "clause %s: \"Not checked:\" needs the reason",
-                         cl->id);
+        found +=
+            problem(problems, cl->line, "clause %s: \"Not checked:\" needs the reason", cl->id);
     if (cl->not_checked && cl->level == CONTRACT_MAY)
         found += problem(problems, cl->line,
                          "clause %s is MAY: no check is expected, drop \"Not checked\"", cl->id);
@@ -223,7 +225,7 @@ size_t contract_parse(const char *text, contract *out, hitl_buf *problems)
     char current[HITL_CLAUSE_ID_MAX] = ""; /* the section the last anchor opened */
     char pending[HITL_CLAUSE_ID_MAX] = ""; /* a section anchor waiting for its heading */
     int last_in_section = 0, lineno = 0, pending_line = 0;
-    contract_clause *open = NULL;            /* the clause whose body is being read */
+    contract_clause *open = NULL; /* the clause whose body is being read */
     bool evidence = false, empty_not_checked = false;
     const char *p = text;
     while (next_line(&p, line, sizeof line)) {
@@ -244,7 +246,7 @@ size_t contract_parse(const char *text, contract *out, hitl_buf *problems)
         }
         char id[HITL_CLAUSE_ID_MAX];
         if (parse_section_anchor(line, id, sizeof id)) {
-            char (*grown)[HITL_CLAUSE_ID_MAX] =
+            char(*grown)[HITL_CLAUSE_ID_MAX] =
                 realloc(out->sections, (out->n_sections + 1) * sizeof *grown);
             if (!grown)
                 return found + 1;
@@ -273,8 +275,8 @@ size_t contract_parse(const char *text, contract *out, hitl_buf *problems)
                 found += problem(problems, lineno, "clause %s stands in section %s", cl.id,
                                  current[0] ? current : "(none)");
             else if (last_number(cl.id) != last_in_section + 1)
-                found += problem(problems, lineno, "clause %s is out of sequence in %s", cl.id,
-                                 current);
+                found +=
+                    problem(problems, lineno, "clause %s is out of sequence in %s", cl.id, current);
             last_in_section = last_number(cl.id);
             contract_clause *grown = realloc(out->clauses, (out->n + 1) * sizeof *grown);
             if (!grown)
@@ -353,9 +355,9 @@ size_t contract_lint_catalog(const contract *c, const hitl_catalog *cat, hitl_bu
         }
         int severity = e->severity == HITL_MUST ? CONTRACT_MUST : CONTRACT_SHOULD;
         if (strongest <= CONTRACT_SHOULD && strongest != severity)
-            found += catalog_problem(problems, e->id,
-                                     "is %s but the strongest clause it cites is %s",
-                                     hitl_severity_name(e->severity), LEVEL_NAMES[strongest]);
+            found +=
+                catalog_problem(problems, e->id, "is %s but the strongest clause it cites is %s",
+                                hitl_severity_name(e->severity), LEVEL_NAMES[strongest]);
     }
     for (size_t k = 0; k < c->n; k++) {
         const contract_clause *cl = &c->clauses[k];
@@ -412,8 +414,7 @@ size_t contract_lint_faults(const contract *c, const char *faults_md, hitl_buf *
     return found;
 }
 
-size_t contract_lint_deviations(const contract *c, const char *deviations_json,
-                                hitl_buf *problems)
+size_t contract_lint_deviations(const contract *c, const char *deviations_json, hitl_buf *problems)
 {
     size_t found = 0;
     for (size_t i = 0; i < c->n_deviations; i++) {

@@ -25,8 +25,8 @@ typedef enum contract_level { CONTRACT_MUST, CONTRACT_SHOULD, CONTRACT_MAY } con
 typedef struct contract_clause {
     char id[HITL_CLAUSE_ID_MAX]; /* "§7.3.2" */
     contract_level level;
-    bool not_checked;            /* has a "Not checked: <why>" line */
-    int line;                    /* 1-based line of the clause in the contract */
+    bool not_checked; /* has a "Not checked: <why>" line */
+    int line;         /* 1-based line of the clause in the contract */
 } contract_clause;
 
 typedef struct contract {
@@ -58,7 +58,6 @@ size_t contract_lint_faults(const contract *c, const char *faults_md, hitl_buf *
 
 /* contract_lint_deviations: every deviation the contract names is recorded in
  * |deviations_json| (the text of specs/deviations.json). */
-size_t contract_lint_deviations(const contract *c, const char *deviations_json,
-                                hitl_buf *problems);
+size_t contract_lint_deviations(const contract *c, const char *deviations_json, hitl_buf *problems);
 
 #endif

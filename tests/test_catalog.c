@@ -129,9 +129,19 @@ END_TEST
  * "§13 G49" checklist items, a bare number or a dangling comma is refused at load. */
 START_TEST(section_must_list_clause_ids)
 {
-    static const char *const bad[] = {"", "§13 G49", "§7.4, §13 G50", "7.3.2", "§", "§7.",
-                                      "§7..3", "§7.3.2,", "§7.3.2, ", "§7.3.2 §7.4.1",
-                                      "Normative decision 2, §7.3", "§1234.1", "§7.3.2; §7.4.1"};
+    static const char *const bad[] = {"",
+                                      "§13 G49",
+                                      "§7.4, §13 G50",
+                                      "7.3.2",
+                                      "§",
+                                      "§7.",
+                                      "§7..3",
+                                      "§7.3.2,",
+                                      "§7.3.2, ",
+                                      "§7.3.2 §7.4.1",
+                                      "Normative decision 2, §7.3",
+                                      "§1234.1",
+                                      "§7.3.2; §7.4.1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char doc[512];
         snprintf(doc, sizeof doc,
@@ -145,9 +155,9 @@ START_TEST(section_must_list_clause_ids)
         ck_assert_msg(strstr(err.msg, "a.b: \"section\" must list the contract clauses"), "%s",
                       err.msg);
     }
-    hitl_catalog cat = parse_ok(
-        "{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":"
-        "\"§7.3.14, §7.4.3,§1.2\",\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}");
+    hitl_catalog cat = parse_ok("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\","
+                                "\"section\":\"§7.3.14, §7.4.3,§1.2\",\"severity\":\"MUST\","
+                                "\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}");
     hitl_catalog_free(&cat);
 }
 END_TEST

@@ -71,27 +71,26 @@ static void expect_problem(const hitl_buf *problems, const char *needle)
 }
 
 /* A small well-formed contract: §1 with two subsections, §2 without. */
-static const char *const GOOD =
-    "# Contract\n"
-    "<a id=\"s1\"></a>\n"
-    "## §1 One\n"
-    "<a id=\"s1.1\"></a>\n"
-    "### §1.1 One one\n"
-    "<a id=\"c1.1.1\"></a>**§1.1.1 MUST.** A thing.\n"
-    "- Evidence: `a.py@0123`.\n"
-    "\n"
-    "<a id=\"c1.1.2\"></a>**§1.1.2 SHOULD.** Another thing.\n"
-    "- Evidence: `b.py` (index file id 7; commit not reported).\n"
-    "- Deviation: `dify-something-else` — Dify does otherwise.\n"
-    "<a id=\"s1.2\"></a>\n"
-    "### §1.2 One two\n"
-    "<a id=\"c1.2.1\"></a>**§1.2.1 MAY.** A fact.\n"
-    "- Evidence: `c.py@4567`.\n"
-    "<a id=\"s2\"></a>\n"
-    "## §2 Two\n"
-    "<a id=\"c2.1\"></a>**§2.1 MUST.** Not yet enforced.\n"
-    "- Evidence: `d.py@89ab`.\n"
-    "- Not checked: nothing can reach it.\n";
+static const char *const GOOD = "# Contract\n"
+                                "<a id=\"s1\"></a>\n"
+                                "## §1 One\n"
+                                "<a id=\"s1.1\"></a>\n"
+                                "### §1.1 One one\n"
+                                "<a id=\"c1.1.1\"></a>**§1.1.1 MUST.** A thing.\n"
+                                "- Evidence: `a.py@0123`.\n"
+                                "\n"
+                                "<a id=\"c1.1.2\"></a>**§1.1.2 SHOULD.** Another thing.\n"
+                                "- Evidence: `b.py` (index file id 7; commit not reported).\n"
+                                "- Deviation: `dify-something-else` — Dify does otherwise.\n"
+                                "<a id=\"s1.2\"></a>\n"
+                                "### §1.2 One two\n"
+                                "<a id=\"c1.2.1\"></a>**§1.2.1 MAY.** A fact.\n"
+                                "- Evidence: `c.py@4567`.\n"
+                                "<a id=\"s2\"></a>\n"
+                                "## §2 Two\n"
+                                "<a id=\"c2.1\"></a>**§2.1 MUST.** Not yet enforced.\n"
+                                "- Evidence: `d.py@89ab`.\n"
+                                "- Not checked: nothing can reach it.\n";
 
 static contract parse_clean(const char *text)
 {
@@ -162,9 +161,10 @@ START_TEST(malformed_clauses_are_reported)
         {"<a id=\"c1.2.1\"></a>**§1.2.1", "<a id=\"c1.1.3\"></a>**§1.1.3",
          "clause §1.1.3 stands in section §1.2"},
         /* a section that has subsections holds no clauses: §1.3 would also read as one */
-        {"<a id=\"s1.1\"></a>\n### §1.1 One one\n", "<a id=\"c1.1\"></a>**§1.1 MUST.** X.\n"
-                                                    "- Evidence: e.\n<a id=\"s1.1\"></a>\n"
-                                                    "### §1.1 One one\n",
+        {"<a id=\"s1.1\"></a>\n### §1.1 One one\n",
+         "<a id=\"c1.1\"></a>**§1.1 MUST.** X.\n"
+         "- Evidence: e.\n<a id=\"s1.1\"></a>\n"
+         "### §1.1 One one\n",
          "clause §1.1 belongs in a subsection: §1 has subsections"},
         {"<a id=\"s1.1\"></a>\n### §1.1 One one\n", "<a id=\"s1.1\"></a>\n### One one\n",
          "section anchor §1.1 is not followed by its heading"},
@@ -197,8 +197,7 @@ static void expect_catalog(const char *const (*rows)[3], size_t n, const char *n
 
 START_TEST(catalogue_rules_hold_and_fail)
 {
-    static const char *const ok[][3] = {{"a.one", "MUST", "§1.1.1"},
-                                        {"a.two", "SHOULD", "§1.1.2"}};
+    static const char *const ok[][3] = {{"a.one", "MUST", "§1.1.1"}, {"a.two", "SHOULD", "§1.1.2"}};
     expect_catalog(ok, 2, NULL);
     /* A MUST clause nobody cites, and not marked. */
     static const char *const no_must[][3] = {{"a.two", "SHOULD", "§1.1.2"}};
@@ -211,8 +210,9 @@ START_TEST(catalogue_rules_hold_and_fail)
     /* A clause the contract does not define (the old checklist's numbering, say). */
     static const char *const unknown[][3] = {{"a.one", "MUST", "§1.1.1, §13"},
                                              {"a.two", "SHOULD", "§1.1.2"}};
-    expect_catalog(unknown, 2, "specs/checks: a.one: cites §13, which specs/contract.md does not "
-                               "define");
+    expect_catalog(unknown, 2,
+                   "specs/checks: a.one: cites §13, which specs/contract.md does not "
+                   "define");
     /* A clause marked Not checked that a check cites after all. */
     static const char *const stale[][3] = {{"a.one", "MUST", "§1.1.1, §2.1"},
                                            {"a.two", "SHOULD", "§1.1.2"}};
@@ -236,11 +236,12 @@ START_TEST(faults_and_deviations_rules_fail)
     contract c = parse_clean(GOOD);
     hitl_buf problems;
     hitl_buf_init(&problems, PROBLEMS_MAX);
-    const char *faults = "intro\n\n| name | what it breaks | clause it violates | catching check |\n"
-                         "|---|---|---|---|\n"
-                         "| f-one | a \\| b | §1.1.1, §1.1.2 | a.one |\n"
-                         "| f-two | c | §1.1.1 §9.9 (old §13) | a.two |\n"
-                         "\n| name | not | the | fault table |\n| x | y | §7.7.7 | z |\n";
+    const char *faults =
+        "intro\n\n| name | what it breaks | clause it violates | catching check |\n"
+        "|---|---|---|---|\n"
+        "| f-one | a \\| b | §1.1.1, §1.1.2 | a.one |\n"
+        "| f-two | c | §1.1.1 §9.9 (old §13) | a.two |\n"
+        "\n| name | not | the | fault table |\n| x | y | §7.7.7 | z |\n";
     ck_assert_uint_eq(contract_lint_faults(&c, faults, &problems), 2);
     expect_problem(&problems, "refserver/FAULTS.md:6: names §9.9, which specs/contract.md does "
                               "not define");
@@ -271,11 +272,10 @@ START_TEST(repo_contract_is_well_formed)
 {
     contract c = load_repo_contract();
     /* §1 … §11, the sections the checks' "§7.3"-style references name. */
-    static const char *const sections[] = {"§1",   "§1.1", "§1.2", "§1.3", "§2",   "§2.1",
-                                           "§2.2", "§3",   "§4",   "§4.1", "§4.2", "§4.3",
-                                           "§5",   "§6",   "§6.1", "§6.2", "§6.3", "§6.4",
-                                           "§7",   "§7.1", "§7.2", "§7.3", "§7.4", "§8",
-                                           "§9",   "§9.1", "§10",  "§11"};
+    static const char *const sections[] = {"§1",   "§1.1", "§1.2", "§1.3", "§2",   "§2.1", "§2.2",
+                                           "§3",   "§4",   "§4.1", "§4.2", "§4.3", "§5",   "§6",
+                                           "§6.1", "§6.2", "§6.3", "§6.4", "§7",   "§7.1", "§7.2",
+                                           "§7.3", "§7.4", "§8",   "§9",   "§9.1", "§10",  "§11"};
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool found = false;
         for (size_t k = 0; k < c.n_sections && !found; k++)

@@ -927,8 +927,8 @@ START_TEST(html_loads_nothing_from_the_network)
                                        "script-src 'unsafe-inline';"));
     /* No attribute or CSS that names a resource: the target's URL is only text. The only
      * links are the clauses', into the contract in hitlcheck's source (navigation). */
-    static const char *const refs[] = {"src=",    "action=", "url(", "@import", "<link",
-                                       "<iframe", "=\"http", "='http", "=http", "<img"};
+    static const char *const refs[] = {"src=",    "action=", "url(",   "@import", "<link",
+                                       "<iframe", "=\"http", "='http", "=http",   "<img"};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         ck_assert_msg(!strstr(html, refs[i]), "report.html has '%s'", refs[i]);
     ck_assert_uint_gt(count_of(html, "href="), 0);
