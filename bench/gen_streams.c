@@ -25,9 +25,9 @@
 #define MIB ((uint64_t)1 << 20)
 #define FRAME_BYTES 1024u /* one Dify frame: "data: " + JSON + "\n\n" */
 
-/* Dify workflow events, the JSON text byte for byte as Dify's docs publish it
- * (../shared/dify-payloads/events/valid/docs_workflow_*.sse), one of each workflow
- * event type, in the order a run that pauses for human input and resumes emits them.
+/* Dify workflow events, the JSON text byte for byte as Dify's API reference publishes it
+ * in its example streams, one of each workflow event type, in the order a run that pauses
+ * for human input and resumes emits them.
  * Copied here so the bench depends only on the repo. */
 static const char *const dify_events[] = {
     "{\"event\": \"workflow_started\", "

@@ -91,7 +91,7 @@ contains "fault: reproducer's hitlcheck line" "$work/fault/junit.xml" \
 contains "fault: reproducer's curl capture of the form token" "$work/fault/summary.md" \
   'HITL_FORM_TOKEN=$(curl -sS -X POST -N --max-time 60'
 contains "fault: summary table row" "$work/fault/summary.md" \
-  '| FAIL | `submit.after.double-submit` | web | §7\.4, §13 G50 | HTTP 200 \{\} |'
+  '| FAIL | `submit.after.double-submit` | web | §7\.4\.2 | HTTP 200 \{\} |'
 contains "fault: report.json totals" "$work/fault/report.json" '"fail":	2'
 no_secrets fault "$work/fault"/* "$work/fault.log" "$work/fault.har"
 

@@ -3,6 +3,7 @@
 #include "hitl/checks.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,84 @@ START_TEST(bind_fails_on_drift_both_ways)
 }
 END_TEST
 
+/* A check cites contract clauses ("§7.3.2, §7.4.3"); free text such as the old
+ * "§13 G49" checklist items, a bare number or a dangling comma is refused at load. */
+START_TEST(section_must_list_clause_ids)
+{
+    static const char *const bad[] = {"",
+                                      "§13 G49",
+                                      "§7.4, §13 G50",
+                                      "7.3.2",
+                                      "§",
+                                      "§7.",
+                                      "§7..3",
+                                      "§7.3.2,",
+                                      "§7.3.2, ",
+                                      "§7.3.2 §7.4.1",
+                                      "Normative decision 2, §7.3",
+                                      "§1234.1",
+                                      "§7.3.2; §7.4.1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char doc[512];
+        snprintf(doc, sizeof doc,
+                 "{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"%s\","
+                 "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
+                 bad[i]);
+        hitl_catalog cat;
+        hitl_err err = {0};
+        ck_assert_msg(hitl_catalog_parse(doc, strlen(doc), &cat, &err) != HITL_OK, "accepted '%s'",
+                      bad[i]);
+        ck_assert_msg(strstr(err.msg, "a.b: \"section\" must list the contract clauses"), "%s",
+                      err.msg);
+    }
+    hitl_catalog cat = parse_ok("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\","
+                                "\"section\":\"§7.3.14, §7.4.3,§1.2\",\"severity\":\"MUST\","
+                                "\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}");
+    hitl_catalog_free(&cat);
+}
+END_TEST
+
+START_TEST(clause_next_walks_a_list)
+{
+    const char *p = "§7.3.14, §7.4.3,§10.2";
+    char id[HITL_CLAUSE_ID_MAX];
+    ck_assert(hitl_catalog_clause_next(&p, id, sizeof id));
+    ck_assert_str_eq(id, "§7.3.14");
+    ck_assert(hitl_catalog_clause_next(&p, id, sizeof id));
+    ck_assert_str_eq(id, "§7.4.3");
+    ck_assert(hitl_catalog_clause_next(&p, id, sizeof id));
+    ck_assert_str_eq(id, "§10.2");
+    ck_assert(!hitl_catalog_clause_next(&p, id, sizeof id));
+    ck_assert_str_eq(id, "");
+    /* Text that is not a clause stops the walk where it stands. */
+    const char *q = "§7.4, §13 G50";
+    ck_assert(hitl_catalog_clause_next(&q, id, sizeof id));
+    ck_assert(!hitl_catalog_clause_next(&q, id, sizeof id));
+    ck_assert_str_eq(q, " §13 G50");
+    /* An ID longer than the buffer is not copied. */
+    const char *r = "§7.3.2";
+    char small[4];
+    ck_assert(!hitl_catalog_clause_next(&r, small, sizeof small));
+    ck_assert_str_eq(r, "§7.3.2");
+}
+END_TEST
+
+START_TEST(clause_anchor_is_c_and_the_numbers)
+{
+    char buf[HITL_CLAUSE_ID_MAX];
+    ck_assert_int_eq(hitl_catalog_clause_anchor("§7.3.2", buf, sizeof buf), HITL_OK);
+    ck_assert_str_eq(buf, "c7.3.2");
+    ck_assert_int_eq(hitl_catalog_clause_anchor("§10.9", buf, sizeof buf), HITL_OK);
+    ck_assert_str_eq(buf, "c10.9");
+    ck_assert_int_eq(hitl_catalog_clause_anchor("§7.3.2, §7.4.1", buf, sizeof buf), HITL_E_INVALID);
+    ck_assert_int_eq(hitl_catalog_clause_anchor("7.3.2", buf, sizeof buf), HITL_E_INVALID);
+    char small[6];
+    ck_assert_int_eq(hitl_catalog_clause_anchor("§7.3.2", small, sizeof small), HITL_E_TOO_BIG);
+    ck_assert_int_eq(hitl_catalog_clause_anchor("§7.3", small, sizeof small), HITL_OK);
+    ck_assert_str_eq(small, "c7.3");
+}
+END_TEST
+
 /* The real catalogue and the real implementations: every catalogued check is implemented
  * and every implementation is catalogued. This is the test that stops drift. */
 START_TEST(builtin_catalogue_and_code_agree)
@@ -151,6 +230,9 @@ int main(void)
     tcase_add_test(tc, selectors_match_id_prefix_and_tag);
     tcase_add_test(tc, select_only_exclude_and_unknown_selector);
     tcase_add_test(tc, bind_fails_on_drift_both_ways);
+    tcase_add_test(tc, section_must_list_clause_ids);
+    tcase_add_test(tc, clause_next_walks_a_list);
+    tcase_add_test(tc, clause_anchor_is_c_and_the_numbers);
     tcase_add_test(tc, builtin_catalogue_and_code_agree);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

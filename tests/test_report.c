@@ -336,6 +336,7 @@ START_TEST(junit_exact_for_pass_skip_error)
                         "      <property name=\"strict\" value=\"false\"/>\n"
                         "      <property name=\"secrets\" value=\"redacted\"/>\n"
                         "      <property name=\"profile\" value=\"contract\"/>\n"
+                        "      <property name=\"contract\" value=\"specs/contract.md\"/>\n"
                         "      <property name=\"options\" value=\"--only submit\"/>\n"
                         "    </properties>\n";
     char expected[8192];
@@ -639,7 +640,7 @@ START_TEST(markdown_exact_table_of_non_passing)
         "## hitlcheck: http://127\\.0\\.0\\.1:5001\n\n"
         "**3 checks: 1 passed, 0 failed, 1 warned, 1 skipped, 0 errors** in 2.5s (hitlcheck 0.1.0, "
         "upload\\-layout=v1)\n\n"
-        "| Verdict | Check | Surface | Clause | Detail |\n"
+        "| Verdict | Check | Surface | Clause (specs/contract.md) | Detail |\n"
         "|---|---|---|---|---|\n"
         "| WARN | `auth.svc.wrong-scheme` | service | §1\\.2 | pipe \\| and &lt;tag> here… |\n"
         "| SKIP | `form.expiry.after-ttl` | web | §4\\.1 | needs a 120s wait; \\-\\-max\\-wait is 90 |\n"
@@ -735,6 +736,12 @@ START_TEST(sarif_only_security_relevant_findings)
             cJSON_GetObjectItem(cJSON_GetArrayItem(rules, 0), "defaultConfiguration"), "level")
             ->valuestring,
         "warning");
+    /* The rule's help names its clause and where the contract defines it. */
+    ck_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(rules, 0), "help"), "text")
+            ->valuestring,
+        "Enforces §1.2 of hitlcheck's contract (specs/contract.md#c1.2). Rerun with "
+        "`hitlcheck run --only auth.svc.wrong-scheme`.");
     ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(
         cJSON_GetArrayItem(cJSON_GetObjectItem(run, "invocations"), 0), "executionSuccessful")));
     cJSON_Delete(doc);
@@ -892,6 +899,24 @@ START_TEST(html_known_failure_shows_baseline_reason)
 }
 END_TEST
 
+/* Each clause a check cites links to its anchor in specs/contract.md; text that is no
+ * clause ID (the fixture's old "§13 G50") stays plain text. */
+START_TEST(html_links_clauses_to_the_contract)
+{
+    hitl_results res;
+    fixture(&res);
+    hitl_report_meta m = meta();
+    char *html = format(hitl_report_format_html, &res, &m);
+    ck_assert_ptr_nonnull(
+        strstr(html, "<td><a class=\"clause\" href=\"specs/contract.md#c4.1\">§4.1</a></td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<td><a class=\"clause\" href=\"specs/contract.md#c7.4\">"
+                                       "§7.4</a>, §13 G50</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<dt>contract</dt><dd>specs/contract.md"));
+    free(html);
+    hitl_results_free(&res);
+}
+END_TEST
+
 START_TEST(html_loads_nothing_from_the_network)
 {
     hitl_results res;
@@ -901,11 +926,14 @@ START_TEST(html_loads_nothing_from_the_network)
     ck_assert_ptr_nonnull(strstr(html, "<meta http-equiv=\"Content-Security-Policy\" "
                                        "content=\"default-src 'none'; style-src 'unsafe-inline'; "
                                        "script-src 'unsafe-inline';"));
-    /* No attribute or CSS that names a resource: the target's URL is only text. */
-    static const char *const refs[] = {"src=", "href=",   "action=", "url(",   "@import", "<link",
-                                       "<img", "<iframe", "=\"http", "='http", "=http"};
+    /* No attribute or CSS that names a resource: the target's URL is only text. The only
+     * links are the clauses', into the contract in hitlcheck's source (navigation). */
+    static const char *const refs[] = {"src=",    "action=", "url(",   "@import", "<link",
+                                       "<iframe", "=\"http", "='http", "=http",   "<img"};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         ck_assert_msg(!strstr(html, refs[i]), "report.html has '%s'", refs[i]);
+    ck_assert_uint_gt(count_of(html, "href="), 0);
+    ck_assert_uint_eq(count_of(html, "href="), count_of(html, "href=\"specs/contract.md#c"));
     /* Each http:// is the target's (in text), never an https:// resource. */
     ck_assert_ptr_null(strstr(html, "https://"));
     ck_assert_uint_eq(count_of(html, "http://"), count_of(html, TARGET));
@@ -1385,6 +1413,7 @@ int main(void)
     tcase_add_test(tc, html_escapes_hostile_server_text);
     tcase_add_test(tc, html_fail_details_hold_expected_actual_exchanges_reproducer);
     tcase_add_test(tc, html_known_failure_shows_baseline_reason);
+    tcase_add_test(tc, html_links_clauses_to_the_contract);
     tcase_add_test(tc, html_loads_nothing_from_the_network);
     tcase_add_test(tc, html_bounded_by_its_buffer);
     tcase_add_test(tc, large_options_and_reproducer_never_cost_the_reports);

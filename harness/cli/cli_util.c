@@ -77,6 +77,12 @@ void hitl_cli_print_entry_json(FILE *out, const hitl_catalog_entry *e, const cha
     cJSON_AddStringToObject(o, "surfaces", surfaces);
     cJSON_AddStringToObject(o, "tags", tags);
     cJSON_AddStringToObject(o, "section", e->section);
+    /* The same clauses one by one, and where they are defined. */
+    cJSON *clauses = cJSON_AddArrayToObject(o, "clauses");
+    char id[HITL_CLAUSE_ID_MAX];
+    for (const char *p = e->section; clauses && hitl_catalog_clause_next(&p, id, sizeof id);)
+        cJSON_AddItemToArray(clauses, cJSON_CreateString(id));
+    cJSON_AddStringToObject(o, "contract", HITL_CONTRACT_PATH);
     cJSON_AddStringToObject(o, "title", e->title);
     char *s = cJSON_PrintUnformatted(o);
     if (s)

@@ -1,5 +1,5 @@
 /* cmd_form_lint.c: `hitlcheck form-lint`: validate a form definition (the GET form
- * response) or a human_input_required event's data against §4.2 of the API facts, and
+ * response) or a human_input_required event's data against §4.2 of the contract, and
  * print every problem as `path: message`, or the normalized form with --json. */
 #include "commands.h"
 #include "hitl/buf.h"
@@ -20,8 +20,8 @@ static void usage(FILE *f)
     fprintf(f,
             "Usage: hitlcheck form-lint [--kind auto|get|event] [--json] [FILE|-]\n"
             "\n"
-            "Validate a Human Input form definition against Dify's form model (section 4.2\n"
-            "of the API facts) and report every problem, one per line:\n"
+            "Validate a Human Input form definition against Dify's form model (§4.2 of\n"
+            "hitlcheck's contract, specs/contract.md) and report every problem, one per line:\n"
             "\n"
             "  $.user_actions[1].id: does not match ^[A-Za-z_][A-Za-z0-9_]*$\n"
             "\n"

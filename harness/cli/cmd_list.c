@@ -1,4 +1,5 @@
-/* cmd_list.c: `hitlcheck list`: the check catalogue, honouring --only/--exclude. */
+/* cmd_list.c: `hitlcheck list`: the check catalogue, honouring --only/--exclude, with the
+ * contract clauses (specs/contract.md) each check enforces. */
 #include "commands.h"
 #include "cli_util.h"
 
@@ -9,16 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Prints |s| left-aligned in |width| columns: printf pads by bytes, and "§" is two bytes
+ * in one column. */
+static void put_padded(FILE *out, const char *s, size_t width)
+{
+    size_t cols = 0;
+    for (const char *p = s; *p; p++)
+        cols += ((unsigned char)*p & 0xC0) != 0x80;
+    fprintf(out, "%s%*s ", s, cols < width ? (int)(width - cols) : 0, "");
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: hitlcheck list [--only SEL[,SEL…]] [--exclude SEL[,SEL…]] [--json]\n"
                "\n"
-               "Prints the check catalogue: ID, severity, surfaces, tags and title, one check\n"
-               "per line. A selector is a check ID, an ID prefix (form.get) or a tag (upload).\n"
+               "Prints the check catalogue after a header line: ID, severity, surfaces, the\n"
+               "contract clauses the check enforces, tags and title, one check per line. The\n"
+               "clauses (\"§7.3.2\") are those of hitlcheck's contract, " HITL_CONTRACT_PATH " in\n"
+               "hitlcheck's source (anchor #c7.3.2). A selector is a check ID, an ID prefix\n"
+               "(form.get) or a tag (upload).\n"
                "\n"
                "  --only SEL       only the checks a selector names (repeatable, comma lists)\n"
                "  --exclude SEL    leave out the checks a selector names (repeatable)\n"
-               "  --json           print the selected catalogue entries as JSON lines\n"
+               "  --json           print the selected catalogue entries as JSON lines (no header)\n"
                "  -h, --help       this text\n"
                "Exit: 0; 2 for a usage error or a selector that names no check.\n");
 }
@@ -62,6 +76,11 @@ int hitl_cmd_list(int argc, char **argv, FILE *out, FILE *errout)
                                    (const char *const *)exclude.items, exclude.n, sel, &err)) {
         fprintf(errout, "hitlcheck list: %s\n", err.msg);
     } else if (sel) {
+        if (!json) {
+            fprintf(out, "%-44s %-6s %-7s ", "ID", "LEVEL", "SURFACE");
+            put_padded(out, "CLAUSES (" HITL_CONTRACT_PATH ")", 28);
+            fprintf(out, "%-28s %s\n", "TAGS", "TITLE");
+        }
         for (size_t i = 0; i < cat.n; i++) {
             if (!sel[i])
                 continue;
@@ -77,9 +96,11 @@ int hitl_cmd_list(int argc, char **argv, FILE *out, FILE *errout)
                                                                                           : "service";
             if (json)
                 hitl_cli_print_entry_json(out, e, tags, surf);
-            else
-                fprintf(out, "%-44s %-6s %-7s %-28s %s\n", e->id, hitl_severity_name(e->severity),
-                        surf, tags, e->title);
+            else {
+                fprintf(out, "%-44s %-6s %-7s ", e->id, hitl_severity_name(e->severity), surf);
+                put_padded(out, e->section, 28);
+                fprintf(out, "%-28s %s\n", tags, e->title);
+            }
         }
         rc = 0;
     }

@@ -44,6 +44,69 @@ bool hitl_catalog_valid_id(const char *id)
     return true;
 }
 
+#define SECTION_SIGN "§" /* two bytes in UTF-8 */
+
+/* Length of the clause ID at |p| ("§7.3.2": § then numbers joined by single dots), or 0
+ * when |p| does not start with one. */
+static size_t clause_len(const char *p)
+{
+    size_t n = strlen(SECTION_SIGN);
+    if (strncmp(p, SECTION_SIGN, n))
+        return 0;
+    for (;;) {
+        size_t digits = strspn(p + n, "0123456789");
+        if (digits == 0 || digits > 3)
+            return 0;
+        n += digits;
+        if (p[n] != '.' || !(p[n + 1] >= '0' && p[n + 1] <= '9'))
+            return n;
+        n++;
+    }
+}
+
+bool hitl_catalog_clause_next(const char **cursor, char *id, size_t cap)
+{
+    if (cap)
+        id[0] = '\0';
+    const char *p = *cursor + strspn(*cursor, " ");
+    size_t n = clause_len(p);
+    if (n == 0 || n >= cap || (p[n] != '\0' && p[n] != ','))
+        return false;
+    /* A comma must be followed by another clause: "§7.3.2," is not a list. */
+    const char *next = p + n + (p[n] == ',');
+    if (p[n] == ',' && clause_len(next + strspn(next, " ")) == 0)
+        return false;
+    memcpy(id, p, n);
+    id[n] = '\0';
+    *cursor = next;
+    return true;
+}
+
+int hitl_catalog_clause_anchor(const char *clause, char *buf, size_t cap)
+{
+    size_t n = clause_len(clause);
+    if (n == 0 || clause[n] != '\0')
+        return HITL_E_INVALID;
+    size_t sign = strlen(SECTION_SIGN);
+    if (n - sign + 2 > cap) /* "c" + the numbers + NUL */
+        return HITL_E_TOO_BIG;
+    buf[0] = 'c';
+    memcpy(buf + 1, clause + sign, n - sign);
+    buf[n - sign + 1] = '\0';
+    return HITL_OK;
+}
+
+/* A "section" is one or more clause IDs separated by commas: "§7.3.2, §7.4.3". */
+static bool valid_clause_list(const char *section)
+{
+    char id[HITL_CLAUSE_ID_MAX];
+    const char *p = section;
+    size_t count = 0;
+    while (hitl_catalog_clause_next(&p, id, sizeof id))
+        count++;
+    return count > 0 && *p == '\0';
+}
+
 static char *dup_string_field(const cJSON *obj, const char *key, bool required, hitl_err *err,
                               const char *id)
 {
@@ -87,8 +150,12 @@ static int parse_entry(const cJSON *obj, size_t index, hitl_catalog_entry *e, hi
         !(e->section = dup_string_field(obj, "section", true, err, e->id)) ||
         !(e->precondition = dup_string_field(obj, "precondition", false, err, e->id)))
         return err ? err->code : HITL_E_INVALID;
-    if (e->section[0] == '\0')
-        return hitl_err_set(err, HITL_E_INVALID, "catalogue entry %s: empty \"section\"", e->id);
+    if (!valid_clause_list(e->section))
+        return hitl_err_set(err, HITL_E_INVALID,
+                            "catalogue entry %s: \"section\" must list the contract clauses it "
+                            "enforces, e.g. \"§7.3.2, §7.4.3\" (" HITL_CONTRACT_PATH
+                            "), not \"%s\"",
+                            e->id, e->section);
 
     const cJSON *sev = cJSON_GetObjectItemCaseSensitive(obj, "severity");
     if (cJSON_IsString(sev) && !strcmp(sev->valuestring, "MUST"))

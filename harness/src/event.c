@@ -1,4 +1,4 @@
-/* event.c: one SSE event of a Dify stream → hitl_event (§2, §9 of the API facts). */
+/* event.c: one SSE event of a Dify stream → hitl_event (§2, §9 of the contract). */
 #include "hitl/event.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* form.c: parse and validate a Human Input form definition (§2.1, §4.2 of the API facts)
+/* form.c: parse and validate a Human Input form definition (§2.1, §4.2 of the contract)
  * into the typed hitl_form, and write it back as normalized JSON.
  *
  * The rules follow Dify's pydantic models (graphon `nodes/human_input/entities.py`):

@@ -5,7 +5,9 @@
  * and a table of every check (failures first) that a text box and verdict toggles filter;
  * each FAIL/WARN/KNOWN/ERROR folds out (<details>) to Expected/Actual, the recorded
  * exchanges, the reproducer and, for a known failure, the baseline's reason; a result that
- * matched a recorded deviation of genuine Dify shows it with its evidence.
+ * matched a recorded deviation of genuine Dify shows it with its evidence. Each check's contract
+ * clauses link to specs/contract.md#c<clause> (a relative link to hitlcheck's source tree:
+ * navigation only, nothing is loaded).
  *
  * Server text is hostile: every string is redacted, then HTML-escaped (& < > " ' as
  * references, control bytes as '?', invalid UTF-8 as U+FFFD). The data is HTML only: the
@@ -329,6 +331,32 @@ static void meta_row(hw *w, const char *name, const char *value)
     put(w, "</dd>\n");
 }
 
+/* The check's clauses, each a link to its anchor in the contract ("§7.3.2" →
+ * specs/contract.md#c7.3.2); text that is no clause ID (a hand-made entry) stays text. */
+static void clause_links(hw *w, const char *section)
+{
+    char id[HITL_CLAUSE_ID_MAX], anchor[HITL_CLAUSE_ID_MAX];
+    const char *p = section;
+    bool first = true;
+    while (hitl_catalog_clause_next(&p, id, sizeof id)) {
+        if (!first)
+            put(w, ", ");
+        first = false;
+        if (hitl_catalog_clause_anchor(id, anchor, sizeof anchor)) {
+            text(w, id);
+            continue;
+        }
+        putf(w, "<a class=\"clause\" href=\"" HITL_CONTRACT_PATH "#%s\">", anchor);
+        text(w, id);
+        put(w, "</a>");
+    }
+    if (*p) {
+        if (!first)
+            put(w, ",");
+        text(w, p);
+    }
+}
+
 static void header(hw *w, const hitl_results *res)
 {
     const hitl_report_meta *m = w->m;
@@ -368,6 +396,7 @@ static void header(hw *w, const hitl_results *res)
                  ? "dify (recorded deviations of genuine Dify are KNOWN)"
                  : "contract (the integration guide)");
     meta_row(w, "secrets", m->secrets_shown ? "SHOWN (--show-secrets)" : "redacted");
+    meta_row(w, "contract", HITL_CONTRACT_PATH " in hitlcheck's source: the clauses checks cite");
     hitl_buf opts;
     hitl_buf_init(&opts, HITL_REPORT_MAX); /* the options hold --inputs JSON: no small cap */
     int rc = 0;
@@ -613,7 +642,7 @@ static void row(hw *w, const hitl_result *r, size_t idx)
     put(w, "</code><div class=\"title\">");
     text(w, e->title);
     putf(w, "</div></td><td>%s</td><td>", hitl_surface_name(r->surface));
-    text(w, e->section);
+    clause_links(w, e->section);
     putf(w, "</td><td>%s</td><td class=\"detail\">", hitl_severity_name(e->severity));
     if (known) {
         put(w, "<span class=\"muted\">known:</span> ");
@@ -642,7 +671,7 @@ static void row(hw *w, const hitl_result *r, size_t idx)
 static void table(hw *w, const hitl_results *res)
 {
     put(w, "<table class=\"checks\">\n<thead><tr><th class=\"w-verdict\">Verdict</th><th>Check</th>"
-           "<th class=\"w-surface\">Surface</th><th class=\"w-sec\">§</th>"
+           "<th class=\"w-surface\">Surface</th><th class=\"w-sec\">Clause</th>"
            "<th class=\"w-level\">Level</th><th>Detail</th><th class=\"w-time\">Time</th></tr>"
            "</thead>\n");
     /* Findings first: the rows a reader came for. Run order within each verdict. */

@@ -128,7 +128,8 @@ static cJSON *run_json(const hitl_results *res, const hitl_report_meta *m)
               add_str(o, "profile", hitl_report_profile(m), m) &&
               add_str(o, "secrets", m->secrets_shown ? "shown" : "redacted", m) &&
               add_str(o, "started", started, m) && add_str(o, "ended", ended, m) &&
-              add_secs(o, "duration_seconds", res->seconds);
+              add_secs(o, "duration_seconds", res->seconds) &&
+              add_str(o, "contract", HITL_CONTRACT_PATH, m);
     cJSON *opts = ok ? cJSON_AddArrayToObject(o, "options") : NULL;
     ok = opts != NULL;
     for (size_t i = 0; ok && i < m->n_options; i++) {

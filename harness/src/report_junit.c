@@ -108,6 +108,9 @@ static int properties(hitl_buf *b, const hitl_report_meta *m)
         rc = property(b, m, "secrets", m->secrets_shown ? "shown (--show-secrets)" : "redacted");
     if (!rc)
         rc = property(b, m, "profile", hitl_report_profile(m));
+    /* Where the clauses the reproducers' "(§7.4.2)" cite are defined. */
+    if (!rc)
+        rc = property(b, m, "contract", HITL_CONTRACT_PATH);
     hitl_buf opts;
     hitl_buf_init(&opts, HITL_REPORT_MAX); /* the options hold --inputs JSON: no small cap */
     for (size_t i = 0; !rc && i < m->n_options; i++)

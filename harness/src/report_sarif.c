@@ -29,13 +29,29 @@ static bool add_message(cJSON *o, const char *name, const char *s, const hitl_re
     return msg && add_red(msg, "text", s, m);
 }
 
+/* "Enforces §7.3.14, §7.4.3 of hitlcheck's contract (specs/contract.md#c7.3.14, …). Rerun
+ * with …": the clauses and where each is defined. No helpUri: SARIF wants an absolute URI,
+ * and the contract's place is hitlcheck's source tree, wherever that is. */
+static int rule_help(hitl_buf *help, const hitl_catalog_entry *e)
+{
+    int rc = hitl_buf_printf(help, "Enforces %s of hitlcheck's contract (", e->section);
+    char id[HITL_CLAUSE_ID_MAX], anchor[HITL_CLAUSE_ID_MAX];
+    const char *sep = "";
+    for (const char *p = e->section; !rc && hitl_catalog_clause_next(&p, id, sizeof id);) {
+        if (hitl_catalog_clause_anchor(id, anchor, sizeof anchor))
+            continue;
+        rc = hitl_buf_printf(help, "%s" HITL_CONTRACT_PATH "#%s", sep, anchor);
+        sep = ", ";
+    }
+    return rc ? rc : hitl_buf_printf(help, "). Rerun with `hitlcheck run --only %s`.", e->id);
+}
+
 static cJSON *rule_json(const hitl_catalog_entry *e, const hitl_report_meta *m)
 {
     cJSON *o = cJSON_CreateObject();
-    char help[1024];
-    snprintf(help, sizeof help, "Contract clause %s. Rerun with `hitlcheck run --only %s`.",
-             e->section, e->id);
-    cJSON *props = o ? cJSON_CreateObject() : NULL;
+    hitl_buf help;
+    hitl_buf_init(&help, 4096);
+    cJSON *props = o && !rule_help(&help, e) ? cJSON_CreateObject() : NULL;
     cJSON *tags = props ? cJSON_AddArrayToObject(props, "tags") : NULL;
     bool ok = tags && cJSON_AddItemToObject(o, "properties", props);
     if (!ok)
@@ -46,7 +62,9 @@ static cJSON *rule_json(const hitl_catalog_entry *e, const hitl_report_meta *m)
             ok = cJSON_AddItemToArray(tags, cJSON_CreateString(e->tags[i]));
     ok = ok && add_red(o, "id", e->id, m) && add_red(o, "name", e->id, m) &&
          add_message(o, "shortDescription", e->title, m) &&
-         add_message(o, "fullDescription", e->title, m) && add_message(o, "help", help, m);
+         add_message(o, "fullDescription", e->title, m) &&
+         add_message(o, "help", hitl_buf_str(&help), m);
+    hitl_buf_free(&help);
     cJSON *cfg = ok ? cJSON_AddObjectToObject(o, "defaultConfiguration") : NULL;
     ok = cfg &&
          cJSON_AddStringToObject(cfg, "level", e->severity == HITL_MUST ? "error" : "warning");

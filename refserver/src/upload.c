@@ -418,7 +418,7 @@ enum MHD_Result rs_upload_finish(rs_req *r)
     }
     int remote_v2 = r->route == RS_R_WEB_FILES_V2 && r->mp && r->mp->url.len;
     /* upload-auth-after-body: the body is judged first, its size against the file's own
-     * category limit included, so an oversize unauthenticated file gets 413 (§13 D33). */
+     * category limit included, so an oversize unauthenticated file gets 413 (contract §6.1.8). */
     if (fault(r, RS_F_UPLOAD_AUTH_AFTER_BODY) && !remote_v2 && local_too_big(r))
         return too_large(r);
     /* upload-auth-after-body checks every upload here; fetch-before-auth only remote ones. */

@@ -1,7 +1,10 @@
-/* catalog.h: the check catalogue (specs/checks.json, embedded in the binary at build
- * time): for each check a stable ID, title, the § it enforces, severity, tags, surfaces
- * and preconditions. The catalogue is the source of every check's metadata; the code
- * supplies only the implementation, joined by ID (see hitl_catalog_bind). */
+/* catalog.h: the check catalogue (specs/checks/<area>.json, embedded in the binary at build
+ * time): for each check a stable ID, title, the contract clauses it enforces, severity,
+ * tags, surfaces and preconditions. The catalogue is the source of every check's metadata;
+ * the code supplies only the implementation, joined by ID (see hitl_catalog_bind).
+ *
+ * The clauses are those of hitlcheck's contract, specs/contract.md (HITL_CONTRACT_PATH):
+ * clause §7.3.2 is the second clause of its §7.3, anchored there as "c7.3.2". */
 #ifndef HITL_CATALOG_H
 #define HITL_CATALOG_H
 
@@ -18,7 +21,7 @@ typedef enum hitl_severity {
 typedef struct hitl_catalog_entry {
     char *id;
     char *title;
-    char *section;          /* "§4.1, §13 B13" */
+    char *section;          /* the contract clauses it enforces: "§7.3.2, §7.4.3" */
     hitl_severity severity;
     char **tags;
     size_t n_tags;
@@ -34,8 +37,15 @@ typedef struct hitl_catalog {
     int version;
 } hitl_catalog;
 
-/* Parses a catalogue document. Every entry must have a unique, well-formed ID, a known
- * severity, known tags and surfaces; any problem is an error naming the entry. */
+/* Where the contract the clauses belong to lives, relative to hitlcheck's source tree. */
+#define HITL_CONTRACT_PATH "specs/contract.md"
+/* The longest clause ID hitl_catalog_clause_next copies ("§12.34.56" is 11 bytes). */
+#define HITL_CLAUSE_ID_MAX 24
+
+/* Parses a catalogue document. Every entry must have a unique, well-formed ID, a "section"
+ * that lists clause IDs ("§7.3.2" or "§7.3.2, §7.4.3": § and dot-separated numbers), a
+ * known severity, known tags and surfaces; any problem is an error naming the entry.
+ * Whether each clause exists in the contract is tests/test_contract.c's to judge. */
 int hitl_catalog_parse(const char *json, size_t len, hitl_catalog *out, hitl_err *err);
 /* Parses the catalogue compiled into the binary. */
 int hitl_catalog_load_builtin(hitl_catalog *out, hitl_err *err);
@@ -67,6 +77,17 @@ const char *hitl_severity_name(hitl_severity s);
  * (deviation.h) are named the same way. */
 #define HITL_CATALOG_ID_MAX 80
 bool hitl_catalog_valid_id(const char *id);
+
+/* hitl_catalog_clause_next reads the next clause ID of a "section" list at *|cursor|:
+ * it copies it ("§7.3.2") into |id| (capacity |cap|, NUL-terminated), moves *|cursor|
+ * past it and its separator, and returns true. It returns false at the end of the list,
+ * and for text that is not a clause ID (then |id| is "" and *|cursor| is left as is). */
+bool hitl_catalog_clause_next(const char **cursor, char *id, size_t cap);
+
+/* hitl_catalog_clause_anchor writes the anchor of clause |clause| in the contract,
+ * "c7.3.2" for "§7.3.2", into |buf| (capacity |cap|). It returns 0, or HITL_E_INVALID
+ * when |clause| is not a clause ID, or HITL_E_TOO_BIG when |buf| is too small. */
+int hitl_catalog_clause_anchor(const char *clause, char *buf, size_t cap);
 
 /* The known tags, NULL-terminated. */
 extern const char *const HITL_CATALOG_TAGS[];

@@ -1,10 +1,10 @@
-/* event.h: decoding one dispatched SSE event of a Dify stream (§2, §9 of the API facts)
+/* event.h: decoding one dispatched SSE event of a Dify stream (§2, §9 of the contract)
  * into a typed hitl_event.
  *
  * A JSON frame is `data: <json>` whose object names its kind in "event"; a ping is the SSE
  * type "ping" with no data. The decoder types the envelope (event, task_id,
  * workflow_run_id and the Chatflow fields conversation_id, message_id, created_at, each
- * with what was found, so a check can verify §13 A4) and the payloads the Human Input
+ * with what was found, so a check can verify §2.3.5) and the payloads the Human Input
  * lifecycle depends on. It never judges a frame beyond what decoding needs: a missing or
  * mistyped payload field is a NULL/absent typed field for the checks to report, and an
  * event name it does not know is HITL_EV_UNKNOWN, kept. Only a frame that is not a JSON

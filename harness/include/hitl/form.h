@@ -1,6 +1,6 @@
 /* form.h: the typed Human Input form and its validator.
  *
- * One model for both places a form definition appears (§4.2 of the API facts):
+ * One model for both places a form definition appears (§4.2 of the contract):
  *   - the GET form response (E3 SVC; E7 WEB adds `site`), actions under `user_actions`;
  *   - the `data` object of a `human_input_required` event (§2.1), actions under `actions`,
  *     plus form_id, node_id, node_title, display_in_ui and form_token (string or null).

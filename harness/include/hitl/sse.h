@@ -57,7 +57,7 @@ typedef struct hitl_sse_config {
     void *user;
     /* Departure from the standard, off by default: also dispatch a block that set an event
      * type but no data (data "", data_len 0), instead of dropping it. Dify's keep-alives are
-     * exactly such blocks (`event: ping` and a blank line, §2/§9.1 of the API facts), and a
+     * exactly such blocks (`event: ping` and a blank line, §2.3.2/§9.1.1 of the contract), and a
      * conformance harness must see them (first frame, gaps, "pings carry no data"). */
     bool dispatch_typed_empty;
 } hitl_sse_config;

@@ -1,4 +1,4 @@
-/* submit.h: building form submission bodies (§7.1 of the API facts):
+/* submit.h: building form submission bodies (§7.1 of the contract):
  *   {"inputs": {name: value, ...}, "action": "<action id>", "user": "<end user>"}
  * (`user` on SVC only). Values are strings for paragraph/select, file mappings
  * {"transfer_method":"local_file","upload_file_id":…[,"type":…]} or

@@ -1,6 +1,6 @@
-/* refserver.h: hitl-refserver, a reference implementation of Dify's Human Input API
- * (/work/shared/dify-hitl-api.md) with a fault switch for every bug a conformance harness
- * must catch. It is the embedded default target of `hitlcheck run`, the target of the
+/* refserver.h: hitl-refserver, a reference implementation of Dify's Human Input API as
+ * hitlcheck's contract states it (specs/contract.md), with a fault switch for every bug a
+ * conformance harness must catch (refserver/FAULTS.md names the clause each one breaks). It is the embedded default target of `hitlcheck run`, the target of the
  * integration tests and a local stand-in for client developers.
  *
  * Lifecycle: hitl_refserver_config_init() (Dify's defaults) → optional
