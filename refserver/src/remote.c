@@ -13,9 +13,12 @@ void rs_remote_get(const hitl_refserver *s, const char *url, int unlimited, rs_r
     char url_name[256], ext[32];
     rs_fetch_url_name(url, url_name, sizeof url_name);
     rs_file_ext(url_name, ext, sizeof ext);
-    rs_fetch_opts o = {cfg->fetch_allow, cfg->nfetch_allow, rs_fault_on(cfg, RS_F_SSRF_LOOPBACK),
+    rs_fetch_opts o = {cfg->fetch_allow,
+                       cfg->nfetch_allow,
+                       rs_fault_on(cfg, RS_F_SSRF_LOOPBACK),
                        cfg->fetch_timeout_ms,
-                       unlimited ? 0 : (ext[0] ? rs_file_limit(cfg, ext) : rs_file_max_limit(cfg))};
+                       unlimited ? 0 : (ext[0] ? rs_file_limit(cfg, ext) : rs_file_max_limit(cfg)),
+                       cfg->fetch_proxy};
     rs_fetch(url, &o, &out->f);
     snprintf(out->name, sizeof out->name, "%s",
              out->f.filename[0] ? out->f.filename : (url_name[0] ? url_name : "file"));
