@@ -19,7 +19,7 @@
 #include "refserver/refserver.h"
 
 typedef struct rs_fetch_opts {
-    const hitl_refserver_allow *allow;
+    const hitl_refserver_allow *allow; /* allow and allow_loopback: unused with a proxy */
     size_t nallow;
     int allow_loopback; /* the ssrf-loopback fault */
     int64_t timeout_ms; /* connect and total */
