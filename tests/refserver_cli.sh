@@ -43,7 +43,8 @@ for args in "--port 70000" "--rate-limit 5" "--fault nope" "--bogus" "--upload-l
 done
 
 "$REFSERVER" --help > "$tmp/help"; rc=$?
-[ "$rc" = 0 ] && grep -q -- '--fetch-allow HOST:PORT' "$tmp/help" && ok || bad "--help: exit $rc"
+[ "$rc" = 0 ] && grep -q -- '--fetch-allow HOST:PORT' "$tmp/help" && grep -q -- '--fetch-proxy URL' "$tmp/help" && ok ||
+  bad "--help: exit $rc, or --fetch-allow/--fetch-proxy not documented"
 "$REFSERVER" --version > "$tmp/version"; rc=$?
 [ "$rc" = 0 ] && grep -q '^hitl-refserver ' "$tmp/version" && ok || bad "--version: exit $rc"
 "$REFSERVER" --port 1 --listen 203.0.113.1 > /dev/null 2> "$tmp/err"; rc=$?

@@ -450,8 +450,16 @@ static enum MHD_Result fixture_cb(void *cls, struct MHD_Connection *c, const cha
         *con_cls = f;
         return MHD_YES;
     }
+    /* As a forward proxy (--fetch-proxy) the fixture gets absolute-form targets: serve the
+     * path as if it were the origin, and count the request as proxied. */
+    int proxied = strncmp(url, "http://", 7) == 0;
+    if (proxied) {
+        const char *path = strchr(url + 7, '/');
+        url = path ? path : "/";
+    }
     pthread_mutex_lock(&f->mu);
     f->hits++;
+    f->proxied += proxied;
     pthread_mutex_unlock(&f->mu);
     static char pdf[2048];
     if (!pdf[0]) {
@@ -476,6 +484,8 @@ static enum MHD_Result fixture_cb(void *cls, struct MHD_Connection *c, const cha
         status = 403;
     else if (strcmp(url, "/broken.pdf") == 0)
         status = 500;
+    else if (strcmp(url, "/squid-denied.pdf") == 0 || strcmp(url, "/squid-via-403.pdf") == 0)
+        status = 403;
     else if (strcmp(url, "/redirect") == 0) {
         status = 302;
         location = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
@@ -488,6 +498,10 @@ static enum MHD_Result fixture_cb(void *cls, struct MHD_Connection *c, const cha
     MHD_add_response_header(resp, "Content-Type", ctype);
     if (location)
         MHD_add_response_header(resp, "Location", location);
+    if (strcmp(url, "/squid-denied.pdf") == 0) /* squid's own denial */
+        MHD_add_response_header(resp, "Server", "squid/5.7");
+    if (strcmp(url, "/squid-via-403.pdf") == 0) /* an origin's 403 relayed by squid */
+        MHD_add_response_header(resp, "Via", "1.1 proxyhost (squid/5.7)");
     enum MHD_Result rc = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return rc;
@@ -513,6 +527,14 @@ void rst_fixture_stop(rst_fixture *f)
 {
     MHD_stop_daemon(f->daemon);
     pthread_mutex_destroy(&f->mu);
+}
+
+int rst_fixture_proxied(rst_fixture *f)
+{
+    pthread_mutex_lock(&f->mu);
+    int n = f->proxied;
+    pthread_mutex_unlock(&f->mu);
+    return n;
 }
 
 int rst_fixture_hits(rst_fixture *f)

@@ -119,17 +119,21 @@ void rst_async_join(rst_async *a);
 /* The loopback fixture for remote fetches. Paths: /doc.pdf (200, 2 KiB PDF), /photo.png
  * (200 image/png), /report (200 application/pdf, no extension in the URL), /evil.exe (200),
  * /big.pdf (200, big_size bytes), /missing.pdf (404), /forbidden.pdf (403), /broken.pdf
- * (500), /redirect?to=URL (302 to URL). hits counts requests. */
+ * (500), /redirect?to=URL (302 to URL), /squid-denied.pdf (403, Server: squid/5.7),
+ * /squid-via-403.pdf (403, Via: … (squid/5.7)). hits counts requests. As a forward proxy
+ * (absolute-form targets) it serves the same paths; proxied counts those requests. */
 typedef struct rst_fixture {
     void *daemon;
     uint16_t port;
     size_t big_size;
     int hits;
+    int proxied;
     pthread_mutex_t mu;
 } rst_fixture;
 void rst_fixture_start(rst_fixture *f, size_t big_size);
 void rst_fixture_stop(rst_fixture *f);
 int rst_fixture_hits(rst_fixture *f);
+int rst_fixture_proxied(rst_fixture *f);
 
 /* A listening socket nobody should ever connect to. */
 int rst_listener(uint16_t *port);

@@ -38,6 +38,7 @@ START_TEST(defaults_are_difys)
     ck_assert_int_eq(cfg.ping_interval_ms, 10000);
     ck_assert_int_eq(cfg.idle_timeout_ms, 300000);
     ck_assert_int_eq(cfg.fetch_timeout_ms, 5000);
+    ck_assert_str_eq(cfg.fetch_proxy, ""); /* direct fetches */
     ck_assert_int_eq(cfg.upload_layout, 2);
     ck_assert_int_eq(cfg.remote_errors_legacy, 0);
     ck_assert_int_eq(cfg.action, HITL_REFSERVER_RUN);
@@ -72,6 +73,10 @@ START_TEST(valid_flags)
     ck_assert_int_eq(parse(&cfg, &err, "--fetch-allow", "[::1]:9000", NULL), 0);
     ck_assert_str_eq(cfg.fetch_allow[0].host, "::1");
     ck_assert_int_eq(cfg.fetch_allow[0].port, 9000);
+    ck_assert_int_eq(parse(&cfg, &err, "--fetch-proxy", "http://127.0.0.1:3128", NULL), 0);
+    ck_assert_str_eq(cfg.fetch_proxy, "http://127.0.0.1:3128");
+    ck_assert_int_eq(parse(&cfg, &err, "--fetch-proxy=https://proxy.example:8443/", NULL, NULL), 0);
+    ck_assert_str_eq(cfg.fetch_proxy, "https://proxy.example:8443/");
     ck_assert_int_eq(parse(&cfg, &err, "--upload-layout", "v1", "--version"), 0);
     ck_assert_int_eq(cfg.upload_layout, 1);
     ck_assert_int_eq(cfg.action, HITL_REFSERVER_VERSION);
@@ -107,6 +112,12 @@ static const bad_case BAD[] = {
     {"--fetch-allow", "127.0.0.1"},
     {"--fetch-allow", "host:80"},
     {"--fetch-timeout", "fast"},
+    {"--fetch-proxy", "127.0.0.1:3128"},
+    {"--fetch-proxy", "socks5://127.0.0.1:1080"},
+    {"--fetch-proxy", "http://"},
+    {"--fetch-proxy", "http://:3128"},
+    {"--fetch-proxy", "http://a b:3128"},
+    {"--fetch-proxy", ""},
     {"--ping-interval", "-5"},
     {"--idle-timeout", "ms"},
     {"--upload-layout", "v3"},
@@ -125,6 +136,21 @@ START_TEST(bad_values_name_the_flag)
     ck_assert_msg(strstr(err.msg, c->flag) != NULL, "%s %s: message '%s'", c->flag, c->value,
                   err.msg);
     ck_assert_ptr_null(strchr(err.msg, '\n'));
+}
+END_TEST
+
+/* Behind a proxy the allow-list would be a promise nothing keeps: refused, naming both. */
+START_TEST(fetch_allow_and_fetch_proxy_exclude_each_other)
+{
+    hitl_refserver_config cfg;
+    hitl_err err = {0};
+    char *argv[] = {"hitl-refserver", "--fetch-allow",         "127.0.0.1:9000",
+                    "--fetch-proxy",  "http://127.0.0.1:3128", NULL};
+    hitl_refserver_config_init(&cfg);
+    ck_assert_int_eq(hitl_refserver_config_parse(&cfg, 5, argv, &err), HITL_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--fetch-allow"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "--fetch-proxy"));
+    ck_assert_int_eq(parse(&cfg, &err, "--fetch-proxy", "http://127.0.0.1:3128", NULL), 0);
 }
 END_TEST
 
@@ -205,6 +231,7 @@ static Suite *suite(void)
     tcase_add_test(tc, defaults_are_difys);
     tcase_add_test(tc, valid_flags);
     tcase_add_loop_test(tc, bad_values_name_the_flag, 0, (int)(sizeof BAD / sizeof BAD[0]));
+    tcase_add_test(tc, fetch_allow_and_fetch_proxy_exclude_each_other);
     tcase_add_test(tc, missing_value_and_stray_argument);
     tcase_add_test(tc, fault_table_is_well_formed);
     tcase_add_test(tc, start_fails_cleanly_on_a_busy_port);

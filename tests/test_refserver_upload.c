@@ -452,6 +452,59 @@ START_TEST(invalid_token_never_fetches)
 }
 END_TEST
 
+/* --fetch-proxy: every fetch goes to the proxy (the fixture plays squid), the refserver's own
+ * address check stands aside (127.0.0.1:1 would be refused and unreachable without it), an
+ * environment no_proxy does not route around it, and a 401/403 naming squid in Server or Via
+ * is remote_file_url_blocked while an origin's plain 403 stays remote_file_access_denied. */
+typedef struct proxy_case {
+    const char *path;
+    long status;
+    const char *code; /* NULL = 201 */
+} proxy_case;
+
+static const proxy_case PROXY_CASES[] = {
+    {"/doc.pdf", 201, NULL},
+    {"/squid-denied.pdf", 400, "remote_file_url_blocked"},
+    {"/squid-via-403.pdf", 400, "remote_file_url_blocked"},
+    {"/forbidden.pdf", 400, "remote_file_access_denied"},
+    {"/missing.pdf", 404, "remote_file_not_found"},
+};
+
+START_TEST(fetch_proxy_carries_every_fetch)
+{
+    const proxy_case *c = &PROXY_CASES[_i];
+    setenv("no_proxy", "127.0.0.1,localhost", 1);
+    setenv("NO_PROXY", "127.0.0.1,localhost", 1);
+    hitl_refserver_config cfg;
+    rst_config(&cfg);
+    rst_fixture_start(&fx, 16);
+    snprintf(cfg.fetch_proxy, sizeof cfg.fetch_proxy, "http://127.0.0.1:%u", (unsigned)fx.port);
+    start_cfg(&cfg);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    char tok[128], hdr[256], url[256];
+    rst_upload_token(&ts, run.token, tok, sizeof tok);
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", tok);
+    snprintf(url, sizeof url, "http://127.0.0.1:1%s", c->path);
+    rst_part part = {"url", NULL, url, 0};
+    rst_opts o = {.url = rst_url(&ts, "/api/human-input-forms/files"),
+                  .headers = hdr,
+                  .parts = &part,
+                  .nparts = 1};
+    rst_resp r;
+    rst_do(&o, &r);
+    if (c->code)
+        rst_assert_error(&r, c->status, c->code, NULL);
+    else
+        ck_assert_msg(r.status == 201, "%s: %ld %s", c->path, r.status, r.body);
+    rst_resp_free(&r);
+    ck_assert_int_eq(rst_fixture_proxied(&fx), 1);
+    ck_assert_int_eq(rst_fixture_hits(&fx), 1);
+    rst_stop(&ts);
+    rst_fixture_stop(&fx);
+}
+END_TEST
+
 typedef struct addr_case {
     const char *ip;
     int blocked;
@@ -559,6 +612,8 @@ static Suite *suite(void)
                         (int)(sizeof REMOTE_CASES / sizeof REMOTE_CASES[0]));
     tcase_add_test(tc, ssrf_refused_before_connecting);
     tcase_add_test(tc, invalid_token_never_fetches);
+    tcase_add_loop_test(tc, fetch_proxy_carries_every_fetch, 0,
+                        (int)(sizeof PROXY_CASES / sizeof PROXY_CASES[0]));
     tcase_add_loop_test(tc, address_classification, 0, (int)(sizeof ADDRS / sizeof ADDRS[0]));
     tcase_add_test(tc, svc_files_upload);
     suite_add_tcase(s, tc);

@@ -253,6 +253,18 @@ static int map_curl_error(CURLcode rc, const transfer *t, long timeout_ms, const
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
         return hitl_err_set(err, HITL_E_ARG, "cannot request %s: %s", url, curl_msg);
+    /* A private CA or a self-signed certificate is the usual cause on a test deployment:
+     * the one line says which option fixes it. */
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return hitl_err_set(err, HITL_E_NETWORK,
+                            "the TLS certificate of %s was not verified (%s): pass --cacert FILE "
+                            "with the CA that issued it (or --insecure to skip verification)",
+                            url, curl_msg);
+    case CURLE_SSL_CACERT_BADFILE:
+        return hitl_err_set(err, HITL_E_ARG,
+                            "the CA bundle to verify %s could not be loaded (%s): check the "
+                            "--cacert FILE (a PEM file of CA certificates)",
+                            url, curl_msg);
     default:
         return hitl_err_set(err, HITL_E_NETWORK, "request to %s failed: %s", url, curl_msg);
     }

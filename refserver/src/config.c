@@ -49,6 +49,11 @@ static const char USAGE[] =
     "  --fetch-allow HOST:PORT  allow fetching this IP:port although it is loopback/private\n"
     "                           (repeatable; IPv6 as [::1]:PORT)\n"
     "  --fetch-timeout T        connect and total timeout (default 5; T in s, or Nms)\n"
+    "  --fetch-proxy URL        send every remote fetch through this HTTP proxy (Dify's\n"
+    "                           SSRF_PROXY_HTTP_URL, e.g. http://127.0.0.1:3128 for squid):\n"
+    "                           the proxy then decides which destinations are allowed (no\n"
+    "                           --fetch-allow), and its 401/403 naming squid in Server or\n"
+    "                           Via is answered as remote_file_url_blocked, as Dify does\n"
     "Streams:\n"
     "  --ping-interval T        resume-stream keep-alive period (default 10; s, or Nms)\n"
     "  --idle-timeout T         resume-stream idle close (default 300; s, or Nms)\n"
@@ -302,6 +307,20 @@ static int copy_str(char *dst, size_t cap, const char *flag, const char *v, hitl
     return HITL_OK;
 }
 
+/* --fetch-proxy URL: http:// or https://, a host, nothing curl would read as options. */
+static int parse_proxy(hitl_refserver_config *cfg, const char *v, hitl_err *err)
+{
+    const char *host = NULL;
+    if (strncasecmp(v, "http://", 7) == 0)
+        host = v + 7;
+    else if (strncasecmp(v, "https://", 8) == 0)
+        host = v + 8;
+    if (!host || !*host || *host == '/' || *host == ':' || strpbrk(v, " \t\r\n"))
+        return hitl_err_set(err, HITL_E_ARG,
+                            "--fetch-proxy: '%s' is not an http:// or https:// proxy URL", v);
+    return copy_str(cfg->fetch_proxy, sizeof cfg->fetch_proxy, "--fetch-proxy", v, err);
+}
+
 /* apply_flag handles one flag that takes a value. */
 static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, int *replaced,
                       hitl_err *err)
@@ -381,6 +400,8 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
         return parse_blacklist(cfg, v, err);
     if (strcmp(f, "--fetch-allow") == 0)
         return parse_allow(cfg, v, err);
+    if (strcmp(f, "--fetch-proxy") == 0)
+        return parse_proxy(cfg, v, err);
     if (strcmp(f, "--upload-layout") == 0) {
         if (strcmp(v, "v1") && strcmp(v, "v2"))
             return hitl_err_set(err, HITL_E_ARG, "--upload-layout: '%s' is not v1 or v2", v);
@@ -430,7 +451,7 @@ static const char *const VALUED_FLAGS[] = {
     "--idle-timeout",  "--resume-delay",   "--rate-limit",     "--image-limit",   "--file-limit",
     "--video-limit",   "--audio-limit",    "--blacklist",      "--fetch-allow",   "--upload-layout",
     "--remote-errors", "--threads",        "--max-runs",       "--max-streams",   "--fault",
-    "--behave"};
+    "--behave", "--fetch-proxy"};
 
 static int known_flag(const char *f)
 {
@@ -493,5 +514,11 @@ int hitl_refserver_config_parse(hitl_refserver_config *cfg, int argc, char **arg
     }
     if (cfg->ping_interval_ms > cfg->idle_timeout_ms)
         cfg->ping_interval_ms = cfg->idle_timeout_ms;
+    /* Behind a proxy the refserver opens no socket but the proxy's: an allow-list would
+     * promise a check that no longer happens. */
+    if (cfg->fetch_proxy[0] && cfg->nfetch_allow)
+        return hitl_err_set(err, HITL_E_ARG,
+                            "--fetch-allow: not with --fetch-proxy (the proxy decides which "
+                            "destinations are allowed; allow the address in its config)");
     return HITL_OK;
 }

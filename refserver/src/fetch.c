@@ -13,6 +13,7 @@ typedef struct fetch_ctx {
     const rs_fetch_opts *o;
     rs_fetch_result *res;
     int blocked, too_big;
+    int squid; /* the final response's Server or Via header names squid */
 } fetch_ctx;
 
 int rs_fetch_url_ok(const char *url)
@@ -118,7 +119,18 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-/* header_cb keeps the filename of the final response's Content-Disposition. */
+/* names_squid: 1 when |value| holds "squid" in any case (Dify lowercases Server and Via and
+ * looks for the word: ssrf_proxy.py, "squid" in server_header or via_header). */
+static int names_squid(const char *value)
+{
+    for (const char *p = value; *p; p++)
+        if (strncasecmp(p, "squid", 5) == 0)
+            return 1;
+    return 0;
+}
+
+/* header_cb keeps the filename of the final response's Content-Disposition, and whether its
+ * Server or Via header names squid. */
 static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 {
     fetch_ctx *c = userdata;
@@ -129,6 +141,11 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
     line[l] = '\0';
     if (strncasecmp(line, "HTTP/", 5) == 0) {
         c->res->filename[0] = '\0';
+        c->squid = 0;
+        return n;
+    }
+    if (strncasecmp(line, "Server:", 7) == 0 || strncasecmp(line, "Via:", 4) == 0) {
+        c->squid |= names_squid(line + (line[0] == 'V' || line[0] == 'v' ? 4 : 7));
         return n;
     }
     if (strncasecmp(line, "Content-Disposition:", 20) != 0)
@@ -161,10 +178,14 @@ void rs_fetch(const char *url, const rs_fetch_opts *o, rs_fetch_result *res)
         snprintf(res->error, sizeof res->error, "out of memory");
         return;
     }
-    fetch_ctx c = {o, res, 0, 0};
+    fetch_ctx c = {o, res, 0, 0, 0};
+    int proxied = o->proxy && o->proxy[0];
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_PROXY, "");
+    /* The proxy given, or none: never one from the environment (http_proxy), and no
+     * no_proxy list from the environment that would send a request around the proxy. */
+    curl_easy_setopt(h, CURLOPT_PROXY, proxied ? o->proxy : "");
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "");
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
@@ -172,8 +193,10 @@ void rs_fetch(const char *url, const rs_fetch_opts *o, rs_fetch_result *res)
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)o->timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "hitl-refserver");
-    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_cb);
-    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &c);
+    if (!proxied) { /* behind a proxy, the proxy judges the destination */
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_cb);
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &c);
+    }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
@@ -190,6 +213,10 @@ void rs_fetch(const char *url, const rs_fetch_opts *o, rs_fetch_result *res)
     if (c.blocked) {
         res->status = RS_FETCH_BLOCKED;
         snprintf(res->error, sizeof res->error, "the address is not allowed");
+    } else if (cc == CURLE_OK && c.squid && (res->http_code == 401 || res->http_code == 403)) {
+        res->status = RS_FETCH_BLOCKED;
+        snprintf(res->error, sizeof res->error, "blocked by the SSRF proxy (HTTP %ld from squid)",
+                 res->http_code);
     } else if (c.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
         res->status = RS_FETCH_TOO_BIG;
         snprintf(res->error, sizeof res->error, "file size exceeded");

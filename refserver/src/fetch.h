@@ -3,7 +3,12 @@
  * CURLOPT_OPENSOCKETFUNCTION: loopback, private, link-local, unspecified, multicast and
  * reserved addresses (IPv4, IPv6, v4-mapped/-compatible and NAT64 forms) are refused before
  * any connection, unless the exact IP:port is in the allow-list. http/https only, at most 3
- * redirects, bounded time and size; the body is counted and discarded. */
+ * redirects, bounded time and size; the body is counted and discarded.
+ * With a proxy (--fetch-proxy, Dify's SSRF_PROXY_HTTP_URL) every request goes through it and
+ * the destination check is the proxy's, as in Dify, whose in-process address guard stands
+ * aside when a proxy is configured: the only socket opened is the proxy's. A 401/403 whose
+ * Server or Via header names squid is the proxy's refusal (RS_FETCH_BLOCKED), as Dify's
+ * ssrf_proxy turns it into ToolSSRFError. */
 #ifndef RS_FETCH_H
 #define RS_FETCH_H
 
@@ -14,18 +19,19 @@
 #include "refserver/refserver.h"
 
 typedef struct rs_fetch_opts {
-    const hitl_refserver_allow *allow;
+    const hitl_refserver_allow *allow; /* allow and allow_loopback: unused with a proxy */
     size_t nallow;
     int allow_loopback; /* the ssrf-loopback fault */
     int64_t timeout_ms; /* connect and total */
     uint64_t max_bytes; /* 0 = no limit (bytes are still only counted) */
     int head;           /* send HEAD, not GET: the status and headers only (--behave dify) */
+    const char *proxy;  /* "http://HOST:PORT" of the SSRF proxy; NULL or "" = direct */
 } rs_fetch_opts;
 
 typedef enum rs_fetch_status {
     RS_FETCH_OK = 0,  /* a response arrived (any HTTP status: see http_code) */
     RS_FETCH_BAD_URL, /* not an http(s) URL with a host */
-    RS_FETCH_BLOCKED, /* an address was refused by the SSRF check */
+    RS_FETCH_BLOCKED, /* an address was refused by the SSRF check, or squid answered 401/403 */
     RS_FETCH_TOO_BIG, /* Content-Length or the streamed body passed max_bytes */
     RS_FETCH_NETWORK  /* resolve/connect/timeout/protocol failure, too many redirects */
 } rs_fetch_status;

@@ -37,7 +37,7 @@ static rs_fetch_opts fetch_opts(const hitl_refserver_config *cfg, uint64_t max_b
 {
     rs_fetch_opts o = {
         cfg->fetch_allow,      cfg->nfetch_allow, rs_fault_on(cfg, RS_F_SSRF_LOOPBACK),
-        cfg->fetch_timeout_ms, max_bytes,         head};
+        cfg->fetch_timeout_ms, max_bytes,         head, cfg->fetch_proxy};
     return o;
 }
 

@@ -72,6 +72,7 @@ typedef struct hitl_refserver_config {
     hitl_refserver_allow fetch_allow[HITL_REFSERVER_MAX_FETCH_ALLOW];
     size_t nfetch_allow;
     int64_t fetch_timeout_ms; /* connect and total timeout of remote fetches (5 s) */
+    char fetch_proxy[256];    /* "" = direct; else every fetch goes through this HTTP proxy */
     int64_t ping_interval_ms; /* resume-stream keep-alive (10 s) */
     int64_t idle_timeout_ms;  /* resume-stream idle close (300 s) */
     int64_t resume_delay_ms;  /* delay between a submit's 200 and the resumed events (50) */
