@@ -4,6 +4,7 @@
 #include "refserver_client.h"
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,31 @@ static void resume_async(rst_async *a, const rst_run *run, const char *key, cons
     rst_sleep_ms(150); /* subscribed before anything is published */
 }
 
+/* The event names of an SSE body with keep-alive pings after the first frame left out: a
+ * loaded machine may let a ping interval (1 s here) pass before a deadline's event, and those
+ * pings are correct; the tests that are not about pings judge the events around them. */
+static const char *names_sans_keepalive(const char *body)
+{
+    static char out[1024];
+    const char *names = rst_sse_names(body);
+    size_t n = 0;
+    out[0] = '\0';
+    for (const char *p = names; *p;) {
+        size_t len = strcspn(p, ",");
+        bool first = n == 0;
+        if (first || len != 4 || strncmp(p, "ping", 4) != 0) {
+            int w = snprintf(out + n, sizeof out - n, "%s%.*s", first ? "" : ",", (int)len, p);
+            if (w < 0 || (size_t)w >= sizeof out - n)
+                break;
+            n += (size_t)w;
+        }
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return out;
+}
+
 START_TEST(resumed_branch_after_submit)
 {
     start_cfg(0, 0, 0);
@@ -53,7 +79,7 @@ START_TEST(resumed_branch_after_submit)
     rst_async_join(&a);
     ck_assert_int_eq(a.resp.cc, CURLE_OK); /* closed by the server after workflow_finished */
     ck_assert_str_eq(rst_header(&a.resp, "Content-Type"), "text/event-stream; charset=utf-8");
-    ck_assert_str_eq(rst_sse_names(a.resp.body),
+    ck_assert_str_eq(names_sans_keepalive(a.resp.body),
                      "ping,human_input_form_filled,node_started,node_finished,workflow_finished");
     ck_assert_int_eq(strncmp(a.resp.body, "event: ping\n\n", 13), 0);
     cJSON *filled = rst_sse_event(a.resp.body, "human_input_form_filled", 0);
@@ -228,8 +254,8 @@ START_TEST(two_subscribers_both_get_the_events)
     rst_async_join(&a);
     rst_async_join(&b);
     const char *want = "ping,human_input_form_filled,node_started,node_finished,workflow_finished";
-    ck_assert_str_eq(rst_sse_names(a.resp.body), want);
-    ck_assert_str_eq(rst_sse_names(b.resp.body), want);
+    ck_assert_str_eq(names_sans_keepalive(a.resp.body), want);
+    ck_assert_str_eq(names_sans_keepalive(b.resp.body), want);
     cJSON *fin = rst_sse_event(a.resp.body, "workflow_finished", 0);
     ck_assert_ptr_nonnull(rst_str(fin, "conversation_id")); /* chatflow envelope */
     cJSON_Delete(fin);
@@ -247,7 +273,8 @@ START_TEST(node_timeout_runs_the_timeout_branch)
     rst_async a;
     resume_async(&a, &run, RST_WF_KEY, "");
     rst_async_join(&a);
-    ck_assert_str_eq(rst_sse_names(a.resp.body), "ping,human_input_form_timeout,workflow_finished");
+    ck_assert_str_eq(names_sans_keepalive(a.resp.body),
+                     "ping,human_input_form_timeout,workflow_finished");
     cJSON *to = rst_sse_event(a.resp.body, "human_input_form_timeout", 0);
     ck_assert(rst_num(to, "data.expiration_time") == (double)run.expiration);
     cJSON *fin = rst_sse_event(a.resp.body, "workflow_finished", 0);
@@ -271,7 +298,7 @@ START_TEST(global_timeout_stops_the_run)
     rst_async a;
     resume_async(&a, &run, RST_WF_KEY, "");
     rst_async_join(&a);
-    ck_assert_str_eq(rst_sse_names(a.resp.body), "ping,workflow_finished");
+    ck_assert_str_eq(names_sans_keepalive(a.resp.body), "ping,workflow_finished");
     cJSON *fin = rst_sse_event(a.resp.body, "workflow_finished", 0);
     ck_assert_str_eq(rst_str(fin, "data.status"), "stopped");
     cJSON_Delete(fin);
