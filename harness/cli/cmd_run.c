@@ -783,7 +783,8 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_run_env env = {.fixture = fixture, .fixture_base = fixture_base,
                         .other_app_key = o->other_key, .chat_app_key = o->chat_key,
                         .global_app_key = o->global_key,
-                        .loopback = is_loopback_url(t->base_url)};
+                        .loopback = is_loopback_url(t->base_url),
+                        .sources_seen_as_sent = embedded};
     env.source_ip_alt = env.loopback ? "127.0.0.2" : NULL;
 
     size_t total = 0;

@@ -110,6 +110,8 @@
     X(SVC_USER_OPTIONAL, "svc-user-optional", "SVC submit without user is accepted")               \
     X(SVC_SUBMIT_OTHER_APP, "svc-submit-other-app",                                                \
       "SVC submit accepts another app's API key for the form")                                     \
+    X(HUGE_TOKEN_500, "huge-token-500",                                                            \
+      "a path over 8 KiB (a 64 KiB form token) answers an HTML 500: the app crashes on it")        \
     /* hostile */                                                                                  \
     X(HOSTILE_ENDLESS_STREAM, "hostile-endless-stream",                                            \
       "start stream sends `: keepalive` comments forever, never an event")                         \

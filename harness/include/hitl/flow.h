@@ -28,6 +28,11 @@ typedef struct hitl_run_env {
                                     (target->global_timeout_s), or NULL: the target's key */
     const char *source_ip_alt;   /* a second local source address (loopback targets), or NULL */
     bool loopback;               /* the target is on 127.0.0.0/8 or ::1 */
+    /* The target is known to see each local source address as its own client: nothing
+     * stands between the harness and it (the embedded reference server). Elsewhere a proxy
+     * may show every source as one address (Docker's userland proxy), which no request can
+     * tell from a target that keeps one bucket for everyone. */
+    bool sources_seen_as_sent;
 } hitl_run_env;
 
 /* One call to the target. Unset fields mean: GET, no body, the surface's usual auth

@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include "hitl/fixture.h"
+#include "hitl/proxy_page.h"
 #include "hitl/submit.h"
 
 #include <time.h>
@@ -190,6 +191,9 @@ bool hitl_chk_expect_error_shape(hitl_check_ctx *ctx, const hitl_http_response *
              "%s: %s with a JSON error body {\"code\": <string>, \"message\": <string>, "
              "\"status\": <the HTTP status>} (§1.3, §13 K86/K87)",
              what, status_text);
+    /* A front end's own page is not the app's answer (proxy_page.h). */
+    if (hitl_proxy_page_intercepted(ctx, resp, what))
+        return false;
     const char *ct = hitl_http_header_get(resp, "Content-Type");
     const char *body = hitl_buf_str(&resp->body);
     bool status_ok = status ? resp->status == status : resp->status >= 400 && resp->status < 500;
