@@ -29,7 +29,8 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
     }
     cJSON_AddStringToObject(o, "event", name);
     cJSON_AddStringToObject(o, "task_id", run->task_id);
-    cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+    if (!(is_chatflow(s, run) && fault(s, RS_F_CHATFLOW_RUN_ID_MISSING)))
+        cJSON_AddStringToObject(o, "workflow_run_id", run->id);
     if (is_chatflow(s, run)) {
         if (!fault(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
             cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
@@ -49,6 +50,59 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
         rc = hitl_buf_append_str(out, "\n\n");
     free(txt);
     return rc;
+}
+
+/* chat_frame appends one Chatflow chat event (message, message_end, …): the envelope
+ * {event, conversation_id, message_id, created_at}, task_id and the event's own fields
+ * (|fields|, consumed), and no workflow_run_id (advanced_chat/generate_response_converter.py
+ * @00d1c45518c8009543feb726d7de5f78ea02a61b; task_entities.py MessageStreamResponse,
+ * MessageEndStreamResponse). */
+static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *name,
+                      cJSON *fields, hitl_buf *out)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !fields) {
+        cJSON_Delete(o);
+        cJSON_Delete(fields);
+        return HITL_E_NOMEM;
+    }
+    cJSON_AddStringToObject(o, "event", name);
+    if (!fault(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
+        cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
+        cJSON_AddStringToObject(o, "message_id", run->message_id);
+    }
+    cJSON_AddNumberToObject(o, "created_at", (double)run->created_at);
+    cJSON_AddStringToObject(o, "task_id", run->task_id);
+    cJSON_AddStringToObject(o, "id", run->message_id);
+    for (cJSON *f = fields->child; f;) {
+        cJSON *next = f->next;
+        cJSON_AddItemToObject(o, f->string, cJSON_DetachItemViaPointer(fields, f));
+        f = next;
+    }
+    cJSON_Delete(fields);
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!txt)
+        return HITL_E_NOMEM;
+    int rc = hitl_buf_append_str(out, "data: ");
+    if (!rc)
+        rc = hitl_buf_append_str(out, txt);
+    if (!rc)
+        rc = hitl_buf_append_str(out, "\n\n");
+    free(txt);
+    return rc;
+}
+
+/* message: a chunk of the answer an Answer node streams (Chatflow only). */
+static int message_frame(const hitl_refserver *s, const rs_run *run, const char *answer,
+                         hitl_buf *out)
+{
+    if (!is_chatflow(s, run))
+        return HITL_OK;
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "answer", answer);
+    cJSON_AddNullToObject(f, "from_variable_selector");
+    return chat_frame(s, run, "message", f, out);
 }
 
 static cJSON *jdup(const cJSON *v)
@@ -170,6 +224,9 @@ int rs_events_start(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
     const rs_formdef *f = s->form;
     int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+    /* A Chatflow's Answer node ahead of the Human Input node streams its text first. */
+    if (!rc)
+        rc = message_frame(s, run, "A person will review this request.", out);
     if (!rc)
         rc = frame(
             s, run, "node_started",
@@ -258,7 +315,22 @@ int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *ac
     int rc = frame(s, run, "human_input_form_filled", d, out);
     if (!rc)
         rc = branch_frames(s, run, run->action, out);
+    if (!rc) { /* the branch's Answer node (Chatflow) */
+        char answer[160];
+        snprintf(answer, sizeof answer, "Reviewed: %s.", title);
+        rc = message_frame(s, run, answer, out);
+    }
     return rc ? rc : frame(s, run, "workflow_finished", finished_data(s, run), out);
+}
+
+int rs_events_message_end(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    if (!is_chatflow(s, run))
+        return HITL_OK;
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddItemToObject(f, "metadata", cJSON_CreateObject());
+    cJSON_AddNullToObject(f, "files");
+    return chat_frame(s, run, "message_end", f, out);
 }
 
 int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out)

@@ -19,6 +19,8 @@
       "start stream stays open after workflow_paused until the idle timeout")                      \
     X(CHATFLOW_ENVELOPE_MISSING, "chatflow-envelope-missing",                                      \
       "chatflow events lack conversation_id and message_id")                                       \
+    X(CHATFLOW_RUN_ID_MISSING, "chatflow-run-id-missing",                                          \
+      "chatflow workflow, node and human-input events lack workflow_run_id")                       \
     X(SVC_OUTPUTS_NOT_EMPTY, "svc-outputs-not-empty",                                              \
       "workflow_paused.data.outputs is not {} on an SVC-invoked run")                              \
     X(PING_WITH_DATA, "ping-with-data", "keep-alive pings are sent as `data: ping`")               \
