@@ -125,7 +125,8 @@ static void usage(FILE *f)
 "Embedded target only (no --target):\n"
 "  --embedded-fault NAME   turn on a reference-server fault (repeatable; hitl-refserver\n"
 "                          --list-faults): shows what a finding looks like\n"
-"  --embedded-layout V     upload path layout of the embedded server: v1 (default) or v2\n"
+"  --embedded-layout V     upload path layout of the embedded server: v1 (default), v2,\n"
+"                          or none (a build without Human Input uploads)\n"
 "\n"
 "Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
 "conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
@@ -348,8 +349,9 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             break;
         case O_EFAULT: hitl_strvec_push(&o->faults, optarg); break;
         case O_ELAYOUT:
-            if (strcmp(optarg, "v1") && strcmp(optarg, "v2")) {
-                fprintf(errout, "hitlcheck run: --embedded-layout '%s': use v1 or v2\n", optarg);
+            if (strcmp(optarg, "v1") && strcmp(optarg, "v2") && strcmp(optarg, "none")) {
+                fprintf(errout, "hitlcheck run: --embedded-layout '%s': use v1, v2 or none\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             set_str(&o->embedded_layout, optarg);
@@ -591,7 +593,10 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
     }
     char fingerprint[64];
     snprintf(fingerprint, sizeof fingerprint, "upload-layout=%s",
-             t->layout == HITL_LAYOUT_V1 ? "v1" : t->layout == HITL_LAYOUT_V2 ? "v2" : "unknown");
+             t->layout == HITL_LAYOUT_V1     ? "v1"
+             : t->layout == HITL_LAYOUT_V2   ? "v2"
+             : t->layout == HITL_LAYOUT_NONE ? "none"
+                                             : "unknown");
     hitl_report_meta meta = {
         .target = t->base_url, .harness_version = HITL_VERSION, .fingerprint = fingerprint,
         .app_mode = t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
@@ -800,8 +805,9 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     fprintf(out, "hitlcheck: %zu checks against %s (app mode %s, surfaces %s, upload layout %s)\n",
             total, shown_url ? shown_url : "", t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
             t->surfaces == 3 ? "web+service" : t->surfaces == HITL_SURFACE_WEB ? "web" : "service",
-            t->layout == HITL_LAYOUT_V2 ? "v2 (/api/human-input-forms/files)"
-                                        : "v1 (/api/form/human_input/files/…)");
+            t->layout == HITL_LAYOUT_V2     ? "v2 (/api/human-input-forms/files)"
+            : t->layout == HITL_LAYOUT_NONE ? "none (no Human Input upload route)"
+                                            : "v1 (/api/form/human_input/files/…)");
     free(shown_url);
     hitl_engine_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
                               .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),

@@ -131,12 +131,14 @@ static rs_route route_of(const hitl_refserver *s, const char *url, const char **
         return RS_R_CHAT_MESSAGES;
     if (strcmp(url, "/v1/files/upload") == 0)
         return RS_R_SVC_UPLOAD;
-    int v1 = s->cfg.upload_layout == 1;
+    /* --upload-layout none: a build before Human Input uploads, with neither layout's
+     * routes nor the upload-token route. */
+    int v1 = s->cfg.upload_layout == 1, v2 = s->cfg.upload_layout == 2, uploads = v1 || v2;
     if (v1 && strcmp(url, API_FORM "files/upload") == 0)
         return RS_R_WEB_UPLOAD_V1;
     if (v1 && strcmp(url, API_FORM "files/remote-upload") == 0)
         return RS_R_WEB_REMOTE_V1;
-    if (!v1 && strcmp(url, "/api/human-input-forms/files") == 0)
+    if (v2 && strcmp(url, "/api/human-input-forms/files") == 0)
         return RS_R_WEB_FILES_V2;
     if (strncmp(url, V1_FORM, strlen(V1_FORM)) == 0) {
         const char *t = url + strlen(V1_FORM);
@@ -158,7 +160,7 @@ static rs_route route_of(const hitl_refserver *s, const char *url, const char **
             return RS_R_WEB_FORM;
         }
         *plen = (size_t)(slash - t);
-        return strcmp(slash, "/upload-token") == 0 ? RS_R_WEB_UPLOAD_TOKEN : RS_R_NONE;
+        return uploads && strcmp(slash, "/upload-token") == 0 ? RS_R_WEB_UPLOAD_TOKEN : RS_R_NONE;
     }
     if (strncmp(url, "/v1/workflow/", 13) == 0) {
         const char *t = url + 13;

@@ -241,6 +241,10 @@ int hitl_chk_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http
 {
     if (token)
         *token = NULL;
+    if (!hitl_flow_require_upload_routes(ctx)) {
+        memset(resp, 0, sizeof *resp);
+        return HITL_E_UNSUPPORTED;
+    }
     char path[1024];
     int n = snprintf(path, sizeof path, "/form/human_input/%s/upload-token", form_token);
     if (n < 0 || (size_t)n >= sizeof path) {
@@ -468,6 +472,8 @@ int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
         hitl_check_skip(ctx, "no fixture server the target can reach (--fixture-url)");
         return HITL_E_UNSUPPORTED;
     }
+    if (!hitl_flow_require_upload_routes(ctx))
+        return HITL_E_UNSUPPORTED;
     char *issued = NULL;
     if (!upload_token) {
         issued = hitl_chk_issue_upload_token(ctx, form_token);

@@ -565,12 +565,19 @@ static void buckets_independent(hitl_check_ctx *ctx)
         return;
     }
     p.token = run.form_token;
-    for (int full = 0; full < RL_KINDS && !hitl_check_done(ctx); full++) {
+    /* A build without Human Input uploads has no upload-token route, nor its limiter. */
+    int kinds = RL_KINDS;
+    if (hitl_flow_layout(ctx) == HITL_LAYOUT_NONE) {
+        kinds = RL_TOKEN;
+        hitl_check_note(ctx, "the target has no Human Input upload route (upload layout none), "
+                             "so no upload-token limiter: the GET and submit limiters only");
+    }
+    for (int full = 0; full < kinds && !hitl_check_done(ctx); full++) {
         const char *src;
         if (!rl_source(ctx, &p, &src) ||
             !rl_exhaust(ctx, &p, (rl_kind)full, run.form_token, &src, NULL))
             break;
-        for (int other = 0; other < RL_KINDS; other++) {
+        for (int other = 0; other < kinds; other++) {
             if (other == full)
                 continue;
             hitl_http_response resp;

@@ -122,6 +122,8 @@ static void upload_prep_free(upload_prep *p)
 static int upload_prepare_ex(hitl_check_ctx *ctx, upload_prep *p, bool need_fetch)
 {
     memset(p, 0, sizeof *p);
+    if (!hitl_flow_require_upload_routes(ctx))
+        return HITL_E_UNSUPPORTED;
     int rc = start_with_fixture(ctx, &p->run);
     if (rc)
         return rc;
