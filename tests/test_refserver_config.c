@@ -146,9 +146,13 @@ START_TEST(deployment_flags)
     ck_assert_ptr_nonnull(strstr(err.msg, "--front: 'apache'"));
     ck_assert_int_eq(parse(&cfg, &err, "--upload-layout", "v3", NULL), HITL_E_ARG);
     ck_assert_ptr_nonnull(strstr(err.msg, "not v1, v2 or none"));
+    ck_assert_int_eq(parse(&cfg, &err, "--form-delivery", "email", NULL), 0);
+    ck_assert_int_eq(cfg.delivery_email, 1);
+    ck_assert_int_eq(parse(&cfg, &err, "--form-delivery", "sms", NULL), HITL_E_ARG);
     hitl_refserver_config_init(&cfg);
     ck_assert_int_eq(cfg.front, HITL_REFSERVER_FRONT_NONE);
     ck_assert_int_eq(cfg.remote_via_squid, 0);
+    ck_assert_int_eq(cfg.delivery_email, 0);
 }
 END_TEST
 

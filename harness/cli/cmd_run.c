@@ -9,6 +9,7 @@
 #include "hitl/engine.h"
 #include "hitl/fixture.h"
 #include "hitl/flow.h"
+#include "hitl/preflight.h"
 #include "hitl/redact.h"
 #include "hitl/report.h"
 #include "hitl/report_console.h"
@@ -131,8 +132,10 @@ static void usage(FILE *f)
 "Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
 "conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
 "including a selection that names no check, a bad baseline, or a report directory,\n"
-"--trace or --write-expect file that cannot be written; 3 the target is unreachable or\n"
-"the harness could not run (a check ended in ERROR, or the reports, trace or\n"
+"--trace or --write-expect file that cannot be written; 3 the target is unreachable,\n"
+"is not a Human Input API as configured (the preflight: one run must pause at a Human\n"
+"Input node with a form token the selected surfaces serve; one line names the option to\n"
+"change), or the harness could not run (a check ended in ERROR, or the reports, trace or\n"
 "--write-expect file could not be written).\n");
 }
 
@@ -784,6 +787,18 @@ static int run(run_opts *o, FILE *out, FILE *errout)
         fprintf(errout, "hitlcheck run: the target is unreachable: %s\n", msg ? msg : "");
         free(msg);
         goto out;
+    }
+    /* One run must pause at a Human Input node before any check runs: a target that is not
+     * (configured as) a Human Input API is one message naming the option to change. */
+    char preflight_note[HITL_ERR_MSG_MAX];
+    int pf = hitl_preflight_run(http, t, red, preflight_note, sizeof preflight_note, &err);
+    if (pf || preflight_note[0]) {
+        char *msg = hitl_redactor_apply(red, pf ? err.msg : preflight_note);
+        fprintf(pf ? errout : out, "hitlcheck%s: %s\n", pf ? " run: preflight" : "",
+                msg ? msg : "");
+        free(msg);
+        if (pf)
+            goto out;
     }
     hitl_run_env env = {.fixture = fixture, .fixture_base = fixture_base,
                         .other_app_key = o->other_key, .chat_app_key = o->chat_key,

@@ -26,6 +26,8 @@ static const char USAGE[] =
     "                           app-hitl-chat); TTL: this app's node timeout in seconds\n"
     "                           (default --form-ttl)\n"
     "  --form FILE              form definition JSON {form_content, inputs, user_actions}\n"
+    "  --form-delivery webapp|email  the Human Input node's delivery: webapp (default) gives\n"
+    "                           the run a form token; email only gives form_token null\n"
     "Expiry (seconds):\n"
     "  --form-ttl S             form expiration_time = now + S (default 129600 = 36 h)\n"
     "  --global-timeout S       global pause cap from form creation (default 604800)\n"
@@ -398,6 +400,13 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
         cfg->remote_errors_legacy = strcmp(v, "legacy") == 0;
         return HITL_OK;
     }
+    if (strcmp(f, "--form-delivery") == 0) {
+        if (strcmp(v, "webapp") && strcmp(v, "email"))
+            return hitl_err_set(err, HITL_E_ARG, "--form-delivery: '%s' is not webapp or email",
+                                v);
+        cfg->delivery_email = strcmp(v, "email") == 0;
+        return HITL_OK;
+    }
     if (strcmp(f, "--front") == 0) {
         if (strcmp(v, "none") && strcmp(v, "nginx"))
             return hitl_err_set(err, HITL_E_ARG, "--front: '%s' is not none or nginx", v);
@@ -433,7 +442,7 @@ static const char *const VALUED_FLAGS[] = {
     "--idle-timeout",  "--resume-delay",   "--rate-limit",     "--image-limit",   "--file-limit",
     "--video-limit",   "--audio-limit",    "--blacklist",      "--fetch-allow",   "--upload-layout",
     "--remote-errors", "--threads",        "--max-runs",       "--max-streams",   "--fault",
-    "--front"};
+    "--front",         "--form-delivery"};
 
 static int known_flag(const char *f)
 {

@@ -158,7 +158,9 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
     cJSON_AddItemToObject(d, "inputs", jdup(f->inputs));
     cJSON_AddItemToObject(d, "actions", jdup(f->actions));
     cJSON_AddFalseToObject(d, "display_in_ui");
-    if (!fault(s, RS_F_EVENT_MISSING_FORM_TOKEN))
+    if (s->cfg.delivery_email) /* no WebApp recipient: no token any API surface serves */
+        cJSON_AddNullToObject(d, "form_token");
+    else if (!fault(s, RS_F_EVENT_MISSING_FORM_TOKEN))
         cJSON_AddStringToObject(d, "form_token", run->token);
     cJSON_AddItemToObject(d, "resolved_default_values", jdup(f->defaults_raw));
     cJSON_AddNumberToObject(d, "expiration_time", (double)run->expiration_time);
@@ -178,7 +180,10 @@ static cJSON *reason(const hitl_refserver *s, const rs_run *run)
     cJSON_AddStringToObject(r, "node_id", f->node_id);
     cJSON_AddStringToObject(r, "node_title", f->node_title);
     cJSON_AddItemToObject(r, "resolved_default_values", jdup(f->defaults_raw));
-    cJSON_AddStringToObject(r, "form_token", run->token);
+    if (s->cfg.delivery_email)
+        cJSON_AddNullToObject(r, "form_token");
+    else
+        cJSON_AddStringToObject(r, "form_token", run->token);
     int64_t exp = run->expiration_time + (fault(s, RS_F_EVENT_PAUSE_MISMATCH) ? 60 : 0);
     cJSON_AddNumberToObject(r, "expiration_time", (double)exp);
     return r;

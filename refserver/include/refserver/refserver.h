@@ -79,6 +79,7 @@ typedef struct hitl_refserver_config {
     int remote_errors_legacy; /* 1 = v1 remote-upload error mapping (§6.3) */
     int remote_via_squid;     /* 1 = fetches go through Dify's squid SSRF proxy (§6.3) */
     hitl_refserver_front front; /* what stands in front of the app (front.h) */
+    int delivery_email;         /* 1 = the node delivers by e-mail only: form_token null */
     char form_file[256];      /* "" = the built-in form */
     unsigned threads;         /* MHD worker threads (4) */
     size_t max_runs;          /* live runs kept (4096); see FAULTS.md "Caps" */
