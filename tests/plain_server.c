@@ -44,8 +44,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     const char *page = status == 200 ? PAGE_200 : PAGE_404;
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(page), (void *)page,
-                                                             MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(page), (void *)page, MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(r, "Content-Type", "text/html");
     MHD_add_response_header(r, "Server", "nginx");
     enum MHD_Result rc = MHD_queue_response(c, status, r);

@@ -16,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char NGINX_414[] = "<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n"
-                                "<body>\r\n<center><h1>414 Request-URI Too Large</h1></center>\r\n"
-                                "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
-static const char NGINX_502_VERSION[] = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
-                                        "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
-                                        "<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n";
+static const char NGINX_414[] =
+    "<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n"
+    "<body>\r\n<center><h1>414 Request-URI Too Large</h1></center>\r\n"
+    "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+static const char NGINX_502_VERSION[] =
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
+    "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
+    "<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n";
 static const char NGINX_NO_SIGNATURE[] = "<html><head><title>400 Bad Request</title></head><body>"
                                          "<center><h1>400 Bad Request</h1></center></body></html>";
 static const char GUNICORN_400[] =
@@ -46,7 +48,8 @@ static const char CLOUDFLARE_520[] = "<!DOCTYPE html><html><head><title>example.
 static const char ENVOY_503[] = "upstream connect error or disconnect/reset before headers. reset "
                                 "reason: connection failure";
 static const char GO_404[] = "404 page not found\n";
-static const char JSON_404[] = "{\"code\":\"not_found\",\"message\":\"Form not found\",\"status\":404}";
+static const char JSON_404[] =
+    "{\"code\":\"not_found\",\"message\":\"Form not found\",\"status\":404}";
 
 /* A response as the transport fills it (freed with hitl_http_response_free). */
 static hitl_http_response make_resp(long status, const char *ctype, const char *server,
@@ -82,8 +85,7 @@ static const struct {
      "nginx"},
     {"nginx_template_without_signature", 400, "text/html", NULL, NULL, NGINX_NO_SIGNATURE, true,
      "nginx"},
-    {"gunicorn_400_no_server_header", 400, "text/html", NULL, NULL, GUNICORN_400, true,
-     "gunicorn"},
+    {"gunicorn_400_no_server_header", 400, "text/html", NULL, NULL, GUNICORN_400, true, "gunicorn"},
     {"apache_414", 414, "text/html; charset=iso-8859-1", "Apache", NULL, APACHE_414, true,
      "Apache"},
     {"squid_403_by_body", 403, "text/html", "squid/6.6", NULL, SQUID_403, true, "squid"},
@@ -179,8 +181,9 @@ static void shape_werkzeug(hitl_check_ctx *ctx)
 #define ENTRY(id)                                                                                  \
     "{\"id\":\"" id "\",\"tags\":[\"errors\"],\"title\":\"t\",\"section\":\"§1.3\","              \
     "\"severity\":\"MUST\",\"surfaces\":[\"web\"]}"
-static const char *DOC = "{\"version\":1,\"checks\":[" ENTRY("errors.a") "," ENTRY(
-    "errors.b") "," ENTRY("errors.c") "," ENTRY("errors.d") "," ENTRY("errors.e") "," ENTRY("errors.f") "]}";
+static const char *DOC =
+    "{\"version\":1,\"checks\":[" ENTRY("errors.a") "," ENTRY("errors.b") "," ENTRY(
+        "errors.c") "," ENTRY("errors.d") "," ENTRY("errors.e") "," ENTRY("errors.f") "]}";
 
 static const hitl_check_impl IMPLS[] = {
     {"errors.a", expect_error_nginx_414}, {"errors.b", expect_error_werkzeug},

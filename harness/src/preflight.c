@@ -12,11 +12,11 @@
 #include <string.h>
 #include <time.h>
 
-#define HEAD_MAX (8u * 1024u)        /* body bytes kept for excerpts and error codes */
-#define LINE_MAX_BYTES (16u << 20)   /* a Dify form event may be several MiB */
-#define FORM_GET_TIMEOUT_MS 10000L   /* the form GET needs only its status line and headers */
+#define HEAD_MAX (8u * 1024u)      /* body bytes kept for excerpts and error codes */
+#define LINE_MAX_BYTES (16u << 20) /* a Dify form event may be several MiB */
+#define FORM_GET_TIMEOUT_MS 10000L /* the form GET needs only its status line and headers */
 #define URL_CAP 2048u
-#define SHOWN_URL 160                /* characters of a URL quoted in a message */
+#define SHOWN_URL 160 /* characters of a URL quoted in a message */
 
 /* What a `form_token` key held. */
 typedef enum tok_state { TOK_MISSING = 0, TOK_NULL, TOK_STRING } tok_state;
@@ -33,8 +33,8 @@ typedef struct start_watch {
     bool required, paused, finished, failed, reason_hitl;
     tok_state required_tok, reason_tok;
     char token[512];
-    char ended_by[32];  /* the event that finished the run without a pause */
-    char error[200];    /* an `error` event's message */
+    char ended_by[32]; /* the event that finished the run without a pause */
+    char error[200];   /* an `error` event's message */
     char first_event[32];
 } start_watch;
 
@@ -213,7 +213,8 @@ static const char *shown(const char *url, char *out, size_t cap)
     return out;
 }
 
-static int note_set(char *note, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int note_set(char *note, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int note_set(char *note, size_t cap, const char *fmt, ...)
 {
     va_list ap;
@@ -250,24 +251,26 @@ static int probe_form(hitl_http *http, const hitl_target *t, hitl_surface surfac
     hitl_buf_init(&head, 2048);
     /* Only the status, the headers and the first bytes matter: the rest of the body (a
      * hostile one, a stall) is the checks' to judge. */
-    hitl_http_request req = {.method = "GET",
-                             .url = hitl_buf_str(&url),
-                             .headers = headers,
-                             .n_headers = svc && t->api_key ? 1 : 0,
-                             .timeout_ms = t->timeout_ms < FORM_GET_TIMEOUT_MS
-                                               ? t->timeout_ms
-                                               : FORM_GET_TIMEOUT_MS,
-                             .on_body = head_sink,
-                             .user = &head};
+    hitl_http_request req = {
+        .method = "GET",
+        .url = hitl_buf_str(&url),
+        .headers = headers,
+        .n_headers = svc && t->api_key ? 1 : 0,
+        .timeout_ms = t->timeout_ms < FORM_GET_TIMEOUT_MS ? t->timeout_ms : FORM_GET_TIMEOUT_MS,
+        .on_body = head_sink,
+        .user = &head};
     hitl_err herr = {0};
     int hrc = hitl_http_do(http, &req, &resp, &herr);
     char what[400], sbuf[SHOWN_URL + 8];
     const char *surl = shown(hitl_buf_str(&shown_url), sbuf, sizeof sbuf);
     const char *option = svc ? "--service-base" : "--web-base";
     rc = HITL_OK;
-    if (resp.status == 0) {
-        note_set(note, note_cap, "GET %s (the run's own form) got no answer (%s): the checks "
-                                 "judge it",
+    if (resp.status == 0 || hrc != HITL_OK) {
+        /* No answer, or one the transport gave up on (a header flood, a stall before the
+         * body): a question for the checks, not of the configuration. */
+        note_set(note, note_cap,
+                 "preflight: GET %s (the run's own form) ended without a usable answer (%s): "
+                 "the checks judge it",
                  surl, hrc ? herr.msg : "no status");
     } else if (resp.status == 404 || resp.status == 405) {
         describe(&resp, &head, what, sizeof what);
@@ -280,8 +283,8 @@ static int probe_form(hitl_http *http, const hitl_target *t, hitl_surface surfac
     } else if (resp.status == 401 || (svc && resp.status == 403)) {
         describe(&resp, &head, what, sizeof what);
         rc = hitl_err_set(err, HITL_E_INVALID,
-                          "GET %s answered %s: the form API refused the request; check %s",
-                          surl, what, svc ? "--api-key" : "--web-base, or choose --surface service");
+                          "GET %s answered %s: the form API refused the request; check %s", surl,
+                          what, svc ? "--api-key" : "--web-base, or choose --surface service");
     } else if (resp.status == 403) {
         describe(&resp, &head, what, sizeof what);
         rc = hitl_err_set(err, HITL_E_INVALID,
@@ -334,8 +337,8 @@ static int judge_start(const hitl_target *t, const char *method, const char *sur
         json_code(&w->head, code, sizeof code);
         describe(resp, &w->head, what, sizeof what);
         const char *loc = hitl_http_header_get(resp, "Location");
-        return hitl_err_set(err, HITL_E_INVALID, "%s %s answered %s%s%.80s: %s", method, surl,
-                            what, loc ? ", Location " : "", loc ? loc : "",
+        return hitl_err_set(err, HITL_E_INVALID, "%s %s answered %s%s%.80s: %s", method, surl, what,
+                            loc ? ", Location " : "", loc ? loc : "",
                             start_advice(resp->status, code));
     }
     if (w->failed)
@@ -370,8 +373,8 @@ static int judge_start(const hitl_target *t, const char *method, const char *sur
                  w->parse_rc ? "a line or event over the preflight's cap"
                  : hrc == HITL_E_TIMEOUT && w->events == 0
                      ? "no event within the first-event window"
-                     : herr->msg[0] ? herr->msg
-                                    : hitl_status_name(hrc));
+                 : herr->msg[0] ? herr->msg
+                                : hitl_status_name(hrc));
         return HITL_OK;
     }
     if (w->token[0])
@@ -388,8 +391,9 @@ static int judge_start(const hitl_target *t, const char *method, const char *sur
                             "%s %s: the run paused, but not at a Human Input node (no "
                             "human_input_required event or reason); check --api-key and --inputs",
                             method, surl);
-    note_set(note, note_cap, "preflight: the run paused without a form_token key; the checks "
-                             "judge the events");
+    note_set(note, note_cap,
+             "preflight: the run paused without a form_token key; the checks "
+             "judge the events");
     return HITL_OK;
 }
 
@@ -402,8 +406,9 @@ int hitl_preflight_run(hitl_http *http, const hitl_target *t, hitl_redactor *red
     hitl_buf_init(&url, URL_CAP);
     if (hitl_target_url(t, HITL_SURFACE_SERVICE, &url, "%s", path)) {
         hitl_buf_free(&url);
-        return hitl_err_set(err, HITL_E_INVALID, "--target and --service-base make a URL over %u "
-                                                 "bytes; check them",
+        return hitl_err_set(err, HITL_E_INVALID,
+                            "--target and --service-base make a URL over %u "
+                            "bytes; check them",
                             URL_CAP);
     }
     char *json = start_body(t);

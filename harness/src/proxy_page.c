@@ -113,8 +113,7 @@ void hitl_proxy_page_describe(const hitl_http_response *resp, const hitl_proxy_p
     snprintf(out, cap,
              "the front end (%s) answered HTTP %ld with its own page (%s; Content-Type %.60s; "
              "Server %.60s), not the app",
-             page->front, resp->status, page->evidence, ct ? ct : "none",
-             server ? server : "none");
+             page->front, resp->status, page->evidence, ct ? ct : "none", server ? server : "none");
 }
 
 bool hitl_proxy_page_intercepted(hitl_check_ctx *ctx, const hitl_http_response *resp,
@@ -126,8 +125,8 @@ bool hitl_proxy_page_intercepted(hitl_check_ctx *ctx, const hitl_http_response *
     char said[512];
     hitl_proxy_page_describe(resp, &page, said, sizeof said);
     if (resp->status >= 500) {
-        hitl_check_note(ctx, "%s: %s: the front end reports that the app behind it failed",
-                        what, said);
+        hitl_check_note(ctx, "%s: %s: the front end reports that the app behind it failed", what,
+                        said);
         return false;
     }
     hitl_check_skip(ctx,

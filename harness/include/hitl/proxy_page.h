@@ -20,8 +20,8 @@
 #include "hitl/http.h"
 
 typedef struct hitl_proxy_page {
-    char front[32];        /* the front end's name: "nginx", "gunicorn", "Apache", … */
-    const char *evidence;  /* what gave it away (static text) */
+    char front[32];       /* the front end's name: "nginx", "gunicorn", "Apache", … */
+    const char *evidence; /* what gave it away (static text) */
 } hitl_proxy_page;
 
 /* hitl_proxy_page_detect returns true when |resp| is an error answer (HTTP 400 or more)

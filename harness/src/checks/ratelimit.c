@@ -238,6 +238,13 @@ static long rl_pace_ms(const hitl_target *t)
     return (long)t->rate_max * 1100L + 2000L <= window_ms(t) ? 1100L : 0L;
 }
 
+/* Whether each local source address reaches the target as itself (hitl_run_env). */
+static bool sources_seen_as_sent(hitl_check_ctx *ctx)
+{
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    return env && env->sources_seen_as_sent;
+}
+
 /* rl_fill sends |n| |kind| requests from *|src|, paced by rl_pace_ms, and expects none to be
  * limited: the budget is rate_max per window (§8). |token| NULL sends GETs of unknown tokens
  * (§13 H69). *|first_ms| (when not NULL) gets the monotonic time before the first request.
@@ -263,6 +270,23 @@ restart:;
         snprintf(unknown, sizeof unknown, "hitlffff%014x", (unsigned)i);
         hitl_http_response resp;
         if (rl_send(ctx, kind, token ? token : unknown, *src, NULL, &resp)) {
+            hitl_http_response_free(&resp);
+            return false;
+        }
+        if (resp.status == 429 && *src && p->fresh && !p->may_fall_back &&
+            !sources_seen_as_sent(ctx)) {
+            /* The check that judges whether sources are told apart (per-ip.isolated): a
+             * fresh address limited early shares its bucket with earlier traffic, which a
+             * proxy merging every source (Docker's userland proxy) explains as well as the
+             * target: nothing can be shown (see per_ip_isolated). */
+            hitl_check_skip(ctx,
+                            "a %s request from the fresh source address %s was 429 before its "
+                            "budget was spent (request %d of %d): the target counts it with "
+                            "earlier clients. Either it keeps one bucket for every client (a "
+                            "finding), or something in front of it shows every source as one "
+                            "address (Docker's userland proxy, a proxy setting "
+                            "X-Forwarded-For), and from outside the two cannot be told apart",
+                            KIND_NAME[kind], *src, i + 1, n);
             hitl_http_response_free(&resp);
             return false;
         }
@@ -775,14 +799,13 @@ static void per_ip_isolated(hitl_check_ctx *ctx)
     if (rl_exhaust(ctx, &p, RL_GET, run.form_token, &src, NULL) && rl_source(ctx, &p, &b)) {
         hitl_http_response resp;
         if (!rl_send(ctx, RL_GET, run.form_token, b, NULL, &resp)) {
-            const hitl_run_env *env = hitl_chk_env(ctx);
             char exp[512], body[256];
             snprintf(exp, sizeof exp,
                      "with client %s's GET bucket exhausted (%d requests within %d s), a GET from "
                      "client %s is served: the limit is per client IP (§8)",
                      a, t->rate_max, t->rate_window_s, b);
             body_snip(&resp, body, sizeof body);
-            if (resp.status == 429 && !(env && env->sources_seen_as_sent))
+            if (resp.status == 429 && !sources_seen_as_sent(ctx))
                 hitl_check_skip(ctx,
                                 "with client %s's GET bucket exhausted, a GET from %s was 429 "
                                 "too: the target counts the two source addresses as one client. "

@@ -10,6 +10,7 @@
 #include "common.h"
 
 #include "hitl/fixture.h"
+#include "hitl/proxy_page.h"
 
 /* A token no target issues (token_urlsafe(32) gives 43 characters of [A-Za-z0-9_-]). */
 #define UNKNOWN_FORM_TOKEN "hitlcheckUnknownFormToken000000000000000000"
@@ -151,6 +152,9 @@ static bool expect_answer(hitl_check_ctx *ctx, const hitl_http_response *resp, l
     char exp[512];
     snprintf(exp, sizeof exp, "%s → HTTP %ld%s%s (%s)", what, status, code ? " " : "",
              code ? code : "", section);
+    /* A front end's own page (a proxy's 413 for the body, …) is not the target's answer. */
+    if (hitl_proxy_page_intercepted(ctx, resp, what))
+        return false;
     if (!hitl_expect(ctx, resp->status == status, exp, "HTTP %ld: %.200s", resp->status,
                      hitl_buf_str(&resp->body)))
         return false;
