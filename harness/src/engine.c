@@ -198,8 +198,8 @@ bool hitl_expect_error_msg(hitl_check_ctx *ctx, const hitl_http_response *resp, 
     body_preview(resp, body, sizeof body);
     /* A front end's own page (nginx's HTML 414 …) is not the app's answer: never judged
      * as its JSON error (proxy_page.h). */
-    char what[96];
-    snprintf(what, sizeof what, "a request expecting the app's HTTP %ld %s", status, code);
+    char what[160];
+    snprintf(what, sizeof what, "a request expecting the app's HTTP %ld %.100s", status, code);
     if (hitl_proxy_page_intercepted(ctx, resp, what))
         return false;
     if (resp->status != status)
