@@ -13,23 +13,8 @@
 set -uo pipefail
 : "${HITLCHECK:?HITLCHECK must name the hitlcheck binary}"
 : "${REFSERVER:?REFSERVER must name the hitl-refserver binary}"
-tmp=$(mktemp -d)
-pid=
-stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=; }
-trap 'stop; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-
-# serve ARGS…: a refserver on an ephemeral port; $port is set.
-serve() {
-  stop
-  rm -f "$tmp/port"
-  "$REFSERVER" --port 0 --port-file "$tmp/port" --rate-limit 5/2 "$@" >"$tmp/srv.out" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-  port=$(cat "$tmp/port" 2>/dev/null) || { echo "FAIL: refserver did not start"; exit 1; }
-}
+# shellcheck source=serve_lib.sh
+. "$(dirname "$0")/serve_lib.sh"
 
 # check LOG ARGS…: hitlcheck against the refserver; exit code in $rc.
 check() {
@@ -46,7 +31,7 @@ verdict() {
 }
 
 # 1. Behind nginx.
-serve --front nginx
+serve "$REFSERVER" --port 0 --rate-limit 5/2 --front nginx
 check "$tmp/nginx.log" --only errors.path.huge-token,ratelimit.per-ip.isolated
 [ "$rc" = 0 ] && ok || bad "behind nginx: exit $rc, expected 0"
 verdict "$tmp/nginx.log" PASS errors.path.huge-token
@@ -60,14 +45,14 @@ case "$reason" in
 esac
 
 # 2. Reached directly: the two addresses are counted apart.
-serve
+serve "$REFSERVER" --port 0 --rate-limit 5/2
 check "$tmp/direct.log" --only ratelimit.per-ip.isolated
 [ "$rc" = 0 ] && ok || bad "direct: exit $rc, expected 0"
 verdict "$tmp/direct.log" PASS ratelimit.per-ip.isolated
 
 # 3. One bucket for everyone, reached from outside: the same answers as behind a proxy, so
 # SKIP, not FAIL (the embedded server FAILs it: fault_matrix.txt).
-serve --fault global-bucket
+serve "$REFSERVER" --port 0 --rate-limit 5/2 --fault global-bucket
 check "$tmp/global.log" --only ratelimit.per-ip.isolated
 [ "$rc" = 0 ] && ok || bad "global bucket: exit $rc, expected 0"
 verdict "$tmp/global.log" SKIP ratelimit.per-ip.isolated

@@ -9,24 +9,8 @@ set -uo pipefail
 : "${HITLCHECK:?HITLCHECK must name the hitlcheck binary}"
 : "${REFSERVER:?REFSERVER must name the hitl-refserver binary}"
 : "${PLAIN_SERVER:?PLAIN_SERVER must name the plain_server test binary}"
-tmp=$(mktemp -d)
-pid=
-stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=; }
-trap 'stop; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-
-# serve BINARY ARGS…: a server on an ephemeral port; $port is set.
-serve() {
-  local bin=$1; shift
-  stop
-  rm -f "$tmp/port"
-  "$bin" --port-file "$tmp/port" "$@" >"$tmp/srv.out" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-  port=$(cat "$tmp/port" 2>/dev/null) || { echo "FAIL: $bin did not start"; exit 1; }
-}
+# shellcheck source=serve_lib.sh
+. "$(dirname "$0")/serve_lib.sh"
 
 # refuse NAME PATTERN… -- HITLCHECK-ARGS…: exit 3, no check ran, stderr is exactly one line
 # "hitlcheck run: preflight: …" matching every PATTERN (extended regular expressions).

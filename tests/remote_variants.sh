@@ -14,30 +14,19 @@
 set -uo pipefail
 : "${HITLCHECK:?HITLCHECK must name the hitlcheck binary}"
 : "${REFSERVER:?REFSERVER must name the hitl-refserver binary}"
-tmp=$(mktemp -d)
-pid=
-stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=; }
-trap 'stop; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+# shellcheck source=serve_lib.sh
+. "$(dirname "$0")/serve_lib.sh"
 checks=remote.upload.unavailable,remote.upload.access-denied,remote.upload.not-found
 
 # run NAME REFSERVER-ARGS…: the refserver may fetch from the harness's fixture port; a port
 # someone else holds makes hitlcheck exit 2 (--fixture-listen), and the next one is tried.
 run() {
   local name=$1; shift
-  local log="$tmp/$name.log" try fport
-  for try in 1 2 3 4 5; do
-    stop
+  local log="$tmp/$name.log" fport
+  for _ in 1 2 3 4 5; do
     fport=$((20000 + (RANDOM % 30000)))
-    rm -f "$tmp/port"
-    "$REFSERVER" --port 0 --port-file "$tmp/port" --no-rate-limit \
-      --fetch-allow "127.0.0.1:$fport" "$@" >"$tmp/srv.out" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-    [ -s "$tmp/port" ] || { echo "FAIL: refserver did not start"; exit 1; }
-    "$HITLCHECK" run --target "http://127.0.0.1:$(cat "$tmp/port")" --api-key app-hitl-workflow \
+    serve "$REFSERVER" --port 0 --no-rate-limit --fetch-allow "127.0.0.1:$fport" "$@"
+    "$HITLCHECK" run --target "http://127.0.0.1:$port" --api-key app-hitl-workflow \
       --fixture-listen "127.0.0.1:$fport" --only "$checks" --jobs 3 --no-color \
       --report-dir "$tmp/$name" >"$log" 2>&1
     rc=$?

@@ -17,6 +17,22 @@ static int is_chatflow(const hitl_refserver *s, const rs_run *run)
     return s->cfg.apps[run->app].mode == HITL_REFSERVER_CHATFLOW;
 }
 
+/* append_frame appends |o| (consumed) as one `data: <json>` frame. */
+static int append_frame(cJSON *o, hitl_buf *out)
+{
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!txt)
+        return HITL_E_NOMEM;
+    int rc = hitl_buf_append_str(out, "data: ");
+    if (!rc)
+        rc = hitl_buf_append_str(out, txt);
+    if (!rc)
+        rc = hitl_buf_append_str(out, "\n\n");
+    free(txt);
+    return rc;
+}
+
 /* frame appends one `data: {"event",…,"data":data}` frame; |data| is consumed. */
 static int frame(const hitl_refserver *s, const rs_run *run, const char *name, cJSON *data,
                  hitl_buf *out)
@@ -39,17 +55,7 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
         cJSON_AddNumberToObject(o, "created_at", (double)run->created_at);
     }
     cJSON_AddItemToObject(o, "data", data);
-    char *txt = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!txt)
-        return HITL_E_NOMEM;
-    int rc = hitl_buf_append_str(out, "data: ");
-    if (!rc)
-        rc = hitl_buf_append_str(out, txt);
-    if (!rc)
-        rc = hitl_buf_append_str(out, "\n\n");
-    free(txt);
-    return rc;
+    return append_frame(o, out);
 }
 
 /* chat_frame appends one Chatflow chat event (message, message_end, …): the envelope
@@ -80,17 +86,7 @@ static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *na
         f = next;
     }
     cJSON_Delete(fields);
-    char *txt = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!txt)
-        return HITL_E_NOMEM;
-    int rc = hitl_buf_append_str(out, "data: ");
-    if (!rc)
-        rc = hitl_buf_append_str(out, txt);
-    if (!rc)
-        rc = hitl_buf_append_str(out, "\n\n");
-    free(txt);
-    return rc;
+    return append_frame(o, out);
 }
 
 /* message: a chunk of the answer an Answer node streams (Chatflow only). */
