@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # serve_lib.sh: what the scripts that start their own server share (source it after
 # `set -uo pipefail`): a temporary directory $tmp, pass/fail counting (ok, bad), and one
 # background server at a time (serve, stop) on an ephemeral port, $port, that the server
