@@ -2,8 +2,9 @@
 # cli_form_lint.sh: `hitlcheck form-lint` against its usage text. Every Dify form in
 # tests/data/form lints clean (exit 0, no output); invalid forms print exactly their
 # `path: message` lines (exit 1); --json prints the normalized form; stdin works; a whole
-# human_input_required frame is validated through its data; unreadable, oversized, non-JSON
-# and non-object input exit 2 with one line on stderr. Needs HITLCHECK and HITL_SOURCE_DIR.
+# human_input_required frame is validated through its data; oversized, empty, non-JSON and
+# non-object input exit 1 with one `FILE: message` line; usage and I/O errors exit 2 with one
+# line on stderr. Needs HITLCHECK and HITL_SOURCE_DIR.
 set -euo pipefail
 
 : "${HITLCHECK:?set HITLCHECK to the hitlcheck binary}"
@@ -165,29 +166,61 @@ $.form_token: required key is missing
 EOF
 same out kind_event_on_get
 
-# 8. Exit 2: one line on stderr, nothing on stdout.
-run 2 not_json "$HITLCHECK" form-lint "$data/invalid_not_json.txt"
-err_line not_json "$data/invalid_not_json.txt: not valid JSON: unterminated string at byte 27 of 27"
-empty out not_json
+# 8. Every input it can read is judged: text that is no form at all (empty, not JSON, NaN,
+# trailing text, truncated, over the cap, a top level that is not an object) exits 1 with
+# one `FILE: message` line on stdout and nothing on stderr. (Pins the issue "form-lint exits
+# 2 for a file that is not JSON": exit 2 is for usage and I/O errors only.)
+# out_line NAME TEXT: stdout is exactly the one line TEXT and stderr is empty.
+out_line() {
+    printf '%s\n' "$2" >"$tmp/want"
+    same out "$1"
+    empty err "$1"
+}
+run 1 not_json "$HITLCHECK" form-lint "$data/invalid_not_json.txt"
+out_line not_json "$data/invalid_not_json.txt: not valid JSON: unterminated string at byte 27 of 27"
 printf '\x01{}' >"$tmp/ctl.json"
-run 2 lenient_json_refused "$HITLCHECK" form-lint "$tmp/ctl.json"
-err_line lenient_json_refused "$tmp/ctl.json: not valid JSON: unexpected character at byte 0 of 3"
-run 2 not_object "$HITLCHECK" form-lint "$data/invalid_not_object.json"
-err_line not_object "$data/invalid_not_object.json: a form definition must be a JSON object, got array"
+run 1 lenient_json_refused "$HITLCHECK" form-lint "$tmp/ctl.json"
+out_line lenient_json_refused "$tmp/ctl.json: not valid JSON: unexpected character at byte 0 of 3"
+run 1 not_object "$HITLCHECK" form-lint "$data/invalid_not_object.json"
+out_line not_object "$data/invalid_not_object.json: a form definition must be a JSON object, got array"
+printf '"form"' >"$tmp/string.json"
+run 1 top_level_string "$HITLCHECK" form-lint "$tmp/string.json"
+out_line top_level_string "$tmp/string.json: a form definition must be a JSON object, got string"
 : >"$tmp/empty.json"
-run 2 empty_input "$HITLCHECK" form-lint "$tmp/empty.json"
-err_line empty_input "$tmp/empty.json: not valid JSON: the text is empty"
-run 2 missing_file "$HITLCHECK" form-lint "$tmp/does-not-exist.json"
-err_line missing_file "cannot open '$tmp/does-not-exist.json': No such file or directory"
+run 1 empty_input "$HITLCHECK" form-lint "$tmp/empty.json"
+out_line empty_input "$tmp/empty.json: not valid JSON: the text is empty"
+run 1 empty_stdin "$HITLCHECK" form-lint </dev/null
+out_line empty_stdin "<stdin>: not valid JSON: the text is empty"
+for c in nan:'{"expiration_time": NaN}' trailing:'{"form_content": "x"} trailing' \
+    truncated:'{"form_content": "x", "inputs": [' two_objects:'{} {}'; do
+    name=${c%%:*}
+    printf '%s' "${c#*:}" >"$tmp/$name.json"
+    run 1 "$name" "$HITLCHECK" form-lint "$tmp/$name.json"
+    if grep -qE "^$tmp/$name.json: not valid JSON: .* at byte [0-9]+ of [0-9]+\$" "$tmp/out" &&
+        [ "$(wc -l <"$tmp/out")" -eq 1 ]; then ok; else
+        bad "$name: stdout is not one 'FILE: not valid JSON: … at byte N of M' line:"
+        cat "$tmp/out" >&2
+    fi
+    empty err "$name"
+done
 head -c $((16 * 1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' >"$tmp/big.json"
-run 2 over_16_mib "$HITLCHECK" form-lint "$tmp/big.json"
-err_line over_16_mib "$tmp/big.json is larger than 16777216 bytes (16 MiB), the cap for a form definition; refusing it"
-run 2 over_16_mib_stdin "$HITLCHECK" form-lint <"$tmp/big.json"
-err_line over_16_mib_stdin "<stdin> is larger than 16777216 bytes (16 MiB), the cap for a form definition; refusing it"
+run 1 over_16_mib "$HITLCHECK" form-lint "$tmp/big.json"
+out_line over_16_mib "$tmp/big.json: larger than 16777216 bytes (16 MiB), the cap for a form definition"
+run 1 over_16_mib_stdin "$HITLCHECK" form-lint <"$tmp/big.json"
+out_line over_16_mib_stdin "<stdin>: larger than 16777216 bytes (16 MiB), the cap for a form definition"
 # Exactly 16 MiB is read (and here is whitespace only).
 head -c $((16 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$tmp/cap.json"
-run 2 at_16_mib_read "$HITLCHECK" form-lint "$tmp/cap.json"
-err_line at_16_mib_read "$tmp/cap.json: not valid JSON: the text is empty"
+run 1 at_16_mib_read "$HITLCHECK" form-lint "$tmp/cap.json"
+out_line at_16_mib_read "$tmp/cap.json: not valid JSON: the text is empty"
+
+# 9. Exit 2: usage and I/O errors only, one line on stderr, nothing on stdout.
+run 2 missing_file "$HITLCHECK" form-lint "$tmp/does-not-exist.json"
+err_line missing_file "cannot open '$tmp/does-not-exist.json': No such file or directory"
+empty out missing_file
+mkdir -p "$tmp/a-directory"
+run 2 directory "$HITLCHECK" form-lint "$tmp/a-directory"
+err_line directory "cannot read $tmp/a-directory: Is a directory"
+empty out directory
 run 2 unknown_option "$HITLCHECK" form-lint --strict "$data/docs_get_form__v1_14.json"
 err_line unknown_option "unknown option '--strict'; run \`hitlcheck form-lint --help\`"
 run 2 bad_kind "$HITLCHECK" form-lint --kind web "$data/docs_get_form__v1_14.json"
@@ -197,7 +230,7 @@ err_line kind_without_value "--kind needs auto, get or event, got 'nothing'"
 run 2 two_inputs "$HITLCHECK" form-lint a.json b.json
 err_line two_inputs "one input at a time, got 'a.json' and 'b.json'; run \`hitlcheck form-lint --help\`"
 
-# 9. --help is complete and exits 0.
+# 10. --help is complete and exits 0.
 run 0 help "$HITLCHECK" form-lint --help
 for want in 'Usage: hitlcheck form-lint \[--kind auto|get|event\] \[--json\] \[FILE|-\]' \
     'human_input_required' 'Exit codes: 0 valid; 1 invalid' '--json' '--kind KIND' '16777216 bytes'; do

@@ -121,11 +121,64 @@ if [ -w /dev/full ]; then
     one_error_line "output write error" "cannot write the output"
 fi
 
-# 5. Caps that fit leave the output unchanged.
+# 5. The default caps take a 16 MiB line and a 16 MiB event (a Dify form with large content
+# dumps without flags; the parser's own default line cap is 1 MiB). Generated here, not
+# committed. Pins "sse-dump refuses a Dify event over 1 MiB by default".
+mib16=$((16 * 1024 * 1024))
+{
+    printf 'data: '
+    head -c "$mib16" /dev/zero | tr '\0' x
+    printf '\n\n'
+} >"$tmp/line16.sse"
+expect_exit 0 "a 16 MiB data line by default" "$HITLCHECK" sse-dump "$tmp/line16.sse"
+size=$(wc -c <"$tmp/out")
+# {"type": "message", "data": "<16 MiB>", "id": ""} and a newline: 42 bytes around the data.
+if [ "$size" -eq $((mib16 + 42)) ] && head -c 40 "$tmp/out" | grep -q '^{"type": "message", "data": "xx'; then
+    ok
+else
+    bad "a 16 MiB data line by default: $size bytes of output, expected $((mib16 + 42))"
+fi
+# The same event in 16 lines of 1 MiB: 16 MiB of data (and 15 joining LFs).
+{
+    for _ in $(seq 16); do
+        printf 'data: '
+        head -c $((1024 * 1024)) /dev/zero | tr '\0' y
+        printf '\n'
+    done
+    printf '\n'
+} >"$tmp/event16.sse"
+expect_exit 0 "a 16 MiB event by default" "$HITLCHECK" sse-dump "$tmp/event16.sse"
+size=$(wc -c <"$tmp/out")
+# 15 LFs are written as \n, two bytes each.
+if [ "$size" -eq $((mib16 + 30 + 42)) ]; then ok; else
+    bad "a 16 MiB event by default: $size bytes of output, expected $((mib16 + 30 + 42))"
+fi
+# The flags still lower the caps…
+expect_exit 1 "--max-line lowers the default" "$HITLCHECK" sse-dump --max-line 1048576 "$tmp/line16.sse"
+one_error_line "--max-line lowers the default" "max_line (1048576 bytes)"
+expect_exit 1 "--max-data lowers the default" "$HITLCHECK" sse-dump --max-data=8388608 "$tmp/event16.sse"
+one_error_line "--max-data lowers the default" "max_data (8388608 bytes)"
+# … and raise them past the defaults: a 33 MiB line.
+{
+    printf 'data: '
+    head -c $((33 * 1024 * 1024)) /dev/zero | tr '\0' z
+    printf '\n\n'
+} >"$tmp/line33.sse"
+expect_exit 1 "a 33 MiB line passes the default caps" "$HITLCHECK" sse-dump "$tmp/line33.sse"
+one_error_line "a 33 MiB line passes the default caps" "max_line (33554432 bytes)"
+expect_exit 0 "--max-line and --max-data raise the caps" "$HITLCHECK" sse-dump \
+    --max-line 40000000 --max-data 40000000 "$tmp/line33.sse"
+size=$(wc -c <"$tmp/out")
+if [ "$size" -eq $((33 * 1024 * 1024 + 42)) ]; then ok; else
+    bad "--max-line/--max-data raise the caps: $size bytes of output"
+fi
+rm -f "$tmp/line16.sse" "$tmp/event16.sse" "$tmp/line33.sse" "$tmp/out"
+
+# 6. Caps that fit leave the output unchanged.
 expect_exit 0 "caps that fit" "$HITLCHECK" sse-dump --max-line=4096 --max-data 4096 "$first.sse"
 same_output "caps that fit" "$first.expected.jsonl"
 
-# 6. Usage errors: exit 2 and a message naming the problem.
+# 7. Usage errors: exit 2 and a message naming the problem.
 expect_exit 2 "--max-line abc" "$HITLCHECK" sse-dump --max-line abc "$first.sse"
 one_error_line "--max-line abc" "--max-line needs a positive integer.*'abc'"
 expect_exit 2 "--max-line 0" "$HITLCHECK" sse-dump --max-line 0 "$first.sse"
@@ -141,7 +194,7 @@ one_error_line "unknown option" "unknown option '--bogus'"
 expect_exit 2 "two inputs" "$HITLCHECK" sse-dump "$first.sse" "$first.sse"
 one_error_line "two inputs" "one input at a time"
 
-# 7. --help: exit 0, the usage on stdout.
+# 8. --help: exit 0, the usage on stdout.
 expect_exit 0 "--help" "$HITLCHECK" sse-dump --help
 if grep -q '^Usage: hitlcheck sse-dump' "$tmp/out" && grep -q -- '--max-line BYTES' "$tmp/out" &&
     grep -q -- '--max-data BYTES' "$tmp/out" && [ ! -s "$tmp/err" ]; then

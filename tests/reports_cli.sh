@@ -175,16 +175,20 @@ for kind in 'app-hitl-workflow' 'hitl_upload_' 'human_input/[A-Za-z0-9_-]{22}' \
 done
 
 # 9. Credentials in the options (regression: argv went into the reports with only the
-# redactor applied): -H values, and an --api-key that the embedded run replaces. The
-# Authorization header overrides the harness's own, so the checks end in ERROR (exit 3);
-# the reports are written all the same. (--proxy is masked too: test_redact, as a proxy
-# would cut the embedded run off.)
-run hdrs 3 -H 'Authorization: Bearer SECRETAUTH7' -H 'X-Api-Key: S3CRETX' --api-key SECRETKEY5
+# redactor applied): -H values, and an --api-key that the embedded run replaces. (--proxy is
+# masked too: test_redact, as a proxy would cut the embedded run off.)
+run hdrs 0 -H 'Cookie: session=SECRETAUTH7' -H 'X-Api-Key: S3CRETX' --api-key SECRETKEY5
 files_valid hdrs
 contains "hdrs: junit options keep the header names" "$work/hdrs/junit.xml" \
-  '-H Authorization: [REDACTED] -H X-Api-Key: [REDACTED] --api-key [REDACTED]'
+  '-H Cookie: [REDACTED] -H X-Api-Key: [REDACTED] --api-key [REDACTED]'
 if grep -rlE 'SECRETAUTH7|S3CRETX|SECRETKEY5' "$work/hdrs" "$work/hdrs.log" >"$work/hdrs.leak"
 then bad "hdrs: a credential of the options leaked" "$work/hdrs.leak"; else ok "hdrs: no credential of the options anywhere"; fi
+# An Authorization header overrides the harness's own: the preflight's run is refused (401),
+# which is one line and exit 3 before any check, and that line leaks nothing either.
+run hdrs-auth 3 -H 'Authorization: Bearer SECRETAUTH9'
+contains "hdrs-auth: the preflight names the refused key" "$work/hdrs-auth.log" 'check --api-key'
+if grep -qE 'SECRETAUTH9' "$work/hdrs-auth.log"
+then bad "hdrs-auth: the Authorization value leaked" "$work/hdrs-auth.log"; else ok "hdrs-auth: no credential in the preflight line"; fi
 
 # 10. A password in the --target URL: in no artifact, the console included. The target is
 # a standalone hitl-refserver (the embedded one has no URL to give).

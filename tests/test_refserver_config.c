@@ -154,6 +154,34 @@ START_TEST(fetch_allow_and_fetch_proxy_exclude_each_other)
 }
 END_TEST
 
+/* The deployment shapes: a build without upload routes, a squid SSRF proxy, nginx in front. */
+START_TEST(deployment_flags)
+{
+    hitl_refserver_config cfg;
+    hitl_err err = {0};
+    ck_assert_int_eq(parse(&cfg, &err, "--upload-layout", "none", NULL), 0);
+    ck_assert_int_eq(cfg.upload_layout, 0);
+    ck_assert_int_eq(parse(&cfg, &err, "--upload-layout", "v1", "--remote-via-squid"), 0);
+    ck_assert_int_eq(cfg.upload_layout, 1);
+    ck_assert_int_eq(cfg.remote_via_squid, 1);
+    ck_assert_int_eq(parse(&cfg, &err, "--front", "nginx", NULL), 0);
+    ck_assert_int_eq(cfg.front, HITL_REFSERVER_FRONT_NGINX);
+    ck_assert_int_eq(parse(&cfg, &err, "--front=none", NULL, NULL), 0);
+    ck_assert_int_eq(cfg.front, HITL_REFSERVER_FRONT_NONE);
+    ck_assert_int_eq(parse(&cfg, &err, "--front", "apache", NULL), HITL_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--front: 'apache'"));
+    ck_assert_int_eq(parse(&cfg, &err, "--upload-layout", "v3", NULL), HITL_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not v1, v2 or none"));
+    ck_assert_int_eq(parse(&cfg, &err, "--form-delivery", "email", NULL), 0);
+    ck_assert_int_eq(cfg.delivery_email, 1);
+    ck_assert_int_eq(parse(&cfg, &err, "--form-delivery", "sms", NULL), HITL_E_ARG);
+    hitl_refserver_config_init(&cfg);
+    ck_assert_int_eq(cfg.front, HITL_REFSERVER_FRONT_NONE);
+    ck_assert_int_eq(cfg.remote_via_squid, 0);
+    ck_assert_int_eq(cfg.delivery_email, 0);
+}
+END_TEST
+
 START_TEST(missing_value_and_stray_argument)
 {
     hitl_refserver_config cfg;
@@ -232,6 +260,7 @@ static Suite *suite(void)
     tcase_add_test(tc, valid_flags);
     tcase_add_loop_test(tc, bad_values_name_the_flag, 0, (int)(sizeof BAD / sizeof BAD[0]));
     tcase_add_test(tc, fetch_allow_and_fetch_proxy_exclude_each_other);
+    tcase_add_test(tc, deployment_flags);
     tcase_add_test(tc, missing_value_and_stray_argument);
     tcase_add_test(tc, fault_table_is_well_formed);
     tcase_add_test(tc, start_fails_cleanly_on_a_busy_port);

@@ -64,6 +64,17 @@ static int p_chatflow_envelope(ctx *c)
     return dev;
 }
 
+static int p_chatflow_run_id(ctx *c)
+{
+    rst_resp r;
+    start_stream(c, RST_CF_KEY, &r, 5000, 0);
+    cJSON *ev = rst_sse_event(r.body, "human_input_required", 0);
+    int dev = !rst_str(ev, "workflow_run_id");
+    cJSON_Delete(ev);
+    rst_resp_free(&r);
+    return dev;
+}
+
 static int p_outputs_not_empty(ctx *c)
 {
     cJSON *ev = start_event(c, "workflow_paused");
@@ -412,6 +423,7 @@ static const fault_row ROWS[] = {
     {"event-pause-mismatch", t_none, p_pause_mismatch, 0},
     {"stream-not-closed", t_none, p_stream_not_closed, 0},
     {"chatflow-envelope-missing", t_none, p_chatflow_envelope, 0},
+    {"chatflow-run-id-missing", t_none, p_chatflow_run_id, 0},
     {"svc-outputs-not-empty", t_none, p_outputs_not_empty, 0},
     {"ping-with-data", t_fast_idle, p_ping_with_data, 0},
     {"wrong-content-type", t_none, p_wrong_content_type, 0},

@@ -240,6 +240,20 @@ static int p_svc_submit_other_app(ctx *c)
     return status_of(&r) == 200;
 }
 
+static int p_huge_token_500(ctx *c)
+{
+    char url[10000];
+    char *token = malloc(9001);
+    memset(token, 'A', 9000);
+    token[9000] = '\0';
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/api/form/human_input/%s",
+             (unsigned)c->ts.port, token);
+    free(token);
+    rst_resp r;
+    rst_get(&r, url, NULL);
+    return status_of(&r) == 500;
+}
+
 /* ---- hostile ---- */
 
 static int p_endless_stream(ctx *c)
@@ -384,6 +398,7 @@ static const fault_row ROWS[] = {
     {"svc-no-auth", t_none, p_svc_no_auth, 0},
     {"svc-user-optional", t_none, p_svc_user_optional, 0},
     {"svc-submit-other-app", t_none, p_svc_submit_other_app, 0},
+    {"huge-token-500", t_none, p_huge_token_500, 0},
     {"hostile-endless-stream", t_none, p_endless_stream, 0},
     {"hostile-endless-line", t_none, p_endless_line, 0},
     {"hostile-slow-drip", t_none, p_slow_drip, 0},

@@ -238,6 +238,10 @@ START_TEST(late_subscriber_misses_events)
 }
 END_TEST
 
+/* Two Chatflow subscribers get the same events. The branch's Answer node streams a
+ * `message` before workflow_finished; message_end follows workflow_finished (dify-B §1), so
+ * only a continue_on_pause subscriber, which no event ends, sees it. Chat events carry the
+ * conversation envelope and no workflow_run_id; workflow events carry both. */
 START_TEST(two_subscribers_both_get_the_events)
 {
     start_cfg(0, 0, 0);
@@ -245,7 +249,7 @@ START_TEST(two_subscribers_both_get_the_events)
     rst_start_run(&ts, RST_CF_KEY, "u1", &run);
     rst_async a, b;
     resume_async(&a, &run, RST_CF_KEY, "");
-    resume_async(&b, &run, RST_CF_KEY, "");
+    resume_async(&b, &run, RST_CF_KEY, "&continue_on_pause=true");
     char inputs[512];
     rst_valid_inputs(&ts, run.token, inputs, sizeof inputs);
     rst_resp r;
@@ -253,12 +257,26 @@ START_TEST(two_subscribers_both_get_the_events)
     rst_resp_free(&r);
     rst_async_join(&a);
     rst_async_join(&b);
-    const char *want = "ping,human_input_form_filled,node_started,node_finished,workflow_finished";
-    ck_assert_str_eq(names_sans_keepalive(a.resp.body), want);
-    ck_assert_str_eq(names_sans_keepalive(b.resp.body), want);
+    ck_assert_str_eq(names_sans_keepalive(a.resp.body),
+                     "ping,human_input_form_filled,node_started,node_finished,message,"
+                     "workflow_finished");
+    ck_assert_str_eq(names_sans_keepalive(b.resp.body),
+                     "ping,human_input_form_filled,node_started,node_finished,message,"
+                     "workflow_finished,message_end");
     cJSON *fin = rst_sse_event(a.resp.body, "workflow_finished", 0);
     ck_assert_ptr_nonnull(rst_str(fin, "conversation_id")); /* chatflow envelope */
+    ck_assert_ptr_nonnull(rst_str(fin, "workflow_run_id"));
     cJSON_Delete(fin);
+    const char *chat[] = {"message", "message_end"};
+    for (size_t i = 0; i < 2; i++) {
+        cJSON *ev = rst_sse_event(b.resp.body, chat[i], 0);
+        ck_assert_ptr_nonnull(rst_str(ev, "conversation_id"));
+        ck_assert_ptr_nonnull(rst_str(ev, "message_id"));
+        ck_assert_ptr_nonnull(rst_str(ev, "task_id"));
+        ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(ev, "created_at"));
+        ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(ev, "workflow_run_id"));
+        cJSON_Delete(ev);
+    }
     rst_resp_free(&a.resp);
     rst_resp_free(&b.resp);
     rst_stop(&ts);

@@ -306,31 +306,74 @@ START_TEST(v2_layout_has_no_v1_paths)
 }
 END_TEST
 
+/* One answer: status, code and, when not NULL, the message's start ("%U" stands for the
+ * URL uploaded). */
+typedef struct remote_answer {
+    long status;
+    const char *code;
+    const char *prefix;
+} remote_answer;
+
+/* The remote-upload error table of dify-B §4: the newest build's RemoteFileService mapping
+ * and the legacy inline code (v1 and early v2 controllers over the ValueError-based
+ * ssrf_proxy), each fetched directly and through Dify's squid SSRF proxy (an origin 401/403
+ * then carries Via: squid and is an SSRF block). */
 typedef struct remote_case {
     const char *path; /* on the fixture; "!refused" = an allowed port nobody listens on */
-    long status;
-    const char *code; /* newest mapping */
-    long legacy_status;
-    const char *legacy_code;
+    remote_answer newest, legacy, squid, squid_legacy;
 } remote_case;
 
+#define OK201 {201, NULL, NULL}
+#define RETRIES "Reached maximum retries (3) for URL %U"
+#define FAILED "Failed to fetch file from %U: "
+#define BLOCKED "Access to '%U' was blocked by SSRF protection."
 static const remote_case REMOTE_CASES[] = {
-    {"/doc.pdf", 201, NULL, 201, NULL},
-    {"/photo.png", 201, NULL, 201, NULL},
-    {"/missing.pdf", 404, "remote_file_not_found", 400, "remote_file_upload_error"},
-    {"/forbidden.pdf", 400, "remote_file_access_denied", 400, "remote_file_upload_error"},
-    {"/broken.pdf", 502, "remote_file_unavailable", 400, "remote_file_upload_error"},
-    {"!refused", 502, "remote_file_unavailable", 400, "remote_file_upload_error"},
-    {"/big.pdf", 413, "file_too_large", 413, "file_too_large"},
-    {"/evil.exe", 400, "file_extension_blocked", 400, "file_extension_blocked"},
-    {"!ftp", 400, "remote_file_invalid_url", 400, "invalid_param"},
+    {"/doc.pdf", OK201, OK201, OK201, OK201},
+    {"/photo.png", OK201, OK201, OK201, OK201},
+    {"/missing.pdf",
+     {404, "remote_file_not_found", "The remote file was not found."},
+     {400, "remote_file_upload_error", FAILED},
+     {404, "remote_file_not_found", NULL},
+     {400, "remote_file_upload_error", FAILED}},
+    {"/forbidden.pdf",
+     {400, "remote_file_access_denied", "Access to the remote file was denied."},
+     {400, "remote_file_upload_error", FAILED},
+     {400, "remote_file_url_blocked", NULL},
+     {400, "invalid_param", BLOCKED}},
+    {"/broken.pdf",
+     {502, "remote_file_unavailable", "The remote file is temporarily unavailable."},
+     {400, "invalid_param", RETRIES},
+     {502, "remote_file_unavailable", NULL},
+     {400, "invalid_param", RETRIES}},
+    {"!refused",
+     {502, "remote_file_unavailable", NULL},
+     {400, "invalid_param", RETRIES},
+     {502, "remote_file_unavailable", NULL},
+     {400, "invalid_param", RETRIES}},
+    {"/big.pdf",
+     {413, "file_too_large", NULL},
+     {413, "file_too_large", NULL},
+     {413, "file_too_large", NULL},
+     {413, "file_too_large", NULL}},
+    {"/evil.exe",
+     {400, "file_extension_blocked", NULL},
+     {400, "file_extension_blocked", NULL},
+     {400, "file_extension_blocked", NULL},
+     {400, "file_extension_blocked", NULL}},
+    {"!ftp",
+     {400, "remote_file_invalid_url", NULL},
+     {400, "invalid_param", NULL},
+     {400, "remote_file_invalid_url", NULL},
+     {400, "invalid_param", NULL}},
 };
 
-static void remote_case_run(int legacy, const remote_case *c)
+/* |legacy|: the legacy mapping; |squid|: fetches through squid. */
+static void remote_case_run(int legacy, int squid, const remote_case *c)
 {
     hitl_refserver_config cfg;
     rst_config(&cfg);
     cfg.remote_errors_legacy = legacy;
+    cfg.remote_via_squid = squid;
     cfg.file_limit = 4096;
     snprintf(cfg.blacklist[0], sizeof cfg.blacklist[0], "exe");
     cfg.nblacklist = 1;
@@ -358,15 +401,30 @@ static void remote_case_run(int legacy, const remote_case *c)
                   .nparts = 1};
     rst_resp r;
     rst_do(&o, &r);
-    long want = legacy ? c->legacy_status : c->status;
-    if (want == 201) {
+    const remote_answer *want = squid ? (legacy ? &c->squid_legacy : &c->squid)
+                                      : (legacy ? &c->legacy : &c->newest);
+    if (want->status == 201) {
         ck_assert_msg(r.status == 201, "%s: %ld %s", c->path, r.status, r.body);
         cJSON *j = rst_json(&r);
         ck_assert_ptr_nonnull(rst_str(j, "url"));
         ck_assert_ptr_nonnull(rst_str(j, "mime_type"));
         cJSON_Delete(j);
     } else {
-        rst_assert_error(&r, want, legacy ? c->legacy_code : c->code, NULL);
+        rst_assert_error(&r, want->status, want->code, NULL);
+        if (want->prefix) {
+            char prefix[512];
+            const char *at = strstr(want->prefix, "%U");
+            if (at)
+                snprintf(prefix, sizeof prefix, "%.*s%s%s", (int)(at - want->prefix), want->prefix,
+                         url, at + 2);
+            else
+                snprintf(prefix, sizeof prefix, "%s", want->prefix);
+            cJSON *j = rst_json(&r);
+            const char *msg = rst_str(j, "message");
+            ck_assert_msg(msg && !strncmp(msg, prefix, strlen(prefix)), "%s: message \"%s\", want \"%s…\"",
+                          c->path, msg ? msg : "(none)", prefix);
+            cJSON_Delete(j);
+        }
     }
     rst_resp_free(&r);
     rst_stop(&ts);
@@ -375,13 +433,25 @@ static void remote_case_run(int legacy, const remote_case *c)
 
 START_TEST(remote_upload_newest_mapping)
 {
-    remote_case_run(0, &REMOTE_CASES[_i]);
+    remote_case_run(0, 0, &REMOTE_CASES[_i]);
 }
 END_TEST
 
 START_TEST(remote_upload_legacy_mapping)
 {
-    remote_case_run(1, &REMOTE_CASES[_i]);
+    remote_case_run(1, 0, &REMOTE_CASES[_i]);
+}
+END_TEST
+
+START_TEST(remote_upload_newest_through_squid)
+{
+    remote_case_run(0, 1, &REMOTE_CASES[_i]);
+}
+END_TEST
+
+START_TEST(remote_upload_legacy_through_squid)
+{
+    remote_case_run(1, 1, &REMOTE_CASES[_i]);
 }
 END_TEST
 
@@ -609,6 +679,10 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, remote_upload_newest_mapping, 0,
                         (int)(sizeof REMOTE_CASES / sizeof REMOTE_CASES[0]));
     tcase_add_loop_test(tc, remote_upload_legacy_mapping, 0,
+                        (int)(sizeof REMOTE_CASES / sizeof REMOTE_CASES[0]));
+    tcase_add_loop_test(tc, remote_upload_newest_through_squid, 0,
+                        (int)(sizeof REMOTE_CASES / sizeof REMOTE_CASES[0]));
+    tcase_add_loop_test(tc, remote_upload_legacy_through_squid, 0,
                         (int)(sizeof REMOTE_CASES / sizeof REMOTE_CASES[0]));
     tcase_add_test(tc, ssrf_refused_before_connecting);
     tcase_add_test(tc, invalid_token_never_fetches);

@@ -54,9 +54,10 @@ static void usage(FILE *f)
             "                order, model defaults filled in) as one line of JSON\n"
             "  -h, --help    print this help and exit\n"
             "\n"
-            "Exit codes: 0 valid; 1 invalid (the problems are printed on standard output);\n"
-            "2 usage error, unreadable input, input over the size cap, or input that is not\n"
-            "a JSON object (one line on standard error).\n",
+            "Exit codes: 0 valid; 1 invalid: the problems are printed on standard output,\n"
+            "`FILE: message` when the input is no form at all (empty, not JSON, NaN, trailing\n"
+            "text, truncated, over the size cap, a top level that is not an object); 2 usage\n"
+            "or I/O error (one line on standard error).\n",
             LINT_MAX_INPUT);
 }
 
@@ -73,8 +74,10 @@ static int parse_kind(const char *v, hitl_form_kind *out)
     return 0;
 }
 
-/* Reads all of |in| into |b| (capped at LINT_MAX_INPUT). Returns 0, or 2 after printing. */
-static int read_all(FILE *in, const char *name, hitl_buf *b, FILE *errout)
+/* Reads all of |in| into |b| (capped at LINT_MAX_INPUT). Returns 0; 1 after judging an
+ * input over the cap (on |out|: it was read, and is no form definition); 2 after an I/O
+ * error or running out of memory (on |errout|). */
+static int read_all(FILE *in, const char *name, hitl_buf *b, FILE *out, FILE *errout)
 {
     char *chunk = malloc(LINT_CHUNK);
     if (!chunk) {
@@ -87,11 +90,10 @@ static int read_all(FILE *in, const char *name, hitl_buf *b, FILE *errout)
         if (n) {
             int rc = hitl_buf_append(b, chunk, n);
             if (rc == HITL_E_TOO_BIG) {
-                fprintf(errout,
-                        "hitlcheck form-lint: %s is larger than %zu bytes (16 MiB), the cap "
-                        "for a form definition; refusing it\n",
+                fprintf(out,
+                        "%s: larger than %zu bytes (16 MiB), the cap for a form definition\n",
                         name, LINT_MAX_INPUT);
-                status = 2;
+                status = 1;
                 break;
             }
             if (rc) {
@@ -216,21 +218,26 @@ int hitl_cmd_form_lint(int argc, char **argv, FILE *out, FILE *errout)
     }
     hitl_buf b;
     hitl_buf_init(&b, LINT_MAX_INPUT);
-    int status = read_all(in, name, &b, errout);
+    int status = read_all(in, name, &b, out, errout);
     if (!use_stdin)
         fclose(in);
     if (status == 0) {
         cJSON *root = NULL;
         hitl_err err = {0};
-        if (hitl_json_parse(hitl_buf_str(&b), b.len, LINT_MAX_INPUT, &root, &err)) {
+        /* Text that is no JSON object is a judgement of the input (exit 1, on stdout
+         * with the other problems), not a failure of the tool; only running out of memory
+         * is the tool's. */
+        int rc = hitl_json_parse(hitl_buf_str(&b), b.len, LINT_MAX_INPUT, &root, &err);
+        if (rc == HITL_E_NOMEM) {
             fprintf(errout, "hitlcheck form-lint: %s: %s\n", name, err.msg);
             status = 2;
+        } else if (rc) {
+            fprintf(out, "%s: %s\n", name, err.msg);
+            status = 1;
         } else if (!cJSON_IsObject(root)) {
-            fprintf(errout,
-                    "hitlcheck form-lint: %s: a form definition must be a JSON object, "
-                    "got %s\n",
-                    name, hitl_json_type_name(root));
-            status = 2;
+            fprintf(out, "%s: a form definition must be a JSON object, got %s\n", name,
+                    hitl_json_type_name(root));
+            status = 1;
         } else {
             status = lint(root, kind, json, name, out, errout);
         }

@@ -10,6 +10,7 @@
 #include "hitl/engine.h"
 #include "hitl/fixture.h"
 #include "hitl/flow.h"
+#include "hitl/preflight.h"
 #include "hitl/redact.h"
 #include "hitl/report.h"
 #include "hitl/report_console.h"
@@ -135,15 +136,18 @@ static void usage(FILE *f)
 "Embedded target only (no --target):\n"
 "  --embedded-fault NAME   turn on a reference-server fault (repeatable; hitl-refserver\n"
 "                          --list-faults): shows what a finding looks like\n"
-"  --embedded-layout V     upload path layout of the embedded server: v1 (default) or v2\n"
+"  --embedded-layout V     upload path layout of the embedded server: v1 (default), v2,\n"
+"                          or none (a build without Human Input uploads)\n"
 "  --embedded-behave B     contract (default) or dify: the embedded server then answers as\n"
 "                          genuine Dify does, reproducing every recorded deviation\n"
 "\n"
 "Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
 "conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
 "including a selection that names no check, a bad baseline, or a report directory,\n"
-"--trace or --write-expect file that cannot be written; 3 the target is unreachable or\n"
-"the harness could not run (a check ended in ERROR, or the reports, trace or\n"
+"--trace or --write-expect file that cannot be written; 3 the target is unreachable,\n"
+"is not a Human Input API as configured (the preflight: one run must pause at a Human\n"
+"Input node with a form token the selected surfaces serve; one line names the option to\n"
+"change), or the harness could not run (a check ended in ERROR, or the reports, trace or\n"
 "--write-expect file could not be written).\n");
 }
 
@@ -363,8 +367,9 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             break;
         case O_EFAULT: hitl_strvec_push(&o->faults, optarg); break;
         case O_ELAYOUT:
-            if (strcmp(optarg, "v1") && strcmp(optarg, "v2")) {
-                fprintf(errout, "hitlcheck run: --embedded-layout '%s': use v1 or v2\n", optarg);
+            if (strcmp(optarg, "v1") && strcmp(optarg, "v2") && strcmp(optarg, "none")) {
+                fprintf(errout, "hitlcheck run: --embedded-layout '%s': use v1, v2 or none\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             set_str(&o->embedded_layout, optarg);
@@ -628,7 +633,10 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
     }
     char fingerprint[64];
     snprintf(fingerprint, sizeof fingerprint, "upload-layout=%s",
-             t->layout == HITL_LAYOUT_V1 ? "v1" : t->layout == HITL_LAYOUT_V2 ? "v2" : "unknown");
+             t->layout == HITL_LAYOUT_V1     ? "v1"
+             : t->layout == HITL_LAYOUT_V2   ? "v2"
+             : t->layout == HITL_LAYOUT_NONE ? "none"
+                                             : "unknown");
     hitl_report_meta meta = {
         .target = t->base_url, .harness_version = HITL_VERSION, .fingerprint = fingerprint,
         .app_mode = t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
@@ -821,10 +829,23 @@ static int run(run_opts *o, FILE *out, FILE *errout)
         free(msg);
         goto out;
     }
+    /* One run must pause at a Human Input node before any check runs: a target that is not
+     * (configured as) a Human Input API is one message naming the option to change. */
+    char preflight_note[HITL_ERR_MSG_MAX];
+    int pf = hitl_preflight_run(http, t, red, preflight_note, sizeof preflight_note, &err);
+    if (pf || preflight_note[0]) {
+        char *msg = hitl_redactor_apply(red, pf ? err.msg : preflight_note);
+        fprintf(pf ? errout : out, "hitlcheck%s: %s\n", pf ? " run: preflight" : "",
+                msg ? msg : "");
+        free(msg);
+        if (pf)
+            goto out;
+    }
     hitl_run_env env = {.fixture = fixture, .fixture_base = fixture_base,
                         .other_app_key = o->other_key, .chat_app_key = o->chat_key,
                         .global_app_key = o->global_key,
-                        .loopback = is_loopback_url(t->base_url)};
+                        .loopback = is_loopback_url(t->base_url),
+                        .sources_seen_as_sent = embedded};
     env.source_ip_alt = env.loopback ? "127.0.0.2" : NULL;
 
     size_t total = 0;
@@ -840,8 +861,9 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     fprintf(out, "hitlcheck: %zu checks against %s (app mode %s, surfaces %s, upload layout %s)\n",
             total, shown_url ? shown_url : "", t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
             t->surfaces == 3 ? "web+service" : t->surfaces == HITL_SURFACE_WEB ? "web" : "service",
-            t->layout == HITL_LAYOUT_V2 ? "v2 (/api/human-input-forms/files)"
-                                        : "v1 (/api/form/human_input/files/…)");
+            t->layout == HITL_LAYOUT_V2     ? "v2 (/api/human-input-forms/files)"
+            : t->layout == HITL_LAYOUT_NONE ? "none (no Human Input upload route)"
+                                            : "v1 (/api/form/human_input/files/…)");
     free(shown_url);
     hitl_engine_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
                               .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),

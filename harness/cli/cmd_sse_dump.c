@@ -22,6 +22,12 @@
 #define DUMP_CHUNK ((size_t)64 * 1024)
 /* Caps larger than this are refused by hitl_sse_new; keep the flag check in step. */
 #define DUMP_CAP_MAX (SIZE_MAX / 4)
+/* sse-dump's own defaults, above the parser's (1 MiB lines): a Dify form with large
+ * content and defaults is one `data:` line of several MiB, and it must dump without
+ * flags. 32 MiB each accepts a 16 MiB line or event with room to spare; the memory is
+ * bounded all the same (at most one line and one event's data are held). */
+#define DUMP_DEFAULT_MAX_LINE ((size_t)32 << 20)
+#define DUMP_DEFAULT_MAX_DATA ((size_t)32 << 20)
 
 /* A small output staging buffer: escaping writes many tiny pieces, fwrite a few big ones. */
 typedef struct jout {
@@ -206,13 +212,14 @@ static void usage(FILE *f)
             "  curl -sN -H 'Authorization: Bearer KEY' URL | hitlcheck sse-dump\n"
             "\n"
             "Options:\n"
-            "  --max-line BYTES  longest line accepted, line end excluded (default %u)\n"
-            "  --max-data BYTES  largest data of one event (default %u)\n"
+            "  --max-line BYTES  longest line accepted, line end excluded (default %zu,\n"
+            "                    32 MiB); lower or raise it\n"
+            "  --max-data BYTES  largest data of one event (default %zu, 32 MiB)\n"
             "  -h, --help        print this help and exit\n"
             "\n"
             "Exit codes: 0 the whole input was parsed; 1 the input could not be read or\n"
             "passed a cap (the events before the failure are printed); 2 usage error.\n",
-            HITL_SSE_DEFAULT_MAX_LINE, HITL_SSE_DEFAULT_MAX_DATA);
+            DUMP_DEFAULT_MAX_LINE, DUMP_DEFAULT_MAX_DATA);
 }
 
 /* A cap flag's value: decimal digits only, at least 1, at most DUMP_CAP_MAX. */
@@ -267,7 +274,7 @@ static int cap_flag(const char *name, int argc, char **argv, int *i, size_t *out
 
 int hitl_cmd_sse_dump(int argc, char **argv, FILE *out, FILE *errout)
 {
-    hitl_sse_config cfg = {0};
+    hitl_sse_config cfg = {.max_line = DUMP_DEFAULT_MAX_LINE, .max_data = DUMP_DEFAULT_MAX_DATA};
     const char *path = NULL;
     bool opts_done = false;
 

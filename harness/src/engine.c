@@ -3,6 +3,7 @@
 #include "hitl/engine.h"
 
 #include "hitl/buf.h"
+#include "hitl/proxy_page.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
@@ -255,6 +256,12 @@ static bool expect_error_msg(hitl_check_ctx *ctx, const hitl_http_response *resp
                  "HTTP %ld with a JSON error body {\"code\": \"%s\", \"message\": <string>, "
                  "\"status\": %ld} (§1.3)", status, code, status);
     body_preview(resp, body, sizeof body);
+    /* A front end's own page (nginx's HTML 414 …) is not the app's answer: never judged
+     * as its JSON error (proxy_page.h). */
+    char what[160];
+    snprintf(what, sizeof what, "a request expecting the app's HTTP %ld %.100s", status, code);
+    if (hitl_proxy_page_intercepted(ctx, resp, what))
+        return false;
     if (resp->status != status)
         return hitl_expect(ctx, false, exp, "HTTP %ld %s", resp->status, body);
     cJSON *root = cJSON_ParseWithLength(hitl_buf_str(&resp->body), resp->body.len);

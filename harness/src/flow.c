@@ -345,6 +345,10 @@ int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_htt
 {
     if (token)
         *token = NULL;
+    if (!hitl_flow_require_upload_routes(ctx)) {
+        memset(resp, 0, sizeof *resp);
+        return HITL_E_UNSUPPORTED;
+    }
     char path[URL_MAX];
     if (token_path(path, sizeof path, form_token, "/upload-token")) {
         memset(resp, 0, sizeof *resp);
@@ -380,6 +384,21 @@ hitl_upload_layout hitl_flow_layout(hitl_check_ctx *ctx)
     return layout;
 }
 
+bool hitl_flow_require_upload_routes(hitl_check_ctx *ctx)
+{
+    if (hitl_flow_layout(ctx) != HITL_LAYOUT_NONE)
+        return true;
+    const char *web = hitl_ctx_target(ctx)->web_base;
+    hitl_check_skip(ctx,
+                    "the target has no Human Input upload route (fingerprint.upload-layout: POST "
+                    "%s/human-input-forms/files and POST %s/form/human_input/files/upload both "
+                    "answered 404 or 405): a build without Human Input file uploads, or the "
+                    "routes behind another prefix (--web-base); no upload-token or upload check "
+                    "applies",
+                    web, web);
+    return false;
+}
+
 static void bearer(char *out, size_t cap, const char *token, const char *authorization)
 {
     if (authorization)
@@ -403,6 +422,10 @@ int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const 
                           .parts = parts, .n_parts = 2};
         return hitl_flow_call(ctx, &call, resp);
     }
+    if (!hitl_flow_require_upload_routes(ctx)) {
+        memset(resp, 0, sizeof *resp);
+        return HITL_E_UNSUPPORTED;
+    }
     bearer(auth, sizeof auth, upload_token, authorization);
     bool v2 = hitl_flow_layout(ctx) == HITL_LAYOUT_V2;
     hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB,
@@ -415,6 +438,10 @@ int hitl_flow_upload_remote(hitl_check_ctx *ctx, const char *upload_token,
                             const char *authorization, const char *url, hitl_http_response *resp)
 {
     char auth[2048];
+    if (!hitl_flow_require_upload_routes(ctx)) {
+        memset(resp, 0, sizeof *resp);
+        return HITL_E_UNSUPPORTED;
+    }
     bearer(auth, sizeof auth, upload_token, authorization);
     if (hitl_flow_layout(ctx) == HITL_LAYOUT_V2) {
         hitl_http_part part = {.name = "url", .data = url, .len = strlen(url)};
@@ -555,6 +582,8 @@ int hitl_flow_probe(hitl_http *http, hitl_target *t, hitl_err *err)
             t->layout = HITL_LAYOUT_V2;
         else if (v1 > 0 && v1 != 404 && v1 != 405)
             t->layout = HITL_LAYOUT_V1;
+        else if (v1 > 0 && v2 > 0)
+            t->layout = HITL_LAYOUT_NONE; /* both answered, neither exists */
     }
 out:
     hitl_buf_free(&url);

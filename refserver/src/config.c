@@ -26,6 +26,8 @@ static const char USAGE[] =
     "                           app-hitl-chat); TTL: this app's node timeout in seconds\n"
     "                           (default --form-ttl)\n"
     "  --form FILE              form definition JSON {form_content, inputs, user_actions}\n"
+    "  --form-delivery webapp|email  the Human Input node's delivery: webapp (default) gives\n"
+    "                           the run a form token; email only gives form_token null\n"
     "Expiry (seconds):\n"
     "  --form-ttl S             form expiration_time = now + S (default 129600 = 36 h)\n"
     "  --global-timeout S       global pause cap from form creation (default 604800)\n"
@@ -42,9 +44,14 @@ static const char USAGE[] =
     "  --video-limit SIZE       default 100M\n"
     "  --audio-limit SIZE       default 50M\n"
     "  --blacklist EXT,EXT      blocked extensions (UPLOAD_FILE_EXTENSION_BLACKLIST)\n"
-    "  --upload-layout v1|v2    WEB upload paths (default v2: /api/human-input-forms/files;\n"
-    "                           v1: /api/form/human_input/files/upload and .../remote-upload)\n"
-    "  --remote-errors newest|legacy  remote-upload error mapping (default newest)\n"
+    "  --upload-layout v1|v2|none  WEB upload paths (default v2: /api/human-input-forms/files;\n"
+    "                           v1: /api/form/human_input/files/upload and .../remote-upload;\n"
+    "                           none: no upload route and no upload-token route, as a build\n"
+    "                           without Human Input uploads)\n"
+    "  --remote-errors newest|legacy  remote-upload error mapping (default newest; legacy:\n"
+    "                           the v1 and early v2 builds' inline ssrf_proxy code)\n"
+    "  --remote-via-squid       remote fetches go through Dify's squid SSRF proxy: an origin\n"
+    "                           401/403 comes back with `Via: … (squid/…)` and is an SSRF block\n"
     "Remote fetches:\n"
     "  --fetch-allow HOST:PORT  allow fetching this IP:port although it is loopback/private\n"
     "                           (repeatable; IPv6 as [::1]:PORT)\n"
@@ -54,6 +61,11 @@ static const char USAGE[] =
     "                           the proxy then decides which destinations are allowed (no\n"
     "                           --fetch-allow), and its 401/403 naming squid in Server or\n"
     "                           Via is answered as remote_file_url_blocked, as Dify does\n"
+    "Front end:\n"
+    "  --front none|nginx       nginx: answer as Dify's docker deployment does through its\n"
+    "                           nginx and Docker's userland proxy: nginx's HTML 414 for a\n"
+    "                           request line over 8 KiB, `Server: nginx`, and every client\n"
+    "                           seen as the bridge gateway (X-Forwarded-For) (default none)\n"
     "Streams:\n"
     "  --ping-interval T        resume-stream keep-alive period (default 10; s, or Nms)\n"
     "  --idle-timeout T         resume-stream idle close (default 300; s, or Nms)\n"
@@ -403,9 +415,10 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
     if (strcmp(f, "--fetch-proxy") == 0)
         return parse_proxy(cfg, v, err);
     if (strcmp(f, "--upload-layout") == 0) {
-        if (strcmp(v, "v1") && strcmp(v, "v2"))
-            return hitl_err_set(err, HITL_E_ARG, "--upload-layout: '%s' is not v1 or v2", v);
-        cfg->upload_layout = v[1] - '0';
+        if (strcmp(v, "v1") && strcmp(v, "v2") && strcmp(v, "none"))
+            return hitl_err_set(err, HITL_E_ARG, "--upload-layout: '%s' is not v1, v2 or none",
+                                v);
+        cfg->upload_layout = strcmp(v, "none") ? v[1] - '0' : 0;
         return HITL_OK;
     }
     if (strcmp(f, "--behave") == 0) {
@@ -420,6 +433,19 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
             return hitl_err_set(err, HITL_E_ARG, "--remote-errors: '%s' is not newest or legacy",
                                 v);
         cfg->remote_errors_legacy = strcmp(v, "legacy") == 0;
+        return HITL_OK;
+    }
+    if (strcmp(f, "--form-delivery") == 0) {
+        if (strcmp(v, "webapp") && strcmp(v, "email"))
+            return hitl_err_set(err, HITL_E_ARG, "--form-delivery: '%s' is not webapp or email",
+                                v);
+        cfg->delivery_email = strcmp(v, "email") == 0;
+        return HITL_OK;
+    }
+    if (strcmp(f, "--front") == 0) {
+        if (strcmp(v, "none") && strcmp(v, "nginx"))
+            return hitl_err_set(err, HITL_E_ARG, "--front: '%s' is not none or nginx", v);
+        cfg->front = strcmp(v, "nginx") ? HITL_REFSERVER_FRONT_NONE : HITL_REFSERVER_FRONT_NGINX;
         return HITL_OK;
     }
     struct {
@@ -451,7 +477,7 @@ static const char *const VALUED_FLAGS[] = {
     "--idle-timeout",  "--resume-delay",   "--rate-limit",     "--image-limit",   "--file-limit",
     "--video-limit",   "--audio-limit",    "--blacklist",      "--fetch-allow",   "--upload-layout",
     "--remote-errors", "--threads",        "--max-runs",       "--max-streams",   "--fault",
-    "--behave", "--fetch-proxy"};
+    "--behave",        "--fetch-proxy",    "--front",         "--form-delivery"};
 
 static int known_flag(const char *f)
 {
@@ -480,6 +506,10 @@ int hitl_refserver_config_parse(hitl_refserver_config *cfg, int argc, char **arg
         }
         if (strcmp(a, "--trust-forwarded") == 0) {
             cfg->trust_forwarded = 1;
+            continue;
+        }
+        if (strcmp(a, "--remote-via-squid") == 0) {
+            cfg->remote_via_squid = 1;
             continue;
         }
         if (strcmp(a, "--no-rate-limit") == 0) {

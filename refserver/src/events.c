@@ -17,6 +17,22 @@ static int is_chatflow(const hitl_refserver *s, const rs_run *run)
     return s->cfg.apps[run->app].mode == HITL_REFSERVER_CHATFLOW;
 }
 
+/* append_frame appends |o| (consumed) as one `data: <json>` frame. */
+static int append_frame(cJSON *o, hitl_buf *out)
+{
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!txt)
+        return HITL_E_NOMEM;
+    int rc = hitl_buf_append_str(out, "data: ");
+    if (!rc)
+        rc = hitl_buf_append_str(out, txt);
+    if (!rc)
+        rc = hitl_buf_append_str(out, "\n\n");
+    free(txt);
+    return rc;
+}
+
 /* frame appends one `data: {"event",…,"data":data}` frame; |data| is consumed. */
 static int frame(const hitl_refserver *s, const rs_run *run, const char *name, cJSON *data,
                  hitl_buf *out)
@@ -29,7 +45,8 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
     }
     cJSON_AddStringToObject(o, "event", name);
     cJSON_AddStringToObject(o, "task_id", run->task_id);
-    cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+    if (!(is_chatflow(s, run) && fault(s, RS_F_CHATFLOW_RUN_ID_MISSING)))
+        cJSON_AddStringToObject(o, "workflow_run_id", run->id);
     if (is_chatflow(s, run)) {
         if (!fault(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
             cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
@@ -38,17 +55,50 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
         cJSON_AddNumberToObject(o, "created_at", (double)run->created_at);
     }
     cJSON_AddItemToObject(o, "data", data);
-    char *txt = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!txt)
+    return append_frame(o, out);
+}
+
+/* chat_frame appends one Chatflow chat event (message, message_end, …): the envelope
+ * {event, conversation_id, message_id, created_at}, task_id and the event's own fields
+ * (|fields|, consumed), and no workflow_run_id (advanced_chat/generate_response_converter.py
+ * @00d1c45518c8009543feb726d7de5f78ea02a61b; task_entities.py MessageStreamResponse,
+ * MessageEndStreamResponse). */
+static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *name,
+                      cJSON *fields, hitl_buf *out)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !fields) {
+        cJSON_Delete(o);
+        cJSON_Delete(fields);
         return HITL_E_NOMEM;
-    int rc = hitl_buf_append_str(out, "data: ");
-    if (!rc)
-        rc = hitl_buf_append_str(out, txt);
-    if (!rc)
-        rc = hitl_buf_append_str(out, "\n\n");
-    free(txt);
-    return rc;
+    }
+    cJSON_AddStringToObject(o, "event", name);
+    if (!fault(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
+        cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
+        cJSON_AddStringToObject(o, "message_id", run->message_id);
+    }
+    cJSON_AddNumberToObject(o, "created_at", (double)run->created_at);
+    cJSON_AddStringToObject(o, "task_id", run->task_id);
+    cJSON_AddStringToObject(o, "id", run->message_id);
+    for (cJSON *f = fields->child; f;) {
+        cJSON *next = f->next;
+        cJSON_AddItemToObject(o, f->string, cJSON_DetachItemViaPointer(fields, f));
+        f = next;
+    }
+    cJSON_Delete(fields);
+    return append_frame(o, out);
+}
+
+/* message: a chunk of the answer an Answer node streams (Chatflow only). */
+static int message_frame(const hitl_refserver *s, const rs_run *run, const char *answer,
+                         hitl_buf *out)
+{
+    if (!is_chatflow(s, run))
+        return HITL_OK;
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "answer", answer);
+    cJSON_AddNullToObject(f, "from_variable_selector");
+    return chat_frame(s, run, "message", f, out);
 }
 
 static cJSON *jdup(const cJSON *v)
@@ -104,7 +154,9 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
     cJSON_AddItemToObject(d, "inputs", jdup(f->inputs));
     cJSON_AddItemToObject(d, "actions", jdup(f->actions));
     cJSON_AddFalseToObject(d, "display_in_ui");
-    if (!fault(s, RS_F_EVENT_MISSING_FORM_TOKEN))
+    if (s->cfg.delivery_email) /* no WebApp recipient: no token any API surface serves */
+        cJSON_AddNullToObject(d, "form_token");
+    else if (!fault(s, RS_F_EVENT_MISSING_FORM_TOKEN))
         cJSON_AddStringToObject(d, "form_token", run->token);
     cJSON_AddItemToObject(d, "resolved_default_values", jdup(f->defaults_raw));
     cJSON_AddNumberToObject(d, "expiration_time", (double)run->expiration_time);
@@ -124,7 +176,10 @@ static cJSON *reason(const hitl_refserver *s, const rs_run *run)
     cJSON_AddStringToObject(r, "node_id", f->node_id);
     cJSON_AddStringToObject(r, "node_title", f->node_title);
     cJSON_AddItemToObject(r, "resolved_default_values", jdup(f->defaults_raw));
-    cJSON_AddStringToObject(r, "form_token", run->token);
+    if (s->cfg.delivery_email)
+        cJSON_AddNullToObject(r, "form_token");
+    else
+        cJSON_AddStringToObject(r, "form_token", run->token);
     int64_t exp = run->expiration_time + (fault(s, RS_F_EVENT_PAUSE_MISMATCH) ? 60 : 0);
     cJSON_AddNumberToObject(r, "expiration_time", (double)exp);
     return r;
@@ -170,6 +225,9 @@ int rs_events_start(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
     const rs_formdef *f = s->form;
     int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+    /* A Chatflow's Answer node ahead of the Human Input node streams its text first. */
+    if (!rc)
+        rc = message_frame(s, run, "A person will review this request.", out);
     if (!rc)
         rc = frame(
             s, run, "node_started",
@@ -258,7 +316,22 @@ int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *ac
     int rc = frame(s, run, "human_input_form_filled", d, out);
     if (!rc)
         rc = branch_frames(s, run, run->action, out);
+    if (!rc) { /* the branch's Answer node (Chatflow) */
+        char answer[160];
+        snprintf(answer, sizeof answer, "Reviewed: %s.", title);
+        rc = message_frame(s, run, answer, out);
+    }
     return rc ? rc : frame(s, run, "workflow_finished", finished_data(s, run), out);
+}
+
+int rs_events_message_end(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    if (!is_chatflow(s, run))
+        return HITL_OK;
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddItemToObject(f, "metadata", cJSON_CreateObject());
+    cJSON_AddNullToObject(f, "files");
+    return chat_frame(s, run, "message_end", f, out);
 }
 
 int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out)

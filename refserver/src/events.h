@@ -10,15 +10,21 @@
 /* Each rs_events_* stream builder appends `data: <json>\n\n` frames to |out| and returns
  * 0 or a hitl_status. */
 
-/* workflow_started, node_started, human_input_required, workflow_paused (§2). */
+/* workflow_started, (Chatflow) a message of the Answer node before the Human Input node,
+ * node_started, human_input_required, workflow_paused (§2). */
 int rs_events_start(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
 /* include_state_snapshot replay: workflow_started, node_started, node_finished (paused),
  * human_input_required, workflow_paused (§9.1). */
 int rs_events_snapshot(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
 /* After a submit: human_input_form_filled, node_started/node_finished of branch_<action>,
- * workflow_finished (outputs {"action": <action>}). |submitted| is borrowed. */
+ * (Chatflow) the branch's message, workflow_finished (outputs {"action": <action>}).
+ * |submitted| is borrowed. */
 int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *action_id,
                       const cJSON *submitted, hitl_buf *out);
+/* After a submit's workflow_finished, a Chatflow's message_end (nothing for a Workflow app):
+ * Dify's pipeline yields workflow_finished first and message_end after it, so a resume
+ * stream that ends on workflow_finished (continue_on_pause not true) never carries it. */
+int rs_events_message_end(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
 /* After a node timeout: human_input_form_timeout then workflow_finished (__timeout). */
 int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
 /* One workflow_finished frame (status succeeded with outputs.action, or stopped). */

@@ -19,6 +19,8 @@
       "start stream stays open after workflow_paused until the idle timeout")                      \
     X(CHATFLOW_ENVELOPE_MISSING, "chatflow-envelope-missing",                                      \
       "chatflow events lack conversation_id and message_id")                                       \
+    X(CHATFLOW_RUN_ID_MISSING, "chatflow-run-id-missing",                                          \
+      "chatflow workflow, node and human-input events lack workflow_run_id")                       \
     X(SVC_OUTPUTS_NOT_EMPTY, "svc-outputs-not-empty",                                              \
       "workflow_paused.data.outputs is not {} on an SVC-invoked run")                              \
     X(PING_WITH_DATA, "ping-with-data", "keep-alive pings are sent as `data: ping`")               \
@@ -110,6 +112,8 @@
     X(SVC_USER_OPTIONAL, "svc-user-optional", "SVC submit without user is accepted")               \
     X(SVC_SUBMIT_OTHER_APP, "svc-submit-other-app",                                                \
       "SVC submit accepts another app's API key for the form")                                     \
+    X(HUGE_TOKEN_500, "huge-token-500",                                                            \
+      "a path over 8 KiB (a 64 KiB form token) answers an HTML 500: the app crashes on it")        \
     /* hostile */                                                                                  \
     X(HOSTILE_ENDLESS_STREAM, "hostile-endless-stream",                                            \
       "start stream sends `: keepalive` comments forever, never an event")                         \

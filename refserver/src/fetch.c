@@ -109,8 +109,13 @@ static curl_socket_t open_cb(void *clientp, curlsocktype purpose, struct curl_so
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     fetch_ctx *c = userdata;
-    (void)ptr;
     size_t n = size * nmemb;
+    size_t have = c->res->size < sizeof c->res->body_head - 1 ? (size_t)c->res->size
+                                                              : sizeof c->res->body_head - 1;
+    size_t take = sizeof c->res->body_head - 1 - have;
+    if (take > n)
+        take = n;
+    memcpy(c->res->body_head + have, ptr, take); /* the array is zeroed: stays terminated */
     c->res->size += n;
     if (c->o->max_bytes && c->res->size > c->o->max_bytes) {
         c->too_big = 1;

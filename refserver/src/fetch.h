@@ -42,6 +42,8 @@ typedef struct rs_fetch_result {
     uint64_t size; /* body bytes received */
     char content_type[128];
     char filename[256]; /* from Content-Disposition, "" when absent */
+    char body_head[128]; /* the body's first bytes, NUL-terminated (a legacy error message
+                            quotes them) */
     char error[256];    /* human description when status != OK */
 } rs_fetch_result;
 

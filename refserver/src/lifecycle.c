@@ -28,10 +28,21 @@ void rs_lifecycle_resume_job(hitl_refserver *s, const char *run_id)
     cJSON *submitted = live->submitted ? cJSON_Parse(live->submitted) : NULL;
     rs_state_unlock(&s->state);
 
-    hitl_buf frames;
+    hitl_buf frames, end;
     hitl_buf_init(&frames, 4u << 20);
-    if (rs_events_resumed(s, &run, run.submitted_action, submitted, &frames) == 0)
-        publish(s, &run, &frames);
+    hitl_buf_init(&end, 64u << 10);
+    if (rs_events_resumed(s, &run, run.submitted_action, submitted, &frames) == 0 &&
+        rs_events_message_end(s, &run, &end) == 0) {
+        if (end.len) {
+            /* workflow_finished ends the streams that end on a terminal event; message_end
+             * then reaches only continue_on_pause streams, and ends them. */
+            rs_hub_publish(s->hub, run.id, hitl_buf_str(&frames), frames.len, RS_CLOSE_PAUSE);
+            publish(s, &run, &end);
+        } else {
+            publish(s, &run, &frames);
+        }
+    }
+    hitl_buf_free(&end);
     cJSON_Delete(submitted);
     hitl_buf_free(&frames);
 }

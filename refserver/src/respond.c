@@ -2,6 +2,7 @@
  * escaped correctly whatever bytes a client put in it. */
 #include "respond.h"
 
+#include "front.h"
 #include "stream.h"
 
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 enum MHD_Result rs_queue(rs_req *r, unsigned status, struct MHD_Response *resp)
 {
     r->answered = 1;
+    rs_front_decorate(r->srv, resp);
     if (r->defer && !r->deferred) {
         r->deferred = resp;
         r->deferred_status = status;

@@ -4,6 +4,7 @@
 
 #include "clock.h"
 #include "formdef.h"
+#include "front.h"
 #include "hostile.h"
 #include "ids.h"
 #include "ratelimit.h"
@@ -34,6 +35,8 @@ const char *rs_query(rs_req *r, const char *name)
 void rs_client_ip(rs_req *r, char *out, size_t cap)
 {
     const hitl_refserver_config *cfg = &r->srv->cfg;
+    if (rs_front_client_ip(r, out, cap))
+        return;
     if (cfg->trust_forwarded || rs_fault_on(cfg, RS_F_TRUST_FORWARDED)) {
         const char *v = rs_header(r, "CF-Connecting-IP");
         if (!v || !*v)
@@ -128,12 +131,14 @@ static rs_route route_of(const hitl_refserver *s, const char *url, const char **
         return RS_R_CHAT_MESSAGES;
     if (strcmp(url, "/v1/files/upload") == 0)
         return RS_R_SVC_UPLOAD;
-    int v1 = s->cfg.upload_layout == 1;
+    /* --upload-layout none: a build before Human Input uploads, with neither layout's
+     * routes nor the upload-token route. */
+    int v1 = s->cfg.upload_layout == 1, v2 = s->cfg.upload_layout == 2, uploads = v1 || v2;
     if (v1 && strcmp(url, API_FORM "files/upload") == 0)
         return RS_R_WEB_UPLOAD_V1;
     if (v1 && strcmp(url, API_FORM "files/remote-upload") == 0)
         return RS_R_WEB_REMOTE_V1;
-    if (!v1 && strcmp(url, "/api/human-input-forms/files") == 0)
+    if (v2 && strcmp(url, "/api/human-input-forms/files") == 0)
         return RS_R_WEB_FILES_V2;
     if (strncmp(url, V1_FORM, strlen(V1_FORM)) == 0) {
         const char *t = url + strlen(V1_FORM);
@@ -155,7 +160,7 @@ static rs_route route_of(const hitl_refserver *s, const char *url, const char **
             return RS_R_WEB_FORM;
         }
         *plen = (size_t)(slash - t);
-        return strcmp(slash, "/upload-token") == 0 ? RS_R_WEB_UPLOAD_TOKEN : RS_R_NONE;
+        return uploads && strcmp(slash, "/upload-token") == 0 ? RS_R_WEB_UPLOAD_TOKEN : RS_R_NONE;
     }
     if (strncmp(url, "/v1/workflow/", 13) == 0) {
         const char *t = url + 13;
@@ -225,6 +230,13 @@ static enum MHD_Result first_call(rs_req *r, const char *url, const char *method
     r->is_post = strcmp(method, "POST") == 0;
     const char *expect = rs_header(r, "Expect");
     r->defer = !r->is_get && !(expect && strcasecmp(expect, "100-continue") == 0);
+    if (rs_front_intercept(r, url, method))
+        return MHD_YES;
+    if (rs_fault_on(&r->srv->cfg, RS_F_HUGE_TOKEN_500) && strlen(url) > 8192) {
+        static const char crash[] = "<html><head><title>500 Internal Server Error</title></head>"
+                                    "<body><h1>Internal Server Error</h1></body></html>";
+        return rs_reply(r, 500, "text/html", crash, sizeof crash - 1);
+    }
     if (r->route == RS_R_NONE)
         return rs_reply_error(r, 404, "not_found",
                               "The requested URL was not found on the server. If you entered the "
@@ -367,12 +379,13 @@ int hitl_refserver_start(const hitl_refserver_config *cfg, hitl_refserver **out,
         cfg->ping_interval_ms <= 0 || cfg->idle_timeout_ms <= 0 || cfg->fetch_timeout_ms <= 0 ||
         cfg->resume_delay_ms < 0 || cfg->rate_window_s == 0)
         return hitl_err_set(err, HITL_E_ARG, "config: every timeout and period must be > 0");
-    if ((cfg->upload_layout != 1 && cfg->upload_layout != 2) || cfg->max_runs == 0 ||
+    if (cfg->upload_layout < 0 || cfg->upload_layout > 2 || cfg->max_runs == 0 ||
         cfg->max_uploads == 0 || cfg->max_upload_tokens == 0 || cfg->max_streams == 0 ||
         cfg->nfetch_allow > HITL_REFSERVER_MAX_FETCH_ALLOW ||
         cfg->nblacklist > HITL_REFSERVER_MAX_BLACKLIST)
         return hitl_err_set(err, HITL_E_ARG,
-                            "config: upload_layout must be 1 or 2, caps > 0, lists within bounds");
+                            "config: upload_layout must be 0, 1 or 2, caps > 0, lists within "
+                            "bounds");
     hitl_refserver *s = calloc(1, sizeof *s);
     if (!s)
         return hitl_err_set(err, HITL_E_NOMEM, "out of memory starting the server");

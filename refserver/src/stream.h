@@ -23,7 +23,8 @@ typedef enum rs_stream_kind {
 
 typedef enum rs_publish_close {
     RS_CLOSE_NONE = 0,
-    RS_CLOSE_PAUSE, /* the chunk ends with workflow_paused */
+    RS_CLOSE_PAUSE, /* the chunk ends with a terminal event (workflow_paused, or a Chatflow's
+                       workflow_finished before its message_end): streams that end on one close */
     RS_CLOSE_FINISH /* the chunk ends with workflow_finished: every stream closes */
 } rs_publish_close;
 

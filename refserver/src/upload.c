@@ -362,32 +362,15 @@ static enum MHD_Result remote(rs_req *r, const char *url)
     rs_remote_get(r->srv, url, fault(r, RS_F_REMOTE_OVERSIZE_ACCEPTED), &rf);
     if (auth_deferred(r) && upload_auth(r)) /* fetch-before-auth: the fetch already happened */
         return MHD_YES;
-    const char *err = rf.f.error;
-    char why[64];
-    if (rf.f.status == RS_FETCH_TOO_BIG)
+    rs_remote_outcome outcome = rs_remote_outcome_of(r->srv, &rf);
+    if (outcome == RS_REMOTE_TOO_BIG)
         return too_large(r);
-    if (rf.f.status == RS_FETCH_OK && rf.f.http_code != 200 &&
-        !fault(r, RS_F_REMOTE_404_ACCEPTED)) {
-        long code = rf.f.http_code;
-        snprintf(why, sizeof why, "HTTP %ld", code);
-        err = why;
-        if (!legacy && (code == 404 || code == 410))
-            return rs_reply_error(r, 404, "remote_file_not_found",
-                                  "The remote file was not found.");
-        if (!legacy && (code == 401 || code == 403))
-            return rs_reply_error(r, 400, "remote_file_access_denied",
-                                  "Access to the remote file was denied.");
-    } else if (rf.f.status == RS_FETCH_OK) {
-        err = NULL;
-    }
-    if (err) {
-        if (legacy)
-            return rs_reply_error(r, 400, "remote_file_upload_error",
-                                  "Failed to fetch file from %.300s: %s", url, err);
-        if (rf.f.status == RS_FETCH_BLOCKED || rf.f.status == RS_FETCH_BAD_URL)
-            return rs_reply_error(r, 400, "remote_file_url_blocked",
-                                  "The remote file URL is blocked.");
-        return rs_reply_error(r, 502, "remote_file_unavailable", "The remote file is unavailable.");
+    /* remote-404-accepted: any answer that arrived is taken for the file. */
+    if (outcome != RS_REMOTE_OK &&
+        !(rf.f.status == RS_FETCH_OK && fault(r, RS_F_REMOTE_404_ACCEPTED))) {
+        rs_remote_error e;
+        rs_remote_error_of(r->srv, outcome, url, &rf, &e);
+        return rs_reply_error(r, e.status, e.code, "%s", e.message);
     }
     if (strpbrk(rf.name, "/\\"))
         return legacy ? rs_reply_error(r, 400, "remote_file_upload_error",

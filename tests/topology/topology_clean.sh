@@ -4,10 +4,8 @@
 # (v1 or v2). Asserts that the topology comes up and routes as Dify's does, that the run
 # completes (exit 0, 1 or 3) with a report.json valid against specs/report.schema.json, that
 # the remote fetches really went through squid (the fixture let through, the loopback canary
-# refused), and that the run's FAIL and ERROR results are exactly the expected list
-# tests/topology/expected-clean-LAYOUT.txt: a new one is a regression, and one that no longer
-# happens must be taken off the list (BASELINE.md explains each entry). The goal is an empty
-# list: 0 FAIL and 0 ERROR through a correctly set-up proxy.
+# refused), that the run has 0 FAIL and 0 ERROR through a correctly set-up proxy, and that
+# the X-Forwarded-For bypass Dify's nginx allows is reported (ratelimit.spoof.forwarded WARN).
 #
 # Env: HITLCHECK, REFSERVER, SCHEMA_CHECK, HITL_SOURCE_DIR, TOPO_BUILD_DIR (the run folders'
 # parent in the build tree). Traffic stays on 127.0.0.1.
@@ -92,24 +90,23 @@ grep -qE " TCP_DENIED/403 .* http://(127\.0\.0\.1|localhost|\[::ffff:127\.0\.0\.
   "$TOPO_DIR/squid/squid.log" && ok "squid refused the canary" ||
   bad "squid's log shows no refusal of the canary"
 
-# --- FAIL and ERROR: exactly the expected list ---
-expected_file=$(dirname "${BASH_SOURCE[0]}")/expected-clean-$layout.txt
-grep -vE '^\s*(#|$)' "$expected_file" | awk '{print $1, $2, $3}' | sort -u >"$TOPO_DIR/expected.txt"
+# --- 0 FAIL and 0 ERROR through a correctly set-up proxy ---
 grep -E '^(FAIL|ERROR) ' "$TOPO_DIR/run.log" | sed -E 's/^([A-Z]+) +([^ ]+) \[([a-z]+)\].*/\1 \2 \3/' |
   sort -u >"$TOPO_DIR/got.txt"
-new=$(comm -13 "$TOPO_DIR/expected.txt" "$TOPO_DIR/got.txt")
-gone=$(comm -23 "$TOPO_DIR/expected.txt" "$TOPO_DIR/got.txt")
-if [ -z "$new" ] && [ -z "$gone" ]; then
-  ok "FAIL/ERROR results are the $(wc -l <"$TOPO_DIR/got.txt") expected in $(basename "$expected_file")"
+if [ ! -s "$TOPO_DIR/got.txt" ]; then
+  ok "0 FAIL and 0 ERROR through nginx and squid"
 else
-  [ -n "$new" ] && bad "FAIL/ERROR not in $(basename "$expected_file") (a regression):" &&
-    while read -r v id s; do
-      echo "     $v $id [$s]"
-      grep -A3 -E "^$v +$id \[$s\]" "$TOPO_DIR/run.log" | tail -n +2 | sed 's/^/       /'
-    done <<<"$new"
-  [ -n "$gone" ] && bad "expected FAIL/ERROR that did not happen (take them off $(basename "$expected_file")):" &&
-    sed 's/^/     /' <<<"$gone"
+  bad "FAIL/ERROR through the clean topology:"
+  while read -r v id s; do
+    echo "     $v $id [$s]"
+    grep -A3 -E "^$v +$id \[$s\]" "$TOPO_DIR/run.log" | tail -n +2 | sed 's/^/       /'
+  done <"$TOPO_DIR/got.txt"
 fi
+# Dify's nginx appends the client's own X-Forwarded-For and the app keys its limits on the
+# first line of it (extract_remote_ip): a client chooses its bucket. That is a true finding.
+grep -qE '^WARN +ratelimit\.spoof\.forwarded \[web\]' "$TOPO_DIR/run.log" &&
+  ok "ratelimit.spoof.forwarded shows the X-Forwarded-For bypass behind nginx (WARN)" ||
+  bad "ratelimit.spoof.forwarded did not WARN: $(grep -E '^[A-Z]+ +ratelimit\.spoof\.forwarded' "$TOPO_DIR/run.log")"
 
 echo "topology: wall time $(( $(date +%s) - started )) s; logs and reports in $TOPO_DIR"
 echo "$pass passed, $fail failed"

@@ -28,6 +28,11 @@ typedef struct hitl_run_env {
                                     (target->global_timeout_s), or NULL: the target's key */
     const char *source_ip_alt;   /* a second local source address (loopback targets), or NULL */
     bool loopback;               /* the target is on 127.0.0.0/8 or ::1 */
+    /* The target is known to see each local source address as its own client: nothing
+     * stands between the harness and it (the embedded reference server). Elsewhere a proxy
+     * may show every source as one address (Docker's userland proxy), which no request can
+     * tell from a target that keeps one bucket for everyone. */
+    bool sources_seen_as_sent;
 } hitl_run_env;
 
 /* One call to the target. Unset fields mean: GET, no body, the surface's usual auth
@@ -49,8 +54,10 @@ typedef struct hitl_call {
 } hitl_call;
 
 /* hitl_flow_probe runs before the checks, outside any check: it makes sure the target
- * answers HTTP at all (any status) and fingerprints the upload layout into t->layout
- * (left UNKNOWN when neither layout's route exists). Returns 0, or the transport error. */
+ * answers HTTP at all (any status) and fingerprints the upload layout into t->layout:
+ * V2 or V1 by the route that exists (an unauthenticated POST answers anything but 404 or
+ * 405), NONE when both answered 404 or 405, UNKNOWN when a probe got no answer. Returns 0,
+ * or the transport error. */
 int hitl_flow_probe(hitl_http *http, hitl_target *t, hitl_err *err);
 
 /* Performs |call|; a transport failure becomes the check's ERROR (see hitl_ctx_http). */
@@ -102,12 +109,22 @@ char *hitl_flow_valid_submission(hitl_check_ctx *ctx, const hitl_form *form, con
                                  const char *const *file_ids, size_t n_file_ids,
                                  const char *remote_url, const char *user);
 
-/* WEB: POST …/upload-token. On 200 with a token, *token gets a malloc'd copy. */
+/* WEB: POST …/upload-token. On 200 with a token, *token gets a malloc'd copy.
+ * HITL_E_UNSUPPORTED (|resp| zeroed) after hitl_flow_require_upload_routes' SKIP; the same
+ * holds for the WEB uploads below. */
 int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
                            char **token);
 
 /* The upload layout of the target (probed once per run, cached in the environment). */
 hitl_upload_layout hitl_flow_layout(hitl_check_ctx *ctx);
+
+/* hitl_flow_require_upload_routes is the precondition of everything that issues an upload
+ * token or uploads on WEB: false after a SKIP naming the fingerprint when the target has
+ * neither upload layout (HITL_LAYOUT_NONE: a build without Human Input uploads, or the
+ * routes behind another prefix), so no check FAILs or ERRORs on a 404 of a route the build
+ * does not have. hitl_flow_upload_token, the WEB uploads below and the checks' own
+ * upload-token requests ask it first. */
+bool hitl_flow_require_upload_routes(hitl_check_ctx *ctx);
 
 /* Local upload of |len| bytes as |filename|: WEB with `Authorization: Bearer <upload_token>`
  * on the target's layout, or SVC `/files/upload` with the API key and `user` when

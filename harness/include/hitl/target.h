@@ -17,8 +17,10 @@ typedef enum hitl_app_mode {
 
 typedef enum hitl_upload_layout {
     HITL_LAYOUT_UNKNOWN = 0,
-    HITL_LAYOUT_V1, /* /api/form/human_input/files/upload + …/files/remote-upload */
-    HITL_LAYOUT_V2  /* /api/human-input-forms/files */
+    HITL_LAYOUT_V1,  /* /api/form/human_input/files/upload + …/files/remote-upload */
+    HITL_LAYOUT_V2,  /* /api/human-input-forms/files */
+    HITL_LAYOUT_NONE /* fingerprinted: neither route answers (404/405): a build without Human
+                        Input uploads, or the routes behind another prefix */
 } hitl_upload_layout;
 
 struct hitl_target {

@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include "hitl/fixture.h"
+#include "hitl/proxy_page.h"
 #include "hitl/submit.h"
 
 #include <time.h>
@@ -190,6 +191,9 @@ bool hitl_chk_expect_error_shape(hitl_check_ctx *ctx, const hitl_http_response *
              "%s: %s with a JSON error body {\"code\": <string>, \"message\": <string>, "
              "\"status\": <the HTTP status>} (§1.3, §13 K86/K87)",
              what, status_text);
+    /* A front end's own page is not the app's answer (proxy_page.h). */
+    if (hitl_proxy_page_intercepted(ctx, resp, what))
+        return false;
     const char *ct = hitl_http_header_get(resp, "Content-Type");
     const char *body = hitl_buf_str(&resp->body);
     bool status_ok = status ? resp->status == status : resp->status >= 400 && resp->status < 500;
@@ -237,6 +241,10 @@ int hitl_chk_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http
 {
     if (token)
         *token = NULL;
+    if (!hitl_flow_require_upload_routes(ctx)) {
+        memset(resp, 0, sizeof *resp);
+        return HITL_E_UNSUPPORTED;
+    }
     char path[1024];
     int n = snprintf(path, sizeof path, "/form/human_input/%s/upload-token", form_token);
     if (n < 0 || (size_t)n >= sizeof path) {
@@ -464,6 +472,8 @@ int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
         hitl_check_skip(ctx, "no fixture server the target can reach (--fixture-url)");
         return HITL_E_UNSUPPORTED;
     }
+    if (!hitl_flow_require_upload_routes(ctx))
+        return HITL_E_UNSUPPORTED;
     char *issued = NULL;
     if (!upload_token) {
         issued = hitl_chk_issue_upload_token(ctx, form_token);

@@ -79,7 +79,8 @@ bool hitl_chk_expect_error_shape(hitl_check_ctx *ctx, const hitl_http_response *
  * Returns as hitl_flow_call; the caller frees |resp|. */
 int hitl_chk_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp);
 
-/* POST /form/human_input/<token>/upload-token (WEB, §5), patiently. When |token| is not NULL
+/* POST /form/human_input/<token>/upload-token (WEB, §5), patiently (HITL_E_UNSUPPORTED
+ * after hitl_flow_require_upload_routes' SKIP). When |token| is not NULL
  * it gets a malloc'd copy of a string `upload_token` from any 2xx answer (registered as a
  * secret), else NULL: a wrong success status is one check's finding, not every later
  * upload's precondition. Returns as hitl_flow_call; the caller frees |resp|. */
@@ -87,7 +88,7 @@ int hitl_chk_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http
                           char **token);
 
 /* The precondition form of hitl_chk_upload_token: a malloc'd upload token, or NULL after
- * setting an ERROR that names the answer. */
+ * setting an ERROR that names the answer (or the SKIP of hitl_flow_require_upload_routes). */
 char *hitl_chk_issue_upload_token(hitl_check_ctx *ctx, const char *form_token);
 
 /* hitl_chk_valid_body builds a submission of |run|'s form that §7.3 accepts: paragraphs

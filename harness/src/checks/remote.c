@@ -8,6 +8,7 @@
 #include "common.h"
 
 #include "hitl/fixture.h"
+#include "hitl/proxy_page.h"
 
 /* The cloud-metadata probe sends the target a link-local URL; only a user who asks for it
  * gets it (the tests never set this variable). */
@@ -22,7 +23,8 @@
 typedef struct variant {
     long status;
     const char *code;
-    const char *label; /* "newest", "older" … named in the note */
+    const char *label;  /* "newest", "older" … named in the note */
+    const char *prefix; /* the message's start, when the code alone says too little; or NULL */
 } variant;
 
 static bool have_fixture(hitl_check_ctx *ctx)
@@ -65,20 +67,24 @@ static void body_code(const hitl_http_response *resp, char *out, size_t cap)
 static bool expect_variant(hitl_check_ctx *ctx, const hitl_http_response *resp, const variant *v,
                            size_t n, const char *what, const char *section)
 {
+    /* A front end's own page is not the target's answer (proxy_page.h). */
+    if (hitl_proxy_page_intercepted(ctx, resp, what))
+        return false;
     char code[96];
     body_code(resp, code, sizeof code);
     for (size_t i = 0; i < n; i++) {
         if (resp->status == v[i].status && !strcmp(code, v[i].code)) {
             hitl_check_note(ctx, "%s: HTTP %ld %s (%s mapping)", what, v[i].status, v[i].code,
                             v[i].label);
-            return hitl_expect_error(ctx, resp, v[i].status, v[i].code);
+            return hitl_expect_error_msg(ctx, resp, v[i].status, v[i].code, v[i].prefix);
         }
     }
-    char exp[768];
+    char exp[1536];
     int off = snprintf(exp, sizeof exp, "%s → ", what);
     for (size_t i = 0; i < n && off > 0 && (size_t)off < sizeof exp; i++)
-        off += snprintf(exp + off, sizeof exp - (size_t)off, "%sHTTP %ld %s (%s)", i ? " or " : "",
-                        v[i].status, v[i].code, v[i].label);
+        off += snprintf(exp + off, sizeof exp - (size_t)off, "%sHTTP %ld %s%s%s%s (%s)",
+                        i ? " or " : "", v[i].status, v[i].code, v[i].prefix ? " \"" : "",
+                        v[i].prefix ? v[i].prefix : "", v[i].prefix ? "…\"" : "", v[i].label);
     if (off > 0 && (size_t)off < sizeof exp)
         snprintf(exp + off, sizeof exp - (size_t)off, " (%s)", section);
     return hitl_expect(ctx, false, exp, "HTTP %ld %.200s", resp->status, hitl_buf_str(&resp->body));
@@ -116,6 +122,8 @@ static void upload_prep_free(upload_prep *p)
 static int upload_prepare_ex(hitl_check_ctx *ctx, upload_prep *p, bool need_fetch)
 {
     memset(p, 0, sizeof *p);
+    if (!hitl_flow_require_upload_routes(ctx))
+        return HITL_E_UNSUPPORTED;
     int rc = start_with_fixture(ctx, &p->run);
     if (rc)
         return rc;
@@ -161,8 +169,8 @@ static void upload_bad_scheme(hitl_check_ctx *ctx)
 {
     upload_prep p;
     if (upload_prepare_nofetch(ctx, &p) == HITL_OK) {
-        static const variant v[] = {{400, "remote_file_invalid_url", "newest"},
-                                    {400, "invalid_param", "v1 / early v2"}};
+        static const variant v[] = {{400, "remote_file_invalid_url", "newest", NULL},
+                                    {400, "invalid_param", "v1 / early v2", NULL}};
         char ftp[1024];
         const char *base = hitl_chk_env(ctx)->fixture_base;
         const char *rest = strstr(base, "://");
@@ -193,8 +201,9 @@ static void upload_not_found(hitl_check_ctx *ctx)
 {
     upload_prep p;
     if (upload_prepare(ctx, &p) == HITL_OK) {
-        static const variant v[] = {{404, "remote_file_not_found", "newest"},
-                                    {400, "remote_file_upload_error", "v1 / early v2"}};
+        static const variant v[] = {
+            {404, "remote_file_not_found", "newest", NULL},
+            {400, "remote_file_upload_error", "v1 / early v2", "Failed to fetch file from "}};
         upload_expect(ctx, &p, "", "missing.pdf", v, 2, "a remote upload of a URL answering 404",
                       "§6.3, §13 F44");
     }
@@ -202,29 +211,51 @@ static void upload_not_found(hitl_check_ctx *ctx)
 }
 
 /* §6.3 / §13 F45: "401/403 → 400 remote_file_access_denied" (newest) or 400
- * remote_file_upload_error (older). */
+ * remote_file_upload_error (older). Through Dify's squid SSRF proxy (the docker deployment)
+ * the origin's 401/403 comes back with `Via: … (squid/…)`, and ssrf_proxy takes a 401/403
+ * naming squid in Server or Via for squid's own refusal (a ToolSSRFError): the newest build
+ * answers 400 remote_file_url_blocked (RemoteFileService), older ones 400 invalid_param
+ * "Access to '<url>' was blocked by SSRF protection…" (ToolSSRFError is a ValueError)
+ * (dify-B §4; api/core/helper/ssrf_proxy.py, pooled/squid and pinning versions). The note
+ * says which was seen. */
 static void upload_access_denied(hitl_check_ctx *ctx)
 {
     upload_prep p;
     if (upload_prepare(ctx, &p) == HITL_OK) {
-        static const variant v[] = {{400, "remote_file_access_denied", "newest"},
-                                    {400, "remote_file_upload_error", "v1 / early v2"}};
-        if (upload_expect(ctx, &p, "", "private.pdf", v, 2,
+        static const variant v[] = {
+            {400, "remote_file_access_denied", "newest, fetched directly", NULL},
+            {400, "remote_file_url_blocked",
+             "newest, through Dify's squid SSRF proxy: a 401/403 with Via: squid is an SSRF block",
+             NULL},
+            {400, "remote_file_upload_error", "v1 / early v2, fetched directly",
+             "Failed to fetch file from "},
+            {400, "invalid_param", "v1 / early v2, through Dify's squid SSRF proxy (ToolSSRFError)",
+             "Access to '"}};
+        size_t nv = sizeof v / sizeof v[0];
+        if (upload_expect(ctx, &p, "", "private.pdf", v, nv,
                           "a remote upload of a URL answering 401", "§6.3, §13 F45"))
-            upload_expect(ctx, &p, "", "forbidden.pdf", v, 2,
+            upload_expect(ctx, &p, "", "forbidden.pdf", v, nv,
                           "a remote upload of a URL answering 403", "§6.3, §13 F45");
     }
     upload_prep_free(&p);
 }
 
 /* §6.3 / §13 F46: a URL answering 500 (every time: retries exhausted) → "other → 502
- * remote_file_unavailable" (newest) or 400 remote_file_upload_error (older). */
+ * remote_file_unavailable" (newest). ssrf_proxy retries 429/500/502/503/504 and then raises
+ * MaxRetriesExceededError; in the v1 and early v2 builds (human_input_file_upload.py
+ * @031671ab, @8895ad34, @645159d8) nothing catches it, and being a ValueError there it is
+ * answered 400 invalid_param "Reached maximum retries (3) for URL <url>" (dify-B §4). The
+ * note says which was seen. */
 static void upload_unavailable(hitl_check_ctx *ctx)
 {
     upload_prep p;
     if (upload_prepare(ctx, &p) == HITL_OK) {
-        static const variant v[] = {{502, "remote_file_unavailable", "newest"},
-                                    {400, "remote_file_upload_error", "v1 / early v2"}};
+        static const variant v[] = {
+            {502, "remote_file_unavailable", "newest", NULL},
+            {400, "invalid_param",
+             "v1 / early v2: ssrf_proxy's retries exhausted, MaxRetriesExceededError (a "
+             "ValueError)",
+             "Reached maximum retries ("}};
         upload_expect(ctx, &p, "", "broken.pdf", v, 2, "a remote upload of a URL answering 500",
                       "§6.3, §13 F46");
     }
@@ -250,7 +281,7 @@ static void upload_oversize(hitl_check_ctx *ctx)
 {
     upload_prep p;
     if (upload_prepare(ctx, &p) == HITL_OK) {
-        static const variant v[] = {{413, "file_too_large", "all versions"}};
+        static const variant v[] = {{413, "file_too_large", "all versions", NULL}};
         if (upload_expect(ctx, &p, "", "huge.pdf", v, 1,
                           "a remote upload of a 64 MiB file (honest Content-Length)",
                           "§6.3, §13 F47")) {
@@ -308,7 +339,7 @@ static void upload_blocked_extension(hitl_check_ctx *ctx)
         if (blocked) {
             hitl_check_note(ctx, "the target blacklists .exe (local upload: 400 "
                                  "file_extension_blocked)");
-            static const variant v[] = {{400, "file_extension_blocked", "all versions"}};
+            static const variant v[] = {{400, "file_extension_blocked", "all versions", NULL}};
             upload_expect(ctx, &p, "", "evil.exe", v, 1, "a remote upload of a blacklisted .exe",
                           "§6.3");
         }
@@ -342,7 +373,7 @@ static void upload_wrong_type(hitl_check_ctx *ctx)
                                     ext->valuestring, mime->valuestring);
                 cJSON_Delete(root);
             } else if (resp.status == 502) {
-                static const variant v[] = {{502, "remote_file_invalid_response", "newest"}};
+                static const variant v[] = {{502, "remote_file_invalid_response", "newest", NULL}};
                 expect_variant(ctx, &resp, v, 1,
                                "a remote .png served as text/html, refused as bad metadata",
                                "§6.3");

@@ -128,8 +128,29 @@ static void required_fields(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 A4: envelope of every workflow event; Chatflow adds conversation_id, message_id,
- * created_at. Error frames are flat and have no task_id (§2). */
+/* Whether a Chatflow event carries workflow_run_id: the workflow, node, iteration, loop
+ * and human-input events do; the chat events (message, message_end, message_replace,
+ * message_file, tts_*), like error, do not (dify-B §1:
+ * api/core/app/apps/advanced_chat/generate_response_converter.py
+ * @00d1c45518c8009543feb726d7de5f78ea02a61b builds {event, conversation_id, message_id,
+ * created_at} + the response's own fields; api/core/app/entities/task_entities.py
+ * @0d0cc912ce163437c04f4cf636cf2ae7aa5b60d8: MessageStreamResponse and its siblings have no
+ * workflow_run_id). */
+static bool chatflow_has_run_id(const char *event)
+{
+    static const char *const prefixes[] = {"workflow_", "node_", "iteration_", "loop_",
+                                           "human_input_"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (!strncmp(event, prefixes[i], strlen(prefixes[i])))
+            return true;
+    return false;
+}
+
+/* §13 A4: the envelope of every event of the start stream. A Workflow event has `event`,
+ * `task_id` and `workflow_run_id`. A Chatflow event has `event`, `conversation_id`,
+ * `message_id` and `created_at`, `task_id`, and `workflow_run_id` only when it is a
+ * workflow, node or human-input event (chatflow_has_run_id). An error frame has no
+ * task_id (§2). */
 static void envelope_fields(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -141,19 +162,33 @@ static void envelope_fields(hitl_check_ctx *ctx)
                 continue;
             cJSON *j = hitl_chk_frame_json(f);
             const cJSON *ev = cJSON_GetObjectItemCaseSensitive(j, "event");
-            bool is_error = cJSON_IsString(ev) && !strcmp(ev->valuestring, "error");
-            const char *need[] = {"event", "task_id", "workflow_run_id", "conversation_id",
-                                  "message_id", "created_at"};
-            size_t n_need = chat ? 6 : 3;
+            const char *name = cJSON_IsString(ev) ? ev->valuestring : "";
+            bool is_error = !strcmp(name, "error");
+            const char *need[6];
+            size_t n_need = 0;
+            need[n_need++] = "event";
+            if (!is_error)
+                need[n_need++] = "task_id";
+            if (chat) {
+                need[n_need++] = "conversation_id";
+                need[n_need++] = "message_id";
+                need[n_need++] = "created_at";
+                if (chatflow_has_run_id(name))
+                    need[n_need++] = "workflow_run_id";
+            } else if (!is_error) {
+                need[n_need++] = "workflow_run_id";
+            }
             for (size_t k = 0; k < n_need; k++) {
-                if (is_error && k == 1)
-                    continue;
-                char exp[160];
-                snprintf(exp, sizeof exp, "every %s event has top-level `%s` (§2, §13 A4)",
-                         chat ? "Chatflow" : "Workflow", need[k]);
+                char exp[256];
+                const char *kind = !chat ? "Workflow"
+                                   : strcmp(need[k], "workflow_run_id")
+                                       ? "Chatflow"
+                                       : "Chatflow workflow, node or human-input";
+                snprintf(exp, sizeof exp, "every %s event has top-level `%s` (§2, §13 A4)", kind,
+                         need[k]);
                 if (!hitl_expect(ctx, cJSON_GetObjectItemCaseSensitive(j, need[k]) != NULL, exp,
-                                 "frame %zu (%s) has no `%s`", i,
-                                 cJSON_IsString(ev) ? ev->valuestring : "?", need[k]))
+                                 "frame %zu (%s) has no `%s`", i, name[0] ? name : "?",
+                                 need[k]))
                     break;
             }
             cJSON_Delete(j);

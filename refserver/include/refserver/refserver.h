@@ -40,6 +40,11 @@ typedef enum hitl_refserver_behave {
     HITL_REFSERVER_BEHAVE_DIFY = 1      /* genuine Dify: every recorded deviation reproduced */
 } hitl_refserver_behave;
 
+typedef enum hitl_refserver_front {
+    HITL_REFSERVER_FRONT_NONE = 0, /* the app answers every request itself */
+    HITL_REFSERVER_FRONT_NGINX = 1 /* as behind Dify's docker nginx and Docker's userland proxy */
+} hitl_refserver_front;
+
 typedef struct hitl_refserver_app {
     hitl_refserver_mode mode;
     char key[128];      /* the app API key, `Authorization: Bearer <key>` */
@@ -76,8 +81,13 @@ typedef struct hitl_refserver_config {
     int64_t ping_interval_ms; /* resume-stream keep-alive (10 s) */
     int64_t idle_timeout_ms;  /* resume-stream idle close (300 s) */
     int64_t resume_delay_ms;  /* delay between a submit's 200 and the resumed events (50) */
-    int upload_layout; /* 1 = /api/form/human_input/files/…, 2 = /api/human-input-forms/files */
+    int upload_layout; /* 1 = /api/form/human_input/files/…, 2 = /api/human-input-forms/files,
+                          0 = neither (a build without Human Input uploads: no upload-token
+                          route either) */
     int remote_errors_legacy; /* 1 = v1 remote-upload error mapping (§6.3) */
+    int remote_via_squid;     /* 1 = fetches go through Dify's squid SSRF proxy (§6.3) */
+    hitl_refserver_front front; /* what stands in front of the app (front.h) */
+    int delivery_email;         /* 1 = the node delivers by e-mail only: form_token null */
     char form_file[256];      /* "" = the built-in form */
     unsigned threads;         /* MHD worker threads (4) */
     size_t max_runs;          /* live runs kept (4096); see FAULTS.md "Caps" */
