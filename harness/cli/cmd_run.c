@@ -56,6 +56,7 @@ typedef struct run_opts {
     long jobs;
     hitl_strvec faults;          /* embedded server faults (--embedded-fault, for tests) */
     char *embedded_layout;
+    char *embedded_form;         /* --embedded-form NAME (hitl-refserver --list-forms) */
     char *expect, *write_expect;   /* --expect / --write-expect baseline files */
     char *trace;                   /* --trace FILE: the run's exchanges as HAR */
     int argc;                      /* the options as given, for the reports */
@@ -126,6 +127,9 @@ static void usage(FILE *f)
 "  --embedded-fault NAME   turn on a reference-server fault (repeatable; hitl-refserver\n"
 "                          --list-faults): shows what a finding looks like\n"
 "  --embedded-layout V     upload path layout of the embedded server: v1 (default) or v2\n"
+"  --embedded-form NAME    the form the embedded server's runs pause at: a built-in form\n"
+"                          (hitl-refserver --list-forms: default, image-only, remote-only,\n"
+"                          local-only, no-files, paragraph, file-list, large) or a JSON file\n"
 "\n"
 "Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
 "conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
@@ -151,6 +155,7 @@ static void opts_free(run_opts *o)
     free(o->chat_key);
     free(o->global_key);
     free(o->embedded_layout);
+    free(o->embedded_form);
     free(o->expect);
     free(o->write_expect);
     free(o->trace);
@@ -193,7 +198,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
 {
     enum { O_TARGET = 256, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
            O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
-           O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT,
+           O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT, O_EFORM,
            O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE, O_GTIMEOUT, O_GKEY };
     static const struct option opts[] = {
         {"target", required_argument, NULL, O_TARGET}, {"api-key", required_argument, NULL, O_KEY},
@@ -214,6 +219,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         {"global-timeout-key", required_argument, NULL, O_GKEY},
         {"embedded-fault", required_argument, NULL, O_EFAULT},
         {"embedded-layout", required_argument, NULL, O_ELAYOUT},
+        {"embedded-form", required_argument, NULL, O_EFORM},
         {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
         {"expect", required_argument, NULL, O_EXPECT},
         {"write-expect", required_argument, NULL, O_WEXPECT},
@@ -354,6 +360,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             }
             set_str(&o->embedded_layout, optarg);
             break;
+        case O_EFORM: set_str(&o->embedded_form, optarg); break;
         case O_SHOWSECRETS: o->show_secrets = true; break;
         case O_EXPECT: set_str(&o->expect, optarg); break;
         case O_WEXPECT: set_str(&o->write_expect, optarg); break;
@@ -387,9 +394,9 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             fprintf(errout, "hitlcheck run: --global-timeout-key needs --global-timeout\n");
             return EXIT_USAGE;
         }
-        if (o->faults.n || o->embedded_layout) {
-            fprintf(errout, "hitlcheck run: --embedded-fault and --embedded-layout apply only "
-                            "without --target\n");
+        if (o->faults.n || o->embedded_layout || o->embedded_form) {
+            fprintf(errout, "hitlcheck run: --embedded-fault, --embedded-layout and "
+                            "--embedded-form apply only without --target\n");
             return EXIT_USAGE;
         }
     }
@@ -415,6 +422,10 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
                             "--app", "workflow:" EMBED_LONG_WORKFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
                             "--app", "chatflow:" EMBED_LONG_CHATFLOW_KEY ":" STR(EMBED_LONG_TTL_S)};
     int n = 29;
+    if (o->embedded_form) {
+        args[n++] = "--form";
+        args[n++] = o->embedded_form;
+    }
     for (size_t i = 0; i < o->faults.n && n + 2 < 64; i++) {
         args[n++] = "--fault";
         args[n++] = o->faults.items[i];
@@ -491,6 +502,8 @@ static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
             rc = quoted_opt(b, "--embedded-fault", o->faults.items[i]);
         if (!rc && o->embedded_layout)
             rc = hitl_buf_printf(b, "--embedded-layout %s ", o->embedded_layout);
+        if (!rc && o->embedded_form)
+            rc = quoted_opt(b, "--embedded-form", o->embedded_form);
     } else {
         rc = quoted_opt(b, "--target", t->base_url);
         rc = rc ? rc : hitl_buf_append_str(b, "--api-key \"$HITLCHECK_API_KEY\" ");

@@ -27,10 +27,11 @@ typedef enum hitl_refserver_mode {
 } hitl_refserver_mode;
 
 typedef enum hitl_refserver_action {
-    HITL_REFSERVER_RUN = 0,    /* start the server */
-    HITL_REFSERVER_HELP,       /* --help was given */
-    HITL_REFSERVER_VERSION,    /* --version was given */
-    HITL_REFSERVER_LIST_FAULTS /* --list-faults was given */
+    HITL_REFSERVER_RUN = 0,     /* start the server */
+    HITL_REFSERVER_HELP,        /* --help was given */
+    HITL_REFSERVER_VERSION,     /* --version was given */
+    HITL_REFSERVER_LIST_FAULTS, /* --list-faults was given */
+    HITL_REFSERVER_LIST_FORMS   /* --list-forms was given */
 } hitl_refserver_action;
 
 typedef struct hitl_refserver_app {
@@ -70,7 +71,7 @@ typedef struct hitl_refserver_config {
     int64_t resume_delay_ms;  /* delay between a submit's 200 and the resumed events (50) */
     int upload_layout; /* 1 = /api/form/human_input/files/…, 2 = /api/human-input-forms/files */
     int remote_errors_legacy; /* 1 = v1 remote-upload error mapping (§6.3) */
-    char form_file[256];      /* "" = the built-in form */
+    char form_file[256];      /* --form: a built-in form's name or a file; "" = "default" */
     unsigned threads;         /* MHD worker threads (4) */
     size_t max_runs;          /* live runs kept (4096); see FAULTS.md "Caps" */
     size_t max_uploads;       /* upload records kept, oldest forgotten first (16384) */
@@ -86,7 +87,8 @@ void hitl_refserver_config_init(hitl_refserver_config *cfg);
 
 /* Parses command-line flags (argv[0] is skipped) into |cfg|, which must have been
  * initialised. Returns 0, or HITL_E_ARG with a one-line message naming the flag. --help,
- * --version and --list-faults only set cfg->action; printing is the caller's job. */
+ * --version, --list-faults and --list-forms only set cfg->action; printing is the caller's
+ * job. */
 int hitl_refserver_config_parse(hitl_refserver_config *cfg, int argc, char **argv, hitl_err *err);
 
 /* Releases what the config owns (nothing today; kept so callers need not change). */
@@ -101,6 +103,12 @@ size_t hitl_refserver_fault_count(void);
 /* Name and one-line summary of fault |i| (< count); NULL when out of range. */
 const char *hitl_refserver_fault_name(size_t i);
 const char *hitl_refserver_fault_summary(size_t i);
+
+/* The built-in forms --form NAME selects ("default", "image-only", …): how many, and the
+ * name and one-line summary of form |i| (< count; NULL when out of range). */
+size_t hitl_refserver_form_count(void);
+const char *hitl_refserver_form_name(size_t i);
+const char *hitl_refserver_form_summary(size_t i);
 
 /* The --help text (static storage). */
 const char *hitl_refserver_usage(void);
