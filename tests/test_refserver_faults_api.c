@@ -413,6 +413,16 @@ static int p_file_config_unchecked(ctx *c)
     return submit_changed(c, "attachment", v, "approve") == 200;
 }
 
+static int p_uploads_unknown_at_submit(ctx *c)
+{
+    char inputs[512];
+    rst_valid_inputs(&c->ts, c->run.token, inputs, sizeof inputs);
+    rst_resp r;
+    long status = rst_submit(&c->ts, c->run.token, inputs, "approve", &r);
+    rst_resp_free(&r);
+    return status != 200;
+}
+
 static const fault_row ROWS[] = {
     {"event-order", t_none, p_event_order, 0},
     {"event-missing-form-token", t_none, p_missing_form_token, 0},
@@ -455,6 +465,7 @@ static const fault_row ROWS[] = {
     {"file-limit-unchecked", t_none, p_file_limit_unchecked, 0},
     {"file-type-unchecked", t_none, p_file_type_unchecked, 0},
     {"file-config-unchecked", t_none, p_file_config_unchecked, 0},
+    {"uploads-unknown-at-submit", t_none, p_uploads_unknown_at_submit, 0},
 };
 
 int main(void)

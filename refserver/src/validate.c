@@ -128,7 +128,8 @@ static int check_local(vctx *c, const cJSON *field, const cJSON *mapping, const 
     int found = 0;
     rs_state_lock(&c->s->state);
     rs_upload *up = rs_state_upload(&c->s->state, id);
-    if (up && up->app == c->run->app && strcmp(up->owner, c->sub->scope_user) == 0) {
+    if (up && up->app == c->run->app && strcmp(up->owner, c->sub->scope_user) == 0 &&
+        !fault(c, RS_F_UPLOADS_UNKNOWN_AT_SUBMIT)) {
         u = *up;
         found = 1;
     }
