@@ -86,7 +86,8 @@ static const char FORM_FILE_LIST[] =
     "," NO_EXTS "," FILE_BOTH ",\"number_limits\":5}],"
     "\"user_actions\":[{\"id\":\"submit\",\"title\":\"Submit\",\"button_style\":\"primary\"}]}";
 
-/* Every input type and every file type (custom by extension), three actions. */
+/* Every input type and every file type (custom by extension), each file type alone in its
+ * input so that each sample is used; one image input takes remote_url only. 3 actions. */
 static const char FORM_LARGE[] =
     "{\"node_id\":\"1747816642590\",\"node_title\":\"Incident review\","
     "\"form_content\":\"Review the incident report.\\n\\nSummary: {{#$output.summary#}}\\n\\n"
@@ -96,15 +97,14 @@ static const char FORM_LARGE[] =
     "\"default\":{\"type\":\"constant\",\"selector\":[],\"value\":\"No further notes.\"}},"
     "{\"type\":\"select\",\"output_variable_name\":\"severity\","
     "\"option_source\":{\"type\":\"constant\",\"selector\":[],\"value\":[\"sev1\",\"sev2\",\"sev3\"]}},"
-    "{\"type\":\"select\",\"output_variable_name\":\"region\","
-    "\"option_source\":{\"type\":\"constant\",\"selector\":[],\"value\":[\"eu\",\"us\",\"apac\"]}},"
+    "{\"type\":\"file\",\"output_variable_name\":\"report\","
+    "\"allowed_file_types\":[\"document\"]," NO_EXTS "," FILE_BOTH "},"
     "{\"type\":\"file\",\"output_variable_name\":\"cover_image\","
-    "\"allowed_file_types\":[\"image\"]," NO_EXTS "," FILE_BOTH "},"
+    "\"allowed_file_types\":[\"image\"]," NO_EXTS "," FILE_REMOTE "},"
     "{\"type\":\"file\",\"output_variable_name\":\"voice_memo\","
     "\"allowed_file_types\":[\"audio\"]," NO_EXTS "," FILE_LOCAL "},"
     "{\"type\":\"file-list\",\"output_variable_name\":\"recordings\","
-    "\"allowed_file_types\":[\"video\",\"document\"]," NO_EXTS "," FILE_BOTH
-    ",\"number_limits\":10},"
+    "\"allowed_file_types\":[\"video\"]," NO_EXTS "," FILE_BOTH ",\"number_limits\":10},"
     "{\"type\":\"file-list\",\"output_variable_name\":\"logs\","
     "\"allowed_file_types\":[\"custom\"],\"allowed_file_extensions\":[\".log\"]"
     "," FILE_LOCAL ",\"number_limits\":2}],"
@@ -138,8 +138,8 @@ static const form_variant VARIANTS[] = {
     VARIANT("paragraph", "a single paragraph; 1 action", FORM_PARAGRAPH),
     VARIANT("file-list", "a single file-list (number_limits 5); 1 action", FORM_FILE_LIST),
     VARIANT("large",
-            "8 inputs: 2 paragraphs, 2 selects, image, audio, video/document list, custom "
-            "(.log) list; 3 actions",
+            "8 inputs: 2 paragraphs, a select, document, image (remote_url only) and audio "
+            "files, video and custom (.log) lists; 3 actions",
             FORM_LARGE),
 };
 
