@@ -627,7 +627,8 @@ static bool find_disallowed(const hitl_form *f, bool remote, disallowed *out)
     return false;
 }
 
-/* Why no input of |f| rejects a sample hitlcheck can send: each file input's types. */
+/* Why no input of |f| rejects a sample hitlcheck can send: each file input, its types and
+ * methods. */
 static void skip_all_allowed(hitl_check_ctx *ctx, const hitl_form *f)
 {
     char list[1024] = "";
@@ -636,21 +637,22 @@ static void skip_all_allowed(hitl_check_ctx *ctx, const hitl_form *f)
         const hitl_form_input *in = &f->inputs[i];
         if (!is_file_kind(in) || !in->output_variable_name)
             continue;
-        n += (size_t)snprintf(list + n, sizeof list - n, "%s'%s' (", n ? ", " : "",
+        n += (size_t)snprintf(list + n, sizeof list - n, "%sfile input '%s' takes ", n ? "; " : "",
                               in->output_variable_name);
         for (size_t k = 0; k < in->allowed_file_types.count && n < sizeof list; k++)
             n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", k ? ", " : "",
                                   in->allowed_file_types.items[k]);
         if (n < sizeof list)
-            n += (size_t)snprintf(list + n, sizeof list - n, "%s)",
-                                  in->allowed_file_types.count ? "" : "any type");
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+                                  in->allowed_file_types.count ? "" : "any type",
+                                  allows_method(in, "local_file") ? "" : " by remote_url only");
     }
     if (!list[0])
         hitl_check_skip(ctx, "the form has no file or file-list input");
     else
         hitl_check_skip(ctx,
                         "no file input rejects a type hitlcheck can send it (a PDF, PNG, MP3 or "
-                        "MP4 by local_file, a PDF or PNG by remote_url): %s",
+                        "MP4 by local_file; a PDF or PNG by remote_url): %s",
                         list);
 }
 
