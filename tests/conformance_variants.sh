@@ -91,6 +91,19 @@ for id in $must; do
   [ "$verdicts" = PASS ] && ok || bad "$id: $verdicts, expected PASS on every surface"
 done
 
+# The option itself (once, with the smallest form): documented, embedded-only.
+if [ "$variant" = paragraph ]; then
+  "$HITLCHECK" run --help >"$tmp/help" 2>&1
+  grep -q -- '--embedded-form NAME' "$tmp/help" && ok || bad "--help lacks --embedded-form"
+  "$HITLCHECK" run --target http://127.0.0.1:1 --api-key k --embedded-form large >/dev/null \
+    2>"$tmp/err"
+  rc=$?
+  [ "$rc" = 2 ] && grep -q -- '--embedded-form' "$tmp/err" && ok ||
+    bad "--embedded-form with --target: exit $rc, stderr $(cat "$tmp/err")"
+  "$jq" -e '.run.options | index("--embedded-form")' "$report" >/dev/null && ok ||
+    bad "report.json run.options lacks --embedded-form"
+fi
+
 [ "$fail" = 0 ] || sed 's/^/     /' "$tmp/log" | grep -E '^\s+(FAIL|WARN|ERROR|SKIP) ' -A2 | head -n 60
 echo "$pass passed, $fail failed ($variant: $(tail -n 2 "$tmp/log" | head -n 1))"
 [ "$fail" = 0 ]
