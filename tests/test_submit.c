@@ -565,6 +565,17 @@ START_TEST(fill_refuses_refs_the_input_does_not_take)
 }
 END_TEST
 
+START_TEST(empty_allow_list_admits_everything)
+{
+    char *items[] = {"local_file", "remote_url"};
+    hitl_strlist none = {NULL, 0}, two = {items, 2};
+    ck_assert(hitl_submit_allows(&none, "tool_file"));
+    ck_assert(hitl_submit_allows(&two, "remote_url"));
+    ck_assert(!hitl_submit_allows(&two, "tool_file"));
+    ck_assert(!hitl_submit_allows(&two, "Local_file"));
+}
+END_TEST
+
 START_TEST(fill_refuses_select_without_options)
 {
     hitl_form *f = form_from("{\"form_content\":\"\",\"inputs\":[{\"type\":\"select\","
@@ -606,6 +617,7 @@ static Suite *submit_suite(void)
     tcase_add_loop_test(tc, fill_refuses_refs_the_input_does_not_take, 0,
                         (int)(sizeof BAD_FILLS / sizeof BAD_FILLS[0]));
     tcase_add_test(tc, fill_refuses_select_without_options);
+    tcase_add_test(tc, empty_allow_list_admits_everything);
     suite_add_tcase(s, tc);
     return s;
 }

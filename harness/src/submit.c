@@ -354,8 +354,7 @@ int hitl_submit_to_json(const hitl_submit *s, char **out, hitl_err *err)
 
 /* ---- a valid submission for a form ---- */
 
-/* An empty allow-list allows everything (the node's model default). */
-static bool allows(const hitl_strlist *l, const char *s)
+bool hitl_submit_allows(const hitl_strlist *l, const char *s)
 {
     if (l->count == 0)
         return true;
@@ -371,7 +370,7 @@ static int ref_fits(const hitl_form_input *x, const hitl_file_ref *r, hitl_err *
 {
     const char *name = x->output_variable_name;
     const char *method = hitl_transfer_method_name(r->method);
-    if (!allows(&x->allowed_file_upload_methods, method))
+    if (!hitl_submit_allows(&x->allowed_file_upload_methods, method))
         return hitl_err_set(err, HITL_E_ARG, "input '%s' does not take files by %s", name, method);
     if (!r->type)
         return hitl_err_set(err, HITL_E_ARG,
@@ -379,7 +378,7 @@ static int ref_fits(const hitl_form_input *x, const hitl_file_ref *r, hitl_err *
                             "rejects it (give the detected type)",
                             name);
     if (!strcmp(r->type, "custom") ? x->allowed_file_extensions.count == 0
-                                   : !allows(&x->allowed_file_types, r->type))
+                                   : !hitl_submit_allows(&x->allowed_file_types, r->type))
         return hitl_err_set(err, HITL_E_ARG, "input '%s' does not take %s files", name,
                             !strcmp(r->type, "custom") ? "custom (it lists no extensions)"
                                                        : r->type);

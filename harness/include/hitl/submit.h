@@ -105,6 +105,11 @@ typedef struct hitl_submit_hints {
 int hitl_submit_fill_valid(hitl_submit *s, const hitl_form *form, const hitl_submit_hints *hints,
                            hitl_err *err);
 
+/* hitl_submit_allows: whether a file input's allow-list |l| (allowed_file_types,
+ * allowed_file_upload_methods) admits |value|. An empty list admits everything, the node
+ * model's default. */
+bool hitl_submit_allows(const hitl_strlist *l, const char *value);
+
 /* "local_file" / "remote_url". */
 const char *hitl_transfer_method_name(hitl_transfer_method m);
 

@@ -50,13 +50,12 @@ static bool has_item(const hitl_strlist *l, const char *s)
 /* Whether |in| takes files sent with |method| (an empty list allows every method). */
 static bool allows_method(const hitl_form_input *in, const char *method)
 {
-    return in->allowed_file_upload_methods.count == 0 ||
-           has_item(&in->allowed_file_upload_methods, method);
+    return hitl_submit_allows(&in->allowed_file_upload_methods, method);
 }
 
 static bool allows_type(const hitl_form_input *in, const char *type)
 {
-    return in->allowed_file_types.count == 0 || has_item(&in->allowed_file_types, type);
+    return hitl_submit_allows(&in->allowed_file_types, type);
 }
 
 /* "Invalid value for file input 'x': " or "…file list input…" (§7.3), into |out|. */
@@ -172,15 +171,14 @@ static int post(hitl_check_ctx *ctx, prepared *p, hitl_http_response *resp)
 /* Submits the valid body as a precondition of a later step: 0 after a 200, else ERROR. */
 static int post_valid_precondition(hitl_check_ctx *ctx, prepared *p)
 {
-    hitl_http_response resp;
-    int rc = post(ctx, p, &resp);
-    if (!rc && resp.status != 200) {
-        hitl_check_error(ctx,
-                         "precondition: the valid submission answered HTTP %ld, not 200: %.200s",
-                         resp.status, hitl_buf_str(&resp.body));
-        rc = HITL_E_STATE;
+    char *body = NULL;
+    hitl_err err = {0};
+    if (hitl_submit_to_json(p->v.sub, &body, &err)) {
+        hitl_check_error(ctx, "could not print the submission: %s", err.msg);
+        return HITL_E_STATE;
     }
-    hitl_http_response_free(&resp);
+    int rc = hitl_chk_submit_required(ctx, p->run.form_token, body);
+    free(body);
     return rc;
 }
 

@@ -84,17 +84,6 @@ bool hitl_chk_sample(const char *type, hitl_sample *out)
     return true;
 }
 
-/* An empty allow-list allows everything (the node's model default). */
-static bool allows(const hitl_strlist *l, const char *s)
-{
-    if (l->count == 0)
-        return true;
-    for (size_t i = 0; i < l->count; i++)
-        if (l->items[i] && !strcmp(l->items[i], s))
-            return true;
-    return false;
-}
-
 /* Whether Dify would detect a file named "x<ext>" as custom, and stores its extension as
  * written: a dot, then 1-15 lower-case letters or digits that no version maps to a type.
  * (Dify compares ".<stored extension>", lower case, with the list entries as written.) */
@@ -145,8 +134,8 @@ static bool pick_sample(const hitl_form_input *in, hitl_sample *s, hitl_transfer
                         char *why, size_t cap)
 {
     const char *name = in->output_variable_name;
-    bool local = allows(&in->allowed_file_upload_methods, "local_file");
-    bool remote = allows(&in->allowed_file_upload_methods, "remote_url");
+    bool local = hitl_submit_allows(&in->allowed_file_upload_methods, "local_file");
+    bool remote = hitl_submit_allows(&in->allowed_file_upload_methods, "remote_url");
     char types[256], exts[256], methods[256];
     list_text(&in->allowed_file_types, types, sizeof types);
     list_text(&in->allowed_file_extensions, exts, sizeof exts);
@@ -159,7 +148,7 @@ static bool pick_sample(const hitl_form_input *in, hitl_sample *s, hitl_transfer
         return false;
     }
     for (size_t i = 0; i < sizeof SAMPLE_TYPES / sizeof SAMPLE_TYPES[0]; i++) {
-        if (!allows(&in->allowed_file_types, SAMPLE_TYPES[i]))
+        if (!hitl_submit_allows(&in->allowed_file_types, SAMPLE_TYPES[i]))
             continue;
         hitl_chk_sample(SAMPLE_TYPES[i], s);
         if (local || s->fixture_file) {
@@ -383,8 +372,15 @@ int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *
     char *body = hitl_chk_valid_body(ctx, run, &opts);
     if (!body)
         return HITL_E_STATE;
+    int rc = hitl_chk_submit_required(ctx, run->form_token, body);
+    free(body);
+    return rc;
+}
+
+int hitl_chk_submit_required(hitl_check_ctx *ctx, const char *form_token, const char *body)
+{
     hitl_http_response resp;
-    int rc = hitl_chk_submit(ctx, run->form_token, body, &resp);
+    int rc = hitl_chk_submit(ctx, form_token, body, &resp);
     if (!rc && resp.status != 200) {
         hitl_check_error(ctx,
                          "precondition: the valid submission answered HTTP %ld, not 200: %.200s",
@@ -392,6 +388,5 @@ int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *
         rc = HITL_E_STATE;
     }
     hitl_http_response_free(&resp);
-    free(body);
     return rc;
 }

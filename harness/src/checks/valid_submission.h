@@ -84,6 +84,11 @@ char *hitl_chk_valid_body(hitl_check_ctx *ctx, const hitl_run *run, const hitl_v
  * non-zero after a SKIP, or an ERROR naming the answer. */
 int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token);
 
+/* hitl_chk_submit_required submits |body| (a valid submission) for |form_token| patiently,
+ * as a precondition of a later step. Returns 0 after a 200; non-zero after an ERROR naming
+ * the answer. */
+int hitl_chk_submit_required(hitl_check_ctx *ctx, const char *form_token, const char *body);
+
 /* hitl_chk_upload_file uploads |sample| for the check's surface (WEB with |upload_token|,
  * SVC through /files/upload) and returns the file's id (malloc'd), or NULL after an ERROR
  * naming |what| (the setup step) and the answer. */
