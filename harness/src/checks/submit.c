@@ -483,7 +483,7 @@ static void file_not_mapping(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §7.3, §13 G55: a file-list value that is not a list. Dify validates it with pydantic's
+/* §7.3: a file-list value that is not a list. Dify validates it with pydantic's
  * TypeAdapter(Sequence[Mapping[str, Any]]) first (human_input_service.py,
  * _normalize_file_list_value), so the message is "Invalid value for file list input '<name>': "
  * followed by pydantic's text, which varies with the pydantic version: only the prefix is
@@ -565,7 +565,7 @@ static void upload_id_unknown(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §7.3, §13 G58: "`type` that contradicts the uploaded file (e.g. "type":"image" for a PDF)
+/* §7.3: "`type` that contradicts the uploaded file (e.g. "type":"image" for a PDF)
  * → 400 Detected file type does not match…" (CONFIRMED: builders.py _resolve_file_type under
  * strict_type_validation, which a Human Input submit always uses). The input's valid file
  * (uploaded, or the fixture's copy inline: a remote_url mapping that names a `type` is held
@@ -654,7 +654,7 @@ static void skip_all_allowed(hitl_check_ctx *ctx, const hitl_form *f)
                         list);
 }
 
-/* §7.3, §13 G59: "a file the field's config does not allow → 400 File validation failed for
+/* §7.3: "a file the field's config does not allow → 400 File validation failed for
  * file: …" (CONFIRMED: builders.py build_from_mapping, is_file_valid_with_config). A file of
  * a type the input does not allow, given with its detected type (any other type fails the
  * strict type check first, submit.invalid.file-type-mismatch): a PDF as "document" for an
