@@ -34,6 +34,11 @@ static const hitl_file_ref REFS[] = {
     {HITL_TRANSFER_LOCAL_FILE, "1a77f0df-c0e6-461c-987c-e72526f341ee", NULL, "document"},
     {HITL_TRANSFER_REMOTE_URL, NULL, "https://example.com/report.pdf", NULL},
 };
+/* Typed refs for hitl_submit_fill_valid, which refuses an untyped file. */
+static const hitl_file_ref FILL_REFS[] = {
+    {HITL_TRANSFER_LOCAL_FILE, "1a77f0df-c0e6-461c-987c-e72526f341ee", NULL, "document"},
+    {HITL_TRANSFER_REMOTE_URL, NULL, "https://example.com/photo.png", "image"},
+};
 
 /* The printed body, NULL when printing hit the cap. With |strict|, the text must also be a
  * strict JSON object (the costly part: the op loop asks for it now and then, and at the end). */
@@ -204,7 +209,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hitl_form *form = NULL;
     if (hitl_form_parse((const char *)data, json_len, MAX_INPUT, HITL_FORM_AUTO, &form, &err) ==
         HITL_OK) {
-        hitl_submit_hints h = {NULL, "abc-123", NULL, REFS, 2, 3};
+        /* Each file input gets FILL_REFS[0], each file-list both (fewer under number_limits). */
+        hitl_submit_files *files = calloc(form->n_inputs ? form->n_inputs : 1, sizeof *files);
+        CHECK(files != NULL);
+        for (size_t i = 0; i < form->n_inputs; i++) {
+            const hitl_form_input *x = &form->inputs[i];
+            size_t n = x->type == HITL_INPUT_FILE_LIST ? 2 : 1;
+            if (x->type == HITL_INPUT_FILE_LIST && x->number_limits == 1)
+                n = 1;
+            files[i] = (hitl_submit_files){x->output_variable_name, FILL_REFS, n};
+        }
+        hitl_submit_hints h = {NULL, "abc-123", NULL, files, form->n_inputs};
         if (form->n_actions && form->actions[form->n_actions - 1].id)
             h.action = form->actions[form->n_actions - 1].id;
         int rc = hitl_submit_fill_valid(s, form, &h, &err);
@@ -223,6 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 free(out);
             }
         }
+        free(files);
         hitl_form_free(form);
     }
     free(print_checked(s, BUILDER_CAP, true));

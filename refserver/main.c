@@ -43,6 +43,9 @@ int main(int argc, char **argv)
     }
     if (cfg.action == HITL_REFSERVER_HELP) {
         fputs(hitl_refserver_usage(), stdout);
+        printf("\nBuilt-in forms (--form NAME):\n");
+        for (size_t i = 0; i < hitl_refserver_form_count(); i++)
+            printf("  %-30s %s\n", hitl_refserver_form_name(i), hitl_refserver_form_summary(i));
         printf("\nFaults (--fault NAME):\n");
         for (size_t i = 0; i < hitl_refserver_fault_count(); i++)
             printf("  %-30s %s\n", hitl_refserver_fault_name(i), hitl_refserver_fault_summary(i));
@@ -55,6 +58,11 @@ int main(int argc, char **argv)
     if (cfg.action == HITL_REFSERVER_LIST_FAULTS) {
         for (size_t i = 0; i < hitl_refserver_fault_count(); i++)
             printf("%s\t%s\n", hitl_refserver_fault_name(i), hitl_refserver_fault_summary(i));
+        return 0;
+    }
+    if (cfg.action == HITL_REFSERVER_LIST_FORMS) {
+        for (size_t i = 0; i < hitl_refserver_form_count(); i++)
+            printf("%s\t%s\n", hitl_refserver_form_name(i), hitl_refserver_form_summary(i));
         return 0;
     }
     raise_fd_limit();

@@ -73,7 +73,7 @@ usage() {
 }
 usage bad-profile "--profile 'strict': use contract or dify" --profile strict
 usage bad-behave "--embedded-behave 'genuine': use contract or dify" --embedded-behave genuine
-usage behave-with-target "--embedded-behave apply only without --target" \
+usage behave-with-target "--embedded-behave and --embedded-form apply only without --target" \
   --target http://127.0.0.1:9 --api-key k --embedded-behave dify
 
 echo "$pass passed, $fail failed"

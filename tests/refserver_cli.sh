@@ -45,6 +45,28 @@ done
 "$REFSERVER" --help > "$tmp/help"; rc=$?
 [ "$rc" = 0 ] && grep -q -- '--fetch-allow HOST:PORT' "$tmp/help" && grep -q -- '--fetch-proxy URL' "$tmp/help" && ok ||
   bad "--help: exit $rc, or --fetch-allow/--fetch-proxy not documented"
+grep -q -- '--form NAME|FILE' "$tmp/help" && grep -q '^Built-in forms' "$tmp/help" && ok ||
+  bad "--help does not show --form NAME|FILE and the built-in forms"
+# --list-forms: one `name<TAB>summary` line per built-in form, then exit 0.
+"$REFSERVER" --list-forms > "$tmp/forms"; rc=$?
+names=$(cut -f1 "$tmp/forms" | tr '\n' ' ')
+[ "$rc" = 0 ] && [ "$names" = "default image-only remote-only local-only no-files paragraph file-list large " ] &&
+  ! grep -qv "$(printf '\t')" "$tmp/forms" && ok || bad "--list-forms: exit $rc, names '$names'"
+# --form NAME serves that form; an unknown name (and no such file) fails to start, naming it.
+rm -f "$tmp/port"
+if start --form paragraph; then
+  port=$(cat "$tmp/port")
+  body=$(curl -s -H 'Authorization: Bearer app-hitl-workflow' -H 'Content-Type: application/json' \
+    -d '{"inputs":{},"response_mode":"streaming","user":"u1"}' "http://127.0.0.1:$port/v1/workflows/run" |
+    grep -m1 human_input_required)
+  case "$body" in *'"output_variable_name":"comment"'*) ok ;; *) bad "--form paragraph: $body" ;; esac
+  kill "$pid"; wait "$pid"; pid=
+else
+  bad "--form paragraph did not start"
+fi
+"$REFSERVER" --port 0 --form no-such-form > /dev/null 2> "$tmp/err"; rc=$?
+[ "$rc" = 1 ] && grep -q "'no-such-form'" "$tmp/err" && grep -q -- '--list-forms' "$tmp/err" && ok ||
+  bad "--form no-such-form: exit $rc, stderr '$(cat "$tmp/err")'"
 "$REFSERVER" --version > "$tmp/version"; rc=$?
 [ "$rc" = 0 ] && grep -q '^hitl-refserver ' "$tmp/version" && ok || bad "--version: exit $rc"
 "$REFSERVER" --port 1 --listen 203.0.113.1 > /dev/null 2> "$tmp/err"; rc=$?

@@ -49,5 +49,32 @@ for id in ssrf.remote.loopback-canary ssrf.inline.loopback-canary remote.upload.
   grep -qE "^PASS +$id " "$tmp/log" && ok || bad "$id not PASS"
 done
 [ "$fail" = 0 ] || sed 's/^/     /' "$tmp/log" | tail -n 40
+
+# A form whose file inputs take only remote_url has no valid submission without a fixture the
+# target fetches: checks that need one SKIP naming the input and --fixture-url (report.json).
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=
+rm -f "$tmp/port" "$tmp/out"
+"$REFSERVER" --port 0 --port-file "$tmp/port" --form remote-only >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.05; done
+port=$(cat "$tmp/port" 2>/dev/null) || { echo "FAIL: refserver --form remote-only did not start"; exit 1; }
+"$HITLCHECK" run --target "http://127.0.0.1:$port" --api-key app-hitl-workflow \
+  --only submit.valid.ok,form.get.after-submit --jobs 4 --no-color \
+  --report-dir "$tmp/rep2" >"$tmp/log2" 2>&1
+rc=$?
+[ "$rc" = 0 ] && ok || bad "remote-only form: exit $rc, expected 0"
+jq=${JQ:-}
+[ -x "$jq" ] || jq=$(command -v jq)
+if [ -z "$jq" ]; then
+  bad "jq is needed to read report.json: apt-get install -y --no-install-recommends jq"
+else
+  n=$("$jq" '[.checks[]] | length' "$tmp/rep2/report.json" 2>/dev/null)
+  [ "${n:-0}" -ge 4 ] && ok || bad "remote-only form: $n checks in report.json, expected 4"
+  wrong=$("$jq" -r '.checks[] | select(.verdict != "SKIP"
+      or ((.reason // "") | test("file input \u0027contract\u0027 takes only remote_url.*--fixture-url") | not))
+    | "\(.id) [\(.surface)] \(.verdict): \(.reason // .actual)"' "$tmp/rep2/report.json")
+  [ -z "$wrong" ] && ok || bad "remote-only form without a reachable fixture: $wrong"
+fi
+[ "$fail" = 0 ] || sed 's/^/     /' "$tmp/log2" | tail -n 20
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -216,6 +216,21 @@ START_TEST(fault_table_is_well_formed)
 }
 END_TEST
 
+START_TEST(list_forms_only_sets_the_action)
+{
+    hitl_refserver_config cfg;
+    hitl_err err = {0};
+    ck_assert_int_eq(parse(&cfg, &err, "--list-forms", NULL, NULL), 0);
+    ck_assert_int_eq(cfg.action, HITL_REFSERVER_LIST_FORMS);
+    ck_assert_int_eq(parse(&cfg, &err, "--form", "image-only", NULL), 0);
+    ck_assert_str_eq(cfg.form_file, "image-only");
+    ck_assert_int_ge(hitl_refserver_form_count(), 8);
+    ck_assert_str_eq(hitl_refserver_form_name(0), "default");
+    ck_assert_ptr_null(hitl_refserver_form_name(hitl_refserver_form_count()));
+    ck_assert_ptr_nonnull(strstr(hitl_refserver_usage(), "--form NAME|FILE"));
+}
+END_TEST
+
 START_TEST(start_fails_cleanly_on_a_busy_port)
 {
     hitl_refserver_config cfg;
@@ -263,6 +278,7 @@ static Suite *suite(void)
     tcase_add_test(tc, deployment_flags);
     tcase_add_test(tc, missing_value_and_stray_argument);
     tcase_add_test(tc, fault_table_is_well_formed);
+    tcase_add_test(tc, list_forms_only_sets_the_action);
     tcase_add_test(tc, start_fails_cleanly_on_a_busy_port);
     tcase_add_test(tc, start_rejects_zero_periods);
     suite_add_tcase(s, tc);

@@ -413,8 +413,25 @@ static int p_file_type_unchecked(ctx *c)
 
 static int p_file_config_unchecked(ctx *c)
 {
-    /* "custom" takes only the field's allowed_file_extensions: [] in the default form. */
-    return submit_attachment_typed(c, "custom");
+    /* An MP3 typed with its detected type, audio, which the default form's attachment
+     * (document, image) does not allow. */
+    char tok[128], id[64], v[256];
+    rst_upload_token(&c->ts, c->run.token, tok, sizeof tok);
+    rst_upload(&c->ts, tok, "memo.mp3", 64, id, sizeof id);
+    snprintf(v, sizeof v,
+             "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"%s\",\"type\":\"audio\"}",
+             id);
+    return submit_changed(c, "attachment", v, "approve") == 200;
+}
+
+static int p_uploads_unknown_at_submit(ctx *c)
+{
+    char inputs[512];
+    rst_valid_inputs(&c->ts, c->run.token, inputs, sizeof inputs);
+    rst_resp r;
+    long status = rst_submit(&c->ts, c->run.token, inputs, "approve", &r);
+    rst_resp_free(&r);
+    return status != 200;
 }
 
 static const fault_row ROWS[] = {
@@ -460,6 +477,7 @@ static const fault_row ROWS[] = {
     {"file-limit-unchecked", t_none, p_file_limit_unchecked, 0},
     {"file-type-unchecked", t_none, p_file_type_unchecked, 0},
     {"file-config-unchecked", t_none, p_file_config_unchecked, 0},
+    {"uploads-unknown-at-submit", t_none, p_uploads_unknown_at_submit, 0},
 };
 
 int main(void)

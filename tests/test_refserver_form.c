@@ -248,6 +248,111 @@ START_TEST(global_timeout_expires_the_form)
 }
 END_TEST
 
+/* Whether |s| matches ^[A-Za-z_][A-Za-z0-9_]*$ within |max| characters. */
+static int is_ident(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= max && !(s[0] >= '0' && s[0] <= '9') &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
+}
+
+/* Each built-in form (--form NAME) is served and is one a Dify user could build: ids and
+ * names after Dify's patterns, number_limits within WORKFLOW_FILE_UPLOAD_LIMIT (10), a
+ * custom-only file input with extensions, and its described shape. */
+START_TEST(builtin_forms_are_forms_dify_could_serve)
+{
+    const char *name = hitl_refserver_form_name((size_t)_i);
+    ck_assert_ptr_nonnull(name);
+    ck_assert(strlen(hitl_refserver_form_summary((size_t)_i)) > 10);
+    hitl_refserver_config cfg;
+    rst_config(&cfg);
+    snprintf(cfg.form_file, sizeof cfg.form_file, "%s", name);
+    rst_start(&ts, &cfg);
+    rst_run run;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    rst_resp r;
+    rst_get(&r, rst_url(&ts, "/v1/form/human_input/%s", run.token), RST_AUTH_WF);
+    ck_assert_int_eq(r.status, 200);
+    cJSON *o = rst_json(&r);
+    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(o, "inputs");
+    const cJSON *actions = cJSON_GetObjectItemCaseSensitive(o, "user_actions");
+    int n_in = cJSON_GetArraySize(inputs), n_act = cJSON_GetArraySize(actions);
+    int files = 0, lists = 0, selects = 0, paragraphs = 0;
+    char types[128] = "";
+    const cJSON *in;
+    cJSON_ArrayForEach(in, inputs)
+    {
+        const char *type = rst_str(in, "type");
+        ck_assert_msg(is_ident(rst_str(in, "output_variable_name"), 30), "%s", name);
+        files += !strcmp(type, "file");
+        lists += !strcmp(type, "file-list");
+        selects += !strcmp(type, "select");
+        paragraphs += !strcmp(type, "paragraph");
+        if (!strcmp(type, "file-list"))
+            ck_assert(rst_num(in, "number_limits") >= 1 && rst_num(in, "number_limits") <= 10);
+        const cJSON *ft = cJSON_GetObjectItemCaseSensitive(in, "allowed_file_types"), *t;
+        cJSON_ArrayForEach(t, ft)
+        {
+            strncat(types, t->valuestring, sizeof types - strlen(types) - 2);
+            strcat(types, ",");
+        }
+        if (cJSON_GetArraySize(ft) == 1 && !strcmp(ft->child->valuestring, "custom"))
+            ck_assert_int_gt(
+                cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(in, "allowed_file_extensions")),
+                0);
+    }
+    const cJSON *a;
+    cJSON_ArrayForEach(a, actions) ck_assert(is_ident(rst_str(a, "id"), 20));
+    ck_assert_int_ge(n_in, 1);
+    ck_assert_int_ge(n_act, 1);
+    if (!strcmp(name, "large")) {
+        ck_assert_int_eq(n_in, 8);
+        ck_assert_int_eq(n_act, 3);
+        ck_assert(files && lists && selects && paragraphs);
+        static const char *const all[] = {"image,", "document,", "audio,", "video,", "custom,"};
+        for (size_t k = 0; k < 5; k++)
+            ck_assert_msg(strstr(types, all[k]), "large lacks %s", all[k]);
+    } else if (!strcmp(name, "no-files") || !strcmp(name, "paragraph")) {
+        ck_assert_int_eq(files + lists, 0);
+        ck_assert_int_eq(n_in, name[0] == 'p' ? 1 : 2);
+    } else if (!strcmp(name, "file-list")) {
+        ck_assert(n_in == 1 && lists == 1);
+    } else if (!strcmp(name, "image-only")) {
+        ck_assert_int_eq(files + lists, 1);
+        ck_assert_str_eq(types, "image,");
+    }
+    if (!strcmp(name, "remote-only") || !strcmp(name, "local-only")) {
+        const char *only = name[0] == 'r' ? "remote_url" : "local_file";
+        ck_assert_int_gt(files + lists, 0);
+        cJSON_ArrayForEach(in, inputs)
+        {
+            const cJSON *m = cJSON_GetObjectItemCaseSensitive(in, "allowed_file_upload_methods");
+            if (m) {
+                ck_assert_int_eq(cJSON_GetArraySize(m), 1);
+                ck_assert_str_eq(m->child->valuestring, only);
+            }
+        }
+    }
+    cJSON_Delete(o);
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
+START_TEST(unknown_form_name_fails_start_naming_it)
+{
+    hitl_refserver_config cfg;
+    rst_config(&cfg);
+    snprintf(cfg.form_file, sizeof cfg.form_file, "%s", "no-such-form");
+    hitl_refserver *s = NULL;
+    hitl_err err = {0};
+    ck_assert_int_ne(hitl_refserver_start(&cfg, &s, &err), 0);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err.msg, "'no-such-form'") && strstr(err.msg, "--list-forms"), "%s",
+                  err.msg);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("refserver_form");
@@ -261,6 +366,9 @@ static Suite *suite(void)
     tcase_add_test(tc, submitted_form_is_412_everywhere);
     tcase_add_test(tc, expired_form_is_412_before_any_sweep);
     tcase_add_test(tc, global_timeout_expires_the_form);
+    tcase_add_loop_test(tc, builtin_forms_are_forms_dify_could_serve, 0,
+                        (int)hitl_refserver_form_count());
+    tcase_add_test(tc, unknown_form_name_fails_start_naming_it);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -46,8 +46,8 @@ START_TEST(valid_submit_answers_empty_object_once)
 END_TEST
 
 /* Each case replaces the value of one key (or the action) in a valid submission. "@ID" in a
- * value is replaced by a real upload id of a PDF uploaded for the form, "@FX" by the
- * fixture's base URL. */
+ * value is replaced by a real upload id of a PDF uploaded for the form, "@LOG" by that of a
+ * .log file (detected type custom), "@FX" by the fixture's base URL. */
 typedef struct val_case {
     const char *key;   /* NULL: change the action; "-k1,k2": drop keys */
     const char *value; /* JSON text, or the action */
@@ -61,9 +61,22 @@ static const val_case VAL_CASES[] = {
     {"priority", "3", "Invalid value for select input 'priority': expected string"},
     {"priority", "\"urgent\"", "Invalid value for select input 'priority': urgent"},
     {"attachment", "[]", "Invalid value for file input 'attachment': expected mapping"},
-    {"attachments", "{}", "Invalid value for file list input 'attachments': expected list"},
-    {"attachments", "[1]",
-     "Invalid value for file list input 'attachments': expected list of mappings"},
+    /* a file list that is not a list of mappings fails pydantic first: the stable prefix, then
+     * pydantic's text (pydantic-like here) */
+    {"attachments", "{}",
+     "Invalid value for file list input 'attachments': 1 validation error for "
+     "json-or-python[json=list[dict[str,any]],python=chain[is-instance[Sequence],function-wrap["
+     "sequence_validator()]]]\n  Input should be an instance of Sequence [type=is_instance_of, "
+     "input_type=dict]"},
+    {"attachments", "\"abc\"",
+     "Invalid value for file list input 'attachments': 1 validation error for "
+     "json-or-python[json=list[dict[str,any]],python=chain[is-instance[Sequence],function-wrap["
+     "sequence_validator()]]]\n  'str' instances are not allowed as a Sequence value "
+     "[type=sequence_str, input_type=str]"},
+    {"attachments", "[{},1]",
+     "Invalid value for file list input 'attachments': 1 validation error for "
+     "list[Mapping[str, Any]]\n1\n  Input should be a valid dictionary [type=dict_type, "
+     "input_type=int]"},
     {"attachment", "{\"upload_file_id\":\"@ID\"}",
      "Invalid value for file input 'attachment': transfer_method is required in file mapping"},
     {"attachment", "{\"transfer_method\":\"carrier_pigeon\"}",
@@ -81,8 +94,22 @@ static const val_case VAL_CASES[] = {
      "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"@ID\",\"type\":\"image\"}",
      "Invalid value for file input 'attachment': Detected file type does not match the specified "
      "type. Please verify the file."},
+    /* strict type validation: a local_file mapping without `type` specifies custom, which a
+     * PDF (detected: document) contradicts; custom is not exempt */
     {"attachment", "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"@ID\"}",
-     "Invalid value for file input 'attachment': File validation failed for file: draft.pdf"},
+     "Invalid value for file input 'attachment': Detected file type does not match the specified "
+     "type. Please verify the file."},
+    {"attachment",
+     "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"@ID\",\"type\":\"custom\"}",
+     "Invalid value for file input 'attachment': Detected file type does not match the specified "
+     "type. Please verify the file."},
+    {"attachment", "{\"transfer_method\":\"\",\"upload_file_id\":\"@ID\"}",
+     "Invalid value for file input 'attachment': transfer_method is required in file mapping"},
+    /* the detected type, correctly given, that the input does not allow */
+    {"attachment",
+     "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"@LOG\",\"type\":"
+     "\"custom\"}",
+     "Invalid value for file input 'attachment': File validation failed for file: notes.log"},
     {"attachment", "{\"transfer_method\":\"remote_url\"}",
      "Invalid value for file input 'attachment': Invalid file url"},
     {"attachments",
@@ -107,6 +134,10 @@ static const val_case VAL_CASES[] = {
     {"attachment",
      "{\"transfer_method\":\"remote_url\",\"url\":\"@FX/evil.exe\",\"type\":\"custom\"}",
      "Invalid value for file input 'attachment': File validation failed for file: evil.exe"},
+    /* remote_url without `type`: no strict error, but the allowed-types check takes it as
+     * custom, whose extension the input does not list */
+    {"attachment", "{\"transfer_method\":\"remote_url\",\"url\":\"@FX/doc.pdf\"}",
+     "Invalid value for file input 'attachment': File validation failed for file: doc.pdf"},
     {"attachment",
      "{\"transfer_method\":\"remote_url\",\"url\":\"http://127.0.0.1:1/"
      "a.pdf\",\"type\":\"document\"}",
@@ -132,14 +163,16 @@ static char *replace_all(const char *s, const char *from, const char *to)
     return out;
 }
 
-static char *expand(const char *s, const char *id)
+static char *expand(const char *s, const char *id, const char *log_id)
 {
     char fxbase[64];
     snprintf(fxbase, sizeof fxbase, "http://127.0.0.1:%u", (unsigned)fx.port);
     char *a = replace_all(s, "@ID", id);
     char *b = replace_all(a, "@FX", fxbase);
+    char *c = replace_all(b, "@LOG", log_id);
     free(a);
-    return b;
+    free(b);
+    return c;
 }
 
 START_TEST(validation_messages)
@@ -152,6 +185,12 @@ START_TEST(validation_messages)
     rst_valid_inputs(&ts, run.token, inputs, sizeof inputs);
     cJSON *in = cJSON_Parse(inputs);
     const char *id = rst_str(in, "attachment.upload_file_id");
+    char log_id[64] = "";
+    if (c->value && strstr(c->value, "@LOG")) {
+        char tok[128];
+        rst_upload_token(&ts, run.token, tok, sizeof tok);
+        rst_upload(&ts, tok, "notes.log", 32, log_id, sizeof log_id);
+    }
     const char *action = "approve";
     if (!c->key) {
         action = c->value;
@@ -161,12 +200,12 @@ START_TEST(validation_messages)
         for (char *k = strtok(keys, ","); k; k = strtok(NULL, ","))
             cJSON_DeleteItemFromObject(in, k);
     } else {
-        char *v = expand(c->value, id);
+        char *v = expand(c->value, id, log_id);
         cJSON_ReplaceItemInObject(in, c->key, cJSON_Parse(v));
         free(v);
     }
     char *txt = cJSON_PrintUnformatted(in);
-    char *want = expand(c->message, id);
+    char *want = expand(c->message, id, log_id);
     rst_resp r;
     rst_submit(&ts, run.token, txt, action, &r);
     rst_assert_error(&r, 400, "invalid_form_data", want);
@@ -190,7 +229,9 @@ START_TEST(inline_remote_success_and_list_items_without_method_dropped)
     snprintf(inputs, sizeof inputs,
              "{\"feedback\":\"\",\"priority\":\"low\",\"attachment\":{\"transfer_method\":"
              "\"remote_url\",\"url\":\"http://127.0.0.1:%u/report\",\"type\":\"document\"},"
-             "\"attachments\":[{\"url\":\"x\"},{\"transfer_method\":\"remote_url\",\"url\":"
+             "\"attachments\":[{\"url\":\"x\"},{},{\"transfer_method\":\"\"},"
+             "{\"transfer_method\":\"remote_url\",\"type\":\"document\"},"
+             "{\"transfer_method\":\"remote_url\",\"url\":"
              "\"http://127.0.0.1:%u/photo.png\",\"type\":\"image\"}]}",
              (unsigned)fx.port, (unsigned)fx.port);
     rst_resp r;

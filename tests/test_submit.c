@@ -361,6 +361,15 @@ static const hitl_file_ref TWO_REFS[] = {
     {HITL_TRANSFER_LOCAL_FILE, "3c8fa1b2-7d4e-4f9a-b0c1-d2e3f4a5b6c7", NULL, "image"},
     {HITL_TRANSFER_REMOTE_URL, NULL, "https://example.com/report.pdf", "document"},
 };
+/* The v1.15 docs form: `attachment` (file) and `attachments` (file-list, number_limits 5). */
+static const hitl_submit_files V115_FILES[] = {
+    {"attachment", TWO_REFS, 1},
+    {"attachments", TWO_REFS, 2},
+};
+static const hitl_submit_files V115_ONE_LIST_ITEM[] = {
+    {"attachment", TWO_REFS, 1},
+    {"attachments", TWO_REFS + 1, 1},
+};
 
 static const struct fill_case {
     const char *form;
@@ -369,7 +378,7 @@ static const struct fill_case {
     const char *body_or_msg;
 } FILLS[] = {
     {"docs_get_form__v1_15.json",
-     {NULL, "abc-123", NULL, TWO_REFS, 2, 0},
+     {NULL, "abc-123", NULL, V115_ONE_LIST_ITEM, 2},
      HITL_OK,
      "{\"inputs\":{\"feedback\":\"hitlcheck\",\"priority\":\"low\",\"attachment\":"
      "{\"transfer_method\":\"local_file\",\"upload_file_id\":"
@@ -377,46 +386,49 @@ static const struct fill_case {
      "{\"transfer_method\":\"remote_url\",\"url\":\"https://example.com/report.pdf\",\"type\":"
      "\"document\"}]},\"action\":\"approve\",\"user\":\"abc-123\"}"},
     {"docs_get_form__v1_15.json",
-     {"reject", NULL, "Looks good", TWO_REFS, 2, 9},
+     {"reject", NULL, "Looks good", V115_FILES, 2},
      HITL_OK,
      "{\"inputs\":{\"feedback\":\"Looks good\",\"priority\":\"low\",\"attachment\":"
      "{\"transfer_method\":\"local_file\",\"upload_file_id\":"
      "\"3c8fa1b2-7d4e-4f9a-b0c1-d2e3f4a5b6c7\",\"type\":\"image\"},\"attachments\":["
-     "{\"transfer_method\":\"remote_url\",\"url\":\"https://example.com/report.pdf\",\"type\":"
-     "\"document\"},{\"transfer_method\":\"local_file\",\"upload_file_id\":"
-     "\"3c8fa1b2-7d4e-4f9a-b0c1-d2e3f4a5b6c7\",\"type\":\"image\"},{\"transfer_method\":"
-     "\"remote_url\",\"url\":\"https://example.com/report.pdf\",\"type\":\"document\"},"
      "{\"transfer_method\":\"local_file\",\"upload_file_id\":"
      "\"3c8fa1b2-7d4e-4f9a-b0c1-d2e3f4a5b6c7\",\"type\":\"image\"},{\"transfer_method\":"
      "\"remote_url\",\"url\":\"https://example.com/report.pdf\",\"type\":\"document\"}]},"
      "\"action\":\"reject\"}"},
     {"docs_get_form__v1_15.json",
-     {NULL, NULL, NULL, NULL, 0, 0},
+     {NULL, NULL, NULL, NULL, 0},
      HITL_E_ARG,
-     "file input 'attachment' needs a file reference with an allowed transfer method; pass one "
-     "in hints->files"},
+     "file input 'attachment' needs its files in hints->files (the check layer uploads them)"},
+    {"docs_get_form__v1_15.json",
+     {NULL, NULL, NULL, V115_FILES, 1},
+     HITL_E_ARG,
+     "file-list input 'attachments' needs its files in hints->files (the check layer uploads "
+     "them)"},
     {"docs_guide_get_form__v1_16.json",
-     {NULL, NULL, NULL, NULL, 0, 0},
+     {NULL, NULL, NULL, V115_FILES + 1, 1},
      HITL_OK,
-     "{\"inputs\":{\"feedback\":\"hitlcheck\",\"attachments\":[]},\"action\":\"approve\"}"},
+     "{\"inputs\":{\"feedback\":\"hitlcheck\",\"attachments\":[{\"transfer_method\":"
+     "\"local_file\",\"upload_file_id\":\"3c8fa1b2-7d4e-4f9a-b0c1-d2e3f4a5b6c7\",\"type\":"
+     "\"image\"},{\"transfer_method\":\"remote_url\",\"url\":\"https://example.com/report.pdf\","
+     "\"type\":\"document\"}]},\"action\":\"approve\"}"},
     {"docs_get_form__v1_14.json",
-     {NULL, "abc-123", NULL, NULL, 0, 0},
+     {NULL, "abc-123", NULL, NULL, 0},
      HITL_OK,
      "{\"inputs\":{\"comment\":\"hitlcheck\"},\"action\":\"approve\",\"user\":\"abc-123\"}"},
     {"docs_get_form__pr783.json",
-     {"nope", NULL, NULL, NULL, 0, 0},
+     {"nope", NULL, NULL, NULL, 0},
      HITL_E_ARG,
      "hints->action \"nope\" is not an action of the form"},
     {"dify_test_web_get_form_includes_site.json",
-     {NULL, NULL, NULL, NULL, 0, 0},
+     {NULL, NULL, NULL, NULL, 0},
      HITL_OK,
      "{\"inputs\":{\"name\":\"hitlcheck\"},\"action\":\"approve\"}"},
     {"dify_test_web_get_form_runtime_select.json",
-     {NULL, NULL, NULL, NULL, 0, 0},
+     {NULL, NULL, NULL, NULL, 0},
      HITL_E_INVALID,
      "the form has no actions, so no valid submission"},
     {"dify_test_web_get_form_backstage_empty.json",
-     {NULL, NULL, NULL, NULL, 0, 0},
+     {NULL, NULL, NULL, NULL, 0},
      HITL_E_INVALID,
      "the form has no actions, so no valid submission"},
 };
@@ -447,43 +459,120 @@ static hitl_form *form_from(const char *json)
     return f;
 }
 
-START_TEST(fill_picks_refs_by_allowed_method_and_limit)
+/* A form with a remote-only image file `r`, a local-only document list `l` (number_limits 2)
+ * and a custom-only list `c` (extensions .log). */
+static const char LIMITS_FORM[] =
+    "{\"form_content\":\"\",\"inputs\":["
+    "{\"type\":\"file\",\"output_variable_name\":\"r\",\"allowed_file_types\":[\"image\"],"
+    "\"allowed_file_extensions\":[],\"allowed_file_upload_methods\":[\"remote_url\"]},"
+    "{\"type\":\"file-list\",\"output_variable_name\":\"l\",\"allowed_file_types\":"
+    "[\"document\"],\"allowed_file_extensions\":[],\"allowed_file_upload_methods\":"
+    "[\"local_file\"],\"number_limits\":2},"
+    "{\"type\":\"file-list\",\"output_variable_name\":\"c\",\"allowed_file_types\":[\"custom\"],"
+    "\"allowed_file_extensions\":[\".log\"],\"allowed_file_upload_methods\":[],"
+    "\"number_limits\":0}],"
+    "\"resolved_default_values\":{},\"user_actions\":[{\"id\":\"ok\",\"title\":\"OK\"}],"
+    "\"expiration_time\":1}";
+
+#define UUID_A "3c8fa1b2-7d4e-4f9a-b0c1-d2e3f4a5b6c7"
+static const hitl_file_ref R_IMAGE = {HITL_TRANSFER_REMOTE_URL, NULL, "https://x/a.png", "image"};
+static const hitl_file_ref L_DOCS[] = {{HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "document"},
+                                       {HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "document"},
+                                       {HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "document"}};
+static const hitl_file_ref C_LOG = {HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "custom"};
+
+/* Fills LIMITS_FORM with r, l (|n_l| items from L_DOCS) and c set to the given refs. */
+static int fill_limits(hitl_submit *s, const hitl_form *f, const hitl_file_ref *r, size_t n_l,
+                       const hitl_file_ref *c, hitl_err *err)
 {
-    hitl_form *f = form_from(
-        "{\"form_content\":\"\",\"inputs\":["
-        "{\"type\":\"file\",\"output_variable_name\":\"r\",\"allowed_file_upload_methods\":"
-        "[\"remote_url\"]},"
-        "{\"type\":\"file-list\",\"output_variable_name\":\"l\",\"allowed_file_upload_methods\":"
-        "[\"local_file\"],\"number_limits\":2}],"
-        "\"resolved_default_values\":{},\"user_actions\":[{\"id\":\"ok\",\"title\":\"OK\"}],"
-        "\"expiration_time\":1}");
-    hitl_submit_hints h = {NULL, NULL, NULL, TWO_REFS, 2, 5};
+    const hitl_submit_files files[] = {{"r", r, 1}, {"l", L_DOCS, n_l}, {"c", c, 1}};
+    const hitl_submit_hints h = {.files = files, .n_files = 3};
+    return hitl_submit_fill_valid(s, f, &h, err);
+}
+
+START_TEST(fill_puts_each_inputs_files_and_refills_in_place)
+{
+    hitl_form *f = form_from(LIMITS_FORM);
     hitl_submit *s = builder();
     hitl_err err = {0};
-    ck_assert_int_eq(hitl_submit_fill_valid(s, f, &h, &err), HITL_OK);
+    ck_assert_int_eq(fill_limits(s, f, &R_IMAGE, 2, &C_LOG, &err), HITL_OK);
     assert_body(s, "{\"inputs\":{\"r\":{\"transfer_method\":\"remote_url\",\"url\":"
-                   "\"https://example.com/report.pdf\",\"type\":\"document\"},\"l\":["
-                   "{\"transfer_method\":\"local_file\",\"upload_file_id\":"
-                   "\"3c8fa1b2-7d4e-4f9a-b0c1-d2e3f4a5b6c7\",\"type\":\"image\"},"
-                   "{\"transfer_method\":\"local_file\",\"upload_file_id\":"
-                   "\"3c8fa1b2-7d4e-4f9a-b0c1-d2e3f4a5b6c7\",\"type\":\"image\"}]},"
-                   "\"action\":\"ok\"}");
+                   "\"https://x/a.png\",\"type\":\"image\"},\"l\":["
+                   "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"" UUID_A "\","
+                   "\"type\":\"document\"},{\"transfer_method\":\"local_file\","
+                   "\"upload_file_id\":\"" UUID_A "\",\"type\":\"document\"}],\"c\":["
+                   "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"" UUID_A "\","
+                   "\"type\":\"custom\"}]},\"action\":\"ok\"}");
     /* Refill replaces the list, it does not append to it. */
-    ck_assert_int_eq(hitl_submit_fill_valid(s, f, &h, &err), HITL_OK);
+    ck_assert_int_eq(fill_limits(s, f, &R_IMAGE, 1, &C_LOG, &err), HITL_OK);
     char *out = NULL;
     ck_assert_int_eq(hitl_submit_to_json(s, &out, &err), HITL_OK);
     cJSON *v = cJSON_Parse(out);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "inputs"), "l")),
-                     2);
+                     1);
     cJSON_Delete(v);
     free(out);
-    /* Only local refs, but the single file input wants remote_url. */
-    hitl_submit_hints local_only = {NULL, NULL, NULL, TWO_REFS, 1, 0};
-    ck_assert_int_eq(hitl_submit_fill_valid(s, f, &local_only, &err), HITL_E_ARG);
-    ck_assert_str_eq(err.msg, "file input 'r' needs a file reference with an allowed transfer "
-                              "method; pass one in hints->files");
     hitl_submit_free(s);
     hitl_form_free(f);
+}
+END_TEST
+
+/* Refs Dify's strict validation or the input's config would reject are the caller's bug:
+ * HITL_E_ARG naming the input, never a body that a correct server answers 400. */
+static const struct bad_fill {
+    const hitl_file_ref r;
+    size_t n_l;
+    const hitl_file_ref c;
+    const char *msg;
+} BAD_FILLS[] = {
+    {{HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "image"},
+     1,
+     {HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "custom"},
+     "input 'r' does not take files by local_file"},
+    {{HITL_TRANSFER_REMOTE_URL, NULL, "https://x/a.pdf", "document"},
+     1,
+     {HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "custom"},
+     "input 'r' does not take document files"},
+    {{HITL_TRANSFER_REMOTE_URL, NULL, "https://x/a.png", NULL},
+     1,
+     {HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "custom"},
+     "a file for input 'r' has no `type`: Dify's strict type validation rejects it (give the "
+     "detected type)"},
+    {{HITL_TRANSFER_REMOTE_URL, NULL, "https://x/a.png", "image"},
+     3,
+     {HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "custom"},
+     "file-list input 'l' takes at most 2 files (number_limits), not 3"},
+    {{HITL_TRANSFER_REMOTE_URL, NULL, "https://x/a.png", "image"},
+     1,
+     {HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "document"},
+     "input 'c' does not take document files"},
+    {{HITL_TRANSFER_REMOTE_URL, NULL, "https://x/a.png", "custom"},
+     1,
+     {HITL_TRANSFER_LOCAL_FILE, UUID_A, NULL, "custom"},
+     "input 'r' does not take custom (it lists no extensions) files"},
+};
+
+START_TEST(fill_refuses_refs_the_input_does_not_take)
+{
+    const struct bad_fill *b = &BAD_FILLS[_i];
+    hitl_form *f = form_from(LIMITS_FORM);
+    hitl_submit *s = builder();
+    hitl_err err = {0};
+    ck_assert_int_eq(fill_limits(s, f, &b->r, b->n_l, &b->c, &err), HITL_E_ARG);
+    ck_assert_str_eq(err.msg, b->msg);
+    hitl_submit_free(s);
+    hitl_form_free(f);
+}
+END_TEST
+
+START_TEST(empty_allow_list_admits_everything)
+{
+    char *items[] = {"local_file", "remote_url"};
+    hitl_strlist none = {NULL, 0}, two = {items, 2};
+    ck_assert(hitl_submit_allows(&none, "tool_file"));
+    ck_assert(hitl_submit_allows(&two, "remote_url"));
+    ck_assert(!hitl_submit_allows(&two, "tool_file"));
+    ck_assert(!hitl_submit_allows(&two, "Local_file"));
 }
 END_TEST
 
@@ -524,8 +613,11 @@ static Suite *submit_suite(void)
 
     tc = tcase_create("fill");
     tcase_add_loop_test(tc, fill_valid_for_dify_form, 0, (int)(sizeof FILLS / sizeof FILLS[0]));
-    tcase_add_test(tc, fill_picks_refs_by_allowed_method_and_limit);
+    tcase_add_test(tc, fill_puts_each_inputs_files_and_refills_in_place);
+    tcase_add_loop_test(tc, fill_refuses_refs_the_input_does_not_take, 0,
+                        (int)(sizeof BAD_FILLS / sizeof BAD_FILLS[0]));
     tcase_add_test(tc, fill_refuses_select_without_options);
+    tcase_add_test(tc, empty_allow_list_admits_everything);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -60,6 +60,7 @@ typedef struct run_opts {
     char *embedded_layout;
     bool embedded_dify;            /* --embedded-behave dify */
     hitl_profile profile;          /* --profile */
+    char *embedded_form;         /* --embedded-form NAME (hitl-refserver --list-forms) */
     char *expect, *write_expect;   /* --expect / --write-expect baseline files */
     char *trace;                   /* --trace FILE: the run's exchanges as HAR */
     int argc;                      /* the options as given, for the reports */
@@ -140,6 +141,9 @@ static void usage(FILE *f)
 "                          or none (a build without Human Input uploads)\n"
 "  --embedded-behave B     contract (default) or dify: the embedded server then answers as\n"
 "                          genuine Dify does, reproducing every recorded deviation\n"
+"  --embedded-form NAME    the form the embedded server's runs pause at: a built-in form\n"
+"                          (hitl-refserver --list-forms: default, image-only, remote-only,\n"
+"                          local-only, no-files, paragraph, file-list, large) or a JSON file\n"
 "\n"
 "Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
 "conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
@@ -167,6 +171,7 @@ static void opts_free(run_opts *o)
     free(o->chat_key);
     free(o->global_key);
     free(o->embedded_layout);
+    free(o->embedded_form);
     free(o->expect);
     free(o->write_expect);
     free(o->trace);
@@ -209,7 +214,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
 {
     enum { O_TARGET = 256, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
            O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
-           O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT,
+           O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT, O_EFORM,
            O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE, O_GTIMEOUT, O_GKEY, O_PROFILE,
            O_EBEHAVE };
     static const struct option opts[] = {
@@ -233,6 +238,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         {"embedded-layout", required_argument, NULL, O_ELAYOUT},
         {"embedded-behave", required_argument, NULL, O_EBEHAVE},
         {"profile", required_argument, NULL, O_PROFILE},
+        {"embedded-form", required_argument, NULL, O_EFORM},
         {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
         {"expect", required_argument, NULL, O_EXPECT},
         {"write-expect", required_argument, NULL, O_WEXPECT},
@@ -388,6 +394,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             }
             o->embedded_dify = !strcmp(optarg, "dify");
             break;
+        case O_EFORM: set_str(&o->embedded_form, optarg); break;
         case O_SHOWSECRETS: o->show_secrets = true; break;
         case O_EXPECT: set_str(&o->expect, optarg); break;
         case O_WEXPECT: set_str(&o->write_expect, optarg); break;
@@ -421,9 +428,9 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             fprintf(errout, "hitlcheck run: --global-timeout-key needs --global-timeout\n");
             return EXIT_USAGE;
         }
-        if (o->faults.n || o->embedded_layout || o->embedded_dify) {
-            fprintf(errout, "hitlcheck run: --embedded-fault, --embedded-layout and "
-                            "--embedded-behave apply only without --target\n");
+        if (o->faults.n || o->embedded_layout || o->embedded_dify || o->embedded_form) {
+            fprintf(errout, "hitlcheck run: --embedded-fault, --embedded-layout, "
+                            "--embedded-behave and --embedded-form apply only without --target\n");
             return EXIT_USAGE;
         }
     }
@@ -452,6 +459,10 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
     if (o->embedded_dify) {
         args[n++] = "--behave";
         args[n++] = "dify";
+    }
+    if (o->embedded_form) {
+        args[n++] = "--form";
+        args[n++] = o->embedded_form;
     }
     for (size_t i = 0; i < o->faults.n && n + 2 < 64; i++) {
         args[n++] = "--fault";
@@ -531,6 +542,8 @@ static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
             rc = hitl_buf_printf(b, "--embedded-layout %s ", o->embedded_layout);
         if (!rc && o->embedded_dify)
             rc = hitl_buf_append_str(b, "--embedded-behave dify ");
+        if (!rc && o->embedded_form)
+            rc = quoted_opt(b, "--embedded-form", o->embedded_form);
     } else {
         rc = quoted_opt(b, "--target", t->base_url);
         rc = rc ? rc : hitl_buf_append_str(b, "--api-key \"$HITLCHECK_API_KEY\" ");

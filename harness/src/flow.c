@@ -287,57 +287,6 @@ int hitl_flow_submit(hitl_check_ctx *ctx, const char *form_token, const char *bo
     return hitl_flow_call(ctx, &call, resp);
 }
 
-char *hitl_flow_valid_submission(hitl_check_ctx *ctx, const hitl_form *form, const char *action,
-                                 const char *const *file_ids, size_t n_file_ids,
-                                 const char *remote_url, const char *user)
-{
-    cJSON *body = cJSON_CreateObject();
-    cJSON *inputs = cJSON_AddObjectToObject(body, "inputs");
-    size_t next_file = 0;
-    bool missing_file = false;
-    for (size_t i = 0; i < form->n_inputs; i++) {
-        const hitl_form_input *in = &form->inputs[i];
-        if (!in->output_variable_name)
-            continue;
-        switch (in->type) {
-        case HITL_INPUT_SELECT:
-            cJSON_AddStringToObject(inputs, in->output_variable_name,
-                                    in->options.value.count ? in->options.value.items[0] : "");
-            break;
-        case HITL_INPUT_FILE:
-        case HITL_INPUT_FILE_LIST: {
-            cJSON *m = cJSON_CreateObject();
-            if (file_ids && next_file < n_file_ids) {
-                cJSON_AddStringToObject(m, "transfer_method", "local_file");
-                cJSON_AddStringToObject(m, "upload_file_id", file_ids[next_file++]);
-            } else if (remote_url) {
-                cJSON_AddStringToObject(m, "transfer_method", "remote_url");
-                cJSON_AddStringToObject(m, "url", remote_url);
-            } else {
-                missing_file = true;
-            }
-            cJSON_AddStringToObject(m, "type", "document");
-            if (in->type == HITL_INPUT_FILE) {
-                cJSON_AddItemToObject(inputs, in->output_variable_name, m);
-            } else {
-                cJSON *list = cJSON_AddArrayToObject(inputs, in->output_variable_name);
-                cJSON_AddItemToArray(list, m);
-            }
-            break;
-        }
-        default:
-            cJSON_AddStringToObject(inputs, in->output_variable_name, "hitlcheck conformance");
-        }
-    }
-    const char *act = action ? action : (form->n_actions && form->actions[0].id ? form->actions[0].id : "");
-    cJSON_AddStringToObject(body, "action", act);
-    if (hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE)
-        cJSON_AddStringToObject(body, "user", user ? user : hitl_ctx_target(ctx)->user);
-    char *s = missing_file ? NULL : cJSON_PrintUnformatted(body);
-    cJSON_Delete(body);
-    return s;
-}
-
 /* --- upload token and uploads --- */
 
 int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,

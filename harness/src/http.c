@@ -37,6 +37,7 @@ typedef struct transfer {
     int sink_stopped;
     int idle_expired;
     int deadline_passed;
+    int cancelled;
     long idle_ms;
     struct timespec last_byte;
     /* For the exchange hook only (tap set): the head as sent, the start of a streamed
@@ -219,6 +220,10 @@ static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl
         t->idle_expired = 1;
         return 1;
     }
+    if (t->req->cancel && atomic_load(t->req->cancel)) {
+        t->cancelled = 1;
+        return 1;
+    }
     const struct timespec *at = t->req->abort_at;
     if (at && (at->tv_sec || at->tv_nsec) && elapsed_ms(at) > 0) {
         t->deadline_passed = 1;
@@ -240,6 +245,8 @@ static int map_curl_error(CURLcode rc, const transfer *t, long timeout_ms, const
     if (t->idle_expired)
         return hitl_err_set(err, HITL_E_TIMEOUT, "no data from %s for %ld ms (idle timeout)", url,
                             t->idle_ms);
+    if (t->cancelled)
+        return hitl_err_set(err, HITL_E_STOPPED, "the transfer from %s was cancelled", url);
     if (t->deadline_passed)
         return hitl_err_set(err, HITL_E_TIMEOUT, "%s was still open at its deadline", url);
     switch (rc) {

@@ -159,7 +159,7 @@ static int stream_run(hitl_check_ctx *ctx, const hitl_http_request *req, const h
     } else if (c.parse_rc == HITL_E_TOO_LONG || c.parse_rc == HITL_E_TOO_BIG) {
         out->end = HITL_STREAM_OVERFLOW;
         out->error = strdup(c.parse_err.msg);
-    } else if (c.stopped) {
+    } else if (c.stopped || rc == HITL_E_STOPPED) {
         out->end = HITL_STREAM_STOPPED;
     } else if (rc == HITL_E_TIMEOUT) {
         out->end = HITL_STREAM_TIMEOUT;
@@ -221,6 +221,7 @@ struct hitl_stream_async {
     pthread_cond_t cv;
     size_t seen;
     bool done;
+    atomic_int cancel; /* hitl_stream_cancel: read by the transfer's progress callback */
 };
 
 static void async_frame(void *user)
@@ -287,6 +288,8 @@ int hitl_stream_start(hitl_check_ctx *ctx, const hitl_http_request *req, const h
     a->req.headers = (const char *const *)a->headers;
     a->req.parts = NULL;
     a->req.n_parts = 0;
+    atomic_init(&a->cancel, 0);
+    a->req.cancel = &a->cancel;
     if (!a->url || !a->headers || (req->body && !a->body) ||
         pthread_create(&a->thread, NULL, stream_thread, a) != 0) {
         a->req.n_headers = a->headers ? req->n_headers : 0;
@@ -314,6 +317,11 @@ size_t hitl_stream_wait_frames(hitl_stream_async *a, size_t n, long timeout_ms)
     size_t seen = a->seen;
     pthread_mutex_unlock(&a->mu);
     return seen;
+}
+
+void hitl_stream_cancel(hitl_stream_async *a)
+{
+    atomic_store(&a->cancel, 1);
 }
 
 int hitl_stream_join(hitl_stream_async *a, hitl_stream *out)

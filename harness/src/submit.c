@@ -354,53 +354,75 @@ int hitl_submit_to_json(const hitl_submit *s, char **out, hitl_err *err)
 
 /* ---- a valid submission for a form ---- */
 
-/* The next ref, from *next on, whose transfer method |x| allows (any, when it lists none). */
-static const hitl_file_ref *next_ref(const hitl_form_input *x, const hitl_submit_hints *h,
-                                     size_t *next)
+bool hitl_submit_allows(const hitl_strlist *l, const char *s)
 {
-    for (size_t k = 0; k < h->n_files; k++) {
-        const hitl_file_ref *r = &h->files[(*next + k) % h->n_files];
-        const hitl_strlist *m = &x->allowed_file_upload_methods;
-        bool allowed = m->count == 0;
-        for (size_t i = 0; i < m->count && !allowed; i++)
-            allowed = !strcmp(m->items[i], hitl_transfer_method_name(r->method));
-        if (allowed) {
-            *next = (*next + k + 1) % h->n_files;
-            return r;
-        }
-    }
+    if (l->count == 0)
+        return true;
+    for (size_t i = 0; i < l->count; i++)
+        if (l->items[i] && !strcmp(l->items[i], s))
+            return true;
+    return false;
+}
+
+/* Whether input |x| takes |r| as a valid file (is_file_valid_with_config, with the type the
+ * check layer detected): 0, or HITL_E_ARG naming what it does not take. */
+static int ref_fits(const hitl_form_input *x, const hitl_file_ref *r, hitl_err *err)
+{
+    const char *name = x->output_variable_name;
+    const char *method = hitl_transfer_method_name(r->method);
+    if (!hitl_submit_allows(&x->allowed_file_upload_methods, method))
+        return hitl_err_set(err, HITL_E_ARG, "input '%s' does not take files by %s", name, method);
+    if (!r->type)
+        return hitl_err_set(err, HITL_E_ARG,
+                            "a file for input '%s' has no `type`: Dify's strict type validation "
+                            "rejects it (give the detected type)",
+                            name);
+    if (!strcmp(r->type, "custom") ? x->allowed_file_extensions.count == 0
+                                   : !hitl_submit_allows(&x->allowed_file_types, r->type))
+        return hitl_err_set(err, HITL_E_ARG, "input '%s' does not take %s files", name,
+                            !strcmp(r->type, "custom") ? "custom (it lists no extensions)"
+                                                       : r->type);
+    return HITL_OK;
+}
+
+static const hitl_submit_files *files_of(const hitl_submit_hints *h, const char *name)
+{
+    for (size_t i = 0; i < h->n_files; i++)
+        if (h->files[i].input && !strcmp(h->files[i].input, name))
+            return &h->files[i];
     return NULL;
 }
 
 static int fill_files(hitl_submit *s, const hitl_form_input *x, const hitl_submit_hints *h,
-                      size_t *next, hitl_err *err)
+                      hitl_err *err)
 {
     const char *name = x->output_variable_name;
-    if (x->type == HITL_INPUT_FILE) {
-        const hitl_file_ref *r = next_ref(x, h, next);
-        if (!r)
-            return hitl_err_set(err, HITL_E_ARG,
-                                "file input '%s' needs a file reference with an allowed transfer "
-                                "method; pass one in hints->files",
-                                name);
-        return hitl_submit_set_file(s, name, r, err);
+    bool list = x->type == HITL_INPUT_FILE_LIST;
+    const hitl_submit_files *f = files_of(h, name);
+    if (!f)
+        return hitl_err_set(err, HITL_E_ARG,
+                            "file%s input '%s' needs its files in hints->files (the check layer "
+                            "uploads them)",
+                            list ? "-list" : "", name);
+    if (!list && f->n_refs != 1)
+        return hitl_err_set(err, HITL_E_ARG, "file input '%s' takes exactly one file, not %zu",
+                            name, f->n_refs);
+    if (list && x->number_limits > 0 && (uint64_t)f->n_refs > (uint64_t)x->number_limits)
+        return hitl_err_set(err, HITL_E_ARG,
+                            "file-list input '%s' takes at most %lld files (number_limits), not "
+                            "%zu",
+                            name, (long long)x->number_limits, f->n_refs);
+    for (size_t i = 0; i < f->n_refs; i++) {
+        int rc = ref_fits(x, &f->refs[i], err);
+        if (rc)
+            return rc;
     }
-    size_t want = h->files_per_list ? h->files_per_list : 1;
-    if (x->number_limits > 0 && want > (uint64_t)x->number_limits)
-        want = (size_t)x->number_limits;
-    if (h->n_files == 0)
-        want = 0;
+    if (!list)
+        return hitl_submit_set_file(s, name, &f->refs[0], err);
     /* Start from an empty list so a refill replaces the old items. */
     int rc = hitl_submit_set_raw_json(s, name, "[]", err);
-    for (size_t i = 0; i < want && !rc; i++) {
-        const hitl_file_ref *r = next_ref(x, h, next);
-        if (!r)
-            return hitl_err_set(err, HITL_E_ARG,
-                                "file-list input '%s' needs a file reference with an allowed "
-                                "transfer method; pass one in hints->files",
-                                name);
-        rc = hitl_submit_add_file_list_item(s, name, r, err);
-    }
+    for (size_t i = 0; i < f->n_refs && !rc; i++)
+        rc = hitl_submit_add_file_list_item(s, name, &f->refs[i], err);
     return rc;
 }
 
@@ -409,7 +431,15 @@ int hitl_submit_fill_valid(hitl_submit *s, const hitl_form *form, const hitl_sub
 {
     static const hitl_submit_hints none = {0};
     const hitl_submit_hints *h = hints ? hints : &none;
-    size_t next = 0;
+    /* The action first: it is cheap to check and no input can make up for its lack. */
+    const char *action = h->action;
+    if (action && !hitl_form_find_action(form, action))
+        return hitl_err_set(err, HITL_E_ARG, "hints->action \"%.40s\" is not an action of the form",
+                            action);
+    for (size_t i = 0; !action && i < form->n_actions; i++)
+        action = form->actions[i].id;
+    if (!action)
+        return hitl_err_set(err, HITL_E_INVALID, "the form has no actions, so no valid submission");
     int rc = HITL_OK;
     for (size_t i = 0; i < form->n_inputs && !rc; i++) {
         const hitl_form_input *x = &form->inputs[i];
@@ -426,7 +456,7 @@ int hitl_submit_fill_valid(hitl_submit *s, const hitl_form *form, const hitl_sub
             break;
         case HITL_INPUT_FILE:
         case HITL_INPUT_FILE_LIST:
-            rc = fill_files(s, x, h, &next, err);
+            rc = fill_files(s, x, h, err);
             break;
         case HITL_INPUT_PARAGRAPH:
         case HITL_INPUT_TEXT_INPUT:
@@ -438,14 +468,6 @@ int hitl_submit_fill_valid(hitl_submit *s, const hitl_form *form, const hitl_sub
     }
     if (rc)
         return rc;
-    const char *action = h->action;
-    if (action && !hitl_form_find_action(form, action))
-        return hitl_err_set(err, HITL_E_ARG, "hints->action \"%.40s\" is not an action of the form",
-                            action);
-    for (size_t i = 0; !action && i < form->n_actions; i++)
-        action = form->actions[i].id;
-    if (!action)
-        return hitl_err_set(err, HITL_E_INVALID, "the form has no actions, so no valid submission");
     rc = hitl_submit_set_action(s, action, err);
     if (!rc && h->user)
         rc = hitl_submit_set_user(s, h->user, err);

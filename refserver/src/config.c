@@ -25,7 +25,10 @@ static const char USAGE[] =
     "                           replaces the defaults app-hitl-workflow, app-hitl-chatflow,\n"
     "                           app-hitl-chat); TTL: this app's node timeout in seconds\n"
     "                           (default --form-ttl)\n"
-    "  --form FILE              form definition JSON {form_content, inputs, user_actions}\n"
+    "  --form NAME|FILE         the form every run pauses at: a built-in form (--list-forms;\n"
+    "                           default `default`) or a JSON file {form_content, inputs,\n"
+    "                           user_actions}\n"
+    "  --list-forms             print `name<TAB>summary` per built-in form and exit\n"
     "  --form-delivery webapp|email  the Human Input node's delivery: webapp (default) gives\n"
     "                           the run a form token; email only gives form_token null\n"
     "Expiry (seconds):\n"
@@ -502,6 +505,10 @@ int hitl_refserver_config_parse(hitl_refserver_config *cfg, int argc, char **arg
         }
         if (strcmp(a, "--list-faults") == 0) {
             cfg->action = HITL_REFSERVER_LIST_FAULTS;
+            return HITL_OK;
+        }
+        if (strcmp(a, "--list-forms") == 0) {
+            cfg->action = HITL_REFSERVER_LIST_FORMS;
             return HITL_OK;
         }
         if (strcmp(a, "--trust-forwarded") == 0) {

@@ -81,6 +81,8 @@
       "a file mapping's type is not compared with the detected file type")                         \
     X(FILE_CONFIG_UNCHECKED, "file-config-unchecked",                                              \
       "file mappings are not checked against the field's allowed types/extensions/methods")       \
+    X(UPLOADS_UNKNOWN_AT_SUBMIT, "uploads-unknown-at-submit",                                      \
+      "uploaded files are not found at submit: a valid submission answers 400")                    \
     /* expiry */                                                                                   \
     X(EXPIRY_GET, "expiry-get", "form GET serves expired forms")                                   \
     X(EXPIRY_SUBMIT, "expiry-submit", "submit accepts expired forms")                              \

@@ -75,12 +75,48 @@ const char *rs_file_type(const char *ext)
     return r ? r->type : "custom";
 }
 
+/* graphon's get_file_type_by_mime_type (api/graphon file helpers, the newest seen): the
+ * MIME type without parameters, lower case. */
 const char *rs_file_type_of_mime(const char *mime)
 {
-    for (size_t i = 0; i < sizeof EXTS / sizeof EXTS[0]; i++)
-        if (strncasecmp(EXTS[i].mime, mime, strlen(EXTS[i].mime)) == 0)
-            return EXTS[i].type;
+    static const char *const docs[] = {"application/epub+zip",
+                                       "application/msword",
+                                       "application/pdf",
+                                       "application/dps",
+                                       "application/et",
+                                       "application/kswps",
+                                       "application/vnd.ms-excel",
+                                       "application/vnd.ms-outlook",
+                                       "application/vnd.ms-powerpoint",
+                                       "application/vnd.oasis.opendocument.text",
+                                       "message/rfc822"};
+    static const char *const doc_prefixes[] = {"application/vnd.openxmlformats-officedocument",
+                                               "application/wps-office", "text/"};
+    static const char *const content[] = {"image", "video", "audio"};
+    size_t n = strcspn(mime, ";");
+    while (n && mime[n - 1] == ' ')
+        n--;
+    for (size_t i = 0; i < 3; i++) {
+        size_t k = strlen(content[i]);
+        if (n > k && strncasecmp(mime, content[i], k) == 0 && mime[k] == '/')
+            return content[i];
+    }
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+        if (strlen(docs[i]) == n && strncasecmp(mime, docs[i], n) == 0)
+            return "document";
+    for (size_t i = 0; i < sizeof doc_prefixes / sizeof doc_prefixes[0]; i++)
+        if (n >= strlen(doc_prefixes[i]) &&
+            strncasecmp(mime, doc_prefixes[i], strlen(doc_prefixes[i])) == 0)
+            return "document";
     return "custom";
+}
+
+const char *rs_file_standardize(const char *ext, const char *mime)
+{
+    const ext_row *r = ext && *ext ? find(ext) : NULL;
+    if (r)
+        return r->type;
+    return mime && *mime ? rs_file_type_of_mime(mime) : "custom";
 }
 
 uint64_t rs_file_limit(const hitl_refserver_config *cfg, const char *ext)

@@ -13,8 +13,12 @@
 void rs_file_ext(const char *name, char *out, size_t cap);
 /* rs_file_type: "image", "document", "audio", "video" or "custom" for an extension. */
 const char *rs_file_type(const char *ext);
-/* rs_file_type_of_mime: the category a MIME type implies, "custom" when unknown. */
+/* rs_file_type_of_mime: the category a MIME type implies (graphon's get_file_type_by_mime_type:
+ * image/, video/, audio/ by prefix; document for text/, Office and PDF types; else "custom"). */
 const char *rs_file_type_of_mime(const char *mime);
+/* rs_file_standardize is Dify's standardize_file_type: the category of |ext| when it is a
+ * known extension, else the one |mime| implies ("custom" when neither says). */
+const char *rs_file_standardize(const char *ext, const char *mime);
 /* rs_file_limit: the size limit of |ext|'s category under |cfg| (§6.2). */
 uint64_t rs_file_limit(const hitl_refserver_config *cfg, const char *ext);
 /* rs_file_max_limit: the largest of the four limits. */

@@ -1,30 +1,162 @@
 /* formdef.c: the form definition, its light validation and §4.3 stringification. */
 #include "formdef.h"
 
+#include "refserver/refserver.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char BUILTIN[] =
+/* The built-in forms (--form NAME). Each is a form a Dify user could build in the Human
+ * Input node's editor: node ids are the editor's millisecond timestamps (the default keeps
+ * its historical "approval_node"), names and action ids match ^[A-Za-z_][A-Za-z0-9_]*$,
+ * number_limits stays within WORKFLOW_FILE_UPLOAD_LIMIT (10), and a custom-only file input
+ * names its extensions (the editor requires them). */
+/* One JSON form per string, laid out by its structure, not by clang-format. */
+/* clang-format off */
+#define FILE_BOTH "\"allowed_file_upload_methods\":[\"local_file\",\"remote_url\"]"
+#define FILE_LOCAL "\"allowed_file_upload_methods\":[\"local_file\"]"
+#define FILE_REMOTE "\"allowed_file_upload_methods\":[\"remote_url\"]"
+#define NO_EXTS "\"allowed_file_extensions\":[]"
+#define DOC_IMAGE "\"allowed_file_types\":[\"document\",\"image\"]"
+#define APPROVE_REVISE                                                                             \
+    "\"user_actions\":["                                                                           \
+    "{\"id\":\"approve\",\"title\":\"Approve\",\"button_style\":\"primary\"},"                     \
+    "{\"id\":\"revise\",\"title\":\"Request changes\",\"button_style\":\"default\"}]"
+#define PARAGRAPH(name)                                                                            \
+    "{\"type\":\"paragraph\",\"output_variable_name\":\"" name "\","                               \
+    "\"default\":{\"type\":\"constant\",\"selector\":[],\"value\":\"\"}}"
+#define PRIORITY                                                                                   \
+    "{\"type\":\"select\",\"output_variable_name\":\"priority\","                                  \
+    "\"option_source\":{\"type\":\"constant\",\"selector\":[],\"value\":[\"low\",\"medium\","      \
+    "\"high\"]}}"
+
+static const char FORM_DEFAULT[] =
     "{\"node_id\":\"approval_node\",\"node_title\":\"Approval\","
     "\"form_content\":\"Please review the draft, set a priority, and confirm or request changes."
     "\\n\\n{{#$output.feedback#}}\","
-    "\"inputs\":["
-    "{\"type\":\"paragraph\",\"output_variable_name\":\"feedback\","
-    "\"default\":{\"type\":\"constant\",\"selector\":[],\"value\":\"\"}},"
-    "{\"type\":\"select\",\"output_variable_name\":\"priority\","
-    "\"option_source\":{\"type\":\"constant\",\"selector\":[],\"value\":[\"low\",\"medium\","
-    "\"high\"]}},"
-    "{\"type\":\"file\",\"output_variable_name\":\"attachment\","
-    "\"allowed_file_types\":[\"document\",\"image\"],\"allowed_file_extensions\":[],"
-    "\"allowed_file_upload_methods\":[\"local_file\",\"remote_url\"]},"
-    "{\"type\":\"file-list\",\"output_variable_name\":\"attachments\","
-    "\"allowed_file_types\":[\"document\",\"image\"],\"allowed_file_extensions\":[],"
-    "\"allowed_file_upload_methods\":[\"local_file\",\"remote_url\"],\"number_limits\":3}],"
+    "\"inputs\":[" PARAGRAPH("feedback") "," PRIORITY ","
+    "{\"type\":\"file\",\"output_variable_name\":\"attachment\"," DOC_IMAGE
+    "," NO_EXTS "," FILE_BOTH "},"
+    "{\"type\":\"file-list\",\"output_variable_name\":\"attachments\"," DOC_IMAGE
+    "," NO_EXTS "," FILE_BOTH ",\"number_limits\":3}]," APPROVE_REVISE "}";
+
+static const char FORM_IMAGE_ONLY[] =
+    "{\"node_id\":\"1747816321418\",\"node_title\":\"Human Input\","
+    "\"form_content\":\"Attach a screenshot of the problem and describe it.\\n\\n"
+    "{{#$output.comment#}}\","
+    "\"inputs\":[" PARAGRAPH("comment") ","
+    "{\"type\":\"file\",\"output_variable_name\":\"screenshot\","
+    "\"allowed_file_types\":[\"image\"]," NO_EXTS "," FILE_BOTH "}]," APPROVE_REVISE "}";
+
+static const char FORM_REMOTE_ONLY[] =
+    "{\"node_id\":\"1747816402771\",\"node_title\":\"Human Input\","
+    "\"form_content\":\"Link the signed contract and any annexes.\\n\\n{{#$output.notes#}}\","
+    "\"inputs\":[" PARAGRAPH("notes") ","
+    "{\"type\":\"file\",\"output_variable_name\":\"contract\"," DOC_IMAGE "," NO_EXTS
+    "," FILE_REMOTE "},"
+    "{\"type\":\"file-list\",\"output_variable_name\":\"annexes\"," DOC_IMAGE
+    "," NO_EXTS "," FILE_REMOTE ",\"number_limits\":2}]," APPROVE_REVISE "}";
+
+static const char FORM_LOCAL_ONLY[] =
+    "{\"node_id\":\"1747816457302\",\"node_title\":\"Human Input\","
+    "\"form_content\":\"Upload the invoice and its receipts.\\n\\n{{#$output.feedback#}}\","
+    "\"inputs\":[" PARAGRAPH("feedback") "," PRIORITY ","
+    "{\"type\":\"file\",\"output_variable_name\":\"invoice\"," DOC_IMAGE "," NO_EXTS
+    "," FILE_LOCAL "},"
+    "{\"type\":\"file-list\",\"output_variable_name\":\"receipts\"," DOC_IMAGE
+    "," NO_EXTS "," FILE_LOCAL ",\"number_limits\":3}]," APPROVE_REVISE "}";
+
+static const char FORM_NO_FILES[] =
+    "{\"node_id\":\"1747816503954\",\"node_title\":\"Human Input\","
+    "\"form_content\":\"Set a priority and leave feedback.\\n\\n{{#$output.feedback#}}\","
+    "\"inputs\":[" PARAGRAPH("feedback") "," PRIORITY "]," APPROVE_REVISE "}";
+
+static const char FORM_PARAGRAPH[] =
+    "{\"node_id\":\"1747816550127\",\"node_title\":\"Human Input\","
+    "\"form_content\":\"Any comments before we publish?\\n\\n{{#$output.comment#}}\","
+    "\"inputs\":[" PARAGRAPH("comment") "],"
+    "\"user_actions\":[{\"id\":\"publish\",\"title\":\"Publish\",\"button_style\":\"primary\"}]}";
+
+static const char FORM_FILE_LIST[] =
+    "{\"node_id\":\"1747816598846\",\"node_title\":\"Human Input\","
+    "\"form_content\":\"Upload the supporting documents.\","
+    "\"inputs\":[{\"type\":\"file-list\",\"output_variable_name\":\"documents\"," DOC_IMAGE
+    "," NO_EXTS "," FILE_BOTH ",\"number_limits\":5}],"
+    "\"user_actions\":[{\"id\":\"submit\",\"title\":\"Submit\",\"button_style\":\"primary\"}]}";
+
+/* Every input type and every file type (custom by extension), each file type alone in its
+ * input so that each sample is used; one image input takes remote_url only. 3 actions. */
+static const char FORM_LARGE[] =
+    "{\"node_id\":\"1747816642590\",\"node_title\":\"Incident review\","
+    "\"form_content\":\"Review the incident report.\\n\\nSummary: {{#$output.summary#}}\\n\\n"
+    "Notes: {{#$output.notes#}}\","
+    "\"inputs\":[" PARAGRAPH("summary") ","
+    "{\"type\":\"paragraph\",\"output_variable_name\":\"notes\","
+    "\"default\":{\"type\":\"constant\",\"selector\":[],\"value\":\"No further notes.\"}},"
+    "{\"type\":\"select\",\"output_variable_name\":\"severity\","
+    "\"option_source\":{\"type\":\"constant\",\"selector\":[],\"value\":[\"sev1\",\"sev2\",\"sev3\"]}},"
+    "{\"type\":\"file\",\"output_variable_name\":\"report\","
+    "\"allowed_file_types\":[\"document\"]," NO_EXTS "," FILE_BOTH "},"
+    "{\"type\":\"file\",\"output_variable_name\":\"cover_image\","
+    "\"allowed_file_types\":[\"image\"]," NO_EXTS "," FILE_REMOTE "},"
+    "{\"type\":\"file\",\"output_variable_name\":\"voice_memo\","
+    "\"allowed_file_types\":[\"audio\"]," NO_EXTS "," FILE_LOCAL "},"
+    "{\"type\":\"file-list\",\"output_variable_name\":\"recordings\","
+    "\"allowed_file_types\":[\"video\"]," NO_EXTS "," FILE_BOTH ",\"number_limits\":10},"
+    "{\"type\":\"file-list\",\"output_variable_name\":\"logs\","
+    "\"allowed_file_types\":[\"custom\"],\"allowed_file_extensions\":[\".log\"]"
+    "," FILE_LOCAL ",\"number_limits\":2}],"
     "\"user_actions\":["
     "{\"id\":\"approve\",\"title\":\"Approve\",\"button_style\":\"primary\"},"
-    "{\"id\":\"revise\",\"title\":\"Request changes\",\"button_style\":\"default\"}]}";
+    "{\"id\":\"escalate\",\"title\":\"Escalate\",\"button_style\":\"accent\"},"
+    "{\"id\":\"reject\",\"title\":\"Reject\",\"button_style\":\"ghost\"}]}";
+/* clang-format on */
+
+typedef struct form_variant {
+    const char *name;
+    const char *summary;
+    const char *json;
+    size_t len;
+} form_variant;
+
+#define VARIANT(name, summary, text)                                                               \
+    {                                                                                              \
+        name, summary, text, sizeof text - 1                                                       \
+    }
+static const form_variant VARIANTS[] = {
+    VARIANT("default",
+            "paragraph, select, file and file-list (document/image, both methods); 2 actions",
+            FORM_DEFAULT),
+    VARIANT("image-only", "a paragraph and one file input that takes images only", FORM_IMAGE_ONLY),
+    VARIANT("remote-only", "a paragraph, a file and a file-list that take remote_url only",
+            FORM_REMOTE_ONLY),
+    VARIANT("local-only", "paragraph, select, a file and a file-list that take local_file only",
+            FORM_LOCAL_ONLY),
+    VARIANT("no-files", "a paragraph and a select, no file inputs", FORM_NO_FILES),
+    VARIANT("paragraph", "a single paragraph; 1 action", FORM_PARAGRAPH),
+    VARIANT("file-list", "a single file-list (number_limits 5); 1 action", FORM_FILE_LIST),
+    VARIANT("large",
+            "8 inputs: 2 paragraphs, a select, document, image (remote_url only) and audio "
+            "files, video and custom (.log) lists; 3 actions",
+            FORM_LARGE),
+};
+
+size_t hitl_refserver_form_count(void)
+{
+    return sizeof VARIANTS / sizeof VARIANTS[0];
+}
+
+const char *hitl_refserver_form_name(size_t i)
+{
+    return i < hitl_refserver_form_count() ? VARIANTS[i].name : NULL;
+}
+
+const char *hitl_refserver_form_summary(size_t i)
+{
+    return i < hitl_refserver_form_count() ? VARIANTS[i].summary : NULL;
+}
 
 void rs_formdef_free(rs_formdef *f)
 {
@@ -246,14 +378,18 @@ done:
 
 int rs_formdef_builtin(rs_formdef **out, hitl_err *err)
 {
-    return rs_formdef_parse(BUILTIN, sizeof BUILTIN - 1, out, err);
+    return rs_formdef_parse(FORM_DEFAULT, sizeof FORM_DEFAULT - 1, out, err);
 }
 
-int rs_formdef_load(const char *path, rs_formdef **out, hitl_err *err)
+/* load_file reads |path| (at most 1 MiB) and parses it. */
+static int load_file(const char *path, rs_formdef **out, hitl_err *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return hitl_err_set(err, HITL_E_IO, "--form: cannot open '%s'", path);
+        return hitl_err_set(err, HITL_E_IO,
+                            "--form: '%s' is neither a built-in form (--list-forms) nor a "
+                            "readable file",
+                            path);
     hitl_buf b;
     hitl_buf_init(&b, 1024 * 1024);
     char chunk[8192];
@@ -271,6 +407,18 @@ int rs_formdef_load(const char *path, rs_formdef **out, hitl_err *err)
     if (rc)
         hitl_err_prefix(err, "--form %s", path);
     return rc;
+}
+
+int rs_formdef_load(const char *spec, rs_formdef **out, hitl_err *err)
+{
+    for (size_t i = 0; i < hitl_refserver_form_count(); i++)
+        if (strcmp(spec, VARIANTS[i].name) == 0) {
+            int rc = rs_formdef_parse(VARIANTS[i].json, VARIANTS[i].len, out, err);
+            if (rc)
+                hitl_err_prefix(err, "built-in form %s", spec);
+            return rc;
+        }
+    return load_file(spec, out, err);
 }
 
 const cJSON *rs_formdef_action(const rs_formdef *f, const char *id)

@@ -244,7 +244,7 @@ static enum MHD_Result record(rs_req *r, const char *owner, const char *name, co
     snprintf(u->name, sizeof u->name, "%s", name);
     snprintf(u->ext, sizeof u->ext, "%s", ext);
     snprintf(u->mime, sizeof u->mime, "%s", mime);
-    snprintf(u->file_type, sizeof u->file_type, "%s", rs_file_type(ext));
+    snprintf(u->file_type, sizeof u->file_type, "%s", rs_file_standardize(ext, mime));
     snprintf(u->owner, sizeof u->owner, "%s", owner);
     if (url)
         snprintf(u->source_url, sizeof u->source_url, "%s", url);

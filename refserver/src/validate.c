@@ -90,18 +90,30 @@ static int valid_with_config(const cJSON *field, const char *type, const char *e
     return 1;
 }
 
+/* check_type is builders.py's strict type validation, then is_file_valid_with_config.
+ * The specified type is the mapping's `type`; a local_file mapping without one specifies
+ * "custom" (mapping.get("type", "custom")), a remote_url mapping none. `custom` is not
+ * exempt: it must equal the detected type too. The allowed-types check then takes the
+ * mapping's `type` ("custom" when absent), not the detected one. */
 static int check_type(vctx *c, const cJSON *field, const cJSON *mapping, const char *prefix,
                       const char *detected, const char *ext, const char *name, const char *method)
 {
-    const char *type = rs_json_str(mapping, "type");
-    if (!type)
-        type = "custom";
-    if (strcmp(type, "custom") != 0 && strcmp(type, detected) != 0 &&
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(mapping, "type");
+    int local = strcmp(method, "local_file") == 0;
+    const char *specified = NULL;
+    if (cJSON_IsString(t))
+        specified = t->valuestring;
+    else if (t && !cJSON_IsNull(t) && !cJSON_IsFalse(t))
+        specified = "?"; /* any other truthy value never equals the detected type */
+    else if (!t && local)
+        specified = "custom";
+    if (specified && *specified && strcmp(specified, detected) != 0 &&
         !fault(c, RS_F_FILE_TYPE_UNCHECKED))
         return fail(
             c, prefix,
             "Detected file type does not match the specified type. Please verify the file.");
-    if (!valid_with_config(field, type, ext, method) && !fault(c, RS_F_FILE_CONFIG_UNCHECKED))
+    const char *as = !t ? "custom" : cJSON_IsString(t) ? t->valuestring : "";
+    if (!valid_with_config(field, as, ext, method) && !fault(c, RS_F_FILE_CONFIG_UNCHECKED))
         return fail(c, prefix, "File validation failed for file: %s", name);
     return HITL_OK;
 }
@@ -117,7 +129,8 @@ static int check_local(vctx *c, const cJSON *field, const cJSON *mapping, const 
     int found = 0;
     rs_state_lock(&c->s->state);
     rs_upload *up = rs_state_upload(&c->s->state, id);
-    if (up && up->app == c->run->app && strcmp(up->owner, c->sub->scope_user) == 0) {
+    if (up && up->app == c->run->app && strcmp(up->owner, c->sub->scope_user) == 0 &&
+        !fault(c, RS_F_UPLOADS_UNKNOWN_AT_SUBMIT)) {
         u = *up;
         found = 1;
     }
@@ -144,31 +157,97 @@ static int queue_remote(vctx *c, const cJSON *field, const cJSON *mapping, const
     return HITL_OK;
 }
 
+/* Python truthiness of a JSON value, for builders.py's `if not mapping.get(…)`. */
+static int truthy(const cJSON *v)
+{
+    if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v))
+        return 0;
+    if (cJSON_IsString(v))
+        return v->valuestring[0] != '\0';
+    if (cJSON_IsNumber(v))
+        return v->valuedouble != 0;
+    if (cJSON_IsArray(v) || cJSON_IsObject(v))
+        return v->child != NULL;
+    return 1;
+}
+
+/* The url of a remote mapping: `url`, else `remote_url` (builders.py), NULL when neither is
+ * a non-empty string. */
+static const char *remote_url_of(const cJSON *mapping)
+{
+    const char *url = rs_json_str(mapping, "url");
+    if (!url || !*url)
+        url = rs_json_str(mapping, "remote_url");
+    return url && *url ? url : NULL;
+}
+
 static int check_mapping(vctx *c, const cJSON *field, const cJSON *mapping, const char *prefix)
 {
     const cJSON *tm = cJSON_GetObjectItemCaseSensitive(mapping, "transfer_method");
-    if (!tm)
+    if (!truthy(tm))
         return fail(c, prefix, "transfer_method is required in file mapping");
     const char *m = cJSON_IsString(tm) ? tm->valuestring : "";
     if (strcmp(m, "local_file") == 0)
         return check_local(c, field, mapping, prefix);
     if (strcmp(m, "remote_url") == 0) {
-        const char *url = rs_json_str(mapping, "url");
-        if (!url || !*url)
+        if (!remote_url_of(mapping))
             return fail(c, prefix, "Invalid file url");
         return queue_remote(c, field, mapping, prefix);
     }
     return fail(c, prefix, "'%.100s' is not a valid FileTransferMethod", m);
 }
 
-/* usable_item is the builder's _is_valid_mapping: list items without a transfer_method, or
- * remote items without a url, are dropped before validation. */
+/* usable_item is the builder's _is_valid_mapping: empty mappings, items without a
+ * transfer_method, and remote items without a url are dropped silently before validation. */
 static int usable_item(const cJSON *m)
 {
-    const char *tm = rs_json_str(m, "transfer_method");
-    if (!tm)
+    const cJSON *tm = cJSON_GetObjectItemCaseSensitive(m, "transfer_method");
+    if (!m->child || !truthy(tm))
         return 0;
-    return strcmp(tm, "remote_url") != 0 || rs_json_str(m, "url");
+    return !cJSON_IsString(tm) || strcmp(tm->valuestring, "remote_url") != 0 || remote_url_of(m);
+}
+
+/* Python's type name of a JSON value, as pydantic reports `input_type`. */
+static const char *py_type(const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return "str";
+    if (cJSON_IsObject(v))
+        return "dict";
+    if (cJSON_IsArray(v))
+        return "list";
+    if (cJSON_IsBool(v))
+        return "bool";
+    if (cJSON_IsNumber(v))
+        return v->valuedouble == (double)(long long)v->valuedouble ? "int" : "float";
+    return "NoneType";
+}
+
+/* A file-list value that is not a list of mappings fails pydantic's
+ * TypeAdapter(Sequence[Mapping[str, Any]]) before any file check (human_input_service.py,
+ * _normalize_file_list_value). Dify appends pydantic's text to the prefix; only the prefix is
+ * stable across pydantic versions, so this text is pydantic-like, not pydantic's own. */
+#define PYDANTIC_SEQ_TITLE                                                                         \
+    "1 validation error for json-or-python[json=list[dict[str,any]],python=chain[is-instance["     \
+    "Sequence],function-wrap[sequence_validator()]]]"
+static int fail_not_list(vctx *c, const char *prefix, const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return fail(c, prefix,
+                    PYDANTIC_SEQ_TITLE "\n  'str' instances are not allowed as a Sequence value "
+                                       "[type=sequence_str, input_type=str]");
+    return fail(c, prefix,
+                PYDANTIC_SEQ_TITLE "\n  Input should be an instance of Sequence "
+                                   "[type=is_instance_of, input_type=%s]",
+                py_type(v));
+}
+
+static int fail_not_mapping_item(vctx *c, const char *prefix, int index, const cJSON *item)
+{
+    return fail(c, prefix,
+                "1 validation error for list[Mapping[str, Any]]\n%d\n  Input should be a valid "
+                "dictionary [type=dict_type, input_type=%s]",
+                index, py_type(item));
 }
 
 static int check_field(vctx *c, const cJSON *field, const cJSON *v)
@@ -198,26 +277,28 @@ static int check_field(vctx *c, const cJSON *field, const cJSON *v)
     if (strcmp(type, "file-list") == 0) {
         snprintf(prefix, sizeof prefix, "Invalid value for file list input '%s': ", name);
         if (!cJSON_IsArray(v))
-            return fail(c, prefix, "expected list");
+            return fail_not_list(c, prefix, v);
         const cJSON *it;
-        int usable = 0;
+        int usable = 0, index = 0;
         cJSON_ArrayForEach(it, v)
         {
             if (!cJSON_IsObject(it))
-                return fail(c, prefix, "expected list of mappings");
-            usable += usable_item(it);
+                return fail_not_mapping_item(c, prefix, index, it);
+            index++;
         }
-        int limit = cJSON_GetObjectItemCaseSensitive(field, "number_limits")->valueint;
-        if (limit > 0 && usable > limit && !fault(c, RS_F_FILE_LIMIT_UNCHECKED))
-            return fail(c, prefix, "Number of files exceeds the maximum limit %d", limit);
+        /* build_from_mappings: drop the unusable items, build the rest, then count. */
         cJSON_ArrayForEach(it, v)
         {
             if (usable_item(it)) {
+                usable++;
                 int rc = check_mapping(c, field, it, prefix);
                 if (rc)
                     return rc;
             }
         }
+        int limit = cJSON_GetObjectItemCaseSensitive(field, "number_limits")->valueint;
+        if (limit > 0 && usable > limit && !fault(c, RS_F_FILE_LIMIT_UNCHECKED))
+            return fail(c, prefix, "Number of files exceeds the maximum limit %d", limit);
     }
     return HITL_OK; /* paragraph / text_input: any JSON value */
 }
@@ -262,7 +343,7 @@ static int check_head(vctx *c, const pending_remote *p, const char *url, const r
 
 static int check_remote(vctx *c, const pending_remote *p)
 {
-    const char *url = rs_json_str(p->mapping, "url");
+    const char *url = remote_url_of(p->mapping);
     rs_remote_file rf;
     int head_only = rs_behaves(&c->s->cfg, RS_B_INLINE_REMOTE_HEAD_ONLY);
     if (head_only)
@@ -273,8 +354,7 @@ static int check_remote(vctx *c, const pending_remote *p)
         return HITL_OK;
     if (head_only ? check_head(c, p, url, &rf) : check_fetch(c, p, url, &rf))
         /* The fault: the fetch's failure escapes as a server error (some Dify builds). */
-        return fault(c, RS_F_INLINE_REMOTE_FAILURE_500) ? RS_VALIDATE_SERVER_ERROR
-                                                        : HITL_E_INVALID;
+        return fault(c, RS_F_INLINE_REMOTE_FAILURE_500) ? RS_VALIDATE_SERVER_ERROR : HITL_E_INVALID;
     return check_type(c, p->field, p->mapping, p->prefix, rf.type, rf.ext, rf.name, "remote_url");
 }
 

@@ -101,14 +101,6 @@ int hitl_flow_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_re
 /* POST a submit body on the check's surface. */
 int hitl_flow_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
                      hitl_http_response *resp);
-/* A valid submit body for |form| with |action| (the first action when NULL): every input
- * filled (first option, a paragraph text, files from |file_ids| as local_file, or
- * |remote_url| inline when file_ids is NULL and remote_url set). SVC adds `user`.
- * Returns a malloc'd string, NULL when the form has a file input and no file was given. */
-char *hitl_flow_valid_submission(hitl_check_ctx *ctx, const hitl_form *form, const char *action,
-                                 const char *const *file_ids, size_t n_file_ids,
-                                 const char *remote_url, const char *user);
-
 /* WEB: POST …/upload-token. On 200 with a token, *token gets a malloc'd copy.
  * HITL_E_UNSUPPORTED (|resp| zeroed) after hitl_flow_require_upload_routes' SKIP; the same
  * holds for the WEB uploads below. */

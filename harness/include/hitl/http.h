@@ -7,6 +7,7 @@
 #ifndef HITL_HTTP_H
 #define HITL_HTTP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -66,6 +67,10 @@ typedef struct hitl_http_request {
      * once that time passes. The body sink may set it during the transfer (a deadline
      * that starts with some event). */
     const struct timespec *abort_at;
+    /* When set, another thread may store a non-zero value to end the transfer: it is then
+     * aborted with HITL_E_STOPPED at the next progress callback (libcurl calls it about once
+     * a second while waiting). A stream the caller no longer needs ends without its wait. */
+    const atomic_int *cancel;
     /* Who made the request, for the exchange hook only (the engine sets the check ID and
      * "web"/"service"); NULL for the harness's own requests (the probe). */
     const char *origin_check;

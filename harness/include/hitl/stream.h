@@ -71,6 +71,11 @@ int hitl_stream_start(hitl_check_ctx *ctx, const hitl_http_request *req,
  * frames received so far. For "subscribe, see the first frame, then act" (§9.1: the
  * subscription is live once the first ping arrived). Call it before hitl_stream_join. */
 size_t hitl_stream_wait_frames(hitl_stream_async *a, size_t n, long timeout_ms);
+/* hitl_stream_cancel asks the stream of |a| to end early (within about a second; its end
+ * is then HITL_STREAM_STOPPED): for a caller that learnt it no longer needs it, e.g. a
+ * resume stream after the submit it waits on was refused. Safe from any thread before
+ * hitl_stream_join. */
+void hitl_stream_cancel(hitl_stream_async *a);
 /* Waits for the stream to end (bounded by its total_ms) and moves the result to |out|. */
 int hitl_stream_join(hitl_stream_async *a, hitl_stream *out);
 

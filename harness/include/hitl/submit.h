@@ -73,26 +73,42 @@ int hitl_submit_omit_field(hitl_submit *s, const char *key, hitl_err *err);
  * it). Returns 0; HITL_E_TOO_BIG when the text would pass the cap; HITL_E_NOMEM. */
 int hitl_submit_to_json(const hitl_submit *s, char **out, hitl_err *err);
 
+/* The files one file or file-list input of the form gets in a valid submission. */
+typedef struct hitl_submit_files {
+    const char *input;         /* the input's output_variable_name */
+    const hitl_file_ref *refs; /* file: exactly one; file-list: at most number_limits (> 0) */
+    size_t n_refs;
+} hitl_submit_files;
+
 /* What hitl_submit_fill_valid may not invent. */
 typedef struct hitl_submit_hints {
-    const char *action;         /* the action id to submit; NULL = the form's first action */
-    const char *user;           /* SVC: the end-user id; NULL = no `user` key (WEB) */
-    const char *text;           /* paragraph/text_input value; NULL = "hitlcheck" */
-    const hitl_file_ref *files; /* refs for file inputs, handed out in turn */
+    const char *action;             /* the action id to submit; NULL = the form's first action */
+    const char *user;               /* SVC: the end-user id; NULL = no `user` key (WEB) */
+    const char *text;               /* paragraph/text_input value; NULL = "hitlcheck" */
+    const hitl_submit_files *files; /* per file/file-list input, found by name */
     size_t n_files;
-    size_t files_per_list; /* refs per file-list; 0 = 1; never more than number_limits */
 } hitl_submit_hints;
 
 /* hitl_submit_fill_valid sets every input of |form| (in form order) to a value Dify
- * accepts: |hints->text| for paragraph, text_input and unknown types; the first option for
- * a select; the next ref whose transfer method the input allows for file and file-list
- * (a file-list gets an empty list when no refs were given); then the action and user.
- * Returns 0; HITL_E_INVALID when the form itself prevents it (no actions, a select
- * without options); HITL_E_ARG when a file input needs a ref the hints do not offer, or
- * hints->action is not an action of the form; errors of the setters. Inputs already set
- * are replaced; other keys stay. */
+ * accepts (§7.3): |hints->text| for paragraph, text_input and unknown types; the first option
+ * of a select; for a file input its one ref, for a file-list its refs as a list (the check
+ * layer uploads the files; this assembles JSON only); then the action and user. A ref must
+ * be of a kind Dify's strict validation takes (builders.py): a `type` (an untyped local_file
+ * counts as custom, an untyped remote_url is checked as custom), a type the input allows
+ * (custom instead needs the input to list extensions: its file's extension must be one), and
+ * a transfer method the input allows (empty lists allow everything).
+ * Returns 0; HITL_E_INVALID when the form itself prevents it (no actions, a select without
+ * options); HITL_E_ARG when a file input has no entry in hints->files, the wrong number of
+ * refs, or a ref of a type or method the input does not take, or hints->action is not an
+ * action of the form; errors of the setters. Inputs already set are replaced; other keys
+ * stay. The message names the input. */
 int hitl_submit_fill_valid(hitl_submit *s, const hitl_form *form, const hitl_submit_hints *hints,
                            hitl_err *err);
+
+/* hitl_submit_allows: whether a file input's allow-list |l| (allowed_file_types,
+ * allowed_file_upload_methods) admits |value|. An empty list admits everything, the node
+ * model's default. */
+bool hitl_submit_allows(const hitl_strlist *l, const char *value);
 
 /* "local_file" / "remote_url". */
 const char *hitl_transfer_method_name(hitl_transfer_method m);

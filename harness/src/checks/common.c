@@ -3,7 +3,6 @@
 
 #include "hitl/fixture.h"
 #include "hitl/proxy_page.h"
-#include "hitl/submit.h"
 
 #include <time.h>
 
@@ -82,67 +81,6 @@ size_t hitl_chk_find_event(const hitl_stream *s, const char *event, size_t from)
             return i;
     }
     return SIZE_MAX;
-}
-
-char *hitl_chk_upload_sample(hitl_check_ctx *ctx, const char *form_token)
-{
-    size_t len;
-    const char *pdf = hitl_flow_sample_pdf(&len);
-    hitl_http_response resp;
-    char *upload_token = NULL;
-    char *id = NULL;
-    if (hitl_ctx_surface(ctx) == HITL_SURFACE_WEB) {
-        if (hitl_flow_upload_token(ctx, form_token, &resp, &upload_token))
-            return NULL;
-        long st = resp.status;
-        hitl_http_response_free(&resp);
-        if (!upload_token) {
-            hitl_check_error(ctx, "precondition: issuing an upload token answered HTTP %ld", st);
-            return NULL;
-        }
-    }
-    if (hitl_flow_upload_local(ctx, upload_token, NULL, "hitlcheck.pdf", "application/pdf", pdf,
-                               len, &resp) == HITL_OK) {
-        id = hitl_flow_upload_id(&resp);
-        if (!id)
-            hitl_check_error(ctx, "precondition: uploading a sample PDF answered HTTP %ld, not 201 "
-                                  "with an id", resp.status);
-    }
-    hitl_http_response_free(&resp);
-    free(upload_token);
-    return id;
-}
-
-static size_t count_file_inputs(const hitl_form *form)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < form->n_inputs; i++)
-        if (form->inputs[i].type == HITL_INPUT_FILE || form->inputs[i].type == HITL_INPUT_FILE_LIST)
-            n++;
-    return n;
-}
-
-char *hitl_chk_valid_submission(hitl_check_ctx *ctx, const hitl_run *run, const char *action)
-{
-    size_t n = count_file_inputs(run->form);
-    char *ids[16] = {0};
-    if (n > 16)
-        n = 16;
-    for (size_t i = 0; i < n; i++) {
-        ids[i] = hitl_chk_upload_sample(ctx, run->form_token);
-        if (!ids[i]) {
-            for (size_t k = 0; k < i; k++)
-                free(ids[k]);
-            return NULL;
-        }
-    }
-    char *body = hitl_flow_valid_submission(ctx, run->form, action, (const char *const *)ids, n,
-                                            NULL, run->user);
-    for (size_t i = 0; i < n; i++)
-        free(ids[i]);
-    if (!body)
-        hitl_check_error(ctx, "precondition: could not build a valid submission for the form");
-    return body;
 }
 
 #define PATIENT_RETRIES 3
@@ -279,175 +217,6 @@ char *hitl_chk_issue_upload_token(hitl_check_ctx *ctx, const char *form_token)
     return token;
 }
 
-static bool strlist_has(const hitl_strlist *l, const char *s)
-{
-    for (size_t i = 0; i < l->count; i++)
-        if (!strcmp(l->items[i], s))
-            return true;
-    return false;
-}
-
-/* An empty allow-list allows everything (the model's default). */
-static bool input_allows(const hitl_strlist *l, const char *s)
-{
-    return l->count == 0 || strlist_has(l, s);
-}
-
-/* Uploads one sample (PDF, or PNG when |png|) for the check's surface; the id, or NULL
- * after an ERROR. */
-static char *upload_one_sample(hitl_check_ctx *ctx, const char *upload_token, bool png)
-{
-    size_t len;
-    const char *data = png ? hitl_flow_sample_png(&len) : hitl_flow_sample_pdf(&len);
-    hitl_http_response resp;
-    char *id = NULL;
-    if (hitl_flow_upload_local(ctx, upload_token, NULL, png ? "hitlcheck.png" : "hitlcheck.pdf",
-                               png ? "image/png" : "application/pdf", data, len,
-                               &resp) == HITL_OK) {
-        id = hitl_flow_upload_id(&resp);
-        if (!id)
-            hitl_check_error(ctx,
-                             "precondition: uploading a sample %s answered HTTP %ld, not 201 "
-                             "with an id: %.200s",
-                             png ? "PNG" : "PDF", resp.status, hitl_buf_str(&resp.body));
-    }
-    hitl_http_response_free(&resp);
-    return id;
-}
-
-/* Whether |in| is a file or file-list input that takes uploaded (local_file) files. */
-static bool takes_local_file(const hitl_form_input *in)
-{
-    return (in->type == HITL_INPUT_FILE || in->type == HITL_INPUT_FILE_LIST) &&
-           input_allows(&in->allowed_file_upload_methods, "local_file");
-}
-
-/* The file reference input |in| gets in a valid body (§7.3); |*owned| receives the string
- * the reference points at (the caller frees it). 0; non-zero after a SKIP or an ERROR. */
-static int valid_file_ref(hitl_check_ctx *ctx, const hitl_form_input *in, const char *upload_token,
-                          hitl_file_ref *ref, char **owned)
-{
-    bool png;
-    if (input_allows(&in->allowed_file_types, "document"))
-        png = false;
-    else if (input_allows(&in->allowed_file_types, "image"))
-        png = true;
-    else {
-        hitl_check_skip(ctx,
-                        "file input '%s' takes none of the types hitlcheck has a sample of "
-                        "(document, image)",
-                        in->output_variable_name);
-        return HITL_E_UNSUPPORTED;
-    }
-    ref->type = png ? "image" : "document";
-    if (takes_local_file(in)) {
-        ref->method = HITL_TRANSFER_LOCAL_FILE;
-        *owned = upload_one_sample(ctx, upload_token, png);
-        ref->upload_file_id = *owned;
-        return *owned ? HITL_OK : HITL_E_STATE;
-    }
-    const hitl_run_env *env = hitl_chk_env(ctx);
-    if (input_allows(&in->allowed_file_upload_methods, "remote_url") && env && env->fixture_base) {
-        char url[1024];
-        snprintf(url, sizeof url, "%s/n/%s-%s-valid/%s", env->fixture_base, hitl_ctx_id(ctx),
-                 hitl_surface_name(hitl_ctx_surface(ctx)), png ? "good.png" : "good.pdf");
-        ref->method = HITL_TRANSFER_REMOTE_URL;
-        *owned = strdup(url);
-        ref->url = *owned;
-        return *owned ? HITL_OK : HITL_E_NOMEM;
-    }
-    hitl_check_skip(ctx,
-                    "file input '%s' allows neither local_file nor (without a fixture "
-                    "server) remote_url",
-                    in->output_variable_name);
-    return HITL_E_UNSUPPORTED;
-}
-
-char *hitl_chk_valid_body(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token)
-{
-    const hitl_form *f = run->form;
-    bool web = hitl_ctx_surface(ctx) == HITL_SURFACE_WEB;
-    char *issued = NULL;
-    if (web && !upload_token) {
-        for (size_t i = 0; i < f->n_inputs && !issued; i++)
-            if (takes_local_file(&f->inputs[i]) && f->inputs[i].output_variable_name) {
-                issued = hitl_chk_issue_upload_token(ctx, run->form_token);
-                if (!issued)
-                    return NULL;
-            }
-        upload_token = issued;
-    }
-    if (f->n_actions == 0 || !f->actions[0].id) {
-        free(issued);
-        hitl_check_error(ctx, "precondition: the form has no usable action to submit");
-        return NULL;
-    }
-    hitl_submit *sub = NULL;
-    hitl_err err = {0};
-    char *body = NULL;
-    int rc = hitl_submit_new(&sub, 0, &err);
-    for (size_t i = 0; i < f->n_inputs && !rc; i++) {
-        const hitl_form_input *in = &f->inputs[i];
-        if (!in->output_variable_name)
-            continue;
-        if (in->type == HITL_INPUT_SELECT) {
-            if (in->options.value.count == 0) {
-                hitl_check_skip(ctx,
-                                "select input '%s' offers no options, so no valid value "
-                                "exists",
-                                in->output_variable_name);
-                rc = HITL_E_UNSUPPORTED;
-                break;
-            }
-            rc = hitl_submit_set_string(sub, in->output_variable_name, in->options.value.items[0],
-                                        &err);
-        } else if (in->type == HITL_INPUT_FILE || in->type == HITL_INPUT_FILE_LIST) {
-            hitl_file_ref ref = {0};
-            char *owned = NULL;
-            if ((rc = valid_file_ref(ctx, in, upload_token, &ref, &owned))) {
-                free(owned);
-                break;
-            }
-            if (in->type == HITL_INPUT_FILE)
-                rc = hitl_submit_set_file(sub, in->output_variable_name, &ref, &err);
-            else
-                rc = hitl_submit_add_file_list_item(sub, in->output_variable_name, &ref, &err);
-            free(owned); /* the builder copied it */
-        } else {
-            rc = hitl_submit_set_string(sub, in->output_variable_name, "hitlcheck conformance",
-                                        &err);
-        }
-    }
-    if (!rc)
-        rc = hitl_submit_set_action(sub, f->actions[0].id, &err);
-    if (!rc && !web)
-        rc = hitl_submit_set_user(sub, run->user ? run->user : hitl_ctx_target(ctx)->user, &err);
-    if (!rc)
-        rc = hitl_submit_to_json(sub, &body, &err);
-    if (rc && !hitl_check_done(ctx))
-        hitl_check_error(ctx, "precondition: could not build a valid submission: %s", err.msg);
-    hitl_submit_free(sub);
-    free(issued);
-    return rc ? NULL : body;
-}
-
-int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token)
-{
-    char *body = hitl_chk_valid_body(ctx, run, upload_token);
-    if (!body)
-        return HITL_E_STATE;
-    hitl_http_response resp;
-    int rc = hitl_chk_submit(ctx, run->form_token, body, &resp);
-    if (!rc && resp.status != 200) {
-        hitl_check_error(ctx, "precondition: a valid submission answered HTTP %ld, not 200: %.200s",
-                         resp.status, hitl_buf_str(&resp.body));
-        rc = HITL_E_STATE;
-    }
-    hitl_http_response_free(&resp);
-    free(body);
-    return rc;
-}
-
 bool hitl_chk_is_uuid(const char *s)
 {
     static const int groups[] = {8, 4, 4, 4, 12};
@@ -467,9 +236,19 @@ bool hitl_chk_is_uuid(const char *s)
 int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
                                    const char *upload_token)
 {
+    return hitl_chk_require_fixture_fetch_for(ctx, form_token, upload_token, NULL);
+}
+
+int hitl_chk_require_fixture_fetch_for(hitl_check_ctx *ctx, const char *form_token,
+                                       const char *upload_token, const char *need)
+{
     const hitl_run_env *env = hitl_chk_env(ctx);
+    const char *sep = need ? ", but " : "";
+    if (!need)
+        need = "";
     if (!env || !env->fixture || !env->fixture_base) {
-        hitl_check_skip(ctx, "no fixture server the target can reach (--fixture-url)");
+        hitl_check_skip(ctx, "%s%sno fixture server the target can reach (--fixture-url)", need,
+                        sep);
         return HITL_E_UNSUPPORTED;
     }
     if (!hitl_flow_require_upload_routes(ctx))
@@ -496,13 +275,15 @@ int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
     size_t hits = hitl_fixture_hits(env->fixture, prefix);
     if (resp.status != 201 || hits == 0) {
         hitl_check_skip(ctx,
-                        "precondition: the target did not fetch the fixture's good file (a "
+                        "%s%sprecondition: the target did not fetch the fixture's good file (a "
                         "remote upload of %s answered HTTP %ld %.120s; the fixture saw %zu "
-                        "request(s) for it), so a refusal of a failing URL would prove nothing: "
-                        "make the fixture reachable from the target (--fixture-listen on an "
-                        "address the target can reach, --fixture-url with the URL the target "
-                        "uses; allow it through the target's SSRF proxy)",
-                        url, resp.status, hitl_buf_str(&resp.body), hits);
+                        "request(s) for it), so %s: make the fixture reachable from the target "
+                        "(--fixture-listen on an address the target can reach, --fixture-url "
+                        "with the URL the target uses; allow it through the target's SSRF "
+                        "proxy)",
+                        need, sep, url, resp.status, hitl_buf_str(&resp.body), hits,
+                        need[0] ? "no valid value can be sent"
+                                : "a refusal of a failing URL would prove nothing");
         hitl_http_response_free(&resp);
         return HITL_E_UNSUPPORTED;
     }

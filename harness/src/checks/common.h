@@ -48,14 +48,6 @@ const hitl_run_env *hitl_chk_env(hitl_check_ctx *ctx);
 /* Seconds since the epoch (wall clock), for expiration comparisons. */
 long long hitl_chk_now(void);
 
-/* Uploads the sample PDF for |form_token| (WEB: issues an upload token first; SVC:
- * /files/upload) and returns the file id, or NULL after setting an ERROR. */
-char *hitl_chk_upload_sample(hitl_check_ctx *ctx, const char *form_token);
-
-/* Fills every file input of |form| with sample uploads and returns a valid submission
- * for |action| (NULL: the first), or NULL after setting an ERROR. */
-char *hitl_chk_valid_submission(hitl_check_ctx *ctx, const hitl_run *run, const char *action);
-
 /* hitl_chk_call_patient is hitl_flow_call that rides out the WEB rate limiter (§8): parallel
  * checks share one client IP, so a 429 web_form_rate_limit_exceeded on a WEB call is other
  * checks' traffic, not this check's finding. It waits one window (rate_window_s + 1 s) and
@@ -91,19 +83,6 @@ int hitl_chk_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http
  * setting an ERROR that names the answer (or the SKIP of hitl_flow_require_upload_routes). */
 char *hitl_chk_issue_upload_token(hitl_check_ctx *ctx, const char *form_token);
 
-/* hitl_chk_valid_body builds a submission of |run|'s form that §7.3 accepts: paragraphs
- * filled, the first option of each select, the form's first action, SVC's `user`. Each file
- * or file-list input gets one sample its allowed types take (PDF as "document", else PNG as
- * "image"): uploaded (WEB with |upload_token|, issued here when NULL; SVC through
- * /files/upload) when it allows local_file, else the fixture's copy inline as remote_url.
- * Returns a malloc'd body, or NULL after a SKIP (an input hitlcheck cannot fill, normative
- * decision 4) or an ERROR. */
-char *hitl_chk_valid_body(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token);
-
-/* hitl_chk_submit_valid submits hitl_chk_valid_body patiently, as a precondition of a later
- * step. Returns 0 after a 200; non-zero after a SKIP or an ERROR naming the answer. */
-int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token);
-
 /* hitl_chk_require_fixture_fetch is the precondition of every check that needs the target
  * to fetch from the harness's fixture (§6.3, §7.3): a remote upload of the fixture's good.pdf
  * through the WEB upload-token path of |form_token| (the form token works on the WEB
@@ -116,6 +95,10 @@ int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *
  * after a SKIP (no fixture, not reached) or an ERROR. */
 int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
                                    const char *upload_token);
+/* The same for a check that needs the fetch for a reason of its own: |need| (e.g. "file
+ * input 'x' takes only remote_url, …") opens the SKIP reason; NULL = the plain precondition. */
+int hitl_chk_require_fixture_fetch_for(hitl_check_ctx *ctx, const char *form_token,
+                                       const char *upload_token, const char *need);
 
 /* hitl_chk_resume_sync opens a resume stream and waits for it to end (see
  * hitl_flow_resume_open). |out| is always filled (free with hitl_stream_free); returns

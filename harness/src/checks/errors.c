@@ -3,6 +3,7 @@
  * (§4.1 order 0). Every error body must be {"code": <string>, "message": <string>,
  * "status": <the HTTP status>}, never HTML, never a 5xx. */
 #include "common.h"
+#include "valid_submission.h"
 
 #include "hitl/proxy_page.h"
 
@@ -243,7 +244,7 @@ static void svc_auth(hitl_check_ctx *ctx)
 {
     hitl_run run;
     if (hitl_flow_start(ctx, &run) == HITL_OK) {
-        char *body = hitl_chk_valid_submission(ctx, &run, NULL);
+        char *body = hitl_chk_valid_body(ctx, &run, NULL);
         const struct {
             const char *authorization, *what;
         } cases[] = {

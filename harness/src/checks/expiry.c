@@ -11,6 +11,7 @@
  * wait it needed (normative decision 5): against a real deployment the test app's Human
  * Input node needs a short timeout (docs/expiry.md). */
 #include "common.h"
+#include "valid_submission.h"
 
 #include <time.h>
 
@@ -137,7 +138,8 @@ static int expiry_reach(hitl_check_ctx *ctx, unsigned prep, expiry_case *e)
     if ((prep & (PREP_TOKEN | PREP_TOKEN_USED)) && prepare_token(ctx, prep, e))
         return HITL_E_STATE;
     if (prep & PREP_BODY) {
-        e->body = hitl_chk_valid_body(ctx, &e->run, e->upload_token);
+        const hitl_valid_opts vo = {.upload_token = e->upload_token};
+        e->body = hitl_chk_valid_body(ctx, &e->run, &vo);
         if (!e->body)
             return HITL_E_STATE; /* SKIP or ERROR already set */
     }

@@ -4,6 +4,7 @@
  * app key, WEB `GET /api/form/human_input/{t}` without auth (its rate limiter is ridden out
  * by the patient helpers of common.h). */
 #include "common.h"
+#include "valid_submission.h"
 
 /* A token no target issues: token_urlsafe(32) output is 43 characters of [A-Za-z0-9_-]. */
 #define UNKNOWN_TOKEN "hitlcheckUnknownFormToken000000000000000000"

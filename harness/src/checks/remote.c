@@ -6,6 +6,7 @@
  * log proves it never connected. Nothing here sends traffic anywhere but the target, the
  * fixture and the canary (loopback); the cloud-metadata probe is opt-in (see below). */
 #include "common.h"
+#include "valid_submission.h"
 
 #include "hitl/fixture.h"
 #include "hitl/proxy_page.h"

@@ -6,6 +6,7 @@
  * connects after an event was published misses it". They therefore open the resume stream
  * first, wait for its first frame (the subscription is live), and only then submit. */
 #include "common.h"
+#include "valid_submission.h"
 
 #include "hitl/event.h"
 
@@ -103,15 +104,19 @@ static bool expect_stream(hitl_check_ctx *ctx, const hitl_stream *s, const char 
 /* resume_across_submit is the §9.1 resume sequence: open the resume stream of |run|, wait
  * for its first frame, submit a valid submission with |action| on the Service API as the
  * run's user, and collect the stream until workflow_finished (after which the server must
- * close it within HITL_CHK_CLOSE_GRACE_MS). Returns 0 with |out| filled (free it in every case), or
- * non-zero after setting an ERROR (a precondition failed: no submission, submit not 200). */
+ * close it within HITL_CHK_CLOSE_GRACE_MS). The submit's answer is judged before the stream
+ * is joined: a submit that is not 200 cancels the stream and is an ERROR at once, naming the
+ * answer (a stream waiting for a resume that cannot come would only time out). Returns 0
+ * with |out| filled (free it in every case), or non-zero after a SKIP (no valid submission
+ * exists for the form) or an ERROR (a precondition failed). */
 static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const char *action,
                                 hitl_stream *out)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
     memset(out, 0, sizeof *out);
     /* Uploads first: they must not be what the stream waits on. */
-    char *body = hitl_chk_valid_submission(ctx, run, action);
+    const hitl_valid_opts vo = {.action = action};
+    char *body = hitl_chk_valid_body(ctx, run, &vo);
     if (!body)
         return HITL_E_STATE;
     hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + HITL_CHK_CLOSE_GRACE_MS,
@@ -133,16 +138,19 @@ static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const 
     hitl_http_response resp;
     rc = hitl_chk_submit(ctx, run->form_token, body, &resp);
     free(body);
-    long status = resp.status;
+    if (rc || resp.status != 200) {
+        if (!rc)
+            hitl_check_error(ctx,
+                             "precondition: the valid submit answered HTTP %ld, not 200 (§7.4): "
+                             "%.200s",
+                             resp.status, hitl_buf_str(&resp.body));
+        hitl_http_response_free(&resp);
+        hitl_stream_cancel(a);
+        hitl_stream_join(a, out);
+        return rc ? rc : HITL_E_STATE;
+    }
     hitl_http_response_free(&resp);
     int jrc = hitl_stream_join(a, out);
-    if (rc)
-        return rc;
-    if (status != 200) {
-        hitl_check_error(ctx, "precondition: the valid submit answered HTTP %ld, not 200 (§7.4)",
-                         status);
-        return HITL_E_STATE;
-    }
     if (jrc)
         hitl_check_error(ctx, "collecting the resume stream failed (%s)", hitl_status_name(jrc));
     return jrc;

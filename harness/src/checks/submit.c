@@ -3,11 +3,11 @@
  * in it and asserts the exact §7.3 answer. A check whose spoiled input kind the form lacks
  * is SKIP (normative decision 4). */
 #include "common.h"
+#include "valid_submission.h"
 
 #include "hitl/fixture.h"
 #include "hitl/submit.h"
 
-#define TEXT_VALUE "hitlcheck conformance"
 #define BAD_ACTION "hitlcheck_no_action"
 #define BAD_OPTION "hitlcheck-not-an-option"
 /* A well-formed UUID (version 4) that no target has issued. */
@@ -15,25 +15,23 @@
 #define FILE_LIMIT_MAX 50 /* number_limits above this: the over-limit list is not worth sending */
 #define REFUSED_PORT 1    /* tcpmux: nothing listens there on a normal host */
 
-/* A run paused at its form, and a valid submission for that form to spoil. */
+/* A run paused at its form, and a valid submission for that form to spoil (v.sub). */
 typedef struct prepared {
     hitl_run run;
-    hitl_submit *sub;
-    hitl_file_ref *refs; /* per form input: the file a file/file-list input got (method 0: none) */
-    char **owned;        /* per form input: the string refs[i] points at (id or URL) */
-    char *upload_token;  /* WEB: the one upload token the check's uploads use */
+    hitl_valid v;
 } prepared;
 
 static void prepared_free(prepared *p)
 {
-    if (p->owned)
-        for (size_t i = 0; i < p->run.form->n_inputs; i++)
-            free(p->owned[i]);
-    free(p->owned);
-    free(p->refs);
-    free(p->upload_token);
-    hitl_submit_free(p->sub);
+    hitl_chk_valid_free(&p->v);
     hitl_run_free(&p->run);
+}
+
+/* The first file input |in| got in the valid submission: a ref to spoil. */
+static hitl_file_ref valid_ref(const prepared *p, const hitl_form_input *in)
+{
+    const hitl_valid_input *vi = hitl_chk_valid_files(&p->v, in);
+    return vi ? vi->refs[0] : (hitl_file_ref){0};
 }
 
 static bool is_file_kind(const hitl_form_input *in)
@@ -52,13 +50,12 @@ static bool has_item(const hitl_strlist *l, const char *s)
 /* Whether |in| takes files sent with |method| (an empty list allows every method). */
 static bool allows_method(const hitl_form_input *in, const char *method)
 {
-    return in->allowed_file_upload_methods.count == 0 ||
-           has_item(&in->allowed_file_upload_methods, method);
+    return hitl_submit_allows(&in->allowed_file_upload_methods, method);
 }
 
 static bool allows_type(const hitl_form_input *in, const char *type)
 {
-    return in->allowed_file_types.count == 0 || has_item(&in->allowed_file_types, type);
+    return hitl_submit_allows(&in->allowed_file_types, type);
 }
 
 /* "Invalid value for file input 'x': " or "…file list input…" (§7.3), into |out|. */
@@ -85,16 +82,32 @@ static const hitl_form_input *first_file_kind(const hitl_form *f)
     return NULL;
 }
 
-/* The first file-kind input that takes a PDF sent inline as remote_url, or NULL. */
+/* The first file-kind input that takes one of the fixture's files (a PDF or a PNG) sent
+ * inline as remote_url, or NULL. */
 static const hitl_form_input *first_remote_input(const hitl_form *f)
 {
     for (size_t i = 0; i < f->n_inputs; i++) {
         const hitl_form_input *in = &f->inputs[i];
         if (is_file_kind(in) && in->output_variable_name && allows_method(in, "remote_url") &&
-            allows_type(in, "document"))
+            (allows_type(in, "document") || allows_type(in, "image")))
             return in;
     }
     return NULL;
+}
+
+/* The fixture's file input |in| (from first_remote_input) takes: the PDF, else the PNG. */
+static void remote_sample(const hitl_form_input *in, hitl_sample *out)
+{
+    hitl_chk_sample(allows_type(in, "document") ? "document" : "image", out);
+}
+
+/* Checks a step that spoils the valid submission: false (after an ERROR naming |what|) when
+ * the builder refused it. */
+static bool built(hitl_check_ctx *ctx, int rc, const hitl_err *err, const char *what)
+{
+    if (rc)
+        hitl_check_error(ctx, "precondition: %s failed: %s", what, err->msg);
+    return rc == HITL_OK;
 }
 
 /* The fixture URL "<base>/n/<check id>-<surface><suffix>/<file>" into |out|; the path
@@ -118,162 +131,18 @@ static bool have_fixture(hitl_check_ctx *ctx)
     return env && env->fixture && env->fixture_base;
 }
 
-/* Issues the check's WEB upload token once (patient with the rate limiter). 0, or non-zero
- * after an ERROR. */
-static int upload_token(hitl_check_ctx *ctx, prepared *p)
-{
-    if (p->upload_token)
-        return HITL_OK;
-    char path[1024];
-    snprintf(path, sizeof path, "/form/human_input/%s/upload-token", p->run.form_token);
-    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB, .path = path};
-    hitl_http_response resp;
-    int rc = hitl_chk_call_patient(ctx, &call, &resp);
-    if (!rc) {
-        cJSON *root = hitl_chk_body_json(&resp);
-        const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "upload_token");
-        if (resp.status == 200 && cJSON_IsString(tok)) {
-            p->upload_token = strdup(tok->valuestring);
-            hitl_ctx_secret(ctx, tok->valuestring, "upload-token");
-        }
-        if (!p->upload_token) {
-            hitl_check_error(ctx,
-                             "precondition: issuing an upload token answered HTTP %ld, not 200 "
-                             "with an upload_token",
-                             resp.status);
-            rc = HITL_E_STATE;
-        }
-        cJSON_Delete(root);
-    }
-    hitl_http_response_free(&resp);
-    return rc;
-}
-
-/* Uploads a sample (PDF, or PNG when |png|) for the check's surface; the id, or NULL after
- * an ERROR. */
-static char *upload(hitl_check_ctx *ctx, prepared *p, bool png)
-{
-    bool web = hitl_ctx_surface(ctx) == HITL_SURFACE_WEB;
-    if (web && upload_token(ctx, p))
-        return NULL;
-    size_t len;
-    const char *data = png ? hitl_flow_sample_png(&len) : hitl_flow_sample_pdf(&len);
-    hitl_http_response resp;
-    char *id = NULL;
-    if (hitl_flow_upload_local(
-            ctx, web ? p->upload_token : NULL, NULL, png ? "hitlcheck.png" : "hitlcheck.pdf",
-            png ? "image/png" : "application/pdf", data, len, &resp) == HITL_OK) {
-        id = hitl_flow_upload_id(&resp);
-        if (!id)
-            hitl_check_error(ctx,
-                             "precondition: uploading a sample %s answered HTTP %ld, not 201 "
-                             "with an id",
-                             png ? "PNG" : "PDF", resp.status);
-    }
-    hitl_http_response_free(&resp);
-    return id;
-}
-
-/* Prepares the file reference input |i| gets in the valid submission: a sample the input's
- * allowed types take (PDF as document, else PNG as image), uploaded when local_file is
- * allowed, else the fixture's copy sent inline. 0; non-zero after a SKIP or ERROR. */
-static int prepare_file(hitl_check_ctx *ctx, prepared *p, size_t i)
-{
-    const hitl_form_input *in = &p->run.form->inputs[i];
-    bool png;
-    if (allows_type(in, "document"))
-        png = false;
-    else if (allows_type(in, "image"))
-        png = true;
-    else {
-        hitl_check_skip(ctx,
-                        "file input '%s' takes none of the types hitlcheck has a sample of "
-                        "(document, image)",
-                        in->output_variable_name);
-        return HITL_E_UNSUPPORTED;
-    }
-    hitl_file_ref *r = &p->refs[i];
-    r->type = png ? "image" : "document";
-    if (allows_method(in, "local_file")) {
-        r->method = HITL_TRANSFER_LOCAL_FILE;
-        p->owned[i] = upload(ctx, p, png);
-        r->upload_file_id = p->owned[i];
-        return p->owned[i] ? HITL_OK : HITL_E_STATE;
-    }
-    if (allows_method(in, "remote_url") && have_fixture(ctx)) {
-        char url[1024];
-        fixture_url(ctx, "-base", png ? "good.png" : "good.pdf", url, sizeof url, NULL, 0);
-        r->method = HITL_TRANSFER_REMOTE_URL;
-        p->owned[i] = strdup(url);
-        r->url = p->owned[i];
-        return p->owned[i] ? HITL_OK : HITL_E_NOMEM;
-    }
-    hitl_check_skip(ctx,
-                    "file input '%s' allows neither local_file nor (without a fixture server) "
-                    "remote_url",
-                    in->output_variable_name);
-    return HITL_E_UNSUPPORTED;
-}
-
 /* Starts the run. 0; non-zero after an ERROR (the check just frees and returns). */
 static int start(hitl_check_ctx *ctx, prepared *p)
 {
     memset(p, 0, sizeof *p);
-    if (hitl_flow_start(ctx, &p->run))
-        return HITL_E_STATE;
-    size_t n = p->run.form->n_inputs;
-    p->refs = calloc(n ? n : 1, sizeof *p->refs);
-    p->owned = calloc(n ? n : 1, sizeof *p->owned);
-    if (!p->refs || !p->owned) {
-        hitl_check_error(ctx, "out of memory");
-        return HITL_E_NOMEM;
-    }
-    return HITL_OK;
+    return hitl_flow_start(ctx, &p->run) ? HITL_E_STATE : HITL_OK;
 }
 
-/* Builds the valid submission for the started run: every input filled (§7.3), the form's
- * first action, and on SVC the run's user (§7.1). 0; non-zero after a SKIP or ERROR. */
+/* Builds the valid submission of the started run (valid_submission.h). 0; non-zero after a
+ * SKIP or ERROR. */
 static int build_valid(hitl_check_ctx *ctx, prepared *p)
 {
-    const hitl_form *f = p->run.form;
-    hitl_err err = {0};
-    int rc = hitl_submit_new(&p->sub, 0, &err);
-    for (size_t i = 0; i < f->n_inputs && !rc; i++) {
-        const hitl_form_input *in = &f->inputs[i];
-        if (!in->output_variable_name)
-            continue;
-        if (in->type == HITL_INPUT_SELECT) {
-            if (in->options.value.count == 0) {
-                hitl_check_skip(ctx,
-                                "select input '%s' offers no options, so no valid value exists",
-                                in->output_variable_name);
-                return HITL_E_UNSUPPORTED;
-            }
-            rc = hitl_submit_set_string(p->sub, in->output_variable_name,
-                                        in->options.value.items[0], &err);
-        } else if (is_file_kind(in)) {
-            if ((rc = prepare_file(ctx, p, i)))
-                return rc;
-            if (in->type == HITL_INPUT_FILE)
-                rc = hitl_submit_set_file(p->sub, in->output_variable_name, &p->refs[i], &err);
-            else
-                rc = hitl_submit_add_file_list_item(p->sub, in->output_variable_name, &p->refs[i],
-                                                    &err);
-        } else {
-            rc = hitl_submit_set_string(p->sub, in->output_variable_name, TEXT_VALUE, &err);
-        }
-    }
-    if (!rc && (f->n_actions == 0 || !f->actions[0].id)) {
-        hitl_check_error(ctx, "precondition: the form has no usable action to submit");
-        return HITL_E_STATE;
-    }
-    if (!rc)
-        rc = hitl_submit_set_action(p->sub, f->actions[0].id, &err);
-    if (!rc && hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE)
-        rc = hitl_submit_set_user(p->sub, p->run.user, &err);
-    if (rc)
-        hitl_check_error(ctx, "precondition: could not build a valid submission: %s", err.msg);
-    return rc;
+    return hitl_chk_valid_build(ctx, &p->run, NULL, &p->v);
 }
 
 /* start + build_valid. */
@@ -290,7 +159,7 @@ static int post(hitl_check_ctx *ctx, prepared *p, hitl_http_response *resp)
     char *body = NULL;
     hitl_err err = {0};
     memset(resp, 0, sizeof *resp);
-    if (hitl_submit_to_json(p->sub, &body, &err)) {
+    if (hitl_submit_to_json(p->v.sub, &body, &err)) {
         hitl_check_error(ctx, "could not print the submission: %s", err.msg);
         return HITL_E_STATE;
     }
@@ -302,15 +171,14 @@ static int post(hitl_check_ctx *ctx, prepared *p, hitl_http_response *resp)
 /* Submits the valid body as a precondition of a later step: 0 after a 200, else ERROR. */
 static int post_valid_precondition(hitl_check_ctx *ctx, prepared *p)
 {
-    hitl_http_response resp;
-    int rc = post(ctx, p, &resp);
-    if (!rc && resp.status != 200) {
-        hitl_check_error(ctx,
-                         "precondition: the valid submission answered HTTP %ld, not 200: %.200s",
-                         resp.status, hitl_buf_str(&resp.body));
-        rc = HITL_E_STATE;
+    char *body = NULL;
+    hitl_err err = {0};
+    if (hitl_submit_to_json(p->v.sub, &body, &err)) {
+        hitl_check_error(ctx, "could not print the submission: %s", err.msg);
+        return HITL_E_STATE;
     }
-    hitl_http_response_free(&resp);
+    int rc = hitl_chk_submit_required(ctx, p->run.form_token, body);
+    free(body);
     return rc;
 }
 
@@ -393,13 +261,15 @@ static void stays_open(hitl_check_ctx *ctx)
         char bad[64];
         hitl_err err = {0};
         unknown_action(p.run.form, bad, sizeof bad);
-        hitl_submit_set_action(p.sub, bad, &err);
-        hitl_http_response resp;
-        if (post(ctx, &p, &resp) == HITL_OK &&
+        hitl_http_response resp = {0};
+        if (built(ctx, hitl_submit_set_action(p.v.sub, bad, &err), &err,
+                  "setting an unknown action") &&
+            post(ctx, &p, &resp) == HITL_OK &&
             hitl_expect_error(ctx, &resp, 400, "invalid_form_data")) {
             hitl_http_response_free(&resp);
-            hitl_submit_set_action(p.sub, p.run.form->actions[0].id, &err);
-            if (post(ctx, &p, &resp) == HITL_OK)
+            if (built(ctx, hitl_submit_set_action(p.v.sub, p.run.form->actions[0].id, &err), &err,
+                      "restoring the action") &&
+                post(ctx, &p, &resp) == HITL_OK)
                 hitl_expect(ctx, resp.status == 200,
                             "after a rejected submit the corrected one with the same token → 200 "
                             "(§7.4, §13 G53)",
@@ -420,9 +290,10 @@ static void invalid_action(hitl_check_ctx *ctx)
         char bad[64], prefix[128];
         hitl_err err = {0};
         unknown_action(p.run.form, bad, sizeof bad);
-        hitl_submit_set_action(p.sub, bad, &err);
         snprintf(prefix, sizeof prefix, "Invalid action: %s", bad);
-        expect_rejected(ctx, &p, prefix);
+        if (built(ctx, hitl_submit_set_action(p.v.sub, bad, &err), &err,
+                  "setting an unknown action"))
+            expect_rejected(ctx, &p, prefix);
     }
     prepared_free(&p);
 }
@@ -465,13 +336,14 @@ static void missing_inputs(hitl_check_ctx *ctx, size_t want)
         } else if (build_valid(ctx, &p) == HITL_OK) {
             hitl_err err = {0};
             char message[1024];
-            for (size_t i = 0; i < want; i++)
-                hitl_submit_omit(p.sub, omit[i]->output_variable_name, &err);
+            int rc = HITL_OK;
+            for (size_t i = 0; i < want && !rc; i++)
+                rc = hitl_submit_omit(p.v.sub, omit[i]->output_variable_name, &err);
             snprintf(message, sizeof message, "Missing required inputs: %s%s%s",
                      omit[0]->output_variable_name, want == 2 ? ", " : "",
                      want == 2 ? omit[1]->output_variable_name : "");
-            hitl_http_response resp;
-            if (post(ctx, &p, &resp) == HITL_OK &&
+            hitl_http_response resp = {0};
+            if (built(ctx, rc, &err, "omitting inputs") && post(ctx, &p, &resp) == HITL_OK &&
                 hitl_expect_error_msg(ctx, &resp, 400, "invalid_form_data",
                                       "Missing required inputs: "))
                 expect_message(ctx, &resp, message, "§7.3, §13 G52");
@@ -516,10 +388,11 @@ static void select_type(hitl_check_ctx *ctx)
         } else if (build_valid(ctx, &p) == HITL_OK) {
             hitl_err err = {0};
             char prefix[256];
-            hitl_submit_set_raw_json(p.sub, sel->output_variable_name, "42", &err);
             snprintf(prefix, sizeof prefix, "Invalid value for select input '%s': expected string",
                      sel->output_variable_name);
-            expect_rejected(ctx, &p, prefix);
+            if (built(ctx, hitl_submit_set_raw_json(p.v.sub, sel->output_variable_name, "42", &err),
+                      &err, "setting a number as the select's value"))
+                expect_rejected(ctx, &p, prefix);
         }
     }
     prepared_free(&p);
@@ -541,10 +414,11 @@ static void select_option(hitl_check_ctx *ctx)
             snprintf(value, sizeof value, "%s", BAD_OPTION);
             for (int k = 0; has_item(&sel->options.value, value) && k < 100; k++)
                 snprintf(value, sizeof value, "%s-%d", BAD_OPTION, k);
-            hitl_submit_set_string(p.sub, sel->output_variable_name, value, &err);
             snprintf(prefix, sizeof prefix, "Invalid value for select input '%s': %s",
                      sel->output_variable_name, value);
-            expect_rejected(ctx, &p, prefix);
+            if (built(ctx, hitl_submit_set_string(p.v.sub, sel->output_variable_name, value, &err),
+                      &err, "setting an option the select does not offer"))
+                expect_rejected(ctx, &p, prefix);
         }
     }
     prepared_free(&p);
@@ -598,17 +472,22 @@ static void file_not_mapping(hitl_check_ctx *ctx)
     if (prepare_with(ctx, &p, pick_file, "the form has no file input", &in) == HITL_OK) {
         hitl_err err = {0};
         char prefix[256];
-        hitl_submit_set_raw_json(p.sub, in->output_variable_name, "\"hitlcheck-not-a-mapping\"",
-                                 &err);
         file_prefix(in, prefix, sizeof prefix);
         strncat(prefix, "expected mapping", sizeof prefix - strlen(prefix) - 1);
-        expect_rejected(ctx, &p, prefix);
+        if (built(ctx,
+                  hitl_submit_set_raw_json(p.v.sub, in->output_variable_name,
+                                           "\"hitlcheck-not-a-mapping\"", &err),
+                  &err, "setting a string as the file's value"))
+            expect_rejected(ctx, &p, prefix);
     }
     prepared_free(&p);
 }
 
-/* §7.3, §13 G55: "file-list value not a list → …: expected list" (CONFIRMED). A single
- * mapping, the likeliest mistake, stands in for the list. */
+/* §7.3: a file-list value that is not a list. Dify validates it with pydantic's
+ * TypeAdapter(Sequence[Mapping[str, Any]]) first (human_input_service.py,
+ * _normalize_file_list_value), so the message is "Invalid value for file list input '<name>': "
+ * followed by pydantic's text, which varies with the pydantic version: only the prefix is
+ * asserted. A single mapping, the likeliest mistake, stands in for the list. */
 static void file_list_not_list(hitl_check_ctx *ctx)
 {
     prepared p;
@@ -616,29 +495,31 @@ static void file_list_not_list(hitl_check_ctx *ctx)
     if (prepare_with(ctx, &p, pick_file_list, "the form has no file-list input", &in) == HITL_OK) {
         hitl_err err = {0};
         char prefix[256];
-        const hitl_file_ref *ref = &p.refs[in - p.run.form->inputs];
-        hitl_submit_set_file(p.sub, in->output_variable_name, ref, &err);
-        file_prefix(in, prefix, sizeof prefix);
-        strncat(prefix, "expected list", sizeof prefix - strlen(prefix) - 1);
-        hitl_http_response resp;
-        if (post(ctx, &p, &resp) == HITL_OK &&
-            hitl_expect_error_msg(ctx, &resp, 400, "invalid_form_data", prefix))
-            expect_message(ctx, &resp, prefix, "§7.3, §13 G55");
-        hitl_http_response_free(&resp);
+        hitl_file_ref ref = valid_ref(&p, in);
+        if (built(ctx, hitl_submit_set_file(p.v.sub, in->output_variable_name, &ref, &err), &err,
+                  "putting one mapping in place of the file list")) {
+            file_prefix(in, prefix, sizeof prefix);
+            expect_rejected(ctx, &p, prefix);
+        }
     }
     prepared_free(&p);
 }
 
-/* Puts |ref| as the value of file-kind input |in|: the mapping itself, or a one-item list. */
-static void set_file_value(prepared *p, const hitl_form_input *in, const hitl_file_ref *ref)
+/* Puts |ref| as the value of file-kind input |in|: the mapping itself, or a one-item list.
+ * False after an ERROR (the builder refused). */
+static bool set_file_value(hitl_check_ctx *ctx, prepared *p, const hitl_form_input *in,
+                           const hitl_file_ref *ref)
 {
     hitl_err err = {0};
+    int rc;
     if (in->type == HITL_INPUT_FILE) {
-        hitl_submit_set_file(p->sub, in->output_variable_name, ref, &err);
+        rc = hitl_submit_set_file(p->v.sub, in->output_variable_name, ref, &err);
     } else {
-        hitl_submit_set_raw_json(p->sub, in->output_variable_name, "[]", &err);
-        hitl_submit_add_file_list_item(p->sub, in->output_variable_name, ref, &err);
+        rc = hitl_submit_set_raw_json(p->v.sub, in->output_variable_name, "[]", &err);
+        if (!rc)
+            rc = hitl_submit_add_file_list_item(p->v.sub, in->output_variable_name, ref, &err);
     }
+    return built(ctx, rc, &err, "setting the file input's value");
 }
 
 /* §7.3, §13 G56: "local_file with a non-uuid id → …: Invalid upload file id format"
@@ -649,12 +530,14 @@ static void upload_id_format(hitl_check_ctx *ctx)
     const hitl_form_input *in;
     if (prepare_with(ctx, &p, first_file_kind, "the form has no file or file-list input", &in) ==
         HITL_OK) {
-        hitl_file_ref ref = {HITL_TRANSFER_LOCAL_FILE, "hitlcheck-not-a-uuid", NULL, "document"};
+        hitl_file_ref ref = {HITL_TRANSFER_LOCAL_FILE, "hitlcheck-not-a-uuid", NULL,
+                             valid_ref(&p, in).type};
         char prefix[256];
-        set_file_value(&p, in, &ref);
-        file_prefix(in, prefix, sizeof prefix);
-        strncat(prefix, "Invalid upload file id format", sizeof prefix - strlen(prefix) - 1);
-        expect_rejected(ctx, &p, prefix);
+        if (set_file_value(ctx, &p, in, &ref)) {
+            file_prefix(in, prefix, sizeof prefix);
+            strncat(prefix, "Invalid upload file id format", sizeof prefix - strlen(prefix) - 1);
+            expect_rejected(ctx, &p, prefix);
+        }
     }
     prepared_free(&p);
 }
@@ -667,97 +550,155 @@ static void upload_id_unknown(hitl_check_ctx *ctx)
     const hitl_form_input *in;
     if (prepare_with(ctx, &p, first_file_kind, "the form has no file or file-list input", &in) ==
         HITL_OK) {
-        hitl_file_ref ref = {HITL_TRANSFER_LOCAL_FILE, UNKNOWN_UUID, NULL, "document"};
+        hitl_file_ref ref = {HITL_TRANSFER_LOCAL_FILE, UNKNOWN_UUID, NULL, valid_ref(&p, in).type};
         char prefix[256];
-        set_file_value(&p, in, &ref);
-        file_prefix(in, prefix, sizeof prefix);
-        strncat(prefix, "Invalid upload file", sizeof prefix - strlen(prefix) - 1);
-        hitl_http_response resp;
-        if (post(ctx, &p, &resp) == HITL_OK &&
-            hitl_expect_error_msg(ctx, &resp, 400, "invalid_form_data", prefix))
-            expect_message(ctx, &resp, prefix, "§7.3, §13 G56");
-        hitl_http_response_free(&resp);
+        if (set_file_value(ctx, &p, in, &ref)) {
+            file_prefix(in, prefix, sizeof prefix);
+            strncat(prefix, "Invalid upload file", sizeof prefix - strlen(prefix) - 1);
+            hitl_http_response resp;
+            if (post(ctx, &p, &resp) == HITL_OK &&
+                hitl_expect_error_msg(ctx, &resp, 400, "invalid_form_data", prefix))
+                expect_message(ctx, &resp, prefix, "§7.3, §13 G56");
+            hitl_http_response_free(&resp);
+        }
     }
     prepared_free(&p);
 }
 
-/* The valid local upload of file-kind input |in| as a mapping to spoil, in *|ref|; false
- * after a SKIP (the input's valid value is not a local upload). */
-static bool local_ref(hitl_check_ctx *ctx, const prepared *p, const hitl_form_input *in,
-                      hitl_file_ref *ref)
-{
-    *ref = p->refs[in - p->run.form->inputs];
-    if (ref->method != HITL_TRANSFER_LOCAL_FILE) {
-        hitl_check_skip(ctx, "file input '%s' does not take a local upload (local_file), the "
-                             "file whose detected type the check needs",
-                        in->output_variable_name);
-        return false;
-    }
-    return true;
-}
-
-/* §7.3, §13 G58: "`type` that contradicts the uploaded file (e.g. "type":"image" for a PDF)
- * → 400 Detected file type does not match…" (CONFIRMED). The sample's detected type is
- * "document" (PDF) or "image" (PNG); the mapping claims the other. */
+/* §7.3: "`type` that contradicts the uploaded file (e.g. "type":"image" for a PDF)
+ * → 400 Detected file type does not match…" (CONFIRMED: builders.py _resolve_file_type under
+ * strict_type_validation, which a Human Input submit always uses). The input's valid file
+ * (uploaded, or the fixture's copy inline: a remote_url mapping that names a `type` is held
+ * to it too) keeps everything but its `type`, which claims another type than the detected
+ * one. The mismatch is raised before the allowed-types check, so the claimed type need not
+ * be one the input allows. */
 static void file_type_mismatch(hitl_check_ctx *ctx)
 {
     prepared p;
     const hitl_form_input *in;
-    hitl_file_ref ref;
     if (prepare_with(ctx, &p, first_file_kind, "the form has no file or file-list input", &in) ==
-            HITL_OK &&
-        local_ref(ctx, &p, in, &ref)) {
+        HITL_OK) {
         char prefix[256];
+        hitl_file_ref ref = valid_ref(&p, in);
         ref.type = strcmp(ref.type, "image") ? "image" : "document";
-        set_file_value(&p, in, &ref);
-        file_prefix(in, prefix, sizeof prefix);
-        strncat(prefix, "Detected file type does not match the specified type",
-                sizeof prefix - strlen(prefix) - 1);
-        expect_rejected(ctx, &p, prefix);
-    }
-    prepared_free(&p);
-}
-
-static bool strlist_has_ext(const hitl_strlist *l, const char *ext)
-{
-    for (size_t i = 0; i < l->count; i++) {
-        const char *v = l->items[i][0] == '.' ? l->items[i] + 1 : l->items[i];
-        if (!strcasecmp(v, ext))
-            return true;
-    }
-    return false;
-}
-
-/* §7.3, §13 G59: "Extension/type not allowed by the field config … → 400 File validation
- * failed for file: …" (CONFIRMED validation logic). The mapping claims `"type":"custom"`,
- * which the field takes only for an extension in allowed_file_extensions: the sample's
- * extension (pdf/png) must not be there. A field without the key (None) takes any custom
- * file; hitlcheck cannot tell it from [] and the check would then see a 200. */
-static void file_not_allowed(hitl_check_ctx *ctx)
-{
-    prepared p;
-    const hitl_form_input *in;
-    hitl_file_ref ref;
-    if (prepare_with(ctx, &p, first_file_kind, "the form has no file or file-list input", &in) ==
-            HITL_OK &&
-        local_ref(ctx, &p, in, &ref)) {
-        const char *ext = strcmp(ref.type, "image") ? "pdf" : "png";
-        if (strlist_has_ext(&in->allowed_file_extensions, ext) ||
-            allows_type(in, "custom")) {
-            hitl_check_skip(ctx,
-                            "file input '%s' allows the extension .%s or the type custom: "
-                            "no disallowed upload to send",
-                            in->output_variable_name, ext);
-        } else {
-            char prefix[256];
-            ref.type = "custom";
-            set_file_value(&p, in, &ref);
+        if (set_file_value(ctx, &p, in, &ref)) {
             file_prefix(in, prefix, sizeof prefix);
-            strncat(prefix, "File validation failed for file: ",
+            strncat(prefix,
+                    "Detected file type does not match the specified type. Please verify the "
+                    "file.",
                     sizeof prefix - strlen(prefix) - 1);
             expect_rejected(ctx, &p, prefix);
         }
     }
+    prepared_free(&p);
+}
+
+/* A file input and a file of a type it does not allow, which hitlcheck can send it. */
+typedef struct disallowed {
+    const hitl_form_input *in;
+    hitl_sample sample;
+    hitl_transfer_method method;
+} disallowed;
+
+/* The first file-kind input with a sample type it does not allow, sent by local_file; with
+ * |remote| also by remote_url (the fixture has a PDF and a PNG). False when none. */
+static bool find_disallowed(const hitl_form *f, bool remote, disallowed *out)
+{
+    static const char *const types[] = {"document", "image", "audio", "video"};
+    for (size_t i = 0; i < f->n_inputs; i++) {
+        const hitl_form_input *in = &f->inputs[i];
+        if (!is_file_kind(in) || !in->output_variable_name || in->allowed_file_types.count == 0)
+            continue;
+        bool local = allows_method(in, "local_file");
+        bool by_url = remote && allows_method(in, "remote_url");
+        for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+            if (allows_type(in, types[t]))
+                continue;
+            hitl_chk_sample(types[t], &out->sample);
+            if (local || (by_url && out->sample.fixture_file)) {
+                out->in = in;
+                out->method = local ? HITL_TRANSFER_LOCAL_FILE : HITL_TRANSFER_REMOTE_URL;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Why no input of |f| rejects a sample hitlcheck can send: each file input, its types and
+ * methods. */
+static void skip_all_allowed(hitl_check_ctx *ctx, const hitl_form *f)
+{
+    char list[1024] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < f->n_inputs && n < sizeof list; i++) {
+        const hitl_form_input *in = &f->inputs[i];
+        if (!is_file_kind(in) || !in->output_variable_name)
+            continue;
+        n += (size_t)snprintf(list + n, sizeof list - n, "%sfile input '%s' takes ", n ? "; " : "",
+                              in->output_variable_name);
+        for (size_t k = 0; k < in->allowed_file_types.count && n < sizeof list; k++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", k ? ", " : "",
+                                  in->allowed_file_types.items[k]);
+        if (n < sizeof list)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+                                  in->allowed_file_types.count ? "" : "any type",
+                                  allows_method(in, "local_file") ? "" : " by remote_url only");
+    }
+    if (!list[0])
+        hitl_check_skip(ctx, "the form has no file or file-list input");
+    else
+        hitl_check_skip(ctx,
+                        "no file input rejects a type hitlcheck can send it (a PDF, PNG, MP3 or "
+                        "MP4 by local_file; a PDF or PNG by remote_url): %s",
+                        list);
+}
+
+/* §7.3: "a file the field's config does not allow → 400 File validation failed for
+ * file: …" (CONFIRMED: builders.py build_from_mapping, is_file_valid_with_config). A file of
+ * a type the input does not allow, given with its detected type (any other type fails the
+ * strict type check first, submit.invalid.file-type-mismatch): a PDF as "document" for an
+ * image-only input, a PNG as "image" for a document-only one, an MP3 or MP4. */
+static void file_not_allowed(hitl_check_ctx *ctx)
+{
+    prepared p;
+    disallowed d;
+    char *owned = NULL;
+    if (start(ctx, &p) != HITL_OK) {
+        /* ERROR already set */
+    } else if (!find_disallowed(p.run.form, false, &d) && !find_disallowed(p.run.form, true, &d)) {
+        skip_all_allowed(ctx, p.run.form);
+    } else if (build_valid(ctx, &p) == HITL_OK) {
+        hitl_file_ref ref = {d.method, NULL, NULL, d.sample.type};
+        char url[1024], need[256];
+        if (d.method == HITL_TRANSFER_LOCAL_FILE) {
+            if (hitl_ctx_surface(ctx) == HITL_SURFACE_WEB && !p.v.upload_token)
+                p.v.upload_token = hitl_chk_issue_upload_token(ctx, p.run.form_token);
+            if (hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE || p.v.upload_token)
+                owned = hitl_chk_upload_file(ctx, p.v.upload_token, &d.sample,
+                                             "the file of a type the input does not allow");
+            ref.upload_file_id = owned;
+        } else {
+            snprintf(need, sizeof need,
+                     "file input '%s' takes a file of a type it does not allow only by "
+                     "remote_url",
+                     d.in->output_variable_name);
+            if (p.v.fixture_fetched ||
+                hitl_chk_require_fixture_fetch_for(ctx, p.run.form_token, p.v.upload_token, need) ==
+                    HITL_OK) {
+                fixture_url(ctx, "-notallowed", d.sample.fixture_file, url, sizeof url, NULL, 0);
+                ref.url = url;
+            }
+        }
+        char prefix[256];
+        if ((ref.upload_file_id || ref.url) && set_file_value(ctx, &p, d.in, &ref)) {
+            file_prefix(d.in, prefix, sizeof prefix);
+            strncat(prefix,
+                    "File validation failed for file: ", sizeof prefix - strlen(prefix) - 1);
+            expect_rejected(ctx, &p, prefix);
+        }
+    }
+    free(owned);
     prepared_free(&p);
 }
 
@@ -770,16 +711,20 @@ static void no_transfer_method(hitl_check_ctx *ctx)
     const hitl_form_input *in;
     if (prepare_with(ctx, &p, pick_file, "the form has no file input", &in) == HITL_OK) {
         hitl_err err = {0};
-        char value[256], prefix[256];
-        const hitl_file_ref *ref = &p.refs[in - p.run.form->inputs];
-        snprintf(value, sizeof value, "{\"upload_file_id\":\"%s\",\"type\":\"%s\"}",
-                 ref->method == HITL_TRANSFER_LOCAL_FILE ? ref->upload_file_id : UNKNOWN_UUID,
-                 ref->type);
-        hitl_submit_set_raw_json(p.sub, in->output_variable_name, value, &err);
-        file_prefix(in, prefix, sizeof prefix);
-        strncat(prefix, "transfer_method is required in file mapping",
-                sizeof prefix - strlen(prefix) - 1);
-        expect_rejected(ctx, &p, prefix);
+        char value[512], prefix[256];
+        hitl_file_ref ref = valid_ref(&p, in);
+        if (ref.method == HITL_TRANSFER_LOCAL_FILE)
+            snprintf(value, sizeof value, "{\"upload_file_id\":\"%s\",\"type\":\"%s\"}",
+                     ref.upload_file_id, ref.type);
+        else
+            snprintf(value, sizeof value, "{\"url\":\"%s\",\"type\":\"%s\"}", ref.url, ref.type);
+        if (built(ctx, hitl_submit_set_raw_json(p.v.sub, in->output_variable_name, value, &err),
+                  &err, "dropping the mapping's transfer_method")) {
+            file_prefix(in, prefix, sizeof prefix);
+            strncat(prefix, "transfer_method is required in file mapping",
+                    sizeof prefix - strlen(prefix) - 1);
+            expect_rejected(ctx, &p, prefix);
+        }
     }
     prepared_free(&p);
 }
@@ -797,14 +742,17 @@ static void file_limit(hitl_check_ctx *ctx)
                      &in) == HITL_OK) {
         hitl_err err = {0};
         char prefix[256];
-        const hitl_file_ref *ref = &p.refs[in - p.run.form->inputs];
-        hitl_submit_set_raw_json(p.sub, in->output_variable_name, "[]", &err);
-        for (int64_t k = 0; k <= in->number_limits; k++)
-            hitl_submit_add_file_list_item(p.sub, in->output_variable_name, ref, &err);
-        file_prefix(in, prefix, sizeof prefix);
-        snprintf(prefix + strlen(prefix), sizeof prefix - strlen(prefix),
-                 "Number of files exceeds the maximum limit %lld", (long long)in->number_limits);
-        expect_rejected(ctx, &p, prefix);
+        hitl_file_ref ref = valid_ref(&p, in);
+        int rc = hitl_submit_set_raw_json(p.v.sub, in->output_variable_name, "[]", &err);
+        for (int64_t k = 0; k <= in->number_limits && !rc; k++)
+            rc = hitl_submit_add_file_list_item(p.v.sub, in->output_variable_name, &ref, &err);
+        if (built(ctx, rc, &err, "listing one file more than number_limits")) {
+            file_prefix(in, prefix, sizeof prefix);
+            snprintf(prefix + strlen(prefix), sizeof prefix - strlen(prefix),
+                     "Number of files exceeds the maximum limit %lld",
+                     (long long)in->number_limits);
+            expect_rejected(ctx, &p, prefix);
+        }
     }
     prepared_free(&p);
 }
@@ -821,14 +769,14 @@ static int prepare_remote(hitl_check_ctx *ctx, prepared *p, const hitl_form_inpu
         return HITL_E_UNSUPPORTED;
     }
     int rc = prepare_with(ctx, p, first_remote_input,
-                          "the form has no file input that takes a document by remote_url", in);
-    if (rc)
+                          "the form has no file input that takes a document or an image by "
+                          "remote_url",
+                          in);
+    if (rc || p->v.fixture_fetched)
         return rc;
     /* A refusal (or a 200) means something only when the target can fetch the fixture's
      * files at all: a remote deployment, Docker or an SSRF proxy may block them. */
-    if (!p->upload_token && upload_token(ctx, p))
-        return HITL_E_STATE;
-    return hitl_chk_require_fixture_fetch(ctx, p->run.form_token, p->upload_token);
+    return hitl_chk_require_fixture_fetch(ctx, p->run.form_token, p->v.upload_token);
 }
 
 /* §7.3: "Inline remote_url at submit time: the builder does a HEAD through the SSRF
@@ -839,11 +787,12 @@ static void inline_remote_ok(hitl_check_ctx *ctx)
     const hitl_form_input *in;
     if (prepare_remote(ctx, &p, &in) == HITL_OK) {
         char url[1024], prefix[256];
-        fixture_url(ctx, "", "good.pdf", url, sizeof url, prefix, sizeof prefix);
-        hitl_file_ref ref = {HITL_TRANSFER_REMOTE_URL, NULL, url, "document"};
-        set_file_value(&p, in, &ref);
-        hitl_http_response resp;
-        if (post(ctx, &p, &resp) == HITL_OK &&
+        hitl_sample sample;
+        remote_sample(in, &sample);
+        fixture_url(ctx, "", sample.fixture_file, url, sizeof url, prefix, sizeof prefix);
+        hitl_file_ref ref = {HITL_TRANSFER_REMOTE_URL, NULL, url, sample.type};
+        hitl_http_response resp = {0};
+        if (set_file_value(ctx, &p, in, &ref) && post(ctx, &p, &resp) == HITL_OK &&
             hitl_expect(
                 ctx, resp.status == 200,
                 "a submission with an inline remote_url the target can fetch → 200 (§7.3, §7.4)",
@@ -883,13 +832,14 @@ static void inline_remote_unreachable(hitl_check_ctx *ctx)
             {refused,
              "an inline remote_url whose host refuses the connection (127.0.0.1, a closed port)"},
         };
-        hitl_file_ref ref = {HITL_TRANSFER_REMOTE_URL, NULL, NULL, "document"};
+        hitl_sample sample;
+        remote_sample(in, &sample);
+        hitl_file_ref ref = {HITL_TRANSFER_REMOTE_URL, NULL, NULL, sample.type};
         bool open = true;
         for (size_t i = 0; i < sizeof cases / sizeof cases[0] && open; i++) {
             ref.url = cases[i].url;
-            set_file_value(&p, in, &ref);
-            hitl_http_response resp;
-            if (post(ctx, &p, &resp)) {
+            hitl_http_response resp = {0};
+            if (!set_file_value(ctx, &p, in, &ref) || post(ctx, &p, &resp)) {
                 open = false;
             } else {
                 char exp[512];
@@ -911,9 +861,9 @@ static void inline_remote_unreachable(hitl_check_ctx *ctx)
         }
         if (open) {
             /* The corrected retry: the valid body again (its file for this input restored). */
-            set_file_value(&p, in, &p.refs[in - p.run.form->inputs]);
-            hitl_http_response resp;
-            if (post(ctx, &p, &resp) == HITL_OK)
+            hitl_file_ref valid = valid_ref(&p, in);
+            hitl_http_response resp = {0};
+            if (set_file_value(ctx, &p, in, &valid) && post(ctx, &p, &resp) == HITL_OK)
                 hitl_expect(ctx, resp.status == 200,
                             "the form stays open after the rejections: the corrected submit → 200 "
                             "(normative decision 2, §7.4)",
@@ -933,9 +883,9 @@ static void svc_user_required(hitl_check_ctx *ctx)
     prepared p;
     if (prepare(ctx, &p) == HITL_OK) {
         hitl_err err = {0};
-        hitl_submit_set_user(p.sub, NULL, &err);
-        hitl_http_response resp;
-        if (post(ctx, &p, &resp) == HITL_OK)
+        hitl_http_response resp = {0};
+        if (built(ctx, hitl_submit_set_user(p.v.sub, NULL, &err), &err, "omitting `user`") &&
+            post(ctx, &p, &resp) == HITL_OK)
             hitl_expect_error(ctx, &resp, 400, "invalid_param");
         hitl_http_response_free(&resp);
     }
@@ -956,13 +906,16 @@ static void svc_other_app(hitl_check_ctx *ctx)
     if (prepare(ctx, &p) == HITL_OK) {
         char *body = NULL, auth[1024], path[1024];
         hitl_err err = {0};
-        if (hitl_submit_to_json(p.sub, &body, &err)) {
+        if (hitl_submit_to_json(p.v.sub, &body, &err)) {
             hitl_check_error(ctx, "could not print the submission: %s", err.msg);
         } else {
             snprintf(auth, sizeof auth, "Bearer %s", env->other_app_key);
             snprintf(path, sizeof path, "/form/human_input/%s", p.run.form_token);
-            hitl_call call = {.method = "POST", .surface = HITL_SURFACE_SERVICE, .path = path,
-                              .json = body, .authorization = auth};
+            hitl_call call = {.method = "POST",
+                              .surface = HITL_SURFACE_SERVICE,
+                              .path = path,
+                              .json = body,
+                              .authorization = auth};
             hitl_http_response resp;
             if (hitl_flow_call(ctx, &call, &resp) == HITL_OK &&
                 hitl_expect_error(ctx, &resp, 404, "not_found")) {
@@ -990,11 +943,16 @@ static void invalid_body(hitl_check_ctx *ctx)
     if (prepare(ctx, &p) == HITL_OK) {
         hitl_err err = {0};
         char *no_action = NULL, *bad_inputs = NULL;
-        hitl_submit_set_action(p.sub, NULL, &err);
-        hitl_submit_to_json(p.sub, &no_action, &err);
-        hitl_submit_set_action(p.sub, p.run.form->actions[0].id, &err);
-        hitl_submit_set_field_raw(p.sub, "inputs", "\"hitlcheck-not-an-object\"", &err);
-        hitl_submit_to_json(p.sub, &bad_inputs, &err);
+        int rc = hitl_submit_set_action(p.v.sub, NULL, &err);
+        if (!rc)
+            rc = hitl_submit_to_json(p.v.sub, &no_action, &err);
+        if (!rc)
+            rc = hitl_submit_set_action(p.v.sub, p.run.form->actions[0].id, &err);
+        if (!rc)
+            rc = hitl_submit_set_field_raw(p.v.sub, "inputs", "\"hitlcheck-not-an-object\"", &err);
+        if (!rc)
+            rc = hitl_submit_to_json(p.v.sub, &bad_inputs, &err);
+        built(ctx, rc, &err, "building the malformed bodies");
         const struct {
             const char *body, *what;
         } cases[] = {
@@ -1003,10 +961,6 @@ static void invalid_body(hitl_check_ctx *ctx)
             {no_action, "a submit body without `action`"},
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0] && !hitl_check_done(ctx); i++) {
-            if (!cases[i].body) {
-                hitl_check_error(ctx, "out of memory printing a submission");
-                break;
-            }
             hitl_http_response resp;
             if (hitl_chk_submit(ctx, p.run.form_token, cases[i].body, &resp) == HITL_OK)
                 hitl_chk_expect_error_shape(ctx, &resp, 400, cases[i].what);
@@ -1025,9 +979,10 @@ static void web_user_ignored(hitl_check_ctx *ctx)
     prepared p;
     if (prepare(ctx, &p) == HITL_OK) {
         hitl_err err = {0};
-        hitl_submit_set_user(p.sub, "hitlcheck-someone-else", &err);
-        hitl_http_response resp;
-        if (post(ctx, &p, &resp) == HITL_OK)
+        hitl_http_response resp = {0};
+        if (built(ctx, hitl_submit_set_user(p.v.sub, "hitlcheck-someone-else", &err), &err,
+                  "adding `user`") &&
+            post(ctx, &p, &resp) == HITL_OK)
             hitl_expect(ctx, resp.status == 200,
                         "a WEB submit with a `user` field is accepted, the field ignored → 200 "
                         "(§7.1, §13 G65)",

@@ -8,6 +8,7 @@
  * the malformed ones (no file part, two file fields, empty or hostile filenames) are
  * written by hand here, because libcurl escapes or refuses exactly what they must send. */
 #include "common.h"
+#include "valid_submission.h"
 
 #include "hitl/fixture.h"
 #include "hitl/proxy_page.h"

@@ -27,10 +27,11 @@ typedef enum hitl_refserver_mode {
 } hitl_refserver_mode;
 
 typedef enum hitl_refserver_action {
-    HITL_REFSERVER_RUN = 0,    /* start the server */
-    HITL_REFSERVER_HELP,       /* --help was given */
-    HITL_REFSERVER_VERSION,    /* --version was given */
-    HITL_REFSERVER_LIST_FAULTS /* --list-faults was given */
+    HITL_REFSERVER_RUN = 0,     /* start the server */
+    HITL_REFSERVER_HELP,        /* --help was given */
+    HITL_REFSERVER_VERSION,     /* --version was given */
+    HITL_REFSERVER_LIST_FAULTS, /* --list-faults was given */
+    HITL_REFSERVER_LIST_FORMS   /* --list-forms was given */
 } hitl_refserver_action;
 
 /* --behave: what the server's answers follow where genuine Dify departs from the
@@ -88,7 +89,7 @@ typedef struct hitl_refserver_config {
     int remote_via_squid;     /* 1 = fetches go through Dify's squid SSRF proxy (§6.3) */
     hitl_refserver_front front; /* what stands in front of the app (front.h) */
     int delivery_email;         /* 1 = the node delivers by e-mail only: form_token null */
-    char form_file[256];      /* "" = the built-in form */
+    char form_file[256];      /* --form: a built-in form's name or a file; "" = "default" */
     unsigned threads;         /* MHD worker threads (4) */
     size_t max_runs;          /* live runs kept (4096); see FAULTS.md "Caps" */
     size_t max_uploads;       /* upload records kept, oldest forgotten first (16384) */
@@ -105,7 +106,8 @@ void hitl_refserver_config_init(hitl_refserver_config *cfg);
 
 /* Parses command-line flags (argv[0] is skipped) into |cfg|, which must have been
  * initialised. Returns 0, or HITL_E_ARG with a one-line message naming the flag. --help,
- * --version and --list-faults only set cfg->action; printing is the caller's job. */
+ * --version, --list-faults and --list-forms only set cfg->action; printing is the caller's
+ * job. */
 int hitl_refserver_config_parse(hitl_refserver_config *cfg, int argc, char **argv, hitl_err *err);
 
 /* Releases what the config owns (nothing today; kept so callers need not change). */
@@ -128,6 +130,12 @@ size_t hitl_refserver_behaviour_count(void);
 const char *hitl_refserver_behaviour_name(size_t i);
 const char *hitl_refserver_behaviour_deviations(size_t i);
 const char *hitl_refserver_behaviour_summary(size_t i);
+
+/* The built-in forms --form NAME selects ("default", "image-only", …): how many, and the
+ * name and one-line summary of form |i| (< count; NULL when out of range). */
+size_t hitl_refserver_form_count(void);
+const char *hitl_refserver_form_name(size_t i);
+const char *hitl_refserver_form_summary(size_t i);
 
 /* The --help text (static storage). */
 const char *hitl_refserver_usage(void);
