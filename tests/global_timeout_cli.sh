@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# global_timeout_cli.sh: the global-timeout checks (expiry.global.*, §10, §13 J85) against a
+# global_timeout_cli.sh: the global-timeout checks (expiry.global.*, §10.9) against a
 # --target, as a user points them at a deployment: the options are validated (exit 2, one
 # line naming the flag), the checks SKIP with a reason that says what to give when the
 # harness cannot judge (no --global-timeout; an app whose node timeout ends the form first;

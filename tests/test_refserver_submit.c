@@ -1,5 +1,5 @@
 /* test_refserver_submit.c: submit (§7): body errors, validation messages and order (§7.3),
- * after-submit rules (§7.4), inline remote_url fetches (normative decision 2). */
+ * after-submit rules (§7.4), inline remote_url fetches (§7.3.14). */
 #include "refserver_client.h"
 
 #include <check.h>

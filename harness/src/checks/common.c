@@ -127,7 +127,7 @@ bool hitl_chk_expect_error_shape(hitl_check_ctx *ctx, const hitl_http_response *
         snprintf(status_text, sizeof status_text, "HTTP 4xx");
     snprintf(exp, sizeof exp,
              "%s: %s with a JSON error body {\"code\": <string>, \"message\": <string>, "
-             "\"status\": <the HTTP status>} (§1.3, §13 K86/K87)",
+             "\"status\": <the HTTP status>} (§1.3.1, §1.3.3)",
              what, status_text);
     /* A front end's own page is not the app's answer (proxy_page.h). */
     if (hitl_proxy_page_intercepted(ctx, resp, what))

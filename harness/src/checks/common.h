@@ -89,7 +89,7 @@ char *hitl_chk_issue_upload_token(hitl_check_ctx *ctx, const char *form_token);
  * endpoints for a Service API check too) answers 201 AND the fixture saw the fetch. Without
  * that, a refusal of a failing URL proves nothing (the target may refuse every fixture URL:
  * a remote deployment, Docker, an SSRF proxy blocking the harness's address), so the check
- * is SKIP naming the fixture URL and --fixture-url/--fixture-listen (normative decision 4).
+ * is SKIP naming the fixture URL and --fixture-url/--fixture-listen (§11.1).
  * |upload_token| is the form's WEB upload token, or NULL to issue one. Each check probes
  * for itself (the run environment is shared read-only by parallel checks). Returns 0; non-zero
  * after a SKIP (no fixture, not reached) or an ERROR. */
@@ -108,7 +108,7 @@ int hitl_chk_resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *us
                          hitl_stream *out);
 
 /* hitl_chk_await_global_timeout is the precondition of the global-timeout checks (§10
- * "Global cap", §13 J85): it starts a run on hitl_run_env.global_app_key (the target's app
+ * "Global cap", §10.9): it starts a run on hitl_run_env.global_app_key (the target's app
  * when NULL), and waits until the global deadline — the run's start plus
  * --global-timeout — has passed by one second. SKIP (decision 5) when --global-timeout was
  * not given, when the app's node timeout (expiration_time) ends the form first, or when the

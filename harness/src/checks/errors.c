@@ -1,4 +1,4 @@
-/* errors.c: error-shape invariants (§1.3; §13 K86/K87) on hostile requests — unknown, huge
+/* errors.c: error-shape invariants (§1.3; §1.3.1, §1.3.3) on hostile requests — unknown, huge
  * and non-UTF-8 form tokens, malformed JSON bodies — and Service API authentication
  * (§4.1 order 0). Every error body must be {"code": <string>, "message": <string>,
  * "status": <the HTTP status>}, never HTML, never a 5xx. */
@@ -67,21 +67,21 @@ static void expect_not_found_everywhere(hitl_check_ctx *ctx, const char *token)
     free(body);
 }
 
-/* §1.3, §4.1 ("token unknown → 404 not_found 'Form not found'"), §13 K86: on every form
+/* §1.3, §4.1 ("token unknown → 404 not_found 'Form not found'"), §1.3.1: on every form
  * endpoint of the surface. */
 static void unknown_token(hitl_check_ctx *ctx)
 {
     expect_not_found_everywhere(ctx, UNKNOWN_TOKEN);
 }
 
-/* §13 K87: "non-UTF-8 bytes in the token" — %FF%FE decodes to bytes that are no UTF-8 and
+/* §1.3.3: "non-UTF-8 bytes in the token" — %FF%FE decodes to bytes that are no UTF-8 and
  * no token: 404 not_found with the §1.3 body, like any unknown token. */
 static void non_utf8_token(hitl_check_ctx *ctx)
 {
     expect_not_found_everywhere(ctx, "%FF%FEhitlcheck");
 }
 
-/* §13 K87: malformed JSON bodies get a JSON 400, never an HTML page or a 5xx. The token is
+/* §1.3.3: malformed JSON bodies get a JSON 400, never an HTML page or a 5xx. The token is
  * a live form's, so the body is the only thing wrong. */
 static void malformed_json(hitl_check_ctx *ctx)
 {
@@ -173,7 +173,7 @@ static void judge_huge(hitl_check_ctx *ctx, const hitl_http_response *resp, cons
     char exp[384];
     snprintf(exp, sizeof exp,
              "%s: a 4xx answer, from the app or from a front end refusing the request line "
-             "(never a 5xx, a hang or a dropped connection) (§13 K87)",
+             "(never a 5xx, a hang or a dropped connection) (§1.3.3)",
              what);
     const char *ct = hitl_http_header_get(resp, "Content-Type");
     if (!hitl_expect(ctx, resp->status >= 400 && resp->status < 500, exp,
@@ -203,7 +203,7 @@ static void judge_huge(hitl_check_ctx *ctx, const hitl_http_response *resp, cons
         hitl_check_note(ctx, "%s answered HTTP %ld", what, resp->status);
 }
 
-/* §13 K87: "No endpoint returns a stack trace or HTML for … huge tokens (e.g. 64 KiB path
+/* §1.3.3: "No endpoint returns a stack trace or HTML for … huge tokens (e.g. 64 KiB path
  * segment); expected 4xx". In a deployment the request line rarely reaches the app: Dify's
  * docker nginx sets no large_client_header_buffers (docker/nginx/conf.d/
  * default.conf.template@0296455b4958829c23ae6dd9f849056b94efe8d2), so nginx's default 4 8k
@@ -230,7 +230,7 @@ static void huge_token(hitl_check_ctx *ctx)
         if (rc == HITL_OK)
             judge_huge(ctx, &resp, what);
         else if (rc != HITL_E_ARG)
-            hitl_check_fail(ctx, "a 4xx answer, never a hang or a dropped connection (§13 K87)",
+            hitl_check_fail(ctx, "a 4xx answer, never a hang or a dropped connection (§1.3.3)",
                             "%s: no answer: %s", what, terr.msg);
         hitl_http_response_free(&resp);
     }

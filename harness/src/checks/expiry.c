@@ -1,5 +1,5 @@
 /* expiry.c: what a form's endpoints answer once its expiration_time — or the global timeout —
- * has passed (§10; §13 J83, B17, C24, D32). §10: "GET, POST, upload-token issue, every upload: 412
+ * has passed (§10; §10.2, §10.3, §10.4, §10.5, §5.6). §10: "GET, POST, upload-token issue, every upload: 412
  * human_input_form_expired once expiration_time <= now … even before the beat task runs".
  *
  * Every check starts its own run, prepares while the form is still active whatever it will
@@ -8,7 +8,7 @@
  * (every HUMAN_INPUT_TIMEOUT_TASK_INTERVAL minutes on Dify) has then most likely not run, so a
  * 412 proves the synchronous check, not the sweeper's status change. The checks run in
  * parallel, so their waits overlap. A wait longer than --max-wait is a SKIP that names the
- * wait it needed (normative decision 5): against a real deployment the test app's Human
+ * wait it needed (§11.1): against a real deployment the test app's Human
  * Input node needs a short timeout (docs/expiry.md). */
 #include "common.h"
 #include "valid_submission.h"
@@ -175,7 +175,7 @@ static bool rate_limited(hitl_check_ctx *ctx, const hitl_http_response *resp)
 
 /* Expects HTTP 412 with code human_input_form_expired (then the rest of the §1.3 shape),
  * asked |past| s after |deadline| ("expiration_time") had passed. |what| names the request
- * and its clause, e.g. "GET of the expired form (§4.1, §13 B17)"; |cite| the rule's. */
+ * and its clause, e.g. "GET of the expired form (§4.1, §10.2)"; |cite| the rule's. */
 static void expect_expired_after(hitl_check_ctx *ctx, const hitl_http_response *resp, double past,
                                  const char *what, const char *deadline, const char *cite)
 {
@@ -197,14 +197,14 @@ static void expect_expired_after(hitl_check_ctx *ctx, const hitl_http_response *
         hitl_expect_error(ctx, resp, 412, "human_input_form_expired");
 }
 
-/* The node timeout's form of the above (§10, §13 J83). */
+/* The node timeout's form of the above (§10.2, §10.3, §10.4, §10.5). */
 static void expect_expired(hitl_check_ctx *ctx, const hitl_http_response *resp, double past,
                            const char *what)
 {
-    expect_expired_after(ctx, resp, past, what, "expiration_time", "§10, §13 J83");
+    expect_expired_after(ctx, resp, past, what, "expiration_time", "§10.2, §10.3, §10.4, §10.5");
 }
 
-/* §4.1 order 5, §10, §13 B17/J83: "Expired form … → 412 human_input_form_expired, even
+/* §4.1 order 5, §10.2, §10.3, §10.4, §10.5: "Expired form … → 412 human_input_form_expired, even
  * before the sweeper runs." (SVC and WEB) */
 static void form_get(hitl_check_ctx *ctx)
 {
@@ -213,13 +213,13 @@ static void form_get(hitl_check_ctx *ctx)
         double past = past_deadline_s(&e);
         hitl_http_response resp;
         if (hitl_flow_get_form(ctx, e.run.form_token, &resp) == HITL_OK)
-            expect_expired(ctx, &resp, past, "GET of the expired form (§4.1, §13 B17)");
+            expect_expired(ctx, &resp, past, "GET of the expired form (§4.1, §10.2)");
         hitl_http_response_free(&resp);
     }
     expiry_close(&e);
 }
 
-/* §7.2 "submitted (412) → expired (412) → normalize + validate", §10, §13 J83: a submission
+/* §7.2 "submitted (412) → expired (412) → normalize + validate", §10.2, §10.3, §10.4, §10.5: a submission
  * that would be valid (built, files uploaded, while the form was active) is refused 412 once
  * the form has expired. (SVC and WEB) */
 static void form_submit(hitl_check_ctx *ctx)
@@ -230,13 +230,13 @@ static void form_submit(hitl_check_ctx *ctx)
         hitl_http_response resp;
         if (hitl_flow_submit(ctx, e.run.form_token, e.body, &resp) == HITL_OK)
             expect_expired(ctx, &resp, past,
-                           "a valid submission of the expired form (§7.2, §13 J83)");
+                           "a valid submission of the expired form (§7.2, §10.2, §10.3, §10.4, §10.5)");
         hitl_http_response_free(&resp);
     }
     expiry_close(&e);
 }
 
-/* §5 row 4 "form expired → 412 human_input_form_expired", §13 C24/J83: no upload token is
+/* §5 row 4 "form expired → 412 human_input_form_expired", §5.6, §10.2, §10.3, §10.4, §10.5: no upload token is
  * issued for an expired form. (WEB only: the route exists only there, §5) */
 static void upload_token_issue(hitl_check_ctx *ctx)
 {
@@ -247,7 +247,7 @@ static void upload_token_issue(hitl_check_ctx *ctx)
         char *token = NULL; /* only so a wrongly issued token is registered and redacted */
         if (hitl_flow_upload_token(ctx, e.run.form_token, &resp, &token) == HITL_OK)
             expect_expired(ctx, &resp, past,
-                           "issuing an upload token for the expired form (§5, §13 C24)");
+                           "issuing an upload token for the expired form (§10.4)");
         free(token);
         hitl_http_response_free(&resp);
     }
@@ -255,7 +255,7 @@ static void upload_token_issue(hitl_check_ctx *ctx)
 }
 
 /* §6.1 "token's form expired / timed out / past global deadline → 412
- * human_input_form_expired", §13 D32/J83: a token issued while the form was active, used
+ * human_input_form_expired", §10.5, §10.2, §10.3, §10.4: a token issued while the form was active, used
  * after the expiry, gets 412 — not 403 invalid_upload_token, and no upload. (WEB) */
 static void upload_after(hitl_check_ctx *ctx)
 {
@@ -265,7 +265,7 @@ static void upload_after(hitl_check_ctx *ctx)
         hitl_http_response resp;
         if (upload_sample(ctx, e.upload_token, &resp) == HITL_OK)
             expect_expired(ctx, &resp, past,
-                           "an upload with a token issued before the expiry (§6.1, §13 D32; "
+                           "an upload with a token issued before the expiry (§6.1, §10.5; "
                            "not 403)");
         hitl_http_response_free(&resp);
     }
@@ -274,7 +274,7 @@ static void upload_after(hitl_check_ctx *ctx)
 
 /* §5 "TTL: expires_at = the form's expiration_time", §6.1: the token's advertised lifetime
  * is honoured — a token that uploaded fine while the form was active is refused once its
- * own expires_at has passed. (That expires_at equals expiration_time is §13 C21, checked by
+ * own expires_at has passed. (That expires_at equals expiration_time is §5.2, checked by
  * upload-token.issue.expires-at; the exact 412 by expiry.upload.after.) (WEB) */
 static void token_refused_after_expires_at(hitl_check_ctx *ctx)
 {
@@ -366,7 +366,7 @@ static size_t finished_frame(const hitl_stream *s, size_t *data)
 }
 
 /* Judges the resume of the run once it has finished: "one workflow_finished with
- * status:"stopped"" and the stream closes (§10 global timeout outcome, §9.1, §13 J85). */
+ * status:"stopped"" and the stream closes (§10 global timeout outcome, §9.1, §10.9). */
 static void judge_stopped_replay(hitl_check_ctx *ctx, const hitl_run *run)
 {
     hitl_stream s;
@@ -379,23 +379,23 @@ static void judge_stopped_replay(hitl_check_ctx *ctx, const hitl_run *run)
         const char *status = cJSON_IsString(st) ? st->valuestring : "(none)";
         hitl_expect(ctx, fin != SIZE_MAX && data == 1,
                     "the resume of a run stopped by the global timeout is one data frame, "
-                    "workflow_finished (§9.1, §10, §13 J85)",
+                    "workflow_finished (§9.1, §10.9)",
                     "%zu data frames, %s", data,
                     fin == SIZE_MAX ? "no workflow_finished" : "workflow_finished among them");
         if (fin != SIZE_MAX)
             hitl_expect(ctx, !strcmp(status, "stopped"),
                         "workflow_finished.data.status is \"stopped\" after the global timeout "
-                        "(§10 \"run status stopped\", §13 J85)",
+                        "(§10 \"run status stopped\", §10.9)",
                         "status %.60s", status);
         hitl_expect(
-            ctx, s.end == HITL_STREAM_CLOSED, "the stream then closes (§9.1, §13 J85)", "%s",
+            ctx, s.end == HITL_STREAM_CLOSED, "the stream then closes (§9.1, §10.9)", "%s",
             s.still_open ? "still open 5 s after workflow_finished" : hitl_stream_end_name(s.end));
         cJSON_Delete(root);
     }
     hitl_stream_free(&s);
 }
 
-/* §13 J85 (SHOULD): "With HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS set low, after the sweeper runs
+/* §10.9 (SHOULD): "With HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS set low, after the sweeper runs
  * the run is stopped and resume returns one workflow_finished with status:"stopped"" (§10
  * "Global timeout outcome"). The resume stream is polled from the global deadline until the
  * run has finished (at most a sweeper interval); then a fresh resume is judged. A run still
@@ -434,7 +434,7 @@ static void global_stopped(hitl_check_ctx *ctx)
         else if (!hitl_check_done(ctx))
             hitl_expect(ctx, false,
                         "the run is stopped (workflow_finished) within 65 s of the global "
-                        "deadline (§10, §13 J85)",
+                        "deadline (§10.9)",
                         "no workflow_finished on the resume stream %lld s after it",
                         hitl_chk_now() - deadline);
     }

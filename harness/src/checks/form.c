@@ -1,4 +1,4 @@
-/* form.c: checks of the form GET step (§4; §13 B). Each check starts its own run (a
+/* form.c: checks of the form GET step (§4; §4). Each check starts its own run (a
  * submitted form cannot be read again) and reads the form with the token the start stream
  * gave, on the surface the engine runs it for: SVC `GET /v1/form/human_input/{t}` with the
  * app key, WEB `GET /api/form/human_input/{t}` without auth (its rate limiter is ridden out
@@ -32,7 +32,7 @@ static cJSON *get_live_form(hitl_check_ctx *ctx, hitl_run *run, hitl_http_respon
     return root;
 }
 
-/* §4.2, §13 B10: "GET with a valid token → 200; keys exactly {form_content, inputs,
+/* §4.2.1: "GET with a valid token → 200; keys exactly {form_content, inputs,
  * resolved_default_values, user_actions, expiration_time} (SVC) or those plus `site`
  * (Web)", served as application/json (§4.1). */
 static void get_ok_keys(hitl_check_ctx *ctx)
@@ -52,14 +52,14 @@ static void get_ok_keys(hitl_check_ctx *ctx)
                     "Content-Type: application/json (§4.1)", "Content-Type: %s",
                     ct ? ct : "(none)");
         hitl_chk_expect_keys(ctx, root, is_web(ctx) ? web_keys : svc_keys, "the form GET body",
-                             is_web(ctx) ? "§4.2, §13 B10: WEB adds `site`" : "§4.2, §13 B10");
+                             is_web(ctx) ? "§4.2.1: WEB adds `site`" : "§4.2.1");
     }
     cJSON_Delete(root);
     hitl_http_response_free(&resp);
     hitl_run_free(&run);
 }
 
-/* §4.3, §13 B11: "resolved_default_values values are all strings" (None → "", dict/list →
+/* §4.3.1: "resolved_default_values values are all strings" (None → "", dict/list →
  * json.dumps, anything else → str()). */
 static void get_defaults_stringified(hitl_check_ctx *ctx)
 {
@@ -75,7 +75,7 @@ static void get_defaults_stringified(hitl_check_ctx *ctx)
             n++;
             char *text = cJSON_PrintUnformatted(v);
             bool ok = hitl_expect(ctx, cJSON_IsString(v),
-                                  "every resolved_default_values value is a string (§4.3, §13 B11)",
+                                  "every resolved_default_values value is a string (§4.3.1)",
                                   "resolved_default_values.%s is %.120s",
                                   v->string ? v->string : "?", text ? text : "not a string");
             free(text);
@@ -90,7 +90,7 @@ static void get_defaults_stringified(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §4.2, §13 B12: the GET's expiration_time (int Unix seconds) equals the event's. */
+/* §4.2.2: the GET's expiration_time (int Unix seconds) equals the event's. */
 static void get_expiration_matches(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -101,7 +101,7 @@ static void get_expiration_matches(hitl_check_ctx *ctx)
         if (hitl_expect(ctx, is_int, "expiration_time is an integer (Unix seconds) (§4.2)",
                         "expiration_time is %s", exp ? "not an integer" : "missing"))
             hitl_expect(ctx, (int64_t)exp->valuedouble == run.expiration_time,
-                        "the GET's expiration_time equals human_input_required's (§4.2, §13 B12)",
+                        "the GET's expiration_time equals human_input_required's (§4.2.2)",
                         "GET %.0f, event %lld (%+.0f s)", exp->valuedouble,
                         (long long)run.expiration_time,
                         exp->valuedouble - (double)run.expiration_time);
@@ -110,7 +110,7 @@ static void get_expiration_matches(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §4.2, §13 B18: the form definition validates as a GET body: input shapes (paragraph
+/* §4.2.3: the form definition validates as a GET body: input shapes (paragraph
  * `default`, select `option_source`, the file `allowed_*` lists, file-list `number_limits`),
  * action ids and lengths, button styles, unique names. */
 static void get_definition_valid(hitl_check_ctx *ctx)
@@ -131,7 +131,7 @@ static void get_definition_valid(hitl_check_ctx *ctx)
                          i ? "; " : "", f->problems[i].path, f->problems[i].message);
             hitl_expect(ctx, f->n_problems == 0,
                         "the form definition passes §4.2 (input shapes, action id pattern and "
-                        "length, button_style, unique names) (§13 B18)",
+                        "length, button_style, unique names) (§4.2.3)",
                         "%zu problem%s: %s", f->n_problems, f->n_problems == 1 ? "" : "s", first);
             hitl_form_free(f);
         }
@@ -141,7 +141,7 @@ static void get_definition_valid(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §4.1, §13 B13: "Unknown token → 404 not_found, message "Form not found"". */
+/* §4.1.2: "Unknown token → 404 not_found, message "Form not found"". */
 static void get_unknown_token(hitl_check_ctx *ctx)
 {
     hitl_http_response resp;
@@ -150,7 +150,7 @@ static void get_unknown_token(hitl_check_ctx *ctx)
         cJSON *root = hitl_chk_body_json(&resp);
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "message");
         hitl_expect(ctx, cJSON_IsString(m) && !strcmp(m->valuestring, "Form not found"),
-                    "message exactly \"Form not found\" (§4.1, §13 B13)", "message \"%s\"",
+                    "message exactly \"Form not found\" (§4.1.2)", "message \"%s\"",
                     cJSON_IsString(m) ? m->valuestring : "");
         cJSON_Delete(root);
     }
@@ -170,7 +170,7 @@ static int svc_get_with(hitl_check_ctx *ctx, const hitl_run *run, const char *au
     return hitl_flow_call(ctx, &call, resp);
 }
 
-/* §4.1 order 0, §13 B14: "missing/invalid API key → 401 unauthorized". The token is a live
+/* §4.1 order 0, §1.2.2, §4.1.3: "missing/invalid API key → 401 unauthorized". The token is a live
  * form's, so the key is the only thing wrong. */
 static void svc_key_case(hitl_check_ctx *ctx, const char *authorization)
 {
@@ -194,7 +194,7 @@ static void get_svc_bad_key(hitl_check_ctx *ctx)
     svc_key_case(ctx, NOT_A_KEY);
 }
 
-/* §4.1 order 2, §13 B14: "API key of another app → 404 not_found". */
+/* §4.1 order 2, §1.2.2, §4.1.3: "API key of another app → 404 not_found". */
 static void get_other_app(hitl_check_ctx *ctx)
 {
     const hitl_run_env *env = hitl_chk_env(ctx);
@@ -214,7 +214,7 @@ static void get_other_app(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §4.1 order 4, §13 B16: "Submitted form → 412 human_input_form_submitted, message contains
+/* §4.1.4: "Submitted form → 412 human_input_form_submitted, message contains
  * form_id=<form_id>". */
 static void get_after_submit(hitl_check_ctx *ctx)
 {
@@ -229,7 +229,7 @@ static void get_after_submit(hitl_check_ctx *ctx)
             char needle[160];
             snprintf(needle, sizeof needle, "form_id=%s", run.form_id ? run.form_id : "");
             hitl_expect(ctx, cJSON_IsString(m) && run.form_id && strstr(m->valuestring, needle),
-                        "the message contains form_id=<the event's form_id> (§1.3, §13 B16)",
+                        "the message contains form_id=<the event's form_id> (§1.3, §4.1.4)",
                         "message \"%s\", form_id %s", cJSON_IsString(m) ? m->valuestring : "",
                         run.form_id ? run.form_id : "(none in the event)");
             cJSON_Delete(root);

@@ -1,4 +1,4 @@
-/* ratelimit.c: checks of the WEB form endpoints' per-IP rate limits (§8; §13 H66–H72).
+/* ratelimit.c: checks of the WEB form endpoints' per-IP rate limits (§8; §8).
  *
  * §8: three limiters, `web_form_access_rate_limit` (GET E7), `web_form_submit_rate_limit`
  * (POST E8) and `web_form_upload_token_rate_limit` (POST E9), each a sliding window of
@@ -12,7 +12,7 @@
  * 127.0.0.x, so these never meet them; <a> follows the wall clock so that a rerun within
  * one window against the same server does not find its buckets full). On any other target
  * the harness has one address: a fresh bucket then means waiting one whole window, and a
- * check whose window exceeds --max-wait is SKIP (normative decision 5).
+ * check whose window exceeds --max-wait is SKIP (§11.1).
  *
  * That the fresh addresses are distinct clients to the target is verified, not assumed:
  * behind Docker's userland proxy, or a proxy that sets X-Forwarded-For, every 127.x source
@@ -100,7 +100,7 @@ static bool rl_begin(hitl_check_ctx *ctx, rl_plan *p, unsigned check_no, bool ne
     if ((!p->fresh || need_wait) && (long)t->rate_window_s + 1 > t->max_wait_s) {
         hitl_check_skip(ctx,
                         "needs to outwait one rate-limit window (%d s + 1 s%s), longer than "
-                        "--max-wait %ld s (normative decision 5)",
+                        "--max-wait %ld s (§11.1)",
                         t->rate_window_s,
                         p->fresh ? ""
                                  : "; this target is reached from one address only, so "
@@ -169,7 +169,7 @@ static bool rl_fall_back(hitl_check_ctx *ctx, rl_plan *p, rl_kind kind, const ch
         hitl_check_skip(ctx,
                         "the target sees every source address as one client, so each fresh "
                         "bucket needs one rate-limit window (%d s + 1 s), longer than "
-                        "--max-wait %ld s (normative decision 5)",
+                        "--max-wait %ld s (§11.1)",
                         t->rate_window_s, t->max_wait_s);
         return false;
     }
@@ -230,7 +230,7 @@ static void body_snip(const hitl_http_response *resp, char *out, size_t cap)
 
 /* rl_pace_ms is how far apart the requests that fill a bucket go: 1.1 s, so that each falls
  * into its own wall-clock second and an older build that counts same-second requests once
- * (§8 "Same-second bursts") counts them all (§13 H66), when rate_max of them and one more
+ * (§8 "Same-second bursts") counts them all (§8.1), when rate_max of them and one more
  * fit in the window with 2 s to spare; else 0, a burst, which only newer builds count in
  * full (ratelimit.get.same-second records which kind the target is). */
 static long rl_pace_ms(const hitl_target *t)
@@ -247,7 +247,7 @@ static bool sources_seen_as_sent(hitl_check_ctx *ctx)
 
 /* rl_fill sends |n| |kind| requests from *|src|, paced by rl_pace_ms, and expects none to be
  * limited: the budget is rate_max per window (§8). |token| NULL sends GETs of unknown tokens
- * (§13 H69). *|first_ms| (when not NULL) gets the monotonic time before the first request.
+ * (§8.4). *|first_ms| (when not NULL) gets the monotonic time before the first request.
  * When a request from a fresh address is 429 before the budget is spent, the address is not
  * a distinct client (its bucket was not empty): the plan falls back to one address
  * (rl_fall_back), *|src| becomes NULL and the fill starts over (once: in the one-address
@@ -265,7 +265,7 @@ restart:;
     for (int i = 0; i < n; i++) {
         if (pace > 0)
             sleep_until(ctx, start + (long long)i * pace,
-                        "spacing requests a second apart (§13 H66)");
+                        "spacing requests a second apart (§8.1)");
         char unknown[32];
         snprintf(unknown, sizeof unknown, "hitlffff%014x", (unsigned)i);
         hitl_http_response resp;
@@ -302,7 +302,7 @@ restart:;
         char exp[512], body[256];
         snprintf(exp, sizeof exp,
                  "the first %d %s requests%s from one client address within %d s are served, not "
-                 "429: the limit is %d per %d s (--rate-limit; §8, §13 H66%s)",
+                 "429: the limit is %d per %d s (--rate-limit; §8.1%s)",
                  n, KIND_NAME[kind], token ? "" : " of unknown tokens", t->rate_window_s,
                  t->rate_max, t->rate_window_s, token ? "" : ", H69");
         body_snip(&resp, body, sizeof body);
@@ -329,7 +329,7 @@ static bool expect_limited(hitl_check_ctx *ctx, const hitl_http_response *resp, 
     body_snip(resp, body, sizeof body);
     const hitl_target *t = hitl_ctx_target(ctx);
     if (resp->status != 429 && !rl_pace_ms(t))
-        /* §8 "Same-second bursts", normative decision 3: the finding may be the target's
+        /* §8 "Same-second bursts", the variants of §6.3 and §8.5: the finding may be the target's
          * version, not a missing limiter. */
         return hitl_expect(ctx, false, exp,
                            "HTTP %ld: %s. NOTE: the requests were sent in a burst, because a %d s "
@@ -384,7 +384,7 @@ static bool start_run(hitl_check_ctx *ctx, hitl_run *run)
     return hitl_flow_start(ctx, run) == HITL_OK;
 }
 
-/* §8 / §13 H66: "30 GETs sent about one per second (each in a distinct wall-clock second, so
+/* §8 / §8.1: "30 GETs sent about one per second (each in a distinct wall-clock second, so
  * old same-second-collapsing builds count all 30) all get a status ≠ 429, and a 31st within
  * the same 60 s window → 429 web_form_rate_limit_exceeded". The spacing needs a window longer
  * than rate_max seconds; a shorter one (the embedded 10/4) gets a burst, which only a newer
@@ -404,7 +404,7 @@ static void get_limit(hitl_check_ctx *ctx)
         goto out;
     if (rl_pace_ms(t))
         hitl_check_note(ctx,
-                        "the %d GETs were spaced 1.1 s apart (each in its own second, §13 H66)",
+                        "the %d GETs were spaced 1.1 s apart (each in its own second, §8.1)",
                         t->rate_max);
     else
         hitl_check_note(
@@ -417,7 +417,7 @@ static void get_limit(hitl_check_ctx *ctx)
         hitl_http_response resp;
         if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp)) {
             char what[256];
-            snprintf(what, sizeof what, "GET %d from one address within %d s (§13 H66)",
+            snprintf(what, sizeof what, "GET %d from one address within %d s (§8.1)",
                      t->rate_max + 1, t->rate_window_s);
             expect_limited(ctx, &resp, what);
         }
@@ -428,9 +428,9 @@ out:
     hitl_run_free(&run);
 }
 
-/* §8 "Same-second bursts" / §13 H70 (SHOULD): "A burst of 31 GETs inside one second: newer
+/* §8 "Same-second bursts" / §8.5 (SHOULD): "A burst of 31 GETs inside one second: newer
  * builds 429 the 31st; older builds may not (same-second collapse) — record, don't fail".
- * Both variants pass (normative decision 3); what fails is a burst limited before rate_max
+ * Both variants pass (the variants of §6.3 and §8.5); what fails is a burst limited before rate_max
  * requests, or an unlimited burst that spanned as many distinct seconds as the limit (which
  * even the older build would have counted). */
 static void get_same_second(hitl_check_ctx *ctx)
@@ -477,7 +477,7 @@ static void get_same_second(hitl_check_ctx *ctx)
     snprintf(exp, sizeof exp,
              "a burst of %d GETs from one address: the first %d are served, and GET %d is either "
              "429 (newer builds count each request) or served because the burst fell into fewer "
-             "distinct seconds than the limit (older builds' same-second collapse) (§8, §13 H70)",
+             "distinct seconds than the limit (older builds' same-second collapse) (§8.5)",
              n, t->rate_max, n);
     if (limited_at && limited_at <= t->rate_max) {
         char body[256];
@@ -493,7 +493,7 @@ static void get_same_second(hitl_check_ctx *ctx)
         hitl_check_note(ctx,
                         "older behaviour: the burst of %d GETs (over %lld wall-clock second(s)) "
                         "was not limited: same-second requests count once (§8 'Same-second "
-                        "bursts'); hitlcheck accepts it (normative decision 3)",
+                        "bursts'); hitlcheck accepts it (the variants of §6.3 and §8.5)",
                         n, seconds);
         hitl_expect(ctx, seconds < t->rate_max, exp,
                     "GET %d was served (HTTP %ld) although the burst spanned %lld distinct seconds",
@@ -505,7 +505,7 @@ out:
     hitl_run_free(&run);
 }
 
-/* §8 "Not counted: rejected (429) requests" / §13 H67: "429s do not extend the window: after
+/* §8 "Not counted: rejected (429) requests" / §8.3: "429s do not extend the window: after
  * the oldest counted request ages past 60 s, requests succeed again". The bucket is filled;
  * then, while it is surely still full, rate_max more GETs are sent (429), late enough that a
  * limiter counting them would still hold rate_max entries once the counted requests have
@@ -563,7 +563,7 @@ static void get_recovers(hitl_check_ctx *ctx)
         char exp[512], body[256];
         snprintf(exp, sizeof exp,
                  "once the counted requests are older than the window (%d s), a GET is served "
-                 "again: 429-ed GETs sent meanwhile do not count (§8 'Not counted', §13 H67)",
+                 "again: 429-ed GETs sent meanwhile do not count (§8.3)",
                  t->rate_window_s);
         body_snip(&resp, body, sizeof body);
         hitl_expect(ctx, resp.status != 429, exp,
@@ -577,7 +577,7 @@ out:
     hitl_run_free(&run);
 }
 
-/* §8 "Limiters: … independent buckets" / §13 H68: "GET, POST and upload-token buckets are
+/* §8 "Limiters: … independent buckets" / §8.2: "GET, POST and upload-token buckets are
  * independent: exhausting GET does not 429 a POST". Each bucket in turn is exhausted from a
  * fresh address, then the other two are asked once from the same address. */
 static void buckets_independent(hitl_check_ctx *ctx)
@@ -612,7 +612,7 @@ static void buckets_independent(hitl_check_ctx *ctx)
             char exp[512], body[256];
             snprintf(exp, sizeof exp,
                      "with the %s bucket exhausted, a %s request from the same address is served: "
-                     "the GET, submit and upload-token limiters are independent (§8, §13 H68)",
+                     "the GET, submit and upload-token limiters are independent (§8.2)",
                      KIND_NAME[full], KIND_NAME[other]);
             body_snip(&resp, body, sizeof body);
             bool ok = hitl_expect(ctx, resp.status != 429, exp, "HTTP 429: %s", body);
@@ -626,7 +626,7 @@ out:
     hitl_run_free(&run);
 }
 
-/* §8 "Counted: every other GET/POST/upload-token call, including 404/412 outcomes" / §13 H69:
+/* §8 "Counted: every other GET/POST/upload-token call, including 404/412 outcomes" / §8.4:
  * "Unknown-token GETs count toward the limit (404s consume budget)". rate_max GETs of unknown
  * tokens, then a GET of the real form must be limited. */
 static void get_counts_404(hitl_check_ctx *ctx)
@@ -647,7 +647,7 @@ static void get_counts_404(hitl_check_ctx *ctx)
         char what[256];
         snprintf(what, sizeof what,
                  "a GET of the real form after %d unknown-token GETs from the same address within "
-                 "%d s (404s count, §13 H69)",
+                 "%d s (404s count, §8.4)",
                  t->rate_max, t->rate_window_s);
         expect_limited(ctx, &resp, what);
     }
@@ -668,7 +668,7 @@ static bool retry_after_valid(const char *v)
     return digits || (n == 29 && !strcmp(v + 26, "GMT"));
 }
 
-/* §8 "no Retry-After header set by this code (INFERRED)" / §13 H71 (SHOULD): "No Retry-After
+/* §8 "no Retry-After header set by this code (INFERRED)" / §8.6 (SHOULD): "No Retry-After
  * header; harness must not require one". The check asserts the 429 body, records whether the
  * header is there, and holds it to RFC 9110's syntax when it is. */
 static void retry_after(hitl_check_ctx *ctx)
@@ -694,7 +694,7 @@ static void retry_after(hitl_check_ctx *ctx)
                 hitl_check_note(ctx, "the 429 carries Retry-After: %.64s", ra);
                 hitl_expect(ctx, retry_after_valid(ra),
                             "a Retry-After header, when sent, is delay-seconds or an HTTP-date "
-                            "(RFC 9110 §10.2.3; §13 H71)",
+                            "(RFC 9110 §10.2.3; §8.6)",
                             "Retry-After: %.64s", ra);
             }
         }
@@ -704,7 +704,7 @@ static void retry_after(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §8 "Not limited: SVC endpoints (E3–E6) and the WEB upload endpoints (E10/E11)" / §13 H72:
+/* §8 "Not limited: SVC endpoints (E3–E6) and the WEB upload endpoints (E10/E11)" / §8.7:
  * "40 quick uploads never 429". 2 × rate_max uploads with one upload token and 2 × rate_max
  * SVC GETs of the form, all from the check's one address. */
 static void uploads_not_limited(hitl_check_ctx *ctx)
@@ -724,7 +724,7 @@ static void uploads_not_limited(hitl_check_ctx *ctx)
     char exp[512], body[256];
     snprintf(exp, sizeof exp,
              "%d quick local uploads with one upload token are never 429: the WEB upload endpoints "
-             "have no IP limiter (§8 'Not limited', §13 H72)",
+             "have no IP limiter (§8.7)",
              n);
     for (int i = 0; i < n; i++) {
         hitl_http_response resp;
@@ -745,7 +745,7 @@ static void uploads_not_limited(hitl_check_ctx *ctx)
     hitl_call call = {.method = "GET", .surface = HITL_SURFACE_SERVICE, .path = path};
     snprintf(exp, sizeof exp,
              "%d quick SVC GETs of the form (app API key) are never 429: the Service API has no "
-             "IP limiter (§8 'Not limited', §13 H72)",
+             "IP limiter (§8.7)",
              n);
     for (int i = 0; i < n; i++) {
         hitl_http_response resp;

@@ -1,4 +1,4 @@
-/* remote.c: remote-URL failures and SSRF (§6.3, §7.3; §13 F42-F48, G61; normative
+/* remote.c: remote-URL failures and SSRF (§6.3, §7.3; §6.3.2-F48, G61; normative
  * decisions 2 and 3). The target fetches from the harness's fixture server (fixture.h):
  * each check names its files with its own nonce (check ID + surface) so the fixture's
  * request log shows whether the target fetched them. The SSRF checks start a second,
@@ -20,7 +20,7 @@
 /* After a refused request, how long a target that fetches asynchronously gets to show it. */
 #define LATE_FETCH_MS 500L
 
-/* One accepted answer of a version-dependent mapping (normative decision 3). */
+/* One accepted answer of a version-dependent mapping (the variants of §6.3 and §8.5). */
 typedef struct variant {
     long status;
     const char *code;
@@ -63,7 +63,7 @@ static void body_code(const hitl_http_response *resp, char *out, size_t cap)
 }
 
 /* expect_variant expects |resp| to be one of |v| (status and §1.3 code), notes which one
- * (normative decision 3) and checks that variant's error shape. |what| names the request,
+ * (the variants of §6.3 and §8.5) and checks that variant's error shape. |what| names the request,
  * |section| the clause. Returns true when a variant matched with its shape. */
 static bool expect_variant(hitl_check_ctx *ctx, const hitl_http_response *resp, const variant *v,
                            size_t n, const char *what, const char *section)
@@ -163,7 +163,7 @@ static bool upload_expect(hitl_check_ctx *ctx, const upload_prep *p, const char 
     return rc == HITL_OK;
 }
 
-/* §6.3 / §13 F42: "`url` not a valid http(s) URL → 400 invalid_param (pydantic HttpUrl)
+/* §6.3 / §6.3.2: "`url` not a valid http(s) URL → 400 invalid_param (pydantic HttpUrl)
  * [v1] | 400 remote_file_invalid_url [newest]"; F42 names ftp://, file:///etc/passwd and
  * http:// (no host). */
 static void upload_bad_scheme(hitl_check_ctx *ctx)
@@ -187,7 +187,7 @@ static void upload_bad_scheme(hitl_check_ctx *ctx)
             hitl_http_response resp;
             int rc = hitl_flow_upload_remote(ctx, p.token, NULL, cases[i].url, &resp);
             if (!rc)
-                expect_variant(ctx, &resp, v, 2, cases[i].what, "§6.3, §13 F42");
+                expect_variant(ctx, &resp, v, 2, cases[i].what, "§6.3.2");
             hitl_http_response_free(&resp);
             if (rc)
                 break;
@@ -196,7 +196,7 @@ static void upload_bad_scheme(hitl_check_ctx *ctx)
     upload_prep_free(&p);
 }
 
-/* §6.3 / §13 F44: "404/410 → 404 remote_file_not_found" (newest); "HEAD non-200 → … still
+/* §6.3 / §6.3.3: "404/410 → 404 remote_file_not_found" (newest); "HEAD non-200 → … still
  * non-200 → 400 remote_file_upload_error" (v1 / early v2). Never 201. */
 static void upload_not_found(hitl_check_ctx *ctx)
 {
@@ -206,12 +206,12 @@ static void upload_not_found(hitl_check_ctx *ctx)
             {404, "remote_file_not_found", "newest", NULL},
             {400, "remote_file_upload_error", "v1 / early v2", "Failed to fetch file from "}};
         upload_expect(ctx, &p, "", "missing.pdf", v, 2, "a remote upload of a URL answering 404",
-                      "§6.3, §13 F44");
+                      "§6.3.3");
     }
     upload_prep_free(&p);
 }
 
-/* §6.3 / §13 F45: "401/403 → 400 remote_file_access_denied" (newest) or 400
+/* §6.3 / §6.3.4: "401/403 → 400 remote_file_access_denied" (newest) or 400
  * remote_file_upload_error (older). Through Dify's squid SSRF proxy (the docker deployment)
  * the origin's 401/403 comes back with `Via: … (squid/…)`, and ssrf_proxy takes a 401/403
  * naming squid in Server or Via for squid's own refusal (a ToolSSRFError): the newest build
@@ -234,14 +234,14 @@ static void upload_access_denied(hitl_check_ctx *ctx)
              "Access to '"}};
         size_t nv = sizeof v / sizeof v[0];
         if (upload_expect(ctx, &p, "", "private.pdf", v, nv,
-                          "a remote upload of a URL answering 401", "§6.3, §13 F45"))
+                          "a remote upload of a URL answering 401", "§6.3.4"))
             upload_expect(ctx, &p, "", "forbidden.pdf", v, nv,
-                          "a remote upload of a URL answering 403", "§6.3, §13 F45");
+                          "a remote upload of a URL answering 403", "§6.3.4");
     }
     upload_prep_free(&p);
 }
 
-/* §6.3 / §13 F46: a URL answering 500 (every time: retries exhausted) → "other → 502
+/* §6.3 / §6.3.5: a URL answering 500 (every time: retries exhausted) → "other → 502
  * remote_file_unavailable" (newest). ssrf_proxy retries 429/500/502/503/504 and then raises
  * MaxRetriesExceededError; in the v1 and early v2 builds (human_input_file_upload.py
  * @031671ab, @8895ad34, @645159d8) nothing catches it, and being a ValueError there it is
@@ -258,7 +258,7 @@ static void upload_unavailable(hitl_check_ctx *ctx)
              "ValueError)",
              "Reached maximum retries ("}};
         upload_expect(ctx, &p, "", "broken.pdf", v, 2, "a remote upload of a URL answering 500",
-                      "§6.3, §13 F46");
+                      "§6.3.5");
     }
     upload_prep_free(&p);
 }
@@ -273,7 +273,7 @@ static double body_size(const hitl_http_response *resp)
     return v;
 }
 
-/* §6.3 / §13 F47: "size over limit (from headers, or while streaming a bounded body) → 413
+/* §6.3 / §6.3.6: "size over limit (from headers, or while streaming a bounded body) → 413
  * file_too_large" in every version. huge.pdf declares its honest 64 MiB (over every
  * category limit, §6.2). lying.pdf declares 1000 bytes and sends 64 MiB: a target that reads
  * to EOF must stop at its limit (413); one that honours the declared length (HTTP framing)
@@ -285,7 +285,7 @@ static void upload_oversize(hitl_check_ctx *ctx)
         static const variant v[] = {{413, "file_too_large", "all versions", NULL}};
         if (upload_expect(ctx, &p, "", "huge.pdf", v, 1,
                           "a remote upload of a 64 MiB file (honest Content-Length)",
-                          "§6.3, §13 F47")) {
+                          "§6.3.6")) {
             char url[1024];
             fixture_url(ctx, "", "lying.pdf", url, sizeof url, NULL, 0);
             hitl_http_response resp;
@@ -296,14 +296,14 @@ static void upload_oversize(hitl_check_ctx *ctx)
                     double size = body_size(&resp);
                     if (hitl_expect(ctx, size == (double)LYING_DECLARED,
                                     "lying.pdf → 413 file_too_large, or 201 storing only the "
-                                    "1000 declared bytes (§6.3, §13 F47)",
+                                    "1000 declared bytes (§6.3.6)",
                                     "HTTP 201 with size %.0f", size))
                         hitl_check_note(ctx,
                                         "%s: 201 with the declared 1000 bytes (HTTP "
                                         "framing honoured, the excess discarded)",
                                         what);
                 } else {
-                    expect_variant(ctx, &resp, v, 1, what, "§6.3, §13 F47");
+                    expect_variant(ctx, &resp, v, 1, what, "§6.3.6");
                 }
             }
             hitl_http_response_free(&resp);
@@ -394,7 +394,7 @@ static void upload_wrong_type(hitl_check_ctx *ctx)
     upload_prep_free(&p);
 }
 
-/* §6.1 / §6.3 / §13 F48: "The token is validated before any outbound request" (CONFIRMED
+/* §6.1 / §6.3 / §6.1.8: "The token is validated before any outbound request" (CONFIRMED
  * test_remote_upload_validates_token_before_fetching_remote_url). An unknown token → 403
  * invalid_upload_token, a missing header → 401, and the fixture sees no request. */
 static void upload_bad_token_no_fetch(hitl_check_ctx *ctx)
@@ -438,12 +438,12 @@ static void upload_bad_token_no_fetch(hitl_check_ctx *ctx)
         size_t hits = hitl_fixture_hits(hitl_chk_env(ctx)->fixture, prefix);
         hitl_expect(ctx, hits == 0,
                     "the target fetched nothing for the refused uploads: the token is checked "
-                    "before any outbound request (§6.3, §13 F48)",
+                    "before any outbound request (§6.3, §6.1.8)",
                     "the fixture saw %zu request(s) for %s", hits, prefix);
     }
 }
 
-/* --- SSRF (§6.3 "SSRF protection", §13 F43) --- */
+/* --- SSRF (§6.3 "SSRF protection", §6.3.7) --- */
 
 /* The canary: a private fixture on 127.0.0.1, a port no allow-list names. NULL after an
  * ERROR. */
@@ -487,7 +487,7 @@ static void canary_expect_untouched(hitl_check_ctx *ctx, hitl_fixture *canary, c
                 (unsigned)hitl_fixture_port(canary), hits);
 }
 
-/* §6.3 SSRF / §13 F43: "URL to loopback/link-local/metadata IP → rejected (400
+/* §6.3 SSRF / §6.3.7: "URL to loopback/link-local/metadata IP → rejected (400
  * remote_file_url_blocked or remote_file_upload_error, or 502), never 201". */
 static void ssrf_remote_loopback(hitl_check_ctx *ctx)
 {
@@ -506,7 +506,7 @@ static void ssrf_remote_loopback(hitl_check_ctx *ctx)
                 snprintf(
                     exp, sizeof exp,
                     "a remote upload of %.255s is refused: HTTP 400 or 502, never 201 (§6.3 SSRF "
-                    "protection, §13 F43)",
+                    "protection, §6.3.7)",
                     urls[i]);
                 body_code(&resp, code, sizeof code);
                 if (hitl_expect(ctx, resp.status == 400 || resp.status == 502, exp,
@@ -519,13 +519,13 @@ static void ssrf_remote_loopback(hitl_check_ctx *ctx)
                 break;
         }
         if (sent)
-            canary_expect_untouched(ctx, canary, "§6.3 SSRF protection, §13 F43");
+            canary_expect_untouched(ctx, canary, "§6.3.7");
     }
     hitl_fixture_stop(canary);
     upload_prep_free(&p);
 }
 
-/* §13 F43 names 169.254.169.254. Sending a target a cloud-metadata URL is a probe a user
+/* §6.3.7 names 169.254.169.254. Sending a target a cloud-metadata URL is a probe a user
  * must ask for: without HITLCHECK_SSRF_METADATA_PROBE=1 the check is SKIP ("opt-in"). */
 static void ssrf_remote_metadata(hitl_check_ctx *ctx)
 {
@@ -543,7 +543,7 @@ static void ssrf_remote_metadata(hitl_check_ctx *ctx)
             body_code(&resp, code, sizeof code);
             if (hitl_expect(ctx, resp.status == 400 || resp.status == 502,
                             "a remote upload of " METADATA_URL " is refused: HTTP 400 or 502, "
-                            "never 201 (§6.3 SSRF protection, §13 F43)",
+                            "never 201 (§6.3.7)",
                             "HTTP %ld %.200s", resp.status, hitl_buf_str(&resp.body)))
                 hitl_check_note(ctx, "the metadata URL was refused: HTTP %ld %s", resp.status,
                                 code);
@@ -553,7 +553,7 @@ static void ssrf_remote_metadata(hitl_check_ctx *ctx)
     upload_prep_free(&p);
 }
 
-/* --- inline remote_url in a submit (§7.3, normative decision 2) --- */
+/* --- inline remote_url in a submit (§7.3.14) --- */
 
 static bool has_item(const hitl_strlist *l, const char *s)
 {
@@ -641,8 +641,8 @@ static char *with_inline_url(hitl_check_ctx *ctx, const inline_prep *p, const ch
     return out;
 }
 
-/* Submits the valid body with |url| inline and expects it rejected (normative decision 2,
- * MUST): never a 2xx. How it is rejected is a second question: §7.3 and §13 G61 say 400
+/* Submits the valid body with |url| inline and expects it rejected (§7.3.14,
+ * MUST): never a 2xx. How it is rejected is a second question: §7.3.15 say 400
  * invalid_form_data, but G61 is a SHOULD and some Dify builds answer 500 for a failing fetch.
  * With |exact| false (the MUST checks) a 4xx must be 400 invalid_form_data (a client error
  * with another code contradicts §7.3) and a 5xx is noted; with |exact| true (the SHOULD check
@@ -662,7 +662,7 @@ static bool inline_expect_rejected(hitl_check_ctx *ctx, const inline_prep *p, co
         if (exact) {
             snprintf(exp, sizeof exp,
                      "%s is refused as HTTP 400 invalid_form_data, not a server error (§7.3, "
-                     "§13 G61 SHOULD)",
+                     "§7.3.14, §7.3.15 SHOULD)",
                      what);
             ok = hitl_expect(ctx, resp.status == 400, exp, "HTTP %ld %.200s", resp.status,
                              hitl_buf_str(&resp.body)) &&
@@ -671,7 +671,7 @@ static bool inline_expect_rejected(hitl_check_ctx *ctx, const inline_prep *p, co
             ok = ok || resp.status >= 500;
         } else {
             snprintf(exp, sizeof exp,
-                     "%s rejects the whole submission: not a 2xx (normative decision 2, §7.3)",
+                     "%s rejects the whole submission: not a 2xx (§7.3.14, §7.3)",
                      what);
             ok = hitl_expect(ctx, resp.status < 200 || resp.status > 299, exp, "HTTP %ld %.200s",
                              resp.status, hitl_buf_str(&resp.body));
@@ -679,14 +679,14 @@ static bool inline_expect_rejected(hitl_check_ctx *ctx, const inline_prep *p, co
                 ok = hitl_expect_error(ctx, &resp, 400, "invalid_form_data");
             else if (ok)
                 hitl_check_note(ctx,
-                                "%s was rejected with HTTP %ld, not 400 invalid_form_data (§13 "
-                                "G61 is a SHOULD: remote.inline.failures-code reports it)",
+                                "%s was rejected with HTTP %ld, not 400 invalid_form_data (§7.3.15 "
+                                "is a SHOULD: remote.inline.failures-code reports it)",
                                 what, resp.status);
         }
         if (resp.status == 200)
             hitl_check_note(ctx,
                             "the target accepted %s; a lenient Dify build (§7.3) may, but "
-                            "hitlcheck's contract (normative decision 2) requires rejection",
+                            "hitlcheck's contract (§7.3.14) requires rejection",
                             what);
     }
     hitl_http_response_free(&resp);
@@ -722,7 +722,7 @@ static void inline_failures_run(hitl_check_ctx *ctx, bool exact)
             if (hitl_chk_submit(ctx, p.run.form_token, p.valid, &resp) == HITL_OK)
                 hitl_expect(ctx, resp.status == 200,
                             "the form stays open after the rejections: the corrected submit → "
-                            "200 (normative decision 2, §7.4)",
+                            "200 (§7.3.14, §7.4)",
                             "HTTP %ld %.200s", resp.status, hitl_buf_str(&resp.body));
             hitl_http_response_free(&resp);
         }
@@ -730,7 +730,7 @@ static void inline_failures_run(hitl_check_ctx *ctx, bool exact)
     inline_prep_free(&p);
 }
 
-/* Normative decision 2: "any size, type or fetch failure of an inline remote URL rejects
+/* §7.3.14: "any size, type or fetch failure of an inline remote URL rejects
  * the entire submission, and the form stays open for a corrected retry" (MUST, even where a
  * Dify build is more lenient, §7.3). submit.inline-remote.unreachable covers a 404 and a
  * refused port; this covers a 500, 401/403, an over-size file and a type the input does not
@@ -740,7 +740,7 @@ static void inline_failures(hitl_check_ctx *ctx)
     inline_failures_run(ctx, false);
 }
 
-/* §13 G61 (SHOULD): the rejections above are 400 invalid_form_data, not a 5xx. */
+/* §7.3.14, §7.3.15 (SHOULD): the rejections above are 400 invalid_form_data, not a 5xx. */
 static void inline_failures_code(hitl_check_ctx *ctx)
 {
     inline_failures_run(ctx, true);
@@ -748,7 +748,7 @@ static void inline_failures_code(hitl_check_ctx *ctx)
 
 /* §6.3 SSRF protection applies to the submit-time fetch too ("the builder does a HEAD
  * through the SSRF proxy", §7.3): an inline remote_url to a loopback canary is rejected
- * (normative decision 2; a 4xx is 400 invalid_form_data, a proxy failure, §7.3), and the
+ * (§7.3.14; a 4xx is 400 invalid_form_data, a proxy failure, §7.3), and the
  * canary sees nothing. No fixture fetch is needed: a target that reaches nothing refuses it
  * correctly too. */
 static void ssrf_inline_loopback(hitl_check_ctx *ctx)

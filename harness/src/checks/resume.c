@@ -1,5 +1,5 @@
 /* resume.c: checks of the resume endpoint, GET /v1/workflow/{workflow_run_id}/events (E6;
- * §9.1, §10; §13 I and J84). Resume is a Service API endpoint: every check runs on the
+ * §9.1, §9.3, §10.8). Resume is a Service API endpoint: every check runs on the
  * service surface and starts its own run.
  *
  * §9.1's timing caveat shapes the checks that watch a run resume: "a subscriber that
@@ -174,7 +174,7 @@ static const hitl_form_action *chosen_action(hitl_check_ctx *ctx, const hitl_run
 
 /* --- I73, I74, I75: answering the resume request --- */
 
-/* §13 I73: "GET /v1/workflow/{workflow_run_id}/events?user=<same user> on a paused run →
+/* §9.1.1: "GET /v1/workflow/{workflow_run_id}/events?user=<same user> on a paused run →
  * 200 text/event-stream; first frame is `event: ping`" (§9.1 "First frame: event: ping
  * (emitted as soon as the subscription is live)"); a ping carries no data (§2, A1). */
 static void live_ping_first(hitl_check_ctx *ctx)
@@ -188,16 +188,16 @@ static void live_ping_first(hitl_check_ctx *ctx)
                     "no frame within %.1f s (%s%s%s)", s.seconds, hitl_stream_end_name(s.end),
                     s.error ? ": " : "", s.error ? s.error : "")) {
         const hitl_stream_frame *f = &s.frames[0];
-        if (hitl_expect(ctx, is_ping(f), "the first frame is `event: ping` (§9.1, §13 I73)",
+        if (hitl_expect(ctx, is_ping(f), "the first frame is `event: ping` (§9.1.1)",
                         "first frame: SSE type \"%s\", data \"%.80s\"", f->type, f->data))
-            hitl_expect(ctx, f->data_len == 0, "`event: ping` frames carry no data (§2, §13 A1)",
+            hitl_expect(ctx, f->data_len == 0, "`event: ping` frames carry no data (§2.3.2)",
                         "ping with data \"%.80s\"", f->data);
     }
     hitl_stream_free(&s);
     hitl_run_free(&run);
 }
 
-/* §13 I74 / §9.1: "Run unknown, other app, … or created by a different `user` → 404
+/* §9.1.2, §9.1.3, §9.1.4 / §9.1: "Run unknown, other app, … or created by a different `user` → 404
  * not_found". */
 static void auth_wrong_user(hitl_check_ctx *ctx)
 {
@@ -250,7 +250,7 @@ static void auth_not_workflow_app(hitl_check_ctx *ctx)
     hitl_stream_free(&s);
 }
 
-/* §13 I75 (SHOULD): "Using task_id instead of workflow_run_id → 404 when they differ";
+/* §9.1.5 (SHOULD): "Using task_id instead of workflow_run_id → 404 when they differ";
  * §9.1: the path value "must be the workflow run id". */
 static void id_task_id(hitl_check_ctx *ctx)
 {
@@ -277,7 +277,7 @@ static void id_task_id(hitl_check_ctx *ctx)
 
 /* --- I76, I77: after the submit --- */
 
-/* §13 I76: "After submitting, the resumed stream contains human_input_form_filled with
+/* §9.3.1: "After submitting, the resumed stream contains human_input_form_filled with
  * action_id = submitted action and action_text = that action's title, then node events,
  * then workflow_finished, then the stream closes". §9.1 "Closing events: … after relaying
  * workflow_finished". The run must resume along the chosen action's branch: when
@@ -301,25 +301,25 @@ static void after_submit_branch(hitl_check_ctx *ctx)
     hitl_event ev;
     memset(&ev, 0, sizeof ev);
     if (hitl_expect(ctx, filled != SIZE_MAX,
-                    "the resumed stream carries human_input_form_filled (§9.1, §13 I76)",
+                    "the resumed stream carries human_input_form_filled (§9.1, §9.3.1)",
                     "events: %s", seen) &&
         decode(&s, filled, &ev)) {
         const char *id = ev.filled.action_id, *text = ev.filled.action_text;
         hitl_expect(
             ctx, id && !strcmp(id, act->id),
-            "human_input_form_filled.data.action_id is the submitted action (§9.1, §13 I76)",
+            "human_input_form_filled.data.action_id is the submitted action (§9.1, §9.3.1)",
             "submitted \"%s\", action_id %s%s%s", act->id, id ? "\"" : "", id ? id : "missing",
             id ? "\"" : "");
         hitl_expect(
             ctx, text && act->title && !strcmp(text, act->title),
-            "human_input_form_filled.data.action_text is the action's title (§9.1, §13 I76)",
+            "human_input_form_filled.data.action_text is the action's title (§9.1, §9.3.1)",
             "title \"%s\", action_text %s%s%s", act->title ? act->title : "(none)",
             text ? "\"" : "", text ? text : "missing", text ? "\"" : "");
     }
     hitl_event_clear(&ev);
     if (filled != SIZE_MAX &&
         hitl_expect(ctx, fin != SIZE_MAX,
-                    "workflow_finished follows human_input_form_filled (§9.1, §13 I76)",
+                    "workflow_finished follows human_input_form_filled (§9.1, §9.3.1)",
                     "events: %s", seen)) {
         size_t nodes = 0;
         for (size_t i = filled + 1; i < fin; i++) {
@@ -330,7 +330,7 @@ static void after_submit_branch(hitl_check_ctx *ctx)
         }
         hitl_expect(
             ctx, nodes > 0,
-            "node events between human_input_form_filled and workflow_finished (§9.3, §13 I76)",
+            "node events between human_input_form_filled and workflow_finished (§9.3.1)",
             "events: %s", seen);
         if (decode(&s, fin, &ev)) {
             const cJSON *out_action =
@@ -348,7 +348,7 @@ static void after_submit_branch(hitl_check_ctx *ctx)
         hitl_event_clear(&ev);
         hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
                     "the server closes the resume stream after workflow_finished (within 5 s) "
-                    "(§9.1, §13 I76)",
+                    "(§9.1, §9.3.1)",
                     "%s",
                     s.still_open ? "the stream was still open 5 s after workflow_finished"
                                  : hitl_stream_end_name(s.end));
@@ -357,7 +357,7 @@ static void after_submit_branch(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 I77: "Finished run → exactly one data: frame with event:"workflow_finished" and the
+/* §9.1.6: "Finished run → exactly one data: frame with event:"workflow_finished" and the
  * stream closes" (§9.1 "Run finished (finished_at set) → 200 text/event-stream with exactly
  * one frame"). The run is finished by submitting, seen finished on the live stream. */
 static void finished_single_frame(hitl_check_ctx *ctx)
@@ -393,10 +393,10 @@ static void finished_single_frame(hitl_check_ctx *ctx)
             char seen[512];
             event_list(&s, seen, sizeof seen);
             hitl_expect(ctx, data_frames == 1 && fin != SIZE_MAX,
-                        "exactly one data frame, workflow_finished (§9.1, §13 I77)",
+                        "exactly one data frame, workflow_finished (§9.1.6)",
                         "%zu data frames: %s", data_frames, seen);
             hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
-                        "the stream then closes (within 5 s) (§9.1, §13 I77)", "%s",
+                        "the stream then closes (within 5 s) (§9.1.6)", "%s",
                         s.still_open ? "still open 5 s after workflow_finished"
                                      : hitl_stream_end_name(s.end));
         }
@@ -408,7 +408,7 @@ static void finished_single_frame(hitl_check_ctx *ctx)
 
 /* --- I78, I79: snapshot mode --- */
 
-/* §13 I78: "include_state_snapshot=true on a paused run → workflow_started, node events,
+/* §9.1.7: "include_state_snapshot=true on a paused run → workflow_started, node events,
  * human_input_required (with a form_token), workflow_paused, then close" (§9.1 "Snapshot
  * mode … closes on pause unless continue_on_pause"). Pings are not counted. */
 static void snapshot_replay(hitl_check_ctx *ctx)
@@ -441,7 +441,7 @@ static void snapshot_replay(hitl_check_ctx *ctx)
                 nodes++;
         }
         const char *exp = "the replay: workflow_started, node events, human_input_required, "
-                          "workflow_paused, in that order (§9.1, §13 I78)";
+                          "workflow_paused, in that order (§9.1.7)";
         if (hitl_expect(ctx, first != SIZE_MAX && first == started, exp, "events: %s", seen) &&
             hitl_expect(ctx, required != SIZE_MAX && nodes > 0 && paused != SIZE_MAX, exp,
                         "events: %s", seen)) {
@@ -449,12 +449,12 @@ static void snapshot_replay(hitl_check_ctx *ctx)
             if (decode(&s, required, &ev) && ev.form && ev.form->form_token)
                 hitl_ctx_secret(ctx, ev.form->form_token, "form-token");
             hitl_expect(ctx, ev.form && ev.form->form_token && ev.form->form_token[0],
-                        "the replayed human_input_required carries a form_token (§9.1, §13 I78)",
+                        "the replayed human_input_required carries a form_token (§9.1.7)",
                         "form_token %s", !ev.form ? "(no data object)" : "missing or not a string");
             hitl_event_clear(&ev);
             hitl_expect(
                 ctx, s.end == HITL_STREAM_CLOSED,
-                "the snapshot stream closes after workflow_paused (within 5 s) (§9.1, §13 I78)",
+                "the snapshot stream closes after workflow_paused (within 5 s) (§9.1.7)",
                 "%s",
                 s.still_open ? "still open 5 s after workflow_paused"
                              : hitl_stream_end_name(s.end));
@@ -464,7 +464,7 @@ static void snapshot_replay(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 I79 (SHOULD): "include_state_snapshot=1 behaves like false (only the literal true,
+/* §9.1.8 (SHOULD): "include_state_snapshot=1 behaves like false (only the literal true,
  * case-insensitive, enables it)"; §9.1 "`true` only when the lower-cased value equals
  * "true"". A live stream starts with a ping; a replay with workflow_started. */
 static void snapshot_literal_true(hitl_check_ctx *ctx)
@@ -482,7 +482,7 @@ static void snapshot_literal_true(hitl_check_ctx *ctx)
             s.n_frames > 0 && is_ping(&s.frames[0]) &&
                 hitl_chk_find_event(&s, "workflow_started", 0) == SIZE_MAX,
             "include_state_snapshot=1 is not `true`: no replay, the first frame is the live "
-            "stream's `event: ping` (§9.1, §13 I79)",
+            "stream's `event: ping` (§9.1.8)",
             "first frames: %s", seen);
     }
     hitl_stream_free(&s);
@@ -505,7 +505,7 @@ static bool stop_after_keepalives(void *user, const hitl_stream_frame *f)
     return c->pings > KEEPALIVE_PINGS;
 }
 
-/* §13 I81 (SHOULD): "No frame gap exceeds ~10 s (pings) while the run waits"; §9.1
+/* §9.1.9 (SHOULD): "No frame gap exceeds ~10 s (pings) while the run waits"; §9.1
  * "Keep-alive: event: ping after 10 s without messages". The stream is watched until three
  * keep-alive pings arrived (so the length follows the target's observed interval: ~30 s on
  * Dify, ~3 s on a server pinging every second), at most 3 × (10 s + slack) and max-wait.
@@ -536,7 +536,7 @@ static void live_keepalive(hitl_check_ctx *ctx)
                 bad_ping =
                     !hitl_expect(ctx, false,
                                  "keep-alive pings are `event: ping` with no data "
-                                 "(§2, §13 A1)",
+                                 "(§2.3.2)",
                                  "frame %zu: SSE type \"%s\", data \"%.80s\"", i, f->type, f->data);
         }
         /* Silence at the end counts too, unless the stop function ended the stream. */
@@ -545,13 +545,13 @@ static void live_keepalive(hitl_check_ctx *ctx)
             at = s.n_frames;
         }
         if (!bad_ping &&
-            hitl_expect(ctx, s.n_frames > 0, "pings while the run waits (§9.1, §13 I81)",
+            hitl_expect(ctx, s.n_frames > 0, "pings while the run waits (§9.1.9)",
                         "no frame at all in %.1f s (stream %s)", s.seconds,
                         hitl_stream_end_name(s.end)))
             hitl_expect(
                 ctx, max_gap <= PING_INTERVAL_S + PING_SLACK_S,
                 "no gap between frames longer than the 10 s ping interval (+2 s slack) while "
-                "the run waits (§9.1, §13 I81)",
+                "the run waits (§9.1.9)",
                 "%.1f s of silence before %s%zu", max_gap,
                 at < s.n_frames ? "frame " : "the end of the watch, after frame ",
                 at < s.n_frames ? at : s.n_frames);
@@ -564,7 +564,7 @@ static void live_keepalive(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 I82: "Same path works for a Chatflow app; frames carry conversation_id/message_id"
+/* §9.1.12: "Same path works for a Chatflow app; frames carry conversation_id/message_id"
  * (§9.1 "Envelope: Workflow vs Chatflow differ only in envelope (Chatflow adds
  * conversation_id, message_id, created_at)"). The resumed frames belong to the run's
  * conversation: the one its start stream named. */
@@ -597,7 +597,7 @@ static void chatflow_envelope(hitl_check_ctx *ctx)
             const char *c = ev.conversation_id.value, *m = ev.message_id.value;
             if (hitl_expect(ctx, c && m,
                             "every resumed Chatflow event has top-level conversation_id and "
-                            "message_id strings (§9.1, §13 I82)",
+                            "message_id strings (§9.1.12)",
                             "frame %zu (%s): conversation_id %s, message_id %s", i, ev.name,
                             c ? "present" : "missing", m ? "present" : "missing") &&
                 conv[0])
@@ -616,7 +616,7 @@ static void chatflow_envelope(hitl_check_ctx *ctx)
 
 /* --- J84: the timeout event --- */
 
-/* §13 J84: "Within ~HUMAN_INPUT_TIMEOUT_TASK_INTERVAL (+ slack) after expiry, the resumed
+/* §10.8: "Within ~HUMAN_INPUT_TIMEOUT_TASK_INTERVAL (+ slack) after expiry, the resumed
  * stream shows human_input_form_timeout with expiration_time, then the timeout branch
  * runs"; §10 "Node timeout outcome: … stream shows human_input_form_timeout". The stream is
  * opened shortly before the expiry and kept open across it (reopened if the server closes
@@ -674,7 +674,7 @@ static void timeout_event(hitl_check_ctx *ctx)
                                 ev.timeout.expiration_state == HITL_JSON_OK &&
                                     ev.timeout.expiration_time == run.expiration_time,
                                 "human_input_form_timeout.data.expiration_time is the form's "
-                                "(§10, §13 J84)",
+                                "(§10.8)",
                                 "%s%lld, form %lld",
                                 ev.timeout.expiration_state == HITL_JSON_OK
                                     ? ""
@@ -684,7 +684,7 @@ static void timeout_event(hitl_check_ctx *ctx)
                     finished = true;
                     hitl_expect(
                         ctx, timed_out,
-                        "human_input_form_timeout precedes workflow_finished (§10, §13 J84)",
+                        "human_input_form_timeout precedes workflow_finished (§10.8)",
                         "workflow_finished (status %s) without human_input_form_timeout",
                         ev.workflow.status ? ev.workflow.status : "?");
                 }
@@ -710,7 +710,7 @@ static void timeout_event(hitl_check_ctx *ctx)
             else
                 hitl_expect(ctx, false,
                             "human_input_form_timeout, then workflow_finished, within 65 s of "
-                            "expiration_time (§10, §13 J84)",
+                            "expiration_time (§10.8)",
                             "%s (%zu events)",
                             timed_out ? "no workflow_finished after the timeout"
                                       : "no human_input_form_timeout",

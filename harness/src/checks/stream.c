@@ -1,8 +1,8 @@
 /* stream.c: checks of the start stream and the human_input_required event (§2, §3;
- * §13 A). Each starts its own run through the Service API. */
+ * §2). Each starts its own run through the Service API. */
 #include "common.h"
 
-/* §13 A1: the start stream is text/event-stream. */
+/* §2.3.1: the start stream is text/event-stream. */
 static void content_type(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -14,7 +14,7 @@ static void content_type(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 A1: JSON events are `data: <json>` frames with no `event:` field; pings are
+/* §2.3.2: JSON events are `data: <json>` frames with no `event:` field; pings are
  * `event: ping` frames with no data. */
 static void frame_format(hitl_check_ctx *ctx)
 {
@@ -40,7 +40,7 @@ static void frame_format(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 A2: human_input_required, then workflow_paused, and the stream then ends. */
+/* §2.3.3, §2.3.4: human_input_required, then workflow_paused, and the stream then ends. */
 static void pause_order(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -80,7 +80,7 @@ static const cJSON *data_of(const cJSON *root)
     return cJSON_IsObject(d) ? d : NULL;
 }
 
-/* §13 A3: every field of human_input_required.data with its type. */
+/* §2.1.1: every field of human_input_required.data with its type. */
 /* Starts a run without requiring a usable token: for checks of the event itself. */
 static int start_for_event(hitl_check_ctx *ctx, hitl_run *run)
 {
@@ -120,7 +120,7 @@ static void required_fields(hitl_check_ctx *ctx)
             const cJSON *exp = cJSON_GetObjectItemCaseSensitive(d, "expiration_time");
             if (cJSON_IsNumber(exp))
                 hitl_expect(ctx, exp->valuedouble > (double)hitl_chk_now(),
-                            "data.expiration_time lies in the future (§13 A3)",
+                            "data.expiration_time lies in the future (§2.1.1)",
                             "expiration_time %.0f, now %lld", exp->valuedouble, hitl_chk_now());
         }
         cJSON_Delete(root);
@@ -146,7 +146,7 @@ static bool chatflow_has_run_id(const char *event)
     return false;
 }
 
-/* §13 A4: the envelope of every event of the start stream. A Workflow event has `event`,
+/* §2.3.5: the envelope of every event of the start stream. A Workflow event has `event`,
  * `task_id` and `workflow_run_id`. A Chatflow event has `event`, `conversation_id`,
  * `message_id` and `created_at`, `task_id`, and `workflow_run_id` only when it is a
  * workflow, node or human-input event (chatflow_has_run_id). An error frame has no
@@ -184,7 +184,7 @@ static void envelope_fields(hitl_check_ctx *ctx)
                                    : strcmp(need[k], "workflow_run_id")
                                        ? "Chatflow"
                                        : "Chatflow workflow, node or human-input";
-                snprintf(exp, sizeof exp, "every %s event has top-level `%s` (§2, §13 A4)", kind,
+                snprintf(exp, sizeof exp, "every %s event has top-level `%s` (§2.3.5)", kind,
                          need[k]);
                 if (!hitl_expect(ctx, cJSON_GetObjectItemCaseSensitive(j, need[k]) != NULL, exp,
                                  "frame %zu (%s) has no `%s`", i, name[0] ? name : "?",
@@ -197,7 +197,7 @@ static void envelope_fields(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 A5: the pause reason repeats the form's id, token and expiration. */
+/* §2.2.1: the pause reason repeats the form's id, token and expiration. */
 static void paused_reasons(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -218,15 +218,15 @@ static void paused_reasons(hitl_check_ctx *ctx)
             }
             if (hitl_expect(ctx, match != NULL,
                             "workflow_paused.data.reasons has a human_input_required reason with the "
-                            "event's form_id (§2.2, §13 A5)",
+                            "event's form_id (§2.2.1)",
                             "no such reason among %d", cJSON_GetArraySize(reasons))) {
                 const cJSON *tok = cJSON_GetObjectItemCaseSensitive(match, "form_token");
                 const cJSON *exp = cJSON_GetObjectItemCaseSensitive(match, "expiration_time");
                 hitl_expect(ctx, cJSON_IsString(tok) && !strcmp(tok->valuestring, run.form_token),
-                            "the reason's form_token equals the event's (§13 A5)", "form_token %s",
+                            "the reason's form_token equals the event's (§2.2.1)", "form_token %s",
                             cJSON_IsString(tok) ? tok->valuestring : "missing");
                 hitl_expect(ctx, cJSON_IsNumber(exp) && (int64_t)exp->valuedouble == run.expiration_time,
-                            "the reason's expiration_time equals the event's (§13 A5)",
+                            "the reason's expiration_time equals the event's (§2.2.1)",
                             "expiration_time %.0f, event %lld", cJSON_IsNumber(exp) ? exp->valuedouble : -1.0,
                             (long long)run.expiration_time);
             }
@@ -236,7 +236,7 @@ static void paused_reasons(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 A6: a run invoked through the Service API pauses with outputs == {}. */
+/* §2.2.2: a run invoked through the Service API pauses with outputs == {}. */
 static void paused_outputs_empty(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -248,7 +248,7 @@ static void paused_outputs_empty(hitl_check_ctx *ctx)
                                  "example omits it)");
         else
             hitl_expect(ctx, cJSON_IsObject(outputs) && outputs->child == NULL,
-                        "workflow_paused.data.outputs == {} on a Service API run (§2.2, §13 A6)",
+                        "workflow_paused.data.outputs == {} on a Service API run (§2.2.2)",
                         "outputs is %s", cJSON_IsObject(outputs) ? "a non-empty object" : "not an object");
         cJSON_Delete(root);
     } else if (!hitl_check_done(ctx)) {
@@ -257,7 +257,7 @@ static void paused_outputs_empty(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 A8 (and §4.2): the event's form validates: action ids, button styles, inputs. */
+/* §2.1.2 (and §4.2): the event's form validates: action ids, button styles, inputs. */
 static void required_form_valid(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -272,7 +272,7 @@ static void required_form_valid(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §13 A9 (SHOULD): blocking mode returns the pause. */
+/* §2.2.3 (SHOULD): blocking mode returns the pause. */
 static void blocking_paused(hitl_check_ctx *ctx)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
@@ -302,13 +302,13 @@ static void blocking_paused(hitl_check_ctx *ctx)
             const cJSON *st = cJSON_GetObjectItemCaseSensitive(d, "status");
             const cJSON *pn = cJSON_GetObjectItemCaseSensitive(d, "paused_nodes");
             hitl_expect(ctx, cJSON_IsString(st) && !strcmp(st->valuestring, "paused") && cJSON_IsArray(pn),
-                        "Workflow blocking answer: data.status \"paused\" and data.paused_nodes (§2, §13 A9)",
+                        "Workflow blocking answer: data.status \"paused\" and data.paused_nodes (§2.2.3)",
                         "data.status %s", cJSON_IsString(st) ? st->valuestring : "missing");
         }
         const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(d, "reasons");
         const cJSON *r0 = cJSON_GetArrayItem(reasons, 0);
         hitl_expect(ctx, cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r0, "form_id")),
-                    "data.reasons[0].form_id is a string (§13 A9)", "reasons[0] %s",
+                    "data.reasons[0].form_id is a string (§2.2.3)", "reasons[0] %s",
                     r0 ? "has no string form_id" : "is missing");
         const cJSON *tok = cJSON_GetObjectItemCaseSensitive(r0, "form_token");
         if (cJSON_IsString(tok))

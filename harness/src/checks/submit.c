@@ -1,7 +1,7 @@
-/* submit.c: checks of the submit step (§7; §13 G). Each check starts its own run (forms
+/* submit.c: checks of the submit step (§7; §7). Each check starts its own run (forms
  * are one-shot), builds a submission the form accepts (hitl/submit.h), spoils one thing
  * in it and asserts the exact §7.3 answer. A check whose spoiled input kind the form lacks
- * is SKIP (normative decision 4). */
+ * is SKIP (§11.1). */
 #include "common.h"
 #include "valid_submission.h"
 
@@ -216,7 +216,7 @@ static bool body_is_empty_object(const hitl_http_response *resp)
 
 /* --- G49, G50, G53 --- */
 
-/* §7.4, §13 G49: "200 body is exactly {}" (CONFIRMED both surfaces). */
+/* §7.4.1: "200 body is exactly {}" (CONFIRMED both surfaces). */
 static void valid_ok(hitl_check_ctx *ctx)
 {
     prepared p;
@@ -224,14 +224,14 @@ static void valid_ok(hitl_check_ctx *ctx)
         hitl_http_response resp;
         if (post(ctx, &p, &resp) == HITL_OK && hitl_expect_status(ctx, &resp, 200))
             hitl_expect(ctx, body_is_empty_object(&resp),
-                        "the 200 body is exactly {} (§7.4, §13 G49)", "body %.200s",
+                        "the 200 body is exactly {} (§7.4.1)", "body %.200s",
                         hitl_buf_str(&resp.body));
         hitl_http_response_free(&resp);
     }
     prepared_free(&p);
 }
 
-/* §7.4, §13 G50: "second submit with same token → 412 human_input_form_submitted". */
+/* §7.4.2: "second submit with same token → 412 human_input_form_submitted". */
 static void double_submit(hitl_check_ctx *ctx)
 {
     prepared p;
@@ -252,7 +252,7 @@ static void unknown_action(const hitl_form *f, char *out, size_t cap)
         snprintf(out, cap, "%s%d", BAD_ACTION, k);
 }
 
-/* §7.4, §13 G53: "a rejected submit (400) leaves the form unchanged; resubmit with the
+/* §7.4.3: "a rejected submit (400) leaves the form unchanged; resubmit with the
  * same token works" (CONFIRMED: validation precedes mark_submitted). */
 static void stays_open(hitl_check_ctx *ctx)
 {
@@ -272,7 +272,7 @@ static void stays_open(hitl_check_ctx *ctx)
                 post(ctx, &p, &resp) == HITL_OK)
                 hitl_expect(ctx, resp.status == 200,
                             "after a rejected submit the corrected one with the same token → 200 "
-                            "(§7.4, §13 G53)",
+                            "(§7.4.3)",
                             "HTTP %ld %.200s", resp.status, hitl_buf_str(&resp.body));
         }
         hitl_http_response_free(&resp);
@@ -282,7 +282,7 @@ static void stays_open(hitl_check_ctx *ctx)
 
 /* --- G51, G52 --- */
 
-/* §7.3, §13 G51: "action not among the form's action ids → Invalid action: <action>". */
+/* §7.3.1: "action not among the form's action ids → Invalid action: <action>". */
 static void invalid_action(hitl_check_ctx *ctx)
 {
     prepared p;
@@ -324,7 +324,7 @@ static size_t pick_missing(const hitl_form *f, size_t want, const hitl_form_inpu
     return 2;
 }
 
-/* §7.3, §13 G52: "any input's output_variable_name key absent from inputs →
+/* §7.3.2: "any input's output_variable_name key absent from inputs →
  * Missing required inputs: <a>, <b> (definition order, ", "-joined)". */
 static void missing_inputs(hitl_check_ctx *ctx, size_t want)
 {
@@ -346,7 +346,7 @@ static void missing_inputs(hitl_check_ctx *ctx, size_t want)
             if (built(ctx, rc, &err, "omitting inputs") && post(ctx, &p, &resp) == HITL_OK &&
                 hitl_expect_error_msg(ctx, &resp, 400, "invalid_form_data",
                                       "Missing required inputs: "))
-                expect_message(ctx, &resp, message, "§7.3, §13 G52");
+                expect_message(ctx, &resp, message, "§7.3.2");
             hitl_http_response_free(&resp);
         }
     }
@@ -376,7 +376,7 @@ static const hitl_form_input *constant_select(const hitl_form *f)
     return NULL;
 }
 
-/* §7.3, §13 G54: "select value not a string → Invalid value for select input '<name>':
+/* §7.3.3, §7.3.4: "select value not a string → Invalid value for select input '<name>':
  * expected string" (CONFIRMED newer service). */
 static void select_type(hitl_check_ctx *ctx)
 {
@@ -398,7 +398,7 @@ static void select_type(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §7.3, §13 G54: "constant-sourced select value not in options → Invalid value for select
+/* §7.3.3, §7.3.4: "constant-sourced select value not in options → Invalid value for select
  * input '<name>': <value>". Variable-sourced selects are not checked (INFERRED), so only a
  * constant one is used. */
 static void select_option(hitl_check_ctx *ctx)
@@ -464,7 +464,7 @@ static const hitl_form_input *pick_limited_list(const hitl_form *f)
     return NULL;
 }
 
-/* §7.3, §13 G55: "file value not an object → …: expected mapping" (CONFIRMED). */
+/* §7.3.5, §7.3.6: "file value not an object → …: expected mapping" (CONFIRMED). */
 static void file_not_mapping(hitl_check_ctx *ctx)
 {
     prepared p;
@@ -522,7 +522,7 @@ static bool set_file_value(hitl_check_ctx *ctx, prepared *p, const hitl_form_inp
     return built(ctx, rc, &err, "setting the file input's value");
 }
 
-/* §7.3, §13 G56: "local_file with a non-uuid id → …: Invalid upload file id format"
+/* §7.3.8, §7.3.9: "local_file with a non-uuid id → …: Invalid upload file id format"
  * (CONFIRMED builder). */
 static void upload_id_format(hitl_check_ctx *ctx)
 {
@@ -542,7 +542,7 @@ static void upload_id_format(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §7.3, §13 G56: "a uuid not found in tenant → …: Invalid upload file" (CONFIRMED
+/* §7.3.8, §7.3.9: "a uuid not found in tenant → …: Invalid upload file" (CONFIRMED
  * builder); the whole message is pinned so "…id format" does not pass for it. */
 static void upload_id_unknown(hitl_check_ctx *ctx)
 {
@@ -558,7 +558,7 @@ static void upload_id_unknown(hitl_check_ctx *ctx)
             hitl_http_response resp;
             if (post(ctx, &p, &resp) == HITL_OK &&
                 hitl_expect_error_msg(ctx, &resp, 400, "invalid_form_data", prefix))
-                expect_message(ctx, &resp, prefix, "§7.3, §13 G56");
+                expect_message(ctx, &resp, prefix, "§7.3.8, §7.3.9");
             hitl_http_response_free(&resp);
         }
     }
@@ -702,7 +702,7 @@ static void file_not_allowed(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §7.3, §13 G57: "mapping without transfer_method → Invalid value for file input '<name>':
+/* §7.3.7: "mapping without transfer_method → Invalid value for file input '<name>':
  * transfer_method is required in file mapping" (single file field: a file-list drops such
  * items silently). */
 static void no_transfer_method(hitl_check_ctx *ctx)
@@ -729,7 +729,7 @@ static void no_transfer_method(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §7.3, §13 G60: "more files than number_limits → Invalid value for file list input
+/* §7.3.12: "more files than number_limits → Invalid value for file list input
  * '<name>': Number of files exceeds the maximum limit <n>" (CONFIRMED builder). The items
  * are all valid (the same sample), so the count is the only fault: Dify builds the files
  * before it counts them. */
@@ -757,7 +757,7 @@ static void file_limit(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* --- inline remote_url (§7.3, normative decision 2) --- */
+/* --- inline remote_url (§7.3.14) --- */
 
 /* Starts a run whose form has a file input taking an inline remote PDF and a target that
  * fetches the fixture's files (hitl_chk_require_fixture_fetch); SKIP otherwise. */
@@ -808,7 +808,7 @@ static void inline_remote_ok(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §13 G61 and normative decision 2: "any size, type or fetch failure of an inline remote URL
+/* §7.3.14, §7.3.15 and §7.3.14: "any size, type or fetch failure of an inline remote URL
  * rejects the entire submission, and the form stays open for a corrected retry" — a MUST
  * here even where Dify's source (§7.3, G62) accepts a non-200 HEAD. Two failures: the
  * fixture's 404, and a refused connection (on a loopback target the fetch allow-list refuses
@@ -845,7 +845,7 @@ static void inline_remote_unreachable(hitl_check_ctx *ctx)
                 char exp[512];
                 snprintf(exp, sizeof exp,
                          "%s rejects the whole submission: HTTP 400 invalid_form_data "
-                         "(normative decision 2, §13 G61)",
+                         "(§7.3.14, §7.3.14, §7.3.15)",
                          cases[i].what);
                 open = hitl_expect(ctx, resp.status == 400, exp, "HTTP %ld %.200s", resp.status,
                                    hitl_buf_str(&resp.body)) &&
@@ -866,7 +866,7 @@ static void inline_remote_unreachable(hitl_check_ctx *ctx)
             if (set_file_value(ctx, &p, in, &valid) && post(ctx, &p, &resp) == HITL_OK)
                 hitl_expect(ctx, resp.status == 200,
                             "the form stays open after the rejections: the corrected submit → 200 "
-                            "(normative decision 2, §7.4)",
+                            "(§7.3.14, §7.4)",
                             "HTTP %ld %.200s", resp.status, hitl_buf_str(&resp.body));
             hitl_http_response_free(&resp);
         }
@@ -876,7 +876,7 @@ static void inline_remote_unreachable(hitl_check_ctx *ctx)
 
 /* --- the body itself (§7.1) --- */
 
-/* §7.1, §13 G63: "user required (validate_app_token(fetch_from=JSON, required=True))";
+/* §7.1.1, §7.2.1: "user required (validate_app_token(fetch_from=JSON, required=True))";
  * "Missing user on SVC → 400 invalid_param" (DOCS). */
 static void svc_user_required(hitl_check_ctx *ctx)
 {
@@ -892,7 +892,7 @@ static void svc_user_required(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §4.1 order 2 (the same gate for POST, §7.2), §13 G63: "SVC submit of a form from another
+/* §4.1 order 2 (the same gate for POST, §7.2), §7.1.1, §7.2.1: "SVC submit of a form from another
  * app → 404". The valid submission with another app's API key (--other-api-key) → 404
  * not_found; the form is untouched: the same submission with the run's own key → 200. */
 static void svc_other_app(hitl_check_ctx *ctx)
@@ -934,7 +934,7 @@ static void svc_other_app(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §7.1, §13 G64 (+ K86/K87): a body that is not JSON, `inputs` that is not an object, and a
+/* §7.1.2 (+ K86/K87): a body that is not JSON, `inputs` that is not an object, and a
  * missing `action` → 400 with the §1.3 error body (the code, invalid_param, is INFERRED and
  * not asserted). Each body is otherwise the valid submission. */
 static void invalid_body(hitl_check_ctx *ctx)
@@ -972,7 +972,7 @@ static void invalid_body(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
-/* §7.1, §13 G65: WEB "no user; submission_end_user_id = None" — a `user` sent anyway is an
+/* §7.1.3: WEB "no user; submission_end_user_id = None" — a `user` sent anyway is an
  * unknown field and ignored (pydantic default, INFERRED). */
 static void web_user_ignored(hitl_check_ctx *ctx)
 {
@@ -985,7 +985,7 @@ static void web_user_ignored(hitl_check_ctx *ctx)
             post(ctx, &p, &resp) == HITL_OK)
             hitl_expect(ctx, resp.status == 200,
                         "a WEB submit with a `user` field is accepted, the field ignored → 200 "
-                        "(§7.1, §13 G65)",
+                        "(§7.1.3)",
                         "HTTP %ld %.200s", resp.status, hitl_buf_str(&resp.body));
         hitl_http_response_free(&resp);
     }

@@ -1,7 +1,7 @@
-/* upload.c: checks of the upload steps: issuing upload tokens (§5; §13 C), the upload-token
- * ladder of the WEB upload routes (§6.1; §13 D), local uploads on WEB and through the
- * Service API's /files/upload (§6.2, §6.4; §13 E), the upload-path fingerprint (§13 E40) and
- * the remote upload (§6.3; §13 F41). A WEB upload needs a live form and a token of it, so
+/* upload.c: checks of the upload steps: issuing upload tokens (§5; §5), the upload-token
+ * ladder of the WEB upload routes (§6.1; §6.1), local uploads on WEB and through the
+ * Service API's /files/upload (§6.2, §6.4; §6.2), the upload-path fingerprint (§1.1.1) and
+ * the remote upload (§6.3; §6.3.1). A WEB upload needs a live form and a token of it, so
  * those checks start their own run; SVC uploads need only the app key.
  *
  * Well-formed uploads go through hitl_flow_upload_local (libcurl's multipart encoder);
@@ -19,7 +19,7 @@
 #define UPLOAD_PREFIX_LEN 12
 #define UNKNOWN_UPLOAD_AUTH "Bearer hitl_upload_doesnotexist"
 /* Over Dify's default 10 MiB image limit (§6.2 UPLOAD_IMAGE_FILE_SIZE_LIMIT), far below any
- * reverse proxy's usual body limit (§13 D33 needs the app, not the proxy, to answer). */
+ * reverse proxy's usual body limit (§6.1.8 needs the app, not the proxy, to answer). */
 #define OVER_IMAGE_LIMIT (11u * 1024u * 1024u)
 #define MP_BOUNDARY "hitlcheck-7d1a93c0e5b24f68"
 #define MP_MAX (1u << 20)
@@ -69,7 +69,7 @@ static int upload_as(hitl_check_ctx *ctx, const uploader *u, const char *authori
                                   name, ctype, data, len, resp);
 }
 
-/* Uploads the sample PDF (§13 E34's "valid file"). */
+/* Uploads the sample PDF (§6.2.1's "valid file"). */
 static int upload_sample(hitl_check_ctx *ctx, const uploader *u, const char *authorization,
                          hitl_http_response *resp)
 {
@@ -196,7 +196,7 @@ static int shown_prefix_len(const char *token)
     return (int)(n < UPLOAD_PREFIX_LEN ? n : UPLOAD_PREFIX_LEN);
 }
 
-/* §5, §13 C20: "POST upload-token on an active form → 200 {"upload_token": "hitl_upload_…",
+/* §5.1: "POST upload-token on an active form → 200 {"upload_token": "hitl_upload_…",
  * "expires_at": int}" — "Note: 200, not 201". */
 static void token_issue_ok(hitl_check_ctx *ctx)
 {
@@ -205,7 +205,7 @@ static void token_issue_ok(hitl_check_ctx *ctx)
         hitl_http_response resp;
         char *token = NULL;
         if (hitl_chk_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK &&
-            hitl_expect(ctx, resp.status == 200, "HTTP 200, not 201 (§5, §13 C20)",
+            hitl_expect(ctx, resp.status == 200, "HTTP 200, not 201 (§5.1)",
                         "HTTP %ld: %.200s", resp.status, hitl_buf_str(&resp.body))) {
             cJSON *root = hitl_chk_expect_json_object(ctx, &resp, "the upload-token answer (§5)");
             const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "upload_token");
@@ -213,7 +213,7 @@ static void token_issue_ok(hitl_check_ctx *ctx)
                 hitl_expect(ctx, cJSON_IsString(tok), "`upload_token` is a string (§5)",
                             "`upload_token` is %s", tok ? "not a string" : "missing") &&
                 hitl_expect(ctx, !strncmp(tok->valuestring, UPLOAD_PREFIX, UPLOAD_PREFIX_LEN),
-                            "upload_token starts with \"hitl_upload_\" (§5 token format, §13 C20)",
+                            "upload_token starts with \"hitl_upload_\" (§5.1)",
                             "upload_token starts \"%.*s…\"", shown_prefix_len(tok->valuestring),
                             tok->valuestring)) {
                 size_t rest = strlen(tok->valuestring) - UPLOAD_PREFIX_LEN;
@@ -226,7 +226,7 @@ static void token_issue_ok(hitl_check_ctx *ctx)
             bool ok;
             int_field(root, "expires_at", &ok);
             if (root)
-                hitl_expect(ctx, ok, "`expires_at` is an integer (Unix seconds) (§5, §13 C20)",
+                hitl_expect(ctx, ok, "`expires_at` is an integer (Unix seconds) (§5.1)",
                             "`expires_at` is %s",
                             cJSON_GetObjectItemCaseSensitive(root, "expires_at") ? "not an integer"
                                                                                  : "missing");
@@ -238,7 +238,7 @@ static void token_issue_ok(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §5 TTL, §13 C21: "expires_at is the form's expiration_time (no separate TTL)". */
+/* §5.2: "expires_at is the form's expiration_time (no separate TTL)". */
 static void token_issue_expires_at(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -256,7 +256,7 @@ static void token_issue_expires_at(hitl_check_ctx *ctx)
                                  resp.status, hitl_buf_str(&resp.body));
             else
                 hitl_expect(ctx, exp == run.expiration_time,
-                            "expires_at equals the form's expiration_time (§5 TTL, §13 C21)",
+                            "expires_at equals the form's expiration_time (§5.2)",
                             "expires_at %lld, expiration_time %lld (%+lld s)", (long long)exp,
                             (long long)run.expiration_time, (long long)(exp - run.expiration_time));
             cJSON_Delete(root);
@@ -275,21 +275,21 @@ static int two_tokens(hitl_check_ctx *ctx, const hitl_run *run, char **a, char *
     return *a && *b ? HITL_OK : HITL_E_STATE;
 }
 
-/* §5 Reuse, §13 C22: "Two calls return two different tokens (MUST)". */
+/* §5.3: "Two calls return two different tokens (MUST)". */
 static void token_issue_unique(hitl_check_ctx *ctx)
 {
     hitl_run run;
     char *a = NULL, *b = NULL;
     if (hitl_flow_start(ctx, &run) == HITL_OK && two_tokens(ctx, &run, &a, &b) == HITL_OK)
         hitl_expect(ctx, strcmp(a, b) != 0,
-                    "two upload-token calls for one form return two different tokens (§5, §13 C22)",
+                    "two upload-token calls for one form return two different tokens (§5.3)",
                     "both calls returned the same token");
     free(a);
     free(b);
     hitl_run_free(&run);
 }
 
-/* §5 Reuse, §13 C22 "(SHOULD, INFERRED) both remain usable for uploads". */
+/* §5.3 "(SHOULD, INFERRED) both remain usable for uploads". */
 static void token_issue_both_usable(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -303,7 +303,7 @@ static void token_issue_both_usable(hitl_check_ctx *ctx)
             snprintf(what, sizeof what, "a sample upload with the %s of two tokens",
                      i ? "second" : "first");
             if (upload_sample(ctx, &u, NULL, &resp) == HITL_OK)
-                expect_answer(ctx, &resp, 201, NULL, what, "§5 reuse, §13 C22");
+                expect_answer(ctx, &resp, 201, NULL, what, "§5.3");
             hitl_http_response_free(&resp);
         }
     }
@@ -312,7 +312,7 @@ static void token_issue_both_usable(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* §5 step 2, §13 C23: "Unknown form token → 404 not_found". */
+/* §5.5: "Unknown form token → 404 not_found". */
 static void token_issue_unknown_form(hitl_check_ctx *ctx)
 {
     hitl_http_response resp;
@@ -321,7 +321,7 @@ static void token_issue_unknown_form(hitl_check_ctx *ctx)
     hitl_http_response_free(&resp);
 }
 
-/* §5 step 3, §13 C24: "Submitted form → 412 human_input_form_submitted". */
+/* §5.6: "Submitted form → 412 human_input_form_submitted". */
 static void token_issue_after_submit(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -331,14 +331,14 @@ static void token_issue_after_submit(hitl_check_ctx *ctx)
         char *token = NULL;
         if (hitl_chk_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK)
             expect_answer(ctx, &resp, 412, "human_input_form_submitted",
-                          "POST …/upload-token of a submitted form", "§5, §13 C24");
+                          "POST …/upload-token of a submitted form", "§5.6");
         free(token);
         hitl_http_response_free(&resp);
     }
     hitl_run_free(&run);
 }
 
-/* §5 note, §13 C25 (SHOULD): "/v1/form/human_input/{t}/upload-token does not exist on SVC
+/* §5.7 (SHOULD): "/v1/form/human_input/{t}/upload-token does not exist on SVC
  * (404/405) — flag, don't fail, if a target implements it". A live token, so a target that
  * has the route answers it. */
 static void token_svc_absent(hitl_check_ctx *ctx)
@@ -353,7 +353,7 @@ static void token_svc_absent(hitl_check_ctx *ctx)
             hitl_expect(
                 ctx, resp.status == 404 || resp.status == 405,
                 "POST /v1/form/human_input/{t}/upload-token does not exist: HTTP 404 or 405 "
-                "(§5 note, §13 C25)",
+                "(§5.7)",
                 "HTTP %ld: %.200s", resp.status, hitl_buf_str(&resp.body));
             if (resp.status >= 200 && resp.status < 300)
                 hitl_check_note(ctx, "the target implements the upload-token route on the Service "
@@ -419,46 +419,46 @@ static void auth_cases_live(hitl_check_ctx *ctx, const auth_case *cases, size_t 
     uploader_close(&u);
 }
 
-/* §6.1 row 1, §13 D26: "No Authorization → 401 invalid_upload_token". */
+/* §6.1.1: "No Authorization → 401 invalid_upload_token". */
 static void auth_missing(hitl_check_ctx *ctx)
 {
     static const auth_case cases[] = {
-        {"", 401, "no Authorization header", "§6.1, §13 D26"},
+        {"", 401, "no Authorization header", "§6.1.1"},
     };
     uploader none = {.web = true};
     run_auth_cases(ctx, &none, cases, 1);
 }
 
-/* §6.1 row 2, §13 D27: "Authorization: Bearer (one part) → 401; Bearer a b (three parts) →
+/* §6.1.2: "Authorization: Bearer (one part) → 401; Bearer a b (three parts) →
  * 401". The live token with an extra word is the case a lenient split would accept. */
 static void auth_parts(hitl_check_ctx *ctx)
 {
     static const auth_case cases[] = {
-        {"Bearer", 401, "`Authorization: Bearer` (one part)", "§6.1, §13 D27"},
+        {"Bearer", 401, "`Authorization: Bearer` (one part)", "§6.1.2"},
         {"Bearer %s extra", 401, "`Authorization: Bearer <live upload token> extra` (three parts)",
-         "§6.1, §13 D27"},
-        {"Bearer a b", 401, "`Authorization: Bearer a b` (three parts)", "§6.1, §13 D27"},
+         "§6.1.2"},
+        {"Bearer a b", 401, "`Authorization: Bearer a b` (three parts)", "§6.1.2"},
     };
     auth_cases_live(ctx, cases, sizeof cases / sizeof cases[0]);
 }
 
-/* §6.1 row 3, §13 D28: "scheme ≠ bearer (case-insensitive) → 400 invalid_upload_token". */
+/* §6.1.3, §6.1.4: "scheme ≠ bearer (case-insensitive) → 400 invalid_upload_token". */
 static void auth_scheme(hitl_check_ctx *ctx)
 {
     static const auth_case cases[] = {
-        {"Basic %s", 400, "`Authorization: Basic <live upload token>`", "§6.1, §13 D28"},
-        {"Basic hitl_upload_x", 400, "`Authorization: Basic hitl_upload_x`", "§6.1, §13 D28"},
+        {"Basic %s", 400, "`Authorization: Basic <live upload token>`", "§6.1.3, §6.1.4"},
+        {"Basic hitl_upload_x", 400, "`Authorization: Basic hitl_upload_x`", "§6.1.3, §6.1.4"},
     };
     auth_cases_live(ctx, cases, sizeof cases / sizeof cases[0]);
 }
 
-/* §6.1 row 4, §13 D28: "token does not start with hitl_upload_ → 400". */
+/* §6.1.3, §6.1.4: "token does not start with hitl_upload_ → 400". */
 static void auth_prefix(hitl_check_ctx *ctx)
 {
     uploader u;
     if (uploader_open(ctx, &u) == HITL_OK) {
         static const auth_case plain[] = {
-            {"Bearer abc", 400, "`Authorization: Bearer abc`", "§6.1, §13 D28"},
+            {"Bearer abc", 400, "`Authorization: Bearer abc`", "§6.1.3, §6.1.4"},
         };
         run_auth_cases(ctx, &u, plain, 1);
         /* The live token without its prefix: a server that only looks the rest up accepts it. */
@@ -467,7 +467,7 @@ static void auth_prefix(hitl_check_ctx *ctx)
             static const auth_case cut[] = {
                 {"Bearer %s", 400,
                  "`Authorization: Bearer <live upload token without hitl_upload_>`",
-                 "§6.1, §13 D28"},
+                 "§6.1.3, §6.1.4"},
             };
             run_auth_cases(ctx, &stripped, cut, 1);
         }
@@ -475,28 +475,28 @@ static void auth_prefix(hitl_check_ctx *ctx)
     uploader_close(&u);
 }
 
-/* §6.1 row 5, §13 D29: "Bearer hitl_upload_doesnotexist → 403 invalid_upload_token". */
+/* §6.1.5: "Bearer hitl_upload_doesnotexist → 403 invalid_upload_token". */
 static void auth_unknown_token(hitl_check_ctx *ctx)
 {
     static const auth_case cases[] = {
         {UNKNOWN_UPLOAD_AUTH, 403, "`Authorization: Bearer hitl_upload_doesnotexist`",
-         "§6.1, §13 D29"},
+         "§6.1.5"},
     };
     uploader none = {.web = true};
     run_auth_cases(ctx, &none, cases, 1);
 }
 
-/* §6.1 row 3 ("`bearer` and `Bearer` both accepted"), §13 D30. */
+/* §6.1 row 3 ("`bearer` and `Bearer` both accepted"), §6.1.6. */
 static void auth_lowercase_bearer(hitl_check_ctx *ctx)
 {
     static const auth_case cases[] = {
         {"bearer %s", 201, "`Authorization: bearer <live upload token>` (lower-case scheme)",
-         "§6.1, §13 D30"},
+         "§6.1.6"},
     };
     auth_cases_live(ctx, cases, 1);
 }
 
-/* §6.1 row 6, §13 D31: "Token of a form that was since submitted → 412
+/* §6.1.7: "Token of a form that was since submitted → 412
  * human_input_form_submitted (not 403)". */
 static void auth_submitted_form(hitl_check_ctx *ctx)
 {
@@ -507,7 +507,7 @@ static void auth_submitted_form(hitl_check_ctx *ctx)
         if (upload_sample(ctx, &u, NULL, &resp) == HITL_OK)
             expect_answer(ctx, &resp, 412, "human_input_form_submitted",
                           "an upload with the token of a submitted form (not 403)",
-                          "§6.1, §13 D31");
+                          "§6.1.7");
         hitl_http_response_free(&resp);
     }
     uploader_close(&u);
@@ -527,7 +527,7 @@ static char *big_png(hitl_check_ctx *ctx, size_t len)
     return data;
 }
 
-/* §6.1 ("runs before the body is parsed"), §13 D33: "an unauthenticated multipart body
+/* §6.1 ("runs before the body is parsed"), §6.1.8: "an unauthenticated multipart body
  * larger than the app's file limit … gets 401, not 413". */
 static void auth_before_body(hitl_check_ctx *ctx)
 {
@@ -544,7 +544,7 @@ static void auth_before_body(hitl_check_ctx *ctx)
             ctx, &resp, 401, "invalid_upload_token",
             "an unauthenticated 11 MiB .png upload (the token is checked before the body: "
             "401, not 413)",
-            "§6.1, §13 D33");
+            "§6.1.8");
     hitl_http_response_free(&resp);
     free(data);
 }
@@ -558,28 +558,28 @@ static void expect_file_response(hitl_check_ctx *ctx, const hitl_http_response *
     cJSON *root = hitl_chk_expect_json_object(ctx, resp, "the 201 upload body (§6.2)");
     if (!root)
         return;
-    const char *sec = "§6.2 FileResponse, §13 E34";
+    const char *sec = "§6.2.1";
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
     hitl_expect(ctx, cJSON_IsString(id) && hitl_chk_is_uuid(id->valuestring),
-                "`id` is a UUID string (§6.2, §13 E34)", "`id` is %s",
+                "`id` is a UUID string (§6.2.1)", "`id` is %s",
                 cJSON_IsString(id) ? id->valuestring
                 : id               ? "not a string"
                                    : "missing");
     const cJSON *nm = cJSON_GetObjectItemCaseSensitive(root, "name");
     hitl_expect(ctx, cJSON_IsString(nm) && !strcmp(nm->valuestring, name),
-                "`name` is the uploaded filename (§6.2, §13 E34)", "`name` is %s",
+                "`name` is the uploaded filename (§6.2.1)", "`name` is %s",
                 cJSON_IsString(nm) ? nm->valuestring
                 : nm               ? "not a string"
                                    : "missing");
     bool ok;
     int64_t size = int_field(root, "size", &ok);
-    hitl_expect(ctx, ok && size == (int64_t)len, "`size` equals the bytes sent (§6.2, §13 E34)",
+    hitl_expect(ctx, ok && size == (int64_t)len, "`size` equals the bytes sent (§6.2.1)",
                 ok ? "`size` %lld, %zu bytes sent"
                    : "`size` is not an integer (%lld), %zu bytes sent",
                 (long long)size, len);
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(root, "extension");
     hitl_expect(ctx, cJSON_IsString(ex) && !strcmp(ex->valuestring, ext),
-                "`extension` is the filename's, without the dot (§6.2, §13 E34)",
+                "`extension` is the filename's, without the dot (§6.2.1)",
                 "`extension` is %s",
                 cJSON_IsString(ex) ? ex->valuestring
                 : ex               ? "not a string"
@@ -587,12 +587,12 @@ static void expect_file_response(hitl_check_ctx *ctx, const hitl_http_response *
     expect_string_field(ctx, root, "mime_type", true, sec);
     int_field(root, "created_at", &ok);
     hitl_expect(
-        ctx, ok, "`created_at` is an integer (Unix seconds) (§6.2, §13 E34)", "`created_at` is %s",
+        ctx, ok, "`created_at` is an integer (Unix seconds) (§6.2.1)", "`created_at` is %s",
         cJSON_GetObjectItemCaseSensitive(root, "created_at") ? "not an integer" : "missing");
     cJSON_Delete(root);
 }
 
-/* §6.2, §6.4, §13 E34: "Valid file → 201 with id (uuid), name, size (= bytes sent),
+/* §6.2, §6.4, §6.2.1: "Valid file → 201 with id (uuid), name, size (= bytes sent),
  * extension, mime_type, created_at". */
 static void local_ok(hitl_check_ctx *ctx)
 {
@@ -602,7 +602,7 @@ static void local_ok(hitl_check_ctx *ctx)
         size_t len;
         hitl_flow_sample_pdf(&len);
         if (upload_sample(ctx, &u, NULL, &resp) == HITL_OK &&
-            expect_answer(ctx, &resp, 201, NULL, "a valid PDF upload", "§6.2, §13 E34"))
+            expect_answer(ctx, &resp, 201, NULL, "a valid PDF upload", "§6.2.1"))
             expect_file_response(ctx, &resp, "hitlcheck.pdf", len, "pdf");
         hitl_http_response_free(&resp);
     }
@@ -623,15 +623,15 @@ static void local_reject(hitl_check_ctx *ctx, const hitl_http_part *parts, size_
     uploader_close(&u);
 }
 
-/* §6.2, §13 E35: "No file part → 400 no_file_uploaded". */
+/* §6.2.2, §6.2.3, §6.2.4: "No file part → 400 no_file_uploaded". */
 static void local_no_file(hitl_check_ctx *ctx)
 {
     const hitl_http_part parts[] = {{.name = "note", .data = "hitlcheck", .len = 9}};
     local_reject(ctx, parts, 1, "no_file_uploaded", "a multipart upload without a `file` part",
-                 "§6.2, §13 E35");
+                 "§6.2.2, §6.2.3, §6.2.4");
 }
 
-/* §6.2, §13 E35: "two differently named file fields → 400 too_many_files". */
+/* §6.2.2, §6.2.3, §6.2.4: "two differently named file fields → 400 too_many_files". */
 static void local_too_many_files(hitl_check_ctx *ctx)
 {
     size_t len;
@@ -649,10 +649,10 @@ static void local_too_many_files(hitl_check_ctx *ctx)
          .len = len},
     };
     local_reject(ctx, parts, 2, "too_many_files",
-                 "an upload with two file fields (`file`, `file2`)", "§6.2, §13 E35");
+                 "an upload with two file fields (`file`, `file2`)", "§6.2.2, §6.2.3, §6.2.4");
 }
 
-/* §6.2, §13 E35: "empty filename → 400 filename_not_exists_error". */
+/* §6.2.2, §6.2.3, §6.2.4: "empty filename → 400 filename_not_exists_error". */
 static void local_empty_filename(hitl_check_ctx *ctx)
 {
     size_t len;
@@ -665,10 +665,10 @@ static void local_empty_filename(hitl_check_ctx *ctx)
          .len = len},
     };
     local_reject(ctx, parts, 1, "filename_not_exists_error", "a `file` part with filename=\"\"",
-                 "§6.2, §13 E35");
+                 "§6.2.2, §6.2.3, §6.2.4");
 }
 
-/* §6.2, §13 E36: "Filename with / \ : * ? " < > | → 400" (invalid_param per §1.3: a bare
+/* §6.2.5: "Filename with / \ : * ? " < > | → 400" (invalid_param per §1.3: a bare
  * ValueError; the status is INFERRED, so the check is SHOULD and only the status and the
  * §1.3 shape are asserted). */
 static void local_bad_filename(hitl_check_ctx *ctx)
@@ -689,7 +689,7 @@ static void local_bad_filename(hitl_check_ctx *ctx)
                                          .len = len};
             hitl_http_response resp;
             if (post_multipart(ctx, &u, &part, 1, &resp) == HITL_OK &&
-                expect_answer(ctx, &resp, 400, NULL, what, "§6.2, §13 E36") &&
+                expect_answer(ctx, &resp, 400, NULL, what, "§6.2.5") &&
                 hitl_chk_expect_error_shape(ctx, &resp, 400, what)) {
                 cJSON *root = hitl_chk_body_json(&resp);
                 const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
@@ -704,7 +704,7 @@ static void local_bad_filename(hitl_check_ctx *ctx)
     uploader_close(&u);
 }
 
-/* §6.2 size limits, §13 E37: "11 MB .png with defaults → 413 file_too_large". */
+/* §6.2.6: "11 MB .png with defaults → 413 file_too_large". */
 static void local_too_large(hitl_check_ctx *ctx)
 {
     uploader u;
@@ -714,14 +714,14 @@ static void local_too_large(hitl_check_ctx *ctx)
         if (upload_as(ctx, &u, NULL, "hitlcheck-big.png", "image/png", data, OVER_IMAGE_LIMIT,
                       &resp) == HITL_OK)
             expect_answer(ctx, &resp, 413, "file_too_large",
-                          "an 11 MiB .png upload (image limit 10 MiB by default)", "§6.2, §13 E37");
+                          "an 11 MiB .png upload (image limit 10 MiB by default)", "§6.2.6");
         hitl_http_response_free(&resp);
     }
     free(data);
     uploader_close(&u);
 }
 
-/* §6.2 FileResponse `size`, §13 E34 "(= bytes sent)", across multipart buffer boundaries:
+/* §6.2.1 "(= bytes sent)", across multipart buffer boundaries:
  * the sample itself, 64 KiB + 1 and 1 MiB + 3 bytes (the PDF padded with newlines). */
 static void local_size_reported(hitl_check_ctx *ctx)
 {
@@ -743,12 +743,12 @@ static void local_size_reported(hitl_check_ctx *ctx)
             snprintf(what, sizeof what, "a %zu-byte PDF upload", sizes[i]);
             if (upload_as(ctx, &u, NULL, "hitlcheck-size.pdf", "application/pdf", data, sizes[i],
                           &resp) == HITL_OK &&
-                expect_answer(ctx, &resp, 201, NULL, what, "§6.2, §13 E34")) {
+                expect_answer(ctx, &resp, 201, NULL, what, "§6.2.1")) {
                 cJSON *root = hitl_chk_body_json(&resp);
                 bool ok;
                 int64_t size = int_field(root, "size", &ok);
                 hitl_expect(ctx, ok && size == (int64_t)sizes[i],
-                            "the 201 body's `size` equals the bytes sent (§6.2, §13 E34)",
+                            "the 201 body's `size` equals the bytes sent (§6.2.1)",
                             "`size` %s%lld for %zu bytes sent", ok ? "" : "(not an integer) ",
                             (long long)size, sizes[i]);
                 cJSON_Delete(root);
@@ -760,7 +760,7 @@ static void local_size_reported(hitl_check_ctx *ctx)
     uploader_close(&u);
 }
 
-/* §6.2, §13 E39: "Returned id is accepted as upload_file_id in the same form's submit". */
+/* §6.2.8: "Returned id is accepted as upload_file_id in the same form's submit". */
 static void local_id_accepted(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -784,7 +784,7 @@ static void local_id_accepted(hitl_check_ctx *ctx)
             if (body && hitl_chk_submit(ctx, run.form_token, body, &resp) == HITL_OK) {
                 hitl_expect(ctx, resp.status == 200,
                             "a submit whose file inputs carry the ids uploads returned answers 200 "
-                            "(§6.2, §13 E39)",
+                            "(§6.2.8)",
                             "HTTP %ld: %.200s", resp.status, hitl_buf_str(&resp.body));
                 hitl_http_response_free(&resp);
             }
@@ -794,7 +794,7 @@ static void local_id_accepted(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
-/* --- §13 E40: the upload-path fingerprint --- */
+/* --- §1.1.1: the upload-path fingerprint --- */
 
 static long probe(hitl_check_ctx *ctx, const char *path)
 {
@@ -811,7 +811,7 @@ static bool route_exists(long status)
     return status > 0 && status != 404 && status != 405;
 }
 
-/* §1.1 version map, §6.2, §13 E40: "exactly one of {/api/form/human_input/files/upload,
+/* §1.1 version map, §6.2, §1.1.1: "exactly one of {/api/form/human_input/files/upload,
  * /api/human-input-forms/files} exists; record which (version fingerprint)". Unauthenticated
  * POSTs: an existing route answers the §6.1 ladder's 401. */
 static void fingerprint_layout(hitl_check_ctx *ctx)
@@ -844,14 +844,14 @@ static void fingerprint_layout(hitl_check_ctx *ctx)
         hitl_check_note(ctx, "upload layout v2: /api/human-input-forms/files (HTTP %ld)", v2);
     hitl_expect(ctx, has1 != has2,
                 "exactly one upload layout exists: v1 /api/form/human_input/files/upload or v2 "
-                "/api/human-input-forms/files (§1.1, §13 E40)",
+                "/api/human-input-forms/files (§1.1.1)",
                 "%s: v1 answered HTTP %ld, v2 HTTP %ld", has1 ? "both exist" : "neither exists", v1,
                 v2);
 }
 
 /* --- §6.3: remote upload --- */
 
-/* §6.3, §13 F41: "Public URL returning 200 → 201 with id, name, size, url (signed),
+/* §6.3.1: "Public URL returning 200 → 201 with id, name, size, url (signed),
  * mime_type" — the fixture's good.pdf, and the fixture saw the fetch. */
 static void remote_ok(hitl_check_ctx *ctx)
 {
@@ -872,7 +872,7 @@ static void remote_ok(hitl_check_ctx *ctx)
         if (!rc && resp.status != 201 && hitl_fixture_hits(env->fixture, prefix) == 0) {
             /* The target never reached the fixture: it may be unable to (a remote deployment,
              * Docker, an SSRF proxy blocking the harness's address), which says nothing of
-             * its remote upload (normative decision 4). */
+             * its remote upload (§11.1). */
             hitl_check_skip(ctx,
                             "precondition: the target did not fetch the fixture's %s (HTTP %ld "
                             "%.120s; the fixture saw no request): make the fixture reachable "
@@ -882,16 +882,16 @@ static void remote_ok(hitl_check_ctx *ctx)
                             url, resp.status, hitl_buf_str(&resp.body));
         } else if (!rc && expect_answer(ctx, &resp, 201, NULL,
                                         "a remote upload of the fixture's good.pdf",
-                                        "§6.3, §13 F41")) {
+                                        "§6.3.1")) {
             cJSON *root =
                 hitl_chk_expect_json_object(ctx, &resp, "the 201 remote-upload body (§6.3)");
             if (root) {
-                const char *sec = "§6.3 FileWithSignedUrl, §13 F41";
+                const char *sec = "§6.3.1";
                 expect_string_field(ctx, root, "id", true, sec);
                 expect_string_field(ctx, root, "name", true, sec);
                 bool ok;
                 int64_t size = int_field(root, "size", &ok);
-                hitl_expect(ctx, ok && size > 0, "`size` is a positive integer (§6.3, §13 F41)",
+                hitl_expect(ctx, ok && size > 0, "`size` is a positive integer (§6.3.1)",
                             "`size` %s%lld", ok ? "" : "(not an integer) ", (long long)size);
                 expect_string_field(ctx, root, "url", true, sec);
                 expect_string_field(ctx, root, "mime_type", true, sec);
@@ -899,7 +899,7 @@ static void remote_ok(hitl_check_ctx *ctx)
             cJSON_Delete(root);
             size_t hits = hitl_fixture_hits(env->fixture, prefix);
             hitl_expect(ctx, hits > 0,
-                        "the target fetched the URL from the fixture (§6.3, §13 F41)",
+                        "the target fetched the URL from the fixture (§6.3.1)",
                         "the fixture saw no request for %sgood.pdf", prefix);
         }
         hitl_http_response_free(&resp);
