@@ -4,6 +4,8 @@
 # run the embedded reference server with that fault on, only the checks the selector names,
 # and require exit 1 (0 for WARN rows: SHOULD checks; 1 or 3 for ERROR rows: hostile
 # targets the harness must survive) and each named check reported with the verdict.
+# A PREFLIGHT row (`<fault> <selector> PREFLIGHT <word>…`) requires exit 3 and the one line
+# `hitlcheck run: preflight: …` holding every word: the preflight stopped the run first.
 # Each row must finish within HITL_MATRIX_ROW_SECONDS (default 120): no hang. Rows run in parallel (HITL_MATRIX_JOBS, default 4).
 # Every fault `hitl-refserver --list-faults` names must have a row, or a line
 # `<fault> GAP <why>` that is reported (and fails) until a check catches it.
@@ -28,11 +30,21 @@ one_row() {
   local want="1"
   [ "$verdict" = WARN ] && want="0"
   [ "$verdict" = ERROR ] && want="1 3"
+  [ "$verdict" = PREFLIGHT ] && want="3"
   case " $want " in *" $rc "*) ;; *) ok=0; why="exit $rc, expected $want" ;; esac
   [ "$rc" = 124 ] && why="timed out: the harness hung"
-  for id in "$@"; do
-    grep -qE "^$verdict +$id " "$log" || { ok=0; why="$why; $id not reported $verdict"; }
-  done
+  if [ "$verdict" = PREFLIGHT ]; then
+    local line
+    line=$(grep -E '^hitlcheck run: preflight: ' "$log")
+    [ "$(printf '%s\n' "$line" | grep -c .)" = 1 ] || { ok=0; why="$why; not one preflight line"; }
+    for word in "$@"; do
+      case "$line" in *"$word"*) ;; *) ok=0; why="$why; the preflight line lacks $word" ;; esac
+    done
+  else
+    for id in "$@"; do
+      grep -qE "^$verdict +$id " "$log" || { ok=0; why="$why; $id not reported $verdict"; }
+    done
+  fi
   if [ $ok = 1 ]; then
     echo "ok   $fault -> $verdict $*" >"$log.result"
   else

@@ -31,7 +31,9 @@ matrix="$HITL_SOURCE_DIR/tests/fault_matrix.txt"
 awk '/^\| name \|/{t=1; next} t && /^\|---/{next} t && /^\|/{print} t && !/^\|/{exit}' "$doc" |
   awk '{l = $0; gsub(/\\\|/, "", l); split(l, c, "|"); gsub(/ /, "", c[2]); print c[2] "\t" c[5]}' \
   > "$tmp/catching"
-grep -vE '^\s*(#|$)' "$matrix" | awk '$2 != "GAP" {sub(/@.*/, "", $1); for (i = 4; i <= NF; i++) print $1 "\t" $i}' |
+# A PREFLIGHT row is caught by the preflight: the column says "preflight".
+grep -vE '^\s*(#|$)' "$matrix" | awk '$2 != "GAP" {sub(/@.*/, "", $1);
+  if ($3 == "PREFLIGHT") print $1 "\tpreflight"; else for (i = 4; i <= NF; i++) print $1 "\t" $i}' |
   sort -u > "$tmp/caught"
 while IFS=$'\t' read -r name id; do
   col=$(awk -F'\t' -v n="$name" '$1 == n {print $2}' "$tmp/catching")

@@ -1,7 +1,7 @@
 /* test_refserver_faults_ops.c: the operational faults (expiry, rate limits, resume
  * streams, error shapes and auth, hostile answers) change behaviour as refserver/FAULTS.md
- * says. Every fault has exactly one row here or in test_refserver_faults_api.c
- * (tests/refserver_faults_doc.sh checks). */
+ * says. Every fault has exactly one row here, in test_refserver_faults_api.c or in
+ * test_refserver_faults_hostile.c (tests/refserver_faults_doc.sh checks). */
 #include "refserver_faultprobe.h"
 
 #include <check.h>

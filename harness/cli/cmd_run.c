@@ -56,6 +56,7 @@ typedef struct run_opts {
     bool insecure, no_color, show_secrets;
     int verbosity;
     long jobs;
+    long deadline_s;               /* --deadline; -1: the default (deadline_default) */
     hitl_strvec faults;          /* embedded server faults (--embedded-fault, for tests) */
     char *embedded_layout;
     bool embedded_dify;            /* --embedded-behave dify */
@@ -111,6 +112,16 @@ static void usage(FILE *f)
 "                          a check that needs longer is SKIPped with the wait it needed\n"
 "  --rate-limit N/SECONDS  the WEB rate limit to expect (default 30/60)\n"
 "  --timeout SECONDS       per-request timeout (default 30)\n"
+"  --deadline SECONDS      end the whole run after this long (0: never): the running\n"
+"                          checks are cancelled, the rest end in ERROR \"run deadline\n"
+"                          reached\", the reports are written, exit 3. Default: 2 x\n"
+"                          --max-wait + 2 x --timeout from the start for everything\n"
+"                          before the rate-limit checks (e.g. 50 s for --timeout 5\n"
+"                          --max-wait 20); when they start, each gets 3 x (window + 1 s\n"
+"                          + its pacing) + 2 x --timeout more (pacing: N x 1.1 s of\n"
+"                          --rate-limit N/WINDOW when that fits the window, else 0).\n"
+"                          A slow deployment (long workflows before the Human Input\n"
+"                          node) may need more\n"
 "  --jobs N                checks run in parallel (default 4; rate-limit checks run alone;\n"
 "                          checks that wait for a deadline, tag slow, run beside them)\n"
 "Remote-URL fixture:\n"
@@ -151,8 +162,10 @@ static void usage(FILE *f)
 "--trace or --write-expect file that cannot be written; 3 the target is unreachable,\n"
 "is not a Human Input API as configured (the preflight: one run must pause at a Human\n"
 "Input node with a form token the selected surfaces serve; one line names the option to\n"
-"change), or the harness could not run (a check ended in ERROR, or the reports, trace or\n"
-"--write-expect file could not be written).\n");
+"change), the run stopped early (--deadline passed, or one setup step, such as starting\n"
+"a run, failed the same way for 3 checks in a row: one line says which; the reports are\n"
+"still written), or the harness could not run (a check ended in ERROR, or the reports,\n"
+"trace or --write-expect file could not be written).\n");
 }
 
 static void opts_free(run_opts *o)
@@ -216,7 +229,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
            O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
            O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT, O_EFORM,
            O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE, O_GTIMEOUT, O_GKEY, O_PROFILE,
-           O_EBEHAVE };
+           O_EBEHAVE, O_DEADLINE };
     static const struct option opts[] = {
         {"target", required_argument, NULL, O_TARGET}, {"api-key", required_argument, NULL, O_KEY},
         {"service-base", required_argument, NULL, O_SBASE}, {"web-base", required_argument, NULL, O_WBASE},
@@ -225,6 +238,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         {"only", required_argument, NULL, O_ONLY}, {"exclude", required_argument, NULL, O_EXCL},
         {"strict", no_argument, NULL, O_STRICT}, {"max-wait", required_argument, NULL, O_WAIT},
         {"rate-limit", required_argument, NULL, O_RATE}, {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"deadline", required_argument, NULL, O_DEADLINE},
         {"jobs", required_argument, NULL, O_JOBS}, {"fixture-listen", required_argument, NULL, O_FLISTEN},
         {"fixture-url", required_argument, NULL, O_FURL}, {"report-dir", required_argument, NULL, O_RDIR},
         {"header", required_argument, NULL, 'H'}, {"proxy", required_argument, NULL, O_PROXY},
@@ -330,6 +344,14 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
                 return EXIT_USAGE;
             }
             t->timeout_ms = v * 1000;
+            break;
+        case O_DEADLINE:
+            if (!hitl_cli_parse_long(optarg, 0, 31536000, &o->deadline_s)) {
+                fprintf(errout, "hitlcheck run: --deadline '%s': use whole seconds, 0 (never) to "
+                                "31536000\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
             break;
         case O_JOBS:
             if (!hitl_cli_parse_long(optarg, 1, 64, &o->jobs)) {
@@ -580,6 +602,8 @@ static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
         rc = quoted_opt(b, "--inputs", t->inputs_json);
     if (!rc && t->timeout_ms != 30000)
         rc = hitl_buf_printf(b, "--timeout %ld ", t->timeout_ms / 1000);
+    if (!rc && o->deadline_s >= 0)
+        rc = hitl_buf_printf(b, "--deadline %ld ", o->deadline_s);
     if (!rc && t->strict)
         rc = hitl_buf_append_str(b, "--strict ");
     if (!rc && o->profile == HITL_PROFILE_DIFY)
@@ -674,7 +698,7 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
     if (failures && (o->expect || o->write_expect))
         fprintf(out, "%zu failures are known (baseline), %zu are not\n", failures - unexpected,
                 unexpected);
-    if (write_failed)
+    if (write_failed || res->stopped) /* a stopped run is incomplete, whatever it found */
         code = EXIT_UNREACHABLE;
     else if (unexpected || n_stale)
         code = EXIT_FINDING;
@@ -689,6 +713,38 @@ out:
     free(known);
     hitl_buf_free(&rerun);
     return code;
+}
+
+/* set_deadline fills |eo|'s deadline from --deadline (usage documents the default): the
+ * time from |start|, the rate-limit checks' own budget, and the words for the message
+ * (into |what|). --deadline 0 sets none. */
+static void set_deadline(const run_opts *o, const struct timespec *start, hitl_engine_options *eo,
+                         char *what, size_t cap)
+{
+    const hitl_target *t = &o->target;
+    if (o->deadline_s == 0)
+        return;
+    long timeout_s = (t->timeout_ms + 999) / 1000;
+    long s = o->deadline_s;
+    if (s > 0) {
+        snprintf(what, cap, "--deadline %ld s", s);
+    } else {
+        /* Every check before the rate-limit phase waits at most --max-wait in one go (a
+         * longer wait is SKIPped) and a request at most --timeout: twice each leaves a
+         * healthy target's run room, and ends a hostile one before it costs minutes. */
+        s = 2 * t->max_wait_s + 2 * timeout_s;
+        /* A rate-limit check outwaits up to three windows, and may space its requests
+         * 1.1 s apart three times over (ratelimit.buckets.independent: one bucket each). */
+        long pace_s = (hitl_target_rate_pace_ms(t) * t->rate_max + 999) / 1000;
+        eo->exclusive_check_s = 3 * ((long)t->rate_window_s + 1 + pace_s) + 2 * timeout_s;
+        snprintf(what, cap,
+                 "the default --deadline: 2 x --max-wait + 2 x --timeout = %ld s before the "
+                 "rate-limit checks, and %ld s for each of them",
+                 s, eo->exclusive_check_s);
+    }
+    eo->deadline_at = *start;
+    eo->deadline_at.tv_sec += (time_t)s;
+    eo->deadline_what = what;
 }
 
 /* Writes the --trace file once the run has ended (every token known to the redactor by
@@ -733,6 +789,8 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_trace *trace = NULL;
     hitl_target *t = &o->target;
     const char *report_dir = o->report_dir ? o->report_dir : "reports";
+    struct timespec run_start; /* the --deadline counts from here */
+    clock_gettime(CLOCK_MONOTONIC, &run_start);
 
     size_t n_impls = hitl_checks_count();
     impls = calloc(n_impls ? n_impls : 1, sizeof *impls);
@@ -883,6 +941,8 @@ static int run(run_opts *o, FILE *out, FILE *errout)
                               .on_start = hitl_console_on_start, .on_done = hitl_console_on_done,
                               .on_wait = hitl_console_on_wait, .user = &con,
                               .profile = o->profile, .deviations = &devs};
+    char deadline_what[256];
+    set_deadline(o, &run_start, &eo, deadline_what, sizeof deadline_what);
     time_t started = time(NULL);
     if (hitl_engine_run(&cat, sel, t, http, red, &eo, &res, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
@@ -890,6 +950,8 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     }
     hitl_console_summary(&con, &res);
     code = finish(o, embedded, report_dir, &base, &res, red, started, out, errout);
+    if (res.stopped) /* already redacted; one line on stderr, whatever the verbosity */
+        fprintf(errout, "hitlcheck run: stopped: %s\n", res.stopped);
 out:
     /* Also after a failed probe: the trace shows what the target answered, if anything. */
     if (trace && red)
@@ -916,6 +978,7 @@ int hitl_cmd_run(int argc, char **argv, FILE *out, FILE *errout)
     memset(&o, 0, sizeof o);
     hitl_target_init(&o.target);
     o.verbosity = 1;
+    o.deadline_s = -1;
     o.argc = argc;
     o.argv = argv;
     int code = parse_args(&o, argc, argv, out, errout);

@@ -6,8 +6,11 @@
 #include "hitl/proxy_page.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +18,14 @@
 
 #define MSG_MAX 4096u
 #define JUDGED_TEXT_MAX 1024u /* bytes of a judged response's `code` or `message` kept */
+#define STOP_REASON_MAX 1024u
+#define BREAKER_STEPS 8      /* distinct setup steps the circuit breaker tells apart */
+#define BREAKER_SIG_MAX 512u /* bytes of a failure's message it compares */
+
+typedef struct runner runner;
 
 struct hitl_check_ctx {
+    runner *rn;
     const hitl_target *target;
     hitl_http *http;
     hitl_redactor *redactor;
@@ -32,7 +41,16 @@ struct hitl_check_ctx {
     long last_status;
     char last_body[HITL_EXCHANGE_PREVIEW];
     size_t last_len;
+    /* The run's stop (deadline, circuit breaker) cut one of this check's requests, streams
+     * or waits short: whatever it concluded afterwards is not a verdict (run_one). Set by
+     * the check's thread or its stream threads. */
+    atomic_bool cut;
 };
+
+static bool run_stopped(const runner *rn);
+static const atomic_int *run_stop_flag(const runner *rn);
+static void breaker_feed(runner *rn, const char *step, const char *msg);
+static void breaker_reset(runner *rn, const char *step);
 
 /* The response a hitl_expect_* helper is judging right now, on this thread: the first
  * failed expectation records it (judge). NULL outside those helpers. */
@@ -181,6 +199,24 @@ void hitl_check_error(hitl_check_ctx *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     final_v(ctx, HITL_ERROR, fmt, ap);
     va_end(ap);
+}
+
+void hitl_check_setup_error(hitl_check_ctx *ctx, const char *step, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    hitl_check_error(ctx, "precondition (%s): %s", step, msg ? msg : "out of memory");
+    /* A failure caused by the run's own stop is no evidence about the target. */
+    if (msg && !atomic_load(&ctx->cut))
+        breaker_feed(ctx->rn, step, msg);
+    free(msg);
+}
+
+void hitl_check_setup_ok(hitl_check_ctx *ctx, const char *step)
+{
+    breaker_reset(ctx->rn, step);
 }
 
 void hitl_check_note(hitl_check_ctx *ctx, const char *fmt, ...)
@@ -407,14 +443,24 @@ int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_ht
                       hitl_err *err)
 {
     hitl_err local = {0};
+    if (run_stopped(ctx->rn)) {
+        /* Nothing more goes out once the run has stopped. */
+        memset(resp, 0, sizeof *resp);
+        atomic_store(&ctx->cut, true);
+        return hitl_err_set(err, HITL_E_STOPPED, "the run had stopped: %s %s not sent",
+                            req->method ? req->method : "GET", req->url);
+    }
     hitl_http_request sourced = *req;
     if (ctx->source_ip[0] && !req->source_ip)
         sourced.source_ip = ctx->source_ip;
     /* Named for the client's exchange hook (--trace): which check, on which surface. */
     sourced.origin_check = ctx->result->entry->id;
     sourced.origin_surface = hitl_surface_name(ctx->result->surface);
+    sourced.run_stop = run_stop_flag(ctx->rn);
     req = &sourced;
     int rc = hitl_http_do(ctx->http, req, resp, &local);
+    if (rc == HITL_E_STOPPED && run_stopped(ctx->rn))
+        atomic_store(&ctx->cut, true);
     record(ctx, req, resp, rc ? &local : NULL);
     if (pthread_equal(pthread_self(), ctx->thread)) {
         ctx->last_status = rc ? 0 : resp->status;
@@ -459,6 +505,10 @@ void hitl_ctx_sleep_ms(hitl_check_ctx *ctx, long ms, const char *what)
         double left = end - now_s();
         if (left <= 0)
             break;
+        if (run_stopped(ctx->rn)) {
+            atomic_store(&ctx->cut, true);
+            break;
+        }
         if (ctx->opts->on_wait) {
             pthread_mutex_lock(ctx->cb_lock);
             ctx->opts->on_wait(ctx->opts->user, ctx->result, left, what);
@@ -502,17 +552,146 @@ static void redact_result(hitl_redactor *red, hitl_result *r)
 
 /* --- the runner --- */
 
-typedef struct runner {
+/* One setup step's run of identical failures (the circuit breaker). */
+typedef struct streak {
+    char step[64];
+    char sig[BREAKER_SIG_MAX]; /* the failure's message, digit runs as '#' */
+    int count;
+} streak;
+
+struct runner {
     const hitl_target *target;
     hitl_http *http;
     hitl_redactor *redactor;
     const hitl_engine_options *opts;
     hitl_results *out;
-    pthread_mutex_t lock;       /* next-index and callbacks */
+    pthread_mutex_t lock;       /* next-index, callbacks, the breaker, the stop reason */
     size_t next;
     size_t *order;              /* indexes into out->items to run in parallel */
     size_t n_order;
-} runner;
+    /* The run's stop: set once (deadline or circuit breaker), read by every request of
+     * every check (hitl_http_request.run_stop). |stop_reason| is written before it. */
+    atomic_int stop;
+    char stop_reason[STOP_REASON_MAX];
+    streak streaks[BREAKER_STEPS];
+    /* The deadline's watchdog waits on |wake| until |deadline| (opts->deadline_at, moved
+     * by the exclusive phase's budget) or the run's end. */
+    pthread_cond_t wake;
+    struct timespec deadline;
+    bool finished;
+};
+
+static bool run_stopped(const runner *rn)
+{
+    return rn && atomic_load(&rn->stop);
+}
+
+/* The flag a check's requests carry: the run's stop. */
+static const atomic_int *run_stop_flag(const runner *rn)
+{
+    return rn ? &rn->stop : NULL;
+}
+
+/* Stops the run with |reason| (the first stop wins). Called with rn->lock held. */
+static void stop_locked(runner *rn, const char *reason)
+{
+    if (atomic_load(&rn->stop))
+        return;
+    snprintf(rn->stop_reason, sizeof rn->stop_reason, "%s", reason);
+    atomic_store(&rn->stop, 1);
+}
+
+/* |msg| with every run of digits as one '#': "after 12 frames" and "after 13 frames" are
+ * the same failure. */
+static void signature(const char *msg, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = msg; *p && n + 1 < cap; p++) {
+        if (isdigit((unsigned char)*p)) {
+            if (n == 0 || out[n - 1] != '#')
+                out[n++] = '#';
+            continue;
+        }
+        out[n++] = *p;
+    }
+    out[n] = '\0';
+}
+
+static streak *streak_of(runner *rn, const char *step)
+{
+    streak *free_slot = NULL;
+    for (size_t i = 0; i < BREAKER_STEPS; i++) {
+        if (!strcmp(rn->streaks[i].step, step))
+            return &rn->streaks[i];
+        if (!free_slot && !rn->streaks[i].step[0])
+            free_slot = &rn->streaks[i];
+    }
+    if (free_slot) {
+        snprintf(free_slot->step, sizeof free_slot->step, "%s", step);
+        free_slot->count = 0;
+        free_slot->sig[0] = '\0';
+    }
+    return free_slot;
+}
+
+static void breaker_feed(runner *rn, const char *step, const char *msg)
+{
+    if (!rn)
+        return;
+    char sig[BREAKER_SIG_MAX];
+    signature(msg, sig, sizeof sig);
+    pthread_mutex_lock(&rn->lock);
+    streak *st = streak_of(rn, step);
+    if (st) {
+        if (st->count > 0 && !strcmp(st->sig, sig)) {
+            st->count++;
+        } else {
+            st->count = 1;
+            snprintf(st->sig, sizeof st->sig, "%s", sig);
+        }
+        if (st->count >= HITL_ENGINE_BREAKER_N) {
+            char reason[STOP_REASON_MAX];
+            snprintf(reason, sizeof reason,
+                     "circuit breaker: the setup step \"%s\" failed the same way for %d checks "
+                     "in a row: %.700s",
+                     step, st->count, msg);
+            stop_locked(rn, reason);
+            pthread_cond_broadcast(&rn->wake);
+        }
+    }
+    pthread_mutex_unlock(&rn->lock);
+}
+
+static void breaker_reset(runner *rn, const char *step)
+{
+    if (!rn)
+        return;
+    pthread_mutex_lock(&rn->lock);
+    streak *st = streak_of(rn, step);
+    if (st)
+        st->count = 0;
+    pthread_mutex_unlock(&rn->lock);
+}
+
+/* The deadline's watchdog: stops the run when opts->deadline_at passes first. */
+static void *watchdog(void *arg)
+{
+    runner *rn = arg;
+    pthread_mutex_lock(&rn->lock);
+    while (!rn->finished && !atomic_load(&rn->stop)) {
+        /* Woken early when the deadline moved (the exclusive phase) or the run ended. */
+        if (pthread_cond_timedwait(&rn->wake, &rn->lock, &rn->deadline) == ETIMEDOUT &&
+            !rn->finished && now_s() >= (double)rn->deadline.tv_sec +
+                                            (double)rn->deadline.tv_nsec / 1e9) {
+            char reason[STOP_REASON_MAX];
+            snprintf(reason, sizeof reason, "run deadline reached (%s)",
+                     rn->opts->deadline_what ? rn->opts->deadline_what : "--deadline");
+            stop_locked(rn, reason);
+        }
+    }
+    pthread_mutex_unlock(&rn->lock);
+    return NULL;
+}
 
 /* A FAIL/WARN whose judged response matches a recorded deviation of its check and surface
  * names it; under the dify profile it is KNOWN (genuine Dify does exactly this). Matched
@@ -533,14 +712,64 @@ static void apply_deviations(const hitl_engine_options *opts, hitl_result *r)
         r->verdict = HITL_KNOWN;
 }
 
+/* Ends |r| unrun: the run stopped before it started. */
+static void skip_stopped(runner *rn, hitl_result *r)
+{
+    pthread_mutex_lock(&rn->lock);
+    char *reason = format("%s; this check was not started", rn->stop_reason);
+    r->verdict = r->reported = HITL_ERROR;
+    r->reason = hitl_redactor_apply(rn->redactor, reason ? reason : "the run stopped");
+    free(reason);
+    r->not_run = true;
+    rn->out->not_run++;
+    rn->out->count[HITL_ERROR]++;
+    if (rn->opts->on_done)
+        rn->opts->on_done(rn->opts->user, r);
+    pthread_mutex_unlock(&rn->lock);
+}
+
+/* A check the run's stop cut short: its own conclusion (often a FAIL or an ERROR made of
+ * the cancelled request) is kept as a note; the verdict is the stop's ERROR. */
+static void cut_short(runner *rn, hitl_result *r)
+{
+    pthread_mutex_lock(&rn->lock);
+    char *reason = format("%s; this check was cancelled while it ran", rn->stop_reason);
+    pthread_mutex_unlock(&rn->lock);
+    char *had = NULL;
+    if (r->reported == HITL_FAIL)
+        had = format("before it was cancelled the check had found: expected %s; actual %s",
+                     r->expected ? r->expected : "", r->actual ? r->actual : "");
+    else if (r->reason)
+        had = format("before it was cancelled the check had ended: %s", r->reason);
+    free(r->reason);
+    free(r->expected);
+    free(r->actual);
+    r->expected = r->actual = NULL;
+    r->reason = reason;
+    r->reported = HITL_ERROR;
+    if (had && r->notes) {
+        char *both = format("%s\n%s", r->notes, had);
+        free(r->notes);
+        free(had);
+        r->notes = both;
+    } else if (had) {
+        r->notes = had;
+    }
+}
+
 static void run_one(runner *rn, hitl_result *r, size_t index)
 {
+    if (run_stopped(rn)) {
+        skip_stopped(rn, r);
+        return;
+    }
     if (rn->opts->on_start) {
         pthread_mutex_lock(&rn->lock);
         rn->opts->on_start(rn->opts->user, r);
         pthread_mutex_unlock(&rn->lock);
     }
-    hitl_check_ctx ctx = {.target = rn->target,
+    hitl_check_ctx ctx = {.rn = rn,
+                          .target = rn->target,
                           .http = rn->http,
                           .redactor = rn->redactor,
                           .opts = rn->opts,
@@ -548,6 +777,7 @@ static void run_one(runner *rn, hitl_result *r, size_t index)
                           .result = r,
                           .thread = pthread_self()};
     pthread_mutex_init(&ctx.record_lock, NULL);
+    atomic_init(&ctx.cut, false);
     if (rn->opts->distinct_sources) /* 127.0.0.10 … 127.0.0.249; .2 stays free for per-IP checks */
         snprintf(ctx.source_ip, sizeof ctx.source_ip, "127.0.0.%zu", 10 + index % 240);
     double start = now_s();
@@ -564,6 +794,8 @@ static void run_one(runner *rn, hitl_result *r, size_t index)
     }
     r->seconds = now_s() - start;
     pthread_mutex_destroy(&ctx.record_lock);
+    if (atomic_load(&ctx.cut))
+        cut_short(rn, r);
     r->verdict = r->reported;
     if (r->reported == HITL_FAIL && r->entry->severity == HITL_SHOULD && !rn->target->strict)
         r->verdict = HITL_WARN;
@@ -652,11 +884,22 @@ int hitl_engine_run(const hitl_catalog *cat, const bool *selected, const hitl_ta
         return rc;
     runner rn = {.target = target, .http = http, .redactor = redactor, .opts = opts, .out = out};
     pthread_mutex_init(&rn.lock, NULL);
+    atomic_init(&rn.stop, 0);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadline_at is monotonic */
+    pthread_cond_init(&rn.wake, &ca);
+    pthread_condattr_destroy(&ca);
     rn.order = calloc(out->n ? out->n : 1, sizeof *rn.order);
     if (!rn.order) {
+        pthread_cond_destroy(&rn.wake);
         pthread_mutex_destroy(&rn.lock);
         return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
     }
+    rn.deadline = opts->deadline_at;
+    pthread_t dog;
+    bool dog_started = (opts->deadline_at.tv_sec || opts->deadline_at.tv_nsec) &&
+                       pthread_create(&dog, NULL, watchdog, &rn) == 0;
     /* Checks tagged slow spend their time asleep until a deadline (a form's expiry: an hour
      * or more on a real deployment). Each gets a thread of its own beside the --jobs pool,
      * so that their waits overlap each other and the rest of the run instead of queueing
@@ -693,12 +936,35 @@ int hitl_engine_run(const hitl_catalog *cat, const bool *selected, const hitl_ta
             run_one(&rn, &out->items[sleepers[k].index], sleepers[k].index);
     }
 
-    /* Exclusive checks (rate limits, disruptive ones) run alone, one after another. */
+    /* Exclusive checks (rate limits, disruptive ones) run alone, one after another, within a
+     * budget of their own (hitl_engine_options.exclusive_check_s). */
+    size_t n_exclusive = 0;
+    for (size_t i = 0; i < out->n; i++)
+        n_exclusive += out->items[i].entry->exclusive;
+    if (dog_started && opts->exclusive_check_s > 0 && n_exclusive) {
+        struct timespec ext;
+        clock_gettime(CLOCK_MONOTONIC, &ext);
+        ext.tv_sec += (time_t)(opts->exclusive_check_s * (long)n_exclusive);
+        pthread_mutex_lock(&rn.lock);
+        if (ext.tv_sec > rn.deadline.tv_sec)
+            rn.deadline = ext;
+        pthread_cond_broadcast(&rn.wake);
+        pthread_mutex_unlock(&rn.lock);
+    }
     for (size_t i = 0; i < out->n; i++)
         if (out->items[i].entry->exclusive)
             run_one(&rn, &out->items[i], i);
     out->seconds = now_s() - start;
+    pthread_mutex_lock(&rn.lock);
+    rn.finished = true;
+    pthread_cond_broadcast(&rn.wake);
+    pthread_mutex_unlock(&rn.lock);
+    if (dog_started)
+        pthread_join(dog, NULL);
+    if (atomic_load(&rn.stop))
+        out->stopped = hitl_redactor_apply(redactor, rn.stop_reason);
     free(rn.order);
+    pthread_cond_destroy(&rn.wake);
     pthread_mutex_destroy(&rn.lock);
     return HITL_OK;
 }
@@ -726,5 +992,6 @@ void hitl_results_free(hitl_results *res)
         free(r->exchanges);
     }
     free(res->items);
+    free(res->stopped);
     memset(res, 0, sizeof *res);
 }

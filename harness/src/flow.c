@@ -4,6 +4,7 @@
 #include "hitl/buf.h"
 #include "hitl/engine.h"
 #include "hitl/json.h"
+#include "hitl/url.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -21,9 +22,15 @@ static const hitl_run_env *env_of(hitl_check_ctx *ctx)
 int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
+    if (!call->path || call->path[0] != '/') {
+        /* hitl_url_path leaves "" for a value it refused (and said why): nothing is sent. */
+        memset(resp, 0, sizeof *resp);
+        hitl_check_error(ctx, "a request without a path was not sent (a refused value)");
+        return HITL_E_ARG;
+    }
     hitl_buf url;
     hitl_buf_init(&url, URL_MAX);
-    int rc = hitl_target_url(t, call->surface, &url, "%s", call->path);
+    int rc = hitl_target_url(t, call->surface, &url, call->path);
     if (rc) {
         hitl_buf_free(&url);
         memset(resp, 0, sizeof *resp);
@@ -92,6 +99,12 @@ static bool frame_is(const hitl_stream_frame *f, const char *event)
     return !strcmp(name, event);
 }
 
+static bool is_required(void *user, const hitl_stream_frame *f)
+{
+    (void)user;
+    return frame_is(f, "human_input_required");
+}
+
 bool hitl_flow_stop_after_paused(void *user, const hitl_stream_frame *f)
 {
     (void)user;
@@ -120,21 +133,62 @@ static char *json_string_dup(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
 }
 
+/* Judges a string read from JSON text that held a NUL (|nul|, hitl_json_text_has_nul) or
+ * not: 0, or HITL_E_INVALID with the reason (url.h, or the NUL that may have cut it). */
+static int judge_value(const char *value, bool nul, hitl_err *err)
+{
+    if (nul)
+        return hitl_err_set(err, HITL_E_INVALID,
+                            "comes from JSON text holding a NUL (a raw byte or \\u0000), which "
+                            "may have cut it short");
+    return hitl_url_value_check(value, err);
+}
+
+/* take_url_value reads the string `key` of |obj|, a value that later goes into URLs (a
+ * form token, a run id, a task id); |nul| says its JSON text held a NUL. |label|, when set,
+ * registers it as a secret first (even a refused one: it still shows in the recorded
+ * stream). A value judge_value refuses is not kept: NULL, and run->refused (the first such
+ * message) names it. */
+static char *take_url_value(hitl_check_ctx *ctx, hitl_run *run, const cJSON *obj, const char *key,
+                            const char *label, bool nul)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsString(v))
+        return NULL;
+    if (label)
+        hitl_ctx_secret(ctx, v->valuestring, label);
+    hitl_err err = {0};
+    if (judge_value(v->valuestring, nul, &err) == HITL_OK)
+        return strdup(v->valuestring);
+    if (!run->refused) {
+        char msg[HITL_ERR_MSG_MAX + 128];
+        snprintf(msg, sizeof msg,
+                 "human_input_required's %s %s: the target's malformed value, refused (never "
+                 "put in a URL, §1.4.6)",
+                 key, err.msg);
+        run->refused = strdup(msg);
+    }
+    return NULL;
+}
+
 /* Reads task_id, run id and the form out of the human_input_required frame. */
-static void take_required(hitl_run *run, const hitl_stream_frame *f)
+static void take_required(hitl_check_ctx *ctx, hitl_run *run, const hitl_stream_frame *f)
 {
     cJSON *root = cJSON_ParseWithLength(f->data, f->data_len);
     if (!root)
         return;
-    run->task_id = json_string_dup(root, "task_id");
-    run->workflow_run_id = json_string_dup(root, "workflow_run_id");
+    bool nul = hitl_json_text_has_nul(f->data, f->data_len);
+    run->task_id = take_url_value(ctx, run, root, "task_id", NULL, nul);
+    run->workflow_run_id = take_url_value(ctx, run, root, "workflow_run_id", NULL, nul);
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
     if (cJSON_IsObject(data)) {
         run->form_id = json_string_dup(data, "form_id");
-        run->form_token = json_string_dup(data, "form_token");
-        const cJSON *exp = cJSON_GetObjectItemCaseSensitive(data, "expiration_time");
-        if (cJSON_IsNumber(exp))
-            run->expiration_time = (int64_t)exp->valuedouble;
+        run->form_token = take_url_value(ctx, run, data, "form_token", "form-token", nul);
+        int64_t exp = 0;
+        /* Read exactly or not at all: a huge number (1e999) is no time (json.h). */
+        if (hitl_json_int64(cJSON_GetObjectItemCaseSensitive(data, "expiration_time"), &exp) ==
+            HITL_JSON_OK)
+            run->expiration_time = exp;
         hitl_err err = {0};
         hitl_form_from_json(data, HITL_FORM_EVENT, &run->form, &err);
     }
@@ -170,7 +224,7 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
 
     hitl_buf url;
     hitl_buf_init(&url, URL_MAX);
-    hitl_target_url(t, HITL_SURFACE_SERVICE, &url, "%s",
+    hitl_target_url(t, HITL_SURFACE_SERVICE, &url,
                     t->app_mode == HITL_APP_CHATFLOW ? "/chat-messages" : "/workflows/run");
     char auth[1024];
     if (!api_key)
@@ -179,13 +233,18 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
     const char *headers[] = {auth, "Content-Type: application/json", "Accept: text/event-stream"};
     hitl_http_request req = {.method = "POST", .url = hitl_buf_str(&url), .headers = headers,
                              .n_headers = 3, .body = json, .body_len = strlen(json)};
-    /* Wait for the pause within max-wait; then, optionally, for the server to close. */
+    /* human_input_required must come within |total_ms| of the start, whatever else (comment
+     * lines, pings) arrives meanwhile (§2.3.6); the pause, and optionally the server's close,
+     * within the same time plus |wait_close_ms|. */
     bool seen_required = false;
     hitl_stream_opts so = {.total_ms = total_ms + (wait_close_ms > 0 ? wait_close_ms : 0),
                            .idle_ms = t->timeout_ms,
                            .stop = stop_after_required_and_paused,
                            .user = &seen_required,
-                           .close_within_ms = wait_close_ms};
+                           .close_within_ms = wait_close_ms,
+                           .reach = is_required,
+                           .reach_ms = total_ms,
+                           .reach_what = "human_input_required"};
     int rc = hitl_stream_run(ctx, &req, &so, &run->stream);
     free(json);
     hitl_buf_free(&url);
@@ -193,13 +252,11 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
         const hitl_stream_frame *f = &run->stream.frames[i];
         if (run->required_index == SIZE_MAX && frame_is(f, "human_input_required")) {
             run->required_index = i;
-            take_required(run, f);
+            take_required(ctx, run, f);
         } else if (run->paused_index == SIZE_MAX && frame_is(f, "workflow_paused")) {
             run->paused_index = i;
         }
     }
-    if (run->form_token)
-        hitl_ctx_secret(ctx, run->form_token, "form-token");
     return rc;
 }
 
@@ -218,25 +275,33 @@ int hitl_flow_start_as(hitl_check_ctx *ctx, const char *api_key, hitl_run *run)
 {
     int rc = start_stream_as(ctx, api_key, NULL, hitl_ctx_target(ctx)->max_wait_s * 1000L, 0, run);
     if (rc) {
-        hitl_check_error(ctx, "precondition: could not start a run (%s)", hitl_status_name(rc));
+        hitl_check_setup_error(ctx, HITL_STEP_START, "could not start a run (%s)",
+                               hitl_status_name(rc));
         return rc;
     }
     const hitl_stream *s = &run->stream;
+    if (run->refused) {
+        hitl_check_setup_error(ctx, HITL_STEP_START, "%s", run->refused);
+        return HITL_E_INVALID;
+    }
     if (s->end == HITL_STREAM_FAILED || s->end == HITL_STREAM_TIMEOUT || s->end == HITL_STREAM_OVERFLOW) {
-        hitl_check_error(ctx, "precondition: the start stream ended (%s) before the pause: %s",
-                         hitl_stream_end_name(s->end), s->error ? s->error : "");
+        hitl_check_setup_error(ctx, HITL_STEP_START, "the start stream ended (%s) before the pause: %s",
+                               hitl_stream_end_name(s->end), s->error ? s->error : "");
         return HITL_E_STATE;
     }
     if (run->required_index == SIZE_MAX) {
-        hitl_check_error(ctx, "precondition: the start stream (%zu frames) had no "
-                              "human_input_required event", s->n_frames);
+        hitl_check_setup_error(ctx, HITL_STEP_START,
+                               "the start stream (%zu frames) had no human_input_required event",
+                               s->n_frames);
         return HITL_E_STATE;
     }
     if (!run->form_token || !run->form || !run->workflow_run_id) {
-        hitl_check_error(ctx, "precondition: human_input_required lacked a form_token, a parsable "
-                              "form or a workflow_run_id");
+        hitl_check_setup_error(ctx, HITL_STEP_START,
+                               "human_input_required lacked a form_token, a parsable form or a "
+                               "workflow_run_id");
         return HITL_E_STATE;
     }
+    hitl_check_setup_ok(ctx, HITL_STEP_START);
     return HITL_OK;
 }
 
@@ -247,6 +312,7 @@ void hitl_run_free(hitl_run *run)
     free(run->workflow_run_id);
     free(run->form_id);
     free(run->form_token);
+    free(run->refused);
     free(run->user);
     if (run->form)
         hitl_form_free(run->form);
@@ -255,20 +321,24 @@ void hitl_run_free(hitl_run *run)
 
 /* --- form, submit --- */
 
-/* "/form/human_input/<token><suffix>" into |out|. */
-static int token_path(char *out, size_t cap, const char *token, const char *suffix)
+int hitl_flow_form_path(hitl_check_ctx *ctx, char *out, size_t cap, const char *form_token,
+                        const char *suffix)
 {
-    int n = snprintf(out, cap, "/form/human_input/%s%s", token, suffix);
-    return n < 0 || (size_t)n >= cap ? HITL_E_TOO_BIG : HITL_OK;
+    hitl_err err = {0};
+    int rc = hitl_url_path(out, cap, "/form/human_input/", form_token, suffix, &err);
+    if (rc)
+        hitl_check_error(ctx, "the form token %s: the request /form/human_input/<form-token>%s "
+                              "was not sent",
+                         err.msg, suffix ? suffix : "");
+    return rc;
 }
 
 int hitl_flow_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp)
 {
     char path[URL_MAX];
-    if (token_path(path, sizeof path, form_token, "")) {
+    if (hitl_flow_form_path(ctx, path, sizeof path, form_token, "")) {
         memset(resp, 0, sizeof *resp);
-        hitl_check_error(ctx, "form token too long for a URL");
-        return HITL_E_TOO_BIG;
+        return HITL_E_INVALID;
     }
     hitl_call call = {.surface = hitl_ctx_surface(ctx), .path = path};
     return hitl_flow_call(ctx, &call, resp);
@@ -278,10 +348,9 @@ int hitl_flow_submit(hitl_check_ctx *ctx, const char *form_token, const char *bo
                      hitl_http_response *resp)
 {
     char path[URL_MAX];
-    if (token_path(path, sizeof path, form_token, "")) {
+    if (hitl_flow_form_path(ctx, path, sizeof path, form_token, "")) {
         memset(resp, 0, sizeof *resp);
-        hitl_check_error(ctx, "form token too long for a URL");
-        return HITL_E_TOO_BIG;
+        return HITL_E_INVALID;
     }
     hitl_call call = {.method = "POST", .surface = hitl_ctx_surface(ctx), .path = path, .json = body};
     return hitl_flow_call(ctx, &call, resp);
@@ -299,21 +368,40 @@ int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_htt
         return HITL_E_UNSUPPORTED;
     }
     char path[URL_MAX];
-    if (token_path(path, sizeof path, form_token, "/upload-token")) {
+    if (hitl_flow_form_path(ctx, path, sizeof path, form_token, "/upload-token")) {
         memset(resp, 0, sizeof *resp);
-        hitl_check_error(ctx, "form token too long for a URL");
-        return HITL_E_TOO_BIG;
+        return HITL_E_INVALID;
     }
     hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB, .path = path};
     int rc = hitl_flow_call(ctx, &call, resp);
     if (rc || resp->status != 200 || !token)
         return rc;
-    cJSON *root = cJSON_ParseWithLength(hitl_buf_str(&resp->body), resp->body.len);
-    *token = json_string_dup(root, "upload_token");
-    cJSON_Delete(root);
-    if (*token)
-        hitl_ctx_secret(ctx, *token, "upload-token");
+    hitl_flow_take_upload_token(ctx, resp, token, NULL);
     return HITL_OK;
+}
+
+int hitl_flow_take_upload_token(hitl_check_ctx *ctx, const hitl_http_response *resp, char **token,
+                                hitl_err *err)
+{
+    *token = NULL;
+    cJSON *root = cJSON_ParseWithLength(hitl_buf_str(&resp->body), resp->body.len);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "upload_token");
+    int rc = HITL_OK;
+    if (cJSON_IsString(v) && v->valuestring[0]) {
+        /* A secret whatever its shape: the refused one shows in the recorded answer too. */
+        hitl_ctx_secret(ctx, v->valuestring, "upload-token");
+        hitl_err why = {0};
+        if (judge_value(v->valuestring, hitl_json_text_has_nul(resp->body.ptr, resp->body.len),
+                        &why) == HITL_OK)
+            *token = strdup(v->valuestring);
+        else
+            rc = hitl_err_set(err, HITL_E_INVALID,
+                              "the upload-token answer's upload_token %s: the target's malformed "
+                              "value, refused (never put in an Authorization header, §1.4.6)",
+                              why.msg);
+    }
+    cJSON_Delete(root);
+    return rc;
 }
 
 hitl_upload_layout hitl_flow_layout(hitl_check_ctx *ctx)
@@ -411,13 +499,21 @@ int hitl_flow_upload_remote(hitl_check_ctx *ctx, const char *upload_token,
     return rc;
 }
 
-char *hitl_flow_upload_id(const hitl_http_response *resp)
+char *hitl_flow_upload_id(const hitl_http_response *resp, hitl_err *err)
 {
     if (resp->status != 201)
         return NULL;
     cJSON *root = cJSON_ParseWithLength(hitl_buf_str(&resp->body), resp->body.len);
     char *id = json_string_dup(root, "id");
     cJSON_Delete(root);
+    hitl_err why = {0};
+    if (id && judge_value(id, hitl_json_text_has_nul(resp->body.ptr, resp->body.len), &why)) {
+        hitl_err_set(err, HITL_E_INVALID,
+                     "the upload answer's id %s: the target's malformed value, refused (§1.4.6)",
+                     why.msg);
+        free(id);
+        return NULL;
+    }
     return id;
 }
 
@@ -438,32 +534,45 @@ int hitl_flow_resume_open(hitl_check_ctx *ctx, const char *run_id, const char *u
     const hitl_target *t = hitl_ctx_target(ctx);
     if (!api_key)
         api_key = t->api_key;
+    /* /workflow/<run id>/events?user=<user>&<query>: the run id (the server's) judged and
+     * encoded, the user (--user, the harness's) encoded, the query the caller's own. */
+    hitl_buf path;
+    hitl_buf_init(&path, URL_MAX);
+    char seg[URL_MAX];
+    hitl_err err = {0};
+    int rc = hitl_url_path(seg, sizeof seg, "/workflow/", run_id, "/events", &err);
+    if (rc) {
+        hitl_buf_free(&path);
+        hitl_check_error(ctx, "the run id %s: the resume request /workflow/<run-id>/events was "
+                              "not sent",
+                         err.msg);
+        return rc;
+    }
+    rc = hitl_buf_append_str(&path, seg);
+    if (!rc && (user || query))
+        rc = hitl_buf_append_str(&path, "?");
+    if (!rc && user) {
+        rc = hitl_buf_append_str(&path, "user=");
+        rc = rc ? rc : hitl_url_encode(&path, user);
+    }
+    if (!rc && user && query)
+        rc = hitl_buf_append_str(&path, "&");
+    if (!rc && query)
+        rc = hitl_buf_append_str(&path, query);
     hitl_buf url;
     hitl_buf_init(&url, URL_MAX);
-    char *esc_user = NULL;
-    if (user) {
-        /* The user id is the harness's own value; escape it anyway for odd --user values. */
-        hitl_buf e;
-        hitl_buf_init(&e, 4096);
-        for (const char *p = user; *p; p++) {
-            unsigned char ch = (unsigned char)*p;
-            if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                ch == '-' || ch == '_' || ch == '.' || ch == '~')
-                hitl_buf_append(&e, p, 1);
-            else
-                hitl_buf_printf(&e, "%%%02X", ch);
-        }
-        esc_user = hitl_buf_release(&e);
+    rc = rc ? rc : hitl_target_url(t, HITL_SURFACE_SERVICE, &url, hitl_buf_str(&path));
+    hitl_buf_free(&path);
+    if (rc) {
+        hitl_buf_free(&url);
+        hitl_check_error(ctx, "the resume URL is longer than %u bytes", URL_MAX);
+        return rc;
     }
-    hitl_target_url(t, HITL_SURFACE_SERVICE, &url, "/workflow/%s/events%s%s%s%s%s", run_id,
-                    esc_user || query ? "?" : "", esc_user ? "user=" : "", esc_user ? esc_user : "",
-                    esc_user && query ? "&" : "", query ? query : "");
-    free(esc_user);
     char auth[1024];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", api_key ? api_key : "");
     const char *headers[] = {auth, "Accept: text/event-stream"};
     hitl_http_request req = {.method = "GET", .url = hitl_buf_str(&url), .headers = headers, .n_headers = 2};
-    int rc = hitl_stream_start(ctx, &req, opts, out);
+    rc = hitl_stream_start(ctx, &req, opts, out);
     hitl_buf_free(&url);
     return rc;
 }

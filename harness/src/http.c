@@ -38,6 +38,7 @@ typedef struct transfer {
     int idle_expired;
     int deadline_passed;
     int cancelled;
+    int run_stopped;
     long idle_ms;
     struct timespec last_byte;
     /* For the exchange hook only (tap set): the head as sent, the start of a streamed
@@ -224,6 +225,10 @@ static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl
         t->cancelled = 1;
         return 1;
     }
+    if (t->req->run_stop && atomic_load(t->req->run_stop)) {
+        t->run_stopped = 1;
+        return 1;
+    }
     const struct timespec *at = t->req->abort_at;
     if (at && (at->tv_sec || at->tv_nsec) && elapsed_ms(at) > 0) {
         t->deadline_passed = 1;
@@ -247,6 +252,10 @@ static int map_curl_error(CURLcode rc, const transfer *t, long timeout_ms, const
                             t->idle_ms);
     if (t->cancelled)
         return hitl_err_set(err, HITL_E_STOPPED, "the transfer from %s was cancelled", url);
+    if (t->run_stopped)
+        return hitl_err_set(err, HITL_E_STOPPED,
+                            "the run was stopped (deadline or circuit breaker) while %s was open",
+                            url);
     if (t->deadline_passed)
         return hitl_err_set(err, HITL_E_TIMEOUT, "%s was still open at its deadline", url);
     switch (rc) {
@@ -335,10 +344,55 @@ static void tell_hook(const hitl_http *c, CURL *h, const transfer *t, const stru
     c->on_exchange(c->exchange_user, &x);
 }
 
+int hitl_http_header_line_check(const char *line, hitl_err *err)
+{
+    size_t name_len = strcspn(line, ":");
+    for (size_t i = 0; line[i]; i++) {
+        unsigned char ch = (unsigned char)line[i];
+        if ((ch < 0x20 && ch != '\t') || ch == 0x7F) {
+            /* The name as far as it is printable; the value never. */
+            size_t shown = 0;
+            while (shown < name_len && shown < 64 && (unsigned char)line[shown] >= 0x20 &&
+                   (unsigned char)line[shown] != 0x7F)
+                shown++;
+            return hitl_err_set(err, HITL_E_ARG,
+                                "the request header %.*s%s holds the control byte 0x%02X at byte "
+                                "%zu (CR, LF or NUL would end the line and let the rest become "
+                                "headers of its own): the request was not sent (value not shown)",
+                                (int)shown, line, shown < name_len ? "…" : "", ch, i);
+        }
+    }
+    return HITL_OK;
+}
+
+/* The URL libcurl is given: no control byte and no space (every value in it was encoded,
+ * url.h; this is the last line of defence). */
+static int url_check(const char *url, hitl_err *err)
+{
+    for (size_t i = 0; url[i]; i++) {
+        unsigned char ch = (unsigned char)url[i];
+        if (ch <= 0x20 || ch == 0x7F)
+            return hitl_err_set(err, HITL_E_ARG,
+                                "the request URL holds the byte 0x%02X at byte %zu (a control "
+                                "byte or a space would end the request line): not sent",
+                                ch, i);
+    }
+    return HITL_OK;
+}
+
 /* Applies the request's method, headers and body to |h|; returns the lists to free. */
 static int setup_request(CURL *h, const hitl_http *c, const hitl_http_request *req,
                          struct curl_slist **hdrs, curl_mime **mime, hitl_err *err)
 {
+    /* Every line is judged before libcurl holds any of them. */
+    for (size_t i = 0; i < c->n_headers; i++)
+        if (hitl_http_header_line_check(c->headers[i], err))
+            return HITL_E_ARG;
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (hitl_http_header_line_check(req->headers[i], err))
+            return HITL_E_ARG;
+    if (url_check(req->url, err))
+        return HITL_E_ARG;
     for (size_t i = 0; i < c->n_headers; i++)
         *hdrs = curl_slist_append(*hdrs, c->headers[i]);
     for (size_t i = 0; i < req->n_headers; i++)

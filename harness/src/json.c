@@ -321,6 +321,18 @@ hitl_json_field hitl_json_int64(const cJSON *item, int64_t *out)
     return HITL_JSON_OK;
 }
 
+bool hitl_json_text_has_nul(const char *text, size_t len)
+{
+    if (!text)
+        return false;
+    if (memchr(text, '\0', len))
+        return true;
+    for (size_t i = 0; i + 6 <= len; i++)
+        if (text[i] == '\\' && text[i + 1] == 'u' && !memcmp(text + i + 2, "0000", 4))
+            return true;
+    return false;
+}
+
 const char *hitl_json_type_name(const cJSON *item)
 {
     if (!item)

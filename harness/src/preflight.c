@@ -3,6 +3,7 @@
 
 #include "hitl/buf.h"
 #include "hitl/sse.h"
+#include "hitl/url.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -32,7 +33,8 @@ typedef struct start_watch {
     size_t json_events;
     bool required, paused, finished, failed, reason_hitl;
     tok_state required_tok, reason_tok;
-    char token[512];
+    char token[HITL_URL_VALUE_MAX + 1];
+    char refused[HITL_ERR_MSG_MAX]; /* why a form_token was refused (url.h), or "" */
     char ended_by[32]; /* the event that finished the run without a pause */
     char error[200];   /* an `error` event's message */
     char first_event[32];
@@ -43,13 +45,19 @@ static void copy_str(char *out, size_t cap, const cJSON *v)
     snprintf(out, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
 }
 
-/* Notes a `form_token` value: the first string wins. */
+/* Notes a `form_token` value: the first string wins. One that may not go into a URL
+ * (url.h) is not kept; |refused| says why. */
 static tok_state take_token(start_watch *w, const cJSON *obj)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "form_token");
     if (cJSON_IsString(v) && v->valuestring[0]) {
-        if (!w->token[0] && strlen(v->valuestring) < sizeof w->token)
+        hitl_err why = {0};
+        if (hitl_url_value_check(v->valuestring, &why)) {
+            if (!w->refused[0])
+                snprintf(w->refused, sizeof w->refused, "%s", why.msg);
+        } else if (!w->token[0]) {
             snprintf(w->token, sizeof w->token, "%s", v->valuestring);
+        }
         return TOK_STRING;
     }
     return cJSON_IsNull(v) ? TOK_NULL : TOK_MISSING;
@@ -233,7 +241,9 @@ static int probe_form(hitl_http *http, const hitl_target *t, hitl_surface surfac
     hitl_buf url, shown_url;
     hitl_buf_init(&url, URL_CAP);
     hitl_buf_init(&shown_url, URL_CAP);
-    int rc = hitl_target_url(t, surface, &url, "/form/human_input/%s", token);
+    char path[URL_CAP];
+    int rc = hitl_url_path(path, sizeof path, "/form/human_input/", token, "", NULL);
+    rc = rc ? rc : hitl_target_url(t, surface, &url, path);
     rc = rc ? rc : hitl_target_url(t, surface, &shown_url, "/form/human_input/<form-token>");
     if (rc) {
         hitl_buf_free(&url);
@@ -377,6 +387,12 @@ static int judge_start(const hitl_target *t, const char *method, const char *sur
                                 : hitl_status_name(hrc));
         return HITL_OK;
     }
+    if (w->refused[0])
+        return hitl_err_set(err, HITL_E_INVALID,
+                            "%s %s: the run paused, but its form_token %s: a malformed value, "
+                            "refused; hitlcheck puts no server value it has not checked into a "
+                            "URL (§1.4.6)",
+                            method, surl, w->refused);
     if (w->token[0])
         return HITL_OK;
     if (w->required_tok == TOK_NULL || w->reason_tok == TOK_NULL)
@@ -404,7 +420,7 @@ int hitl_preflight_run(hitl_http *http, const hitl_target *t, hitl_redactor *red
     const char *path = t->app_mode == HITL_APP_CHATFLOW ? "/chat-messages" : "/workflows/run";
     hitl_buf url;
     hitl_buf_init(&url, URL_CAP);
-    if (hitl_target_url(t, HITL_SURFACE_SERVICE, &url, "%s", path)) {
+    if (hitl_target_url(t, HITL_SURFACE_SERVICE, &url, path)) {
         hitl_buf_free(&url);
         return hitl_err_set(err, HITL_E_INVALID,
                             "--target and --service-base make a URL over %u "

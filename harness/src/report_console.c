@@ -104,6 +104,11 @@ void hitl_console_on_done(void *user, const hitl_result *r)
     c->counts[r->verdict]++;
     bool judged = r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_KNOWN;
     bool finding = judged || r->verdict == HITL_ERROR;
+    /* A check the stopped run never started: the summary says why once, for all of them. */
+    if (r->not_run) {
+        status(c, r->entry->id, NULL);
+        return;
+    }
     if (c->verbosity == 0 && !finding) {
         status(c, r->entry->id, NULL);
         return;
@@ -139,6 +144,10 @@ void hitl_console_on_done(void *user, const hitl_result *r)
 void hitl_console_summary(hitl_console *c, const hitl_results *res)
 {
     clear_status(c);
+    if (res->stopped)
+        fprintf(c->out, "the run stopped: %s; %zu checks were not started (ERROR, not listed "
+                        "above; the reports have them)\n",
+                res->stopped, res->not_run);
     if (res->count[HITL_ERROR])
         fprintf(c->out, "%zu checks ended in ERROR: the harness could not reach a verdict\n",
                 res->count[HITL_ERROR]);

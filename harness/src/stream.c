@@ -27,10 +27,27 @@ typedef struct collector {
     hitl_err parse_err;
     int parse_rc;
     bool stopped;
-    struct timespec abort_at;   /* the close_within_ms deadline once armed */
+    /* When the transfer is aborted: the reach budget's end until the frame arrives, then the
+     * close_within_ms deadline once armed (close_armed). */
+    struct timespec abort_at;
+    bool close_armed;
+    bool reached;               /* opts->reach saw its frame (or there is none to see) */
+    size_t pings;
     void (*on_frame)(void *user); /* told of every kept frame (an async stream's waiters) */
     void *on_frame_user;
 } collector;
+
+/* |t| + |ms| into |out|. */
+static void after_ms(const struct timespec *t, long ms, struct timespec *out)
+{
+    *out = *t;
+    out->tv_sec += ms / 1000;
+    out->tv_nsec += (ms % 1000) * 1000000L;
+    if (out->tv_nsec >= 1000000000L) {
+        out->tv_sec++;
+        out->tv_nsec -= 1000000000L;
+    }
+}
 
 static double since(const struct timespec *t0)
 {
@@ -71,18 +88,22 @@ static int on_event(void *user, const hitl_sse_event *ev)
         s->max_gap = gap;
     c->last_at = f->at;
     s->n_frames++;
+    if (!strcmp(f->type, "ping"))
+        c->pings++;
+    if (!c->reached && c->opts->reach(c->opts->user, f)) {
+        c->reached = true;
+        if (!c->close_armed)
+            memset(&c->abort_at, 0, sizeof c->abort_at);
+    }
     if (c->on_frame)
         c->on_frame(c->on_frame_user);
     if (s->stop_index == SIZE_MAX && c->opts->stop && c->opts->stop(c->opts->user, f)) {
         s->stop_index = s->n_frames - 1;
         if (c->opts->close_within_ms > 0) {
-            clock_gettime(CLOCK_MONOTONIC, &c->abort_at);
-            c->abort_at.tv_sec += c->opts->close_within_ms / 1000;
-            c->abort_at.tv_nsec += (c->opts->close_within_ms % 1000) * 1000000L;
-            if (c->abort_at.tv_nsec >= 1000000000L) {
-                c->abort_at.tv_sec++;
-                c->abort_at.tv_nsec -= 1000000000L;
-            }
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            after_ms(&now, c->opts->close_within_ms, &c->abort_at);
+            c->close_armed = true;
             return 0;
         }
         c->stopped = true;
@@ -138,6 +159,10 @@ static int stream_run(hitl_check_ctx *ctx, const hitl_http_request *req, const h
     r.abort_at = &c.abort_at;
     out->stop_index = SIZE_MAX;
     clock_gettime(CLOCK_MONOTONIC, &c.start);
+    c.reached = opts->reach == NULL;
+    long reach_ms = opts->reach_ms > 0 ? opts->reach_ms : opts->total_ms;
+    if (!c.reached)
+        after_ms(&c.start, reach_ms, &c.abort_at);
 
     /* The status is known before the body only through the response, which hitl_http_do
      * fills as headers arrive: on_body reads out->resp, so run into it directly. */
@@ -161,9 +186,18 @@ static int stream_run(hitl_check_ctx *ctx, const hitl_http_request *req, const h
         out->error = strdup(c.parse_err.msg);
     } else if (c.stopped || rc == HITL_E_STOPPED) {
         out->end = HITL_STREAM_STOPPED;
+    } else if (rc == HITL_E_TIMEOUT && !c.reached) {
+        out->end = HITL_STREAM_TIMEOUT;
+        char msg[320];
+        snprintf(msg, sizeof msg,
+                 "no %s within %ld ms of the start (comment lines and pings do not extend it): "
+                 "%zu frames (%zu pings), %zu bytes arrived",
+                 opts->reach_what ? opts->reach_what : "awaited frame", reach_ms, out->n_frames,
+                 c.pings, out->bytes);
+        out->error = strdup(msg);
     } else if (rc == HITL_E_TIMEOUT) {
         out->end = HITL_STREAM_TIMEOUT;
-        out->still_open = c.abort_at.tv_sec != 0;
+        out->still_open = c.close_armed;
         out->error = strdup(out->still_open ? "the server had not ended the stream in time"
                                             : herr.msg);
     } else if (rc) {

@@ -1,7 +1,6 @@
 /* target.c: the target description and URL building. */
 #include "hitl/target.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,11 @@ void hitl_target_init(hitl_target *t)
     t->rate_window_s = 60;
 }
 
+long hitl_target_rate_pace_ms(const hitl_target *t)
+{
+    return (long)t->rate_max * 1100L + 2000L <= (long)t->rate_window_s * 1000L ? 1100L : 0L;
+}
+
 void hitl_target_free(hitl_target *t)
 {
     free(t->base_url);
@@ -33,19 +37,11 @@ void hitl_target_free(hitl_target *t)
     memset(t, 0, sizeof *t);
 }
 
-int hitl_target_url(const hitl_target *t, hitl_surface surface, hitl_buf *out, const char *fmt, ...)
+int hitl_target_url(const hitl_target *t, hitl_surface surface, hitl_buf *out, const char *path)
 {
     hitl_buf_reset(out);
     const char *base = surface == HITL_SURFACE_WEB ? t->web_base : t->service_base;
-    int rc = hitl_buf_printf(out, "%s%s", t->base_url ? t->base_url : "", base ? base : "");
-    if (rc)
-        return rc;
-    char path[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(path, sizeof path, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return HITL_E_TOO_BIG;
-    return hitl_buf_append(out, path, (size_t)n);
+    int rc = hitl_buf_append_str(out, t->base_url ? t->base_url : "");
+    rc = rc ? rc : hitl_buf_append_str(out, base ? base : "");
+    return rc ? rc : hitl_buf_append_str(out, path ? path : "");
 }

@@ -20,6 +20,9 @@ static const char USAGE[] =
     "  --listen ADDR            address to bind (default 127.0.0.1)\n"
     "  --port N                 port (default 8080; 0 = ephemeral)\n"
     "  --port-file FILE         write the bound port to FILE once listening\n"
+    "  --request-log FILE       append what clients sent to FILE: a line `C` per connection,\n"
+    "                           `U <target>` per request (raw) and `H <name>: <value>` per\n"
+    "                           header line, control bytes as \\xNN (for tests)\n"
     "Apps:\n"
     "  --app MODE:KEY[:TTL]     app with API key KEY, MODE workflow|chatflow|chat (repeatable;\n"
     "                           replaces the defaults app-hitl-workflow, app-hitl-chatflow,\n"
@@ -355,6 +358,8 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
     }
     if (strcmp(f, "--port-file") == 0)
         return copy_str(cfg->port_file, sizeof cfg->port_file, f, v, err);
+    if (strcmp(f, "--request-log") == 0)
+        return copy_str(cfg->request_log, sizeof cfg->request_log, f, v, err);
     if (strcmp(f, "--form") == 0)
         return copy_str(cfg->form_file, sizeof cfg->form_file, f, v, err);
     if (strcmp(f, "--app") == 0)
@@ -480,7 +485,8 @@ static const char *const VALUED_FLAGS[] = {
     "--idle-timeout",  "--resume-delay",   "--rate-limit",     "--image-limit",   "--file-limit",
     "--video-limit",   "--audio-limit",    "--blacklist",      "--fetch-allow",   "--upload-layout",
     "--remote-errors", "--threads",        "--max-runs",       "--max-streams",   "--fault",
-    "--behave",        "--fetch-proxy",    "--front",         "--form-delivery"};
+    "--behave",        "--fetch-proxy",    "--front",         "--form-delivery",
+    "--request-log"};
 
 static int known_flag(const char *f)
 {

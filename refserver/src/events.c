@@ -2,6 +2,7 @@
 #include "events.h"
 
 #include "formdef.h"
+#include "hostile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
     cJSON_AddStringToObject(o, "event", name);
     cJSON_AddStringToObject(o, "task_id", run->task_id);
     if (!(is_chatflow(s, run) && fault(s, RS_F_CHATFLOW_RUN_ID_MISSING)))
-        cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+        cJSON_AddStringToObject(o, "workflow_run_id", rs_hostile_event_run_id(s, run->id));
     if (is_chatflow(s, run)) {
         if (!fault(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
             cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
@@ -157,7 +158,7 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
     if (s->cfg.delivery_email) /* no WebApp recipient: no token any API surface serves */
         cJSON_AddNullToObject(d, "form_token");
     else if (!fault(s, RS_F_EVENT_MISSING_FORM_TOKEN))
-        cJSON_AddStringToObject(d, "form_token", run->token);
+        cJSON_AddStringToObject(d, "form_token", rs_hostile_event_token(s, run->token));
     cJSON_AddItemToObject(d, "resolved_default_values", jdup(f->defaults_raw));
     cJSON_AddNumberToObject(d, "expiration_time", (double)run->expiration_time);
     return d;
@@ -179,7 +180,7 @@ static cJSON *reason(const hitl_refserver *s, const rs_run *run)
     if (s->cfg.delivery_email)
         cJSON_AddNullToObject(r, "form_token");
     else
-        cJSON_AddStringToObject(r, "form_token", run->token);
+        cJSON_AddStringToObject(r, "form_token", rs_hostile_event_token(s, run->token));
     int64_t exp = run->expiration_time + (fault(s, RS_F_EVENT_PAUSE_MISMATCH) ? 60 : 0);
     cJSON_AddNumberToObject(r, "expiration_time", (double)exp);
     return r;
@@ -196,7 +197,7 @@ static cJSON *outputs_paused(const hitl_refserver *s)
 static cJSON *paused_data(const hitl_refserver *s, const rs_run *run)
 {
     cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "workflow_run_id", run->id);
+    cJSON_AddStringToObject(d, "workflow_run_id", rs_hostile_event_run_id(s, run->id));
     cJSON *nodes = cJSON_AddArrayToObject(d, "paused_nodes");
     cJSON_AddItemToArray(nodes, cJSON_CreateString(s->form->node_id));
     cJSON_AddItemToObject(d, "outputs", outputs_paused(s));
@@ -374,12 +375,12 @@ cJSON *rs_events_blocking(const hitl_refserver *s, const rs_run *run)
         cJSON_AddStringToObject(o, "answer", "");
         cJSON_AddItemToObject(o, "metadata", cJSON_CreateObject());
         cJSON_AddNumberToObject(o, "created_at", (double)run->created_at);
-        cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+        cJSON_AddStringToObject(o, "workflow_run_id", rs_hostile_event_run_id(s, run->id));
         cJSON_AddItemToObject(o, "data", paused_data(s, run));
         return o;
     }
     cJSON_AddStringToObject(o, "task_id", run->task_id);
-    cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+    cJSON_AddStringToObject(o, "workflow_run_id", rs_hostile_event_run_id(s, run->id));
     cJSON *d = cJSON_AddObjectToObject(o, "data");
     cJSON_AddStringToObject(d, "id", run->id);
     cJSON_AddStringToObject(d, "workflow_id", s->workflow_ids[run->app]);

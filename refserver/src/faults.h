@@ -128,7 +128,19 @@
       "form GET declares Content-Length 10000000000, sends a short body, then stalls")             \
     X(HOSTILE_REDIRECT_LOOP, "hostile-redirect-loop", "form GET redirects (302) to itself")        \
     X(HOSTILE_HEADER_FLOOD, "hostile-header-flood", "form GET sends 10,000 headers (~1 MiB)")      \
-    X(HOSTILE_MALFORMED_JSON, "hostile-malformed-json", "form GET returns truncated JSON")
+    X(HOSTILE_MALFORMED_JSON, "hostile-malformed-json", "form GET returns truncated JSON")      \
+    X(HOSTILE_TRAVERSAL_TOKEN, "hostile-traversal-token",                                          \
+      "events carry form_token `../hostile-escape`")                                               \
+    X(HOSTILE_TRAVERSAL_RUN_ID, "hostile-traversal-run-id",                                        \
+      "events carry workflow_run_id `../hostile-escape`")                                          \
+    X(HOSTILE_CRLF_UPLOAD_TOKEN, "hostile-crlf-upload-token",                                      \
+      "upload tokens end in CR LF `X-Hostile-Injected: 1` (a header of their own)")                \
+    X(HOSTILE_HTML_FORM, "hostile-html-form", "form GET answers 200 with an HTML sign-in page")    \
+    X(HOSTILE_HUGE_FORM, "hostile-huge-form", "form GET answers a 12 MiB JSON body")               \
+    X(HOSTILE_HUGE_NUMBERS, "hostile-huge-numbers",                                                \
+      "form GET body holds 100,000-digit numbers (expiration_time, a default)")                    \
+    X(HOSTILE_RECONNECT, "hostile-reconnect",                                                      \
+      "streams open with `retry: 0`; resume streams then close at once, asking for a reconnect")
 
 typedef enum rs_fault {
 #define RS_FAULT_ENUM(e, n, s) RS_F_##e,

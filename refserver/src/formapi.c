@@ -253,7 +253,10 @@ enum MHD_Result rs_form_upload_token(rs_req *r)
     if (rc)
         return MHD_NO;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "upload_token", token);
+    char shown[RS_TOKEN_MAX + sizeof RS_HOSTILE_INJECTED];
+    snprintf(shown, sizeof shown, "%s%s", token,
+             rs_fault_on(cfg, RS_F_HOSTILE_CRLF_UPLOAD_TOKEN) ? RS_HOSTILE_INJECTED : "");
+    cJSON_AddStringToObject(o, "upload_token", shown);
     cJSON_AddNumberToObject(o, "expires_at", (double)expires);
     return rs_reply_json(r, rs_fault_on(cfg, RS_F_UPLOAD_TOKEN_201) ? 201 : 200, o);
 }

@@ -1,5 +1,6 @@
 /* resume.c: GET /v1/workflow/{workflow_run_id}/events (E6, §9.1). */
 #include "events.h"
+#include "hostile.h"
 #include "http.h"
 #include "respond.h"
 #include "state.h"
@@ -76,6 +77,12 @@ enum MHD_Result rs_resume(rs_req *r)
         rs_state_unlock(&s->state);
         hitl_buf_free(&frames);
         return rs_reply_error(r, 404, "not_found", "Workflow run not found");
+    }
+    if (rs_fault_on(cfg, RS_F_HOSTILE_RECONNECT)) { /* the run's stream, cut at once */
+        rs_state_unlock(&s->state);
+        hitl_buf_free(&frames);
+        rs_hostile_resume(r, &rc);
+        return rc;
     }
     if (run->run_status == RS_RUN_SUCCEEDED || run->run_status == RS_RUN_STOPPED) {
         done = rs_events_finished(s, run, &frames) == 0;

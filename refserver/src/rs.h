@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "faults.h"
 #include "hitl/buf.h"
@@ -98,6 +99,11 @@ struct hitl_refserver {
     char tenant_id[RS_ID_LEN];
     unsigned char *gzip_bomb; /* hostile-gzip-bomb body, built at start */
     size_t gzip_bomb_len;
+    char *huge_form;          /* hostile-huge-form body, built at start */
+    size_t huge_form_len;
+    FILE *reqlog;             /* --request-log (reqlog.h), or NULL */
+    pthread_mutex_t reqlog_lock;
+    int reqlog_inited;
 };
 
 enum { RS_RL_GET = 0, RS_RL_POST = 1, RS_RL_TOKEN = 2 };

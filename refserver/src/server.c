@@ -8,6 +8,7 @@
 #include "hostile.h"
 #include "ids.h"
 #include "ratelimit.h"
+#include "reqlog.h"
 #include "respond.h"
 #include "state.h"
 #include "stream.h"
@@ -280,6 +281,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         r->upload_app = -1;
         hitl_buf_init(&r->body, RS_JSON_BODY_MAX);
         *con_cls = r;
+        rs_reqlog_headers(r->srv, conn);
         return first_call(r, url, method);
     }
     if (*upload_data_size) {
@@ -357,7 +359,8 @@ static int start_daemon(hitl_refserver *s, hitl_err *err)
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
-        MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, rs_reqlog_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
+        rs_reqlog_uri, s, MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
     if (!s->daemon)
         return hitl_err_set(err, HITL_E_IO,
                             "cannot listen on %s port %u (in use, or not a local "
@@ -409,6 +412,8 @@ int hitl_refserver_start(const hitl_refserver_config *cfg, hitl_refserver **out,
         rc = hitl_err_set(err, HITL_E_NOMEM, "out of memory starting the server");
     if (!rc)
         rc = rs_hostile_init(s, err);
+    if (!rc)
+        rc = rs_reqlog_open(s, cfg->request_log, err);
     if (!rc && rs_clock_start(s, &s->clock))
         rc = hitl_err_set(err, HITL_E_IO, "cannot start the timer thread");
     if (!rc) {
@@ -448,6 +453,8 @@ void hitl_refserver_stop(hitl_refserver *s)
         rs_state_free(&s->state);
     rs_formdef_free(s->form);
     free(s->gzip_bomb);
+    free(s->huge_form);
+    rs_reqlog_close(s);
     curl_global_cleanup();
     free(s);
 }

@@ -75,6 +75,17 @@ void hitl_check_skip(hitl_check_ctx *ctx, const char *reason_fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void hitl_check_error(hitl_check_ctx *ctx, const char *reason_fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* hitl_check_setup_error is hitl_check_error for a setup step that checks share (|step|,
+ * e.g. HITL_STEP_START of flow.h): the reason reads "precondition (<step>): <message>".
+ * The engine's circuit breaker counts it: when the same step fails the same way (the same
+ * message, numbers aside) for HITL_ENGINE_BREAKER_N checks in a row, with no success of
+ * that step between them, the run stops (engine.h) instead of repeating the failure for
+ * every check. */
+void hitl_check_setup_error(hitl_check_ctx *ctx, const char *step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* hitl_check_setup_ok tells the circuit breaker that |step| succeeded: its count starts
+ * over. */
+void hitl_check_setup_ok(hitl_check_ctx *ctx, const char *step);
 /* A note shown with the result whatever the verdict (e.g. which variant was seen). */
 void hitl_check_note(hitl_check_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 #include "hitl/catalog.h"
 #include "hitl/check.h"
 #include "hitl/deviation.h"
@@ -55,6 +56,9 @@ typedef struct hitl_result {
     /* The recorded deviation of genuine Dify that this FAIL/WARN matches exactly, else NULL.
      * It points into the options' deviations, which must outlive the results. */
     const hitl_deviation *deviation;
+    /* The run stopped (deadline, circuit breaker) before this check started: it is an ERROR
+     * whose reason says why, and the console does not list it one by one. */
+    bool not_run;
 } hitl_result;
 
 typedef struct hitl_results {
@@ -62,7 +66,18 @@ typedef struct hitl_results {
     size_t n;
     size_t count[HITL_VERDICT_COUNT]; /* indexed by hitl_verdict */
     double seconds;
+    /* Why the run stopped before its end, redacted: "run deadline reached (…)" or the
+     * circuit breaker's reason; NULL when every check ran. */
+    char *stopped;
+    size_t not_run;             /* checks that never started (hitl_result.not_run) */
 } hitl_results;
+
+/* The circuit breaker's threshold: a setup step failing the same way for this many checks
+ * in a row stops the run. One failure can be a blip and two can be two checks of the first
+ * parallel wave meeting the same blip; a third identical one, with no success of the step
+ * between, means every later check would fail the same way: with --jobs 4 the run then
+ * stops within its first wave of checks instead of repeating the failure ~150 times. */
+#define HITL_ENGINE_BREAKER_N 3
 
 typedef struct hitl_engine_options {
     int jobs;                   /* parallel workers, ≥ 1 */
@@ -77,6 +92,18 @@ typedef struct hitl_engine_options {
      * names the deviation (hitl_result.deviation). */
     hitl_profile profile;
     const hitl_deviations *deviations;
+    /* The run's deadline on CLOCK_MONOTONIC ({0, 0}: none). When it passes, the requests,
+     * streams and waits of the running checks are cancelled (within about a second, through
+     * the transport's progress callback), those checks and the ones not yet started end in
+     * ERROR "run deadline reached (<deadline_what>)", and hitl_results.stopped says so.
+     * With exclusive_check_s > 0 the exclusive phase (rate limits, run last and one check
+     * at a time) gets its own budget when it starts: the deadline moves to at least
+     * now + exclusive_check_s per exclusive check, so the phase's waits, which depend on the
+     * target's rate-limit window rather than on --max-wait, are never cut by a deadline
+     * sized for the rest. */
+    struct timespec deadline_at;
+    long exclusive_check_s;
+    const char *deadline_what; /* names the budget in the message: "--deadline 50 s" */
     /* Progress callbacks; the engine serialises them. Any may be NULL. */
     void (*on_start)(void *user, const hitl_result *r);
     void (*on_done)(void *user, const hitl_result *r);
@@ -91,7 +118,8 @@ void hitl_results_free(hitl_results *res);
 
 /* The shared services pointer given in the options. */
 void *hitl_ctx_env(const hitl_check_ctx *ctx);
-/* Sleeps |ms| in short steps, reporting the remaining wait through on_wait. */
+/* Sleeps |ms| in short steps, reporting the remaining wait through on_wait; returns early
+ * when the run stops (deadline, circuit breaker). */
 void hitl_ctx_sleep_ms(hitl_check_ctx *ctx, long ms, const char *what);
 
 #endif

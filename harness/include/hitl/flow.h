@@ -75,7 +75,16 @@ typedef struct hitl_run {
     size_t required_index;       /* frame index of human_input_required */
     size_t paused_index;         /* frame index of workflow_paused, SIZE_MAX if none */
     char *user;                  /* the user the run was started for */
+    /* Why a value of human_input_required that goes into URLs (form_token, workflow_run_id,
+     * task_id) was refused (url.h: control bytes, '/' or a backslash, a dot segment, over 512 bytes),
+     * or NULL. A refused value is not kept (its field is NULL); hitl_flow_start then ERRORs
+     * with this message. */
+    char *refused;
 } hitl_run;
+
+/* The setup steps the circuit breaker counts (hitl_check_setup_error, engine.h). */
+#define HITL_STEP_START "start a run and reach its form"
+#define HITL_STEP_UPLOAD_TOKEN "issue an upload token"
 
 /* hitl_flow_start_stream posts the start request (workflow or chat-messages by the
  * target's app mode) in streaming mode and collects frames until workflow_paused (and,
@@ -89,23 +98,39 @@ int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long to
 
 /* hitl_flow_start is the precondition most checks need: a run paused with a form token
  * and a parsed form. On any failure it sets the check's ERROR (what went wrong at which
- * step) and returns non-zero; the check then just returns. */
+ * step: hitl_check_setup_error with HITL_STEP_START, which the circuit breaker counts) and
+ * returns non-zero; the check then just returns. */
 int hitl_flow_start(hitl_check_ctx *ctx, hitl_run *run);
 /* The same for the app of |api_key| (the target's when NULL), e.g. hitl_run_env's
  * global_app_key. The run's form endpoints on SVC then need that key too. */
 int hitl_flow_start_as(hitl_check_ctx *ctx, const char *api_key, hitl_run *run);
 void hitl_run_free(hitl_run *run);
 
+/* hitl_flow_form_path writes "/form/human_input/<form_token, encoded><suffix>" into |out|
+ * (url.h). Returns 0, or non-zero after an ERROR naming what is wrong with the token (a
+ * malformed value, a path over |cap|): the request is then not sent. */
+int hitl_flow_form_path(hitl_check_ctx *ctx, char *out, size_t cap, const char *form_token,
+                        const char *suffix);
+
 /* GET the form on the check's surface (SVC with the API key, WEB without). */
 int hitl_flow_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp);
 /* POST a submit body on the check's surface. */
 int hitl_flow_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
                      hitl_http_response *resp);
-/* WEB: POST …/upload-token. On 200 with a token, *token gets a malloc'd copy.
+/* WEB: POST …/upload-token. On 200 with a usable token, *token gets a malloc'd copy
+ * (hitl_flow_take_upload_token).
  * HITL_E_UNSUPPORTED (|resp| zeroed) after hitl_flow_require_upload_routes' SKIP; the same
  * holds for the WEB uploads below. */
 int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
                            char **token);
+
+/* hitl_flow_take_upload_token reads the `upload_token` string of an upload-token answer
+ * into *token (malloc'd; NULL when there is none), registered as a secret. A token
+ * hitl_url_value_check refuses (CR, LF or another control byte, which would end the
+ * Authorization header it is sent in; a path separator; over 512 bytes) is not kept:
+ * HITL_E_INVALID with the reason in |err| (may be NULL), *token NULL. Else 0. */
+int hitl_flow_take_upload_token(hitl_check_ctx *ctx, const hitl_http_response *resp, char **token,
+                                hitl_err *err);
 
 /* The upload layout of the target (probed once per run, cached in the environment). */
 hitl_upload_layout hitl_flow_layout(hitl_check_ctx *ctx);
@@ -128,10 +153,13 @@ int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const 
 int hitl_flow_upload_remote(hitl_check_ctx *ctx, const char *upload_token,
                             const char *authorization, const char *url, hitl_http_response *resp);
 
-/* The `id` of a 201 upload answer, malloc'd, or NULL. */
-char *hitl_flow_upload_id(const hitl_http_response *resp);
+/* The `id` of a 201 upload answer, malloc'd, or NULL: none, or an id hitl_url_value_check
+ * refuses (then |err|, which may be NULL, says why). */
+char *hitl_flow_upload_id(const hitl_http_response *resp, hitl_err *err);
 
-/* Opens GET /workflow/{id}/events?user=…&<query> on its own thread (SVC). */
+/* Opens GET /workflow/{id}/events?user=…&<query> on its own thread (SVC). The run id is
+ * judged and encoded (url.h; a refused one is an ERROR and nothing is sent), the user
+ * encoded, |query| (the harness's own, e.g. "include_state_snapshot=true") appended as is. */
 int hitl_flow_resume_start(hitl_check_ctx *ctx, const char *run_id, const char *user,
                            const char *query, long total_ms, hitl_stream_stop_fn stop,
                            void *stop_user, hitl_stream_async **out);

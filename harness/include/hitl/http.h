@@ -2,6 +2,10 @@
  * an optional idle timeout (no byte for N ms), a cap on the stored body and on response
  * headers; redirects are never followed (a 3xx is reported as it is, so nothing leaves
  * the target's origin) and bodies are never decompressed (a gzip bomb stays small).
+ * Nothing a server sent can split a request: a header line holding a control byte (CR,
+ * LF, NUL, …), or a URL holding a control byte or a space, is refused before libcurl sees
+ * it (HITL_E_ARG naming the header; its value is not shown). A connection is used for one
+ * request and closed: the harness never reconnects by itself, whatever a server says.
  * Each request uses its own curl handle, so a client may be shared by threads.
  * The caller must have called curl_global_init() once, before any thread starts. */
 #ifndef HITL_HTTP_H
@@ -71,6 +75,9 @@ typedef struct hitl_http_request {
      * aborted with HITL_E_STOPPED at the next progress callback (libcurl calls it about once
      * a second while waiting). A stream the caller no longer needs ends without its wait. */
     const atomic_int *cancel;
+    /* The same for the whole run (the engine's deadline and circuit breaker): when it holds
+     * a non-zero value the transfer ends with HITL_E_STOPPED, "the run was stopped". */
+    const atomic_int *run_stop;
     /* Who made the request, for the exchange hook only (the engine sets the check ID and
      * "web"/"service"); NULL for the harness's own requests (the probe). */
     const char *origin_check;
@@ -124,12 +131,20 @@ void hitl_http_free(hitl_http *client);
 /* hitl_http_do performs |req| and fills |resp| (call hitl_http_response_free after, in
  * every case). Returns 0 when a response was received (any status); HITL_E_TIMEOUT when
  * the total or idle timeout ran out; HITL_E_TOO_BIG when the body or headers passed
- * their caps; HITL_E_NETWORK when the connection failed; HITL_E_ARG for a bad request.
+ * their caps; HITL_E_NETWORK when the connection failed; HITL_E_STOPPED when |cancel| or
+ * |run_stop| ended it; HITL_E_ARG for a bad request (a header line or URL that
+ * hitl_http_header_line_check / the URL check refuse: nothing is sent).
  * On error |resp| still holds what arrived (status, headers, partial body). */
 int hitl_http_do(hitl_http *client, const hitl_http_request *req, hitl_http_response *resp,
                  hitl_err *err);
 
 void hitl_http_response_free(hitl_http_response *resp);
+
+/* hitl_http_header_line_check judges one "Name: value" request header line: 0, or
+ * HITL_E_ARG with a message naming the header (never its value, which may be a secret)
+ * when the line holds a byte below 0x20 other than a tab, or 0x7F: CR and LF would end the
+ * line and start another one of the server's choosing, NUL would cut it. */
+int hitl_http_header_line_check(const char *line, hitl_err *err);
 
 /* Case-insensitive header lookup in a response; NULL when absent. */
 const char *hitl_http_header_get(const hitl_http_response *resp, const char *name);

@@ -52,6 +52,12 @@ hitl_json_field hitl_json_get_array(const cJSON *obj, const char *key, const cJS
  * rounded value. Integral spellings like 5.0 or 5e0 are accepted as 5 (the text is gone). */
 hitl_json_field hitl_json_int64(const cJSON *item, int64_t *out);
 
+/* hitl_json_text_has_nul: whether |len| bytes of JSON text hold a NUL, as a raw byte or as
+ * the escape \u0000. cJSON decodes either into a NUL that ends the C string where
+ * it stands, so a string value read from such text may be cut short: a reader that passes
+ * the value on (into a URL, a header) refuses it instead of using the cut value. */
+bool hitl_json_text_has_nul(const char *text, size_t len);
+
 /* "string", "number", "boolean", "null", "array", "object", or "nothing" for NULL. */
 const char *hitl_json_type_name(const cJSON *item);
 

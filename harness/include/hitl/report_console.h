@@ -29,7 +29,9 @@ void hitl_console_on_done(void *user, const hitl_result *r);
 void hitl_console_on_wait(void *user, const hitl_result *r, double seconds_left, const char *what);
 
 /* Prints the totals; the last line is "N passed, N failed, N warned, N skipped", followed
- * by ", N known" when recorded deviations of genuine Dify were KNOWN (--profile dify). */
+ * by ", N known" when recorded deviations of genuine Dify were KNOWN (--profile dify). A
+ * stopped run (hitl_results.stopped) first gets one line with the reason; the checks it
+ * never started are not listed one by one (hitl_console_on_done). */
 void hitl_console_summary(hitl_console *c, const hitl_results *res);
 
 #endif

@@ -53,6 +53,14 @@ typedef struct hitl_stream_opts {
      * must then end it within that many ms (out->end CLOSED), else out->end is TIMEOUT
      * with `still_open` set. For "the stream ends after workflow_paused" (§2). */
     long close_within_ms;
+    /* The budget for reaching a frame: with |reach| set, a frame for which it is true must
+     * arrive within reach_ms of the start (0: total_ms). The budget is counted from the
+     * start, so comment lines and pings, which keep an idle timeout at bay, do not extend it
+     * (§2.3.6). Past it the stream ends TIMEOUT and out->error says so, with what arrived
+     * instead (frames, pings, bytes). |reach_what| names the frame ("human_input_required"). */
+    hitl_stream_stop_fn reach;
+    long reach_ms;
+    const char *reach_what;
 } hitl_stream_opts;
 
 /* hitl_stream_run performs |req| (its on_body/timeouts are overwritten) and fills |out|

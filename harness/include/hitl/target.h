@@ -43,12 +43,18 @@ struct hitl_target {
     const char *source_ip_alt; /* a second loopback source address for per-IP checks, or NULL */
 };
 
+/* hitl_target_rate_pace_ms is how far apart the rate-limit checks send the requests that
+ * fill a bucket: 1100 ms (each in a wall-clock second of its own, §8.1) when rate_max of
+ * them and one more fit the window with 2 s to spare, else 0 (a burst). */
+long hitl_target_rate_pace_ms(const hitl_target *t);
+
 void hitl_target_init(hitl_target *t);
 void hitl_target_free(hitl_target *t);
 
-/* hitl_target_url formats "<base_url><surface base><path>" into |out| (a caller-owned
- * bounded buffer, reset first). |path| is a printf format starting with '/'. */
-int hitl_target_url(const hitl_target *t, hitl_surface surface, hitl_buf *out, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* hitl_target_url writes "<base_url><surface base><path>" into |out| (a caller-owned
+ * bounded buffer, reset first). |path| starts with '/' and is used as it stands: a path that
+ * holds a value from a server is built by hitl_url_path (url.h), which encodes it. Returns
+ * 0, or HITL_E_TOO_BIG when the URL passes |out|'s cap. */
+int hitl_target_url(const hitl_target *t, hitl_surface surface, hitl_buf *out, const char *path);
 
 #endif

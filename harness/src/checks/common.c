@@ -106,12 +106,10 @@ int hitl_chk_call_patient(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_
 int hitl_chk_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
                     hitl_http_response *resp)
 {
-    char path[1024];
-    int n = snprintf(path, sizeof path, "/form/human_input/%s", form_token);
-    if (n < 0 || (size_t)n >= sizeof path) {
+    char path[2048];
+    if (hitl_flow_form_path(ctx, path, sizeof path, form_token, "")) {
         memset(resp, 0, sizeof *resp);
-        hitl_check_error(ctx, "form token too long for a URL");
-        return HITL_E_TOO_BIG;
+        return HITL_E_INVALID;
     }
     hitl_call call = {.method = "POST", .surface = hitl_ctx_surface(ctx), .path = path, .json = body};
     return hitl_chk_call_patient(ctx, &call, resp);
@@ -163,19 +161,18 @@ bool hitl_chk_expect_error_shape(hitl_check_ctx *ctx, const hitl_http_response *
 
 int hitl_chk_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp)
 {
-    char path[1024];
-    int n = snprintf(path, sizeof path, "/form/human_input/%s", form_token);
-    if (n < 0 || (size_t)n >= sizeof path) {
+    char path[2048];
+    if (hitl_flow_form_path(ctx, path, sizeof path, form_token, "")) {
         memset(resp, 0, sizeof *resp);
-        hitl_check_error(ctx, "form token too long for a URL");
-        return HITL_E_TOO_BIG;
+        return HITL_E_INVALID;
     }
     hitl_call call = {.method = "GET", .surface = hitl_ctx_surface(ctx), .path = path};
     return hitl_chk_call_patient(ctx, &call, resp);
 }
 
-int hitl_chk_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
-                          char **token)
+/* hitl_chk_upload_token with the reason a malformed token was refused in |why|. */
+static int upload_token_why(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
+                            char **token, hitl_err *why)
 {
     if (token)
         *token = NULL;
@@ -183,36 +180,40 @@ int hitl_chk_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http
         memset(resp, 0, sizeof *resp);
         return HITL_E_UNSUPPORTED;
     }
-    char path[1024];
-    int n = snprintf(path, sizeof path, "/form/human_input/%s/upload-token", form_token);
-    if (n < 0 || (size_t)n >= sizeof path) {
+    char path[2048];
+    if (hitl_flow_form_path(ctx, path, sizeof path, form_token, "/upload-token")) {
         memset(resp, 0, sizeof *resp);
-        hitl_check_error(ctx, "form token too long for a URL");
-        return HITL_E_TOO_BIG;
+        return HITL_E_INVALID;
     }
     hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB, .path = path};
     int rc = hitl_chk_call_patient(ctx, &call, resp);
     if (rc || !token || resp->status < 200 || resp->status > 299)
         return rc;
-    cJSON *root = hitl_chk_body_json(resp);
-    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "upload_token");
-    if (cJSON_IsString(tok) && tok->valuestring[0]) {
-        *token = strdup(tok->valuestring);
-        hitl_ctx_secret(ctx, tok->valuestring, "upload-token");
-    }
-    cJSON_Delete(root);
+    hitl_flow_take_upload_token(ctx, resp, token, why);
     return HITL_OK;
+}
+
+int hitl_chk_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
+                          char **token)
+{
+    return upload_token_why(ctx, form_token, resp, token, NULL);
 }
 
 char *hitl_chk_issue_upload_token(hitl_check_ctx *ctx, const char *form_token)
 {
     hitl_http_response resp;
     char *token = NULL;
-    if (hitl_chk_upload_token(ctx, form_token, &resp, &token) == HITL_OK && !token)
-        hitl_check_error(ctx,
-                         "precondition: issuing an upload token answered HTTP %ld, not 200 "
-                         "with an upload_token: %.200s",
-                         resp.status, hitl_buf_str(&resp.body));
+    hitl_err why = {0};
+    int rc = upload_token_why(ctx, form_token, &resp, &token, &why);
+    if (rc == HITL_OK && why.code)
+        hitl_check_setup_error(ctx, HITL_STEP_UPLOAD_TOKEN, "%s", why.msg);
+    else if (rc == HITL_OK && !token)
+        hitl_check_setup_error(ctx, HITL_STEP_UPLOAD_TOKEN,
+                               "issuing an upload token answered HTTP %ld, not 200 with an "
+                               "upload_token: %.200s",
+                               resp.status, hitl_buf_str(&resp.body));
+    else if (token)
+        hitl_check_setup_ok(ctx, HITL_STEP_UPLOAD_TOKEN);
     hitl_http_response_free(&resp);
     return token;
 }

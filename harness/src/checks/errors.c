@@ -6,6 +6,7 @@
 #include "valid_submission.h"
 
 #include "hitl/proxy_page.h"
+#include "hitl/url.h"
 
 /* A token no target issues: token_urlsafe(32) output is 43 characters of [A-Za-z0-9_-]. */
 #define UNKNOWN_TOKEN "hitlcheck_unknown_form_token_000000000000000"
@@ -42,7 +43,8 @@ static const endpoint FORM_ENDPOINTS[] = {
     {"POST", "/upload-token", false, true},
 };
 
-/* Calls every form endpoint with |token| and expects 404 not_found (§4.1, §1.3). */
+/* Calls every form endpoint with |token| (the harness's own, already URL-safe or raw on
+ * purpose) and expects 404 not_found (§4.1, §1.3). */
 static void expect_not_found_everywhere(hitl_check_ctx *ctx, const char *token)
 {
     bool web = hitl_ctx_surface(ctx) == HITL_SURFACE_WEB;
@@ -52,7 +54,9 @@ static void expect_not_found_everywhere(hitl_check_ctx *ctx, const char *token)
         if (e->web_only && !web)
             continue;
         char path[512];
-        snprintf(path, sizeof path, "/form/human_input/%s%s", token, e->suffix);
+        /* The harness's own probe tokens, sent as written (%FF%FE must stay raw). */
+        if (hitl_url_path_harness_raw(path, sizeof path, "/form/human_input/", token, e->suffix))
+            path[0] = '\0'; /* hitl_flow_call refuses it */
         hitl_call call = {.method = e->method,
                           .surface = hitl_ctx_surface(ctx),
                           .path = path,
@@ -118,7 +122,7 @@ static int huge_call(hitl_check_ctx *ctx, const char *method, const char *token,
     hitl_buf url;
     hitl_buf_init(&url, HUGE_URL_MAX);
     memset(resp, 0, sizeof *resp);
-    /* hitl_target_url caps the path at 8 KiB: the token is appended after it. */
+    /* The harness's own 64 KiB token, appended raw after the base (no path cap). */
     if (hitl_target_url(t, hitl_ctx_surface(ctx), &url, "/form/human_input/") ||
         hitl_buf_append_str(&url, token)) {
         hitl_buf_free(&url);
@@ -252,7 +256,7 @@ static void svc_auth(hitl_check_ctx *ctx)
             {"Bearer app-hitlcheck-not-a-key", "an SVC submit with an unknown API key"},
         };
         char path[1024];
-        snprintf(path, sizeof path, "/form/human_input/%s", run.form_token);
+        hitl_flow_form_path(ctx, path, sizeof path, run.form_token, ""); /* "" when refused */
         for (size_t i = 0; body && i < sizeof cases / sizeof cases[0] && !hitl_check_done(ctx);
              i++) {
             hitl_call call = {.method = "POST",

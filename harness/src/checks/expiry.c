@@ -13,6 +13,8 @@
 #include "common.h"
 #include "valid_submission.h"
 
+#include "hitl/json.h"
+
 #include <time.h>
 
 /* Clock slack after the deadline: expiration_time is whole seconds and the target's clock
@@ -70,9 +72,8 @@ static long long expires_at_of(const hitl_http_response *resp)
 {
     cJSON *root = hitl_chk_body_json(resp);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "expires_at");
-    long long out = 0;
-    if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble)
-        out = (long long)v->valuedouble;
+    int64_t exact = 0; /* an inf or huge number is no time: never cast (json.h) */
+    long long out = hitl_json_int64(v, &exact) == HITL_JSON_OK ? (long long)exact : 0;
     cJSON_Delete(root);
     return out;
 }
@@ -312,7 +313,7 @@ static void global_form_get(hitl_check_ctx *ctx)
     long long deadline = 0;
     if (hitl_chk_await_global_timeout(ctx, &run, &deadline) == HITL_OK) {
         char path[1024], auth[256];
-        snprintf(path, sizeof path, "/form/human_input/%s", run.form_token);
+        hitl_flow_form_path(ctx, path, sizeof path, run.form_token, ""); /* "" when refused */
         hitl_chk_global_auth(ctx, auth, sizeof auth);
         bool svc = hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE;
         hitl_call call = {

@@ -6,6 +6,10 @@
 #include "common.h"
 #include "valid_submission.h"
 
+#include "hitl/json.h"
+
+#include <math.h>
+
 /* A token no target issues: token_urlsafe(32) output is 43 characters of [A-Za-z0-9_-]. */
 #define UNKNOWN_TOKEN "hitlcheckUnknownFormToken000000000000000000"
 #define NOT_A_KEY "Bearer app-hitlcheck-not-a-key"
@@ -97,14 +101,20 @@ static void get_expiration_matches(hitl_check_ctx *ctx)
     cJSON *root = get_live_form(ctx, &run, NULL);
     if (root) {
         const cJSON *exp = cJSON_GetObjectItemCaseSensitive(root, "expiration_time");
-        bool is_int = cJSON_IsNumber(exp) && exp->valuedouble == (double)(int64_t)exp->valuedouble;
+        /* Read exactly or not at all: a 100,000-digit number is inf, no time (json.h). */
+        int64_t get_exp = 0;
+        bool is_int = hitl_json_int64(exp, &get_exp) == HITL_JSON_OK;
         if (hitl_expect(ctx, is_int, "expiration_time is an integer (Unix seconds) (§4.2)",
-                        "expiration_time is %s", exp ? "not an integer" : "missing"))
-            hitl_expect(ctx, (int64_t)exp->valuedouble == run.expiration_time,
+                        "expiration_time is %s",
+                        !exp                       ? "missing"
+                        : !cJSON_IsNumber(exp)     ? "not a number"
+                        : isfinite(exp->valuedouble) ? "not an exact integer"
+                                                   : "a number too large for any time"))
+            hitl_expect(ctx, get_exp == run.expiration_time,
                         "the GET's expiration_time equals human_input_required's (§4.2.2)",
-                        "GET %.0f, event %lld (%+.0f s)", exp->valuedouble,
+                        "GET %lld, event %lld (%+lld s)", (long long)get_exp,
                         (long long)run.expiration_time,
-                        exp->valuedouble - (double)run.expiration_time);
+                        (long long)(get_exp - run.expiration_time));
     }
     cJSON_Delete(root);
     hitl_run_free(&run);
@@ -162,7 +172,7 @@ static int svc_get_with(hitl_check_ctx *ctx, const hitl_run *run, const char *au
                         hitl_http_response *resp)
 {
     char path[1024];
-    snprintf(path, sizeof path, "/form/human_input/%s", run->form_token);
+    hitl_flow_form_path(ctx, path, sizeof path, run->form_token, ""); /* "" when refused */
     hitl_call call = {.method = "GET",
                       .surface = HITL_SURFACE_SERVICE,
                       .path = path,

@@ -6,6 +6,8 @@
  * generic transport ERROR. Each GET is one request on the check's own source address. */
 #include "common.h"
 
+#include "hitl/url.h"
+
 #include <stdint.h>
 #include <strings.h>
 
@@ -36,10 +38,14 @@ static int form_get_raw(hitl_check_ctx *ctx, const char *token, const form_get_o
     hitl_buf url;
     hitl_buf_init(&url, 16384);
     memset(resp, 0, sizeof *resp);
-    int rc = hitl_target_url(t, surface, &url, "/form/human_input/%s", token);
+    char path[2048];
+    hitl_err why = {0};
+    int rc = hitl_url_path(path, sizeof path, "/form/human_input/", token, "", &why);
+    rc = rc ? rc : hitl_target_url(t, surface, &url, path);
     if (rc) {
         hitl_buf_free(&url);
-        return hitl_err_set(err, rc, "could not build the form URL (token too long?)");
+        return hitl_err_set(err, rc, "could not build the form URL: the form token %s",
+                            why.code ? why.msg : "makes it too long");
     }
     const char *headers[2];
     size_t nh = 0;
@@ -142,6 +148,28 @@ static void form_bounded_headers(hitl_check_ctx *ctx)
                         HITL_HTTP_MAX_HEADER_BYTES, HITL_HTTP_MAX_HEADERS, resp.n_headers,
                         resp.status);
         }
+        hitl_http_response_free(&resp);
+    }
+    hitl_run_free(&run);
+}
+
+/* §1.4.7: a form GET's body is a few KiB; the transport stores at most 8 MiB (http.h) and
+ * stops there, so a body past that (or one announced past it) costs the harness nothing and
+ * is the finding, with the cap named. */
+static void form_bounded_body(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    if (hitl_flow_start(ctx, &run) == HITL_OK) {
+        hitl_http_response resp;
+        hitl_err err = {0};
+        int rc = form_get_raw(ctx, run.form_token, NULL, &resp, &err);
+        if (rc && (rc != HITL_E_TOO_BIG || resp.headers_capped))
+            error_transport(ctx, rc, &err);
+        else
+            hitl_expect(ctx, rc == HITL_OK,
+                        "the form GET's body fits the harness's 8 MiB cap (§1.4.7)",
+                        "%s; %zu bytes read before the transfer was cut (HTTP %ld)", err.msg,
+                        resp.body_bytes, resp.status);
         hitl_http_response_free(&resp);
     }
     hitl_run_free(&run);
@@ -335,6 +363,7 @@ static const hitl_check_impl CHECKS[] = {
     {"hostile.form.bounded-headers", form_bounded_headers},
     {"hostile.form.content-length-honest", form_content_length_honest},
     {"hostile.form.json-complete", form_json_complete},
+    {"hostile.form.bounded-body", form_bounded_body},
     {"hostile.stream.makes-progress", stream_makes_progress},
 };
 HITL_CHECK_TABLE(hostile, CHECKS)

@@ -121,13 +121,11 @@ static const char *src_name(const char *src)
 static int rl_send(hitl_check_ctx *ctx, rl_kind kind, const char *token, const char *src,
                    const char *header, hitl_http_response *resp)
 {
-    char path[1024];
-    int n = snprintf(path, sizeof path, "/form/human_input/%s%s", token,
-                     kind == RL_TOKEN ? "/upload-token" : "");
-    if (n < 0 || (size_t)n >= sizeof path) {
+    char path[2048];
+    if (hitl_flow_form_path(ctx, path, sizeof path, token,
+                            kind == RL_TOKEN ? "/upload-token" : "")) {
         memset(resp, 0, sizeof *resp);
-        hitl_check_error(ctx, "form token too long for a URL");
-        return HITL_E_TOO_BIG;
+        return HITL_E_INVALID;
     }
     const char *headers[1] = {header};
     hitl_call call = {.method = kind == RL_GET ? "GET" : "POST",
@@ -235,7 +233,7 @@ static void body_snip(const hitl_http_response *resp, char *out, size_t cap)
  * full (ratelimit.get.same-second records which kind the target is). */
 static long rl_pace_ms(const hitl_target *t)
 {
-    return (long)t->rate_max * 1100L + 2000L <= window_ms(t) ? 1100L : 0L;
+    return hitl_target_rate_pace_ms(t); /* one rule, also for the run's deadline (cmd_run.c) */
 }
 
 /* Whether each local source address reaches the target as itself (hitl_run_env). */
@@ -741,7 +739,7 @@ static void uploads_not_limited(hitl_check_ctx *ctx)
     if (created != n)
         hitl_check_note(ctx, "%d of the %d uploads were 201", created, n);
     char path[1024];
-    snprintf(path, sizeof path, "/form/human_input/%s", run.form_token);
+    hitl_flow_form_path(ctx, path, sizeof path, run.form_token, ""); /* "" when refused */
     hitl_call call = {.method = "GET", .surface = HITL_SURFACE_SERVICE, .path = path};
     snprintf(exp, sizeof exp,
              "%d quick SVC GETs of the form (app API key) are never 429: the Service API has no "

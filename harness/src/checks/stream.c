@@ -2,6 +2,31 @@
  * §2). Each starts its own run through the Service API. */
 #include "common.h"
 
+#include "hitl/json.h"
+#include "hitl/url.h"
+
+/* §1.4.6: a value the client sends back in a URL is one short segment. Expects the string
+ * |v| (named |what|) to pass hitl_url_value_check; |nul| says its JSON text held a NUL,
+ * which may have cut it short. */
+static bool expect_url_safe(hitl_check_ctx *ctx, const cJSON *v, bool nul, const char *what)
+{
+    if (!cJSON_IsString(v))
+        return true; /* its type is another expectation's */
+    hitl_err why = {0};
+    if (nul)
+        hitl_err_set(&why, HITL_E_INVALID, "comes from an event holding a NUL (a raw byte or "
+                                           "\\u0000), which may have cut it short");
+    else
+        hitl_url_value_check(v->valuestring, &why);
+    char exp[256];
+    snprintf(exp, sizeof exp,
+             "%s is a value a client can send back in a URL: at most %u bytes, no control "
+             "byte, no '/' or '\\', not a dot segment (§1.4.6)",
+             what, HITL_URL_VALUE_MAX);
+    return hitl_expect(ctx, why.code == HITL_OK, exp, "%s %s (refused: never put in a URL)",
+                       what, why.msg);
+}
+
 /* §2.3.1: the start stream is text/event-stream. */
 static void content_type(hitl_check_ctx *ctx)
 {
@@ -117,6 +142,9 @@ static void required_fields(hitl_check_ctx *ctx)
             hitl_expect(ctx, cJSON_IsString(tok) || cJSON_IsNull(tok),
                         "data.form_token is a string or null (§2.1)", "data.form_token is %s",
                         tok ? "of another type" : "missing");
+            const hitl_stream_frame *f = &run.stream.frames[run.required_index];
+            expect_url_safe(ctx, tok, hitl_json_text_has_nul(f->data, f->data_len),
+                            "data.form_token");
             const cJSON *exp = cJSON_GetObjectItemCaseSensitive(d, "expiration_time");
             if (cJSON_IsNumber(exp))
                 hitl_expect(ctx, exp->valuedouble > (double)hitl_chk_now(),
@@ -150,7 +178,8 @@ static bool chatflow_has_run_id(const char *event)
  * `task_id` and `workflow_run_id`. A Chatflow event has `event`, `conversation_id`,
  * `message_id` and `created_at`, `task_id`, and `workflow_run_id` only when it is a
  * workflow, node or human-input event (chatflow_has_run_id). An error frame has no
- * task_id (§2). */
+ * task_id (§2). §1.4.6: `task_id` and `workflow_run_id`, which a client puts into the
+ * resume URL, are values fit for one. */
 static void envelope_fields(hitl_check_ctx *ctx)
 {
     hitl_run run;
@@ -191,6 +220,14 @@ static void envelope_fields(hitl_check_ctx *ctx)
                                  need[k]))
                     break;
             }
+            bool nul = hitl_json_text_has_nul(f->data, f->data_len);
+            static const char *const ids[] = {"task_id", "workflow_run_id"};
+            for (size_t k = 0; k < 2 && !hitl_check_done(ctx); k++) {
+                char what[96];
+                snprintf(what, sizeof what, "frame %zu (%s): `%s`", i, name[0] ? name : "?",
+                         ids[k]);
+                expect_url_safe(ctx, cJSON_GetObjectItemCaseSensitive(j, ids[k]), nul, what);
+            }
             cJSON_Delete(j);
         }
     }
@@ -225,7 +262,10 @@ static void paused_reasons(hitl_check_ctx *ctx)
                 hitl_expect(ctx, cJSON_IsString(tok) && !strcmp(tok->valuestring, run.form_token),
                             "the reason's form_token equals the event's (§2.2.1)", "form_token %s",
                             cJSON_IsString(tok) ? tok->valuestring : "missing");
-                hitl_expect(ctx, cJSON_IsNumber(exp) && (int64_t)exp->valuedouble == run.expiration_time,
+                int64_t rexp = 0;
+                hitl_expect(ctx,
+                            hitl_json_int64(exp, &rexp) == HITL_JSON_OK &&
+                                rexp == run.expiration_time,
                             "the reason's expiration_time equals the event's (§2.2.1)",
                             "expiration_time %.0f, event %lld", cJSON_IsNumber(exp) ? exp->valuedouble : -1.0,
                             (long long)run.expiration_time);

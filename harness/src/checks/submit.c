@@ -910,7 +910,7 @@ static void svc_other_app(hitl_check_ctx *ctx)
             hitl_check_error(ctx, "could not print the submission: %s", err.msg);
         } else {
             snprintf(auth, sizeof auth, "Bearer %s", env->other_app_key);
-            snprintf(path, sizeof path, "/form/human_input/%s", p.run.form_token);
+            hitl_flow_form_path(ctx, path, sizeof path, p.run.form_token, "");
             hitl_call call = {.method = "POST",
                               .surface = HITL_SURFACE_SERVICE,
                               .path = path,

@@ -11,7 +11,9 @@
 #include "valid_submission.h"
 
 #include "hitl/fixture.h"
+#include "hitl/json.h"
 #include "hitl/proxy_page.h"
+#include "hitl/url.h"
 
 /* A token no target issues (token_urlsafe(32) gives 43 characters of [A-Za-z0-9_-]). */
 #define UNKNOWN_FORM_TOKEN "hitlcheckUnknownFormToken000000000000000000"
@@ -165,9 +167,9 @@ static bool expect_answer(hitl_check_ctx *ctx, const hitl_http_response *resp, l
 /* The number `key` of |obj| when it is an integer; |*ok| says whether it was. */
 static int64_t int_field(const cJSON *obj, const char *key, bool *ok)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    *ok = cJSON_IsNumber(v) && v->valuedouble == (double)(int64_t)v->valuedouble;
-    return *ok ? (int64_t)v->valuedouble : 0;
+    int64_t exact = 0; /* an inf or huge number is no integer: never cast (json.h) */
+    *ok = hitl_json_int64(cJSON_GetObjectItemCaseSensitive(obj, key), &exact) == HITL_JSON_OK;
+    return *ok ? exact : 0;
 }
 
 /* Expects `key` of |obj| to be a string (non-empty when |non_empty|). */
@@ -216,6 +218,11 @@ static void token_issue_ok(hitl_check_ctx *ctx)
                             "upload_token starts with \"hitl_upload_\" (§5.1)",
                             "upload_token starts \"%.*s…\"", shown_prefix_len(tok->valuestring),
                             tok->valuestring)) {
+                hitl_err why = {0}; /* §1.4.6: it goes into an Authorization header */
+                hitl_expect(ctx, hitl_url_value_check(tok->valuestring, &why) == HITL_OK,
+                            "upload_token is fit for an Authorization header: at most 512 "
+                            "bytes, no control byte (CR, LF, NUL), no '/' or '\\' (§1.4.6)",
+                            "upload_token %s (refused: never sent)", why.msg);
                 size_t rest = strlen(tok->valuestring) - UPLOAD_PREFIX_LEN;
                 if (rest != 43)
                     hitl_check_note(ctx,
@@ -346,7 +353,7 @@ static void token_svc_absent(hitl_check_ctx *ctx)
     hitl_run run;
     if (hitl_flow_start(ctx, &run) == HITL_OK) {
         char path[1024];
-        snprintf(path, sizeof path, "/form/human_input/%s/upload-token", run.form_token);
+        hitl_flow_form_path(ctx, path, sizeof path, run.form_token, "/upload-token");
         hitl_call call = {.method = "POST", .surface = HITL_SURFACE_SERVICE, .path = path};
         hitl_http_response resp;
         if (hitl_flow_call(ctx, &call, &resp) == HITL_OK) {
@@ -396,7 +403,7 @@ static void run_auth_cases(hitl_check_ctx *ctx, const uploader *u, const auth_ca
             snprintf(what, sizeof what, "an upload with %s", cases[i].what);
             if (cases[i].status == 201) {
                 if (expect_answer(ctx, &resp, 201, NULL, what, cases[i].section)) {
-                    char *id = hitl_flow_upload_id(&resp);
+                    char *id = hitl_flow_upload_id(&resp, NULL);
                     hitl_expect(ctx, id != NULL, "the 201 body has the file's `id` (§6.2)",
                                 "no string id: %.200s", hitl_buf_str(&resp.body));
                     free(id);

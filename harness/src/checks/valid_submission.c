@@ -201,8 +201,12 @@ char *hitl_chk_upload_file(hitl_check_ctx *ctx, const char *upload_token, const 
     char *id = NULL;
     if (hitl_flow_upload_local(ctx, web ? upload_token : NULL, NULL, sample->filename, sample->mime,
                                sample->data, sample->len, &resp) == HITL_OK) {
-        id = hitl_flow_upload_id(&resp);
-        if (!id)
+        hitl_err why = {0};
+        id = hitl_flow_upload_id(&resp, &why);
+        if (why.code)
+            hitl_check_error(ctx, "precondition: %s: uploading %s (%s): %s", what,
+                             sample->filename, sample->mime, why.msg);
+        else if (!id)
             hitl_check_error(ctx,
                              "precondition: %s: uploading %s (%s) answered HTTP %ld, not 201 "
                              "with an id: %.200s",

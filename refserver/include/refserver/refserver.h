@@ -64,6 +64,7 @@ typedef struct hitl_refserver_config {
     char listen[64];              /* IPv4 or IPv6 literal, default 127.0.0.1 */
     uint16_t port;                /* default 8080; 0 = ephemeral */
     char port_file[256];          /* "" = none; written by the binary, not the library */
+    char request_log[256];        /* "" = none; every connection, target and header received */
     hitl_refserver_app apps[HITL_REFSERVER_MAX_APPS];
     size_t napps;
     int64_t form_ttl_s;        /* node timeout: expiration_time = now + this (36 h) */
