@@ -341,11 +341,242 @@ START_TEST(contract_profile_keeps_fail_and_names_the_deviation)
 }
 END_TEST
 
+/* --- run bounds: the deadline and the circuit breaker --- */
+
+/* Six web checks: form.a … form.f; ratelimit.z is exclusive. */
+static const char *BOUND_CAT =
+    "{\"version\":1,\"checks\":["
+    "{\"id\":\"form.a\",\"tags\":[\"form\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"MUST\",\"surfaces\":[\"web\"]},"
+    "{\"id\":\"form.b\",\"tags\":[\"form\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"MUST\",\"surfaces\":[\"web\"]},"
+    "{\"id\":\"form.c\",\"tags\":[\"form\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"MUST\",\"surfaces\":[\"web\"]},"
+    "{\"id\":\"form.d\",\"tags\":[\"form\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"MUST\",\"surfaces\":[\"web\"]},"
+    "{\"id\":\"form.e\",\"tags\":[\"form\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"MUST\",\"surfaces\":[\"web\"]},"
+    "{\"id\":\"form.f\",\"tags\":[\"form\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"MUST\",\"surfaces\":[\"web\"]},"
+    "{\"id\":\"ratelimit.z\",\"tags\":[\"ratelimit\"],\"title\":\"t\",\"section\":\"§1\","
+    "\"severity\":\"MUST\",\"surfaces\":[\"web\"]}]}";
+
+/* What the bound checks do, set per test. */
+static const char *g_stream_url; /* an endless start stream (hostile-endless-stream) */
+static long g_sleep_ms;          /* how long each plain check waits */
+static long g_exclusive_ms;      /* how long the exclusive check waits */
+static int g_failures;           /* setup failures so far (the message's number) */
+static const char *g_pattern;    /* the setup outcome per check: 'f' fail, 'o' ok, 'x' other */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Waits g_sleep_ms, or reads an endless stream for a minute when g_stream_url is set. */
+static void bound_wait(hitl_check_ctx *ctx)
+{
+    if (g_stream_url) {
+        const char *h[] = {"Authorization: Bearer app-hitl-workflow",
+                           "Content-Type: application/json"};
+        static const char body[] = "{\"inputs\":{},\"response_mode\":\"streaming\",\"user\":\"u\"}";
+        hitl_http_request req = {.method = "POST", .url = g_stream_url, .headers = h,
+                                 .n_headers = 2, .body = body, .body_len = sizeof body - 1,
+                                 .timeout_ms = 60000};
+        hitl_http_response resp;
+        if (hitl_ctx_http(ctx, &req, &resp) == 0)
+            hitl_expect(ctx, true, "answered", "ok");
+        hitl_http_response_free(&resp);
+        return;
+    }
+    hitl_ctx_sleep_ms(ctx, g_sleep_ms, "a test wait");
+    hitl_check_pass(ctx);
+}
+
+/* Takes the next setup outcome of g_pattern: a failure whose message differs only in a
+ * number, a success, or a different failure. */
+static void bound_setup(hitl_check_ctx *ctx)
+{
+    pthread_mutex_lock(&g_lock);
+    char what = g_pattern[g_failures % (int)strlen(g_pattern)];
+    int n = ++g_failures;
+    pthread_mutex_unlock(&g_lock);
+    if (what == 'o') {
+        hitl_check_setup_ok(ctx, "start a run");
+        hitl_check_pass(ctx);
+    } else if (what == 'x') {
+        hitl_check_setup_error(ctx, "start a run", "the stream answered HTTP 5%02d", n);
+    } else {
+        hitl_check_setup_error(ctx, "start a run", "the stream ended after %d frames", n);
+    }
+}
+
+static void bound_exclusive(hitl_check_ctx *ctx)
+{
+    hitl_ctx_sleep_ms(ctx, g_exclusive_ms, "a test wait");
+    hitl_check_pass(ctx);
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs BOUND_CAT with |plain| as every form check, --jobs |jobs|, a deadline |deadline_ms|
+ * from now (0: none) and |exclusive_s| per exclusive check; returns the wall time. */
+static double bound_run(void (*plain_fn)(hitl_check_ctx *), int jobs, long deadline_ms,
+                        long exclusive_s, hitl_results *res)
+{
+    hitl_check_impl impls[] = {{"form.a", plain_fn}, {"form.b", plain_fn}, {"form.c", plain_fn},
+                               {"form.d", plain_fn}, {"form.e", plain_fn}, {"form.f", plain_fn},
+                               {"ratelimit.z", bound_exclusive}};
+    hitl_catalog cat;
+    hitl_err err = {0};
+    ck_assert_int_eq(hitl_catalog_parse(BOUND_CAT, strlen(BOUND_CAT), &cat, &err), HITL_OK);
+    ck_assert_int_eq(hitl_catalog_bind(&cat, impls, 7, &err), HITL_OK);
+    bool selected[7] = {true, true, true, true, true, true, true};
+    hitl_target t;
+    hitl_target_init(&t);
+    t.surfaces = HITL_SURFACE_WEB;
+    hitl_http *http = NULL;
+    hitl_http_config hc = {.timeout_ms = 60000};
+    ck_assert_int_eq(hitl_http_new(&http, &hc, &err), HITL_OK);
+    hitl_engine_options opts = {.jobs = jobs, .exclusive_check_s = exclusive_s,
+                                .deadline_what = "--deadline test"};
+    double start = mono_now();
+    if (deadline_ms) {
+        clock_gettime(CLOCK_MONOTONIC, &opts.deadline_at);
+        opts.deadline_at.tv_sec += deadline_ms / 1000;
+        opts.deadline_at.tv_nsec += (deadline_ms % 1000) * 1000000L;
+        if (opts.deadline_at.tv_nsec >= 1000000000L) {
+            opts.deadline_at.tv_sec++;
+            opts.deadline_at.tv_nsec -= 1000000000L;
+        }
+    }
+    g_failures = 0;
+    ck_assert_int_eq(hitl_engine_run(&cat, selected, &t, http, NULL, &opts, res, &err), HITL_OK);
+    double took = mono_now() - start;
+    hitl_http_free(http);
+    hitl_target_free(&t);
+    /* The results point into the catalogue, freed here: the callers read reasons only. */
+    for (size_t i = 0; i < res->n; i++)
+        res->items[i].entry = NULL;
+    hitl_catalog_free(&cat);
+    return took;
+}
+
+static size_t reasons_with(const hitl_results *res, const char *part)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < res->n; i++)
+        n += res->items[i].reason && strstr(res->items[i].reason, part) != NULL;
+    return n;
+}
+
+/* The deadline cuts a request held by an endless stream (the transport's progress callback)
+ * and a long wait within about a second, and the checks not yet started end in ERROR. */
+START_TEST(deadline_cancels_running_checks_and_the_rest)
+{
+    hitl_refserver_config cfg;
+    hitl_refserver_config_init(&cfg);
+    cfg.port = 0;
+    hitl_err err = {0};
+    ck_assert_int_eq(hitl_refserver_fault_enable(&cfg, "hostile-endless-stream", &err), 0);
+    hitl_refserver *srv = NULL;
+    ck_assert_int_eq(hitl_refserver_start(&cfg, &srv, &err), HITL_OK);
+    char url[96];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/v1/workflows/run",
+             (unsigned)hitl_refserver_port(srv));
+    g_stream_url = url;
+    hitl_results res;
+    double took = bound_run(bound_wait, 2, 1500, 0, &res);
+    hitl_refserver_stop(srv);
+    g_stream_url = NULL;
+    ck_assert_msg(took < 4.0, "the run took %.1f s past a 1.5 s deadline", took);
+    ck_assert_ptr_nonnull(res.stopped);
+    ck_assert_ptr_nonnull(strstr(res.stopped, "run deadline reached (--deadline test)"));
+    ck_assert_int_eq(res.count[HITL_ERROR], 7);
+    ck_assert_uint_eq(res.not_run, 5);
+    ck_assert_uint_eq(reasons_with(&res, "was cancelled while it ran"), 2);
+    ck_assert_uint_eq(reasons_with(&res, "was not started"), 5);
+    hitl_results_free(&res);
+}
+END_TEST
+
+START_TEST(deadline_wakes_a_long_wait)
+{
+    g_sleep_ms = 60000;
+    hitl_results res;
+    double took = bound_run(bound_wait, 1, 800, 0, &res);
+    ck_assert_msg(took < 3.0, "the run took %.1f s past a 0.8 s deadline", took);
+    ck_assert_uint_eq(reasons_with(&res, "was cancelled while it ran"), 1);
+    ck_assert_uint_eq(res.not_run, 6);
+    hitl_results_free(&res);
+}
+END_TEST
+
+/* Three failures of one step that differ only in a number stop the run. */
+START_TEST(breaker_stops_after_three_identical_setup_failures)
+{
+    g_pattern = "f";
+    hitl_results res;
+    bound_run(bound_setup, 1, 0, 0, &res);
+    ck_assert_ptr_nonnull(res.stopped);
+    ck_assert_ptr_nonnull(strstr(res.stopped, "circuit breaker: the setup step \"start a run\" "
+                                              "failed the same way for 3 checks in a row"));
+    ck_assert_int_eq(g_failures, 3);     /* nothing ran after the third */
+    ck_assert_uint_eq(res.not_run, 4); /* form.d-f and the exclusive one */
+    ck_assert_uint_eq(reasons_with(&res, "precondition (start a run): the stream ended after"),
+                      3);
+    hitl_results_free(&res);
+}
+END_TEST
+
+/* A success of the step, or a different failure, starts the count over. */
+START_TEST(breaker_needs_the_same_failure_in_a_row)
+{
+    static const char *const patterns[] = {"ffo", "ffx"};
+    for (size_t i = 0; i < 2; i++) {
+        g_pattern = patterns[i];
+        hitl_results res;
+        bound_run(bound_setup, 1, 0, 0, &res);
+        ck_assert_msg(res.stopped == NULL, "pattern %s stopped: %s", patterns[i], res.stopped);
+        ck_assert_int_eq(g_failures, 6);
+        ck_assert_uint_eq(res.not_run, 0);
+        hitl_results_free(&res);
+    }
+}
+END_TEST
+
+/* The rate-limit phase gets its own budget: an exclusive check that outlasts the first
+ * deadline still passes; without the budget it is cut. */
+START_TEST(exclusive_phase_gets_its_own_budget)
+{
+    g_sleep_ms = 10;
+    g_exclusive_ms = 1500;
+    hitl_results res;
+    bound_run(bound_wait, 4, 1000, 3, &res);
+    ck_assert_ptr_null(res.stopped);
+    ck_assert_int_eq(res.count[HITL_PASS], 7);
+    hitl_results_free(&res);
+    bound_run(bound_wait, 4, 1000, 0, &res);
+    ck_assert_ptr_nonnull(res.stopped);
+    ck_assert_int_eq(res.count[HITL_PASS], 6);
+    ck_assert_uint_eq(reasons_with(&res, "was cancelled while it ran"), 1);
+    hitl_results_free(&res);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("schedule");
     tcase_add_test(tc, slow_checks_overlap_beside_the_jobs_pool);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bounds");
+    tcase_add_test(tc, deadline_cancels_running_checks_and_the_rest);
+    tcase_add_test(tc, deadline_wakes_a_long_wait);
+    tcase_add_test(tc, breaker_stops_after_three_identical_setup_failures);
+    tcase_add_test(tc, breaker_needs_the_same_failure_in_a_row);
+    tcase_add_test(tc, exclusive_phase_gets_its_own_budget);
     suite_add_tcase(s, tc);
     tc = tcase_create("deviations");
     tcase_add_test(tc, dify_profile_turns_exact_matches_known);

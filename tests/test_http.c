@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define WF_AUTH "Authorization: Bearer app-hitl-workflow"
 #define START_BODY "{\"inputs\":{},\"response_mode\":\"streaming\",\"user\":\"test-http\"}"
@@ -289,12 +290,102 @@ START_TEST(hostile_stream_ends_at_its_timeout)
 }
 END_TEST
 
+/* Lines a server's bytes could have built, and what the transport must say of them. */
+typedef struct header_case {
+    const char *line;
+    const char *name_shown; /* the header named in the message */
+    const char *hidden;     /* a part of the value that must not be shown */
+} header_case;
+
+static const header_case HEADER_CASES[] = {
+    {"Authorization: Bearer hitl_upload_a\r\nX-Hostile-Injected: 1", "Authorization", "hitl_upload_a"},
+    {"Authorization: Bearer tok\nX-Hostile-Injected: 1", "Authorization", "X-Hostile"},
+    {"X-Echo: abc\rdef", "X-Echo", "abcdef"},
+    {"X-Echo: ab\x7f", "X-Echo", "ab"},
+    {"X-Echo: a\x01b", "X-Echo", "a\x01b"},
+};
+
+/* A header line with CR, LF or another control byte is refused before libcurl sees it:
+ * HITL_E_ARG naming the header, not its value, and nothing reaches the server (its request
+ * log stays empty). A tab stays allowed. */
+START_TEST(header_line_with_control_bytes_is_refused)
+{
+    const header_case *c = &HEADER_CASES[_i];
+    char log[] = "/tmp/hitl-test-http-XXXXXX";
+    int fd = mkstemp(log);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    hitl_refserver_config cfg;
+    hitl_err err = {0};
+    hitl_refserver_config_init(&cfg);
+    cfg.port = 0;
+    snprintf(cfg.request_log, sizeof cfg.request_log, "%s", log);
+    server s;
+    ck_assert_int_eq(hitl_refserver_start(&cfg, &s.srv, &err), 0);
+    snprintf(s.base, sizeof s.base, "http://127.0.0.1:%u", (unsigned)hitl_refserver_port(s.srv));
+    hitl_http_config hc = {.timeout_ms = 5000};
+    ck_assert_int_eq(hitl_http_new(&s.http, &hc, &err), 0);
+    char url[128];
+    snprintf(url, sizeof url, "%s/api/form/human_input/abc", s.base);
+    const char *h[] = {c->line};
+    hitl_http_request req = {.method = "GET", .url = url, .headers = h, .n_headers = 1};
+    hitl_http_response resp;
+    ck_assert_int_eq(hitl_http_do(s.http, &req, &resp, &err), HITL_E_ARG);
+    ck_assert_msg(strstr(err.msg, c->name_shown), "\"%s\" lacks %s", err.msg, c->name_shown);
+    ck_assert_msg(!strstr(err.msg, c->hidden), "\"%s\" shows the value", err.msg);
+    ck_assert_int_eq(resp.status, 0);
+    hitl_http_response_free(&resp);
+    /* A tab is fine: the same request goes out. */
+    const char *ok[] = {"X-Echo: a\tb"};
+    req.headers = ok;
+    ck_assert_int_eq(hitl_http_do(s.http, &req, &resp, &err), 0);
+    ck_assert_int_eq(resp.status, 404);
+    hitl_http_response_free(&resp);
+    server_stop(&s);
+    FILE *f = fopen(log, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    int targets = 0, injected = 0;
+    while (fgets(line, sizeof line, f)) {
+        targets += !strncmp(line, "U ", 2);
+        injected += strstr(line, "Hostile") != NULL || strstr(line, "def") != NULL;
+    }
+    fclose(f);
+    unlink(log);
+    ck_assert_int_eq(targets, 1); /* only the request with the tab */
+    ck_assert_int_eq(injected, 0);
+}
+END_TEST
+
+/* A URL with a space or a control byte never becomes a request line. */
+START_TEST(url_with_control_bytes_is_refused)
+{
+    static const char *const urls[] = {"http://127.0.0.1:9/a b", "http://127.0.0.1:9/a\r\nX: 1",
+                                       "http://127.0.0.1:9/a\x7f"};
+    hitl_http *http = NULL;
+    hitl_err err = {0};
+    hitl_http_config hc = {.timeout_ms = 2000};
+    ck_assert_int_eq(hitl_http_new(&http, &hc, &err), 0);
+    for (size_t i = 0; i < 3; i++) {
+        hitl_http_request req = {.method = "GET", .url = urls[i]};
+        hitl_http_response resp;
+        ck_assert_int_eq(hitl_http_do(http, &req, &resp, &err), HITL_E_ARG);
+        ck_assert_ptr_nonnull(strstr(err.msg, "the request URL holds the byte"));
+        hitl_http_response_free(&resp);
+    }
+    hitl_http_free(http);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
     TCase *tc = tcase_create("hostile");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, clean_form_get_is_plain_and_small);
+    tcase_add_loop_test(tc, header_line_with_control_bytes_is_refused, 0,
+                        (int)(sizeof HEADER_CASES / sizeof HEADER_CASES[0]));
+    tcase_add_test(tc, url_with_control_bytes_is_refused);
     tcase_add_test(tc, body_past_cap_is_too_big);
     tcase_add_test(tc, huge_content_length_is_too_big_at_once);
     tcase_add_test(tc, stalled_body_ends_at_idle_timeout);
