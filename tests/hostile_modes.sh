@@ -80,7 +80,7 @@ echo "|---|---|---|---|---|"
 for row in "${rows[@]}"; do
   read -r mode _ _ <<<"$row"
   read -r _ rc ms rss conns <"$work/$mode/result"
-  [ "$rc" = 124 ] && rc="killed"
+  case "$rc" in 124 | 137) rc="killed" ;; esac
   printf '| %s | %s | %d.%d | %d | %s |\n' "$mode" "$rc" $((ms / 1000)) $((ms % 1000 / 100)) \
     $((rss / 1024)) "$conns"
 done
