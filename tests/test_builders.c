@@ -56,7 +56,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     int start = !strcmp(url, "/v1/workflows/run");
-    const char *body = start ? g_stream : "{\"code\":\"not_found\",\"message\":\"no\",\"status\":404}";
+    const char *body =
+        start ? g_stream : "{\"code\":\"not_found\",\"message\":\"no\",\"status\":404}";
     struct MHD_Response *r =
         MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(r, "Content-Type", start ? "text/event-stream" : "application/json");
@@ -131,9 +132,8 @@ static void bench_run(bench *b, const char *doc, const hitl_check_impl *impls, s
     bool selected[512];
     ck_assert_uint_le(cat->n, 512);
     const char *sel[1] = {only};
-    ck_assert_int_eq(hitl_catalog_select(cat, only ? sel : NULL, only ? 1 : 0, NULL, 0, selected,
-                                         &err),
-                     0);
+    ck_assert_int_eq(
+        hitl_catalog_select(cat, only ? sel : NULL, only ? 1 : 0, NULL, 0, selected, &err), 0);
     hitl_target t;
     hitl_target_init(&t);
     free(t.base_url);
@@ -167,13 +167,19 @@ typedef struct value_case {
 } value_case;
 
 /* 600 bytes: over the 512 a URL value may have. */
-#define LONG_600 \
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define LONG_600                                                                                   \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaa"                                                                                     \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaa"                                                                                     \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaa"                                                                                     \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaa"                                                                                     \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaa"                                                                                     \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaa"
 
 static const value_case VALUES[] = {
     {"../x", "\"../x\"", NULL, "'/' at byte 2"},
@@ -379,8 +385,8 @@ START_TEST(upload_readers_refuse_values_for_headers)
     } else {
         ck_assert_int_eq(g_token_rc, HITL_E_INVALID);
         ck_assert(!g_token_set && !g_id_set);
-        ck_assert_msg(strstr(g_token_why, "upload_token") && strstr(g_token_why, g_case->why),
-                      "%s", g_token_why);
+        ck_assert_msg(strstr(g_token_why, "upload_token") && strstr(g_token_why, g_case->why), "%s",
+                      g_token_why);
         ck_assert_msg(strstr(g_id_why, "id") && strstr(g_id_why, g_case->why), "%s", g_id_why);
     }
     hitl_results_free(&res);

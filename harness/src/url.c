@@ -10,8 +10,9 @@ int hitl_url_value_check(const char *value, hitl_err *err)
         return hitl_err_set(err, HITL_E_INVALID, "%s", value ? "is empty" : "is missing");
     size_t n = strlen(value);
     if (n > HITL_URL_VALUE_MAX)
-        return hitl_err_set(err, HITL_E_INVALID, "is %zu bytes long, over the %u a URL value may "
-                                                 "have",
+        return hitl_err_set(err, HITL_E_INVALID,
+                            "is %zu bytes long, over the %u a URL value may "
+                            "have",
                             n, HITL_URL_VALUE_MAX);
     if (!strcmp(value, ".") || !strcmp(value, ".."))
         return hitl_err_set(err, HITL_E_INVALID,
@@ -35,8 +36,8 @@ int hitl_url_value_check(const char *value, hitl_err *err)
 
 static int unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 int hitl_url_encode(hitl_buf *out, const char *value)
@@ -65,8 +66,8 @@ static int copy_out(char *out, size_t cap, const hitl_buf *b)
     return HITL_OK;
 }
 
-int hitl_url_path(char *out, size_t cap, const char *prefix, const char *value,
-                  const char *suffix, hitl_err *err)
+int hitl_url_path(char *out, size_t cap, const char *prefix, const char *value, const char *suffix,
+                  hitl_err *err)
 {
     if (cap)
         out[0] = '\0';
@@ -88,7 +89,7 @@ int hitl_url_path(char *out, size_t cap, const char *prefix, const char *value,
 int hitl_url_path_harness_raw(char *out, size_t cap, const char *prefix, const char *raw,
                               const char *suffix)
 {
-    int n = snprintf(out, cap, "%s%s%s", prefix ? prefix : "", raw ? raw : "",
-                     suffix ? suffix : "");
+    int n =
+        snprintf(out, cap, "%s%s%s", prefix ? prefix : "", raw ? raw : "", suffix ? suffix : "");
     return n < 0 || (size_t)n >= cap ? HITL_E_TOO_BIG : HITL_OK;
 }

@@ -76,9 +76,9 @@ typedef struct hitl_run {
     size_t paused_index;         /* frame index of workflow_paused, SIZE_MAX if none */
     char *user;                  /* the user the run was started for */
     /* Why a value of human_input_required that goes into URLs (form_token, workflow_run_id,
-     * task_id) was refused (url.h: control bytes, '/' or a backslash, a dot segment, over 512 bytes),
-     * or NULL. A refused value is not kept (its field is NULL); hitl_flow_start then ERRORs
-     * with this message. */
+     * task_id) was refused (url.h: a control byte, '/' or a backslash, a dot segment, over
+     * 512 bytes, a NUL in the event), or NULL. A refused value is not kept (its field is
+     * NULL); hitl_flow_start then ERRORs with this message. */
     char *refused;
 } hitl_run;
 

@@ -42,8 +42,8 @@ int hitl_url_encode(hitl_buf *out, const char *value);
  * bytes, NUL-terminated): "/form/human_input/" + token + "/upload-token". |prefix| and
  * |suffix| are the harness's literal path parts. Returns 0; HITL_E_INVALID (hitl_url_value_check's
  * message) when |value| may not be used; HITL_E_TOO_BIG when the path does not fit. */
-int hitl_url_path(char *out, size_t cap, const char *prefix, const char *value,
-                  const char *suffix, hitl_err *err);
+int hitl_url_path(char *out, size_t cap, const char *prefix, const char *value, const char *suffix,
+                  hitl_err *err);
 
 /* hitl_url_path_harness_raw writes "<prefix><raw><suffix>" as it stands: ONLY for a value
  * the harness chose to send raw (the hostile probes of errors.c), NEVER for anything a

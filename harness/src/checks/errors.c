@@ -122,13 +122,16 @@ static int huge_call(hitl_check_ctx *ctx, const char *method, const char *token,
     hitl_buf url;
     hitl_buf_init(&url, HUGE_URL_MAX);
     memset(resp, 0, sizeof *resp);
-    /* The harness's own 64 KiB token, appended raw after the base (no path cap). */
-    if (hitl_target_url(t, hitl_ctx_surface(ctx), &url, "/form/human_input/") ||
-        hitl_buf_append_str(&url, token)) {
+    /* The harness's own 64 KiB token, sent raw on purpose (url.h). */
+    char *path = malloc(HUGE_URL_MAX);
+    if (!path || hitl_url_path_harness_raw(path, HUGE_URL_MAX, "/form/human_input/", token, "") ||
+        hitl_target_url(t, hitl_ctx_surface(ctx), &url, path)) {
+        free(path);
         hitl_buf_free(&url);
         hitl_check_error(ctx, "could not build a %u-byte URL", HUGE_URL_MAX);
         return HITL_E_ARG;
     }
+    free(path);
     char auth[1024];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->api_key ? t->api_key : "");
     const char *headers[2];
