@@ -29,7 +29,8 @@ ENV_SKIPS="ssrf.remote.metadata resume.chatflow.envelope remote.upload.blocked-e
 # Checks each form makes possible: they must PASS on both surfaces they run on.
 case "$variant" in
   default) must="submit.valid.ok submit.invalid.file-not-allowed submit.invalid.file-list-not-list
-                 submit.invalid.file-type-mismatch resume.after-submit.branch submit.inline-remote.ok" ;;
+                 submit.invalid.file-type-mismatch resume.after-submit.branch submit.inline-remote.ok
+                 submit.file-owner.other-form resume.continue-on-pause.two-pauses" ;;
   image-only) must="submit.valid.ok submit.invalid.file-not-allowed submit.invalid.file-type-mismatch
                     submit.inline-remote.ok resume.after-submit.branch resume.finished.single-frame" ;;
   remote-only) must="submit.valid.ok submit.invalid.file-type-mismatch submit.invalid.file-list-not-list
@@ -37,7 +38,8 @@ case "$variant" in
   local-only) must="submit.valid.ok submit.invalid.file-not-allowed submit.invalid.file-limit
                     upload.local.id-accepted resume.after-submit.branch" ;;
   no-files) must="submit.valid.ok submit.invalid.select-option submit.invalid.missing-two
-                  resume.after-submit.branch expiry.form.submit" ;;
+                  resume.after-submit.branch expiry.form.submit resume.filled.fields
+                  resume.continue-on-pause.two-pauses" ;;
   paragraph) must="submit.valid.ok submit.invalid.missing-one resume.after-submit.branch
                    resume.finished.single-frame" ;;
   file-list) must="submit.valid.ok submit.invalid.file-list-not-list submit.invalid.file-limit
