@@ -22,9 +22,10 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL [$variant]: $*"; fail=$((fail + 1)); }
 
-# Checks whose SKIP is about the environment, not the form: an opt-in probe, the app mode,
-# the target's upload blacklist. Their reasons name that instead of an input.
-ENV_SKIPS="ssrf.remote.metadata resume.chatflow.envelope remote.upload.blocked-extension"
+# Checks whose SKIP is about the environment, not the form: an opt-in probe, the app mode.
+# Their reasons name that instead of an input. (The embedded run names its server's upload
+# blacklist and two-node app, so the blocked-extension and two-pause checks run.)
+ENV_SKIPS="ssrf.remote.metadata resume.chatflow.envelope"
 
 # Checks each form makes possible: they must PASS on both surfaces they run on.
 case "$variant" in

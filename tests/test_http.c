@@ -301,8 +301,8 @@ static int svc_upload(server *s, hitl_http_part part, hitl_http_response *resp, 
     part.len = sizeof pdf - 1;
     hitl_http_part parts[] = {part, {.name = "user", .data = "test-http", .len = 9}};
     const char *h[] = {WF_AUTH};
-    hitl_http_request req = {.method = "POST", .url = url, .headers = h, .n_headers = 1,
-                             .parts = parts, .n_parts = 2};
+    hitl_http_request req = {
+        .method = "POST", .url = url, .headers = h, .n_headers = 1, .parts = parts, .n_parts = 2};
     return hitl_http_do(s->http, &req, resp, err);
 }
 
@@ -316,9 +316,9 @@ START_TEST(multipart_part_without_content_type)
     server_start(&s, NULL);
     hitl_http_response resp;
     hitl_err err = {0};
-    ck_assert_int_eq(svc_upload(&s, (hitl_http_part){.filename = "a.pdf", .no_content_type = true},
-                                &resp, &err),
-                     HITL_OK);
+    ck_assert_int_eq(
+        svc_upload(&s, (hitl_http_part){.filename = "a.pdf", .no_content_type = true}, &resp, &err),
+        HITL_OK);
     ck_assert_int_eq(resp.status, 415);
     ck_assert_ptr_nonnull(strstr(hitl_buf_str(&resp.body), "unsupported_file_type"));
     hitl_http_response_free(&resp);
@@ -335,7 +335,8 @@ START_TEST(multipart_part_without_content_type)
                      HITL_OK);
     ck_assert_int_eq(resp.status, 415);
     hitl_http_response_free(&resp);
-    ck_assert_int_eq(svc_upload(&s, (hitl_http_part){.filename = "a\".pdf", .no_content_type = true},
+    ck_assert_int_eq(svc_upload(&s,
+                                (hitl_http_part){.filename = "a\".pdf", .no_content_type = true},
                                 &resp, &err),
                      HITL_E_ARG);
     hitl_http_response_free(&resp);

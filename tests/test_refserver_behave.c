@@ -175,8 +175,8 @@ static void svc_upload(const char *key, const char *user, char *id, size_t cap)
     char hdr[128];
     snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", key);
     rst_part parts[] = {{"user", NULL, user, 0, NULL}, {"file", "x.pdf", "%PDF-1.4", 0, NULL}};
-    rst_opts o = {.url = rst_url(&ts, "/v1/files/upload"), .headers = hdr, .parts = parts,
-                  .nparts = 2};
+    rst_opts o = {
+        .url = rst_url(&ts, "/v1/files/upload"), .headers = hdr, .parts = parts, .nparts = 2};
     rst_resp r;
     rst_do(&o, &r);
     ck_assert_int_eq(r.status, 201);

@@ -290,12 +290,13 @@ static int p_upload_blacklist_ignored(ctx *c)
  * libcurl types every part it names). */
 static int p_svc_upload_no_mime_accepted(ctx *c)
 {
-    static const char body[] = "--hitlb\r\n"
-                               "Content-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
-                               "\r\n%PDF-1.4 hitlcheck\r\n"
-                               "--hitlb\r\n"
-                               "Content-Disposition: form-data; name=\"user\"\r\n\r\nu1\r\n"
-                               "--hitlb--\r\n";
+    static const char body[] =
+        "--hitlb\r\n"
+        "Content-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
+        "\r\n%PDF-1.4 hitlcheck\r\n"
+        "--hitlb\r\n"
+        "Content-Disposition: form-data; name=\"user\"\r\n\r\nu1\r\n"
+        "--hitlb--\r\n";
     rst_opts o = {.method = "POST",
                   .url = rst_url(&c->ts, "/v1/files/upload"),
                   .headers = RST_AUTH_WF "\nContent-Type: multipart/form-data; boundary=hitlb",

@@ -275,7 +275,9 @@ START_TEST(two_node_app_pauses_again_with_a_new_form)
     char hdr[256];
     snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", first_upload);
     rst_part part = {"file", "late.pdf", "%PDF", 0, NULL};
-    rst_opts o = {.url = rst_url(&ts, "%s", rst_upload_path(&ts)), .headers = hdr, .parts = &part,
+    rst_opts o = {.url = rst_url(&ts, "%s", rst_upload_path(&ts)),
+                  .headers = hdr,
+                  .parts = &part,
                   .nparts = 1};
     rst_do(&o, &r);
     rst_assert_error(&r, 412, "human_input_form_submitted", NULL);

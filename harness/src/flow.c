@@ -394,14 +394,22 @@ int hitl_flow_upload_svc_as(hitl_check_ctx *ctx, const char *api_key, const char
     if (!user)
         user = t->user;
     hitl_http_part parts[2] = {
-        {.name = "file", .filename = filename, .content_type = content_type, .data = data,
-         .len = len, .no_content_type = content_type == NULL},
+        {.name = "file",
+         .filename = filename,
+         .content_type = content_type,
+         .data = data,
+         .len = len,
+         .no_content_type = content_type == NULL},
         {.name = "user", .data = user, .len = strlen(user)},
     };
     char auth[1024];
     snprintf(auth, sizeof auth, "Bearer %s", api_key ? api_key : (t->api_key ? t->api_key : ""));
-    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_SERVICE, .path = "/files/upload",
-                      .parts = parts, .n_parts = 2, .authorization = auth};
+    hitl_call call = {.method = "POST",
+                      .surface = HITL_SURFACE_SERVICE,
+                      .path = "/files/upload",
+                      .parts = parts,
+                      .n_parts = 2,
+                      .authorization = auth};
     return hitl_flow_call(ctx, &call, resp);
 }
 

@@ -118,9 +118,9 @@ static int on_body(void *user, const char *data, size_t len)
 
 
 /* stream_run is hitl_stream_run that also tells |on_frame| of each frame as it arrives. */
-static int stream_run(hitl_check_ctx *ctx, const hitl_http_request *req, const hitl_stream_opts *opts,
-                      hitl_stream *out, void (*on_frame)(void *, const hitl_stream_frame *),
-                      void *on_frame_user)
+static int stream_run(hitl_check_ctx *ctx, const hitl_http_request *req,
+                      const hitl_stream_opts *opts, hitl_stream *out,
+                      void (*on_frame)(void *, const hitl_stream_frame *), void *on_frame_user)
 {
     memset(out, 0, sizeof *out);
     collector c = {.out = out, .opts = opts, .on_frame = on_frame, .on_frame_user = on_frame_user};

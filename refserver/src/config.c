@@ -231,8 +231,7 @@ static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, h
         size_t fl = next ? (size_t)(next - f) : strlen(f);
         char word[32];
         if (fl == 0 || fl >= sizeof word)
-            return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL][:two-node]",
-                                v);
+            return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL][:two-node]", v);
         memcpy(word, f, fl);
         word[fl] = '\0';
         if (strcmp(word, "two-node") == 0 && !two_nodes)

@@ -272,19 +272,18 @@ int rs_events_snapshot(const hitl_refserver *s, const rs_run *run, hitl_buf *out
         rc = frame(s, run, "node_started",
                    node_data(run, exec_id, first.id, "human-input", first.title, 1, NULL), out);
         if (!rc)
-            rc = frame(s, run, "node_finished",
-                       node_data(run, exec_id, first.id, "human-input", first.title, 1,
-                                 "succeeded"),
-                       out);
+            rc = frame(
+                s, run, "node_finished",
+                node_data(run, exec_id, first.id, "human-input", first.title, 1, "succeeded"), out);
     }
     if (!rc)
         rc = frame(s, run, "node_started",
                    node_data(run, run->node_exec_id, n.id, "human-input", n.title, index, NULL),
                    out);
     if (!rc)
-        rc = frame(
-            s, run, "node_finished",
-            node_data(run, run->node_exec_id, n.id, "human-input", n.title, index, "paused"), out);
+        rc = frame(s, run, "node_finished",
+                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, index, "paused"),
+                   out);
     return rc ? rc : pause_frames(s, run, out, 0);
 }
 
@@ -355,9 +354,9 @@ static int filled_frame(const hitl_refserver *s, const rs_run *run, const char *
         cJSON_AddStringToObject(d, "rendered_content", s->form->form_content);
     }
     cJSON_AddStringToObject(d, "action_id", action_id);
-    cJSON_AddStringToObject(d, "action_text", fault(s, RS_F_FILLED_WRONG_ACTION_TEXT)
-                                                  ? action_id
-                                                  : action_title(s, action_id));
+    cJSON_AddStringToObject(d, "action_text",
+                            fault(s, RS_F_FILLED_WRONG_ACTION_TEXT) ? action_id
+                                                                    : action_title(s, action_id));
     cJSON_AddItemToObject(d, "submitted_data", submitted ? jdup(submitted) : cJSON_CreateObject());
     return frame(s, run, "human_input_form_filled", d, out);
 }
@@ -371,8 +370,7 @@ int rs_events_repaused(const hitl_refserver *s, const rs_run *first, const rs_ru
         rc = branch_frames(s, first, first->action, out);
     if (!rc)
         rc = frame(s, next, "node_started",
-                   node_data(next, next->node_exec_id, n.id, "human-input", n.title, 3, NULL),
-                   out);
+                   node_data(next, next->node_exec_id, n.id, "human-input", n.title, 3, NULL), out);
     return rc ? rc : pause_frames(s, next, out, 0);
 }
 

@@ -254,8 +254,8 @@ enum MHD_Result rs_form_upload_token(rs_req *r)
                          rs_fault_on(cfg, RS_F_UPLOAD_TOKEN_PREFIX) ? "upl_" : "hitl_upload_", 32);
     int64_t expires =
         rs_fault_on(cfg, RS_F_UPLOAD_TOKEN_EXPIRY) ? rs_now_s() + 3600 : run->expiration_time;
-    int rc = rs_state_add_upload_token(&s->state, token, run->id, run->form_id,
-                                       cfg->max_upload_tokens);
+    int rc =
+        rs_state_add_upload_token(&s->state, token, run->id, run->form_id, cfg->max_upload_tokens);
     if (!rc)
         memcpy(run->last_upload_token, token, sizeof token);
     rs_state_unlock(&s->state);

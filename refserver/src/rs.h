@@ -38,9 +38,9 @@ typedef enum rs_run_status {
 } rs_run_status;
 
 /* One workflow run paused at its Human Input node (a two-node app's run at the first, then
- * at the second: the form fields then describe the second node's form). Fixed-size fields so a handler can copy
- * the whole struct under the state lock and work on the copy unlocked (the heap pointers of
- * a copy must not be used once the lock is dropped). */
+ * at the second: the form fields then describe the second node's form). Fixed-size fields so a
+ * handler can copy the whole struct under the state lock and work on the copy unlocked (the heap
+ * pointers of a copy must not be used once the lock is dropped). */
 typedef struct rs_run {
     char id[RS_ID_LEN]; /* workflow_run_id */
     char task_id[RS_ID_LEN];

@@ -106,8 +106,9 @@ static int upload_auth(rs_req *r)
      * form. global-timeout-get-only: the upload does not look at the global deadline. */
     int earlier_form = strcmp(form_id, copy.form_id) != 0;
     rs_form_check st = earlier_form ? RS_FORM_IS_SUBMITTED
-                       : fault(r, RS_F_GLOBAL_TIMEOUT_GET_ONLY) ? rs_form_state_node_only(&copy, now)
-                                                                : rs_form_state(&copy, now);
+                       : fault(r, RS_F_GLOBAL_TIMEOUT_GET_ONLY)
+                           ? rs_form_state_node_only(&copy, now)
+                           : rs_form_state(&copy, now);
     if (st == RS_FORM_IS_SUBMITTED) {
         if (fault(r, RS_F_UPLOAD_SUBMITTED_403))
             rs_reply_error(r, 403, "invalid_upload_token", "Upload token is invalid or expired.");

@@ -1,6 +1,7 @@
 /* expiry.c: what a form's endpoints answer once its expiration_time — or the global timeout —
- * has passed (§10; §10.2, §10.3, §10.4, §10.5, §10.6, §10.7, §5.6). §10: "GET, POST, upload-token issue, every upload: 412
- * human_input_form_expired once expiration_time <= now … even before the beat task runs".
+ * has passed (§10; §10.2, §10.3, §10.4, §10.5, §10.6, §10.7, §5.6). §10: "GET, POST, upload-token
+ * issue, every upload: 412 human_input_form_expired once expiration_time <= now … even before the
+ * beat task runs".
  *
  * Every check starts its own run, prepares while the form is still active whatever it will
  * need afterwards (an upload token, a valid submission with its files uploaded), waits for

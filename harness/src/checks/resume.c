@@ -367,8 +367,7 @@ static void expect_filled_string(hitl_check_ctx *ctx, const cJSON *data, const c
     snprintf(exp, sizeof exp, "human_input_form_filled.data.%s is a string%s%s (§9.3.2)", key,
              want ? ", " : "", want ? whose : "");
     if (!cJSON_IsString(v) || !want)
-        hitl_expect(ctx, cJSON_IsString(v), exp, "`%s` is %s", key,
-                    v ? "not a string" : "missing");
+        hitl_expect(ctx, cJSON_IsString(v), exp, "`%s` is %s", key, v ? "not a string" : "missing");
     else
         hitl_expect(ctx, !strcmp(v->valuestring, want), exp, "`%s` \"%.120s\", expected \"%.120s\"",
                     key, v->valuestring, want);
@@ -394,10 +393,11 @@ static void filled_fields(hitl_check_ctx *ctx)
         hitl_event ev;
         memset(&ev, 0, sizeof ev);
         if (hitl_expect(ctx, filled != SIZE_MAX,
-                        "the resumed stream carries human_input_form_filled (§9.3.1)",
-                        "events: %s", seen) &&
+                        "the resumed stream carries human_input_form_filled (§9.3.1)", "events: %s",
+                        seen) &&
             decode(&s, filled, &ev) &&
-            hitl_expect(ctx, ev.data != NULL, "human_input_form_filled has a `data` object (§9.3.2)",
+            hitl_expect(ctx, ev.data != NULL,
+                        "human_input_form_filled has a `data` object (§9.3.2)",
                         "no data object: %.200s", s.frames[filled].data)) {
             const hitl_form *f = run.form;
             expect_filled_string(ctx, ev.data, "node_id", f->node_id,
@@ -430,8 +430,7 @@ static bool frame_named(void *user, const hitl_stream_frame *f)
  * human_input_required's |json| (a frame's data) and the first run. 0; non-zero after a
  * FAIL (no form token or form in the event) or an ERROR. |out| is the caller's to
  * hitl_run_free in every case. */
-static int second_form(hitl_check_ctx *ctx, const hitl_run *first, const char *json,
-                       hitl_run *out)
+static int second_form(hitl_check_ctx *ctx, const hitl_run *first, const char *json, hitl_run *out)
 {
     memset(out, 0, sizeof *out);
     out->paused_index = out->required_index = SIZE_MAX;
@@ -462,14 +461,14 @@ static int second_form(hitl_check_ctx *ctx, const hitl_run *first, const char *j
 
 /* Submits |body| for |run| with its app key as a precondition (§9.1.11's two submits); 0
  * after a 200, else an ERROR naming |which| and the answer. */
-static int submit_for(hitl_check_ctx *ctx, const hitl_run *run, const char *body,
-                      const char *which)
+static int submit_for(hitl_check_ctx *ctx, const hitl_run *run, const char *body, const char *which)
 {
     hitl_http_response resp;
     int rc = hitl_chk_submit_as(ctx, run->api_key, run->form_token, body, &resp);
     if (!rc && resp.status != 200) {
-        hitl_check_error(ctx, "precondition: the valid submit of the %s form answered HTTP %ld, "
-                              "not 200 (§7.4): %.200s",
+        hitl_check_error(ctx,
+                         "precondition: the valid submit of the %s form answered HTTP %ld, "
+                         "not 200 (§7.4): %.200s",
                          which, resp.status, hitl_buf_str(&resp.body));
         rc = HITL_E_STATE;
     }
@@ -515,14 +514,15 @@ static void continue_two_pauses(hitl_check_ctx *ctx)
     }
     long wait_ms = min_ms(SUBMIT_AFTER_MS, t->timeout_ms);
     if (hitl_stream_wait_frames(a, 1, wait_ms) == 0)
-        hitl_check_note(ctx, "the resume stream sent no frame within %.1f s of opening (no ping); "
-                             "submitted anyway",
+        hitl_check_note(ctx,
+                        "the resume stream sent no frame within %.1f s of opening (no ping); "
+                        "submitted anyway",
                         (double)wait_ms / 1000.0);
     if (submit_for(ctx, &run, body, "first"))
         goto out;
     long pause_ms = t->max_wait_s * 1000L;
-    size_t req = hitl_stream_wait_match(a, 0, frame_named, "human_input_required", pause_ms,
-                                        &required);
+    size_t req =
+        hitl_stream_wait_match(a, 0, frame_named, "human_input_required", pause_ms, &required);
     size_t paused = req == SIZE_MAX ? SIZE_MAX
                                     : hitl_stream_wait_match(a, req + 1, frame_named,
                                                              "workflow_paused", pause_ms, NULL);

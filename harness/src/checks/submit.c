@@ -1033,8 +1033,9 @@ static char *upload_foreign(hitl_check_ctx *ctx, const prepared *p, owner_case w
     if (which == OWNER_OTHER_FORM) {
         /* A second run of the same app and user: its form, its upload token (WEB routes,
          * whatever the surface of the submit). */
-        snprintf(what, cap, "a file uploaded for another form (with an upload token of a "
-                            "second run's form)");
+        snprintf(what, cap,
+                 "a file uploaded for another form (with an upload token of a "
+                 "second run's form)");
         hitl_run other;
         char *token = NULL;
         if (hitl_flow_start_as(ctx, p->run.api_key, &other) == HITL_OK &&
@@ -1047,8 +1048,9 @@ static char *upload_foreign(hitl_check_ctx *ctx, const prepared *p, owner_case w
     } else if (which == OWNER_OTHER_USER) {
         char user[300];
         snprintf(user, sizeof user, "%.200s-hitlcheck-other", p->run.user);
-        snprintf(what, cap, "a file another end user uploaded (a Service API upload whose "
-                            "`user` is not the submit's)");
+        snprintf(what, cap,
+                 "a file another end user uploaded (a Service API upload whose "
+                 "`user` is not the submit's)");
         if (hitl_flow_upload_svc_as(ctx, p->run.api_key, user, sample->filename, sample->mime,
                                     sample->data, sample->len, &resp) == HITL_OK)
             id = foreign_id(ctx, &resp, "uploading the file as another user");
@@ -1059,8 +1061,9 @@ static char *upload_foreign(hitl_check_ctx *ctx, const prepared *p, owner_case w
                                  "(--other-api-key)");
             return NULL;
         }
-        snprintf(what, cap, "a file uploaded through another app (the Service API upload with "
-                            "--other-api-key, same `user`)");
+        snprintf(what, cap,
+                 "a file uploaded through another app (the Service API upload with "
+                 "--other-api-key, same `user`)");
         if (hitl_flow_upload_svc_as(ctx, other, p->run.user, sample->filename, sample->mime,
                                     sample->data, sample->len, &resp) == HITL_OK)
             id = foreign_id(ctx, &resp, "uploading the file through the other app");
@@ -1089,8 +1092,9 @@ static void file_owner(hitl_check_ctx *ctx, owner_case which)
         goto out;
     const hitl_valid_input *vi = hitl_chk_valid_files(&p.v, in);
     if (!vi || !vi->n_refs || vi->refs[0].method != HITL_TRANSFER_LOCAL_FILE) {
-        hitl_check_error(ctx, "precondition: the valid submission sent input '%s' no uploaded "
-                              "file",
+        hitl_check_error(ctx,
+                         "precondition: the valid submission sent input '%s' no uploaded "
+                         "file",
                          in->output_variable_name);
         goto out;
     }
@@ -1113,8 +1117,8 @@ static void file_owner(hitl_check_ctx *ctx, owner_case which)
                  "a submit naming %s as upload_file_id is refused with a 4xx, not accepted "
                  "(§7.3.17, SECURITY)",
                  what);
-        if (hitl_expect(ctx, resp.status >= 400 && resp.status < 500, exp,
-                        "HTTP %ld%s: %.200s", resp.status,
+        if (hitl_expect(ctx, resp.status >= 400 && resp.status < 500, exp, "HTTP %ld%s: %.200s",
+                        resp.status,
                         accepted ? " (the file was accepted: the form took another's file)" : "",
                         hitl_buf_str(&resp.body)))
             hitl_chk_expect_error_shape(ctx, &resp, 0, "the refused submit");

@@ -844,8 +844,7 @@ static void svc_no_mime_type(hitl_check_ctx *ctx)
     size_t len;
     const char *pdf = hitl_flow_sample_pdf(&len);
     hitl_http_response resp;
-    if (hitl_flow_upload_svc_as(ctx, NULL, NULL, "hitlcheck.pdf", NULL, pdf, len, &resp) ==
-        HITL_OK)
+    if (hitl_flow_upload_svc_as(ctx, NULL, NULL, "hitlcheck.pdf", NULL, pdf, len, &resp) == HITL_OK)
         expect_answer(ctx, &resp, 415, "unsupported_file_type",
                       "a Service API upload of hitlcheck.pdf whose file part has no Content-Type",
                       "§6.4.2");
