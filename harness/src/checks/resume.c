@@ -540,6 +540,8 @@ static void continue_two_pauses(hitl_check_ctx *ctx)
         submit_for(ctx, &second, body, "second"))
         goto out;
 judge:
+    if (paused == SIZE_MAX)
+        hitl_stream_cancel(a); /* nothing more to wait for */
     hitl_stream_join(a, &s);
     a = NULL;
     if (!expect_stream(ctx, &s, "the resume stream with continue_on_pause=true"))

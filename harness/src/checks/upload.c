@@ -799,38 +799,43 @@ static void local_id_accepted(hitl_check_ctx *ctx)
  * reasons.", the error class's own message); §6.4.3: the Service API does not map the
  * error, so there it is 400 invalid_param "File extension '.<ext>' is not allowed for
  * security reasons". The blacklist is empty by default and no answer shows it beforehand,
- * so only an extension the user names (--blocked-extension) is tried. */
+ * so only the extensions the user names (--blocked-extension, each of them) are tried. */
 static void local_blocked_extension(hitl_check_ctx *ctx)
 {
-    const char *ext = hitl_chk_blocked_extension(ctx);
-    if (!ext) {
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    if (!hitl_chk_blocked_extension(ctx)) {
         hitl_check_skip(ctx, "no blocked extension was named: give an entry of the target's "
                              "UPLOAD_FILE_EXTENSION_BLACKLIST as --blocked-extension EXT (Dify "
                              "blocks none by default)");
         return;
     }
     static const char data[] = "hitlcheck: a file with a blocked extension\n";
-    char name[64], what[160], message[160];
-    snprintf(name, sizeof name, "hitlcheck.%s", ext);
     uploader u;
     if (uploader_open(ctx, &u) == HITL_OK) {
-        hitl_http_response resp;
-        if (upload_as(ctx, &u, NULL, name, "application/octet-stream", data, sizeof data - 1,
-                      &resp) == HITL_OK) {
-            if (u.web) {
-                snprintf(what, sizeof what, "a WEB upload of %s (.%s blocked)", name, ext);
-                if (expect_answer(ctx, &resp, 400, "file_extension_blocked", what, "§6.2.7"))
-                    hitl_expect_error_msg(ctx, &resp, 400, "file_extension_blocked",
-                                          "The file extension is blocked for security reasons.");
-            } else {
-                snprintf(what, sizeof what, "a Service API upload of %s (.%s blocked)", name, ext);
-                snprintf(message, sizeof message,
-                         "File extension '.%s' is not allowed for security reasons", ext);
-                if (expect_answer(ctx, &resp, 400, "invalid_param", what, "§6.4.3"))
-                    hitl_expect_error_msg(ctx, &resp, 400, "invalid_param", message);
+        for (size_t i = 0; i < env->n_blocked_extensions && !hitl_check_done(ctx); i++) {
+            const char *ext = env->blocked_extensions[i];
+            char name[64], what[160], message[160];
+            snprintf(name, sizeof name, "hitlcheck.%s", ext);
+            hitl_http_response resp;
+            if (upload_as(ctx, &u, NULL, name, "application/octet-stream", data, sizeof data - 1,
+                          &resp) == HITL_OK) {
+                if (u.web) {
+                    snprintf(what, sizeof what, "a WEB upload of %s (.%s blocked)", name, ext);
+                    if (expect_answer(ctx, &resp, 400, "file_extension_blocked", what, "§6.2.7"))
+                        hitl_expect_error_msg(
+                            ctx, &resp, 400, "file_extension_blocked",
+                            "The file extension is blocked for security reasons.");
+                } else {
+                    snprintf(what, sizeof what, "a Service API upload of %s (.%s blocked)", name,
+                             ext);
+                    snprintf(message, sizeof message,
+                             "File extension '.%s' is not allowed for security reasons", ext);
+                    if (expect_answer(ctx, &resp, 400, "invalid_param", what, "§6.4.3"))
+                        hitl_expect_error_msg(ctx, &resp, 400, "invalid_param", message);
+                }
             }
+            hitl_http_response_free(&resp);
         }
-        hitl_http_response_free(&resp);
     }
     uploader_close(&u);
 }
