@@ -22,14 +22,16 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL [$variant]: $*"; fail=$((fail + 1)); }
 
-# Checks whose SKIP is about the environment, not the form: an opt-in probe, the app mode,
-# the target's upload blacklist. Their reasons name that instead of an input.
-ENV_SKIPS="ssrf.remote.metadata resume.chatflow.envelope remote.upload.blocked-extension"
+# Checks whose SKIP is about the environment, not the form: an opt-in probe, the app mode.
+# Their reasons name that instead of an input. (The embedded run names its server's upload
+# blacklist and two-node app, so the blocked-extension and two-pause checks run.)
+ENV_SKIPS="ssrf.remote.metadata resume.chatflow.envelope"
 
 # Checks each form makes possible: they must PASS on both surfaces they run on.
 case "$variant" in
   default) must="submit.valid.ok submit.invalid.file-not-allowed submit.invalid.file-list-not-list
-                 submit.invalid.file-type-mismatch resume.after-submit.branch submit.inline-remote.ok" ;;
+                 submit.invalid.file-type-mismatch resume.after-submit.branch submit.inline-remote.ok
+                 submit.file-owner.other-form resume.continue-on-pause.two-pauses" ;;
   image-only) must="submit.valid.ok submit.invalid.file-not-allowed submit.invalid.file-type-mismatch
                     submit.inline-remote.ok resume.after-submit.branch resume.finished.single-frame" ;;
   remote-only) must="submit.valid.ok submit.invalid.file-type-mismatch submit.invalid.file-list-not-list
@@ -37,7 +39,8 @@ case "$variant" in
   local-only) must="submit.valid.ok submit.invalid.file-not-allowed submit.invalid.file-limit
                     upload.local.id-accepted resume.after-submit.branch" ;;
   no-files) must="submit.valid.ok submit.invalid.select-option submit.invalid.missing-two
-                  resume.after-submit.branch expiry.form.submit" ;;
+                  resume.after-submit.branch expiry.form.submit resume.filled.fields
+                  resume.continue-on-pause.two-pauses" ;;
   paragraph) must="submit.valid.ok submit.invalid.missing-one resume.after-submit.branch
                    resume.finished.single-frame" ;;
   file-list) must="submit.valid.ok submit.invalid.file-list-not-list submit.invalid.file-limit

@@ -78,12 +78,15 @@ skip_reason short "$tmp/short.log" expiry.global.form-get "--global-timeout-key"
   --max-wait 3 --report-dir "$tmp/wait" >"$tmp/wait.log" 2>&1
 skip_reason wait "$tmp/wait.log" expiry.global.stopped "needs --max-wait 5"
 
-# 5. Everything given: both checks PASS on both surfaces; the key is in no artifact.
+# 5. Everything given: every check PASSes on each of its surfaces (the Service API submit
+# with the key's app); the key is in no artifact.
 "$HITLCHECK" run "${target[@]}" --global-timeout 4 --global-timeout-key SECRETGLOBAL9 \
   --max-wait 20 --report-dir "$tmp/full" --trace "$tmp/full/trace.har" >"$tmp/full.log" 2>&1
 rc=$?
 [ "$rc" = 0 ] && ok "full: exit 0" || bad "full: exit $rc" "$tmp/full.log"
 for want in 'expiry.global.form-get \[web\]' 'expiry.global.form-get \[service\]' \
+            'expiry.global.form-submit \[web\]' 'expiry.global.form-submit \[service\]' \
+            'expiry.global.upload-token \[web\]' 'expiry.global.upload \[web\]' \
             'expiry.global.stopped \[service\]'; do
   grep -qE "^PASS +$want" "$tmp/full.log" && ok "full: PASS $want" || bad "full: no PASS $want" "$tmp/full.log"
 done

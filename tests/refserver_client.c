@@ -125,6 +125,8 @@ void rst_do(const rst_opts *o, rst_resp *out)
             curl_mime_data(part, o->parts[i].data, len);
             if (o->parts[i].filename)
                 curl_mime_filename(part, o->parts[i].filename);
+            if (o->parts[i].content_type)
+                curl_mime_type(part, o->parts[i].content_type);
         }
         curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
         hl = curl_slist_append(hl, "Expect:");
@@ -287,7 +289,7 @@ void rst_upload(const rst_server *ts, const char *upload_token, const char *file
     data[size] = '\0';
     char hdr[256];
     snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", upload_token);
-    rst_part part = {"file", filename, data, size ? size : 0};
+    rst_part part = {"file", filename, data, size ? size : 0, NULL};
     rst_opts o = {
         .url = rst_url(ts, "%s", rst_upload_path(ts)), .headers = hdr, .parts = &part, .nparts = 1};
     if (size == 0)

@@ -54,7 +54,7 @@ long upload_with(ctx *c, const char *auth, const char *filename, size_t size, rs
     char *data = malloc(size + 1);
     memset(data, 'x', size);
     data[size] = '\0';
-    rst_part part = {"file", filename, data, size};
+    rst_part part = {"file", filename, data, size, NULL};
     rst_opts o = {.url = rst_url(&c->ts, "/api/human-input-forms/files"),
                   .headers = auth,
                   .parts = &part,
@@ -75,7 +75,7 @@ long remote_upload(ctx *c, const char *auth, const char *path, rst_resp *r)
 {
     char url[256];
     snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)c->fx.port, path);
-    rst_part part = {"url", NULL, url, 0};
+    rst_part part = {"url", NULL, url, 0, NULL};
     rst_opts o = {.url = rst_url(&c->ts, "/api/human-input-forms/files"),
                   .headers = auth,
                   .parts = &part,

@@ -256,6 +256,9 @@ static const file_case file_cases[] = {
     {"broken.pdf", 500, "text/plain", 22, PFX("internal server error\n")},
     {"huge.pdf", 200, "application/pdf", 64ll * 1024 * 1024, PFX("%PDF-1.4\n%hitlcheck")},
     {"evil.exe", 200, "application/octet-stream", 57, PFX("MZ\x90\0\x03\0\0\0")},
+    /* the same under any blacklisted extension a user names (--blocked-extension) */
+    {"evil.bat", 200, "application/octet-stream", 57, PFX("MZ\x90\0\x03\0\0\0")},
+    {"evil.php5", 200, "application/octet-stream", 57, PFX("MZ\x90\0\x03\0\0\0")},
     {"wrong-type.png", 200, "text/html; charset=utf-8", 143,
      PFX("<!DOCTYPE html>\n<html><head><title>not a PNG</title>")},
     {"loop.pdf", 302, "text/plain", 22, PFX("redirecting to itself\n")},
@@ -574,6 +577,10 @@ static const struct {
     {"/n/abc/nope.pdf", 404},
     {"/n/abc/good.pdfx", 404},
     {"/n/abc/good.pdf/", 404},
+    {"/n/abc/evil.", 404},
+    {"/n/abc/evil.EXE", 404},
+    {"/n/abc/evil.a.b", 404},
+    {"/n/abc/evil.abcdefghijklmnop", 404},
     {"/n/abc/GOOD.PDF", 404},
     {"/n//good.pdf", 404},
     {"/n/a/b/good.pdf", 404},
@@ -604,7 +611,7 @@ START_TEST(routes_only_nonce_and_known_file)
     ck_assert_uint_eq(hitl_fixture_hits(f, "/"), sizeof route_cases / sizeof route_cases[0]);
     ck_assert_uint_eq(hitl_fixture_hits(f, "/n/q/good.pdf"), 1);
     ck_assert_uint_eq(hitl_fixture_hits(f, "/n/q/good.pdf?"), 0);
-    ck_assert_uint_eq(hitl_fixture_hits(f, "/n/abc/"), 5);
+    ck_assert_uint_eq(hitl_fixture_hits(f, "/n/abc/"), 9);
     hitl_fixture_stop(f);
 }
 END_TEST

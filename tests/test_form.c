@@ -766,6 +766,30 @@ START_TEST(input_type_names_round_trip)
     ck_assert_str_eq(hitl_input_type_name(HITL_INPUT_FILE_LIST), "file-list");
     ck_assert_int_eq(hitl_input_type_from_name("File"), HITL_INPUT_UNKNOWN);
     ck_assert_str_eq(hitl_input_type_name(HITL_INPUT_UNKNOWN), "unknown");
+    /* graphon's StrEnum spelling of the same type is read as file-list, printed canonically. */
+    ck_assert_int_eq(hitl_input_type_from_name("file_list"), HITL_INPUT_FILE_LIST);
+}
+END_TEST
+
+/* A form whose file-list input is spelled "file_list" (graphon's FormInputType value) is a
+ * valid form with a file-list input, not an unknown type. */
+START_TEST(file_list_underscore_spelling_is_a_file_list)
+{
+    const char *json =
+        "{\"form_content\":\"x\",\"inputs\":[{\"type\":\"file_list\","
+        "\"output_variable_name\":\"files\",\"allowed_file_types\":[\"document\"],"
+        "\"allowed_file_extensions\":[],\"allowed_file_upload_methods\":[\"local_file\"],"
+        "\"number_limits\":3}],\"resolved_default_values\":{},\"user_actions\":[{\"id\":"
+        "\"approve\",\"title\":\"Approve\",\"button_style\":\"primary\"}],"
+        "\"expiration_time\":1745510400}";
+    hitl_form *f = NULL;
+    hitl_err err = {0};
+    ck_assert_int_eq(
+        hitl_form_parse(json, strlen(json), HITL_FORM_MAX_BYTES, HITL_FORM_GET, &f, &err), HITL_OK);
+    ck_assert_uint_eq(f->n_problems, 0);
+    ck_assert_int_eq(f->inputs[0].type, HITL_INPUT_FILE_LIST);
+    ck_assert_int_eq(f->inputs[0].number_limits, 3);
+    hitl_form_free(f);
 }
 END_TEST
 
@@ -934,6 +958,7 @@ static Suite *form_suite(void)
     tcase_add_test(tc, event_data_from_dify_stream_types_event_fields);
     tcase_add_test(tc, event_non_string_defaults_kept_as_json_text);
     tcase_add_test(tc, input_type_names_round_trip);
+    tcase_add_test(tc, file_list_underscore_spelling_is_a_file_list);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

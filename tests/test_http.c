@@ -377,6 +377,61 @@ START_TEST(url_with_control_bytes_is_refused)
 }
 END_TEST
 
+/* One Service API upload of a small PDF whose file part is |part| (name "file"); returns
+ * hitl_http_do's status with the answer in |resp|. */
+static int svc_upload(server *s, hitl_http_part part, hitl_http_response *resp, hitl_err *err)
+{
+    char url[128];
+    snprintf(url, sizeof url, "%s/v1/files/upload", s->base);
+    static const char pdf[] = "%PDF-1.4\n%hitlcheck\n";
+    part.name = "file";
+    part.data = pdf;
+    part.len = sizeof pdf - 1;
+    hitl_http_part parts[] = {part, {.name = "user", .data = "test-http", .len = 9}};
+    const char *h[] = {WF_AUTH};
+    hitl_http_request req = {
+        .method = "POST", .url = url, .headers = h, .n_headers = 1, .parts = parts, .n_parts = 2};
+    return hitl_http_do(s->http, &req, resp, err);
+}
+
+/* A part with no_content_type goes without any Content-Type header, where libcurl would
+ * type a .pdf part application/pdf: the reference server's Service API upload refuses such
+ * a part with 415 (contract §6.4.2) and takes the typed one (201). Names it cannot write
+ * as given are refused before sending. */
+START_TEST(multipart_part_without_content_type)
+{
+    server s;
+    server_start(&s, NULL);
+    hitl_http_response resp;
+    hitl_err err = {0};
+    ck_assert_int_eq(
+        svc_upload(&s, (hitl_http_part){.filename = "a.pdf", .no_content_type = true}, &resp, &err),
+        HITL_OK);
+    ck_assert_int_eq(resp.status, 415);
+    ck_assert_ptr_nonnull(strstr(hitl_buf_str(&resp.body), "unsupported_file_type"));
+    hitl_http_response_free(&resp);
+    ck_assert_int_eq(svc_upload(&s, (hitl_http_part){.filename = "a.pdf"}, &resp, &err), HITL_OK);
+    ck_assert_int_eq(resp.status, 201);
+    ck_assert_ptr_nonnull(strstr(hitl_buf_str(&resp.body), "\"mime_type\":\"application/pdf\""));
+    hitl_http_response_free(&resp);
+    /* content_type is ignored when no_content_type is set. */
+    ck_assert_int_eq(svc_upload(&s,
+                                (hitl_http_part){.filename = "a.pdf",
+                                                 .content_type = "application/pdf",
+                                                 .no_content_type = true},
+                                &resp, &err),
+                     HITL_OK);
+    ck_assert_int_eq(resp.status, 415);
+    hitl_http_response_free(&resp);
+    ck_assert_int_eq(svc_upload(&s,
+                                (hitl_http_part){.filename = "a\".pdf", .no_content_type = true},
+                                &resp, &err),
+                     HITL_E_ARG);
+    hitl_http_response_free(&resp);
+    server_stop(&s);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
@@ -386,6 +441,7 @@ static Suite *http_suite(void)
     tcase_add_loop_test(tc, header_line_with_control_bytes_is_refused, 0,
                         (int)(sizeof HEADER_CASES / sizeof HEADER_CASES[0]));
     tcase_add_test(tc, url_with_control_bytes_is_refused);
+    tcase_add_test(tc, multipart_part_without_content_type);
     tcase_add_test(tc, body_past_cap_is_too_big);
     tcase_add_test(tc, huge_content_length_is_too_big_at_once);
     tcase_add_test(tc, stalled_body_ends_at_idle_timeout);

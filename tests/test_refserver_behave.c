@@ -5,6 +5,9 @@
  *                             still refused with 400 invalid_form_data
  *   svc-non-object-body-500   a Service API submit whose JSON body is not an object answers
  *                             500 {"message":"Internal Server Error","code":"unknown",…}
+ *   file-owner-workspace-only a local_file at submit is looked up in the workspace only: a
+ *                             file uploaded for another form, by another Service API user or
+ *                             through another app is accepted (contract: refused, §7.3.17)
  * The remote files come from the harness's fixture, whose log tells HEAD from GET. */
 #include "refserver_client.h"
 
@@ -166,6 +169,108 @@ START_TEST(contract_svc_array_body_answers_400)
 }
 END_TEST
 
+/* Uploads a small PDF through the Service API as |user| with app key |key|; its id in |id|. */
+static void svc_upload(const char *key, const char *user, char *id, size_t cap)
+{
+    char hdr[128];
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", key);
+    rst_part parts[] = {{"user", NULL, user, 0, NULL}, {"file", "x.pdf", "%PDF-1.4", 0, NULL}};
+    rst_opts o = {
+        .url = rst_url(&ts, "/v1/files/upload"), .headers = hdr, .parts = parts, .nparts = 2};
+    rst_resp r;
+    rst_do(&o, &r);
+    ck_assert_int_eq(r.status, 201);
+    cJSON *j = rst_json(&r);
+    snprintf(id, cap, "%s", rst_str(j, "id"));
+    cJSON_Delete(j);
+    rst_resp_free(&r);
+}
+
+/* Submits the built-in form of |token| on the Service API as u1, `attachment` the file |id|;
+ * returns the status. */
+static long svc_submit_file(const char *token, const char *id, rst_resp *r)
+{
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"inputs\":{\"feedback\":\"\",\"priority\":\"low\",\"attachment\":"
+             "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"%s\",\"type\":"
+             "\"document\"},\"attachments\":[]},\"action\":\"approve\",\"user\":\"u1\"}",
+             id);
+    svc_submit(token, body, RST_AUTH_WF "\nContent-Type: application/json", r);
+    return r->status;
+}
+
+/* The three files of someone else a form may be offered (contract §7.3.17): |want| is the
+ * status each submit must get, and a refusal is Dify's "Invalid upload file". */
+static void someone_elses_files(long want)
+{
+    const char *refused = "Invalid value for file input 'attachment': Invalid upload file";
+    rst_resp r;
+    /* Uploaded with an upload token of another run's form (same app, same user). */
+    rst_run mine, other;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &mine);
+    rst_start_run(&ts, RST_WF_KEY, "u1", &other);
+    char inputs[512];
+    rst_valid_inputs(&ts, other.token, inputs, sizeof inputs);
+    rst_submit(&ts, mine.token, inputs, "approve", &r);
+    if (want == 200)
+        ck_assert_int_eq(r.status, 200);
+    else
+        rst_assert_error(&r, 400, "invalid_form_data", refused);
+    rst_resp_free(&r);
+    /* Uploaded through the Service API by another end user. */
+    char id[64];
+    rst_start_run(&ts, RST_WF_KEY, "u1", &mine);
+    svc_upload(RST_WF_KEY, "u2", id, sizeof id);
+    svc_submit_file(mine.token, id, &r);
+    if (want == 200)
+        ck_assert_int_eq(r.status, 200);
+    else
+        rst_assert_error(&r, 400, "invalid_form_data", refused);
+    rst_resp_free(&r);
+    /* Uploaded through another app (the Chatflow app's key), same user. */
+    rst_start_run(&ts, RST_WF_KEY, "u1", &mine);
+    svc_upload(RST_CF_KEY, "u1", id, sizeof id);
+    svc_submit_file(mine.token, id, &r);
+    if (want == 200)
+        ck_assert_int_eq(r.status, 200);
+    else
+        rst_assert_error(&r, 400, "invalid_form_data", refused);
+    rst_resp_free(&r);
+}
+
+START_TEST(dify_file_of_another_form_user_or_app_accepted)
+{
+    start(HITL_REFSERVER_BEHAVE_DIFY);
+    someone_elses_files(200);
+    /* An id the workspace does not have is still refused. */
+    rst_run run;
+    rst_resp r;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    svc_submit_file(run.token, "6f1d2c3b-4a59-4e68-9d7c-0b1a2f3e4d5c", &r);
+    rst_assert_error(&r, 400, "invalid_form_data",
+                     "Invalid value for file input 'attachment': Invalid upload file");
+    rst_resp_free(&r);
+    stop();
+}
+END_TEST
+
+START_TEST(contract_file_of_another_form_user_or_app_refused)
+{
+    start(HITL_REFSERVER_BEHAVE_CONTRACT);
+    someone_elses_files(400);
+    /* One's own file, uploaded for the form, is accepted. */
+    rst_run run;
+    rst_resp r;
+    rst_start_run(&ts, RST_WF_KEY, "u1", &run);
+    char inputs[512];
+    rst_valid_inputs(&ts, run.token, inputs, sizeof inputs);
+    ck_assert_int_eq(rst_submit(&ts, run.token, inputs, "approve", &r), 200);
+    rst_resp_free(&r);
+    stop();
+}
+END_TEST
+
 START_TEST(behave_flag_parses)
 {
     static const struct {
@@ -200,6 +305,8 @@ int main(void)
     tcase_add_test(tc, contract_inline_remote_404_rejected);
     tcase_add_test(tc, dify_svc_non_object_body_answers_500_unknown);
     tcase_add_test(tc, contract_svc_array_body_answers_400);
+    tcase_add_test(tc, dify_file_of_another_form_user_or_app_accepted);
+    tcase_add_test(tc, contract_file_of_another_form_user_or_app_refused);
     tcase_add_test(tc, behave_flag_parses);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

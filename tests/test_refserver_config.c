@@ -60,6 +60,17 @@ START_TEST(valid_flags)
     ck_assert_int_eq(parse(&cfg, &err, "--app", "workflow:k2:3600", NULL), 0);
     ck_assert_str_eq(cfg.apps[0].key, "k2");
     ck_assert_int_eq(cfg.apps[0].form_ttl_s, 3600);
+    ck_assert_int_eq(cfg.apps[0].two_nodes, 0);
+    ck_assert_int_eq(parse(&cfg, &err, "--app", "workflow:k3:two-node", NULL), 0);
+    ck_assert_int_eq(cfg.apps[0].two_nodes, 1);
+    ck_assert_int_eq(cfg.apps[0].form_ttl_s, 0);
+    ck_assert_int_eq(parse(&cfg, &err, "--app", "chatflow:k4:60:two-node", NULL), 0);
+    ck_assert_int_eq(cfg.apps[0].mode, HITL_REFSERVER_CHATFLOW);
+    ck_assert_int_eq(cfg.apps[0].two_nodes, 1);
+    ck_assert_int_eq(cfg.apps[0].form_ttl_s, 60);
+    ck_assert_int_eq(parse(&cfg, &err, "--app", "workflow:k5:two-node:90", NULL), 0);
+    ck_assert_int_eq(cfg.apps[0].two_nodes, 1);
+    ck_assert_int_eq(cfg.apps[0].form_ttl_s, 90);
     ck_assert_int_eq(parse(&cfg, &err, "--rate-limit=5/2", "--image-limit", "512K"), 0);
     ck_assert_int_eq(cfg.rate_max, 5);
     ck_assert_int_eq(cfg.rate_window_s, 2);
@@ -102,6 +113,11 @@ static const bad_case BAD[] = {
     {"--app", "workflow:k:0"},
     {"--app", "workflow:k:1h"},
     {"--app", "workflow::60"},
+    {"--app", "chat:k:two-node"},
+    {"--app", "workflow:k:two-node:two-node"},
+    {"--app", "workflow:k:60:60"},
+    {"--app", "workflow:k:2nodes"},
+    {"--app", "workflow:k:60:two-node:x"},
     {"--form-ttl", "0"},
     {"--global-timeout", "1h"},
     {"--sweep-interval", "0"},

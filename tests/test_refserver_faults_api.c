@@ -271,6 +271,41 @@ static int p_upload_size_wrong(ctx *c)
     return dev;
 }
 
+static void t_blacklist_exe(hitl_refserver_config *cfg)
+{
+    snprintf(cfg->blacklist[0], sizeof cfg->blacklist[0], "exe");
+    cfg->nblacklist = 1;
+}
+
+static int p_upload_blacklist_ignored(ctx *c)
+{
+    char hdr[256];
+    bearer(c, hdr, sizeof hdr, "");
+    rst_resp r;
+    upload_with(c, hdr, "tool.exe", 16, &r);
+    return status_of(&r) == 201;
+}
+
+/* A /v1/files/upload whose file part has no Content-Type header at all (written by hand:
+ * libcurl types every part it names). */
+static int p_svc_upload_no_mime_accepted(ctx *c)
+{
+    static const char body[] =
+        "--hitlb\r\n"
+        "Content-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
+        "\r\n%PDF-1.4 hitlcheck\r\n"
+        "--hitlb\r\n"
+        "Content-Disposition: form-data; name=\"user\"\r\n\r\nu1\r\n"
+        "--hitlb--\r\n";
+    rst_opts o = {.method = "POST",
+                  .url = rst_url(&c->ts, "/v1/files/upload"),
+                  .headers = RST_AUTH_WF "\nContent-Type: multipart/form-data; boundary=hitlb",
+                  .body = body};
+    rst_resp r;
+    rst_do(&o, &r);
+    return status_of(&r) == 201;
+}
+
 /* ---- remote fetches ---- */
 
 static int p_ssrf_loopback(ctx *c)
@@ -434,6 +469,19 @@ static int p_uploads_unknown_at_submit(ctx *c)
     return status != 200;
 }
 
+/* A file uploaded for another form (a second run's), submitted in this run's form. */
+static int p_file_owner_unchecked(ctx *c)
+{
+    rst_run other;
+    rst_start_run(&c->ts, RST_WF_KEY, "u1", &other);
+    char inputs[512];
+    rst_valid_inputs(&c->ts, other.token, inputs, sizeof inputs);
+    rst_resp r;
+    long status = rst_submit(&c->ts, c->run.token, inputs, "approve", &r);
+    rst_resp_free(&r);
+    return status == 200;
+}
+
 static const fault_row ROWS[] = {
     {"event-order", t_none, p_event_order, 0},
     {"event-missing-form-token", t_none, p_missing_form_token, 0},
@@ -462,6 +510,8 @@ static const fault_row ROWS[] = {
     {"upload-size-unlimited", t_small_limits, p_upload_size_unlimited, 0},
     {"upload-filename-unchecked", t_none, p_upload_filename_unchecked, 0},
     {"upload-size-wrong", t_none, p_upload_size_wrong, 0},
+    {"upload-blacklist-ignored", t_blacklist_exe, p_upload_blacklist_ignored, 0},
+    {"svc-upload-no-mime-accepted", t_none, p_svc_upload_no_mime_accepted, 0},
     {"ssrf-loopback", t_no_fixture_allow, p_ssrf_loopback, 0},
     {"remote-404-accepted", t_none, p_remote_404_accepted, 0},
     {"remote-oversize-accepted", t_small_limits, p_remote_oversize_accepted, 0},
@@ -478,6 +528,7 @@ static const fault_row ROWS[] = {
     {"file-type-unchecked", t_none, p_file_type_unchecked, 0},
     {"file-config-unchecked", t_none, p_file_config_unchecked, 0},
     {"uploads-unknown-at-submit", t_none, p_uploads_unknown_at_submit, 0},
+    {"file-owner-unchecked", t_none, p_file_owner_unchecked, 0},
 };
 
 int main(void)

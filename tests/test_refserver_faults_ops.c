@@ -70,6 +70,19 @@ static int p_global_timeout_ignored(ctx *c)
     return status_of(&r) == 200;
 }
 
+/* The submission is built (its file uploaded) while the form is active; then the submit
+ * past the global deadline. */
+static int p_global_timeout_get_only(ctx *c)
+{
+    char inputs[512];
+    rst_valid_inputs(&c->ts, c->run.token, inputs, sizeof inputs);
+    wait_global();
+    rst_resp r;
+    long status = rst_submit(&c->ts, c->run.token, inputs, "approve", &r);
+    rst_resp_free(&r);
+    return status == 200;
+}
+
 static int p_global_stop_status(ctx *c)
 {
     wait_global();
@@ -183,6 +196,36 @@ static int p_filled_wrong_action_text(ctx *c)
     cJSON *f = rst_sse_event(r.body, "human_input_form_filled", 0);
     int dev = strcmp(rst_str(f, "data.action_text"), "Request changes") != 0;
     cJSON_Delete(f);
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_filled_no_node_fields(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    cJSON *f = rst_sse_event(r.body, "human_input_form_filled", 0);
+    ck_assert_ptr_nonnull(f);
+    int dev = !rst_str(f, "data.node_id") && !rst_str(f, "data.node_title") &&
+              !rst_str(f, "data.rendered_content");
+    cJSON_Delete(f);
+    rst_resp_free(&r);
+    return dev;
+}
+
+/* A snapshot resume with continue_on_pause=true replays up to workflow_paused and stays
+ * open (the test server closes idle streams after 3 s); the fault closes it at once. */
+static int p_continue_on_pause_ignored(ctx *c)
+{
+    char url[512];
+    snprintf(url, sizeof url,
+             "%s/v1/workflow/%s/events?user=u1&include_state_snapshot=true&continue_on_pause=true",
+             c->ts.base, c->run.run_id);
+    rst_opts o = {.url = url, .headers = RST_AUTH_WF, .timeout_ms = 1500};
+    rst_resp r;
+    rst_do(&o, &r);
+    ck_assert_ptr_nonnull(strstr(r.body, "workflow_paused"));
+    int dev = r.cc == CURLE_OK;
     rst_resp_free(&r);
     return dev;
 }
@@ -383,6 +426,7 @@ static const fault_row ROWS[] = {
     {"expiry-upload", t_ttl1, p_expiry_upload, 1},
     {"global-timeout-ignored", t_global1, p_global_timeout_ignored, 0},
     {"global-stop-status", t_global1, p_global_stop_status, 0},
+    {"global-timeout-get-only", t_global1, p_global_timeout_get_only, 0},
     {"no-rate-limit", t_rate2, p_no_rate_limit, 0},
     {"shared-buckets", t_rate2, p_shared_buckets, 0},
     {"count-429s", t_rate2_1s, p_count_429s, 0},
@@ -393,6 +437,8 @@ static const fault_row ROWS[] = {
     {"wrong-branch", t_none, p_wrong_branch, 0},
     {"resume-finished-replay", t_none, p_resume_finished_replay, 0},
     {"filled-wrong-action-text", t_none, p_filled_wrong_action_text, 0},
+    {"filled-no-node-fields", t_none, p_filled_no_node_fields, 0},
+    {"continue-on-pause-ignored", t_none, p_continue_on_pause_ignored, 0},
     {"error-no-status", t_none, p_error_no_status, 0},
     {"error-html", t_none, p_error_html, 0},
     {"svc-no-auth", t_none, p_svc_no_auth, 0},

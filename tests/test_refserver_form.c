@@ -191,7 +191,7 @@ static void expect_412(const rst_run *run, const char *upload_token, const char 
     rst_resp_free(&r);
     char hdr[160];
     snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", upload_token);
-    rst_part part = {"file", "a.pdf", "xyz", 0};
+    rst_part part = {"file", "a.pdf", "xyz", 0, NULL};
     rst_opts o = {.url = rst_url(&ts, "/api/human-input-forms/files"),
                   .headers = hdr,
                   .parts = &part,

@@ -220,6 +220,99 @@ START_TEST(snapshot_with_continue_stays_open_until_finished)
 }
 END_TEST
 
+/* A two-node app (--app MODE:KEY:two-node): the first form's submit pauses the run again
+ * at the second Human Input node with a new form and token. A continue_on_pause stream sees
+ * both forms through to workflow_finished (contract §9.1.11); a plain one ends on the second
+ * workflow_paused. The first form stays submitted (412), its upload tokens too, and its file
+ * belongs to it, not to the second form (§7.3.17). */
+START_TEST(two_node_app_pauses_again_with_a_new_form)
+{
+    hitl_refserver_config cfg;
+    rst_config(&cfg);
+    hitl_refserver_app *app = &cfg.apps[cfg.napps++];
+    memset(app, 0, sizeof *app);
+    app->mode = HITL_REFSERVER_WORKFLOW;
+    snprintf(app->key, sizeof app->key, "app-two");
+    app->two_nodes = 1;
+    rst_start(&ts, &cfg);
+    rst_run run;
+    rst_start_run(&ts, "app-two", "u1", &run);
+    char first_upload[128], inputs[512];
+    rst_upload_token(&ts, run.token, first_upload, sizeof first_upload);
+    rst_valid_inputs(&ts, run.token, inputs, sizeof inputs);
+    rst_async cont, plain;
+    resume_async(&cont, &run, "app-two", "&continue_on_pause=true");
+    resume_async(&plain, &run, "app-two", "");
+    rst_resp r;
+    ck_assert_int_eq(rst_submit(&ts, run.token, inputs, "approve", &r), 200);
+    rst_resp_free(&r);
+    rst_async_join(&plain);
+    ck_assert_int_eq(plain.resp.cc, CURLE_OK);
+    ck_assert_str_eq(names_sans_keepalive(plain.resp.body),
+                     "ping,human_input_form_filled,node_started,node_finished,node_started,"
+                     "human_input_required,workflow_paused");
+    cJSON *filled = rst_sse_event(plain.resp.body, "human_input_form_filled", 0);
+    cJSON *req = rst_sse_event(plain.resp.body, "human_input_required", 0);
+    char token2[128], node1[80];
+    snprintf(node1, sizeof node1, "%s", rst_str(filled, "data.node_id"));
+    snprintf(token2, sizeof token2, "%s", rst_str(req, "data.form_token"));
+    ck_assert_str_ne(token2, run.token);
+    ck_assert_str_ne(rst_str(req, "data.form_id"), run.form_id);
+    char node2[96];
+    snprintf(node2, sizeof node2, "%s_2", node1);
+    ck_assert_str_eq(rst_str(req, "data.node_id"), node2);
+    cJSON_Delete(filled);
+    cJSON_Delete(req);
+    rst_resp_free(&plain.resp);
+    /* The first form is submitted: its token and its upload tokens answer 412. */
+    rst_get(&r, rst_url(&ts, "/api/form/human_input/%s", run.token), NULL);
+    rst_assert_error(&r, 412, "human_input_form_submitted", NULL);
+    ck_assert_ptr_nonnull(strstr(r.body, run.form_id));
+    rst_resp_free(&r);
+    rst_submit(&ts, run.token, inputs, "approve", &r);
+    rst_assert_error(&r, 412, "human_input_form_submitted", NULL);
+    rst_resp_free(&r);
+    char hdr[256];
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", first_upload);
+    rst_part part = {"file", "late.pdf", "%PDF", 0, NULL};
+    rst_opts o = {.url = rst_url(&ts, "%s", rst_upload_path(&ts)),
+                  .headers = hdr,
+                  .parts = &part,
+                  .nparts = 1};
+    rst_do(&o, &r);
+    rst_assert_error(&r, 412, "human_input_form_submitted", NULL);
+    rst_resp_free(&r);
+    /* The second form waits: its GET answers; the first form's file is not its own. */
+    rst_get(&r, rst_url(&ts, "/api/form/human_input/%s", token2), NULL);
+    ck_assert_int_eq(r.status, 200);
+    rst_resp_free(&r);
+    rst_submit(&ts, token2, inputs, "approve", &r);
+    rst_assert_error(&r, 400, "invalid_form_data",
+                     "Invalid value for file input 'attachment': Invalid upload file");
+    rst_resp_free(&r);
+    char inputs2[512];
+    rst_valid_inputs(&ts, token2, inputs2, sizeof inputs2);
+    ck_assert_int_eq(rst_submit(&ts, token2, inputs2, "revise", &r), 200);
+    rst_resp_free(&r);
+    rst_async_join(&cont);
+    ck_assert_int_eq(cont.resp.cc, CURLE_OK);
+    ck_assert_str_eq(names_sans_keepalive(cont.resp.body),
+                     "ping,human_input_form_filled,node_started,node_finished,node_started,"
+                     "human_input_required,workflow_paused,human_input_form_filled,node_started,"
+                     "node_finished,workflow_finished");
+    cJSON *second = rst_sse_event(cont.resp.body, "human_input_form_filled", 1);
+    ck_assert_str_eq(rst_str(second, "data.node_id"), node2);
+    ck_assert_str_eq(rst_str(second, "data.action_id"), "revise");
+    cJSON_Delete(second);
+    rst_resp_free(&cont.resp);
+    /* Finished: one workflow_finished. */
+    rst_get(&r, events_url(&run, "u1", ""), "Authorization: Bearer app-two");
+    ck_assert_str_eq(rst_sse_names(r.body), "workflow_finished");
+    rst_resp_free(&r);
+    rst_stop(&ts);
+}
+END_TEST
+
 START_TEST(late_subscriber_misses_events)
 {
     start_cfg(0, 0, 0);
@@ -341,6 +434,7 @@ static Suite *suite(void)
     tcase_add_test(tc, snapshot_replays_and_closes);
     tcase_add_test(tc, snapshot_flag_1_means_live_stream);
     tcase_add_test(tc, snapshot_with_continue_stays_open_until_finished);
+    tcase_add_test(tc, two_node_app_pauses_again_with_a_new_form);
     tcase_add_test(tc, late_subscriber_misses_events);
     tcase_add_test(tc, two_subscribers_both_get_the_events);
     tcase_add_test(tc, node_timeout_runs_the_timeout_branch);

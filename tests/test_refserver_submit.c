@@ -307,7 +307,7 @@ START_TEST(svc_upload_belongs_to_its_user)
     start_default();
     rst_run run;
     rst_start_run(&ts, RST_WF_KEY, "u1", &run);
-    rst_part parts[] = {{"user", NULL, "u2", 0}, {"file", "x.pdf", "%PDF", 0}};
+    rst_part parts[] = {{"user", NULL, "u2", 0, NULL}, {"file", "x.pdf", "%PDF", 0, NULL}};
     rst_opts o = {.url = rst_url(&ts, "/v1/files/upload"),
                   .headers = RST_AUTH_WF,
                   .parts = parts,

@@ -45,7 +45,7 @@ static void post_file(rst_resp *r, const char *path, const char *auth, const cha
     char *data = malloc(size + 1);
     memset(data, 'x', size);
     data[size] = '\0';
-    rst_part part = {field, filename, data, size};
+    rst_part part = {field, filename, data, size, NULL};
     rst_opts o = {.url = rst_url(&ts, "%s", path), .headers = auth, .parts = &part, .nparts = 1};
     if (size == 0)
         part.data = "";
@@ -233,7 +233,7 @@ START_TEST(two_file_fields_are_too_many)
     char tok[128], hdr[256];
     rst_upload_token(&ts, run.token, tok, sizeof tok);
     snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", tok);
-    rst_part parts[] = {{"file", "a.pdf", "aaa", 0}, {"other", "b.pdf", "bbb", 0}};
+    rst_part parts[] = {{"file", "a.pdf", "aaa", 0, NULL}, {"other", "b.pdf", "bbb", 0, NULL}};
     rst_opts o = {.url = rst_url(&ts, "/api/human-input-forms/files"),
                   .headers = hdr,
                   .parts = parts,
@@ -242,7 +242,7 @@ START_TEST(two_file_fields_are_too_many)
     rst_do(&o, &r);
     rst_assert_error(&r, 400, "too_many_files", "Only one file is allowed.");
     rst_resp_free(&r);
-    rst_part same[] = {{"file", "a.pdf", "aaa", 0}, {"file", "b.pdf", "bbbbbb", 0}};
+    rst_part same[] = {{"file", "a.pdf", "aaa", 0, NULL}, {"file", "b.pdf", "bbbbbb", 0, NULL}};
     o.parts = same;
     rst_do(&o, &r); /* two parts with one name count once; the first is the file */
     ck_assert_int_eq(r.status, 201);
@@ -394,7 +394,7 @@ static void remote_case_run(int legacy, int squid, const remote_case *c)
         snprintf(url, sizeof url, "ftp://127.0.0.1:%u/doc.pdf", (unsigned)fx.port);
     else
         snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)fx.port, c->path);
-    rst_part part = {"url", NULL, url, 0};
+    rst_part part = {"url", NULL, url, 0, NULL};
     rst_opts o = {.url = rst_url(&ts, "/api/human-input-forms/files"),
                   .headers = hdr,
                   .parts = &part,
@@ -483,7 +483,7 @@ START_TEST(ssrf_refused_before_connecting)
                      (unsigned)fx.port, (unsigned)silent);
         else
             subst(url, sizeof url, targets[i], port);
-        rst_part part = {"url", NULL, url, 0};
+        rst_part part = {"url", NULL, url, 0, NULL};
         rst_opts o = {.url = rst_url(&ts, "/api/human-input-forms/files"),
                       .headers = hdr,
                       .parts = &part,
@@ -556,7 +556,7 @@ START_TEST(fetch_proxy_carries_every_fetch)
     rst_upload_token(&ts, run.token, tok, sizeof tok);
     snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", tok);
     snprintf(url, sizeof url, "http://127.0.0.1:1%s", c->path);
-    rst_part part = {"url", NULL, url, 0};
+    rst_part part = {"url", NULL, url, 0, NULL};
     rst_opts o = {.url = rst_url(&ts, "/api/human-input-forms/files"),
                   .headers = hdr,
                   .parts = &part,
@@ -641,14 +641,23 @@ START_TEST(svc_files_upload)
     post_file(&r, "/v1/files/upload", RST_AUTH_WF, "file", "a.pdf", 5);
     rst_assert_error(&r, 400, "invalid_param", "Arg user must be provided.");
     rst_resp_free(&r);
-    rst_part parts[] = {{"user", NULL, "u1", 0}, {"file", "a.exe", "MZ", 0}};
+    /* libcurl guesses no type for .exe: the part goes without Content-Type, which the
+     * Service API refuses (415) before it looks at the name (contract §6.4.2). */
+    rst_part parts[] = {{"user", NULL, "u1", 0, NULL}, {"file", "a.exe", "MZ", 0, NULL}};
     rst_opts o = {.url = rst_url(&ts, "/v1/files/upload"),
                   .headers = RST_AUTH_WF,
                   .parts = parts,
                   .nparts = 2};
     rst_do(&o, &r);
-    rst_assert_error(&r, 400, "invalid_param", NULL);
+    rst_assert_error(&r, 415, "unsupported_file_type", "File type not allowed.");
     rst_resp_free(&r);
+    /* Typed, the blacklisted extension is refused as invalid_param (contract §6.4.3). */
+    parts[1].content_type = "application/octet-stream";
+    rst_do(&o, &r);
+    rst_assert_error(&r, 400, "invalid_param",
+                     "File extension '.exe' is not allowed for security reasons");
+    rst_resp_free(&r);
+    parts[1].content_type = NULL;
     parts[1].filename = "a.pdf";
     rst_do(&o, &r);
     ck_assert_int_eq(r.status, 201);

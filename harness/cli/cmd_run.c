@@ -47,12 +47,20 @@ enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 #define STR(x) STR_(x)
 #define EMBED_LONG_WORKFLOW_KEY "app-hitl-longnode"
 #define EMBED_LONG_CHATFLOW_KEY "app-hitl-longnode-chatflow"
+/* Apps whose workflow pauses at two Human Input nodes in sequence (§9.1.11). */
+#define EMBED_TWO_NODE_WORKFLOW_KEY "app-hitl-twonode"
+#define EMBED_TWO_NODE_CHATFLOW_KEY "app-hitl-twonode-chatflow"
+/* The embedded server's upload blacklist (UPLOAD_FILE_EXTENSION_BLACKLIST, §6.2.7), given
+ * to the checks as if by --blocked-extension. */
+#define EMBED_BLOCKED_EXTENSION "exe"
 
 typedef struct run_opts {
     hitl_target target;
     hitl_strvec only, exclude, headers;
     char *fixture_listen, *fixture_url, *report_dir, *proxy, *cacert;
-    char *other_key, *chat_key, *global_key;
+    char *other_key, *chat_key, *global_key, *two_node_key;
+    hitl_strvec blocked_exts;      /* --blocked-extension, lower case, no dot */
+    bool blocked_default;          /* blocked_exts is the embedded server's default */
     bool insecure, no_color, show_secrets;
     int verbosity;
     long jobs;
@@ -96,6 +104,10 @@ static void usage(FILE *f)
 "                          deployment, and --max-wait above it)\n"
 "  --global-timeout-key KEY  a key of an app (same mode) whose Human Input node timeout\n"
 "                          is longer than S, for those checks (default --api-key)\n"
+"  --two-node-api-key KEY  a key of an app (same mode) whose workflow has two Human Input\n"
+"                          nodes in sequence (enables the continue_on_pause check)\n"
+"  --blocked-extension EXT  an extension in the target's UPLOAD_FILE_EXTENSION_BLACKLIST\n"
+"                          (repeatable; enables the blocked-extension upload checks)\n"
 "Selection:\n"
 "  --only SEL[,SEL…]       run only the checks named: ID, ID prefix (form.get) or tag\n"
 "  --exclude SEL[,SEL…]    leave those out (both repeatable; `hitlcheck list` shows them)\n"
@@ -183,6 +195,8 @@ static void opts_free(run_opts *o)
     free(o->other_key);
     free(o->chat_key);
     free(o->global_key);
+    free(o->two_node_key);
+    hitl_strvec_free(&o->blocked_exts);
     free(o->embedded_layout);
     free(o->embedded_form);
     free(o->expect);
@@ -217,6 +231,27 @@ static bool parse_rate(const char *s, int *max, int *window)
     return true;
 }
 
+/* Reads an extension as UPLOAD_FILE_EXTENSION_BLACKLIST lists one ("exe", ".EXE" too) into
+ * |out| (lower case, no dot): 1 to 15 letters or digits, so that it can end a file name. */
+static bool parse_extension(const char *s, char *out, size_t cap)
+{
+    if (*s == '.')
+        s++;
+    size_t n = strlen(s);
+    if (n == 0 || n > 15 || n >= cap)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            return false;
+        out[i] = c;
+    }
+    out[n] = '\0';
+    return true;
+}
+
 static bool valid_base(const char *p)
 {
     return p[0] == '/' && !strchr(p, '?') && !strchr(p, '#');
@@ -229,7 +264,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
            O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
            O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT, O_EFORM,
            O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE, O_GTIMEOUT, O_GKEY, O_PROFILE,
-           O_EBEHAVE, O_DEADLINE };
+           O_EBEHAVE, O_DEADLINE, O_TWOKEY, O_BLOCKED };
     static const struct option opts[] = {
         {"target", required_argument, NULL, O_TARGET}, {"api-key", required_argument, NULL, O_KEY},
         {"service-base", required_argument, NULL, O_SBASE}, {"web-base", required_argument, NULL, O_WBASE},
@@ -248,6 +283,8 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         {"chat-api-key", required_argument, NULL, O_CHAT},
         {"global-timeout", required_argument, NULL, O_GTIMEOUT},
         {"global-timeout-key", required_argument, NULL, O_GKEY},
+        {"two-node-api-key", required_argument, NULL, O_TWOKEY},
+        {"blocked-extension", required_argument, NULL, O_BLOCKED},
         {"embedded-fault", required_argument, NULL, O_EFAULT},
         {"embedded-layout", required_argument, NULL, O_ELAYOUT},
         {"embedded-behave", required_argument, NULL, O_EBEHAVE},
@@ -384,6 +421,18 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         case O_OTHER: set_str(&o->other_key, optarg); break;
         case O_CHAT: set_str(&o->chat_key, optarg); break;
         case O_GKEY: set_str(&o->global_key, optarg); break;
+        case O_TWOKEY: set_str(&o->two_node_key, optarg); break;
+        case O_BLOCKED: {
+            char ext[16];
+            if (!parse_extension(optarg, ext, sizeof ext)) {
+                fprintf(errout, "hitlcheck run: --blocked-extension '%s': use an extension of 1 "
+                                "to 15 letters or digits, e.g. exe\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            hitl_strvec_push(&o->blocked_exts, ext);
+            break;
+        }
         case O_GTIMEOUT:
             if (!hitl_cli_parse_long(optarg, 1, 31536000, &v)) {
                 fprintf(errout, "hitlcheck run: --global-timeout '%s': use whole seconds, 1 to "
@@ -462,7 +511,16 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
 /* Starts the reference server in-process for the embedded run. */
 static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **srv, FILE *errout)
 {
-    char ttl[16], rate[32], allow[64], global[16];
+    char ttl[16], rate[32], allow[64], global[16], blacklist[256] = "";
+    /* The blacklist the checks are told of is the embedded server's: the extensions given
+     * with --blocked-extension, else EMBED_BLOCKED_EXTENSION. */
+    if (!o->blocked_exts.n) {
+        hitl_strvec_push(&o->blocked_exts, EMBED_BLOCKED_EXTENSION);
+        o->blocked_default = true;
+    }
+    for (size_t i = 0, len = 0; i < o->blocked_exts.n && len < sizeof blacklist; i++)
+        len += (size_t)snprintf(blacklist + len, sizeof blacklist - len, "%s%s", i ? "," : "",
+                                o->blocked_exts.items[i]);
     snprintf(ttl, sizeof ttl, "%d", EMBED_FORM_TTL_S);
     snprintf(global, sizeof global, "%d", EMBED_GLOBAL_TIMEOUT_S);
     snprintf(rate, sizeof rate, "%d/%d", EMBED_RATE_MAX, EMBED_RATE_WINDOW_S);
@@ -476,8 +534,11 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
                             "--app", "chatflow:" EMBED_CHATFLOW_KEY,
                             "--app", "chat:" EMBED_CHAT_KEY,
                             "--app", "workflow:" EMBED_LONG_WORKFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
-                            "--app", "chatflow:" EMBED_LONG_CHATFLOW_KEY ":" STR(EMBED_LONG_TTL_S)};
-    int n = 29;
+                            "--app", "chatflow:" EMBED_LONG_CHATFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
+                            "--app", "workflow:" EMBED_TWO_NODE_WORKFLOW_KEY ":two-node",
+                            "--app", "chatflow:" EMBED_TWO_NODE_CHATFLOW_KEY ":two-node",
+                            "--blacklist", blacklist};
+    int n = 35;
     if (o->embedded_dify) {
         args[n++] = "--behave";
         args[n++] = "dify";
@@ -511,6 +572,9 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
     set_str(&o->chat_key, EMBED_CHAT_KEY);
     set_str(&o->global_key, o->target.app_mode == HITL_APP_CHATFLOW ? EMBED_LONG_CHATFLOW_KEY
                                                                     : EMBED_LONG_WORKFLOW_KEY);
+    set_str(&o->two_node_key, o->target.app_mode == HITL_APP_CHATFLOW
+                                  ? EMBED_TWO_NODE_CHATFLOW_KEY
+                                  : EMBED_TWO_NODE_WORKFLOW_KEY);
     o->target.global_timeout_s = EMBED_GLOBAL_TIMEOUT_S;
     o->target.rate_max = EMBED_RATE_MAX;
     o->target.rate_window_s = EMBED_RATE_WINDOW_S;
@@ -577,6 +641,8 @@ static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
             rc = hitl_buf_printf(b, "--global-timeout %ld ", t->global_timeout_s);
         if (!rc && o->global_key)
             rc = hitl_buf_append_str(b, "--global-timeout-key \"$HITLCHECK_GLOBAL_API_KEY\" ");
+        if (!rc && o->two_node_key)
+            rc = hitl_buf_append_str(b, "--two-node-api-key \"$HITLCHECK_TWO_NODE_API_KEY\" ");
         if (!rc && strcmp(t->service_base, "/v1"))
             rc = quoted_opt(b, "--service-base", t->service_base);
         if (!rc && strcmp(t->web_base, "/api"))
@@ -594,6 +660,8 @@ static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
         if (!rc && o->fixture_listen)
             rc = quoted_opt(b, "--fixture-listen", o->fixture_listen);
     }
+    for (size_t i = 0; !rc && !o->blocked_default && i < o->blocked_exts.n; i++)
+        rc = quoted_opt(b, "--blocked-extension", o->blocked_exts.items[i]);
     if (!rc && t->app_mode == HITL_APP_CHATFLOW)
         rc = hitl_buf_append_str(b, "--app-mode chatflow ");
     if (!rc && strcmp(t->user, "hitlcheck-user"))
@@ -830,6 +898,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_redactor_add(red, o->other_key, "api-key");
     hitl_redactor_add(red, o->chat_key, "api-key");
     hitl_redactor_add(red, o->global_key, "api-key");
+    hitl_redactor_add(red, o->two_node_key, "api-key");
     if (t->base_url) { /* also from HITLCHECK_TARGET: its password is a secret too */
         const char *pair[] = {"--target", t->base_url};
         hitl_redact_argv_free(hitl_redact_argv(red, pair, 2), 2);
@@ -893,6 +962,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_redactor_add(red, o->other_key, "api-key");
     hitl_redactor_add(red, o->chat_key, "api-key");
     hitl_redactor_add(red, o->global_key, "api-key");
+    hitl_redactor_add(red, o->two_node_key, "api-key");
 
     if (hitl_flow_probe(http, t, &err)) {
         char *msg = hitl_redactor_apply(red, err.msg);
@@ -915,6 +985,9 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_run_env env = {.fixture = fixture, .fixture_base = fixture_base,
                         .other_app_key = o->other_key, .chat_app_key = o->chat_key,
                         .global_app_key = o->global_key,
+                        .two_node_app_key = o->two_node_key,
+                        .blocked_extensions = (const char *const *)o->blocked_exts.items,
+                        .n_blocked_extensions = o->blocked_exts.n,
                         .loopback = is_loopback_url(t->base_url),
                         .sources_seen_as_sent = embedded};
     env.source_ip_alt = env.loopback ? "127.0.0.2" : NULL;

@@ -292,6 +292,13 @@ static const fix_file *route(const char *url)
     if (n == 0)
         return NULL;
     const char *name = url + 3 + n + 1;
+    /* evil.<ext>: the executable under a blacklisted extension the user named. */
+    if (!strncmp(name, "evil.", 5)) {
+        size_t ext = strlen(name + 5);
+        if (ext >= 1 && ext <= 15 &&
+            strspn(name + 5, "abcdefghijklmnopqrstuvwxyz0123456789") == ext)
+            name = "evil.exe";
+    }
     for (size_t i = 0; i < sizeof fix_files / sizeof fix_files[0]; i++)
         if (strcmp(name, fix_files[i].name) == 0)
             return &fix_files[i];

@@ -210,6 +210,8 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
     run->required_index = SIZE_MAX;
     const hitl_target *t = hitl_ctx_target(ctx);
     run->user = strdup(user ? user : t->user);
+    if (api_key && !(run->api_key = strdup(api_key)))
+        return HITL_E_NOMEM;
     cJSON *body = cJSON_CreateObject();
     cJSON *inputs = cJSON_Parse(t->inputs_json ? t->inputs_json : "{}");
     cJSON_AddItemToObject(body, "inputs", inputs ? inputs : cJSON_CreateObject());
@@ -314,6 +316,7 @@ void hitl_run_free(hitl_run *run)
     free(run->form_token);
     free(run->refused);
     free(run->user);
+    free(run->api_key);
     if (run->form)
         hitl_form_free(run->form);
     memset(run, 0, sizeof *run);
@@ -468,6 +471,33 @@ int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const 
     hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB,
                       .path = v2 ? "/human-input-forms/files" : "/form/human_input/files/upload",
                       .parts = parts, .n_parts = 1, .authorization = auth};
+    return hitl_flow_call(ctx, &call, resp);
+}
+
+int hitl_flow_upload_svc_as(hitl_check_ctx *ctx, const char *api_key, const char *user,
+                            const char *filename, const char *content_type, const void *data,
+                            size_t len, hitl_http_response *resp)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    if (!user)
+        user = t->user;
+    hitl_http_part parts[2] = {
+        {.name = "file",
+         .filename = filename,
+         .content_type = content_type,
+         .data = data,
+         .len = len,
+         .no_content_type = content_type == NULL},
+        {.name = "user", .data = user, .len = strlen(user)},
+    };
+    char auth[1024];
+    snprintf(auth, sizeof auth, "Bearer %s", api_key ? api_key : (t->api_key ? t->api_key : ""));
+    hitl_call call = {.method = "POST",
+                      .surface = HITL_SURFACE_SERVICE,
+                      .path = "/files/upload",
+                      .parts = parts,
+                      .n_parts = 2,
+                      .authorization = auth};
     return hitl_flow_call(ctx, &call, resp);
 }
 

@@ -865,6 +865,11 @@ static const struct {
     {HITL_INPUT_FILE, "file"},
     {HITL_INPUT_FILE_LIST, "file-list"},
     {HITL_INPUT_TEXT_INPUT, "text_input"},
+    /* Spelling variant: graphon's FormInputType declares FILE_LIST = enum.auto() in a StrEnum
+     * (src/graphon/nodes/human_input/enums.py@251e26550bb6020c25f911b550dc512d4c47e60f), whose
+     * value is "file_list", while Dify's docs and editor send "file-list". A build may serve
+     * either; the name functions give the documented spelling back. */
+    {HITL_INPUT_FILE_LIST, "file_list"},
 };
 
 const char *hitl_input_type_name(hitl_input_type t)

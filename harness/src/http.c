@@ -380,6 +380,34 @@ static int url_check(const char *url, hitl_err *err)
     return HITL_OK;
 }
 
+/* untyped_part gives |part| the Content-Disposition of |p| as its own header. libcurl types
+ * every part it names from the filename (a .pdf becomes application/pdf) and offers no way
+ * to send none; a part that carries its own Content-Disposition and has no libcurl filename
+ * gets no Content-Type at all. The values are written as given, so a quote, backslash or
+ * line break in them is refused rather than escaped. */
+static int untyped_part(curl_mimepart *part, const hitl_http_part *p, hitl_err *err)
+{
+    const char *name = p->name ? p->name : "";
+    const char *file = p->filename;
+    if (strpbrk(name, "\"\\\r\n") || (file && strpbrk(file, "\"\\\r\n")))
+        return hitl_err_set(err, HITL_E_ARG,
+                            "an untyped multipart part's name or filename holds a quote, "
+                            "backslash or line break");
+    size_t cap = strlen(name) + (file ? strlen(file) : 0) + 64;
+    char *cd = malloc(cap);
+    if (!cd)
+        return hitl_err_set(err, HITL_E_NOMEM, "out of memory building multipart body");
+    snprintf(cd, cap, "Content-Disposition: form-data; name=\"%s\"%s%s%s", name,
+             file ? "; filename=\"" : "", file ? file : "", file ? "\"" : "");
+    struct curl_slist *own = curl_slist_append(NULL, cd);
+    free(cd);
+    if (!own || curl_mime_headers(part, own, 1) != CURLE_OK) {
+        curl_slist_free_all(own);
+        return hitl_err_set(err, HITL_E_NOMEM, "out of memory building multipart body");
+    }
+    return HITL_OK;
+}
+
 /* Applies the request's method, headers and body to |h|; returns the lists to free. */
 static int setup_request(CURL *h, const hitl_http *c, const hitl_http_request *req,
                          struct curl_slist **hdrs, curl_mime **mime, hitl_err *err)
@@ -410,8 +438,14 @@ static int setup_request(CURL *h, const hitl_http *c, const hitl_http_request *r
             curl_mimepart *part = curl_mime_addpart(*mime);
             if (!part)
                 return hitl_err_set(err, HITL_E_NOMEM, "out of memory building multipart body");
-            curl_mime_name(part, p->name);
             curl_mime_data(part, p->data ? p->data : "", p->len);
+            if (p->no_content_type) {
+                int rc = untyped_part(part, p, err);
+                if (rc)
+                    return rc;
+                continue;
+            }
+            curl_mime_name(part, p->name);
             if (p->filename)
                 curl_mime_filename(part, p->filename);
             if (p->content_type)

@@ -33,7 +33,8 @@ typedef struct collector {
     bool close_armed;
     bool reached;               /* opts->reach saw its frame (or there is none to see) */
     size_t pings;
-    void (*on_frame)(void *user); /* told of every kept frame (an async stream's waiters) */
+    void (*on_frame)(void *user, const hitl_stream_frame *f); /* told of every kept frame
+                                                                  (an async stream's waiters) */
     void *on_frame_user;
 } collector;
 
@@ -96,7 +97,7 @@ static int on_event(void *user, const hitl_sse_event *ev)
             memset(&c->abort_at, 0, sizeof c->abort_at);
     }
     if (c->on_frame)
-        c->on_frame(c->on_frame_user);
+        c->on_frame(c->on_frame_user, f);
     if (s->stop_index == SIZE_MAX && c->opts->stop && c->opts->stop(c->opts->user, f)) {
         s->stop_index = s->n_frames - 1;
         if (c->opts->close_within_ms > 0) {
@@ -138,8 +139,9 @@ static int on_body(void *user, const char *data, size_t len)
 
 
 /* stream_run is hitl_stream_run that also tells |on_frame| of each frame as it arrives. */
-static int stream_run(hitl_check_ctx *ctx, const hitl_http_request *req, const hitl_stream_opts *opts,
-                      hitl_stream *out, void (*on_frame)(void *), void *on_frame_user)
+static int stream_run(hitl_check_ctx *ctx, const hitl_http_request *req,
+                      const hitl_stream_opts *opts, hitl_stream *out,
+                      void (*on_frame)(void *, const hitl_stream_frame *), void *on_frame_user)
 {
     memset(out, 0, sizeof *out);
     collector c = {.out = out, .opts = opts, .on_frame = on_frame, .on_frame_user = on_frame_user};
@@ -256,13 +258,41 @@ struct hitl_stream_async {
     size_t seen;
     bool done;
     atomic_int cancel; /* hitl_stream_cancel: read by the transfer's progress callback */
+    /* A copy of each frame for hitl_stream_wait_match (the thread's own array moves as it
+     * grows): |n_mirror| of them, under |mu|; |mirror_lost| once a copy failed. */
+    hitl_stream_frame *mirror;
+    size_t n_mirror;
+    bool mirror_lost;
 };
 
-static void async_frame(void *user)
+/* Appends a copy of |f| to the mirror; false when memory ran out. Under a->mu. */
+static bool mirror_frame(hitl_stream_async *a, const hitl_stream_frame *f)
+{
+    hitl_stream_frame *grown = realloc(a->mirror, (a->n_mirror + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    a->mirror = grown;
+    hitl_stream_frame *m = &grown[a->n_mirror];
+    *m = *f;
+    m->type = strdup(f->type);
+    m->data = malloc(f->data_len + 1);
+    if (!m->type || !m->data) {
+        free(m->type);
+        free(m->data);
+        return false;
+    }
+    memcpy(m->data, f->data, f->data_len + 1);
+    a->n_mirror++;
+    return true;
+}
+
+static void async_frame(void *user, const hitl_stream_frame *f)
 {
     hitl_stream_async *a = user;
     pthread_mutex_lock(&a->mu);
     a->seen++;
+    if (!a->mirror_lost && !mirror_frame(a, f))
+        a->mirror_lost = true;
     pthread_cond_broadcast(&a->cv);
     pthread_mutex_unlock(&a->mu);
 }
@@ -280,6 +310,11 @@ static void *stream_thread(void *arg)
 
 static void async_free(hitl_stream_async *a)
 {
+    for (size_t i = 0; i < a->n_mirror; i++) {
+        free(a->mirror[i].type);
+        free(a->mirror[i].data);
+    }
+    free(a->mirror);
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->mu);
     free(a->url);
@@ -351,6 +386,51 @@ size_t hitl_stream_wait_frames(hitl_stream_async *a, size_t n, long timeout_ms)
     size_t seen = a->seen;
     pthread_mutex_unlock(&a->mu);
     return seen;
+}
+
+/* The monotonic time |timeout_ms| from now. */
+static struct timespec deadline_in(long timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    return until;
+}
+
+size_t hitl_stream_wait_match(hitl_stream_async *a, size_t from, hitl_stream_stop_fn match,
+                              void *user, long timeout_ms, char **data)
+{
+    struct timespec until = deadline_in(timeout_ms);
+    size_t found = SIZE_MAX, next = from;
+    if (data)
+        *data = NULL;
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        for (; next < a->n_mirror && found == SIZE_MAX; next++)
+            if (match(user, &a->mirror[next]))
+                found = next;
+        if (found != SIZE_MAX || a->done || a->mirror_lost)
+            break;
+        if (pthread_cond_timedwait(&a->cv, &a->mu, &until) != 0)
+            break; /* ETIMEDOUT */
+    }
+    if (found != SIZE_MAX && data)
+        *data = strdup(a->mirror[found].data);
+    pthread_mutex_unlock(&a->mu);
+    return found;
+}
+
+bool hitl_stream_ended(hitl_stream_async *a)
+{
+    pthread_mutex_lock(&a->mu);
+    bool done = a->done;
+    pthread_mutex_unlock(&a->mu);
+    return done;
 }
 
 void hitl_stream_cancel(hitl_stream_async *a)

@@ -24,10 +24,12 @@ static const char USAGE[] =
     "                           `U <target>` per request (raw) and `H <name>: <value>` per\n"
     "                           header line, control bytes as \\xNN (for tests)\n"
     "Apps:\n"
-    "  --app MODE:KEY[:TTL]     app with API key KEY, MODE workflow|chatflow|chat (repeatable;\n"
-    "                           replaces the defaults app-hitl-workflow, app-hitl-chatflow,\n"
-    "                           app-hitl-chat); TTL: this app's node timeout in seconds\n"
-    "                           (default --form-ttl)\n"
+    "  --app MODE:KEY[:TTL][:two-node]  app with API key KEY, MODE workflow|chatflow|chat\n"
+    "                           (repeatable; replaces the defaults app-hitl-workflow,\n"
+    "                           app-hitl-chatflow, app-hitl-chat); TTL: this app's node timeout\n"
+    "                           in seconds (default --form-ttl); two-node: its workflow has two\n"
+    "                           Human Input nodes in sequence (the run pauses again, with a new\n"
+    "                           form and token, once the first form is submitted)\n"
     "  --form NAME|FILE         the form every run pauses at: a built-in form (--list-forms;\n"
     "                           default `default`) or a JSON file {form_content, inputs,\n"
     "                           user_actions}\n"
@@ -86,7 +88,9 @@ static const char USAGE[] =
     "                           (specs/deviations.json, docs/profiles.md): an inline remote_url\n"
     "                           at submit gets one HEAD, a non-200 answer is ignored and no\n"
     "                           size limit applies; a Service API submit whose JSON body is\n"
-    "                           not an object answers 500 {\"code\":\"unknown\"}\n"
+    "                           not an object answers 500 {\"code\":\"unknown\"}; a local_file at\n"
+    "                           submit is looked up in the workspace only (a file of another\n"
+    "                           form, user or app is accepted)\n"
     "Faults:\n"
     "  --fault NAME             turn on a fault (repeatable); NAMEs below\n"
     "  --list-faults            print `name<TAB>summary` per fault and exit\n"
@@ -210,23 +214,40 @@ static int parse_ms(const char *s, int64_t *out)
     return 0;
 }
 
-/* --app MODE:KEY[:TTL]: TTL is this app's node timeout in seconds (a Human Input node's
- * timeout is per app in Dify; the global cap is not). Keys cannot hold a colon. */
+/* --app MODE:KEY[:TTL][:two-node]: TTL is this app's node timeout in seconds (a Human Input
+ * node's timeout is per app in Dify; the global cap is not); two-node gives the app a
+ * workflow with two Human Input nodes in sequence. Keys cannot hold a colon. */
 static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, hitl_err *err)
 {
     const char *colon = strchr(v, ':');
     if (!colon || !colon[1])
-        return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL]", v);
-    const char *key = colon + 1, *ttl = strchr(key, ':');
-    size_t kl = ttl ? (size_t)(ttl - key) : strlen(key);
+        return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL][:two-node]", v);
+    const char *key = colon + 1, *rest = strchr(key, ':');
+    size_t kl = rest ? (size_t)(rest - key) : strlen(key);
     uint64_t ttl_s = 0;
+    int two_nodes = 0;
     if (kl == 0 || kl >= sizeof cfg->apps[0].key)
-        return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL]", v);
-    if (ttl && parse_u64(ttl + 1, 1, 100ull * 365 * 86400, &ttl_s))
-        return hitl_err_set(err, HITL_E_ARG,
-                            "--app: TTL in '%s' is not a number of seconds >= 1 (keys cannot "
-                            "hold ':')",
-                            v);
+        return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL][:two-node]", v);
+    /* Up to two more fields, each the TTL or the word two-node. */
+    for (int field = 0; rest && field < 2; field++) {
+        const char *f = rest + 1, *next = strchr(f, ':');
+        size_t fl = next ? (size_t)(next - f) : strlen(f);
+        char word[32];
+        if (fl == 0 || fl >= sizeof word)
+            return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL][:two-node]", v);
+        memcpy(word, f, fl);
+        word[fl] = '\0';
+        if (strcmp(word, "two-node") == 0 && !two_nodes)
+            two_nodes = 1;
+        else if (ttl_s || parse_u64(word, 1, 100ull * 365 * 86400, &ttl_s))
+            return hitl_err_set(err, HITL_E_ARG,
+                                "--app: '%s' in '%s' is neither a TTL (seconds >= 1) nor "
+                                "two-node (keys cannot hold ':')",
+                                word, v);
+        rest = next;
+    }
+    if (rest)
+        return hitl_err_set(err, HITL_E_ARG, "--app: '%s' is not MODE:KEY[:TTL][:two-node]", v);
     size_t ml = (size_t)(colon - v);
     hitl_refserver_mode mode;
     if (ml == 8 && strncmp(v, "workflow", 8) == 0)
@@ -238,6 +259,9 @@ static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, h
     else
         return hitl_err_set(err, HITL_E_ARG,
                             "--app: mode in '%s' is not workflow, chatflow or chat", v);
+    if (two_nodes && mode == HITL_REFSERVER_CHAT)
+        return hitl_err_set(err, HITL_E_ARG,
+                            "--app: '%s': a chat app has no workflow, so no Human Input node", v);
     char k[sizeof cfg->apps[0].key];
     memcpy(k, key, kl);
     k[kl] = '\0';
@@ -251,6 +275,7 @@ static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, h
         if (strcmp(cfg->apps[i].key, k) == 0)
             return hitl_err_set(err, HITL_E_ARG, "--app: key '%s' given twice", k);
     add_app(cfg, mode, k, (int64_t)ttl_s);
+    cfg->apps[cfg->napps - 1].two_nodes = two_nodes;
     return HITL_OK;
 }
 

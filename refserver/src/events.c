@@ -18,6 +18,22 @@ static int is_chatflow(const hitl_refserver *s, const rs_run *run)
     return s->cfg.apps[run->app].mode == HITL_REFSERVER_CHATFLOW;
 }
 
+/* The Human Input node a run waits at: the form's node, or, at the second node of a
+ * two-node app, "<node_id>_2" titled "<node_title> (second review)". Both nodes show the
+ * same form definition. */
+typedef struct hi_node {
+    char id[80];
+    char title[160];
+} hi_node;
+
+static hi_node node_of(const hitl_refserver *s, int node)
+{
+    hi_node n;
+    snprintf(n.id, sizeof n.id, "%s%s", s->form->node_id, node ? "_2" : "");
+    snprintf(n.title, sizeof n.title, "%s%s", s->form->node_title, node ? " (second review)" : "");
+    return n;
+}
+
 /* append_frame appends |o| (consumed) as one `data: <json>` frame. */
 static int append_frame(cJSON *o, hitl_buf *out)
 {
@@ -147,10 +163,11 @@ static cJSON *node_data(const rs_run *run, const char *exec_id, const char *node
 static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
 {
     const rs_formdef *f = s->form;
+    hi_node n = node_of(s, run->node);
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "form_id", run->form_id);
-    cJSON_AddStringToObject(d, "node_id", f->node_id);
-    cJSON_AddStringToObject(d, "node_title", f->node_title);
+    cJSON_AddStringToObject(d, "node_id", n.id);
+    cJSON_AddStringToObject(d, "node_title", n.title);
     cJSON_AddStringToObject(d, "form_content", f->form_content);
     cJSON_AddItemToObject(d, "inputs", jdup(f->inputs));
     cJSON_AddItemToObject(d, "actions", jdup(f->actions));
@@ -168,14 +185,15 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
 static cJSON *reason(const hitl_refserver *s, const rs_run *run)
 {
     const rs_formdef *f = s->form;
+    hi_node n = node_of(s, run->node);
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "TYPE", "human_input_required");
     cJSON_AddStringToObject(r, "form_id", run->form_id);
     cJSON_AddStringToObject(r, "form_content", f->form_content);
     cJSON_AddItemToObject(r, "inputs", jdup(f->inputs));
     cJSON_AddItemToObject(r, "actions", jdup(f->actions));
-    cJSON_AddStringToObject(r, "node_id", f->node_id);
-    cJSON_AddStringToObject(r, "node_title", f->node_title);
+    cJSON_AddStringToObject(r, "node_id", n.id);
+    cJSON_AddStringToObject(r, "node_title", n.title);
     cJSON_AddItemToObject(r, "resolved_default_values", jdup(f->defaults_raw));
     if (s->cfg.delivery_email)
         cJSON_AddNullToObject(r, "form_token");
@@ -199,7 +217,7 @@ static cJSON *paused_data(const hitl_refserver *s, const rs_run *run)
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "workflow_run_id", rs_hostile_event_run_id(s, run->id));
     cJSON *nodes = cJSON_AddArrayToObject(d, "paused_nodes");
-    cJSON_AddItemToArray(nodes, cJSON_CreateString(s->form->node_id));
+    cJSON_AddItemToArray(nodes, cJSON_CreateString(node_of(s, run->node).id));
     cJSON_AddItemToObject(d, "outputs", outputs_paused(s));
     cJSON *reasons = cJSON_AddArrayToObject(d, "reasons");
     cJSON_AddItemToArray(reasons, reason(s, run));
@@ -224,32 +242,48 @@ static int pause_frames(const hitl_refserver *s, const rs_run *run, hitl_buf *ou
 
 int rs_events_start(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
-    const rs_formdef *f = s->form;
+    hi_node n = node_of(s, run->node);
     int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
     /* A Chatflow's Answer node ahead of the Human Input node streams its text first. */
     if (!rc)
         rc = message_frame(s, run, "A person will review this request.", out);
     if (!rc)
-        rc = frame(
-            s, run, "node_started",
-            node_data(run, run->node_exec_id, f->node_id, "human-input", f->node_title, 1, NULL),
-            out);
+        rc = frame(s, run, "node_started",
+                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, NULL), out);
     return rc ? rc : pause_frames(s, run, out, fault(s, RS_F_EVENT_ORDER));
+}
+
+/* The exec id of a two-node run's first Human Input node once the run has moved on: the
+ * current node's exec id with a marker, stable per run. */
+static void first_exec_id(const rs_run *run, char out[RS_ID_LEN])
+{
+    snprintf(out, RS_ID_LEN, "%s", run->node_exec_id);
+    out[0] = 'f';
 }
 
 int rs_events_snapshot(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
-    const rs_formdef *f = s->form;
+    hi_node n = node_of(s, run->node);
+    int index = run->node ? 3 : 1;
     int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+    if (!rc && run->node) { /* the first Human Input node and its branch, done */
+        hi_node first = node_of(s, 0);
+        char exec_id[RS_ID_LEN];
+        first_exec_id(run, exec_id);
+        rc = frame(s, run, "node_started",
+                   node_data(run, exec_id, first.id, "human-input", first.title, 1, NULL), out);
+        if (!rc)
+            rc = frame(
+                s, run, "node_finished",
+                node_data(run, exec_id, first.id, "human-input", first.title, 1, "succeeded"), out);
+    }
     if (!rc)
-        rc = frame(
-            s, run, "node_started",
-            node_data(run, run->node_exec_id, f->node_id, "human-input", f->node_title, 1, NULL),
-            out);
+        rc = frame(s, run, "node_started",
+                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, index, NULL),
+                   out);
     if (!rc)
         rc = frame(s, run, "node_finished",
-                   node_data(run, run->node_exec_id, f->node_id, "human-input", f->node_title, 1,
-                             "paused"),
+                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, index, "paused"),
                    out);
     return rc ? rc : pause_frames(s, run, out, 0);
 }
@@ -269,7 +303,8 @@ static cJSON *finished_data(const hitl_refserver *s, const rs_run *run)
         cJSON_AddStringToObject(outputs, "action", run->action);
     if (stopped) {
         char err[200];
-        snprintf(err, sizeof err, "Human input global timeout at node %s", s->form->node_id);
+        snprintf(err, sizeof err, "Human input global timeout at node %s",
+                 node_of(s, run->node).id);
         cJSON_AddStringToObject(d, "error", err);
     } else {
         cJSON_AddNullToObject(d, "error");
@@ -300,21 +335,51 @@ static int branch_frames(const hitl_refserver *s, const rs_run *run, const char 
                       out);
 }
 
+/* The title of action |action_id| of the form, "" when it has none. */
+static const char *action_title(const hitl_refserver *s, const char *action_id)
+{
+    const cJSON *act = rs_formdef_action(s->form, action_id);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(act, "title");
+    return cJSON_IsString(t) ? t->valuestring : "";
+}
+
+/* human_input_form_filled of the node |run| waits at, submitted with |action_id|. */
+static int filled_frame(const hitl_refserver *s, const rs_run *run, const char *action_id,
+                        const cJSON *submitted, hitl_buf *out)
+{
+    hi_node n = node_of(s, run->node);
+    cJSON *d = cJSON_CreateObject();
+    if (!fault(s, RS_F_FILLED_NO_NODE_FIELDS)) {
+        cJSON_AddStringToObject(d, "node_id", n.id);
+        cJSON_AddStringToObject(d, "node_title", n.title);
+        cJSON_AddStringToObject(d, "rendered_content", s->form->form_content);
+    }
+    cJSON_AddStringToObject(d, "action_id", action_id);
+    cJSON_AddStringToObject(d, "action_text",
+                            fault(s, RS_F_FILLED_WRONG_ACTION_TEXT) ? action_id
+                                                                    : action_title(s, action_id));
+    cJSON_AddItemToObject(d, "submitted_data", submitted ? jdup(submitted) : cJSON_CreateObject());
+    return frame(s, run, "human_input_form_filled", d, out);
+}
+
+int rs_events_repaused(const hitl_refserver *s, const rs_run *first, const rs_run *next,
+                       const cJSON *submitted, hitl_buf *out)
+{
+    hi_node n = node_of(s, next->node);
+    int rc = filled_frame(s, first, first->submitted_action, submitted, out);
+    if (!rc)
+        rc = branch_frames(s, first, first->action, out);
+    if (!rc)
+        rc = frame(s, next, "node_started",
+                   node_data(next, next->node_exec_id, n.id, "human-input", n.title, 3, NULL), out);
+    return rc ? rc : pause_frames(s, next, out, 0);
+}
+
 int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *action_id,
                       const cJSON *submitted, hitl_buf *out)
 {
-    const rs_formdef *f = s->form;
-    const cJSON *act = rs_formdef_action(f, action_id);
-    const char *title = act ? cJSON_GetObjectItemCaseSensitive(act, "title")->valuestring : "";
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "node_id", f->node_id);
-    cJSON_AddStringToObject(d, "node_title", f->node_title);
-    cJSON_AddStringToObject(d, "rendered_content", f->form_content);
-    cJSON_AddStringToObject(d, "action_id", action_id);
-    cJSON_AddStringToObject(d, "action_text",
-                            fault(s, RS_F_FILLED_WRONG_ACTION_TEXT) ? action_id : title);
-    cJSON_AddItemToObject(d, "submitted_data", submitted ? jdup(submitted) : cJSON_CreateObject());
-    int rc = frame(s, run, "human_input_form_filled", d, out);
+    const char *title = action_title(s, action_id);
+    int rc = filled_frame(s, run, action_id, submitted, out);
     if (!rc)
         rc = branch_frames(s, run, run->action, out);
     if (!rc) { /* the branch's Answer node (Chatflow) */
@@ -337,9 +402,10 @@ int rs_events_message_end(const hitl_refserver *s, const rs_run *run, hitl_buf *
 
 int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
+    hi_node n = node_of(s, run->node);
     cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "node_id", s->form->node_id);
-    cJSON_AddStringToObject(d, "node_title", s->form->node_title);
+    cJSON_AddStringToObject(d, "node_id", n.id);
+    cJSON_AddStringToObject(d, "node_title", n.title);
     cJSON_AddNumberToObject(d, "expiration_time", (double)run->expiration_time);
     int rc = frame(s, run, "human_input_form_timeout", d, out);
     return rc ? rc : frame(s, run, "workflow_finished", finished_data(s, run), out);
@@ -393,7 +459,7 @@ cJSON *rs_events_blocking(const hitl_refserver *s, const rs_run *run)
     cJSON_AddNumberToObject(d, "created_at", (double)run->created_at);
     cJSON_AddNullToObject(d, "finished_at");
     cJSON *nodes = cJSON_AddArrayToObject(d, "paused_nodes");
-    cJSON_AddItemToArray(nodes, cJSON_CreateString(s->form->node_id));
+    cJSON_AddItemToArray(nodes, cJSON_CreateString(node_of(s, run->node).id));
     cJSON *reasons = cJSON_AddArrayToObject(d, "reasons");
     cJSON_AddItemToArray(reasons, reason(s, run));
     return o;

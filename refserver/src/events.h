@@ -21,6 +21,13 @@ int rs_events_snapshot(const hitl_refserver *s, const rs_run *run, hitl_buf *out
  * |submitted| is borrowed. */
 int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *action_id,
                       const cJSON *submitted, hitl_buf *out);
+/* After the first form of a two-node app's run was submitted: human_input_form_filled of
+ * the first node (|first|: the run as it waited there, with its submitted_action and
+ * branch), that branch's node events, node_started of the second Human Input node, its
+ * human_input_required (|next|: the run as it now waits, new form and token) and
+ * workflow_paused. |submitted| is borrowed. */
+int rs_events_repaused(const hitl_refserver *s, const rs_run *first, const rs_run *next,
+                       const cJSON *submitted, hitl_buf *out);
 /* After a submit's workflow_finished, a Chatflow's message_end (nothing for a Workflow app):
  * Dify's pipeline yields workflow_finished first and message_end after it, so a resume
  * stream that ends on workflow_finished (continue_on_pause not true) never carries it. */

@@ -55,6 +55,10 @@
       "filenames with / \\ : * ? \" < > | are accepted")                                           \
     X(UPLOAD_SIZE_WRONG, "upload-size-wrong",                                                      \
       "upload response size is one more than the bytes sent")                                      \
+    X(UPLOAD_BLACKLIST_IGNORED, "upload-blacklist-ignored",                                        \
+      "local uploads of a blacklisted extension are accepted")                                     \
+    X(SVC_UPLOAD_NO_MIME_ACCEPTED, "svc-upload-no-mime-accepted",                                  \
+      "a Service API upload whose file part has no Content-Type is accepted")                      \
     /* remote fetches */                                                                           \
     X(SSRF_LOOPBACK, "ssrf-loopback",                                                              \
       "remote fetches reach loopback addresses outside the allow-list")                            \
@@ -83,6 +87,8 @@
       "file mappings are not checked against the field's allowed types/extensions/methods")       \
     X(UPLOADS_UNKNOWN_AT_SUBMIT, "uploads-unknown-at-submit",                                      \
       "uploaded files are not found at submit: a valid submission answers 400")                    \
+    X(FILE_OWNER_UNCHECKED, "file-owner-unchecked",                                                \
+      "a submit accepts a file of another form, another user or another app")                      \
     /* expiry */                                                                                   \
     X(EXPIRY_GET, "expiry-get", "form GET serves expired forms")                                   \
     X(EXPIRY_SUBMIT, "expiry-submit", "submit accepts expired forms")                              \
@@ -92,6 +98,8 @@
       "forms stay open past the global timeout (--global-timeout)")                                \
     X(GLOBAL_STOP_STATUS, "global-stop-status",                                                    \
       "a run stopped by the global timeout finishes with status failed, not stopped")              \
+    X(GLOBAL_TIMEOUT_GET_ONLY, "global-timeout-get-only",                                          \
+      "only form GET enforces the global timeout: submit, upload-token and uploads ignore it")     \
     /* rate limit */                                                                               \
     X(NO_RATE_LIMIT, "no-rate-limit", "WEB form endpoints are never rate limited")                 \
     X(SHARED_BUCKETS, "shared-buckets", "GET, POST and upload-token share one limiter")            \
@@ -107,6 +115,10 @@
       "resume of a finished run streams several frames")                                           \
     X(FILLED_WRONG_ACTION_TEXT, "filled-wrong-action-text",                                        \
       "human_input_form_filled.action_text is the action id, not its title")                       \
+    X(FILLED_NO_NODE_FIELDS, "filled-no-node-fields",                                              \
+      "human_input_form_filled.data lacks node_id, node_title and rendered_content")               \
+    X(CONTINUE_ON_PAUSE_IGNORED, "continue-on-pause-ignored",                                      \
+      "resume streams close after workflow_paused even with continue_on_pause=true")               \
     /* errors and auth */                                                                          \
     X(ERROR_NO_STATUS, "error-no-status", "error bodies have no status key")                       \
     X(ERROR_HTML, "error-html", "malformed JSON bodies get an HTML 400 page")                      \

@@ -36,9 +36,16 @@ static rs_run *form_gate(rs_req *r, int app, rs_fault expiry_fault)
         rs_reply_form_not_found(r);
         return NULL;
     }
-    rs_form_check st = rs_form_state(run, rs_now_s());
+    /* The first form of a two-node app's run, submitted: the run waits at its second. */
+    int earlier_form = strcmp(r->param, run->token) != 0;
+    /* global-timeout-get-only: only the GET looks at the global deadline. */
+    int node_only = r->is_post && rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_GET_ONLY);
+    int64_t now = rs_now_s();
+    rs_form_check st = earlier_form ? RS_FORM_IS_SUBMITTED
+                       : node_only  ? rs_form_state_node_only(run, now)
+                                    : rs_form_state(run, now);
     char form_id[RS_ID_LEN];
-    memcpy(form_id, run->form_id, sizeof form_id);
+    memcpy(form_id, earlier_form ? run->first_form_id : run->form_id, sizeof form_id);
     if (st == RS_FORM_IS_SUBMITTED && r->is_post && r->route != RS_R_WEB_UPLOAD_TOKEN &&
         rs_fault_on(&s->cfg, RS_F_DOUBLE_SUBMIT)) {
         rs_state_unlock(&s->state);
@@ -124,15 +131,16 @@ static int submit_body_error(rs_req *r, const cJSON *body, int web)
     return 0;
 }
 
-/* mark_submitted flips the form to submitted (and, when |resume|, the run to resuming with
- * its branch), re-checking under the lock that nobody submitted meanwhile. 0, or 1 when the
- * form was no longer waiting. */
-static int mark_submitted(hitl_refserver *s, const char *run_id, const char *action,
-                          const cJSON *inputs, int resume)
+/* mark_submitted flips the form |form_id| of run |run_id| to submitted (and, when |resume|,
+ * the run to resuming with its branch), re-checking under the lock that nobody submitted
+ * meanwhile (nor moved a two-node run on to its next form). 0, or 1 when the form was no
+ * longer waiting. */
+static int mark_submitted(hitl_refserver *s, const char *run_id, const char *form_id,
+                          const char *action, const cJSON *inputs, int resume)
 {
     rs_state_lock(&s->state);
     rs_run *run = rs_state_run(&s->state, run_id);
-    int lost = !run || run->form_status != RS_FORM_WAITING;
+    int lost = !run || run->form_status != RS_FORM_WAITING || strcmp(run->form_id, form_id) != 0;
     if (!lost) {
         run->form_status = RS_FORM_SUBMITTED;
         if (resume) {
@@ -210,12 +218,12 @@ enum MHD_Result rs_form_submit(rs_req *r)
     int vrc = rs_validate_submit(s, &run, &sub, msg, sizeof msg);
     if (vrc) {
         if (rs_fault_on(&s->cfg, RS_F_REJECTED_SUBMIT_CONSUMES))
-            mark_submitted(s, run.id, action, inputs, 0);
+            mark_submitted(s, run.id, run.form_id, action, inputs, 0);
         if (vrc == RS_VALIDATE_SERVER_ERROR)
             rc = rs_reply_error(r, 500, "internal_server_error", "%s", msg);
         else
             rc = rs_reply_error(r, 400, "invalid_form_data", "%s", msg);
-    } else if (mark_submitted(s, run.id, action, inputs, 1)) {
+    } else if (mark_submitted(s, run.id, run.form_id, action, inputs, 1)) {
         rc = rs_reply_form_submitted(r, run.form_id);
     } else {
         if (rs_clock_schedule(s->clock, s->cfg.resume_delay_ms, rs_lifecycle_resume_job, run.id))
@@ -246,7 +254,8 @@ enum MHD_Result rs_form_upload_token(rs_req *r)
                          rs_fault_on(cfg, RS_F_UPLOAD_TOKEN_PREFIX) ? "upl_" : "hitl_upload_", 32);
     int64_t expires =
         rs_fault_on(cfg, RS_F_UPLOAD_TOKEN_EXPIRY) ? rs_now_s() + 3600 : run->expiration_time;
-    int rc = rs_state_add_upload_token(&s->state, token, run->id, cfg->max_upload_tokens);
+    int rc =
+        rs_state_add_upload_token(&s->state, token, run->id, run->form_id, cfg->max_upload_tokens);
     if (!rc)
         memcpy(run->last_upload_token, token, sizeof token);
     rs_state_unlock(&s->state);

@@ -2,6 +2,7 @@
 #include "lifecycle.h"
 
 #include "events.h"
+#include "ids.h"
 #include "state.h"
 #include "stream.h"
 
@@ -14,12 +15,73 @@ static void publish(hitl_refserver *s, const rs_run *run, hitl_buf *frames)
     rs_hub_publish(s->hub, run->id, hitl_buf_str(frames), frames->len, RS_CLOSE_FINISH);
 }
 
+/* repause moves a two-node app's run, its first form submitted, on to its second Human
+ * Input node: a new form (id, token, node execution, expiration_time, global deadline from
+ * the new form's creation, GET bodies) that waits, while the first form's token keeps
+ * answering 412 human_input_form_submitted. Called with the state lock held; fills |first|
+ * (the run as it was) and |next| (as it is now). 0, or HITL_E_NOMEM with the run unchanged. */
+static int repause(hitl_refserver *s, rs_run *live, rs_run *first, rs_run *next)
+{
+    rs_run n = *live;
+    n.get_body[0] = n.get_body[1] = NULL;
+    n.submitted = NULL;
+    n.node = 1;
+    memcpy(n.first_form_id, live->form_id, sizeof n.first_form_id);
+    memcpy(n.first_token, live->token, sizeof n.first_token);
+    memcpy(n.first_action, live->submitted_action, sizeof n.first_action);
+    rs_uuid4(n.form_id);
+    rs_uuid4(n.node_exec_id);
+    rs_token_urlsafe(n.token, sizeof n.token, "", 16);
+    int64_t now = rs_now_s(), ttl = s->cfg.apps[live->app].form_ttl_s;
+    n.expiration_time = now + (ttl > 0 ? ttl : s->cfg.form_ttl_s);
+    if (!rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_IGNORED))
+        n.global_deadline = now + s->cfg.global_timeout_s;
+    n.form_status = RS_FORM_WAITING;
+    n.run_status = RS_RUN_PAUSED;
+    n.submitted_action[0] = n.action[0] = '\0';
+    char *bodies[2] = {rs_events_get_body(s, &n, 0), rs_events_get_body(s, &n, 1)};
+    if (!bodies[0] || !bodies[1] || rs_state_add_form_token(&s->state, n.token, live)) {
+        free(bodies[0]);
+        free(bodies[1]);
+        return HITL_E_NOMEM;
+    }
+    *first = *live;
+    first->get_body[0] = first->get_body[1] = NULL;
+    first->submitted = NULL;
+    free(live->get_body[0]);
+    free(live->get_body[1]);
+    n.submitted = live->submitted; /* the first form's values stay with the run */
+    *live = n;
+    for (int web = 0; web < 2; web++) {
+        live->get_body[web] = bodies[web];
+        live->get_len[web] = strlen(bodies[web]);
+    }
+    *next = *live;
+    next->get_body[0] = next->get_body[1] = NULL;
+    next->submitted = NULL;
+    return HITL_OK;
+}
+
 void rs_lifecycle_resume_job(hitl_refserver *s, const char *run_id)
 {
     rs_state_lock(&s->state);
     rs_run *live = rs_state_run(&s->state, run_id);
     if (!live || live->run_status != RS_RUN_RESUMING) {
         rs_state_unlock(&s->state);
+        return;
+    }
+    if (s->cfg.apps[live->app].two_nodes && live->node == 0) {
+        rs_run first, next;
+        cJSON *submitted = live->submitted ? cJSON_Parse(live->submitted) : NULL;
+        int rc = repause(s, live, &first, &next);
+        rs_state_unlock(&s->state);
+        hitl_buf frames;
+        hitl_buf_init(&frames, 4u << 20);
+        /* workflow_paused ends the streams that end on a pause; continue_on_pause ones stay. */
+        if (!rc && rs_events_repaused(s, &first, &next, submitted, &frames) == 0)
+            rs_hub_publish(s->hub, next.id, hitl_buf_str(&frames), frames.len, RS_CLOSE_PAUSE);
+        hitl_buf_free(&frames);
+        cJSON_Delete(submitted);
         return;
     }
     live->run_status = RS_RUN_SUCCEEDED;
@@ -57,7 +119,8 @@ void rs_lifecycle_sweep(hitl_refserver *s)
         rs_run *run = e->val;
         if (run->form_status != RS_FORM_WAITING)
             continue;
-        if (run->global_deadline <= now) {
+        /* global-timeout-get-only: nothing but the GET ever looks at the global deadline. */
+        if (run->global_deadline <= now && !rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_GET_ONLY)) {
             run->form_status = RS_FORM_EXPIRED;
             run->run_status = RS_RUN_STOPPED;
         } else if (run->expiration_time <= now) {

@@ -63,7 +63,9 @@ enum MHD_Result rs_resume(rs_req *r)
         return rs_reply_error(r, 400, "not_workflow_app",
                               "Please check if your app mode matches the right API route.");
     int snapshot = flag_true(rs_query(r, "include_state_snapshot"));
-    int cont = flag_true(rs_query(r, "continue_on_pause"));
+    /* continue-on-pause-ignored: every stream ends on workflow_paused. */
+    int cont = flag_true(rs_query(r, "continue_on_pause")) &&
+               !rs_fault_on(cfg, RS_F_CONTINUE_ON_PAUSE_IGNORED);
 
     hitl_buf frames;
     hitl_buf_init(&frames, 4u << 20);

@@ -38,9 +38,10 @@ typedef enum rs_run_status {
     RS_RUN_STOPPED
 } rs_run_status;
 
-/* One workflow run paused at its Human Input node. Fixed-size fields so a handler can copy
- * the whole struct under the state lock and work on the copy unlocked (the heap pointers of
- * a copy must not be used once the lock is dropped). */
+/* One workflow run paused at its Human Input node (a two-node app's run at the first, then
+ * at the second: the form fields then describe the second node's form). Fixed-size fields so a
+ * handler can copy the whole struct under the state lock and work on the copy unlocked (the heap
+ * pointers of a copy must not be used once the lock is dropped). */
 typedef struct rs_run {
     char id[RS_ID_LEN]; /* workflow_run_id */
     char task_id[RS_ID_LEN];
@@ -54,6 +55,12 @@ typedef struct rs_run {
     char last_upload_token[RS_TOKEN_MAX]; /* for the upload-token-reused fault */
     char submitted_action[32];            /* the action the submit chose */
     char *submitted;                      /* the submitted inputs (JSON text), heap or NULL */
+    /* Two-node apps: which Human Input node the run waits at (0 or 1), and the first node's
+     * form once it was submitted (its token still answers 412 human_input_form_submitted). */
+    int node;
+    char first_form_id[RS_ID_LEN];
+    char first_token[RS_TOKEN_MAX];
+    char first_action[32];
     char *get_body[2];                    /* cached form GET bodies: [0] SVC, [1] WEB */
     size_t get_len[2];
     int app; /* index into cfg.apps */
@@ -71,17 +78,25 @@ typedef struct rs_upload {
     char file_type[16];      /* image, document, audio, video, custom */
     char owner[RS_USER_MAX]; /* the end user the file belongs to */
     char source_url[1024];   /* remote uploads */
+    char form_id[RS_ID_LEN]; /* WEB uploads: the form whose upload token uploaded it; "" for
+                                Service API uploads, which belong to a user, not a form */
     int app;                 /* app index, -1 when unowned (upload-no-auth fault) */
     uint64_t size;
     int64_t created_at;
 } rs_upload;
+
+/* What an upload token was issued for: a run, and the form of it that was waiting then. */
+typedef struct rs_upload_grant {
+    char run_id[RS_ID_LEN];
+    char form_id[RS_ID_LEN];
+} rs_upload_grant;
 
 /* All mutable API state, under one mutex. */
 typedef struct rs_state {
     pthread_mutex_t mu;
     rs_map runs;          /* run id → rs_run (owner) */
     rs_map runs_by_token; /* form token → rs_run (borrowed from runs) */
-    rs_map upload_tokens; /* upload token → run id (strdup) */
+    rs_map upload_tokens; /* upload token → rs_upload_grant (heap) */
     rs_map uploads;       /* upload id → rs_upload */
 } rs_state;
 
@@ -146,6 +161,7 @@ typedef struct rs_req {
     /* upload auth outcome, decided before the body (§6.1) */
     int upload_authed;
     char upload_run_id[RS_ID_LEN];
+    char upload_form_id[RS_ID_LEN];
     int upload_app;
     char upload_owner[RS_USER_MAX];
 } rs_req;

@@ -1,6 +1,7 @@
 /* state.c: the in-memory store behind the API. */
 #include "state.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,8 @@ int rs_state_add_run(rs_state *st, rs_run *run, size_t max_runs)
         }
         rs_run *old = e->val;
         rs_map_take(&st->runs_by_token, old->token);
+        if (old->first_token[0])
+            rs_map_take(&st->runs_by_token, old->first_token);
         rs_map_del(&st->runs, old->id);
     }
     if (rs_map_put(&st->runs, run->id, run)) {
@@ -87,24 +90,37 @@ rs_run *rs_state_run_by_token(rs_state *st, const char *form_token)
     return rs_map_get(&st->runs_by_token, form_token);
 }
 
-int rs_state_add_upload_token(rs_state *st, const char *token, const char *run_id, size_t max)
+int rs_state_add_form_token(rs_state *st, const char *token, rs_run *run)
+{
+    return rs_map_put(&st->runs_by_token, token, run) ? HITL_E_NOMEM : HITL_OK;
+}
+
+int rs_state_add_upload_token(rs_state *st, const char *token, const char *run_id,
+                              const char *form_id, size_t max)
 {
     if (rs_map_get(&st->upload_tokens, token))
         return HITL_OK; /* upload-token-reused hands the same token out again */
     while (st->upload_tokens.count >= max && rs_map_oldest(&st->upload_tokens))
         rs_map_del(&st->upload_tokens, rs_map_oldest(&st->upload_tokens)->key);
-    char *id = strdup(run_id);
-    if (!id || rs_map_put(&st->upload_tokens, token, id)) {
-        free(id);
+    rs_upload_grant *g = calloc(1, sizeof *g);
+    if (!g)
+        return HITL_E_NOMEM;
+    snprintf(g->run_id, sizeof g->run_id, "%s", run_id);
+    snprintf(g->form_id, sizeof g->form_id, "%s", form_id);
+    if (rs_map_put(&st->upload_tokens, token, g)) {
+        free(g);
         return HITL_E_NOMEM;
     }
     return HITL_OK;
 }
 
-rs_run *rs_state_upload_token_run(rs_state *st, const char *token)
+rs_run *rs_state_upload_token_run(rs_state *st, const char *token, char form_id[RS_ID_LEN])
 {
-    const char *run_id = rs_map_get(&st->upload_tokens, token);
-    return run_id ? rs_state_run(st, run_id) : NULL;
+    const rs_upload_grant *g = rs_map_get(&st->upload_tokens, token);
+    if (!g)
+        return NULL;
+    memcpy(form_id, g->form_id, RS_ID_LEN);
+    return rs_state_run(st, g->run_id);
 }
 
 int rs_state_add_upload(rs_state *st, rs_upload *u, size_t max)
@@ -129,6 +145,16 @@ rs_form_check rs_form_state(const rs_run *run, int64_t now_s)
         return RS_FORM_IS_SUBMITTED;
     if (run->form_status == RS_FORM_TIMEOUT || run->form_status == RS_FORM_EXPIRED ||
         run->expiration_time <= now_s || run->global_deadline <= now_s)
+        return RS_FORM_IS_EXPIRED;
+    return RS_FORM_ACTIVE;
+}
+
+rs_form_check rs_form_state_node_only(const rs_run *run, int64_t now_s)
+{
+    if (run->form_status == RS_FORM_SUBMITTED)
+        return RS_FORM_IS_SUBMITTED;
+    if (run->form_status == RS_FORM_TIMEOUT || run->form_status == RS_FORM_EXPIRED ||
+        run->expiration_time <= now_s)
         return RS_FORM_IS_EXPIRED;
     return RS_FORM_ACTIVE;
 }

@@ -90,8 +90,9 @@ static int upload_auth(rs_req *r)
         rs_reply_error(r, 400, "invalid_upload_token", "Invalid upload token.");
         return 1;
     }
+    char form_id[RS_ID_LEN];
     rs_state_lock(&s->state);
-    rs_run *run = rs_state_upload_token_run(&s->state, parts[1]);
+    rs_run *run = rs_state_upload_token_run(&s->state, parts[1], form_id);
     if (!run) {
         rs_state_unlock(&s->state);
         unsigned status = fault(r, RS_F_UPLOAD_UNKNOWN_401) ? 401 : 403;
@@ -100,12 +101,19 @@ static int upload_auth(rs_req *r)
     }
     rs_run copy = *run;
     rs_state_unlock(&s->state);
-    rs_form_check st = rs_form_state(&copy, rs_now_s());
+    int64_t now = rs_now_s();
+    /* A token of an earlier form of the run (a two-node app moved on) belongs to a submitted
+     * form. global-timeout-get-only: the upload does not look at the global deadline. */
+    int earlier_form = strcmp(form_id, copy.form_id) != 0;
+    rs_form_check st = earlier_form ? RS_FORM_IS_SUBMITTED
+                       : fault(r, RS_F_GLOBAL_TIMEOUT_GET_ONLY)
+                           ? rs_form_state_node_only(&copy, now)
+                           : rs_form_state(&copy, now);
     if (st == RS_FORM_IS_SUBMITTED) {
         if (fault(r, RS_F_UPLOAD_SUBMITTED_403))
             rs_reply_error(r, 403, "invalid_upload_token", "Upload token is invalid or expired.");
         else
-            rs_reply_form_submitted(r, copy.form_id);
+            rs_reply_form_submitted(r, form_id);
         return 1;
     }
     if (st == RS_FORM_IS_EXPIRED && !fault(r, RS_F_EXPIRY_UPLOAD)) {
@@ -113,6 +121,7 @@ static int upload_auth(rs_req *r)
         return 1;
     }
     memcpy(r->upload_run_id, copy.id, sizeof r->upload_run_id);
+    memcpy(r->upload_form_id, copy.form_id, sizeof r->upload_form_id);
     r->upload_app = copy.app;
     memcpy(r->upload_owner, copy.user, sizeof r->upload_owner);
     return 0;
@@ -246,6 +255,8 @@ static enum MHD_Result record(rs_req *r, const char *owner, const char *name, co
     snprintf(u->mime, sizeof u->mime, "%s", mime);
     snprintf(u->file_type, sizeof u->file_type, "%s", rs_file_standardize(ext, mime));
     snprintf(u->owner, sizeof u->owner, "%s", owner);
+    if (r->route != RS_R_SVC_UPLOAD)
+        snprintf(u->form_id, sizeof u->form_id, "%s", r->upload_form_id);
     if (url)
         snprintf(u->source_url, sizeof u->source_url, "%s", url);
     u->app = r->upload_app;
@@ -324,6 +335,11 @@ static enum MHD_Result local(rs_req *r)
         return rs_reply_error(r, 400, "no_file_uploaded", "Please upload your file.");
     if (mp->nfields > 1)
         return rs_reply_error(r, 400, "too_many_files", "Only one file is allowed.");
+    /* The Service API refuses a file part without a MIME type before it looks at the name
+     * (api/controllers/service_api/app/file.py, index file id 54898991934: `if not
+     * file.mimetype: raise UnsupportedFileTypeError()`); the WEB route has no such check. */
+    if (svc && !mp->ctype[0] && !fault(r, RS_F_SVC_UPLOAD_NO_MIME_ACCEPTED))
+        return rs_reply_error(r, 415, "unsupported_file_type", "File type not allowed.");
     if (!mp->filename[0])
         return rs_reply_error(r, 400, "filename_not_exists_error",
                               "The specified filename does not exist.");
@@ -331,7 +347,7 @@ static enum MHD_Result local(rs_req *r)
         return rs_reply_error(r, 400, "invalid_param", "Filename contains invalid characters");
     char ext[32];
     rs_file_ext(mp->filename, ext, sizeof ext);
-    if (rs_file_blacklisted(cfg, ext)) {
+    if (rs_file_blacklisted(cfg, ext) && !fault(r, RS_F_UPLOAD_BLACKLIST_IGNORED)) {
         if (svc)
             return rs_reply_error(r, 400, "invalid_param",
                                   "File extension '.%s' is not allowed for security reasons", ext);

@@ -118,6 +118,24 @@ static int check_type(vctx *c, const cJSON *field, const cJSON *mapping, const c
     return HITL_OK;
 }
 
+/* owned says whether upload |u| may be used in this submit (contract §7.3.17): uploaded
+ * through the run's app, and for this very form (a WEB upload, by an upload token of the
+ * form) or by the submit's end user (a Service API upload). Genuine Dify filters by the
+ * workspace only (api/core/app/file_access/controller.py@477f811e974a02b708a0dbe36a004ff7253c1972:
+ * no access scope is bound on the Human Input submit paths), so --behave dify and the
+ * file-owner-unchecked fault accept any file of the server's one workspace. */
+static int owned(const vctx *c, const rs_upload *u)
+{
+    if (fault(c, RS_F_FILE_OWNER_UNCHECKED) ||
+        rs_behaves(&c->s->cfg, RS_B_FILE_OWNER_WORKSPACE_ONLY))
+        return 1;
+    if (u->app != c->run->app)
+        return 0;
+    if (u->form_id[0])
+        return strcmp(u->form_id, c->run->form_id) == 0;
+    return strcmp(u->owner, c->sub->scope_user) == 0;
+}
+
 static int check_local(vctx *c, const cJSON *field, const cJSON *mapping, const char *prefix)
 {
     const char *id = rs_json_str(mapping, "upload_file_id");
@@ -129,8 +147,7 @@ static int check_local(vctx *c, const cJSON *field, const cJSON *mapping, const 
     int found = 0;
     rs_state_lock(&c->s->state);
     rs_upload *up = rs_state_upload(&c->s->state, id);
-    if (up && up->app == c->run->app && strcmp(up->owner, c->sub->scope_user) == 0 &&
-        !fault(c, RS_F_UPLOADS_UNKNOWN_AT_SUBMIT)) {
+    if (up && owned(c, up) && !fault(c, RS_F_UPLOADS_UNKNOWN_AT_SUBMIT)) {
         u = *up;
         found = 1;
     }

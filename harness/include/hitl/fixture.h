@@ -71,6 +71,8 @@ size_t hitl_fixture_active(hitl_fixture *f);
  *                               (no chunked framing; a client that trusts the header stops
  *                               at 1000 bytes, one that reads to EOF gets 64 MiB)
  *   evil.exe                    200, application/octet-stream, an "MZ" executable header
+ *   evil.<ext>                  the same for any extension of 1-15 lower-case letters or
+ *                               digits: a blacklisted extension the user names
  *   wrong-type.png              200, Content-Type: text/html, an HTML body
  *   slow.pdf                    200, Content-Length: 600, one byte per second (the first at
  *                               once); stops when the client goes away or the fixture stops

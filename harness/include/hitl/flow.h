@@ -26,6 +26,11 @@ typedef struct hitl_run_env {
     const char *chat_app_key;    /* a key of a non-workflow (chat) app, or NULL */
     const char *global_app_key;  /* an app whose node timeout outlives the global timeout
                                     (target->global_timeout_s), or NULL: the target's key */
+    const char *two_node_app_key; /* an app (same mode) whose workflow has two Human Input
+                                     nodes in sequence, or NULL (§9.1.11) */
+    const char *const *blocked_extensions; /* the deployment's upload blacklist as the user
+                                              named it (lower case, no dot), or NULL */
+    size_t n_blocked_extensions;
     const char *source_ip_alt;   /* a second local source address (loopback targets), or NULL */
     bool loopback;               /* the target is on 127.0.0.0/8 or ::1 */
     /* The target is known to see each local source address as its own client: nothing
@@ -75,6 +80,7 @@ typedef struct hitl_run {
     size_t required_index;       /* frame index of human_input_required */
     size_t paused_index;         /* frame index of workflow_paused, SIZE_MAX if none */
     char *user;                  /* the user the run was started for */
+    char *api_key;               /* the app key it was started with; NULL: the target's */
     /* Why a value of human_input_required that goes into URLs (form_token, workflow_run_id,
      * task_id) was refused (url.h: a control byte, '/' or a backslash, a dot segment, over
      * 512 bytes, a NUL in the event), or NULL. A refused value is not kept (its field is
@@ -149,6 +155,13 @@ bool hitl_flow_require_upload_routes(hitl_check_ctx *ctx);
 int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const char *authorization,
                            const char *filename, const char *content_type, const void *data,
                            size_t len, hitl_http_response *resp);
+/* Service API upload (/files/upload) of |len| bytes as |filename| with the app key
+ * |api_key| (NULL: the target's) for the end user |user| (NULL: the target's): a file of a
+ * run of another app, or, on purpose, of another app or user than the submit's (§7.3.17).
+ * |content_type| NULL sends the file part without any Content-Type (§6.4.2). */
+int hitl_flow_upload_svc_as(hitl_check_ctx *ctx, const char *api_key, const char *user,
+                            const char *filename, const char *content_type, const void *data,
+                            size_t len, hitl_http_response *resp);
 /* Remote upload of |url| (WEB only), on the target's layout. */
 int hitl_flow_upload_remote(hitl_check_ctx *ctx, const char *upload_token,
                             const char *authorization, const char *url, hitl_http_response *resp);

@@ -43,9 +43,13 @@ typedef struct hitl_http_config {
 typedef struct hitl_http_part {
     const char *name;
     const char *filename;
-    const char *content_type;   /* NULL: libcurl's default */
+    const char *content_type;   /* NULL: libcurl's default (guessed from the filename) */
     const void *data;
     size_t len;
+    /* true: the part carries no Content-Type header at all (content_type is ignored), as a
+     * client that knows no type sends it. name and filename must then hold no `"`, `\`,
+     * CR or LF (hitl_http_do answers HITL_E_ARG), since they are written as given. */
+    bool no_content_type;
 } hitl_http_part;
 
 /* A streaming sink: receives body bytes as they arrive. Return 0 to go on, non-zero to

@@ -79,6 +79,18 @@ int hitl_stream_start(hitl_check_ctx *ctx, const hitl_http_request *req,
  * frames received so far. For "subscribe, see the first frame, then act" (§9.1: the
  * subscription is live once the first ping arrived). Call it before hitl_stream_join. */
 size_t hitl_stream_wait_frames(hitl_stream_async *a, size_t n, long timeout_ms);
+/* hitl_stream_wait_match waits until the stream of |a| has received a frame, at index
+ * |from| or later, for which |match| returns true, or has ended, or |timeout_ms| passed,
+ * whichever comes first; the stream goes on either way. It returns that frame's index, or
+ * SIZE_MAX. |match| runs on the caller's thread, on a copy of each frame (once per call).
+ * With |data| non-NULL, *data gets a malloc'd copy of the matching frame's data, NULL when
+ * none matched. For "see the second pause on the same stream, then act" (§9.1.11). Call it
+ * before hitl_stream_join. */
+size_t hitl_stream_wait_match(hitl_stream_async *a, size_t from, hitl_stream_stop_fn match,
+                              void *user, long timeout_ms, char **data);
+/* True once the stream of |a| has ended (closed, stopped, timed out or failed); it must
+ * still be joined. */
+bool hitl_stream_ended(hitl_stream_async *a);
 /* hitl_stream_cancel asks the stream of |a| to end early (within about a second; its end
  * is then HITL_STREAM_STOPPED): for a caller that learnt it no longer needs it, e.g. a
  * resume stream after the submit it waits on was refused. Safe from any thread before

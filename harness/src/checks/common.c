@@ -106,12 +106,25 @@ int hitl_chk_call_patient(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_
 int hitl_chk_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
                     hitl_http_response *resp)
 {
-    char path[2048];
+    return hitl_chk_submit_as(ctx, NULL, form_token, body, resp);
+}
+
+int hitl_chk_submit_as(hitl_check_ctx *ctx, const char *api_key, const char *form_token,
+                       const char *body, hitl_http_response *resp)
+{
+    char path[2048], auth[1024];
     if (hitl_flow_form_path(ctx, path, sizeof path, form_token, "")) {
         memset(resp, 0, sizeof *resp);
         return HITL_E_INVALID;
     }
-    hitl_call call = {.method = "POST", .surface = hitl_ctx_surface(ctx), .path = path, .json = body};
+    bool svc_key = api_key && hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE;
+    if (svc_key)
+        snprintf(auth, sizeof auth, "Bearer %s", api_key);
+    hitl_call call = {.method = "POST",
+                      .surface = hitl_ctx_surface(ctx),
+                      .path = path,
+                      .json = body,
+                      .authorization = svc_key ? auth : NULL};
     return hitl_chk_call_patient(ctx, &call, resp);
 }
 
@@ -311,6 +324,22 @@ int hitl_chk_resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *us
 
 int hitl_chk_await_global_timeout(hitl_check_ctx *ctx, hitl_run *run, long long *deadline)
 {
+    int rc = hitl_chk_global_start(ctx, run, deadline);
+    if (!rc)
+        hitl_chk_global_wait(ctx, *deadline);
+    return rc;
+}
+
+void hitl_chk_global_wait(hitl_check_ctx *ctx, long long deadline)
+{
+    long long now = hitl_chk_now();
+    if (deadline + 1 > now)
+        hitl_ctx_sleep_ms(ctx, (long)(deadline + 1 - now) * 1000L,
+                          "the run's global timeout (+1 s)");
+}
+
+int hitl_chk_global_start(hitl_check_ctx *ctx, hitl_run *run, long long *deadline)
+{
     const hitl_target *t = hitl_ctx_target(ctx);
     const char *key = hitl_chk_env(ctx)->global_app_key;
     memset(run, 0, sizeof *run);
@@ -341,7 +370,6 @@ int hitl_chk_await_global_timeout(hitl_check_ctx *ctx, hitl_run *run, long long 
                         t->global_timeout_s, t->global_timeout_s + 1, t->max_wait_s);
         return HITL_E_UNSUPPORTED;
     }
-    hitl_ctx_sleep_ms(ctx, (long)(*deadline + 1 - now) * 1000L, "the run's global timeout (+1 s)");
     return HITL_OK;
 }
 
@@ -351,4 +379,10 @@ void hitl_chk_global_auth(hitl_check_ctx *ctx, char *out, size_t cap)
     if (!key)
         key = hitl_ctx_target(ctx)->api_key;
     snprintf(out, cap, "Bearer %s", key ? key : "");
+}
+
+const char *hitl_chk_blocked_extension(hitl_check_ctx *ctx)
+{
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    return env && env->n_blocked_extensions ? env->blocked_extensions[0] : NULL;
 }

@@ -58,6 +58,10 @@ int hitl_chk_call_patient(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_
 /* POST |body| to /form/human_input/<token> on the check's surface, patiently (above). */
 int hitl_chk_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
                     hitl_http_response *resp);
+/* The same with the app key |api_key| on SVC (NULL: the target's; ignored on WEB, which takes
+ * no key): the submit of a run started with another app's key (hitl_run.api_key). */
+int hitl_chk_submit_as(hitl_check_ctx *ctx, const char *api_key, const char *form_token,
+                       const char *body, hitl_http_response *resp);
 
 /* Expects the §1.3 error shape whatever the code: HTTP |status| (0: any 4xx), a JSON object
  * body (never HTML) with `code` and `message` strings and `status` equal to the HTTP status.
@@ -115,9 +119,19 @@ int hitl_chk_resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *us
  * wait exceeds --max-wait. Returns 0 with |run| paused past its global deadline (*deadline,
  * epoch seconds); non-zero after a SKIP or an ERROR. |run| is the caller's to free always. */
 int hitl_chk_await_global_timeout(hitl_check_ctx *ctx, hitl_run *run, long long *deadline);
+/* Its two halves, for a check that prepares while the form is still active (§10.7):
+ * hitl_chk_global_start starts the run and SKIPs as above, without waiting (0 with |run|
+ * paused and *deadline set; non-zero after a SKIP or an ERROR; |run| is the caller's to
+ * free always); hitl_chk_global_wait then sleeps until |deadline| + 1 s. */
+int hitl_chk_global_start(hitl_check_ctx *ctx, hitl_run *run, long long *deadline);
+void hitl_chk_global_wait(hitl_check_ctx *ctx, long long deadline);
 
 /* The Authorization value ("Bearer <key>") of the global-timeout app, for its SVC calls. */
 void hitl_chk_global_auth(hitl_check_ctx *ctx, char *out, size_t cap);
+
+/* The first extension of the target's upload blacklist the user named (--blocked-extension;
+ * lower case, no dot), or NULL when none was named. */
+const char *hitl_chk_blocked_extension(hitl_check_ctx *ctx);
 
 /* True when |s| is a UUID in its canonical 8-4-4-4-12 hexadecimal form. */
 bool hitl_chk_is_uuid(const char *s);

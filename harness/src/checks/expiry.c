@@ -1,6 +1,7 @@
 /* expiry.c: what a form's endpoints answer once its expiration_time — or the global timeout —
- * has passed (§10; §10.2, §10.3, §10.4, §10.5, §5.6). §10: "GET, POST, upload-token issue, every upload: 412
- * human_input_form_expired once expiration_time <= now … even before the beat task runs".
+ * has passed (§10; §10.2, §10.3, §10.4, §10.5, §10.6, §10.7, §5.6). §10: "GET, POST, upload-token
+ * issue, every upload: 412 human_input_form_expired once expiration_time <= now … even before the
+ * beat task runs".
  *
  * Every check starts its own run, prepares while the form is still active whatever it will
  * need afterwards (an upload token, a valid submission with its files uploaded), waits for
@@ -329,6 +330,96 @@ static void global_form_get(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
+/* global_reach is expiry_reach for the global cap (§10.7): it starts a run on the
+ * global-timeout app (hitl_chk_global_start: SKIP without --global-timeout, or when the
+ * app's node timeout ends the form first, or the wait is over --max-wait), prepares what
+ * |prep| names (PREP_TOKEN, PREP_BODY; files uploaded with that app's key on SVC) while the
+ * form is active, and waits until the global deadline has passed by a second. Returns 0
+ * with |e| ready (e->deadline the global deadline), or non-zero after an ERROR or a SKIP.
+ * |e| is the caller's to expiry_close in every case. */
+static int global_reach(hitl_check_ctx *ctx, unsigned prep, expiry_case *e)
+{
+    memset(e, 0, sizeof *e);
+    long long deadline = 0;
+    if (hitl_chk_global_start(ctx, &e->run, &deadline))
+        return HITL_E_STATE;
+    if ((prep & PREP_TOKEN) && prepare_token(ctx, PREP_TOKEN, e))
+        return HITL_E_STATE;
+    if (prep & PREP_BODY) {
+        const hitl_valid_opts vo = {.upload_token = e->upload_token};
+        e->body = hitl_chk_valid_body(ctx, &e->run, &vo);
+        if (!e->body)
+            return HITL_E_STATE; /* SKIP or ERROR already set */
+    }
+    e->deadline = deadline;
+    hitl_chk_global_wait(ctx, deadline);
+    return HITL_OK;
+}
+
+/* The global cap's form of expect_expired (§10.7). */
+static void expect_globally_expired(hitl_check_ctx *ctx, const hitl_http_response *resp,
+                                    const expiry_case *e, const char *what)
+{
+    expect_expired_after(ctx, resp, (double)(hitl_chk_now() - e->deadline), what,
+                         "the global deadline", "§10.7");
+}
+
+/* §10.7: "Past the global cap, a submit, an upload-token issue and an upload answer 412
+ * human_input_form_expired too" (ensure_form_active includes created_at +
+ * HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS on the submit path, and the upload service's
+ * _ensure_form_model_active on the other two). A submission that would be valid, built
+ * and its files uploaded while the form was active, is refused once the global deadline
+ * has passed, the node timeout still ahead. (SVC with the global-timeout app's key, and
+ * WEB) */
+static void global_form_submit(hitl_check_ctx *ctx)
+{
+    expiry_case e;
+    if (global_reach(ctx, PREP_BODY, &e) == HITL_OK) {
+        hitl_http_response resp;
+        if (hitl_chk_submit_as(ctx, e.run.api_key, e.run.form_token, e.body, &resp) == HITL_OK)
+            expect_globally_expired(ctx, &resp, &e,
+                                    "a valid submission of a form past the global timeout, its "
+                                    "node timeout still ahead (§7.2, §10.7)");
+        hitl_http_response_free(&resp);
+    }
+    expiry_close(&e);
+}
+
+/* §10.7: no upload token is issued for a form past the global cap. (WEB: the route exists
+ * only there, §5) */
+static void global_upload_token(hitl_check_ctx *ctx)
+{
+    expiry_case e;
+    if (global_reach(ctx, 0, &e) == HITL_OK) {
+        hitl_http_response resp;
+        char *token = NULL; /* only so a wrongly issued token is registered and redacted */
+        if (hitl_flow_upload_token(ctx, e.run.form_token, &resp, &token) == HITL_OK)
+            expect_globally_expired(ctx, &resp, &e,
+                                    "issuing an upload token for a form past the global "
+                                    "timeout (§5, §10.7)");
+        free(token);
+        hitl_http_response_free(&resp);
+    }
+    expiry_close(&e);
+}
+
+/* §10.7, §6.1: an upload with a token issued while the form was active is refused 412 once
+ * the form is past the global cap (validate_upload_token applies the same active check; not
+ * 403). (WEB) */
+static void global_upload(hitl_check_ctx *ctx)
+{
+    expiry_case e;
+    if (global_reach(ctx, PREP_TOKEN, &e) == HITL_OK) {
+        hitl_http_response resp;
+        if (upload_sample(ctx, e.upload_token, &resp) == HITL_OK)
+            expect_globally_expired(ctx, &resp, &e,
+                                    "an upload with a token issued before the global timeout "
+                                    "(§6.1, §10.7; not 403)");
+        hitl_http_response_free(&resp);
+    }
+    expiry_close(&e);
+}
+
 /* Opens the resume stream of |run| (with the global-timeout app's key) until a
  * workflow_finished, |total_ms| at most. 0 with |s| filled (caller frees); non-zero after
  * an ERROR. */
@@ -449,6 +540,9 @@ static const hitl_check_impl CHECKS[] = {
     {"expiry.upload.after", upload_after},
     {"expiry.upload-token.refused-after-expires-at", token_refused_after_expires_at},
     {"expiry.global.form-get", global_form_get},
+    {"expiry.global.form-submit", global_form_submit},
+    {"expiry.global.upload-token", global_upload_token},
+    {"expiry.global.upload", global_upload},
     {"expiry.global.stopped", global_stopped},
 };
 

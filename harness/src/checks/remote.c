@@ -312,37 +312,49 @@ static void upload_oversize(hitl_check_ctx *ctx)
     upload_prep_free(&p);
 }
 
-/* §6.3 "blocked extension → 400 file_extension_blocked" (both versions) — only for an
- * extension in the target's UPLOAD_FILE_EXTENSION_BLACKLIST, which is empty by default
- * (§6.2). A local upload of an .exe says whether the blacklist holds it: 400
- * file_extension_blocked → the remote path must block evil.exe too; 201 → nothing to check. */
+/* §6.3.8 (SHOULD): "A remote file whose extension the deployment blocks answers 400
+ * file_extension_blocked, as a local one does (§6.2.7)" (both versions). The blacklist is
+ * empty by default, so the extension comes from the user (--blocked-extension: the
+ * fixture's evil.<ext>), as for upload.local.blocked-extension. Without one, a local upload
+ * of an .exe probes whether the blacklist holds that common entry: 400
+ * file_extension_blocked → the remote path must block evil.exe too; 201 → SKIP. */
 static void upload_blocked_extension(hitl_check_ctx *ctx)
 {
     upload_prep p;
+    const char *named = hitl_chk_blocked_extension(ctx);
     if (upload_prepare(ctx, &p) == HITL_OK) {
-        static const char mz[] = "MZ\x90\0hitlcheck: not a real executable\n";
-        hitl_http_response local;
-        int rc = hitl_flow_upload_local(ctx, p.token, NULL, "hitlcheck.exe",
-                                        "application/octet-stream", mz, sizeof mz - 1, &local);
-        char code[96];
-        body_code(&local, code, sizeof code);
-        bool blocked = !rc && local.status == 400 && !strcmp(code, "file_extension_blocked");
-        if (!rc && local.status == 201)
-            hitl_check_skip(ctx, "the target does not blacklist .exe (a local upload of "
-                                 "hitlcheck.exe answered 201): UPLOAD_FILE_EXTENSION_BLACKLIST "
-                                 "is empty or lacks exe");
-        else if (!rc && !blocked)
-            hitl_check_skip(ctx,
-                            "a local upload of hitlcheck.exe answered HTTP %ld %s, neither "
-                            "201 nor 400 file_extension_blocked: the blacklist is unknown",
-                            local.status, code);
-        hitl_http_response_free(&local);
+        bool blocked = named != NULL;
+        if (!named) {
+            static const char mz[] = "MZ\x90\0hitlcheck: not a real executable\n";
+            hitl_http_response local;
+            int rc = hitl_flow_upload_local(ctx, p.token, NULL, "hitlcheck.exe",
+                                            "application/octet-stream", mz, sizeof mz - 1, &local);
+            char code[96];
+            body_code(&local, code, sizeof code);
+            blocked = !rc && local.status == 400 && !strcmp(code, "file_extension_blocked");
+            if (!rc && local.status == 201)
+                hitl_check_skip(ctx, "no blocked extension was named (--blocked-extension EXT), "
+                                     "and the target does not blacklist .exe (a local upload of "
+                                     "hitlcheck.exe answered 201): UPLOAD_FILE_EXTENSION_BLACKLIST "
+                                     "is empty or lacks exe");
+            else if (!rc && !blocked)
+                hitl_check_skip(ctx,
+                                "no blocked extension was named (--blocked-extension EXT), and a "
+                                "local upload of hitlcheck.exe answered HTTP %ld %s, neither 201 "
+                                "nor 400 file_extension_blocked: the blacklist is unknown",
+                                local.status, code);
+            hitl_http_response_free(&local);
+            if (blocked)
+                hitl_check_note(ctx, "the target blacklists .exe (local upload: 400 "
+                                     "file_extension_blocked)");
+        }
         if (blocked) {
-            hitl_check_note(ctx, "the target blacklists .exe (local upload: 400 "
-                                 "file_extension_blocked)");
+            char file[32], what[96];
+            snprintf(file, sizeof file, "evil.%s", named ? named : "exe");
+            snprintf(what, sizeof what, "a remote upload of a blacklisted .%s",
+                     named ? named : "exe");
             static const variant v[] = {{400, "file_extension_blocked", "all versions", NULL}};
-            upload_expect(ctx, &p, "", "evil.exe", v, 1, "a remote upload of a blacklisted .exe",
-                          "§6.3");
+            upload_expect(ctx, &p, "", file, v, 1, what, "§6.3.8");
         }
     }
     upload_prep_free(&p);

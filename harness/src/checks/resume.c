@@ -357,6 +357,222 @@ static void after_submit_branch(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
+/* Expects member |key| of |data| (human_input_form_filled.data) to be a string, equal to
+ * |want| when that is not NULL (|whose| names where |want| comes from). */
+static void expect_filled_string(hitl_check_ctx *ctx, const cJSON *data, const char *key,
+                                 const char *want, const char *whose)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(data, key);
+    char exp[256];
+    snprintf(exp, sizeof exp, "human_input_form_filled.data.%s is a string%s%s (§9.3.2)", key,
+             want ? ", " : "", want ? whose : "");
+    if (!cJSON_IsString(v) || !want)
+        hitl_expect(ctx, cJSON_IsString(v), exp, "`%s` is %s", key, v ? "not a string" : "missing");
+    else
+        hitl_expect(ctx, !strcmp(v->valuestring, want), exp, "`%s` \"%.120s\", expected \"%.120s\"",
+                    key, v->valuestring, want);
+}
+
+/* §9.3.2: "human_input_form_filled.data has node_id, node_title, rendered_content, action_id
+ * and action_text, all strings" (HumanInputFormFilledResponse.Data in
+ * api/core/app/apps/common/workflow_response_converter.py@0296455b4958829c23ae6dd9f849056b94efe8d2).
+ * node_id and node_title are those of the node the run paused at (its human_input_required
+ * named them), action_id the submitted action and action_text its title. The converter does
+ * not send submitted_data (only Dify's 1.16 documentation shows it): not required. */
+static void filled_fields(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s = {0};
+    const hitl_form_action *act = NULL;
+    if (hitl_flow_start(ctx, &run) == HITL_OK && (act = chosen_action(ctx, &run)) &&
+        resume_across_submit(ctx, &run, act->id, &s) == HITL_OK &&
+        expect_stream(ctx, &s, "the resume stream of the paused run")) {
+        char seen[512];
+        event_list(&s, seen, sizeof seen);
+        size_t filled = hitl_chk_find_event(&s, "human_input_form_filled", 0);
+        hitl_event ev;
+        memset(&ev, 0, sizeof ev);
+        if (hitl_expect(ctx, filled != SIZE_MAX,
+                        "the resumed stream carries human_input_form_filled (§9.3.1)", "events: %s",
+                        seen) &&
+            decode(&s, filled, &ev) &&
+            hitl_expect(ctx, ev.data != NULL,
+                        "human_input_form_filled has a `data` object (§9.3.2)",
+                        "no data object: %.200s", s.frames[filled].data)) {
+            const hitl_form *f = run.form;
+            expect_filled_string(ctx, ev.data, "node_id", f->node_id,
+                                 "the paused node's (human_input_required.data.node_id)");
+            expect_filled_string(ctx, ev.data, "node_title", f->node_title,
+                                 "the paused node's (human_input_required.data.node_title)");
+            expect_filled_string(ctx, ev.data, "rendered_content", NULL, NULL);
+            expect_filled_string(ctx, ev.data, "action_id", act->id, "the submitted action");
+            expect_filled_string(ctx, ev.data, "action_text", act->title,
+                                 "the submitted action's title");
+            if (!cJSON_GetObjectItemCaseSensitive(ev.data, "submitted_data"))
+                hitl_check_note(ctx, "human_input_form_filled carries no submitted_data (as "
+                                     "Dify's converter; only its 1.16 documentation shows it)");
+        }
+        hitl_event_clear(&ev);
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* A stream frame whose JSON `event` is |user| (a const char *). */
+static bool frame_named(void *user, const hitl_stream_frame *f)
+{
+    char name[64];
+    hitl_flow_frame_event(f, name, sizeof name);
+    return !strcmp(name, (const char *)user);
+}
+
+/* The run at a two-node app's second form: what hitl_chk_valid_body needs, from the second
+ * human_input_required's |json| (a frame's data) and the first run. 0; non-zero after a
+ * FAIL (no form token or form in the event) or an ERROR. |out| is the caller's to
+ * hitl_run_free in every case. */
+static int second_form(hitl_check_ctx *ctx, const hitl_run *first, const char *json, hitl_run *out)
+{
+    memset(out, 0, sizeof *out);
+    out->paused_index = out->required_index = SIZE_MAX;
+    cJSON *root = cJSON_Parse(json);
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(data, "form_token");
+    hitl_err err = {0};
+    int rc = HITL_OK;
+    if (!hitl_expect(ctx, cJSON_IsString(tok) && tok->valuestring[0],
+                     "the second pause's human_input_required carries a form_token (§9.1.11)",
+                     "form_token %s", !data ? "(no data object)" : "missing or not a string")) {
+        rc = HITL_E_INVALID;
+    } else {
+        hitl_ctx_secret(ctx, tok->valuestring, "form-token");
+        if (hitl_form_from_json(data, HITL_FORM_EVENT, &out->form, &err) != HITL_OK ||
+            !(out->form_token = strdup(tok->valuestring)) ||
+            !(out->workflow_run_id = strdup(first->workflow_run_id)) ||
+            !(out->user = strdup(first->user)) ||
+            (first->api_key && !(out->api_key = strdup(first->api_key)))) {
+            hitl_check_error(ctx, "precondition: reading the second pause's form failed: %s",
+                             err.msg[0] ? err.msg : "out of memory");
+            rc = HITL_E_STATE;
+        }
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* Submits |body| for |run| with its app key as a precondition (§9.1.11's two submits); 0
+ * after a 200, else an ERROR naming |which| and the answer. */
+static int submit_for(hitl_check_ctx *ctx, const hitl_run *run, const char *body, const char *which)
+{
+    hitl_http_response resp;
+    int rc = hitl_chk_submit_as(ctx, run->api_key, run->form_token, body, &resp);
+    if (!rc && resp.status != 200) {
+        hitl_check_error(ctx,
+                         "precondition: the valid submit of the %s form answered HTTP %ld, "
+                         "not 200 (§7.4): %.200s",
+                         which, resp.status, hitl_buf_str(&resp.body));
+        rc = HITL_E_STATE;
+    }
+    hitl_http_response_free(&resp);
+    return rc;
+}
+
+/* §9.1.11: "With continue_on_pause=true no event closes the stream — neither
+ * workflow_paused nor workflow_finished; … A run that pauses twice shows both
+ * workflow_paused events on one stream" (api/controllers/service_api/app/workflow_events.py
+ * @04fe43090300a66bd76391e92e948dd35ccde320: terminal_events=[]; the unit test
+ * test_workflow_events_continue_on_pause_keeps_stream_open). A run of an app whose workflow
+ * has two Human Input nodes in sequence (--two-node-api-key): the stream opened with
+ * continue_on_pause=true before the first submit shows, after it, the second node's
+ * human_input_required (a new form token) and workflow_paused; it stays open, and after the
+ * second form's submit the same connection carries workflow_finished. Closing it after
+ * workflow_finished is the run's channel closing, also allowed. */
+static void continue_two_pauses(hitl_check_ctx *ctx)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    const char *key = hitl_chk_env(ctx)->two_node_app_key;
+    if (!key) {
+        hitl_check_skip(ctx, "no app with two Human Input nodes in sequence was given: pass the "
+                             "key of an app (mode as --app-mode) whose workflow pauses at two "
+                             "WebApp-delivered Human Input nodes, one after the other, as "
+                             "--two-node-api-key KEY");
+        return;
+    }
+    hitl_run run, second;
+    memset(&second, 0, sizeof second);
+    char *body = NULL, *required = NULL;
+    hitl_stream_async *a = NULL;
+    hitl_stream s = {0};
+    if (hitl_flow_start_as(ctx, key, &run) || !(body = hitl_chk_valid_body(ctx, &run, NULL)))
+        goto out;
+    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + 2 * t->timeout_ms,
+                           .stop = hitl_flow_stop_after_finished};
+    int rc = hitl_flow_resume_open(ctx, run.workflow_run_id, run.user, "continue_on_pause=true",
+                                   key, &so, &a);
+    if (rc) {
+        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+        goto out;
+    }
+    long wait_ms = min_ms(SUBMIT_AFTER_MS, t->timeout_ms);
+    if (hitl_stream_wait_frames(a, 1, wait_ms) == 0)
+        hitl_check_note(ctx,
+                        "the resume stream sent no frame within %.1f s of opening (no ping); "
+                        "submitted anyway",
+                        (double)wait_ms / 1000.0);
+    if (submit_for(ctx, &run, body, "first"))
+        goto out;
+    long pause_ms = t->max_wait_s * 1000L;
+    size_t req =
+        hitl_stream_wait_match(a, 0, frame_named, "human_input_required", pause_ms, &required);
+    size_t paused = req == SIZE_MAX ? SIZE_MAX
+                                    : hitl_stream_wait_match(a, req + 1, frame_named,
+                                                             "workflow_paused", pause_ms, NULL);
+    if (paused == SIZE_MAX)
+        goto judge; /* joined and judged below: the second pause never came */
+    if (second_form(ctx, &run, required, &second))
+        goto out;
+    if (!hitl_expect(ctx, strcmp(second.form_token, run.form_token) != 0,
+                     "the second pause comes with a new form token, not the first form's "
+                     "(§9.1.11)",
+                     "the second human_input_required repeats the first form's token"))
+        goto out;
+    free(body);
+    if (!(body = hitl_chk_valid_body(ctx, &second, NULL)) ||
+        submit_for(ctx, &second, body, "second"))
+        goto out;
+judge:
+    if (paused == SIZE_MAX)
+        hitl_stream_cancel(a); /* nothing more to wait for */
+    hitl_stream_join(a, &s);
+    a = NULL;
+    if (!expect_stream(ctx, &s, "the resume stream with continue_on_pause=true"))
+        goto out;
+    char seen[768];
+    event_list(&s, seen, sizeof seen);
+    if (!hitl_expect(ctx, paused != SIZE_MAX,
+                     "after the first submit the stream shows the second Human Input node's "
+                     "human_input_required, then workflow_paused (§9.1.11)",
+                     "events: %s (%s)", seen, hitl_stream_end_name(s.end)))
+        goto out;
+    size_t fin = hitl_chk_find_event(&s, "workflow_finished", paused + 1);
+    double gap = paused < s.n_frames ? s.seconds - s.frames[paused].at : 0;
+    hitl_expect(ctx, fin != SIZE_MAX,
+                "the stream stays open after workflow_paused: the second submit's "
+                "workflow_finished arrives on the same connection (§9.1.11)",
+                "events: %s; the stream %s %.1f s after workflow_paused", seen,
+                s.end == HITL_STREAM_CLOSED ? "was closed by the server" : "ended",
+                fin == SIZE_MAX ? gap : 0.0);
+out:
+    if (a) {
+        hitl_stream_cancel(a);
+        hitl_stream_join(a, &s);
+    }
+    hitl_stream_free(&s);
+    free(required);
+    free(body);
+    hitl_run_free(&second);
+    hitl_run_free(&run);
+}
+
 /* §9.1.6: "Finished run → exactly one data: frame with event:"workflow_finished" and the
  * stream closes" (§9.1 "Run finished (finished_at set) → 200 text/event-stream with exactly
  * one frame"). The run is finished by submitting, seen finished on the live stream. */
@@ -728,6 +944,8 @@ static const hitl_check_impl CHECKS[] = {
     {"resume.auth.not-workflow-app", auth_not_workflow_app},
     {"resume.id.task-id", id_task_id},
     {"resume.after-submit.branch", after_submit_branch},
+    {"resume.filled.fields", filled_fields},
+    {"resume.continue-on-pause.two-pauses", continue_two_pauses},
     {"resume.finished.single-frame", finished_single_frame},
     {"resume.snapshot.replay", snapshot_replay},
     {"resume.snapshot.literal-true", snapshot_literal_true},

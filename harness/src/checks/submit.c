@@ -675,7 +675,7 @@ static void file_not_allowed(hitl_check_ctx *ctx)
             if (hitl_ctx_surface(ctx) == HITL_SURFACE_WEB && !p.v.upload_token)
                 p.v.upload_token = hitl_chk_issue_upload_token(ctx, p.run.form_token);
             if (hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE || p.v.upload_token)
-                owned = hitl_chk_upload_file(ctx, p.v.upload_token, &d.sample,
+                owned = hitl_chk_upload_file(ctx, &p.run, p.v.upload_token, &d.sample,
                                              "the file of a type the input does not allow");
             ref.upload_file_id = owned;
         } else {
@@ -992,6 +992,158 @@ static void web_user_ignored(hitl_check_ctx *ctx)
     prepared_free(&p);
 }
 
+/* --- file ownership (§7.3.17) --- */
+
+/* Whose file a file-ownership check submits. */
+typedef enum owner_case {
+    OWNER_OTHER_FORM, /* uploaded with an upload token of another form (a second run's) */
+    OWNER_OTHER_USER, /* uploaded through the Service API by another end user */
+    OWNER_OTHER_APP   /* uploaded through the Service API with another app's key */
+} owner_case;
+
+/* The first file-kind input that takes local_file uploads, or NULL. */
+static const hitl_form_input *first_local_input(const hitl_form *f)
+{
+    for (size_t i = 0; i < f->n_inputs; i++)
+        if (is_file_kind(&f->inputs[i]) && f->inputs[i].output_variable_name &&
+            allows_method(&f->inputs[i], "local_file"))
+            return &f->inputs[i];
+    return NULL;
+}
+
+/* The id of the file uploaded from the response |resp| of the setup step |what|, malloc'd;
+ * NULL after an ERROR naming the answer. */
+static char *foreign_id(hitl_check_ctx *ctx, const hitl_http_response *resp, const char *what)
+{
+    char *id = hitl_flow_upload_id(resp, NULL);
+    if (!id)
+        hitl_check_error(ctx, "precondition: %s answered HTTP %ld, not 201 with an id: %.200s",
+                         what, resp->status, hitl_buf_str(&resp->body));
+    return id;
+}
+
+/* Uploads |sample| so that it belongs to someone else than the submit of |p| (|which|):
+ * the file's id (malloc'd), or NULL after a SKIP or an ERROR. |what| gets the file's
+ * description for the messages. */
+static char *upload_foreign(hitl_check_ctx *ctx, const prepared *p, owner_case which,
+                            const hitl_sample *sample, char *what, size_t cap)
+{
+    hitl_http_response resp = {0};
+    char *id = NULL;
+    if (which == OWNER_OTHER_FORM) {
+        /* A second run of the same app and user: its form, its upload token (WEB routes,
+         * whatever the surface of the submit). */
+        snprintf(what, cap,
+                 "a file uploaded for another form (with an upload token of a "
+                 "second run's form)");
+        hitl_run other;
+        char *token = NULL;
+        if (hitl_flow_start_as(ctx, p->run.api_key, &other) == HITL_OK &&
+            (token = hitl_chk_issue_upload_token(ctx, other.form_token)) &&
+            hitl_flow_upload_local(ctx, token, NULL, sample->filename, sample->mime, sample->data,
+                                   sample->len, &resp) == HITL_OK)
+            id = foreign_id(ctx, &resp, "uploading the file for the second run's form");
+        free(token);
+        hitl_run_free(&other);
+    } else if (which == OWNER_OTHER_USER) {
+        char user[300];
+        snprintf(user, sizeof user, "%.200s-hitlcheck-other", p->run.user);
+        snprintf(what, cap,
+                 "a file another end user uploaded (a Service API upload whose "
+                 "`user` is not the submit's)");
+        if (hitl_flow_upload_svc_as(ctx, p->run.api_key, user, sample->filename, sample->mime,
+                                    sample->data, sample->len, &resp) == HITL_OK)
+            id = foreign_id(ctx, &resp, "uploading the file as another user");
+    } else {
+        const char *other = hitl_chk_env(ctx)->other_app_key;
+        if (!other) {
+            hitl_check_skip(ctx, "no API key of another app on the target was given "
+                                 "(--other-api-key)");
+            return NULL;
+        }
+        snprintf(what, cap,
+                 "a file uploaded through another app (the Service API upload with "
+                 "--other-api-key, same `user`)");
+        if (hitl_flow_upload_svc_as(ctx, other, p->run.user, sample->filename, sample->mime,
+                                    sample->data, sample->len, &resp) == HITL_OK)
+            id = foreign_id(ctx, &resp, "uploading the file through the other app");
+    }
+    hitl_http_response_free(&resp);
+    return id;
+}
+
+/* §7.3.17 (SHOULD, security): "A local_file is accepted only in a submit of the form it was
+ * uploaded for (WEB), or by the user that uploaded it (SVC) … Accepting a file of another
+ * form or app is reported as a SECURITY warning." The valid submission, with the file of
+ * its first local_file input replaced by the same sample uploaded for someone else
+ * (|which|); everything else about the file is right, so ownership is the only fault. What
+ * the target did is always noted. Genuine Dify looks the id up in the form's workspace only
+ * (api/core/app/file_access/controller.py@477f811e974a02b708a0dbe36a004ff7253c1972: no
+ * access scope is bound on the submit paths) and accepts all three: recorded deviations
+ * file-owner.*. */
+static void file_owner(hitl_check_ctx *ctx, owner_case which)
+{
+    prepared p;
+    const hitl_form_input *in;
+    char *id = NULL, what[256];
+    if (prepare_with(ctx, &p, first_local_input,
+                     "the form has no file or file-list input that takes local_file uploads",
+                     &in) != HITL_OK)
+        goto out;
+    const hitl_valid_input *vi = hitl_chk_valid_files(&p.v, in);
+    if (!vi || !vi->n_refs || vi->refs[0].method != HITL_TRANSFER_LOCAL_FILE) {
+        hitl_check_error(ctx,
+                         "precondition: the valid submission sent input '%s' no uploaded "
+                         "file",
+                         in->output_variable_name);
+        goto out;
+    }
+    if (!(id = upload_foreign(ctx, &p, which, &vi->sample, what, sizeof what)))
+        goto out;
+    hitl_file_ref ref = vi->refs[0];
+    ref.upload_file_id = id;
+    hitl_http_response resp = {0};
+    if (set_file_value(ctx, &p, in, &ref) && post(ctx, &p, &resp) == HITL_OK) {
+        bool accepted = resp.status >= 200 && resp.status < 300;
+        cJSON *root = hitl_chk_body_json(&resp);
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
+        hitl_check_note(ctx, "the target %s %s in input '%s': HTTP %ld%s%s",
+                        accepted ? "ACCEPTED" : "refused", what, in->output_variable_name,
+                        resp.status, cJSON_IsString(code) ? " " : "",
+                        cJSON_IsString(code) ? code->valuestring : "");
+        cJSON_Delete(root);
+        char exp[512];
+        snprintf(exp, sizeof exp,
+                 "a submit naming %s as upload_file_id is refused with a 4xx, not accepted "
+                 "(§7.3.17, SECURITY)",
+                 what);
+        if (hitl_expect(ctx, resp.status >= 400 && resp.status < 500, exp, "HTTP %ld%s: %.200s",
+                        resp.status,
+                        accepted ? " (the file was accepted: the form took another's file)" : "",
+                        hitl_buf_str(&resp.body)))
+            hitl_chk_expect_error_shape(ctx, &resp, 0, "the refused submit");
+    }
+    hitl_http_response_free(&resp);
+out:
+    free(id);
+    prepared_free(&p);
+}
+
+static void file_owner_other_form(hitl_check_ctx *ctx)
+{
+    file_owner(ctx, OWNER_OTHER_FORM);
+}
+
+static void file_owner_other_user(hitl_check_ctx *ctx)
+{
+    file_owner(ctx, OWNER_OTHER_USER);
+}
+
+static void file_owner_other_app(hitl_check_ctx *ctx)
+{
+    file_owner(ctx, OWNER_OTHER_APP);
+}
+
 static const hitl_check_impl CHECKS[] = {
     {"submit.valid.ok", valid_ok},
     {"submit.after.double-submit", double_submit},
@@ -1015,6 +1167,9 @@ static const hitl_check_impl CHECKS[] = {
     {"submit.svc.other-app", svc_other_app},
     {"submit.invalid.body", invalid_body},
     {"submit.web.user-ignored", web_user_ignored},
+    {"submit.file-owner.other-form", file_owner_other_form},
+    {"submit.file-owner.other-user", file_owner_other_user},
+    {"submit.file-owner.other-app", file_owner_other_app},
 };
 
 HITL_CHECK_TABLE(submit, CHECKS)

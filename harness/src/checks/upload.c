@@ -801,6 +801,68 @@ static void local_id_accepted(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
+/* §6.2.7: "A file whose extension the deployment blocks (UPLOAD_FILE_EXTENSION_BLACKLIST):
+ * 400 file_extension_blocked" on the WEB route ("The file extension is blocked for security
+ * reasons.", the error class's own message); §6.4.3: the Service API does not map the
+ * error, so there it is 400 invalid_param "File extension '.<ext>' is not allowed for
+ * security reasons". The blacklist is empty by default and no answer shows it beforehand,
+ * so only the extensions the user names (--blocked-extension, each of them) are tried. */
+static void local_blocked_extension(hitl_check_ctx *ctx)
+{
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    if (!hitl_chk_blocked_extension(ctx)) {
+        hitl_check_skip(ctx, "no blocked extension was named: give an entry of the target's "
+                             "UPLOAD_FILE_EXTENSION_BLACKLIST as --blocked-extension EXT (Dify "
+                             "blocks none by default)");
+        return;
+    }
+    static const char data[] = "hitlcheck: a file with a blocked extension\n";
+    uploader u;
+    if (uploader_open(ctx, &u) == HITL_OK) {
+        for (size_t i = 0; i < env->n_blocked_extensions && !hitl_check_done(ctx); i++) {
+            const char *ext = env->blocked_extensions[i];
+            char name[64], what[160], message[160];
+            snprintf(name, sizeof name, "hitlcheck.%s", ext);
+            hitl_http_response resp;
+            if (upload_as(ctx, &u, NULL, name, "application/octet-stream", data, sizeof data - 1,
+                          &resp) == HITL_OK) {
+                if (u.web) {
+                    snprintf(what, sizeof what, "a WEB upload of %s (.%s blocked)", name, ext);
+                    if (expect_answer(ctx, &resp, 400, "file_extension_blocked", what, "§6.2.7"))
+                        hitl_expect_error_msg(
+                            ctx, &resp, 400, "file_extension_blocked",
+                            "The file extension is blocked for security reasons.");
+                } else {
+                    snprintf(what, sizeof what, "a Service API upload of %s (.%s blocked)", name,
+                             ext);
+                    snprintf(message, sizeof message,
+                             "File extension '.%s' is not allowed for security reasons", ext);
+                    if (expect_answer(ctx, &resp, 400, "invalid_param", what, "§6.4.3"))
+                        hitl_expect_error_msg(ctx, &resp, 400, "invalid_param", message);
+                }
+            }
+            hitl_http_response_free(&resp);
+        }
+    }
+    uploader_close(&u);
+}
+
+/* §6.4.2: "A file part without a MIME type answers 415 unsupported_file_type" on the
+ * Service API: its controller tests `file.mimetype` after the no-file and too-many-files
+ * checks and before the filename (the WEB route does not, §6.2.9). The sample PDF, well
+ * named, its part sent without any Content-Type header. */
+static void svc_no_mime_type(hitl_check_ctx *ctx)
+{
+    size_t len;
+    const char *pdf = hitl_flow_sample_pdf(&len);
+    hitl_http_response resp;
+    if (hitl_flow_upload_svc_as(ctx, NULL, NULL, "hitlcheck.pdf", NULL, pdf, len, &resp) == HITL_OK)
+        expect_answer(ctx, &resp, 415, "unsupported_file_type",
+                      "a Service API upload of hitlcheck.pdf whose file part has no Content-Type",
+                      "§6.4.2");
+    hitl_http_response_free(&resp);
+}
+
 /* --- §1.1.1: the upload-path fingerprint --- */
 
 static long probe(hitl_check_ctx *ctx, const char *path)
@@ -938,6 +1000,8 @@ static const hitl_check_impl CHECKS[] = {
     {"upload.local.too-large", local_too_large},
     {"upload.local.size-reported", local_size_reported},
     {"upload.local.id-accepted", local_id_accepted},
+    {"upload.local.blocked-extension", local_blocked_extension},
+    {"upload.svc.no-mime-type", svc_no_mime_type},
     {"fingerprint.upload-layout", fingerprint_layout},
     {"upload.remote.ok", remote_ok},
 };

@@ -193,14 +193,17 @@ static int require_fixture(hitl_check_ctx *ctx, const hitl_run *run, const hitl_
     return rc;
 }
 
-char *hitl_chk_upload_file(hitl_check_ctx *ctx, const char *upload_token, const hitl_sample *sample,
-                           const char *what)
+char *hitl_chk_upload_file(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token,
+                           const hitl_sample *sample, const char *what)
 {
     bool web = hitl_ctx_surface(ctx) == HITL_SURFACE_WEB;
     hitl_http_response resp;
     char *id = NULL;
-    if (hitl_flow_upload_local(ctx, web ? upload_token : NULL, NULL, sample->filename, sample->mime,
-                               sample->data, sample->len, &resp) == HITL_OK) {
+    int rc = web ? hitl_flow_upload_local(ctx, upload_token, NULL, sample->filename, sample->mime,
+                                          sample->data, sample->len, &resp)
+                 : hitl_flow_upload_svc_as(ctx, run ? run->api_key : NULL, NULL, sample->filename,
+                                           sample->mime, sample->data, sample->len, &resp);
+    if (rc == HITL_OK) {
         hitl_err why = {0};
         id = hitl_flow_upload_id(&resp, &why);
         if (why.code)
@@ -250,7 +253,7 @@ static int fill_input(hitl_check_ctx *ctx, const hitl_run *run, const hitl_form_
         r->method = m;
         r->type = vi->sample.type;
         if (m == HITL_TRANSFER_LOCAL_FILE) {
-            vi->owned[i] = hitl_chk_upload_file(ctx, v->upload_token, &vi->sample, what);
+            vi->owned[i] = hitl_chk_upload_file(ctx, run, v->upload_token, &vi->sample, what);
             if (!vi->owned[i])
                 return HITL_E_STATE;
             r->upload_file_id = vi->owned[i];
@@ -370,21 +373,12 @@ char *hitl_chk_valid_body(hitl_check_ctx *ctx, const hitl_run *run, const hitl_v
     return body;
 }
 
-int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token)
-{
-    const hitl_valid_opts opts = {.upload_token = upload_token};
-    char *body = hitl_chk_valid_body(ctx, run, &opts);
-    if (!body)
-        return HITL_E_STATE;
-    int rc = hitl_chk_submit_required(ctx, run->form_token, body);
-    free(body);
-    return rc;
-}
-
-int hitl_chk_submit_required(hitl_check_ctx *ctx, const char *form_token, const char *body)
+/* hitl_chk_submit_required with the app key |api_key| (NULL: the target's) on SVC. */
+static int submit_required_as(hitl_check_ctx *ctx, const char *api_key, const char *form_token,
+                              const char *body)
 {
     hitl_http_response resp;
-    int rc = hitl_chk_submit(ctx, form_token, body, &resp);
+    int rc = hitl_chk_submit_as(ctx, api_key, form_token, body, &resp);
     if (!rc && resp.status != 200) {
         hitl_check_error(ctx,
                          "precondition: the valid submission answered HTTP %ld, not 200: %.200s",
@@ -393,4 +387,20 @@ int hitl_chk_submit_required(hitl_check_ctx *ctx, const char *form_token, const 
     }
     hitl_http_response_free(&resp);
     return rc;
+}
+
+int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token)
+{
+    const hitl_valid_opts opts = {.upload_token = upload_token};
+    char *body = hitl_chk_valid_body(ctx, run, &opts);
+    if (!body)
+        return HITL_E_STATE;
+    int rc = submit_required_as(ctx, run->api_key, run->form_token, body);
+    free(body);
+    return rc;
+}
+
+int hitl_chk_submit_required(hitl_check_ctx *ctx, const char *form_token, const char *body)
+{
+    return submit_required_as(ctx, NULL, form_token, body);
 }

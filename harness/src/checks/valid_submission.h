@@ -90,9 +90,10 @@ int hitl_chk_submit_valid(hitl_check_ctx *ctx, const hitl_run *run, const char *
 int hitl_chk_submit_required(hitl_check_ctx *ctx, const char *form_token, const char *body);
 
 /* hitl_chk_upload_file uploads |sample| for the check's surface (WEB with |upload_token|,
- * SVC through /files/upload) and returns the file's id (malloc'd), or NULL after an ERROR
- * naming |what| (the setup step) and the answer. */
-char *hitl_chk_upload_file(hitl_check_ctx *ctx, const char *upload_token, const hitl_sample *sample,
-                           const char *what);
+ * SVC through /files/upload with the app key |run| was started with, the target's when it
+ * has none) and returns the file's id (malloc'd), or NULL after an ERROR naming |what| (the
+ * setup step) and the answer. */
+char *hitl_chk_upload_file(hitl_check_ctx *ctx, const hitl_run *run, const char *upload_token,
+                           const hitl_sample *sample, const char *what);
 
 #endif

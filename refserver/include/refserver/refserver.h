@@ -50,6 +50,8 @@ typedef struct hitl_refserver_app {
     hitl_refserver_mode mode;
     char key[128];      /* the app API key, `Authorization: Bearer <key>` */
     int64_t form_ttl_s; /* this app's node timeout; 0 = the config's form_ttl_s */
+    int two_nodes;      /* 1: the workflow has two Human Input nodes in sequence, so a run
+                           pauses again, with a new form, after the first form's submit */
 } hitl_refserver_app;
 
 typedef struct hitl_refserver_allow {
