@@ -352,6 +352,11 @@ int hitl_submit_to_json(const hitl_submit *s, char **out, hitl_err *err)
     return HITL_OK;
 }
 
+const cJSON *hitl_submit_body(const hitl_submit *s)
+{
+    return s->root;
+}
+
 /* ---- a valid submission for a form ---- */
 
 bool hitl_submit_allows(const hitl_strlist *l, const char *s)
