@@ -41,11 +41,12 @@ if [ "${FUZZ_BENCH_SKIP_BUILD:-0}" != 1 ]; then
     fi
     [ -n "$cjson_src" ] || note "no cJSON source: the targets link the uninstrumented system cJSON"
     note "building the fuzz targets in $build"
+    mkdir -p "$build"
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITL_FUZZ=ON \
-        -DCMAKE_C_COMPILER=clang -DHITL_CJSON_SOURCE_DIR="$cjson_src" >"$build.cmake.log" 2>&1 ||
-        { cat "$build.cmake.log" >&2; exit 1; }
-    cmake --build "$build" --target hitl_fuzz_targets -j"$(nproc)" >>"$build.cmake.log" 2>&1 ||
-        { tail -40 "$build.cmake.log" >&2; exit 1; }
+        -DCMAKE_C_COMPILER=clang -DHITL_CJSON_SOURCE_DIR="$cjson_src" >"$build/bench-build.log" 2>&1 ||
+        { cat "$build/bench-build.log" >&2; exit 1; }
+    cmake --build "$build" --target hitl_fuzz_targets -j"$(nproc)" >>"$build/bench-build.log" 2>&1 ||
+        { tail -40 "$build/bench-build.log" >&2; exit 1; }
 fi
 
 scratch=$(mktemp -d)

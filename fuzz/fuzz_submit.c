@@ -19,18 +19,20 @@
  * Throughput: under ASan an execution costs mostly its allocations and its passes over JSON
  * text, so each text is parsed and each state printed only where a promise needs it:
  *   - the JSON part is parsed once and read with hitl_form_from_json (hitl_form_parse is
- *     that parse followed by that call); the filled state is printed once, and the tree of
- *     its strict parse is what the fill check reads, as the replay check reads the tree of
- *     its own output;
+ *     that parse followed by that call); the fill check reads the builder's tree
+ *     (hitl_submit_body), and the replay check the tree of the strict parse of its output;
  *   - the ops loop no longer prints every state to have the one before a refused call: a
  *     shadow builder receives the accepted calls only, so it holds that state, and the two
  *     bodies are compared as trees (hitl_submit_body), without printing;
- *   - the state the ops leave is printed and parsed strictly (the old loop also did every
- *     8th state): the state after any op k is the final state of the same input cut after
- *     op k, an input libFuzzer's truncations produce, so every state is still reachable;
+ *   - one state per input is printed and parsed strictly, the last one: the filled state
+ *     without ops, else the state the ops leave (the old code also printed the filled state
+ *     three times and every 8th state): the state after any op k is the last state of the
+ *     same input cut after op k, an input libFuzzer's truncations produce, so every state is
+ *     still printed by some input;
  *   - MAX_OPS bounds the ops per input (the old loop took as many as the input held, up to
- *     a thousand short ops, each printing a body near the cap); 32 ops fill the cap many
- *     times over, and longer sequences only repeat what a shorter one reaches;
+ *     a thousand short ops, each printing a body near the cap); an op adds up to ~520 bytes,
+ *     so 16 ops fill the cap several times over, and longer sequences only repeat what a
+ *     shorter one reaches;
  *   - BUILDER_CAP is 1 KiB (it was 4 KiB): a strict print costs about a dozen callbacks per
  *     byte, and nothing in the builder depends on the cap's size; 2 to 4 ops of 255-byte
  *     values reach it, every seed form fills in under 420 bytes, and bodies of any size go
@@ -49,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_INPUT (256u * 1024u)
 #define BUILDER_CAP 1024u
-#define MAX_OPS 32u
+#define MAX_OPS 16u
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -296,18 +298,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (hitl_json_parse((const char *)data, json_len, MAX_INPUT, &root, &err) == HITL_OK &&
         hitl_form_from_json(root, HITL_FORM_AUTO, &form, &err) == HITL_OK)
         fill_rc = fill(s, form);
-    bool valid_fill = fill_rc == HITL_OK && hitl_form_is_valid(form);
-    /* The state after the fill (or the fresh builder's), printed once, strictly. */
-    cJSON *filled = NULL;
-    free(print_checked(s, BUILDER_CAP, &filled));
-    if (valid_fill && filled) {
+    if (fill_rc == HITL_OK && hitl_form_is_valid(form)) {
         /* A valid fill names every input and the action. */
-        const cJSON *in = cJSON_GetObjectItemCaseSensitive(filled, "inputs");
+        const cJSON *body = hitl_submit_body(s);
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(body, "inputs");
         for (size_t i = 0; i < form->n_inputs; i++)
             CHECK(cJSON_GetObjectItemCaseSensitive(in, form->inputs[i].output_variable_name));
-        CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(filled, "action")));
+        CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(body, "action")));
     }
-    cJSON_Delete(filled);
+    /* The filled state (or the fresh builder's) is printed strictly here when no ops follow;
+     * otherwise the state the ops leave is (see the header). */
+    if (!nul)
+        free(print_strict(s, BUILDER_CAP));
 
     /* A form definition is no submission body (see the header). */
     if (root && !(form && form->has_inputs && form->has_actions))
