@@ -221,9 +221,8 @@ static bool scan_text(scan *z)
     }
 }
 
-int hitl_json_parse(const char *text, size_t len, size_t max_len, cJSON **out, hitl_err *err)
+int hitl_json_check(const char *text, size_t len, size_t max_len, hitl_err *err)
 {
-    *out = NULL;
     if (len > max_len)
         return hitl_err_set(err, HITL_E_TOO_BIG,
                             "JSON text is %zu bytes, over the %zu-byte cap; refusing to parse it",
@@ -236,6 +235,15 @@ int hitl_json_parse(const char *text, size_t len, size_t max_len, cJSON **out, h
     if (!scan_text(&z))
         return hitl_err_set(err, HITL_E_PARSE, "not valid JSON: %s at byte %zu of %zu", z.why,
                             z.pos, len);
+    return HITL_OK;
+}
+
+int hitl_json_parse(const char *text, size_t len, size_t max_len, cJSON **out, hitl_err *err)
+{
+    *out = NULL;
+    int rc = hitl_json_check(text, len, max_len, err);
+    if (rc)
+        return rc;
     /* A private NUL-terminated copy: cJSON is handed a buffer it cannot read past even if
      * one of its length checks were off, and the caller's text need not be terminated. */
     char *copy = malloc(len + 1);
