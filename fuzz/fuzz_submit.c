@@ -11,7 +11,7 @@
  * MAX_OPS ops are decoded; the rest of the input is ignored.
  *
  * Promises (a broken one is __builtin_trap): hitl_submit_to_json prints strict JSON
- * (hitl_json_parse) no longer than the builder's cap, or refuses with HITL_E_TOO_BIG; a
+ * (hitl_json_check) no longer than the builder's cap, or refuses with HITL_E_TOO_BIG; a
  * refused setter leaves the body unchanged; a setter the builder accepted is accepted again
  * by a builder in the same state (same call, same result); the replayed body has the
  * original's members; a valid form's fill names every input and the action.
@@ -24,16 +24,17 @@
  *   - the ops loop no longer prints every state to have the one before a refused call: a
  *     shadow builder receives the accepted calls only, so it holds that state, and the two
  *     bodies are compared as trees (hitl_submit_body), without printing;
- *   - one state per input is printed and parsed strictly, the last one: the filled state
+ *   - one state per input is printed and checked strictly, the last one: the filled state
  *     without ops, else the state the ops leave (the old code also printed the filled state
  *     three times and every 8th state): the state after any op k is the last state of the
  *     same input cut after op k, an input libFuzzer's truncations produce, so every state is
- *     still printed by some input;
+ *     still printed by some input. The check is the strict scan alone (hitl_json_check):
+ *     the old one also had cJSON build the tree again, which nobody read;
  *   - MAX_OPS bounds the ops per input (the old loop took as many as the input held, up to
  *     a thousand short ops, each printing a body near the cap); an op adds up to ~520 bytes,
  *     so 16 ops fill the cap several times over, and longer sequences only repeat what a
  *     shorter one reaches;
- *   - BUILDER_CAP is 1 KiB (it was 4 KiB): a strict print costs about a dozen callbacks per
+ *   - BUILDER_CAP is 1 KiB (it was 4 KiB): a printed state costs several callbacks per
  *     byte, and nothing in the builder depends on the cap's size; 2 to 4 ops of 255-byte
  *     values reach it, every seed form fills in under 420 bytes, and bodies of any size go
  *     through the replay builder, whose cap is MAX_INPUT * 8;
