@@ -864,8 +864,10 @@ START_TEST(parse_is_strict_rfc8259)
     };
     for (size_t i = 0; i < sizeof S / sizeof S[0]; i++) {
         cJSON *v = NULL;
-        hitl_err err = {0};
+        hitl_err err = {0}, scan_err = {0};
         int rc = hitl_json_parse(S[i].text, strlen(S[i].text), 100, &v, &err);
+        /* The scan alone gives the same verdict and message. */
+        ck_assert_int_eq(hitl_json_check(S[i].text, strlen(S[i].text), 100, &scan_err), rc);
         if (!S[i].msg) {
             ck_assert_msg(rc == HITL_OK, "'%s': %s", S[i].text, err.msg);
             cJSON_Delete(v);
@@ -873,7 +875,35 @@ START_TEST(parse_is_strict_rfc8259)
             ck_assert_msg(rc == HITL_E_PARSE, "'%s' accepted", S[i].text);
             ck_assert_ptr_null(v);
             ck_assert_str_eq(err.msg, S[i].msg);
+            ck_assert_str_eq(scan_err.msg, S[i].msg);
         }
+    }
+}
+END_TEST
+
+/* The scan skips plain string bytes eight at a time: a stop byte ('"', '\\' or a control
+ * byte) is found at every offset within and across those words. */
+START_TEST(string_scan_finds_stop_bytes_at_every_offset)
+{
+    char text[64];
+    for (size_t at = 0; at < 40; at++) {
+        memset(text, 'a', sizeof text);
+        text[0] = '"';
+        text[1 + at] = '\x01';
+        text[50] = '"';
+        hitl_err err = {0};
+        char want[96];
+        snprintf(want, sizeof want,
+                 "not valid JSON: raw control byte 0x01 inside a string at byte %zu of 51", 1 + at);
+        ck_assert_int_eq(hitl_json_check(text, 51, 100, &err), HITL_E_PARSE);
+        ck_assert_str_eq(err.msg, want);
+        ck_assert_int_eq(hitl_json_check(text, 51, 50, &err), HITL_E_TOO_BIG);
+        text[1 + at] = '"'; /* the string ends there: what follows is not JSON */
+        ck_assert_int_eq(hitl_json_check(text, 51, 100, &err), HITL_E_PARSE);
+        ck_assert_ptr_nonnull(strstr(err.msg, "unexpected data after the value"));
+        text[1 + at] = '\\';
+        text[2 + at] = 'n'; /* an escape, then plain bytes to the closing quote */
+        ck_assert_int_eq(hitl_json_check(text, 51, 100, &err), HITL_OK);
     }
 }
 END_TEST
@@ -972,6 +1002,7 @@ static Suite *form_suite(void)
     tc = tcase_create("json");
     tcase_add_test(tc, int64_reads_are_exact_or_refused);
     tcase_add_test(tc, parse_is_strict_rfc8259);
+    tcase_add_test(tc, string_scan_finds_stop_bytes_at_every_offset);
     tcase_add_test(tc, typed_getters_say_what_they_found);
     tcase_add_test(tc, paths_quote_odd_keys_and_stay_bounded);
     tcase_add_test(tc, excerpt_escapes_and_never_splits_utf8);

@@ -554,6 +554,34 @@ START_TEST(feed_from_callback_refused)
 }
 END_TEST
 
+static int reenter_one_byte(void *user, const hitl_sse_event *ev)
+{
+    (void)ev;
+    hitl_sse *p = *(hitl_sse **)user;
+    hitl_err err = {0};
+    ck_assert_int_eq(hitl_sse_feed(p, "x", 1, &err), HITL_E_STATE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "inside an SSE callback"));
+    return 0;
+}
+
+/* The 1-byte fast path must refuse a callback's feed too. The event's last line arrives a
+ * byte at a time (so the fast path has room to store bytes when the callback runs), and its
+ * end with the blank line in one feed. */
+START_TEST(one_byte_feed_from_callback_refused)
+{
+    hitl_sse *p = NULL;
+    hitl_sse_config cfg = {.on_event = reenter_one_byte, .user = &p};
+    hitl_err err = {0};
+    ck_assert_int_eq(hitl_sse_new(&p, &cfg, &err), 0);
+    for (const char *c = "data: 1234567"; *c; c++)
+        ck_assert_int_eq(hitl_sse_feed(p, c, 1, &err), 0);
+    ck_assert_int_eq(hitl_sse_feed(p, "\n\n", 2, &err), 0);
+    ck_assert_uint_eq(hitl_sse_events(p), 1);
+    ck_assert_int_eq(hitl_sse_finish(p, &err), 0);
+    hitl_sse_free(p);
+}
+END_TEST
+
 START_TEST(bad_arguments_refused)
 {
     hitl_sse *p = NULL;
@@ -738,6 +766,7 @@ static Suite *sse_suite(void)
     tcase_add_test(tc, memory_constant_on_endless_stream);
     tcase_add_test(tc, endless_line_fails_at_cap);
     tcase_add_test(tc, feed_from_callback_refused);
+    tcase_add_test(tc, one_byte_feed_from_callback_refused);
     tcase_add_test(tc, bad_arguments_refused);
     tcase_add_test(tc, terminal_state_names_first_error);
     suite_add_tcase(s, tc);

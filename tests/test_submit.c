@@ -221,6 +221,23 @@ static const variant VARIANTS[] = {
      "},\"action\":\"reject\",\"user\":\"abc-123\"}"},
 };
 
+/* hitl_submit_body is the tree hitl_submit_to_json prints. */
+START_TEST(body_is_the_tree_that_prints)
+{
+    hitl_submit *s = example_7_4();
+    hitl_err err = {0};
+    char *got = NULL;
+    ck_assert_int_eq(hitl_submit_to_json(s, &got, &err), HITL_OK);
+    char *tree = cJSON_PrintUnformatted(hitl_submit_body(s));
+    ck_assert_str_eq(tree, got);
+    free(tree);
+    free(got);
+    ck_assert_int_eq(hitl_submit_omit_field(s, "user", &err), HITL_OK);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(hitl_submit_body(s), "user"));
+    hitl_submit_free(s);
+}
+END_TEST
+
 START_TEST(invalid_variant_is_exact)
 {
     const variant *v = &VARIANTS[_i];
@@ -598,6 +615,7 @@ static Suite *submit_suite(void)
     Suite *s = suite_create("submit");
     TCase *tc = tcase_create("build");
     tcase_add_test(tc, section_7_4_example_is_exact);
+    tcase_add_test(tc, body_is_the_tree_that_prints);
     tcase_add_test(tc, dify_docs_v1_15_request_body_rebuilt_equal);
     tcase_add_test(tc, top_level_order_is_fixed_whatever_the_call_order);
     tcase_add_test(tc, hostile_strings_still_give_valid_json);

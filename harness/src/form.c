@@ -674,10 +674,12 @@ const hitl_form_action *hitl_form_find_action(const hitl_form *f, const char *id
 
 /* ---- serialization ---- */
 
-/* Builders that remember the first allocation failure in |ok| so the caller checks once. */
+/* Builders that remember the first allocation failure in |ok| so the caller checks once.
+ * Keys are literals or strings of the form, which outlive the tree hitl_form_to_json builds
+ * and deletes: cJSON_AddItemToObjectCS borrows them instead of copying each one. */
 static void put(cJSON *o, const char *key, cJSON *v, bool *ok)
 {
-    if (!v || !cJSON_AddItemToObject(o, key, v)) {
+    if (!v || !cJSON_AddItemToObjectCS(o, key, v)) {
         cJSON_Delete(v);
         *ok = false;
     }

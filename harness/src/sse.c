@@ -27,9 +27,13 @@
  *   not into `line` and then again into `data`. The caps keep their order: max_line is
  *   still checked as bytes arrive, and passing max_data only sets `span_over`, reported
  *   when the line ends, as a line parsed whole would report it.
- * - A 1-byte feed that continues a spanning line is stored by hitl_sse_feed itself
- *   (hold_byte), without the general path's stack frame and checks: byte-wise readers pay
- *   a few dozen instructions per byte, not a few hundred.
+ * - A 1-byte feed that starts or continues a line is stored by hitl_sse_feed itself,
+ *   without the general path's stack frame and checks: the general path leaves `fast_room`,
+ *   how many such bytes may go straight into `fast_buf` before a check is due (a buffer to
+ *   grow, a cap, the data-field check of a line's head), and 0 whenever the next byte needs
+ *   the general path (CR pending, BOM, failure, finish, inside a callback). A byte-wise
+ *   reader pays a few comparisons per byte, not a few hundred instructions (which matters
+ *   most in a fuzzing build, where every comparison is a callback).
  * - Buffers are reused across events; one that grew past SSE_RETAIN for a large event is
  *   released after it, so memory on an endless stream stays constant.
  * - Every failure is terminal: `state` becomes SSE_FAILED and later calls get
@@ -58,6 +62,9 @@
 enum sse_state { SSE_OPEN, SSE_FINISHED, SSE_FAILED };
 
 static const char SSE_BOM[3] = {'\xEF', '\xBB', '\xBF'};
+/* CR and LF, for the 1-byte path: one lookup where two comparisons would each cost a
+ * callback in a fuzzing build (unsigned char, not bool: UBSan checks each bool loaded). */
+static const unsigned char SSE_EOL_BYTE[256] = {['\n'] = 1, ['\r'] = 1};
 
 struct hitl_sse {
     hitl_sse_config cfg; /* caps with defaults applied */
@@ -77,7 +84,9 @@ struct hitl_sse {
     bool skip_lf;        /* a CR ended the previous feed: a leading LF completes it */
     bool bom_done;       /* the BOM check at the start of the stream is over */
     bool in_callback;
-    unsigned bom_held; /* bytes of a BOM prefix seen but not yet processed (0..2) */
+    size_t fast_room;   /* 1-byte feeds hitl_sse_feed may store directly (see above) */
+    hitl_buf *fast_buf; /* where: `line`, or `data` for span_data */
+    unsigned bom_held;  /* bytes of a BOM prefix seen but not yet processed (0..2) */
     enum sse_state state;
     int fail_code;     /* the status that made the parser fail */
     uint64_t offset;   /* stream offset of the next byte consume() receives */
@@ -528,32 +537,38 @@ static int feed_bytes(hitl_sse *p, const char *buf, size_t n, hitl_err *err)
     return consume(p, buf + i, n - i, err);
 }
 
-/* The 1-byte feed's fast path: a byte that is not a line end, continuing a spanning line
- * that already has room for it. Returns false when the general path must take it (line
- * start, the data-field check still ahead, a buffer to grow, a cap to report). */
-static inline bool hold_byte(hitl_sse *p, char c)
+static inline size_t min_size(size_t a, size_t b)
 {
+    return a < b ? a : b;
+}
+
+/* How many 1-byte feeds of non-line-end bytes may go straight into a buffer from here:
+ * bytes that start or continue a line, up to the byte completing the line's head (it goes
+ * the general way, which checks for a data field) and up to every cap; bytes of a data line
+ * being spanned (span_data) while they are kept. 0 when the next byte needs the general
+ * path. Run at the end of every general feed. */
+static void set_fast_room(hitl_sse *p)
+{
+    p->fast_room = 0;
+    if (p->state != SSE_OPEN || !p->bom_done || p->skip_lf)
+        return;
     if (p->span_data) {
-        if (p->span_len >= p->cfg.max_line)
-            return false;
-        if (!p->span_over) {
-            if (p->data.len >= p->data.cap || p->data.len >= p->cfg.max_data)
-                return false;
-            p->data.ptr[p->data.len++] = c;
-            p->data.ptr[p->data.len] = '\0';
-        }
-        p->span_len++;
-        return true;
+        if (p->span_over || p->span_len >= p->cfg.max_line || p->data.len >= p->cfg.max_data)
+            return;
+        p->fast_buf = &p->data;
+        p->fast_room = min_size(min_size(p->cfg.max_line - p->span_len, p->data.cap - p->data.len),
+                                p->cfg.max_data - p->data.len);
+        return;
     }
-    /* The byte completing the head goes the general way, to check for a data field. */
-    if (p->line.len >= p->line.cap || p->line.len >= p->cfg.max_line ||
-        p->line.len == SSE_DATA_HEAD - 1)
-        return false;
-    if (p->line.len == 0)
-        p->line_off = p->offset;
-    p->line.ptr[p->line.len++] = c;
-    p->line.ptr[p->line.len] = '\0';
-    return true;
+    size_t len = p->line.len, limit = min_size(p->line.cap, p->cfg.max_line);
+    if (len < SSE_DATA_HEAD)
+        limit = min_size(limit, SSE_DATA_HEAD - 1);
+    if (len >= limit)
+        return;
+    if (len == 0)
+        p->line_off = p->offset; /* the next byte starts a line, as hold() would note */
+    p->fast_buf = &p->line;
+    p->fast_room = limit - len;
 }
 
 static int check_callable(hitl_sse *p, const char *fn, hitl_err *err)
@@ -610,12 +625,14 @@ __attribute__((noinline)) static int feed_general(hitl_sse *p, const void *buf, 
         return rc;
     if (!buf && len)
         return hitl_err_set(err, HITL_E_ARG, "hitl_sse_feed: buf is NULL but len is %zu", len);
+    p->fast_room = 0; /* callbacks may feed: they must get the general path's refusal */
     p->bytes += len;
     rc = feed_bytes(p, buf, len, err);
     if (rc) {
         p->state = SSE_FAILED;
         p->fail_code = rc;
     }
+    set_fast_room(p);
     return rc;
 }
 
@@ -623,10 +640,14 @@ int hitl_sse_feed(hitl_sse *p, const void *buf, size_t len, hitl_err *err)
 {
     /* One byte per call (a client reading a socket byte-wise) would otherwise pay the whole
      * general path for every byte. */
-    if (len == 1 && p && buf && p->state == SSE_OPEN && !p->in_callback && p->bom_done &&
-        !p->skip_lf) {
+    if (len == 1 && p && p->fast_room && buf) {
         char c = *(const char *)buf;
-        if (c != '\n' && c != '\r' && hold_byte(p, c)) {
+        if (!SSE_EOL_BYTE[(unsigned char)c]) {
+            hitl_buf *b = p->fast_buf;
+            b->ptr[b->len++] = c;
+            b->ptr[b->len] = '\0';
+            p->fast_room--;
+            p->span_len += p->span_data; /* span_len counts only while span_data */
             p->bytes++;
             p->offset++;
             return HITL_OK;
@@ -642,6 +663,7 @@ int hitl_sse_finish(hitl_sse *p, hitl_err *err)
         return rc;
     /* A held BOM prefix, a partial line and an open event are all unterminated: dropped. */
     p->state = SSE_FINISHED;
+    p->fast_room = 0;
     hitl_buf_free(&p->line);
     hitl_buf_free(&p->data);
     hitl_buf_free(&p->type);

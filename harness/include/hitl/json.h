@@ -26,6 +26,11 @@
  * HITL_E_NOMEM. */
 int hitl_json_parse(const char *text, size_t len, size_t max_len, cJSON **out, hitl_err *err);
 
+/* hitl_json_check is hitl_json_parse without building the value: whether |len| bytes of
+ * |text| are exactly one strict JSON value, by the same syntax scan, with the same statuses
+ * and messages (0, HITL_E_TOO_BIG, HITL_E_PARSE). For text whose tree nobody reads. */
+int hitl_json_check(const char *text, size_t len, size_t max_len, hitl_err *err);
+
 /* What a typed lookup found. */
 typedef enum hitl_json_field {
     HITL_JSON_OK = 0,      /* present with the requested type */

@@ -73,6 +73,11 @@ int hitl_submit_omit_field(hitl_submit *s, const char *key, hitl_err *err);
  * it). Returns 0; HITL_E_TOO_BIG when the text would pass the cap; HITL_E_NOMEM. */
 int hitl_submit_to_json(const hitl_submit *s, char **out, hitl_err *err);
 
+/* hitl_submit_body is the body as built: a cJSON object owned by the builder, valid until
+ * the builder's next call and not to be modified. For reading or comparing bodies without
+ * printing and parsing them again (fuzz/fuzz_submit.c compares two builders this way). */
+const cJSON *hitl_submit_body(const hitl_submit *s);
+
 /* The files one file or file-list input of the form gets in a valid submission. */
 typedef struct hitl_submit_files {
     const char *input;         /* the input's output_variable_name */
