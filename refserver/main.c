@@ -1,6 +1,7 @@
 /* main.c: the hitl-refserver binary: flags, the ready line, clean shutdown on SIGINT/SIGTERM
  * (the signals are blocked in every thread and taken with sigwait, so the library needs no
  * handler). Exit codes: 0 clean stop, 1 could not start, 2 bad flags. */
+#include "refserver/planted_bugs.h"
 #include "refserver/refserver.h"
 
 #include <signal.h>
@@ -58,6 +59,11 @@ int main(int argc, char **argv)
     if (cfg.action == HITL_REFSERVER_LIST_FAULTS) {
         for (size_t i = 0; i < hitl_refserver_fault_count(); i++)
             printf("%s\t%s\n", hitl_refserver_fault_name(i), hitl_refserver_fault_summary(i));
+        return 0;
+    }
+    if (cfg.action == HITL_REFSERVER_LIST_BUGS) {
+        for (size_t i = 0; i < hitl_refserver_bug_count(); i++)
+            printf("%s\t%s\n", hitl_refserver_bug_name(i), hitl_refserver_bug_summary(i));
         return 0;
     }
     if (cfg.action == HITL_REFSERVER_LIST_FORMS) {

@@ -1,5 +1,6 @@
 /* config.c: Dify's defaults and the command-line flags of hitl-refserver. */
 #include "faults.h"
+#include "refserver/planted_bugs.h"
 #include "refserver/refserver.h"
 
 #include <arpa/inet.h>
@@ -94,6 +95,9 @@ static const char USAGE[] =
     "Faults:\n"
     "  --fault NAME             turn on a fault (repeatable); NAMEs below\n"
     "  --list-faults            print `name<TAB>summary` per fault and exit\n"
+    "  --bug NAME               turn on a planted bug for fuzzers to find (repeatable; off by\n"
+    "                           default, not a conformance fault)\n"
+    "  --list-bugs              print `name<TAB>summary` per planted bug and exit\n"
     "Other:\n"
     "  --help                   this text\n"
     "  --version                print the version\n"
@@ -501,6 +505,8 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
         }
     if (strcmp(f, "--fault") == 0)
         return hitl_refserver_fault_enable(cfg, v, err);
+    if (strcmp(f, "--bug") == 0)
+        return hitl_refserver_bug_enable(cfg, v, err);
     return hitl_err_set(err, HITL_E_ARG, "%s: unknown flag (see --help)", f);
 }
 
@@ -511,7 +517,7 @@ static const char *const VALUED_FLAGS[] = {
     "--video-limit",   "--audio-limit",    "--blacklist",      "--fetch-allow",   "--upload-layout",
     "--remote-errors", "--threads",        "--max-runs",       "--max-streams",   "--fault",
     "--behave",        "--fetch-proxy",    "--front",         "--form-delivery",
-    "--request-log"};
+    "--request-log",   "--bug"};
 
 static int known_flag(const char *f)
 {
@@ -536,6 +542,10 @@ int hitl_refserver_config_parse(hitl_refserver_config *cfg, int argc, char **arg
         }
         if (strcmp(a, "--list-faults") == 0) {
             cfg->action = HITL_REFSERVER_LIST_FAULTS;
+            return HITL_OK;
+        }
+        if (strcmp(a, "--list-bugs") == 0) {
+            cfg->action = HITL_REFSERVER_LIST_BUGS;
             return HITL_OK;
         }
         if (strcmp(a, "--list-forms") == 0) {

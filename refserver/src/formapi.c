@@ -7,6 +7,7 @@
 #include "http.h"
 #include "ids.h"
 #include "lifecycle.h"
+#include "planted_bugs.h"
 #include "respond.h"
 #include "state.h"
 #include "validate.h"
@@ -33,7 +34,8 @@ static rs_run *form_gate(rs_req *r, int app, rs_fault expiry_fault)
     rs_run *run = rs_state_run_by_token(&s->state, r->param);
     if (!run || (app >= 0 && run->app != app)) {
         rs_state_unlock(&s->state);
-        rs_reply_form_not_found(r);
+        if (!rs_bugs_form_not_found(r))
+            rs_reply_form_not_found(r);
         return NULL;
     }
     /* The first form of a two-node app's run, submitted: the run waits at its second. */
@@ -194,6 +196,8 @@ enum MHD_Result rs_form_submit(rs_req *r)
     if (!web && rs_behaves(&s->cfg, RS_B_SVC_NON_OBJECT_BODY_500) &&
         svc_non_object_500(r, &answered))
         return answered;
+    if (rs_bugs_submit_raw(r, &answered))
+        return answered;
     cJSON *body = rs_parse_body(r);
     if (!body)
         return MHD_YES;
@@ -215,6 +219,11 @@ enum MHD_Result rs_form_submit(rs_req *r)
     rs_submission sub = {inputs, action, web || !user ? run.user : user};
     char msg[1024];
     enum MHD_Result rc;
+    if (rs_bugs_submit_parsed(r, inputs, &rc)) {
+        cJSON_Delete(body);
+        return rc;
+    }
+    int lost = 0;
     int vrc = rs_validate_submit(s, &run, &sub, msg, sizeof msg);
     if (vrc) {
         if (rs_fault_on(&s->cfg, RS_F_REJECTED_SUBMIT_CONSUMES))
@@ -223,10 +232,11 @@ enum MHD_Result rs_form_submit(rs_req *r)
             rc = rs_reply_error(r, 500, "internal_server_error", "%s", msg);
         else
             rc = rs_reply_error(r, 400, "invalid_form_data", "%s", msg);
-    } else if (mark_submitted(s, run.id, run.form_id, action, inputs, 1)) {
+    } else if ((lost = mark_submitted(s, run.id, run.form_id, action, inputs, 1)) &&
+               !rs_bug_on(&s->cfg, RS_BUG_SUBMIT_RACE)) {
         rc = rs_reply_form_submitted(r, run.form_id);
     } else {
-        if (rs_clock_schedule(s->clock, s->cfg.resume_delay_ms, rs_lifecycle_resume_job, run.id))
+        if (!lost && rs_clock_schedule(s->clock, s->cfg.resume_delay_ms, rs_lifecycle_resume_job, run.id))
             rs_lifecycle_resume_job(s, run.id); /* the clock is full or stopping: publish now */
         if (rs_fault_on(&s->cfg, RS_F_SUBMIT_BODY_NOT_EMPTY))
             rc = rs_reply(r, 200, "application/json", "{\"result\":\"success\"}", 20);

@@ -4,6 +4,7 @@
  * File bytes are counted and discarded: only metadata is kept. */
 #include "filetype.h"
 #include "http.h"
+#include "planted_bugs.h"
 #include "ids.h"
 #include "remote.h"
 #include "respond.h"
@@ -343,6 +344,8 @@ static enum MHD_Result local(rs_req *r)
     if (!mp->filename[0])
         return rs_reply_error(r, 400, "filename_not_exists_error",
                               "The specified filename does not exist.");
+    if (rs_bugs_drop_filename(cfg, mp->filename))
+        return MHD_NO; /* the planted bug: the connection is dropped, nothing answered */
     if (rs_file_name_invalid(mp->filename) && !fault(r, RS_F_UPLOAD_FILENAME_UNCHECKED))
         return rs_reply_error(r, 400, "invalid_param", "Filename contains invalid characters");
     char ext[32];

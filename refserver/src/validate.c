@@ -6,6 +6,7 @@
 #include "formdef.h"
 #include "http.h"
 #include "ids.h"
+#include "planted_bugs.h"
 #include "remote.h"
 #include "state.h"
 
@@ -281,7 +282,9 @@ static int check_field(vctx *c, const cJSON *field, const cJSON *v)
         const cJSON *src = cJSON_GetObjectItemCaseSensitive(field, "option_source");
         const char *st = rs_json_str(src, "type");
         if (st && strcmp(st, "constant") == 0 &&
-            !in_str_array(cJSON_GetObjectItemCaseSensitive(src, "value"), v->valuestring))
+            !in_str_array(cJSON_GetObjectItemCaseSensitive(src, "value"), v->valuestring) &&
+            !rs_bugs_select_case_match(&c->s->cfg, cJSON_GetObjectItemCaseSensitive(src, "value"),
+                                       v->valuestring))
             return fail(c, prefix, "%.200s", v->valuestring);
         return HITL_OK;
     }

@@ -31,7 +31,8 @@ typedef enum hitl_refserver_action {
     HITL_REFSERVER_HELP,        /* --help was given */
     HITL_REFSERVER_VERSION,     /* --version was given */
     HITL_REFSERVER_LIST_FAULTS, /* --list-faults was given */
-    HITL_REFSERVER_LIST_FORMS   /* --list-forms was given */
+    HITL_REFSERVER_LIST_FORMS,  /* --list-forms was given */
+    HITL_REFSERVER_LIST_BUGS    /* --list-bugs was given (planted_bugs.h) */
 } hitl_refserver_action;
 
 /* --behave: what the server's answers follow where genuine Dify departs from the
@@ -99,6 +100,7 @@ typedef struct hitl_refserver_config {
     size_t max_upload_tokens; /* upload tokens kept, oldest forgotten first (16384) */
     size_t max_streams;       /* concurrent SSE streams (4000) */
     uint64_t faults[HITL_REFSERVER_FAULT_WORDS];
+    uint64_t bugs; /* planted bugs (refserver/planted_bugs.h), one bit each; 0 = none */
     hitl_refserver_behave behave; /* --behave contract|dify */
 } hitl_refserver_config;
 
