@@ -10,5 +10,6 @@ int hitl_cmd_sse_dump(int argc, char **argv, FILE *out, FILE *errout);
 int hitl_cmd_form_lint(int argc, char **argv, FILE *out, FILE *errout);
 int hitl_cmd_run(int argc, char **argv, FILE *out, FILE *errout);
 int hitl_cmd_list(int argc, char **argv, FILE *out, FILE *errout);
+int hitl_cmd_fuzz(int argc, char **argv, FILE *out, FILE *errout); /* cmd_fuzz.c */
 
 #endif

@@ -17,6 +17,7 @@ static const command COMMANDS[] = {
     {"list", hitl_cmd_list, "print the check catalogue"},
     {"sse-dump", hitl_cmd_sse_dump, "parse a raw SSE byte stream and print each event as JSON"},
     {"form-lint", hitl_cmd_form_lint, "validate a form definition or human_input_required data"},
+    {"fuzz", hitl_cmd_fuzz, "fuzz a deployment's Human Input endpoints (or the embedded server)"},
 };
 
 static void usage(FILE *f)
