@@ -68,6 +68,7 @@ static const char USAGE[] =
     "                        REPORT-DIR/corpus); the seeds are written into it first\n"
     "  --no-seeds            do not write the seeds (start from the corpus as it is)\n"
     "  --no-minimize         write findings as found, without shrinking their scenario\n"
+    "  --stop-on-finding     end the campaign at its first finding (CI)\n"
     "  --report-dir DIR      where reports and findings go (default hitlcheck-fuzz)\n"
     "  --replay FILE         run a finding's scenario again (REPORT-DIR/findings/ID.json): exit\n"
     "                        1 when it fires again, 0 when it does not\n"
@@ -86,7 +87,7 @@ static const char USAGE[] =
 typedef struct fuzz_opts {
     const char *target, *api_key, *user, *corpus, *replay;
     const char *report_dir;
-    bool web, yes, no_seeds, no_minimize;
+    bool web, yes, no_seeds, no_minimize, stop_on_finding;
     unsigned rate_max, rate_window;
     long timeout_ms, duration_s, jobs, seed;
     long long max_requests;
@@ -111,7 +112,7 @@ static int parse_rate(const char *s, unsigned *max, unsigned *window)
 static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *errout, bool *help)
 {
     enum { O_TARGET = 256, O_KEY, O_SURFACE, O_RATE, O_USER, O_TIMEOUT, O_YES, O_DURATION,
-           O_MAXREQ, O_JOBS, O_SEED, O_CORPUS, O_NOSEEDS, O_NOMIN, O_REPORT, O_REPLAY, O_EBUG,
+           O_MAXREQ, O_JOBS, O_SEED, O_CORPUS, O_NOSEEDS, O_NOMIN, O_STOP, O_REPORT, O_REPLAY, O_EBUG,
            O_HELP };
     static const struct option LONG[] = {
         {"target", required_argument, NULL, O_TARGET},
@@ -128,6 +129,7 @@ static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *erro
         {"corpus", required_argument, NULL, O_CORPUS},
         {"no-seeds", no_argument, NULL, O_NOSEEDS},
         {"no-minimize", no_argument, NULL, O_NOMIN},
+        {"stop-on-finding", no_argument, NULL, O_STOP},
         {"report-dir", required_argument, NULL, O_REPORT},
         {"replay", required_argument, NULL, O_REPLAY},
         {"embedded-bug", required_argument, NULL, O_EBUG},
@@ -190,6 +192,7 @@ static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *erro
         case O_CORPUS: o->corpus = optarg; break;
         case O_NOSEEDS: o->no_seeds = true; break;
         case O_NOMIN: o->no_minimize = true; break;
+        case O_STOP: o->stop_on_finding = true; break;
         case O_REPORT: o->report_dir = optarg; break;
         case O_REPLAY: o->replay = optarg; break;
         case O_EBUG: {
@@ -460,6 +463,7 @@ static int run_child(const fuzz_opts *o, unsigned job, const char *report_dir,
                             .progress_every_s = 5,
                             .progress_prefix = prefix,
                             .minimize = !o->no_minimize,
+                            .stop_on_finding = o->stop_on_finding,
                             .on_done = child_done,
                             .user = &cc};
     char seed[64], total[64], timeout[64], artifacts[4200], maxlen[64];

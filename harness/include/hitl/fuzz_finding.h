@@ -57,6 +57,7 @@ typedef struct hitl_fuzz_campaign {
     double progress_every_s;
     const char *progress_prefix; /* "" or "[job 2] " */
     bool minimize;               /* shrink each new finding's scenario before writing it */
+    bool stop_on_finding;        /* end the campaign at its first finding */
     /* Called once when the campaign ends (time or requests spent): it must end the process
      * (_exit), since libFuzzer's loop never returns to its caller. */
     void (*on_done)(struct hitl_fuzz_campaign *c, void *user);

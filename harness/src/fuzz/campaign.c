@@ -158,7 +158,8 @@ static int one_input(const uint8_t *data, size_t len)
     hitl_fuzz_stats_get(c->session, &st);
     c->elapsed_s = since(&started);
     if ((c->duration_s > 0 && c->elapsed_s >= c->duration_s) ||
-        (c->max_requests && st.requests >= c->max_requests) || c->setup_failures_in_a_row >= 20) {
+        (c->max_requests && st.requests >= c->max_requests) || c->setup_failures_in_a_row >= 20 ||
+        (c->stop_on_finding && c->findings)) {
         progress(c, true);
         c->on_done(c, c->user);
     }

@@ -113,16 +113,7 @@ static int do_req_on(hitl_fuzz *f, fz_http *h, const fz_req *q, hitl_http_respon
                              .origin_check = "fuzz"};
     pace(f);
     __atomic_add_fetch(&f->stats.requests, 1, __ATOMIC_RELAXED);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = fz_http_do(h, &req, resp, err);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (getenv("HITL_FUZZ_DEBUG"))
-        fprintf(stderr, "fuzz-debug: %.2f ms %s %.200s %.300s -> %ld %.200s\n",
-                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
-                q->method, q->path,
-                q->body ? q->body : "", resp->status, resp->body.ptr ? resp->body.ptr : "");
-    return rc;
+    return fz_http_do(h, &req, resp, err);
 }
 
 static int do_req(hitl_fuzz *f, const fz_req *q, hitl_http_response *resp, hitl_err *err)
@@ -855,7 +846,8 @@ static void submit_ctx(hitl_fuzz *f, fz_form *fm, fz_submit_ctx *c)
     *c = (fz_submit_ctx){.form = form,
                          .valid = fm->valid,
                          .file_mapping = fm->mapping,
-                         .other_mapping = f->other.mapping,
+                         /* "another form" is the one the body is not written for */
+                         .other_mapping = fm == &f->other ? f->cur.mapping : f->other.mapping,
                          .action = form->actions[0].id,
                          .other_action = form->n_actions > 1 && form->actions[1].id
                                              ? form->actions[1].id
