@@ -38,6 +38,7 @@ cmake -S "$root" -B "$build" \
     -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
     -DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
     -DHITL_FUZZ=ON -DHITL_FUZZ_ENGINE="$LIB_FUZZING_ENGINE" -DHITL_WERROR=OFF \
+    -DHITL_FUZZ_COMMAND=OFF \
     -DHITL_CJSON_SOURCE_DIR="$cjson_src"
 cmake --build "$build" --target hitl_fuzz_targets -j"$(nproc)"
 
@@ -58,6 +59,15 @@ for bin in "$build"/fuzz/fuzz_*; do
     fi
     if [ -f "$root/fuzz/$name.options" ]; then
         cp "$root/fuzz/$name.options" "$OUT/$name.options"
+    fi
+    # fuzz_server links libcurl, libmicrohttpd and cJSON as shared libraries (their static
+    # archives pull TLS and more): they ship in $OUT/lib, found through the target's
+    # RUNPATH $ORIGIN/lib (fuzz/CMakeLists.txt), since the runner image does not have them.
+    if [ "$name" = fuzz_server ]; then
+        mkdir -p "$OUT/lib"
+        ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' |
+            grep -Ev '/(libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|ld-linux[^/]*)\.so' |
+            while read -r lib; do cp -L "$lib" "$OUT/lib/"; done
     fi
     found=$((found + 1))
 done

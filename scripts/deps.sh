@@ -5,7 +5,7 @@
 # What building hitlcheck needs, and what running every test needs on top of it.
 HITL_BUILD_PACKAGES=(cmake make gcc libc6-dev pkg-config ca-certificates
                      libcurl4-openssl-dev libcjson-dev check libsubunit-dev libmicrohttpd-dev
-                     zlib1g-dev)
+                     zlib1g-dev clang libclang-rt-14-dev) # clang's libFuzzer runtime: hitlcheck fuzz
 HITL_TEST_PACKAGES=(clang libclang-rt-14-dev valgrind dpkg-dev xz-utils patch libxml2-utils libyaml-dev jq
                     curl chromium chromium-driver nginx squid openssl time)
 
