@@ -59,6 +59,7 @@ typedef struct hitl_fuzz_outcome {
     char *upload_name;   /* multipart: the file part's name, file name and type; malloc'd */
     char *upload_filename;
     char *upload_type;
+    char *upload_data;   /* the file part's bytes (upload_size of them); malloc'd */
     size_t upload_size;
     bool pair;           /* two requests at once */
     long status;         /* the answer's status; 0 = none */

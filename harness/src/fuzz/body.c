@@ -339,7 +339,7 @@ int fz_submit_write(const fz_submit_ctx *c, const fz_rec *r, hitl_buf *out, char
         } else if (inputs_slot->kind != FZ_K_CASE && inputs_slot->kind != FZ_K_SUFFIX) {
             reason(reject, reject_cap, "inputs is not an object of the form's inputs");
             if (inputs_slot->kind == FZ_K_OMIT) {
-                rc = 0;
+                /* no `inputs` key at all: another key holds the object's place */
                 hitl_buf_reset(out);
                 rc = hitl_buf_append_str(out, "{\"inputs_missing\":true");
             } else if (inputs_slot->kind == FZ_K_NEST) {
@@ -355,13 +355,15 @@ int fz_submit_write(const fz_submit_ctx *c, const fz_rec *r, hitl_buf *out, char
         unsigned depth = inputs_slot->edited && inputs_slot->kind == FZ_K_NEST
                              ? inputs_slot->param
                              : 0;
+        if (!rc && inputs_slot->edited && inputs_slot->kind == FZ_K_DUPLICATE) {
+            /* `inputs` twice: a hostile value first, then the object (parsers keep either) */
+            rc = hitl_buf_append_str(out, PALETTE[inputs_slot->param % NPALETTE]);
+            rc = rc ? rc : hitl_buf_append_str(out, ",\"inputs\":");
+        }
         for (unsigned i = 0; !rc && i < depth; i++)
             rc = hitl_buf_append_str(out, "[");
         rc = rc ? rc : hitl_buf_append_str(out, "{");
         bool first = true;
-        if (!rc && inputs_slot->edited && inputs_slot->kind == FZ_K_DUPLICATE) {
-            /* a duplicate of the whole object: an earlier `inputs` key is written first */
-        }
         for (size_t i = 0; !rc && i < n; i++) {
             const hitl_form_input *in = &c->form->inputs[i];
             const char *name = in->output_variable_name ? in->output_variable_name : "";

@@ -214,16 +214,9 @@ int hitl_fuzz_finding_write(const char *dir, const hitl_fuzz_outcome *o, const u
         snprintf(path, sizeof path, "%s/%s.body", dir, id);
         write_file(path, o->body, o->body_len, 0, 0644);
     }
-    if (o->upload_name) {
-        /* the part's bytes are the scenario's own filler, written again for curl */
-        size_t n = o->upload_size;
-        char *part = malloc(n ? n : 1);
-        if (part) {
-            memset(part, 'B', n);
-            snprintf(path, sizeof path, "%s/%s.part", dir, id);
-            write_file(path, part, n, 0, 0644);
-            free(part);
-        }
+    if (o->upload_name && o->upload_data) {
+        snprintf(path, sizeof path, "%s/%s.part", dir, id);
+        write_file(path, o->upload_data, o->upload_size, 0, 0644);
     }
     char *sh = reproducer(o, m, id);
     if (sh) {

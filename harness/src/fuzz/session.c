@@ -567,6 +567,9 @@ static void record_request(const hitl_fuzz *f, hitl_fuzz_outcome *out, const sen
                                ? strdup(s->part->content_type)
                                : NULL;
         out->upload_size = s->part->len;
+        out->upload_data = malloc(s->part->len ? s->part->len : 1);
+        if (out->upload_data && s->part->len)
+            memcpy(out->upload_data, s->part->data, s->part->len);
     }
     out->pair = s->op == FZ_SUBMIT_PAIR;
     out->status = status;
@@ -1055,6 +1058,7 @@ void hitl_fuzz_outcome_clear(hitl_fuzz_outcome *o)
     free(o->upload_name);
     free(o->upload_filename);
     free(o->upload_type);
+    free(o->upload_data);
     memset(o, 0, sizeof *o);
 }
 
