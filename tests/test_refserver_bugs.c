@@ -165,8 +165,10 @@ START_TEST(long_filename_drop)
         rst_upload_token(&ts, run.token, tok, sizeof tok);
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
         rst_part part = {"file", name, "%PDF-1.4\n", 0, "application/pdf"};
-        rst_opts o = {.url = rst_url(&ts, "%s", rst_upload_path(&ts)), .headers = auth,
-                      .parts = &part, .nparts = 1};
+        rst_opts o = {.url = rst_url(&ts, "%s", rst_upload_path(&ts)),
+                      .headers = auth,
+                      .parts = &part,
+                      .nparts = 1};
         rst_resp r;
         rst_do(&o, &r);
         if (on) {

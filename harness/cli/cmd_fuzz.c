@@ -111,38 +111,59 @@ static int parse_rate(const char *s, unsigned *max, unsigned *window)
 
 static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *errout, bool *help)
 {
-    enum { O_TARGET = 256, O_KEY, O_SURFACE, O_RATE, O_USER, O_TIMEOUT, O_YES, O_DURATION,
-           O_MAXREQ, O_JOBS, O_SEED, O_CORPUS, O_NOSEEDS, O_NOMIN, O_STOP, O_REPORT, O_REPLAY, O_EBUG,
-           O_HELP };
-    static const struct option LONG[] = {
-        {"target", required_argument, NULL, O_TARGET},
-        {"api-key", required_argument, NULL, O_KEY},
-        {"surface", required_argument, NULL, O_SURFACE},
-        {"rate-limit", required_argument, NULL, O_RATE},
-        {"user", required_argument, NULL, O_USER},
-        {"timeout", required_argument, NULL, O_TIMEOUT},
-        {"yes", no_argument, NULL, O_YES},
-        {"duration", required_argument, NULL, O_DURATION},
-        {"max-requests", required_argument, NULL, O_MAXREQ},
-        {"jobs", required_argument, NULL, O_JOBS},
-        {"seed", required_argument, NULL, O_SEED},
-        {"corpus", required_argument, NULL, O_CORPUS},
-        {"no-seeds", no_argument, NULL, O_NOSEEDS},
-        {"no-minimize", no_argument, NULL, O_NOMIN},
-        {"stop-on-finding", no_argument, NULL, O_STOP},
-        {"report-dir", required_argument, NULL, O_REPORT},
-        {"replay", required_argument, NULL, O_REPLAY},
-        {"embedded-bug", required_argument, NULL, O_EBUG},
-        {"help", no_argument, NULL, O_HELP},
-        {NULL, 0, NULL, 0}};
+    enum {
+        O_TARGET = 256,
+        O_KEY,
+        O_SURFACE,
+        O_RATE,
+        O_USER,
+        O_TIMEOUT,
+        O_YES,
+        O_DURATION,
+        O_MAXREQ,
+        O_JOBS,
+        O_SEED,
+        O_CORPUS,
+        O_NOSEEDS,
+        O_NOMIN,
+        O_STOP,
+        O_REPORT,
+        O_REPLAY,
+        O_EBUG,
+        O_HELP
+    };
+    static const struct option LONG[] = {{"target", required_argument, NULL, O_TARGET},
+                                         {"api-key", required_argument, NULL, O_KEY},
+                                         {"surface", required_argument, NULL, O_SURFACE},
+                                         {"rate-limit", required_argument, NULL, O_RATE},
+                                         {"user", required_argument, NULL, O_USER},
+                                         {"timeout", required_argument, NULL, O_TIMEOUT},
+                                         {"yes", no_argument, NULL, O_YES},
+                                         {"duration", required_argument, NULL, O_DURATION},
+                                         {"max-requests", required_argument, NULL, O_MAXREQ},
+                                         {"jobs", required_argument, NULL, O_JOBS},
+                                         {"seed", required_argument, NULL, O_SEED},
+                                         {"corpus", required_argument, NULL, O_CORPUS},
+                                         {"no-seeds", no_argument, NULL, O_NOSEEDS},
+                                         {"no-minimize", no_argument, NULL, O_NOMIN},
+                                         {"stop-on-finding", no_argument, NULL, O_STOP},
+                                         {"report-dir", required_argument, NULL, O_REPORT},
+                                         {"replay", required_argument, NULL, O_REPLAY},
+                                         {"embedded-bug", required_argument, NULL, O_EBUG},
+                                         {"help", no_argument, NULL, O_HELP},
+                                         {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
     int c;
     long v;
     while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
         switch (c) {
-        case O_TARGET: o->target = optarg; break;
-        case O_KEY: o->api_key = optarg; break;
+        case O_TARGET:
+            o->target = optarg;
+            break;
+        case O_KEY:
+            o->api_key = optarg;
+            break;
         case O_SURFACE:
             if (strcmp(optarg, "web") && strcmp(optarg, "service")) {
                 fprintf(errout, "hitlcheck fuzz: --surface '%s': use service or web\n", optarg);
@@ -156,14 +177,19 @@ static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *erro
                 return EXIT_USAGE;
             }
             break;
-        case O_USER: o->user = optarg; break;
+        case O_USER:
+            o->user = optarg;
+            break;
         case O_TIMEOUT:
             if (!hitl_cli_parse_long(optarg, 100, 600000, &o->timeout_ms)) {
-                fprintf(errout, "hitlcheck fuzz: --timeout '%s': milliseconds, 100-600000\n", optarg);
+                fprintf(errout, "hitlcheck fuzz: --timeout '%s': milliseconds, 100-600000\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             break;
-        case O_YES: o->yes = true; break;
+        case O_YES:
+            o->yes = true;
+            break;
         case O_DURATION:
             if (!hitl_cli_parse_long(optarg, 1, 7 * 86400, &o->duration_s)) {
                 fprintf(errout, "hitlcheck fuzz: --duration '%s': seconds, 1-604800\n", optarg);
@@ -172,7 +198,8 @@ static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *erro
             break;
         case O_MAXREQ:
             if (!hitl_cli_parse_long(optarg, 1, 2000000000L, &v)) {
-                fprintf(errout, "hitlcheck fuzz: --max-requests '%s': a number, 1-2000000000\n", optarg);
+                fprintf(errout, "hitlcheck fuzz: --max-requests '%s': a number, 1-2000000000\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             o->max_requests = v;
@@ -189,19 +216,33 @@ static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *erro
                 return EXIT_USAGE;
             }
             break;
-        case O_CORPUS: o->corpus = optarg; break;
-        case O_NOSEEDS: o->no_seeds = true; break;
-        case O_NOMIN: o->no_minimize = true; break;
-        case O_STOP: o->stop_on_finding = true; break;
-        case O_REPORT: o->report_dir = optarg; break;
-        case O_REPLAY: o->replay = optarg; break;
+        case O_CORPUS:
+            o->corpus = optarg;
+            break;
+        case O_NOSEEDS:
+            o->no_seeds = true;
+            break;
+        case O_NOMIN:
+            o->no_minimize = true;
+            break;
+        case O_STOP:
+            o->stop_on_finding = true;
+            break;
+        case O_REPORT:
+            o->report_dir = optarg;
+            break;
+        case O_REPLAY:
+            o->replay = optarg;
+            break;
         case O_EBUG: {
             hitl_refserver_config cfg;
             hitl_refserver_config_init(&cfg);
             hitl_err err = {0};
             if (hitl_refserver_bug_enable(&cfg, optarg, &err)) {
-                fprintf(errout, "hitlcheck fuzz: --embedded-bug: unknown planted bug '%s' "
-                                "(hitl-refserver --list-bugs)\n", optarg);
+                fprintf(errout,
+                        "hitlcheck fuzz: --embedded-bug: unknown planted bug '%s' "
+                        "(hitl-refserver --list-bugs)\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             hitl_strvec_push(&o->bugs, optarg);
@@ -298,14 +339,16 @@ static int start_embedded(const fuzz_opts *o, hitl_refserver **srv, char *url, s
      * campaign measures the server, not the limiter. */
     const char *args[] = {"hitl-refserver", "--port", "0", "--no-rate-limit", "--threads", "4"};
     hitl_err err = {0};
-    int rc = hitl_refserver_config_parse(&cfg, (int)(sizeof args / sizeof args[0]), (char **)args, &err);
+    int rc =
+        hitl_refserver_config_parse(&cfg, (int)(sizeof args / sizeof args[0]), (char **)args, &err);
     for (size_t i = 0; !rc && i < o->bugs.n; i++)
         rc = hitl_refserver_bug_enable(&cfg, o->bugs.items[i], &err);
     if (!rc)
         rc = hitl_refserver_start(&cfg, srv, &err);
     hitl_refserver_config_free(&cfg);
     if (rc) {
-        fprintf(errout, "hitlcheck fuzz: could not start the embedded reference server: %s\n", err.msg);
+        fprintf(errout, "hitlcheck fuzz: could not start the embedded reference server: %s\n",
+                err.msg);
         return EXIT_UNREACHABLE;
     }
     snprintf(url, cap, "http://127.0.0.1:%u", (unsigned)hitl_refserver_port(*srv));
@@ -354,7 +397,8 @@ static int replay(fuzz_opts *o, FILE *out, FILE *errout)
     hitl_fuzz *f = NULL;
     int code = EXIT_CLEAN;
     if (hitl_fuzz_new(&f, &t, &err) || hitl_fuzz_prepare(f, &err)) {
-        fprintf(errout, "hitlcheck fuzz: the target is unreachable or no run could be started: %s\n",
+        fprintf(errout,
+                "hitlcheck fuzz: the target is unreachable or no run could be started: %s\n",
                 err.msg);
         code = EXIT_UNREACHABLE;
     } else {
@@ -439,8 +483,10 @@ static int run_child(const fuzz_opts *o, unsigned job, const char *report_dir,
     hitl_fuzz *f = NULL;
     hitl_err err = {0};
     if (hitl_fuzz_new(&f, &t, &err) || hitl_fuzz_prepare(f, &err)) {
-        fprintf(progress, "hitlcheck fuzz: the target is unreachable or no run could be started "
-                          "on it: %s\n", err.msg);
+        fprintf(progress,
+                "hitlcheck fuzz: the target is unreachable or no run could be started "
+                "on it: %s\n",
+                err.msg);
         fflush(progress);
         hitl_fuzz_free(f);
         hitl_refserver_stop(srv);
@@ -472,9 +518,19 @@ static int run_child(const fuzz_opts *o, unsigned job, const char *report_dir,
     snprintf(timeout, sizeof timeout, "-timeout=%ld", 60 + 10 * (o->timeout_ms / 1000));
     snprintf(artifacts, sizeof artifacts, "-artifact_prefix=%s/artifacts/job%u-", report_dir, job);
     snprintf(maxlen, sizeof maxlen, "-max_len=%u", HITL_FUZZ_MAX_INPUT);
-    char *argv[] = {"hitlcheck-fuzz", seed, total, timeout, artifacts, maxlen,
-                    "-rss_limit_mb=4096", "-error_exitcode=77", "-timeout_exitcode=70",
-                    "-print_final_stats=0", "-reload=1", (char *)corpus, NULL};
+    char *argv[] = {"hitlcheck-fuzz",
+                    seed,
+                    total,
+                    timeout,
+                    artifacts,
+                    maxlen,
+                    "-rss_limit_mb=4096",
+                    "-error_exitcode=77",
+                    "-timeout_exitcode=70",
+                    "-print_final_stats=0",
+                    "-reload=1",
+                    (char *)corpus,
+                    NULL};
     int argc = (int)(sizeof argv / sizeof argv[0]) - 1;
     int rc = hitl_fuzz_campaign_run(&c, argc, argv);
     /* libFuzzer stopped by itself (it ran out of time first): the same ending. */
@@ -544,9 +600,9 @@ static void crash_finding(const fuzz_opts *o, const char *report_dir, const char
         snprintf(oc.signature, sizeof oc.signature, "crash/in-process/%s",
                  WEXITSTATUS(status) == CHILD_HANG ? "hang" : "sanitizer-or-abort");
     snprintf(oc.detail, sizeof oc.detail,
-             "the fuzzing process (job %u) died: %s; its report is in %s/libfuzzer-%u.log%s%s",
-             job, WIFSIGNALED(status) ? "a signal" : "libFuzzer's crash or timeout exit",
-             report_dir, job, best[0] ? ", its input in " : "", best);
+             "the fuzzing process (job %u) died: %s; its report is in %s/libfuzzer-%u.log%s%s", job,
+             WIFSIGNALED(status) ? "a signal" : "libFuzzer's crash or timeout exit", report_dir,
+             job, best[0] ? ", its input in " : "", best);
     snprintf(oc.method, sizeof oc.method, "-");
     oc.path = strdup("-");
     hitl_fuzz_finding_meta m = {.target_label = label,
@@ -595,8 +651,13 @@ static void write_seeds(const char *corpus)
 
 int hitl_cmd_fuzz(int argc, char **argv, FILE *out, FILE *errout)
 {
-    fuzz_opts o = {.report_dir = "hitlcheck-fuzz", .rate_max = 30, .rate_window = 60,
-                   .timeout_ms = 5000, .duration_s = 60, .jobs = 1, .seed = 1};
+    fuzz_opts o = {.report_dir = "hitlcheck-fuzz",
+                   .rate_max = 30,
+                   .rate_window = 60,
+                   .timeout_ms = 5000,
+                   .duration_s = 60,
+                   .jobs = 1,
+                   .seed = 1};
     bool help = false;
     int code = parse_opts(&o, argc, argv, out, errout, &help);
     if (code >= 0) {
@@ -619,7 +680,8 @@ int hitl_cmd_fuzz(int argc, char **argv, FILE *out, FILE *errout)
     if (!o.corpus)
         snprintf(corpus, sizeof corpus, "%s/corpus", o.report_dir);
     if (mkdir_p(findings) || mkdir_p(artifacts) || mkdir_p(corpus)) {
-        fprintf(errout, "hitlcheck fuzz: cannot create %s, %s and %s\n", findings, artifacts, corpus);
+        fprintf(errout, "hitlcheck fuzz: cannot create %s, %s and %s\n", findings, artifacts,
+                corpus);
         hitl_strvec_free(&o.bugs);
         return EXIT_USAGE;
     }

@@ -227,8 +227,8 @@ int rs_bugs_select_case_match(const hitl_refserver_config *cfg, const cJSON *opt
     if (!rs_bug_on(cfg, RS_BUG_SELECT_CASE_INSENSITIVE) || !value)
         return 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, options) if (cJSON_IsString(e) && strcasecmp(e->valuestring, value) == 0)
-        return 1;
+    cJSON_ArrayForEach(e, options) if (cJSON_IsString(e) &&
+                                       strcasecmp(e->valuestring, value) == 0) return 1;
     return 0;
 }
 

@@ -13,19 +13,19 @@
 
 #define RS_BUG_LIST(X)                                                                             \
     X(PARAGRAPH_NUL_500, "paragraph-nul-500",                                                      \
-      "a submit whose paragraph value holds a \\u0000 or a lone surrogate escape answers 500")      \
+      "a submit whose paragraph value holds a \\u0000 or a lone surrogate escape answers 500")     \
     X(FILE_LIST_OVER_20_500, "file-list-over-20-500",                                              \
       "a submit whose file-list value has more than 20 entries answers 500")                       \
     X(LONG_FILENAME_DROP, "long-filename-drop",                                                    \
       "a local upload whose file name is over 255 bytes gets its connection dropped, no answer")   \
     X(SELECT_CASE_INSENSITIVE, "select-case-insensitive",                                          \
       "a select accepts a value that differs from one of its options only in case")                \
-    X(DEEP_JSON_500, "deep-json-500", "a submit body nested deeper than 64 levels answers 500")     \
+    X(DEEP_JSON_500, "deep-json-500", "a submit body nested deeper than 64 levels answers 500")    \
     X(ERROR_ECHOES_TOKEN, "error-echoes-token",                                                    \
-      "the 404 for a form token that shares its first 16 characters with a live form's token "    \
+      "the 404 for a form token that shares its first 16 characters with a live form's token "     \
       "names that other form's token (\"did you mean …\")")                                        \
     X(SUBMIT_RACE, "submit-race",                                                                  \
-      "two concurrent valid submits of one form both answer 200: the submit does not re-check "   \
+      "two concurrent valid submits of one form both answer 200: the submit does not re-check "    \
       "the form under the lock, and its validation is slow (2 ms)")
 
 typedef enum rs_bug {

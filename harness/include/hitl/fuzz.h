@@ -51,28 +51,28 @@ typedef struct hitl_fuzz_outcome {
     /* The failing request, secrets replaced by placeholders (@FORM_TOKEN@, @OTHER_FORM_TOKEN@,
      * @UPLOAD_TOKEN@, @OTHER_UPLOAD_TOKEN@, @API_KEY@, @RUN_ID@), for the curl reproducer. */
     char method[8];
-    char *path;          /* below the base URL; malloc'd */
-    char *auth;          /* the Authorization value or NULL; malloc'd */
-    char *content_type;  /* NULL for none; malloc'd */
-    char *body;          /* JSON body (malloc'd, body_len bytes) or NULL */
+    char *path;         /* below the base URL; malloc'd */
+    char *auth;         /* the Authorization value or NULL; malloc'd */
+    char *content_type; /* NULL for none; malloc'd */
+    char *body;         /* JSON body (malloc'd, body_len bytes) or NULL */
     size_t body_len;
-    char *upload_name;   /* multipart: the file part's name, file name and type; malloc'd */
+    char *upload_name; /* multipart: the file part's name, file name and type; malloc'd */
     char *upload_filename;
     char *upload_type;
-    char *upload_data;   /* the file part's bytes (upload_size of them); malloc'd */
+    char *upload_data; /* the file part's bytes (upload_size of them); malloc'd */
     size_t upload_size;
-    bool pair;           /* two requests at once */
-    long status;         /* the answer's status; 0 = none */
+    bool pair;   /* two requests at once */
+    long status; /* the answer's status; 0 = none */
 } hitl_fuzz_outcome;
 
 void hitl_fuzz_outcome_clear(hitl_fuzz_outcome *o);
 
 typedef struct hitl_fuzz_stats {
-    uint64_t requests;       /* requests sent, pool upkeep included */
-    uint64_t scenarios;      /* scenarios executed */
-    uint64_t forms_used;     /* runs started for forms (current and neighbour) */
-    uint64_t setup_errors;   /* pool upkeep that failed (a run that did not pause, …) */
-    unsigned features;       /* distinct response features seen */
+    uint64_t requests;     /* requests sent, pool upkeep included */
+    uint64_t scenarios;    /* scenarios executed */
+    uint64_t forms_used;   /* runs started for forms (current and neighbour) */
+    uint64_t setup_errors; /* pool upkeep that failed (a run that did not pause, …) */
+    unsigned features;     /* distinct response features seen */
 } hitl_fuzz_stats;
 
 /* hitl_fuzz_new prepares a session against |t| (strings copied). The caller must have called

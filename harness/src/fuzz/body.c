@@ -212,9 +212,9 @@ static const char *input_reject(const hitl_form_input *in, const slot *s, const 
     if (in->type == HITL_INPUT_FILE || in->type == HITL_INPUT_FILE_LIST) {
         if (s->kind == FZ_K_OTHER)
             return "an upload_file_id of another form";
-        if (s->kind == FZ_K_MAPPING && (s->param % NMAPPINGS < 6 ||
-                                        (in->type == HITL_INPUT_FILE_LIST &&
-                                         s->param % NMAPPINGS == 7)))
+        if (s->kind == FZ_K_MAPPING &&
+            (s->param % NMAPPINGS < 6 ||
+             (in->type == HITL_INPUT_FILE_LIST && s->param % NMAPPINGS == 7)))
             return "an invalid file mapping";
     }
     return NULL;
@@ -329,8 +329,7 @@ int fz_submit_write(const fz_submit_ctx *c, const fz_rec *r, hitl_buf *out, char
     int rc = hitl_buf_append_str(out, "{\"inputs\":");
     const slot *inputs_slot = &slots[n + 1];
     bool inputs_literal = inputs_slot->edited && inputs_slot->kind != FZ_K_VALID &&
-                          inputs_slot->kind != FZ_K_DUPLICATE &&
-                          inputs_slot->kind != FZ_K_OTHER;
+                          inputs_slot->kind != FZ_K_DUPLICATE && inputs_slot->kind != FZ_K_OTHER;
     if (inputs_literal) {
         /* `inputs` itself replaced: everything but an object (or an object without the
          * inputs) is rejected (§7.2). */
@@ -352,9 +351,8 @@ int fz_submit_write(const fz_submit_ctx *c, const fz_rec *r, hitl_buf *out, char
         }
     }
     if (!inputs_literal) {
-        unsigned depth = inputs_slot->edited && inputs_slot->kind == FZ_K_NEST
-                             ? inputs_slot->param
-                             : 0;
+        unsigned depth =
+            inputs_slot->edited && inputs_slot->kind == FZ_K_NEST ? inputs_slot->param : 0;
         if (!rc && inputs_slot->edited && inputs_slot->kind == FZ_K_DUPLICATE) {
             /* `inputs` twice: a hostile value first, then the object (parsers keep either) */
             rc = hitl_buf_append_str(out, PALETTE[inputs_slot->param % NPALETTE]);

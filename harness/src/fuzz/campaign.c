@@ -37,9 +37,8 @@ static void progress(hitl_fuzz_campaign *c, bool force)
             "%sfuzz: %.0f s, %llu requests (%.0f req/s), %u features, %llu forms used, %llu "
             "finding%s\n",
             c->progress_prefix ? c->progress_prefix : "", el, (unsigned long long)st.requests,
-            el > 0 ? (double)st.requests / el : 0.0, st.features,
-            (unsigned long long)st.forms_used, (unsigned long long)c->findings,
-            c->findings == 1 ? "" : "s");
+            el > 0 ? (double)st.requests / el : 0.0, st.features, (unsigned long long)st.forms_used,
+            (unsigned long long)c->findings, c->findings == 1 ? "" : "s");
     fflush(c->progress);
 }
 

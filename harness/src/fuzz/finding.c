@@ -82,30 +82,32 @@ static void sq(hitl_buf *b, const char *s)
     hitl_buf_append_str(b, "'");
 }
 
-static char *reproducer(const hitl_fuzz_outcome *o, const hitl_fuzz_finding_meta *m,
-                        const char *id)
+static char *reproducer(const hitl_fuzz_outcome *o, const hitl_fuzz_finding_meta *m, const char *id)
 {
     hitl_buf b;
     hitl_buf_init(&b, 1u << 20);
-    hitl_buf_printf(&b,
-                    "#!/bin/sh\n"
-                    "# hitlcheck fuzz finding %s: %s\n"
-                    "# %s\n"
-                    "# The failing request alone. To replay the whole scenario (it starts a run for a\n"
-                    "# live form first): hitlcheck fuzz --replay %s.json [--target URL --api-key KEY]\n"
-                    "# Set HITL_TARGET (the base URL; found against %s), HITL_API_KEY, and the\n"
-                    "# tokens the request names: FORM_TOKEN (a live form's), OTHER_FORM_TOKEN,\n"
-                    "# UPLOAD_TOKEN, OTHER_UPLOAD_TOKEN, RUN_ID.\n"
-                    "set -eu\n"
-                    ": \"${HITL_TARGET:?set HITL_TARGET to the target's base URL}\"\n"
-                    "dir=$(dirname \"$0\")\n"
-                    "subst() {\n"
-                    "  sed -e \"s|@FORM_TOKEN@|${FORM_TOKEN:-}|g\" -e \"s|@OTHER_FORM_TOKEN@|${OTHER_FORM_TOKEN:-}|g\" \\\n"
-                    "      -e \"s|@UPLOAD_TOKEN@|${UPLOAD_TOKEN:-}|g\" -e \"s|@OTHER_UPLOAD_TOKEN@|${OTHER_UPLOAD_TOKEN:-}|g\" \\\n"
-                    "      -e \"s|@API_KEY@|${HITL_API_KEY:-}|g\" -e \"s|@RUN_ID@|${RUN_ID:-}|g\" \\\n"
-                    "      -e \"s|@OTHER_RUN_ID@|${OTHER_RUN_ID:-}|g\"\n"
-                    "}\n",
-                    id, o->signature, o->detail, id, m->target_label ? m->target_label : "?");
+    hitl_buf_printf(
+        &b,
+        "#!/bin/sh\n"
+        "# hitlcheck fuzz finding %s: %s\n"
+        "# %s\n"
+        "# The failing request alone. To replay the whole scenario (it starts a run for a\n"
+        "# live form first): hitlcheck fuzz --replay %s.json [--target URL --api-key KEY]\n"
+        "# Set HITL_TARGET (the base URL; found against %s), HITL_API_KEY, and the\n"
+        "# tokens the request names: FORM_TOKEN (a live form's), OTHER_FORM_TOKEN,\n"
+        "# UPLOAD_TOKEN, OTHER_UPLOAD_TOKEN, RUN_ID.\n"
+        "set -eu\n"
+        ": \"${HITL_TARGET:?set HITL_TARGET to the target's base URL}\"\n"
+        "dir=$(dirname \"$0\")\n"
+        "subst() {\n"
+        "  sed -e \"s|@FORM_TOKEN@|${FORM_TOKEN:-}|g\" -e "
+        "\"s|@OTHER_FORM_TOKEN@|${OTHER_FORM_TOKEN:-}|g\" \\\n"
+        "      -e \"s|@UPLOAD_TOKEN@|${UPLOAD_TOKEN:-}|g\" -e "
+        "\"s|@OTHER_UPLOAD_TOKEN@|${OTHER_UPLOAD_TOKEN:-}|g\" \\\n"
+        "      -e \"s|@API_KEY@|${HITL_API_KEY:-}|g\" -e \"s|@RUN_ID@|${RUN_ID:-}|g\" \\\n"
+        "      -e \"s|@OTHER_RUN_ID@|${OTHER_RUN_ID:-}|g\"\n"
+        "}\n",
+        id, o->signature, o->detail, id, m->target_label ? m->target_label : "?");
     hitl_buf_append_str(&b, "path=$(printf '%s' ");
     sq(&b, o->path);
     hitl_buf_append_str(&b, " | subst)\n");
@@ -123,7 +125,8 @@ static char *reproducer(const hitl_fuzz_outcome *o, const hitl_fuzz_finding_meta
     if (o->body) {
         hitl_buf_append_str(&b, " -H ");
         char ct[300];
-        snprintf(ct, sizeof ct, "Content-Type: %s", o->content_type ? o->content_type : "application/json");
+        snprintf(ct, sizeof ct, "Content-Type: %s",
+                 o->content_type ? o->content_type : "application/json");
         sq(&b, ct);
         hitl_buf_append_str(&b, " --data-binary @-");
     }
@@ -243,7 +246,8 @@ int hitl_fuzz_finding_load(const char *path, hitl_fuzz_finding *out, hitl_err *e
     if (!cJSON_IsString(hx) || !cJSON_IsString(sig)) {
         cJSON_Delete(j);
         return hitl_err_set(err, HITL_E_PARSE,
-                            "--replay: '%s' is not a finding file (no scenario_hex/signature)", path);
+                            "--replay: '%s' is not a finding file (no scenario_hex/signature)",
+                            path);
     }
     size_t hl = strlen(hx->valuestring);
     for (size_t i = 0; i + 1 < hl && out->len < sizeof out->data; i += 2) {

@@ -38,10 +38,18 @@ static void xml_escape(FILE *f, const char *s)
 {
     for (; *s; s++)
         switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
         default:
             if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
                 fputc(*s, f);
@@ -142,9 +150,10 @@ static int write_junit(const char *path, const hitl_fuzz_summary *s, finding_row
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<testsuites name=\"hitlcheck fuzz\" tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n"
-               "  <testsuite name=\"fuzz\" tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n",
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<testsuites name=\"hitlcheck fuzz\" tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n"
+            "  <testsuite name=\"fuzz\" tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n",
             n ? n : 1, n, s->seconds, n ? n : 1, n, s->seconds);
     if (!n)
         fprintf(f, "    <testcase classname=\"fuzz\" name=\"no finding in %llu requests\"/>\n",
@@ -159,8 +168,9 @@ static int write_junit(const char *path, const hitl_fuzz_summary *s, finding_row
         xml_escape(f, str(j, "detail"));
         fputs("\">", f);
         xml_escape(f, str(j, "scenario"));
-        fprintf(f, "reproducer: findings/%s.sh; replay: hitlcheck fuzz --replay findings/%s.json"
-                   "</failure>\n    </testcase>\n",
+        fprintf(f,
+                "reproducer: findings/%s.sh; replay: hitlcheck fuzz --replay findings/%s.json"
+                "</failure>\n    </testcase>\n",
                 str(j, "id"), str(j, "id"));
     }
     fputs("  </testsuite>\n</testsuites>\n", f);
@@ -233,7 +243,8 @@ int hitl_fuzz_report_write(const char *report_dir, const char *findings_dir,
         rc = hitl_err_set(err, HITL_E_IO, "cannot write %s", path);
     if (summary) {
         for (size_t i = 0; i < n; i++)
-            fprintf(summary, "FINDING %s  %s\n        %s\n        replay: hitlcheck fuzz --replay %s/%s\n",
+            fprintf(summary,
+                    "FINDING %s  %s\n        %s\n        replay: hitlcheck fuzz --replay %s/%s\n",
                     str(rows[i].j, "id"), str(rows[i].j, "signature"), str(rows[i].j, "detail"),
                     findings_dir, rows[i].name);
     }

@@ -49,16 +49,16 @@ void fz_decode(const uint8_t *data, size_t len, fz_scenario *sc)
 
 const char *fz_op_name(fz_op op)
 {
-    static const char *const NAMES[] = {"get",         "upload-token", "upload",
-                                        "submit",      "submit-pair",  "resume"};
+    static const char *const NAMES[] = {"get",    "upload-token", "upload",
+                                        "submit", "submit-pair",  "resume"};
     return op < FZ_OP__COUNT ? NAMES[op] : "?";
 }
 
 const char *fz_kind_name(fz_kind k)
 {
-    static const char *const NAMES[] = {"valid",   "omit",     "palette", "case",  "suffix",
-                                        "number",  "literal",  "repeat",  "nest",  "duplicate",
-                                        "huge",    "other",    "mapping"};
+    static const char *const NAMES[] = {"valid",  "omit",    "palette", "case", "suffix",
+                                        "number", "literal", "repeat",  "nest", "duplicate",
+                                        "huge",   "other",   "mapping"};
     return k < FZ_K__COUNT ? NAMES[k] : "?";
 }
 
@@ -73,8 +73,7 @@ char *hitl_fuzz_describe(const uint8_t *data, size_t len)
         hitl_buf_printf(&b, "%u: %s token-mutation %u/%u", i, fz_op_name(r->op), r->tok & 7u,
                         r->tok >> 3);
         if (r->op == FZ_SUBMIT) {
-            hitl_buf_printf(&b, " action-mode %u user-mode %u edits", r->p[0] % 8u,
-                            r->p[1] % 5u);
+            hitl_buf_printf(&b, " action-mode %u user-mode %u edits", r->p[0] % 8u, r->p[1] % 5u);
             for (unsigned e = 0; e < FZ_EDITS; e++) {
                 const uint8_t *ed = r->p + 2 + 3 * e;
                 if (ed[0])
@@ -82,9 +81,9 @@ char *hitl_fuzz_describe(const uint8_t *data, size_t len)
                                     fz_kind_name((fz_kind)(ed[1] % FZ_K__COUNT)), ed[2]);
             }
         } else if (r->op == FZ_UPLOAD) {
-            hitl_buf_printf(&b, " auth %u name %u/%u type %u size %u/%u parts %u",
-                            r->p[0] % 8u, r->p[1] % 10u, r->p[2], r->p[3] % 5u, r->p[4] % 3u,
-                            r->p[5], r->p[6] % 5u);
+            hitl_buf_printf(&b, " auth %u name %u/%u type %u size %u/%u parts %u", r->p[0] % 8u,
+                            r->p[1] % 10u, r->p[2], r->p[3] % 5u, r->p[4] % 3u, r->p[5],
+                            r->p[6] % 5u);
         }
         hitl_buf_append_str(&b, "\n");
     }
@@ -102,7 +101,10 @@ typedef struct seed {
     size_t len;
 } seed;
 
-#define R16(...) {__VA_ARGS__}
+#define R16(...)                                                                                   \
+    {                                                                                              \
+        __VA_ARGS__                                                                                \
+    }
 static const seed SEEDS[] = {
     {"valid-submission", R16(15, 0), 16},
     {"get-form", R16(0, 0), 16},

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-__attribute__((used, section("__libfuzzer_extra_counters"))) uint8_t
-    hitl_fuzz_features[HITL_FUZZ_FEATURES];
+__attribute__((used, section("__libfuzzer_extra_counters")))
+uint8_t hitl_fuzz_features[HITL_FUZZ_FEATURES];
 
 #define SAMPLE_PDF "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #define BODY_MAX (1u << 20)
@@ -32,9 +32,9 @@ typedef struct fz_form {
     char *token, *run_id, *upload_token, *upload_id;
     char *mapping; /* {"transfer_method":"local_file","upload_file_id":…,"type":"document"} */
     hitl_form *form;
-    char **valid; /* per input, its valid JSON value */
-    bool consumed;  /* a submit of it was answered 200 */
-    bool rejected;  /* a submit of it was rejected since it went live */
+    char **valid;  /* per input, its valid JSON value */
+    bool consumed; /* a submit of it was answered 200 */
+    bool rejected; /* a submit of it was rejected since it went live */
 } fz_form;
 
 struct hitl_fuzz {
@@ -157,8 +157,7 @@ static int on_start_event(void *user, const hitl_sse_event *e)
     hitl_event ev;
     if (hitl_event_decode(e->type, e->type_len, e->data, e->data_len, &ev, NULL))
         return 0;
-    if (ev.kind == HITL_EV_HUMAN_INPUT_REQUIRED && ev.form && ev.form->form_token &&
-        !sc->token) {
+    if (ev.kind == HITL_EV_HUMAN_INPUT_REQUIRED && ev.form && ev.form->form_token && !sc->token) {
         sc->token = strdup(ev.form->form_token);
         if (ev.workflow_run_id.value)
             sc->run_id = strdup(ev.workflow_run_id.value);
@@ -178,8 +177,11 @@ static int start_run(hitl_fuzz *f, fz_form *fm, hitl_err *err)
         return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
     snprintf(body, sizeof body, "{\"inputs\":{},\"response_mode\":\"streaming\",\"user\":%s}", uq);
     free(uq);
-    fz_req q = {.method = "POST", .path = "/v1/workflows/run",
-                .auth = svc_auth(f, auth, sizeof auth), .body = body, .body_len = strlen(body),
+    fz_req q = {.method = "POST",
+                .path = "/v1/workflows/run",
+                .auth = svc_auth(f, auth, sizeof auth),
+                .body = body,
+                .body_len = strlen(body),
                 .timeout_ms = 15000};
     hitl_http_response resp;
     int rc = do_req(f, &q, &resp, err);
@@ -217,7 +219,8 @@ static int form_path(char *out, size_t cap, bool web, const char *raw_token, con
     hitl_buf_init(&b, cap);
     int rc = hitl_url_encode(&b, raw_token);
     if (!rc)
-        rc = (size_t)snprintf(out, cap, "%s%s%s", web ? "/api/form/human_input/" : "/v1/form/human_input/",
+        rc = (size_t)snprintf(out, cap, "%s%s%s",
+                              web ? "/api/form/human_input/" : "/v1/form/human_input/",
                               hitl_buf_str(&b), suffix) >= cap
                  ? HITL_E_TOO_BIG
                  : 0;
@@ -240,8 +243,12 @@ static int probe_layout(hitl_fuzz *f, hitl_err *err)
         return 0;
     const char *paths[] = {V2_FILES, V1_FILES};
     for (size_t i = 0; i < 2; i++) {
-        fz_req q = {.method = "POST", .path = paths[i], .body = "", .body_len = 0,
-                    .content_type = "application/octet-stream", .timeout_ms = 5000};
+        fz_req q = {.method = "POST",
+                    .path = paths[i],
+                    .body = "",
+                    .body_len = 0,
+                    .content_type = "application/octet-stream",
+                    .timeout_ms = 5000};
         hitl_http_response resp;
         int rc = do_req(f, &q, &resp, err);
         long st = resp.status;
@@ -266,7 +273,8 @@ static int fill_form(hitl_fuzz *f, fz_form *fm, hitl_err *err)
     int rc = form_path(path, sizeof path, f->t.web, fm->token, "");
     if (rc)
         return hitl_err_set(err, rc, "form path");
-    fz_req q = {.method = "GET", .path = path, .auth = f->t.web ? NULL : svc_auth(f, auth, sizeof auth)};
+    fz_req q = {
+        .method = "GET", .path = path, .auth = f->t.web ? NULL : svc_auth(f, auth, sizeof auth)};
     hitl_http_response resp;
     rc = do_req(f, &q, &resp, err);
     if (!rc && resp.status != 200)
@@ -293,11 +301,13 @@ static int fill_form(hitl_fuzz *f, fz_form *fm, hitl_err *err)
         !probe_layout(f, NULL)) {
         char bearer[600];
         snprintf(bearer, sizeof bearer, "Bearer %s", fm->upload_token);
-        hitl_http_part part = {.name = "file", .filename = "report.pdf",
-                               .content_type = "application/pdf", .data = SAMPLE_PDF,
+        hitl_http_part part = {.name = "file",
+                               .filename = "report.pdf",
+                               .content_type = "application/pdf",
+                               .data = SAMPLE_PDF,
                                .len = sizeof SAMPLE_PDF - 1};
-        fz_req u = {.method = "POST", .path = f->upload_path, .auth = bearer, .parts = &part,
-                    .n_parts = 1};
+        fz_req u = {
+            .method = "POST", .path = f->upload_path, .auth = bearer, .parts = &part, .n_parts = 1};
         rc = do_req(f, &u, &resp, err);
         if (!rc && resp.status == 201)
             fm->upload_id = json_string_field(&resp, "id");
@@ -338,9 +348,10 @@ static int fill_form(hitl_fuzz *f, fz_form *fm, hitl_err *err)
     hitl_submit_free(sb);
     if (!rc && fm->upload_id) {
         char m[512];
-        snprintf(m, sizeof m,
-                 "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"%s\",\"type\":\"document\"}",
-                 fm->upload_id);
+        snprintf(
+            m, sizeof m,
+            "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"%s\",\"type\":\"document\"}",
+            fm->upload_id);
         fm->mapping = strdup(m);
     }
     return rc;
@@ -500,8 +511,8 @@ static size_t secrets_of(const hitl_fuzz *f, secret *s)
     s[n++] = (secret){f->cur.token, "@FORM_TOKEN@", "the form token", true};
     s[n++] = (secret){f->other.token, "@OTHER_FORM_TOKEN@", "another form's token", true};
     s[n++] = (secret){f->cur.upload_token, "@UPLOAD_TOKEN@", "the form's upload token", true};
-    s[n++] = (secret){f->other.upload_token, "@OTHER_UPLOAD_TOKEN@",
-                      "another form's upload token", true};
+    s[n++] = (secret){f->other.upload_token, "@OTHER_UPLOAD_TOKEN@", "another form's upload token",
+                      true};
     s[n++] = (secret){f->key, "@API_KEY@", "the API key", true};
     s[n++] = (secret){f->cur.run_id, "@RUN_ID@", "the run id", false};
     s[n++] = (secret){f->other.run_id, "@OTHER_RUN_ID@", "another run's id", false};
@@ -583,8 +594,8 @@ static void judge(hitl_fuzz *f, unsigned idx, const sent *s, int rc, const hitl_
     char sig[160];
     bool was_found = out->found;
     read_answer(resp, a);
-    feature(f, mix(mix(mix(2166136261u, op, strlen(op)), &a->status, sizeof a->status),
-                   a->code, strlen(a->code)) ^
+    feature(f, mix(mix(mix(2166136261u, op, strlen(op)), &a->status, sizeof a->status), a->code,
+                   strlen(a->code)) ^
                    mix(2166136261u, a->tmpl, strlen(a->tmpl)));
     if (rc == HITL_E_TIMEOUT && s->op != FZ_RESUME) {
         snprintf(sig, sizeof sig, "timeout/%s", op);
@@ -592,21 +603,24 @@ static void judge(hitl_fuzz *f, unsigned idx, const sent *s, int rc, const hitl_
               s->q->timeout_ms ? s->q->timeout_ms : f->t.timeout_ms);
     } else if (rc && resp->status == 0 && s->op != FZ_RESUME) {
         snprintf(sig, sizeof sig, "dropped-connection/%s", op);
-        found(out, idx, false, "dropped-connection", sig, "%s: the connection ended without an answer (%s)",
-              op, err && err->msg[0] ? err->msg : "no status");
+        found(out, idx, false, "dropped-connection", sig,
+              "%s: the connection ended without an answer (%s)", op,
+              err && err->msg[0] ? err->msg : "no status");
     } else if (resp->status >= 500) {
         hitl_proxy_page page;
         bool proxy = hitl_proxy_page_detect(resp, &page);
         snprintf(sig, sizeof sig, "server-error/%s/%ld/%s", op, resp->status,
-                 proxy ? "front-end-page" : a->code[0] ? a->code : "-");
+                 proxy        ? "front-end-page"
+                 : a->code[0] ? a->code
+                              : "-");
         found(out, idx, false, "server-error", sig, "%s: HTTP %ld%s%s", op, resp->status,
               a->code[0] ? ", code " : "", a->code);
     } else if (resp->status >= 400 && s->op != FZ_RESUME && !a->shape_ok &&
                !hitl_proxy_page_detect(resp, NULL)) {
         snprintf(sig, sizeof sig, "error-shape/%s/%ld", op, resp->status);
         found(out, idx, false, "error-shape", sig,
-              "%s: HTTP %ld whose body is not the error shape {code, message, status} (§1.3)",
-              op, resp->status);
+              "%s: HTTP %ld whose body is not the error shape {code, message, status} (§1.3)", op,
+              resp->status);
     }
     /* A resume stream carries the run's events, form tokens included, to the app's key. */
     if (!out->found && resp->body.len && s->op != FZ_RESUME) {
@@ -640,14 +654,18 @@ static void mutate_token(const hitl_fuzz *f, uint8_t tok, hitl_buf *b)
     const char *own = f->cur.token ? f->cur.token : "";
     size_t len = strlen(own);
     unsigned arg = tok >> 3;
-    static const char *const WEIRD[] = {"..", "%00", "null", "undefined", "' OR 1=1 --",
-                                        "../../etc/passwd"};
+    static const char *const WEIRD[] = {"..",        "%00",         "null",
+                                        "undefined", "' OR 1=1 --", "../../etc/passwd"};
     switch (tok & 7u) {
     case 1: { /* one character changed */
         hitl_buf_append_str(b, own);
         if (len) {
             char *c = &b->ptr[(arg + 12) % len];
-            *c = *c == 'z' ? 'a' : *c == 'Z' ? 'A' : *c == '9' ? '0' : *c == '-' ? '_' : (char)(*c + 1);
+            *c = *c == 'z'   ? 'a'
+                 : *c == 'Z' ? 'A'
+                 : *c == '9' ? '0'
+                 : *c == '-' ? '_'
+                             : (char)(*c + 1);
         }
         break;
     }
@@ -748,10 +766,12 @@ static int op_upload(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
         auth[0] = '\0';
         break;
     case 2:
-        snprintf(auth, sizeof auth, "Bearer hitl_upload_%s", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        snprintf(auth, sizeof auth, "Bearer hitl_upload_%s",
+                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
         break;
     case 3:
-        snprintf(auth, sizeof auth, "Bearer %s", f->other.upload_token ? f->other.upload_token : "x");
+        snprintf(auth, sizeof auth, "Bearer %s",
+                 f->other.upload_token ? f->other.upload_token : "x");
         valid_auth = f->other.upload_token && !f->other.consumed;
         break;
     case 4:
@@ -779,15 +799,32 @@ static int op_upload(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
         snprintf(name + n, sizeof name - n, ".pdf");
         break;
     }
-    case 2: snprintf(name, sizeof name, "../../etc/passwd"); break;
-    case 3: snprintf(name, sizeof name, "a/b.pdf"); break;
-    case 4: snprintf(name, sizeof name, "x.exe"); break;
-    case 5: snprintf(name, sizeof name, "noext"); break;
-    case 6: name[0] = '\0'; break;
-    case 7: snprintf(name, sizeof name, "r\xc3\xa9sum\xc3\xa9.pdf"); break;
-    case 8: snprintf(name, sizeof name, "a;b=c.pdf"); break;
-    case 9: snprintf(name, sizeof name, "REPORT.PDF"); break;
-    default: snprintf(name, sizeof name, "report.pdf");
+    case 2:
+        snprintf(name, sizeof name, "../../etc/passwd");
+        break;
+    case 3:
+        snprintf(name, sizeof name, "a/b.pdf");
+        break;
+    case 4:
+        snprintf(name, sizeof name, "x.exe");
+        break;
+    case 5:
+        snprintf(name, sizeof name, "noext");
+        break;
+    case 6:
+        name[0] = '\0';
+        break;
+    case 7:
+        snprintf(name, sizeof name, "r\xc3\xa9sum\xc3\xa9.pdf");
+        break;
+    case 8:
+        snprintf(name, sizeof name, "a;b=c.pdf");
+        break;
+    case 9:
+        snprintf(name, sizeof name, "REPORT.PDF");
+        break;
+    default:
+        snprintf(name, sizeof name, "report.pdf");
     }
     static const char *const TYPES[] = {"application/pdf", NULL, "text/html", "image/png",
                                         "x/\x01garbage"};
@@ -796,20 +833,26 @@ static int op_upload(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
     size_t size;
     const char *data = SAMPLE_PDF;
     switch (p[4] % 3u) {
-    case 1: size = 0; break;
+    case 1:
+        size = 0;
+        break;
     case 2:
         size = (size_t)p[5] * 1024u;
         memset(big, 'B', size);
         data = big;
         break;
-    default: size = sizeof SAMPLE_PDF - 1;
+    default:
+        size = sizeof SAMPLE_PDF - 1;
     }
     hitl_http_part parts[3];
     size_t np = 0;
     unsigned pmode = p[6] % 5u;
-    hitl_http_part file = {.name = pmode == 2 ? "files" : "file", .filename = name,
+    hitl_http_part file = {.name = pmode == 2 ? "files" : "file",
+                           .filename = name,
                            .content_type = tmode == 1 || tmode == 4 ? NULL : TYPES[tmode],
-                           .no_content_type = tmode == 1, .data = data, .len = size};
+                           .no_content_type = tmode == 1,
+                           .data = data,
+                           .len = size};
     if (tmode == 4)
         file.content_type = "application/x-fuzz";
     if (pmode != 4)
@@ -824,7 +867,10 @@ static int op_upload(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
         parts[np++] = (hitl_http_part){.name = "note", .data = "x", .len = 1};
     if (file.no_content_type && (strpbrk(name, "\"\\\r\n") != NULL))
         return 0;
-    fz_req q = {.method = "POST", .path = path, .auth = auth[0] ? auth : NULL, .parts = parts,
+    fz_req q = {.method = "POST",
+                .path = path,
+                .auth = auth[0] ? auth : NULL,
+                .parts = parts,
                 .n_parts = np};
     hitl_http_response resp;
     hitl_err err = {0};
@@ -834,7 +880,8 @@ static int op_upload(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
     judge(f, idx, &s, rc, &resp, &err, &a, out);
     if (!out->found && resp.status == 201 && !valid_auth) {
         found(out, idx, true, "invariant", "invariant/upload-without-valid-token",
-              "upload: HTTP 201 for an upload whose Authorization is not a valid upload token (§6.1)");
+              "upload: HTTP 201 for an upload whose Authorization is not a valid upload token "
+              "(§6.1)");
         record_request(f, out, &s, resp.status);
     }
     feature(f, mix(mix(3u, &auth_mode, sizeof auth_mode), &resp.status, sizeof resp.status) ^
@@ -887,9 +934,11 @@ static int op_submit(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
         hitl_buf_free(&body);
         return 0;
     }
-    fz_req q = {.method = "POST", .path = path,
+    fz_req q = {.method = "POST",
+                .path = path,
                 .auth = f->t.web ? NULL : svc_auth(f, auth, sizeof auth),
-                .body = hitl_buf_str(&body), .body_len = body.len};
+                .body = hitl_buf_str(&body),
+                .body_len = body.len};
     hitl_http_response resp;
     hitl_err err = {0};
     bool was_consumed = target && target->consumed;
@@ -914,9 +963,9 @@ static int op_submit(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
                resp.status != 412 && resp.status != 404) {
         target->rejected = true;
     }
-    feature(f, mix(mix(kinds * 2654435761u, &resp.status, sizeof resp.status), a.code,
-                   strlen(a.code)) ^
-                   (reject[0] ? 0x5bd1e995u : 0) ^ (r->p[0] % 8u) * 40503u);
+    feature(
+        f, mix(mix(kinds * 2654435761u, &resp.status, sizeof resp.status), a.code, strlen(a.code)) ^
+               (reject[0] ? 0x5bd1e995u : 0) ^ (r->p[0] % 8u) * 40503u);
     hitl_http_response_free(&resp);
     hitl_buf_free(&body);
     return 0;
@@ -956,9 +1005,11 @@ static int op_submit_pair(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz
         hitl_buf_free(&body);
         return 0;
     }
-    fz_req q = {.method = "POST", .path = path,
+    fz_req q = {.method = "POST",
+                .path = path,
                 .auth = f->t.web ? NULL : svc_auth(f, auth, sizeof auth),
-                .body = hitl_buf_str(&body), .body_len = body.len};
+                .body = hitl_buf_str(&body),
+                .body_len = body.len};
     bool was_consumed = fm->consumed;
     pair_arg a = {f, f->http, &q, {0}, {0}, 0}, b = {f, f->http2, &q, {0}, {0}, 0};
     pthread_t th;
@@ -1011,8 +1062,11 @@ static int op_resume(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
     hitl_url_encode(&b, r->p[0] & 1 ? "someone-else" : f->cur.user);
     char auth[512];
     /* A paused run's stream stays open for pings: a short wait, ended by the first bytes. */
-    fz_req q = {.on_body = first_bytes, .method = "GET", .path = hitl_buf_str(&b),
-                .auth = svc_auth(f, auth, sizeof auth), .timeout_ms = 25};
+    fz_req q = {.on_body = first_bytes,
+                .method = "GET",
+                .path = hitl_buf_str(&b),
+                .auth = svc_auth(f, auth, sizeof auth),
+                .timeout_ms = 25};
     hitl_http_response resp;
     hitl_err err = {0};
     int rc = do_req(f, &q, &resp, &err);
@@ -1033,7 +1087,8 @@ static void check_rejected(hitl_fuzz *f, unsigned idx, hitl_fuzz_outcome *out)
     char path[4096], auth[512];
     if (form_path(path, sizeof path, f->t.web, fm->token, ""))
         return;
-    fz_req q = {.method = "GET", .path = path, .auth = f->t.web ? NULL : svc_auth(f, auth, sizeof auth)};
+    fz_req q = {
+        .method = "GET", .path = path, .auth = f->t.web ? NULL : svc_auth(f, auth, sizeof auth)};
     hitl_http_response resp;
     hitl_err err = {0};
     int rc = do_req(f, &q, &resp, &err);
@@ -1083,13 +1138,26 @@ int hitl_fuzz_exec(hitl_fuzz *f, const uint8_t *data, size_t len, hitl_fuzz_outc
     for (unsigned i = 0; i < sc.n && !out->found; i++) {
         const fz_rec *r = &sc.rec[i];
         switch (r->op) {
-        case FZ_GET: op_get(f, i, r, out); break;
-        case FZ_UPLOAD_TOKEN: op_upload_token(f, i, r, out); break;
-        case FZ_UPLOAD: op_upload(f, i, r, out); break;
-        case FZ_SUBMIT: op_submit(f, i, r, out); break;
-        case FZ_SUBMIT_PAIR: op_submit_pair(f, i, r, out); break;
-        case FZ_RESUME: op_resume(f, i, r, out); break;
-        case FZ_OP__COUNT: break;
+        case FZ_GET:
+            op_get(f, i, r, out);
+            break;
+        case FZ_UPLOAD_TOKEN:
+            op_upload_token(f, i, r, out);
+            break;
+        case FZ_UPLOAD:
+            op_upload(f, i, r, out);
+            break;
+        case FZ_SUBMIT:
+            op_submit(f, i, r, out);
+            break;
+        case FZ_SUBMIT_PAIR:
+            op_submit_pair(f, i, r, out);
+            break;
+        case FZ_RESUME:
+            op_resume(f, i, r, out);
+            break;
+        case FZ_OP__COUNT:
+            break;
         }
     }
     check_rejected(f, sc.n ? sc.n - 1 : 0, out);
