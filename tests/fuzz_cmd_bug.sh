@@ -31,6 +31,7 @@ if [ -n "$id" ]; then
     bad "the finding does not record the planted bug for --replay"
 fi
 xmllint --noout "$tmp/r/junit.xml" 2>/dev/null || bad "junit.xml is not XML"
+grep -q "$id" "$tmp/r/report.html" 2>/dev/null || bad "report.html does not list the finding"
 jq -e '.runs[0].tool.driver.name == "hitlcheck fuzz"' "$tmp/r/results.sarif" >/dev/null || bad "results.sarif"
 # The embedded server's app key and the live tokens never appear: placeholders do.
 if grep -rq "app-hitl-workflow" "$tmp/r/findings" "$tmp/r/report.json" "$tmp/out"; then

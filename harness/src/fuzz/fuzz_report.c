@@ -1,5 +1,6 @@
 /* fuzz_report.c: a campaign's findings in the report formats of `hitlcheck run`: report.json,
- * junit.xml and results.sarif (SARIF results for the security oracles only), written from the
+ * junit.xml, results.sarif (SARIF results for the security oracles only) and report.html,
+ * written from the
  * finding files, so the findings of every job are summarized together. These are small writers
  * of their own until the reports layer's format table can take a campaign. */
 #include "hitl/fuzz_report.h"
@@ -222,6 +223,52 @@ static int write_sarif(const char *path, finding_row *rows, size_t n)
     return rc;
 }
 
+static int write_html(const char *path, const hitl_fuzz_summary *s, finding_row *rows, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(
+        "<!doctype html>\n<html lang=en><meta charset=utf-8><title>hitlcheck fuzz</title>\n"
+        "<style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+        "pre{margin:0;white-space:pre-wrap}.sec{color:#a00}</style>\n<h1>hitlcheck fuzz</h1>\n<p>",
+        f);
+    xml_escape(f, s->target_label ? s->target_label : "");
+    fprintf(f,
+            ", %s surface: %zu finding%s; %llu requests in %.1f s (%.0f req/s), %u features, "
+            "%llu forms used, %u job%s.</p>\n",
+            s->web ? "web" : "service", n, n == 1 ? "" : "s", (unsigned long long)s->requests,
+            s->seconds, s->seconds > 0 ? (double)s->requests / s->seconds : 0, s->features,
+            (unsigned long long)s->forms_used, s->jobs, s->jobs == 1 ? "" : "s");
+    if (n)
+        fputs("<table><tr><th>finding</th><th>oracle</th><th>what</th><th>found after</th>"
+              "<th>scenario</th><th>reproduce</th></tr>\n",
+              f);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *j = rows[i].j;
+        bool sec = cJSON_IsTrue(cJSON_GetObjectItem(j, "security"));
+        fprintf(f, "<tr%s><td>", sec ? " class=sec" : "");
+        xml_escape(f, str(j, "signature"));
+        fputs("</td><td>", f);
+        xml_escape(f, str(j, "oracle"));
+        fputs(sec ? " (security)</td><td>" : "</td><td>", f);
+        xml_escape(f, str(j, "detail"));
+        fprintf(f, "</td><td>%.1f s, %.0f requests</td><td><pre>", num(j, "found_after_s"),
+                num(j, "found_after_requests"));
+        xml_escape(f, str(j, "scenario"));
+        fputs("</pre></td><td><a href=\"findings/", f);
+        xml_escape(f, str(j, "id"));
+        fputs(".sh\">curl</a>, <code>hitlcheck fuzz --replay findings/", f);
+        xml_escape(f, str(j, "id"));
+        fputs(".json</code></td></tr>\n", f);
+    }
+    if (n)
+        fputs("</table>\n", f);
+    fputs("</html>\n", f);
+    return fclose(f) ? -1 : 0;
+}
+
 int hitl_fuzz_report_write(const char *report_dir, const char *findings_dir,
                            const hitl_fuzz_summary *s, FILE *summary, size_t *n_findings,
                            hitl_err *err)
@@ -240,6 +287,9 @@ int hitl_fuzz_report_write(const char *report_dir, const char *findings_dir,
         rc = hitl_err_set(err, HITL_E_IO, "cannot write %s", path);
     snprintf(path, sizeof path, "%s/results.sarif", report_dir);
     if (!rc && write_sarif(path, rows, n))
+        rc = hitl_err_set(err, HITL_E_IO, "cannot write %s", path);
+    snprintf(path, sizeof path, "%s/report.html", report_dir);
+    if (!rc && write_html(path, s, rows, n))
         rc = hitl_err_set(err, HITL_E_IO, "cannot write %s", path);
     if (summary) {
         for (size_t i = 0; i < n; i++)
