@@ -78,9 +78,9 @@ static const char USAGE[] =
     "  --help                this text\n"
     "\n"
     "Reports: REPORT-DIR/report.json, junit.xml, results.sarif (security findings) and\n"
-    "report.html, and per finding findings/ID.json (the scenario, the failing request, secrets\n"
-    "as placeholders),\n"
-    "findings/ID.sh (a curl reproducer). A progress line every 5 s goes to stderr; libFuzzer's\n"
+    "report.html; per finding findings/ID.json (the scenario, the failing request, secrets as\n"
+    "placeholders) and findings/ID.sh (a curl reproducer). A progress line every 5 s goes to\n"
+    "stderr; libFuzzer's\n"
     "own output to REPORT-DIR/libfuzzer-JOB.log.\n"
     "Exit codes: 0 no finding; 1 findings; 2 usage error; 3 target unreachable (or no run could\n"
     "be started on it).\n";
