@@ -455,6 +455,11 @@ static void write_stats(const hitl_fuzz_campaign *c, const child_ctx *cc)
     fclose(f);
 }
 
+static void child_progress(hitl_fuzz_campaign *c, void *user)
+{
+    write_stats(c, user);
+}
+
 static void child_done(hitl_fuzz_campaign *c, void *user)
 {
     child_ctx *cc = user;
@@ -512,6 +517,7 @@ static int run_child(const fuzz_opts *o, unsigned job, const char *report_dir,
                             .minimize = !o->no_minimize,
                             .stop_on_finding = o->stop_on_finding,
                             .on_done = child_done,
+                            .on_progress = child_progress,
                             .user = &cc};
     char seed[64], total[64], timeout[64], artifacts[4200], maxlen[64];
     snprintf(seed, sizeof seed, "-seed=%ld", o->seed + (long)job);

@@ -61,6 +61,9 @@ typedef struct hitl_fuzz_campaign {
     /* Called once when the campaign ends (time or requests spent): it must end the process
      * (_exit), since libFuzzer's loop never returns to its caller. */
     void (*on_done)(struct hitl_fuzz_campaign *c, void *user);
+    /* Called with each progress line (may be NULL): the caller keeps its stats on disk, so
+     * a campaign that dies still reports what it did. */
+    void (*on_progress)(struct hitl_fuzz_campaign *c, void *user);
     void *user;
     /* Filled while running. */
     uint64_t findings;

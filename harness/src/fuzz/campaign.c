@@ -40,6 +40,9 @@ static void progress(hitl_fuzz_campaign *c, bool force)
             el > 0 ? (double)st.requests / el : 0.0, st.features, (unsigned long long)st.forms_used,
             (unsigned long long)c->findings, c->findings == 1 ? "" : "s");
     fflush(c->progress);
+    c->elapsed_s = el;
+    if (c->on_progress)
+        c->on_progress(c, c->user);
 }
 
 static bool reproduces(hitl_fuzz_campaign *c, const uint8_t *d, size_t n, const char *sig,

@@ -95,7 +95,7 @@ static char *reproducer(const hitl_fuzz_outcome *o, const hitl_fuzz_finding_meta
         "# live form first): hitlcheck fuzz --replay %s.json [--target URL --api-key KEY]\n"
         "# Set HITL_TARGET (the base URL; found against %s), HITL_API_KEY, and the\n"
         "# tokens the request names: FORM_TOKEN (a live form's), OTHER_FORM_TOKEN,\n"
-        "# UPLOAD_TOKEN, OTHER_UPLOAD_TOKEN, RUN_ID.\n"
+        "# UPLOAD_TOKEN, OTHER_UPLOAD_TOKEN, RUN_ID, OTHER_FILE_ID.\n"
         "set -eu\n"
         ": \"${HITL_TARGET:?set HITL_TARGET to the target's base URL}\"\n"
         "dir=$(dirname \"$0\")\n"
@@ -105,7 +105,8 @@ static char *reproducer(const hitl_fuzz_outcome *o, const hitl_fuzz_finding_meta
         "      -e \"s|@UPLOAD_TOKEN@|${UPLOAD_TOKEN:-}|g\" -e "
         "\"s|@OTHER_UPLOAD_TOKEN@|${OTHER_UPLOAD_TOKEN:-}|g\" \\\n"
         "      -e \"s|@API_KEY@|${HITL_API_KEY:-}|g\" -e \"s|@RUN_ID@|${RUN_ID:-}|g\" \\\n"
-        "      -e \"s|@OTHER_RUN_ID@|${OTHER_RUN_ID:-}|g\"\n"
+        "      -e \"s|@OTHER_RUN_ID@|${OTHER_RUN_ID:-}|g\" -e "
+        "\"s|@OTHER_FILE_ID@|${OTHER_FILE_ID:-}|g\"\n"
         "}\n",
         id, o->signature, o->detail, id, m->target_label ? m->target_label : "?");
     hitl_buf_append_str(&b, "path=$(printf '%s' ");

@@ -514,6 +514,8 @@ static size_t secrets_of(const hitl_fuzz *f, secret *s)
     s[n++] = (secret){f->other.upload_token, "@OTHER_UPLOAD_TOKEN@", "another form's upload token",
                       true};
     s[n++] = (secret){f->key, "@API_KEY@", "the API key", true};
+    /* Another form's file id in an answer to a request that did not name it: its data leaks. */
+    s[n++] = (secret){f->other.upload_id, "@OTHER_FILE_ID@", "another form's file id", true};
     s[n++] = (secret){f->cur.run_id, "@RUN_ID@", "the run id", false};
     s[n++] = (secret){f->other.run_id, "@OTHER_RUN_ID@", "another run's id", false};
     return n;
@@ -539,7 +541,7 @@ typedef struct sent {
 
 static char *placeholders(const hitl_fuzz *f, const char *text, size_t len, size_t *out_len)
 {
-    secret s[8];
+    secret s[10];
     size_t ns = secrets_of(f, s);
     hitl_buf b;
     hitl_buf_init(&b, (len + 64) * 4);
@@ -624,7 +626,7 @@ static void judge(hitl_fuzz *f, unsigned idx, const sent *s, int rc, const hitl_
     }
     /* A resume stream carries the run's events, form tokens included, to the app's key. */
     if (!out->found && resp->body.len && s->op != FZ_RESUME) {
-        secret sec[8];
+        secret sec[10];
         size_t ns = secrets_of(f, sec);
         for (size_t k = 0; k < ns; k++) {
             const char *v = sec[k].value;
