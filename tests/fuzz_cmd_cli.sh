@@ -27,6 +27,7 @@ expect 2 "unknown planted bug 'nope'" --embedded-bug nope
 expect 2 "only without --target" --target http://127.0.0.1:9 --api-key k --embedded-bug deep-json-500
 expect 2 "unexpected argument" extra
 expect 2 "--rate-limit" --rate-limit 5
+expect 2 "--profile 'genuine'" --profile genuine
 expect 2 "http:// or https://" --target ftp://x --api-key k
 expect 2 "not a finding file|cannot open" --replay "$tmp/none.json"
 # A non-loopback target: the warning, and nothing happens without --yes (192.0.2.1 is TEST-NET).
@@ -34,7 +35,7 @@ expect 2 "consumes their forms.*|pass --yes" --target http://192.0.2.1 --api-key
 [ -e "$tmp/x" ] && bad "the refused campaign created its report folder"
 expect 0 "--max-requests" --help
 for opt in --target --api-key --surface --duration --max-requests --jobs --corpus --report-dir \
-           --replay --timeout --rate-limit --yes --embedded-bug --seed --stop-on-finding; do
+           --replay --timeout --rate-limit --yes --embedded-bug --seed --stop-on-finding --profile; do
   grep -q -- "$opt" "$tmp/o" || bad "--help does not document $opt"
 done
 grep -q "Exit codes: 0 no finding; 1 findings; 2 usage error; 3 target unreachable" "$tmp/o" ||

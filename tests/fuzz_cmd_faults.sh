@@ -24,6 +24,16 @@ file-owner-unchecked contract-reject-accepted/an upload_file_id of another form
 select-unchecked contract-reject-accepted/a select value outside its options
 error-no-status ^error-shape/
 ROWS
+# --profile dify: genuine Dify accepts another form's file (recorded deviation
+# file-owner.other-form-accepted), so that 200 is no finding there; the same campaign under the
+# contract profile finds it (the row above).
+serve "$rs" --port 0 --no-rate-limit --fault file-owner-unchecked
+rm -rf "$tmp/r"
+"$hc" fuzz --target "http://127.0.0.1:$port" --api-key app-hitl-workflow --duration 8 --seed 1 \
+  --profile dify --report-dir "$tmp/r" >"$tmp/out" 2>&1
+if jq -r '.findings[].signature' "$tmp/r/report.json" | grep -q "another form"; then
+  bad "--profile dify: the recorded deviation file-owner.other-form-accepted was reported"
+else ok; fi
 stop
 echo "fuzz_cmd_faults: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

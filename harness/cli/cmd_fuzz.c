@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "cli_util.h"
 
+#include "hitl/deviation.h"
 #include "hitl/fuzz.h"
 #include "hitl/fuzz_finding.h"
 #include "hitl/fuzz_report.h"
@@ -56,6 +57,9 @@ static const char USAGE[] =
     "  --surface S           service (default: the Service API, not rate limited) or web\n"
     "  --rate-limit N/S      web: at most N requests per S seconds (default 30/60)\n"
     "  --user ID             the end user the runs are started for (default hitlcheck-fuzz)\n"
+    "  --profile P           contract (default) or dify: genuine Dify's recorded deviations\n"
+    "                        (specs/deviations.json) are no findings; of them the fuzzer meets\n"
+    "                        file-owner.other-form-accepted (a file of another form accepted)\n"
     "  --timeout MS          a request without an answer after MS ms is a finding (default 5000)\n"
     "  --yes                 proceed against a non-loopback target without asking: the campaign\n"
     "                        starts runs and consumes forms there\n"
@@ -88,7 +92,7 @@ static const char USAGE[] =
 typedef struct fuzz_opts {
     const char *target, *api_key, *user, *corpus, *replay;
     const char *report_dir;
-    bool web, yes, no_seeds, no_minimize, stop_on_finding;
+    bool web, yes, no_seeds, no_minimize, stop_on_finding, other_form_files_accepted;
     unsigned rate_max, rate_window;
     long timeout_ms, duration_s, jobs, seed;
     long long max_requests;
@@ -128,6 +132,7 @@ static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *erro
         O_NOSEEDS,
         O_NOMIN,
         O_STOP,
+        O_PROFILE,
         O_REPORT,
         O_REPLAY,
         O_EBUG,
@@ -148,6 +153,7 @@ static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *erro
                                          {"no-seeds", no_argument, NULL, O_NOSEEDS},
                                          {"no-minimize", no_argument, NULL, O_NOMIN},
                                          {"stop-on-finding", no_argument, NULL, O_STOP},
+                                         {"profile", required_argument, NULL, O_PROFILE},
                                          {"report-dir", required_argument, NULL, O_REPORT},
                                          {"replay", required_argument, NULL, O_REPLAY},
                                          {"embedded-bug", required_argument, NULL, O_EBUG},
@@ -229,6 +235,24 @@ static int parse_opts(fuzz_opts *o, int argc, char **argv, FILE *out, FILE *erro
         case O_STOP:
             o->stop_on_finding = true;
             break;
+        case O_PROFILE: {
+            hitl_profile p;
+            if (hitl_profile_parse(optarg, &p)) {
+                fprintf(errout, "hitlcheck fuzz: --profile '%s': use contract or dify\n", optarg);
+                return EXIT_USAGE;
+            }
+            o->other_form_files_accepted = false;
+            if (p == HITL_PROFILE_DIFY) {
+                /* The deviations are data: the suppression holds only while the record does. */
+                hitl_deviations d = {0};
+                hitl_err derr = {0};
+                if (!hitl_deviations_load_builtin(&d, &derr))
+                    o->other_form_files_accepted =
+                        hitl_deviations_find(&d, "file-owner.other-form-accepted") != NULL;
+                hitl_deviations_free(&d);
+            }
+            break;
+        }
         case O_REPORT:
             o->report_dir = optarg;
             break;
@@ -364,7 +388,8 @@ static void fill_target(const fuzz_opts *o, const char *url, hitl_fuzz_target *t
                             .web = o->web,
                             .timeout_ms = o->timeout_ms,
                             .rate_max = o->target && o->web ? o->rate_max : 0,
-                            .rate_window_s = o->rate_window};
+                            .rate_window_s = o->rate_window,
+                            .other_form_files_accepted = o->other_form_files_accepted};
 }
 
 /* ---- --replay ----------------------------------------------------------------------------- */

@@ -38,6 +38,9 @@ typedef struct hitl_fuzz_target {
     long timeout_ms;      /* per request; 0 = 5000 */
     unsigned rate_max;    /* WEB: at most this many requests per rate_window_s; 0 = no limit */
     unsigned rate_window_s;
+    /* --profile dify: genuine Dify accepts a file of another form at submit (the recorded
+     * deviation file-owner.other-form-accepted): such a 200 is then no finding. */
+    bool other_form_files_accepted;
 } hitl_fuzz_target;
 
 /* What one scenario found: the first oracle that fired (found), else nothing. */

@@ -178,7 +178,8 @@ static void reason(char *reject, size_t cap, const char *why)
 
 /* What the contract says of an edit of input |in|: the reason a target must reject it, or
  * NULL when the harness cannot be sure (duplicates, paragraphs take any value, …). */
-static const char *input_reject(const hitl_form_input *in, const slot *s, const char *valid)
+static const char *input_reject(const fz_submit_ctx *c, const hitl_form_input *in, const slot *s,
+                                const char *valid)
 {
     if (s->kind == FZ_K_OMIT)
         return "a required input is missing";
@@ -211,7 +212,7 @@ static const char *input_reject(const hitl_form_input *in, const slot *s, const 
     }
     if (in->type == HITL_INPUT_FILE || in->type == HITL_INPUT_FILE_LIST) {
         if (s->kind == FZ_K_OTHER)
-            return "an upload_file_id of another form";
+            return c->other_form_files_accepted ? NULL : "an upload_file_id of another form";
         if (s->kind == FZ_K_MAPPING &&
             (s->param % NMAPPINGS < 6 ||
              (in->type == HITL_INPUT_FILE_LIST && s->param % NMAPPINGS == 7)))
@@ -369,7 +370,7 @@ int fz_submit_write(const fz_submit_ctx *c, const fz_rec *r, hitl_buf *out, char
             const char *valid = c->valid[i] ? c->valid[i] : "\"\"";
             bool file = in->type == HITL_INPUT_FILE || in->type == HITL_INPUT_FILE_LIST;
             if (s->edited) {
-                const char *why = input_reject(in, s, valid);
+                const char *why = input_reject(c, in, s, valid);
                 if (why)
                     reason(reject, reject_cap, why);
             }

@@ -67,6 +67,7 @@ typedef struct fz_submit_ctx {
     const char *action;        /* the first action's id */
     const char *other_action;  /* another action of the form, or the same */
     const char *user;          /* NULL on WEB */
+    bool other_form_files_accepted; /* a recorded deviation of the profile (fuzz.h) */
 } fz_submit_ctx;
 
 /* fz_submit_write writes the body of SUBMIT record |r| into |out| and, when the contract

@@ -904,7 +904,8 @@ static void submit_ctx(hitl_fuzz *f, fz_form *fm, fz_submit_ctx *c)
                          .other_action = form->n_actions > 1 && form->actions[1].id
                                              ? form->actions[1].id
                                              : form->actions[0].id,
-                         .user = f->t.web ? NULL : fm->user};
+                         .user = f->t.web ? NULL : fm->user,
+                         .other_form_files_accepted = f->t.other_form_files_accepted};
 }
 
 static int op_submit(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outcome *out)
