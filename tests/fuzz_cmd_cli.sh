@@ -69,4 +69,51 @@ else
   jq '.embedded_bugs = []' "$f" >"$tmp/clean-replay.json"
   expect 0 "^did not reproduce" --replay "$tmp/clean-replay.json"
 fi
+# The web surface, two jobs and a request cap: both jobs fuzz, their stats add up, one report.
+"$hc" fuzz --surface web --jobs 2 --max-requests 3000 --duration 30 --seed 5 \
+  --corpus "$tmp/corp" --report-dir "$tmp/web" >"$tmp/w.out" 2>"$tmp/w.err"
+code=$?
+[ "$code" -eq 0 ] || bad "web, 2 jobs: exit $code, want 0"
+jq -e '.surface == "web" and .jobs == 2 and .requests >= 6000 and .requests < 9000' \
+  "$tmp/web/report.json" >/dev/null || bad "web, 2 jobs: report.json $(jq -c '{surface,jobs,requests}' "$tmp/web/report.json")"
+grep -q "^\[job 1\] fuzz: " "$tmp/w.err" || bad "web, 2 jobs: no progress line of job 1"
+[ -f "$tmp/corp/seed-valid-submission" ] || bad "--corpus: the seeds were not written there"
+[ "$(ls "$tmp/corp" | wc -l)" -gt 17 ] ||
+  bad "--corpus: libFuzzer saved no new input there"
+
+# A job that dies (here: a signal) is a finding of its own, with libFuzzer's saved input.
+"$hc" fuzz --duration 30 --report-dir "$tmp/k" >"$tmp/k.out" 2>&1 &
+parent=$!
+child=
+for _ in $(seq 100); do child=$(pgrep -P "$parent" | head -1); [ -n "$child" ] && break; sleep 0.05; done
+sleep 2
+[ -n "$child" ] && kill -SEGV "$child"
+wait "$parent"
+code=$?
+[ "$code" -eq 1 ] || bad "a crashed job: exit $code, want 1"
+jq -e '.findings[] | select(.signature | startswith("crash/in-process"))' "$tmp/k/report.json" \
+  >/dev/null || bad "a crashed job: no crash/in-process finding"
+
+# The curl reproducer alone re-creates the failing request: a standalone server with the
+# planted bug, a live form and upload token made by hand, then the script.
+"$hc" fuzz --embedded-bug long-filename-drop --duration 60 --stop-on-finding --seed 1 \
+  --report-dir "$tmp/lf" >/dev/null 2>&1
+sh_file=$(ls "$tmp"/lf/findings/*.sh 2>/dev/null | head -1)
+if [ -z "$sh_file" ] || [ -z "${REFSERVER:-}" ]; then
+  [ -z "${REFSERVER:-}" ] || bad "no long-filename-drop finding for the reproducer test"
+else
+  "$REFSERVER" --port 0 --port-file "$tmp/rs.port" --no-rate-limit --bug long-filename-drop \
+    >/dev/null 2>&1 &
+  rs=$!
+  for _ in $(seq 100); do [ -s "$tmp/rs.port" ] && break; sleep 0.05; done
+  base="http://127.0.0.1:$(cat "$tmp/rs.port")"
+  tok=$(curl -sS -X POST "$base/v1/workflows/run" -H "Authorization: Bearer app-hitl-workflow" \
+        -H "Content-Type: application/json" -d '{"inputs":{},"response_mode":"streaming","user":"u"}' |
+        sed -n 's/.*"form_token": *"\([^"]*\)".*/\1/p' | head -1)
+  up=$(curl -sS -X POST "$base/api/form/human_input/$tok/upload-token" | jq -r .upload_token)
+  HITL_TARGET=$base UPLOAD_TOKEN=$up sh "$sh_file" >"$tmp/repro.out" 2>&1
+  grep -q "Empty reply from server" "$tmp/repro.out" ||
+    bad "the reproducer did not re-create the dropped connection: $(head -3 "$tmp/repro.out")"
+  kill "$rs"; wait "$rs" 2>/dev/null
+fi
 exit "$fail"
