@@ -34,6 +34,14 @@ rm -rf "$tmp/r"
 if jq -r '.findings[].signature' "$tmp/r/report.json" | grep -q "another form"; then
   bad "--profile dify: the recorded deviation file-owner.other-form-accepted was reported"
 else ok; fi
+# --surface web on an external target stays within --rate-limit (here 10 per second).
+serve "$rs" --port 0 --no-rate-limit
+rm -rf "$tmp/r"
+"$hc" fuzz --target "http://127.0.0.1:$port" --api-key app-hitl-workflow --surface web \
+  --rate-limit 10/1 --duration 4 --seed 1 --report-dir "$tmp/r" >"$tmp/out" 2>&1
+n=$(jq .requests "$tmp/r/report.json")
+if [ "$n" -gt 0 ] && [ "$n" -le 55 ]; then ok; else
+  bad "--rate-limit 10/1 for 4 s: $n requests (want 1-55: setup and fuzzing, paced)"; fi
 stop
 echo "fuzz_cmd_faults: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
