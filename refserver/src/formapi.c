@@ -236,7 +236,8 @@ enum MHD_Result rs_form_submit(rs_req *r)
                !rs_bug_on(&s->cfg, RS_BUG_SUBMIT_RACE)) {
         rc = rs_reply_form_submitted(r, run.form_id);
     } else {
-        if (!lost && rs_clock_schedule(s->clock, s->cfg.resume_delay_ms, rs_lifecycle_resume_job, run.id))
+        if (!lost &&
+            rs_clock_schedule(s->clock, s->cfg.resume_delay_ms, rs_lifecycle_resume_job, run.id))
             rs_lifecycle_resume_job(s, run.id); /* the clock is full or stopping: publish now */
         if (rs_fault_on(&s->cfg, RS_F_SUBMIT_BODY_NOT_EMPTY))
             rc = rs_reply(r, 200, "application/json", "{\"result\":\"success\"}", 20);
