@@ -15,7 +15,7 @@ jq=${JQ:-}
 [ -x "$jq" ] || jq=$(command -v jq) || topo_fail "jq is needed: apt-get install -y --no-install-recommends jq"
 
 # The mistakes this script can make: the names of mistake_apply's cases.
-MISTAKE_CASES="no-v1-route no-api-route squid-allow-all ssrf-bypass"
+MISTAKE_CASES="no-v1-route no-api-route squid-allow-all ssrf-bypass body-size"
 
 # mistake_apply NAME: defines the config edits (topo_edit_nginx / topo_edit_squid) and the
 # reference server's extra options (MISTAKE_REFSERVER_ARGS, MISTAKE_NO_FETCH_PROXY) for NAME.
@@ -30,6 +30,11 @@ mistake_apply() {
         sed -i 's/^http_access allow localhost hitl_fixture_ip hitl_fixture_port$/http_access allow all/' \
           "$1/dify_allow_private.conf"
         grep -q '^http_access allow all$' "$1/dify_allow_private.conf"
+      } ;;
+    body-size)
+      topo_edit_nginx() {
+        sed -i 's/client_max_body_size .*/client_max_body_size 1m;/' "$1/nginx.conf"
+        grep -q 'client_max_body_size 1m;' "$1/nginx.conf"
       } ;;
     # The app without SSRF protection of its own (the reference server's ssrf-loopback fault)
     # and no SSRF_PROXY_HTTP_URL: it fetches every URL directly.

@@ -767,6 +767,59 @@ static void local_size_reported(hitl_check_ctx *ctx)
     uploader_close(&u);
 }
 
+/* Just under Dify's default limit for documents (§6.2.6: UPLOAD_FILE_SIZE_LIMIT, 15 MB): an
+ * upload the app accepts. A front proxy whose body limit is smaller (nginx's
+ * client_max_body_size) refuses it with its own 413 page before the app sees it (§6.2.10). */
+#define UNDER_DOCUMENT_LIMIT (15u * 1024u * 1024u - 64u * 1024u)
+
+/* §6.2.10: what the app accepts, the deployment's front end lets through. */
+static void local_under_limit(hitl_check_ctx *ctx)
+{
+    size_t base;
+    const char *pdf = hitl_flow_sample_pdf(&base);
+    uploader u;
+    char *data = NULL;
+    if (uploader_open(ctx, &u) == HITL_OK && !(data = malloc(UNDER_DOCUMENT_LIMIT)))
+        hitl_check_error(ctx, "out of memory");
+    if (data) {
+        memcpy(data, pdf, base);
+        memset(data + base, '\n', UNDER_DOCUMENT_LIMIT - base);
+        char what[128];
+        snprintf(what, sizeof what,
+                 "a %u-byte PDF upload (under Dify's 15 MB document limit, §6.2.6)",
+                 UNDER_DOCUMENT_LIMIT);
+        hitl_http_response resp;
+        if (upload_as(ctx, &u, NULL, "hitlcheck-under-limit.pdf", "application/pdf", data,
+                      UNDER_DOCUMENT_LIMIT, &resp) == HITL_OK) {
+            hitl_proxy_page page;
+            if (resp.status == 413 && hitl_proxy_page_detect(&resp, &page)) {
+                char said[512], exp[256];
+                hitl_proxy_page_describe(&resp, &page, said, sizeof said);
+                snprintf(exp, sizeof exp, "%s reaches the app and answers 201 (§6.2.10)", what);
+                hitl_expect(ctx, false, exp,
+                            "%s: the front end's request-body limit is below the app's upload "
+                            "limit, so uploads the app accepts never reach it; raise the front "
+                            "end's limit to at least the app's largest (nginx: "
+                            "client_max_body_size, NGINX_CLIENT_MAX_BODY_SIZE in Dify's "
+                            "docker/.env, default 100M)",
+                            said);
+            } else if (resp.status == 413) {
+                hitl_check_skip(ctx,
+                                "%s: the app itself answered 413 (%.120s): its document limit "
+                                "(UPLOAD_FILE_SIZE_LIMIT) is set below Dify's default 15 MB, so "
+                                "this size does not tell whether a front end would let through "
+                                "what the app accepts",
+                                what, hitl_buf_str(&resp.body));
+            } else {
+                expect_answer(ctx, &resp, 201, NULL, what, "§6.2.10");
+            }
+        }
+        hitl_http_response_free(&resp);
+    }
+    free(data);
+    uploader_close(&u);
+}
+
 /* §6.2.8: "Returned id is accepted as upload_file_id in the same form's submit". */
 static void local_id_accepted(hitl_check_ctx *ctx)
 {
@@ -999,6 +1052,7 @@ static const hitl_check_impl CHECKS[] = {
     {"upload.local.bad-filename", local_bad_filename},
     {"upload.local.too-large", local_too_large},
     {"upload.local.size-reported", local_size_reported},
+    {"upload.local.under-limit", local_under_limit},
     {"upload.local.id-accepted", local_id_accepted},
     {"upload.local.blocked-extension", local_blocked_extension},
     {"upload.svc.no-mime-type", svc_no_mime_type},
