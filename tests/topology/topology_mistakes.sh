@@ -63,43 +63,55 @@ started=$(date +%s)
 while IFS=$'\t' read -r name check verdict pattern; do
   if [ "${#want[@]}" -gt 0 ] && [[ " ${want[*]} " != *" $name "* ]]; then continue; fi
   mistake_apply "$name" || { bad "$name: no case in mistake_apply"; continue; }
-  topo_init "$TOPO_BUILD_DIR/mistake-$name"
-  t0=$(date +%s)
-  fixture_port=$(topo_free_port) || topo_fail "no free port for the fixture"
-  topo_start_squid 127.0.0.1 "$fixture_port"
-  [ "$MISTAKE_NO_FETCH_PROXY" = 1 ] && TOPO_SQUID_URL= # squid runs, the app does not use it
-  topo_refserver_args v2
-  topo_start_refserver "${TOPO_REFSERVER_ARGS[@]}" "${MISTAKE_REFSERVER_ARGS[@]}"
-  topo_start_nginx
-  topo_hitlcheck_args
-  only=()
-  [ "$check" != preflight ] && only=(--only "${check%% *}")
-  "$HITLCHECK" run --target "$TOPO_NGINX_URL" "${TOPO_HITLCHECK_ARGS[@]}" \
-    --fixture-listen "127.0.0.1:$fixture_port" --fixture-url "http://127.0.0.1:$fixture_port" \
-    --jobs 4 --no-color --report-dir "$TOPO_DIR/report" "${only[@]}" >"$TOPO_DIR/run.log" 2>&1
-  rc=$?
-  if [ "$check" = preflight ]; then
-    line=$(grep 'preflight' "$TOPO_DIR/run.log" | head -n 1)
-    if [ "$rc" = 3 ] && grep -qE -- "$pattern" <<<"$line"; then
-      ok "$name: the preflight stops the run (exit 3): ${line:0:160}…"
-    else
-      bad "$name: expected exit 3 and a preflight line matching /$pattern/; exit $rc: $(tail -n 3 "$TOPO_DIR/run.log")"
+  try=1
+  while :; do
+    topo_init "$TOPO_BUILD_DIR/mistake-$name"
+    t0=$(date +%s)
+    fixture_port=$(topo_free_port) || topo_fail "no free port for the fixture"
+    topo_start_squid 127.0.0.1 "$fixture_port"
+    [ "$MISTAKE_NO_FETCH_PROXY" = 1 ] && TOPO_SQUID_URL= # squid runs, the app does not use it
+    topo_refserver_args v2
+    topo_start_refserver "${TOPO_REFSERVER_ARGS[@]}" "${MISTAKE_REFSERVER_ARGS[@]}"
+    topo_start_nginx
+    topo_hitlcheck_args
+    only=()
+    [ "$check" != preflight ] && only=(--only "${check%% *}")
+    "$HITLCHECK" run --target "$TOPO_NGINX_URL" "${TOPO_HITLCHECK_ARGS[@]}" \
+      --fixture-listen "127.0.0.1:$fixture_port" --fixture-url "http://127.0.0.1:$fixture_port" \
+      --jobs 4 --no-color --report-dir "$TOPO_DIR/report" "${only[@]}" >"$TOPO_DIR/run.log" 2>&1
+    rc=$?
+    # The fixture's port, free when picked, was taken before the harness bound it (another test
+    # on this machine): squid's allow-list names that port, so the mistake is set up again.
+    if [ "$rc" = 2 ] && grep -q 'Address already in use' "$TOPO_DIR/run.log" && [ "$try" -lt 3 ]; then
+      echo "     ($name: the fixture's port was taken meanwhile; setting up again)"
+      topo_stop
+      try=$((try + 1))
+      continue
     fi
-  else
-    id=${check%% *} surface=${check#*[} surface=${surface%]}
-    got=$("$jq" -r --arg id "$id" --arg s "$surface" \
-      '.checks[] | select(.id == $id and .surface == $s) |
-       "\(.verdict)\t\([.expected, .actual, .reason, .notes] | map(select(. != null)) | join(" / "))"' \
-      "$TOPO_DIR/report/report.json" 2>/dev/null)
-    v=${got%%$'\t'*} text=${got#*$'\t'}
-    if [ "$v" = "$verdict" ] && grep -qE -- "$pattern" <<<"$text"; then
-      ok "$name: $check $v: ${text:0:160}…"
+    if [ "$check" = preflight ]; then
+      line=$(grep 'preflight' "$TOPO_DIR/run.log" | head -n 1)
+      if [ "$rc" = 3 ] && grep -qE -- "$pattern" <<<"$line"; then
+        ok "$name: the preflight stops the run (exit 3): ${line:0:160}…"
+      else
+        bad "$name: expected exit 3 and a preflight line matching /$pattern/; exit $rc: $(tail -n 3 "$TOPO_DIR/run.log")"
+      fi
     else
-      bad "$name: expected $check $verdict matching /$pattern/, got '${v:-no verdict}' (exit $rc): ${text:0:400}"
+      id=${check%% *} surface=${check#*[} surface=${surface%]}
+      got=$("$jq" -r --arg id "$id" --arg s "$surface" \
+        '.checks[] | select(.id == $id and .surface == $s) |
+         "\(.verdict)\t\([.expected, .actual, .reason, .notes] | map(select(. != null)) | join(" / ") | gsub("\n"; " "))"' \
+        "$TOPO_DIR/report/report.json" 2>/dev/null)
+      v=${got%%$'\t'*} text=${got#*$'\t'}
+      if [ "$v" = "$verdict" ] && grep -qE -- "$pattern" <<<"$text"; then
+        ok "$name: $check $v: ${text:0:160}…"
+      else
+        bad "$name: expected $check $verdict matching /$pattern/, got '${v:-no verdict}' (exit $rc): ${text:0:400}"
+      fi
     fi
-  fi
-  echo "     ($name: $(( $(date +%s) - t0 )) s)"
-  topo_stop
+    echo "     ($name: $(( $(date +%s) - t0 )) s)"
+    topo_stop
+    break
+  done
 done <<<"$rows"
 echo "topology: mistakes wall time $(( $(date +%s) - started )) s"
 echo "$pass passed, $fail failed"

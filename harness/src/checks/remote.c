@@ -481,6 +481,21 @@ static void canary_urls(hitl_check_ctx *ctx, const hitl_fixture *canary, char ur
     snprintf(urls[2], 256, "http://[::ffff:127.0.0.1]:%u/n/%s/good.pdf", port, nonce);
 }
 
+/* When the canary was reached (it sees requests only on a loopback target), what that means
+ * in Dify's deployment, for the operator: the app fetches through its SSRF proxy (squid,
+ * docker/ssrf_proxy; SSRF_PROXY_HTTP_URL in its .env), so either that proxy lets private
+ * addresses through or the app does not use it. */
+static void ssrf_proxy_advice(hitl_check_ctx *ctx)
+{
+    hitl_check_note(ctx,
+                    "the target fetched a loopback URL: in Dify's deployment every remote fetch "
+                    "goes through the SSRF proxy (squid, docker/ssrf_proxy), which refuses private "
+                    "addresses; so either that proxy lets them through (an `http_access allow` "
+                    "before `deny to_private_networks`, SSRF_PROXY_ALLOW_PRIVATE_IPS naming "
+                    "them) or the app bypasses it (SSRF_PROXY_HTTP_URL and SSRF_PROXY_HTTPS_URL "
+                    "unset in the api service's environment)");
+}
+
 /* After the probes: the canary must have seen nothing. Only a loopback target shares the
  * harness's loopback; elsewhere the note says the canary proves nothing. */
 static void canary_expect_untouched(hitl_check_ctx *ctx, hitl_fixture *canary, const char *section)
@@ -495,8 +510,9 @@ static void canary_expect_untouched(hitl_check_ctx *ctx, hitl_fixture *canary, c
     size_t hits = hitl_fixture_hits(canary, "/");
     char exp[256];
     snprintf(exp, sizeof exp, "the loopback canary saw no request (%s)", section);
-    hitl_expect(ctx, hits == 0, exp, "the canary on port %u saw %zu request(s)",
-                (unsigned)hitl_fixture_port(canary), hits);
+    if (!hitl_expect(ctx, hits == 0, exp, "the canary on port %u saw %zu request(s)",
+                     (unsigned)hitl_fixture_port(canary), hits))
+        ssrf_proxy_advice(ctx);
 }
 
 /* §6.3 SSRF / §6.3.7: "URL to loopback/link-local/metadata IP → rejected (400
