@@ -15,7 +15,7 @@ jq=${JQ:-}
 [ -x "$jq" ] || jq=$(command -v jq) || topo_fail "jq is needed: apt-get install -y --no-install-recommends jq"
 
 # The mistakes this script can make: the names of mistake_apply's cases.
-MISTAKE_CASES="no-v1-route no-api-route squid-allow-all ssrf-bypass body-size"
+MISTAKE_CASES="no-v1-route no-api-route squid-allow-all ssrf-bypass body-size proxy-read-timeout"
 
 # mistake_apply NAME: defines the config edits (topo_edit_nginx / topo_edit_squid) and the
 # reference server's extra options (MISTAKE_REFSERVER_ARGS, MISTAKE_NO_FETCH_PROXY) for NAME.
@@ -35,6 +35,14 @@ mistake_apply() {
       topo_edit_nginx() {
         sed -i 's/client_max_body_size .*/client_max_body_size 1m;/' "$1/nginx.conf"
         grep -q 'client_max_body_size 1m;' "$1/nginx.conf"
+      } ;;
+    # Dify's ping interval (10 s) instead of the topology's 1 s, so that streams are quiet
+    # for longer than the proxy waits.
+    proxy-read-timeout)
+      MISTAKE_REFSERVER_ARGS=(--ping-interval 10)
+      topo_edit_nginx() {
+        sed -i 's/proxy_read_timeout .*/proxy_read_timeout 3s;/' "$1/proxy.conf"
+        grep -q 'proxy_read_timeout 3s;' "$1/proxy.conf"
       } ;;
     # The app without SSRF protection of its own (the reference server's ssrf-loopback fault)
     # and no SSRF_PROXY_HTTP_URL: it fetches every URL directly.

@@ -740,9 +740,10 @@ static void live_keepalive(hitl_check_ctx *ctx)
         expect_stream(ctx, &s, "resume of a paused run")) {
         double max_gap = 0, last = 0;
         size_t at = 0;
-        bool bad_ping = false;
+        bool bad_ping = false, only_pings = true;
         for (size_t i = 0; i < s.n_frames && !bad_ping; i++) {
             const hitl_stream_frame *f = &s.frames[i];
+            only_pings = only_pings && is_ping(f);
             if (f->at - last > max_gap) {
                 max_gap = f->at - last;
                 at = i;
@@ -760,6 +761,23 @@ static void live_keepalive(hitl_check_ctx *ctx)
             max_gap = s.seconds - last;
             at = s.n_frames;
         }
+        /* A stream that ends before the watch did, while the run is still paused, was closed
+         * by the server or by a proxy in front of it: behind nginx, a proxy_read_timeout
+         * shorter than the ping interval closes every quiet stream (Dify's nginx:
+         * NGINX_PROXY_READ_TIMEOUT, 3600s by default). A run that moved on (any frame other
+         * than a ping: its form timed out, say) may end its stream. */
+        bool early_end =
+            only_pings && (s.end == HITL_STREAM_CLOSED || s.end == HITL_STREAM_FAILED);
+        if (!bad_ping && early_end)
+            bad_ping = !hitl_expect(
+                ctx, false, "the resume stream stays open while the run waits (§9.1.9)",
+                "the stream ended (%s%s%.200s) after %.1f s and %zu frame(s) (%zu ping(s)) while "
+                "the run was still paused: the client sees its stream drop. Behind a proxy, its "
+                "read timeout is the likely cause: it must exceed the 10 s ping interval (nginx: "
+                "proxy_read_timeout, NGINX_PROXY_READ_TIMEOUT in Dify's docker/.env, default "
+                "3600s)",
+                hitl_stream_end_name(s.end), s.error ? ": " : "", s.error ? s.error : "",
+                s.seconds, s.n_frames, pc.pings);
         if (!bad_ping &&
             hitl_expect(ctx, s.n_frames > 0, "pings while the run waits (§9.1.9)",
                         "no frame at all in %.1f s (stream %s)", s.seconds,
