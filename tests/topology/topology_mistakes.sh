@@ -15,7 +15,7 @@ jq=${JQ:-}
 [ -x "$jq" ] || jq=$(command -v jq) || topo_fail "jq is needed: apt-get install -y --no-install-recommends jq"
 
 # The mistakes this script can make: the names of mistake_apply's cases.
-MISTAKE_CASES="no-v1-route no-api-route squid-allow-all ssrf-bypass body-size proxy-read-timeout"
+MISTAKE_CASES="no-v1-route no-api-route squid-allow-all ssrf-bypass body-size proxy-read-timeout stream-held-back"
 
 # mistake_apply NAME: defines the config edits (topo_edit_nginx / topo_edit_squid) and the
 # reference server's extra options (MISTAKE_REFSERVER_ARGS, MISTAKE_NO_FETCH_PROXY) for NAME.
@@ -43,6 +43,12 @@ mistake_apply() {
       topo_edit_nginx() {
         sed -i 's/proxy_read_timeout .*/proxy_read_timeout 3s;/' "$1/proxy.conf"
         grep -q 'proxy_read_timeout 3s;' "$1/proxy.conf"
+      } ;;
+    stream-held-back)
+      topo_edit_nginx() {
+        sed -i 's/proxy_buffering off;/proxy_buffering on;/' "$1/proxy.conf"
+        sed -i 's|#gzip  on;|gzip on; gzip_types text/event-stream;|' "$1/nginx.conf"
+        grep -q 'proxy_buffering on;' "$1/proxy.conf" && grep -q '^ *gzip on;' "$1/nginx.conf"
       } ;;
     # The app without SSRF protection of its own (the reference server's ssrf-loopback fault)
     # and no SSRF_PROXY_HTTP_URL: it fetches every URL directly.

@@ -22,6 +22,8 @@
 #define PING_SLACK_S 2.0
 /* Keep-alive pings to observe after the first frame: three intervals. */
 #define KEEPALIVE_PINGS 3u
+/* Three pings within this many seconds arrived in a lump (live_keepalive). */
+#define LUMP_S 0.1
 /* Open the expiry stream this long before expiration_time (a server may close idle
  * streams: Dify after 300 s, the reference server after its --idle-timeout). */
 #define EXPIRY_LEAD_S 3LL
@@ -96,9 +98,16 @@ static bool expect_stream(hitl_check_ctx *ctx, const hitl_stream *s, const char 
     bool ok = s->resp.status == 200 && ct && !strncmp(ct, "text/event-stream", 17);
     char exp[256];
     snprintf(exp, sizeof exp, "%s: HTTP 200 with Content-Type text/event-stream (§9.1)", what);
-    return hitl_expect(ctx, ok, exp, "HTTP %ld, Content-Type %s (%s%s%s): %.200s", s->resp.status,
-                       ct ? ct : "(none)", hitl_stream_end_name(s->end), s->error ? ": " : "",
-                       s->error ? s->error : "", hitl_buf_str(&s->resp.body));
+    /* No status line at all within the wait: a proxy that holds the stream back (nginx's
+     * gzip with proxy_buffering on) sends not even the headers until its buffer fills. */
+    bool held = s->resp.status == 0 && s->end == HITL_STREAM_TIMEOUT;
+    return hitl_expect(ctx, ok, exp, "HTTP %ld, Content-Type %s (%s%s%s): %.200s%s",
+                       s->resp.status, ct ? ct : "(none)", hitl_stream_end_name(s->end),
+                       s->error ? ": " : "", s->error ? s->error : "", hitl_buf_str(&s->resp.body),
+                       held ? "; no response headers arrived: a proxy in front may hold the "
+                              "stream back (nginx: proxy_buffering on with gzip for "
+                              "text/event-stream)"
+                            : "");
 }
 
 /* resume_across_submit is the §9.1 resume sequence: open the resume stream of |run|, wait
@@ -789,6 +798,26 @@ static void live_keepalive(hitl_check_ctx *ctx)
                 "%.1f s of silence before %s%zu", max_gap,
                 at < s.n_frames ? "frame " : "the end of the watch, after frame ",
                 at < s.n_frames ? at : s.n_frames);
+        /* Pings are sent one interval apart: three arriving within 100 ms of each other were
+         * held back on the way and delivered in a lump (a proxy that buffers or compresses the
+         * stream; the client sees nothing meanwhile). */
+        for (size_t i = 2; !bad_ping && i < s.n_frames; i++) {
+            const hitl_stream_frame *f = s.frames;
+            if (is_ping(&f[i]) && is_ping(&f[i - 1]) && is_ping(&f[i - 2]) &&
+                f[i].at - f[i - 2].at < LUMP_S) {
+                const char *enc = hitl_http_header_get(&s.resp, "Content-Encoding");
+                bad_ping = !hitl_expect(
+                    ctx, false,
+                    "frames arrive as the server sends them, one ping interval apart (§9.1.9)",
+                    "pings %zu to %zu arrived in a lump within %.0f ms, %.1f s after the stream "
+                    "opened (Content-Encoding: %s): something between the server and the client "
+                    "holds the stream back. Behind nginx: proxy_buffering on together with gzip "
+                    "for text/event-stream (gzip_types); Dify's proxy.conf has proxy_buffering "
+                    "off, and browsers ask for gzip as this request did",
+                    i - 2, i, (f[i].at - f[i - 2].at) * 1000.0, f[i - 2].at,
+                    enc ? enc : "none");
+            }
+        }
         if (pc.pings > 1)
             hitl_check_note(ctx, "%zu pings in %.1f s: about one every %.1f s", pc.pings, s.seconds,
                             (s.frames[s.n_frames - 1].at - s.frames[0].at) /
