@@ -7,7 +7,7 @@
  * target as it arrived (before decoding), so what went out is seen, not assumed. */
 #include "hitl/catalog.h"
 #include "hitl/checks.h"
-#include "hitl/engine.h"
+#include "hitl/scheduler.h"
 #include "hitl/flow.h"
 #include "hitl/http.h"
 #include "hitl/target.h"
@@ -142,8 +142,8 @@ static void bench_run(bench *b, const char *doc, const hitl_check_impl *impls, s
     t.max_wait_s = 5;
     t.timeout_ms = 5000;
     t.layout = HITL_LAYOUT_V2;
-    hitl_engine_options opts = {.jobs = 1};
-    ck_assert_int_eq(hitl_engine_run(cat, selected, &t, b->http, NULL, &opts, res, &err), 0);
+    hitl_scheduler_options opts = {.jobs = 1};
+    ck_assert_int_eq(hitl_scheduler_run(cat, selected, &t, b->http, NULL, &opts, res, &err), 0);
     hitl_target_free(&t);
 }
 

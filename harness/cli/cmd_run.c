@@ -7,7 +7,7 @@
 #include "hitl/catalog.h"
 #include "hitl/checks.h"
 #include "hitl/deviation.h"
-#include "hitl/engine.h"
+#include "hitl/scheduler.h"
 #include "hitl/fixture.h"
 #include "hitl/flow.h"
 #include "hitl/preflight.h"
@@ -786,7 +786,7 @@ out:
 /* set_deadline fills |eo|'s deadline from --deadline (usage documents the default): the
  * time from |start|, the rate-limit checks' own budget, and the words for the message
  * (into |what|). --deadline 0 sets none. */
-static void set_deadline(const run_opts *o, const struct timespec *start, hitl_engine_options *eo,
+static void set_deadline(const run_opts *o, const struct timespec *start, hitl_scheduler_options *eo,
                          char *what, size_t cap)
 {
     const hitl_target *t = &o->target;
@@ -1009,7 +1009,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
             : t->layout == HITL_LAYOUT_NONE ? "none (no Human Input upload route)"
                                             : "v1 (/api/form/human_input/files/…)");
     free(shown_url);
-    hitl_engine_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
+    hitl_scheduler_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
                               .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),
                               .on_start = hitl_console_on_start, .on_done = hitl_console_on_done,
                               .on_wait = hitl_console_on_wait, .user = &con,
@@ -1017,7 +1017,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     char deadline_what[256];
     set_deadline(o, &run_start, &eo, deadline_what, sizeof deadline_what);
     time_t started = time(NULL);
-    if (hitl_engine_run(&cat, sel, t, http, red, &eo, &res, &err)) {
+    if (hitl_scheduler_run(&cat, sel, t, http, red, &eo, &res, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         goto out;
     }

@@ -10,8 +10,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "hitl/check.h"
 #include "hitl/err.h"
+
+/* The two API surfaces a check runs on (§1). */
+typedef enum hitl_surface {
+    HITL_SURFACE_SERVICE = 1, /* /v1 with the app API key */
+    HITL_SURFACE_WEB = 2      /* /api, unauthenticated, upload tokens */
+} hitl_surface;
+
+const char *hitl_surface_name(hitl_surface s);
+
+/* A check implementation, keyed by its catalogue ID: the code an entry is bound to
+ * (hitl_catalog_bind). Its context is the engine's check API (check.h). */
+typedef struct hitl_check_ctx hitl_check_ctx;
+typedef struct hitl_check_impl {
+    const char *id;
+    void (*run)(hitl_check_ctx *ctx);
+} hitl_check_impl;
 
 typedef enum hitl_severity {
     HITL_MUST,   /* broken → FAIL */

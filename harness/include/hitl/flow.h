@@ -18,7 +18,7 @@
 
 typedef struct hitl_fixture hitl_fixture;
 
-/* What a whole run shares with its checks (hitl_engine_options.env). */
+/* What a whole run shares with its checks (hitl_scheduler_options.env). */
 typedef struct hitl_run_env {
     hitl_fixture *fixture;       /* the remote-URL fixture server, or NULL */
     const char *fixture_base;    /* the URL at which the target reaches the fixture */
@@ -88,7 +88,7 @@ typedef struct hitl_run {
     char *refused;
 } hitl_run;
 
-/* The setup steps the circuit breaker counts (hitl_check_setup_error, engine.h). */
+/* The setup steps the circuit breaker counts (hitl_check_setup_error, check.h). */
 #define HITL_STEP_START "start a run and reach its form"
 #define HITL_STEP_UPLOAD_TOKEN "issue an upload token"
 

@@ -7,7 +7,7 @@
  *   report.html  one self-contained page for a person: totals, a filterable table of
  *                checks, each finding folding out to its exchanges and reproducer
  * Every FAIL/WARN/KNOWN carries a reproducer (hitl_report_reproducer). Reporters only format
- * results; they never touch the network. The engine already redacted the results; the
+ * results; they never touch the network. The scheduler already redacted the results; the
  * reporters apply the run's redactor once more at write time, because a secret met by a
  * later check (a token) is known only once the run has ended.
  * Files are written atomically (a temporary file in the same directory, then rename). */
@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <time.h>
 #include "hitl/buf.h"
-#include "hitl/engine.h"
+#include "hitl/result.h"
 #include "hitl/err.h"
 #include "hitl/redact.h"
 

@@ -17,6 +17,11 @@ const char *const HITL_CATALOG_TAGS[] = {
 #define MAX_CATALOG_BYTES (4u * 1024u * 1024u)
 #define MAX_ID_LEN HITL_CATALOG_ID_MAX
 
+const char *hitl_surface_name(hitl_surface s)
+{
+    return s == HITL_SURFACE_WEB ? "web" : "service";
+}
+
 const char *hitl_severity_name(hitl_severity s)
 {
     return s == HITL_MUST ? "MUST" : "SHOULD";

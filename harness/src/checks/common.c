@@ -141,7 +141,7 @@ bool hitl_chk_expect_error_shape(hitl_check_ctx *ctx, const hitl_http_response *
              "\"status\": <the HTTP status>} (§1.3.1, §1.3.3)",
              what, status_text);
     /* A front end's own page is not the app's answer (proxy_page.h). */
-    if (hitl_proxy_page_intercepted(ctx, resp, what))
+    if (hitl_check_front_page(ctx, resp, what))
         return false;
     const char *ct = hitl_http_header_get(resp, "Content-Type");
     const char *body = hitl_buf_str(&resp->body);

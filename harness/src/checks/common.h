@@ -4,7 +4,6 @@
 
 #include "hitl/check.h"
 #include "hitl/checks.h"
-#include "hitl/engine.h"
 #include "hitl/flow.h"
 #include "hitl/form.h"
 #include "hitl/stream.h"

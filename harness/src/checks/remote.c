@@ -69,7 +69,7 @@ static bool expect_variant(hitl_check_ctx *ctx, const hitl_http_response *resp, 
                            size_t n, const char *what, const char *section)
 {
     /* A front end's own page is not the target's answer (proxy_page.h). */
-    if (hitl_proxy_page_intercepted(ctx, resp, what))
+    if (hitl_check_front_page(ctx, resp, what))
         return false;
     char code[96];
     body_code(resp, code, sizeof code);

@@ -156,7 +156,7 @@ static bool expect_answer(hitl_check_ctx *ctx, const hitl_http_response *resp, l
     snprintf(exp, sizeof exp, "%s → HTTP %ld%s%s (%s)", what, status, code ? " " : "",
              code ? code : "", section);
     /* A front end's own page (a proxy's 413 for the body, …) is not the target's answer. */
-    if (hitl_proxy_page_intercepted(ctx, resp, what))
+    if (hitl_check_front_page(ctx, resp, what))
         return false;
     if (!hitl_expect(ctx, resp->status == status, exp, "HTTP %ld: %.200s", resp->status,
                      hitl_buf_str(&resp->body)))

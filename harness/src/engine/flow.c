@@ -2,7 +2,6 @@
 #include "hitl/flow.h"
 
 #include "hitl/buf.h"
-#include "hitl/engine.h"
 #include "hitl/json.h"
 #include "hitl/url.h"
 
@@ -14,9 +13,11 @@
 #define URL_MAX 16384u
 #define START_WAIT_CLOSE_DEFAULT_MS 0
 
-static const hitl_run_env *env_of(hitl_check_ctx *ctx)
+/* A stream's request goes through the check's context: recorded, cut by the run's stop. */
+static int send_via_ctx(void *user, const hitl_http_request *req, hitl_http_response *resp,
+                        hitl_err *err)
 {
-    return hitl_ctx_env(ctx);
+    return hitl_ctx_http_raw(user, req, resp, err);
 }
 
 int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp)
@@ -57,8 +58,6 @@ int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_respons
     }
     for (size_t i = 0; i < call->n_headers && nh < sizeof headers / sizeof headers[0]; i++)
         headers[nh++] = call->headers[i];
-    const hitl_run_env *env = env_of(ctx);
-    (void)env;
     hitl_http_request req = {
         .method = call->method ? call->method : (call->json || call->n_parts ? "POST" : "GET"),
         .url = hitl_buf_str(&url),
@@ -247,7 +246,8 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
                            .reach = is_required,
                            .reach_ms = total_ms,
                            .reach_what = "human_input_required"};
-    int rc = hitl_stream_run(ctx, &req, &so, &run->stream);
+    hitl_stream_via via = {send_via_ctx, ctx};
+    int rc = hitl_stream_run(&via, &req, &so, &run->stream);
     free(json);
     hitl_buf_free(&url);
     for (size_t i = 0; i < run->stream.n_frames; i++) {
@@ -602,7 +602,8 @@ int hitl_flow_resume_open(hitl_check_ctx *ctx, const char *run_id, const char *u
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", api_key ? api_key : "");
     const char *headers[] = {auth, "Accept: text/event-stream"};
     hitl_http_request req = {.method = "GET", .url = hitl_buf_str(&url), .headers = headers, .n_headers = 2};
-    rc = hitl_stream_start(ctx, &req, opts, out);
+    hitl_stream_via via = {send_via_ctx, ctx};
+    rc = hitl_stream_start(&via, &req, opts, out);
     hitl_buf_free(&url);
     return rc;
 }

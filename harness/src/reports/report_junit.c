@@ -2,7 +2,7 @@
  * schema (tests/data/junit.xsd holds the subset we emit): one <testsuite> per check area
  * (the ID's first part, as in specs/checks/<area>.json), one <testcase> per check and
  * surface. FAIL → <failure>, ERROR → <error>, SKIP → <skipped>; a WARN passes with a
- * note in <system-out> (it is a <failure> under --strict, where the engine already made
+ * note in <system-out> (it is a <failure> under --strict, where the scheduler already made
  * it a FAIL). A failure listed in the --expect baseline is <skipped> with the reason,
  * as pytest reports an xfail, so CI tools do not fail on a known fault; so is a KNOWN
  * result (a recorded deviation of genuine Dify under --profile dify), with the deviation. */
