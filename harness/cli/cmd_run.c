@@ -145,8 +145,11 @@ static void usage(FILE *f)
 "  --insecure              do not verify TLS certificates (verification is on by default)\n"
 "  --cacert FILE           CA bundle to verify TLS with\n"
 "Output:\n"
-"  --report-dir DIR        where reports go (default reports/): junit.xml, report.json,\n"
-"                          summary.md, report.sarif, report.html (created when missing)\n"
+"  --report-dir DIR        where reports go (default reports/, created when missing):\n");
+    for (size_t i = 0; i < hitl_report_n_formats; i++)
+        fprintf(f, "                          %-13s %s\n", hitl_report_formats[i].file,
+                hitl_report_formats[i].what);
+    fprintf(f,
 "  --trace FILE            every HTTP exchange of the run (SSE bodies included) as a HAR\n"
 "                          1.2 file, for a browser's developer tools (Import HAR)\n"
 "  --show-secrets          do not redact the API key and tokens (the reports say so)\n"
@@ -751,12 +754,19 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
         .redactor = red, .known = known, .baseline_path = o->expect,
         .profile = hitl_profile_name(o->profile),
         .stale = (const char *const *)stale, .n_stale = n_stale};
-    if (hitl_report_write_all(report_dir, res, &meta, &err)) {
-        fprintf(errout, "hitlcheck run: %s\n", err.msg);
-        goto out;
+    /* Every format of the reporters' table (report.h), named in one line. */
+    char files[512] = "";
+    for (size_t i = 0; i < hitl_report_n_formats; i++) {
+        const hitl_report_format *f = &hitl_report_formats[i];
+        if (hitl_report_write(report_dir, f, res, &meta, &err)) {
+            fprintf(errout, "hitlcheck run: %s\n", err.msg);
+            goto out;
+        }
+        size_t used = strlen(files);
+        snprintf(files + used, sizeof files - used, "%s%s", i ? ", " : "", f->file);
     }
-    fprintf(out, "hitlcheck: reports in %s/ (junit.xml, report.json, summary.md, report.sarif, report.html)%s\n",
-            report_dir, o->show_secrets ? ": SECRETS SHOWN (--show-secrets)" : "");
+    fprintf(out, "hitlcheck: reports in %s/ (%s)%s\n", report_dir, files,
+            o->show_secrets ? ": SECRETS SHOWN (--show-secrets)" : "");
     size_t unexpected = 0, failures = 0;
     for (size_t i = 0; i < res->n; i++) {
         bool failure = hitl_baseline_is_failure(&res->items[i], t->strict);
