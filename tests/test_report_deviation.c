@@ -25,7 +25,7 @@ static char *tags_form[] = {"form"};
 static char *evidence[] = {EVIDENCE};
 static char *versions[] = {"langgenius/dify@8279d53351627ea58e3ff51ff99fc538a71f2dac"};
 
-static hitl_catalog_entry E_REMOTE = {.id = "remote.inline.failures",
+static hitl_catalog_entry E_REMOTE = {.id = "remote.inline.failures", .area = "remote",
                                       .title = "Inline remote_url failures reject the submit",
                                       .section = "§7.3",
                                       .severity = HITL_MUST,
@@ -33,7 +33,7 @@ static hitl_catalog_entry E_REMOTE = {.id = "remote.inline.failures",
                                       .n_tags = 2,
                                       .surfaces = 3,
                                       .precondition = ""};
-static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys",
+static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys", .area = "form",
                                     .title = "A valid form GET answers 200",
                                     .section = "§4.1",
                                     .severity = HITL_MUST,

@@ -35,6 +35,10 @@ typedef enum hitl_severity {
 
 typedef struct hitl_catalog_entry {
     char *id;
+    /* The area it belongs to: the "area" of its document, specs/checks/<area>.json, which
+     * is always the ID's first dotted word ("upload-token" for "upload-token.issue.ok");
+     * its implementation is in harness/src/checks/<area>.c ('-' as '_'). */
+    char *area;
     char *title;
     char *section;          /* the contract clauses it enforces: "§7.3.2, §7.4.3" */
     hitl_severity severity;
@@ -57,7 +61,8 @@ typedef struct hitl_catalog {
 /* The longest clause ID hitl_catalog_clause_next copies ("§12.34.56" is 11 bytes). */
 #define HITL_CLAUSE_ID_MAX 24
 
-/* Parses a catalogue document. Every entry must have a unique, well-formed ID, a "section"
+/* Parses a catalogue document. Every entry must have a unique, well-formed ID whose first
+ * dotted word is the document's "area" (when the document names one), a "section"
  * that lists clause IDs ("§7.3.2" or "§7.3.2, §7.4.3": § and dot-separated numbers), a
  * known severity, known tags and surfaces; any problem is an error naming the entry.
  * Whether each clause exists in the contract is tests/test_contract.c's to judge. */

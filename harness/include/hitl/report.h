@@ -125,8 +125,9 @@ bool hitl_report_security_relevant(const hitl_result *r);
 /* Internal to the reporters (report_*.c), shared so the logic lives once. */
 /* A malloc'd copy of |s| through the meta's redactor ("" for NULL). */
 char *hitl_report_redact(const hitl_report_meta *m, const char *s);
-/* The area of a check: its ID up to the first '.' ("form" for "form.get.ok-keys"). */
-void hitl_report_area(const char *id, char *out, size_t cap);
+/* The area of a check as the catalogue gives it (specs/checks/<area>.json), "" when none:
+ * what the reports group by. */
+const char *hitl_report_area(const hitl_catalog_entry *e);
 /* The length of the first line of |s| (up to CR or LF), cut to at most |max| bytes on a
  * UTF-8 boundary: s[result] != '\0' when anything was left out. */
 size_t hitl_report_first_line(const char *s, size_t max);

@@ -27,13 +27,9 @@ char *hitl_report_redact(const hitl_report_meta *m, const char *s)
     return text;
 }
 
-void hitl_report_area(const char *id, char *out, size_t cap)
+const char *hitl_report_area(const hitl_catalog_entry *e)
 {
-    size_t n = strcspn(id, ".");
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(out, id, n);
-    out[n] = '\0';
+    return e->area ? e->area : "";
 }
 
 void hitl_report_time(time_t t, char *out, size_t cap)
