@@ -2,11 +2,22 @@
  * and non-UTF-8 form tokens, malformed JSON bodies — and Service API authentication
  * (§4.1 order 0). Every error body must be {"code": <string>, "message": <string>,
  * "status": <the HTTP status>}, never HTML, never a 5xx. */
-#include "common.h"
+#include "calls.h"
+#include "expect_body.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
 #include "hitl/proxy_page.h"
+#include "hitl/target.h"
 #include "hitl/url.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A token no target issues: token_urlsafe(32) output is 43 characters of [A-Za-z0-9_-]. */
 #define UNKNOWN_TOKEN "hitlcheck_unknown_form_token_000000000000000"

@@ -11,11 +11,23 @@
  * parallel, so their waits overlap. A wait longer than --max-wait is a SKIP that names the
  * wait it needed (§11.1): against a real deployment the test app's Human
  * Input node needs a short timeout (docs/expiry.md). */
-#include "common.h"
+#include "calls.h"
+#include "expect_body.h"
+#include "global_timeout.h"
+#include "run_env.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
 #include "hitl/json.h"
+#include "hitl/target.h"
 
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* Clock slack after the deadline: expiration_time is whole seconds and the target's clock

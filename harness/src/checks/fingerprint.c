@@ -1,6 +1,15 @@
 /* fingerprint.c: the upload-path fingerprint (§1.1.1): which of the two upload layouts
  * the target serves, probed with unauthenticated POSTs. */
-#include "common.h"
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static long probe(hitl_check_ctx *ctx, const char *path)
 {

@@ -2,13 +2,24 @@
  * submitted form cannot be read again) and reads the form with the token the start stream
  * gave, on the surface the engine runs it for: SVC `GET /v1/form/human_input/{t}` with the
  * app key, WEB `GET /api/form/human_input/{t}` without auth (its rate limiter is ridden out
- * by the patient helpers of common.h). */
-#include "common.h"
+ * by the patient helpers of calls.h). */
+#include "calls.h"
+#include "expect_body.h"
+#include "run_env.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
 #include "hitl/json.h"
+#include "hitl/target.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A token no target issues: token_urlsafe(32) output is 43 characters of [A-Za-z0-9_-]. */
 #define UNKNOWN_TOKEN "hitlcheckUnknownFormToken000000000000000000"

@@ -22,9 +22,21 @@
  * either; if one is, the check falls
  * back to the one-address behaviour (wait a window per fresh bucket) and its note says which
  * mode it ran in. ratelimit.per-ip.isolated, which tests exactly this, never falls back. */
-#include "common.h"
+#include "calls.h"
+#include "expect_body.h"
+#include "run_env.h"
 
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
 #include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define RL_CODE "web_form_rate_limit_exceeded"

@@ -1,7 +1,7 @@
 /* registry.c: every area's table (checks/areas.h), in registry order. */
-#include "hitl/checks.h"
-
 #include "areas.h"
+
+#include "hitl/checks.h"
 
 #include <string.h>
 

@@ -3,7 +3,17 @@
  * files with its own nonce (check ID + surface) so the fixture's request log shows whether
  * the target fetched them (remote_fetch.h). Nothing here sends traffic anywhere but the
  * target and the fixture. */
+#include "calls.h"
+#include "expect_body.h"
 #include "remote_fetch.h"
+#include "run_env.h"
+
+#include "hitl/checks.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* What a target that honours HTTP framing stores of lying.pdf (fixture.h). */
 #define LYING_DECLARED HITL_FIXTURE_LYING_DECLARED

@@ -1,5 +1,14 @@
 /* remote_fetch.c: what the remote and SSRF checks share (remote_fetch.h). */
 #include "remote_fetch.h"
+#include "calls.h"
+#include "expect_body.h"
+#include "fixture_probe.h"
+#include "run_env.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static bool have_fixture(hitl_check_ctx *ctx)
 {

@@ -6,7 +6,8 @@
 #ifndef HITL_CHECKS_REMOTE_FETCH_H
 #define HITL_CHECKS_REMOTE_FETCH_H
 
-#include "common.h"
+#include "fixture_probe.h"
+#include "hitl/flow.h"
 #include "valid_submission.h"
 
 #include "hitl/fixture.h"

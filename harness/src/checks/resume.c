@@ -5,10 +5,22 @@
  * §9.1's timing caveat shapes the checks that watch a run resume: "a subscriber that
  * connects after an event was published misses it". They therefore open the resume stream
  * first, wait for its first frame (the subscription is live), and only then submit. */
-#include "common.h"
+#include "calls.h"
+#include "expect_body.h"
+#include "run_env.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
 #include "hitl/event.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* How long a live stream may take to send its first frame (Dify: at once). */
 #define FIRST_FRAME_MS 10000L

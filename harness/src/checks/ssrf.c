@@ -3,7 +3,16 @@
  * fixture on 127.0.0.1 as a canary: the target must refuse it, and the canary's log proves
  * it never connected. Nothing here sends traffic anywhere but the target and the canary
  * (loopback); the cloud-metadata probe is opt-in (see below). */
+#include "expect_body.h"
 #include "remote_fetch.h"
+#include "run_env.h"
+
+#include "hitl/checks.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The cloud-metadata probe sends the target a link-local URL; only a user who asks for it
  * gets it (the tests never set this variable). */

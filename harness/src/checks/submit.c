@@ -2,11 +2,24 @@
  * are one-shot), builds a submission the form accepts (hitl/submit.h), spoils one thing
  * in it and asserts the exact §7.3 answer. A check whose spoiled input kind the form lacks
  * is SKIP (§11.1). */
-#include "common.h"
+#include "calls.h"
+#include "expect_body.h"
+#include "fixture_probe.h"
+#include "run_env.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
 #include "hitl/fixture.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
 #include "hitl/submit.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define BAD_ACTION "hitlcheck_no_action"
 #define BAD_OPTION "hitlcheck-not-an-option"

@@ -2,12 +2,21 @@
  * (§6.1), local uploads on WEB and through the Service API's /files/upload (§6.2, §6.4)
  * and the remote upload (§6.3.1). A WEB upload needs a live form and a token of it, so
  * those checks start their own run (uploader.h); SVC uploads need only the app key. */
+#include "calls.h"
+#include "expect_body.h"
+#include "run_env.h"
 #include "uploader.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
 #include "hitl/fixture.h"
 #include "hitl/json.h"
 #include "hitl/url.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define UNKNOWN_UPLOAD_AUTH "Bearer hitl_upload_doesnotexist"
 /* Over Dify's default 10 MiB image limit (§6.2 UPLOAD_IMAGE_FILE_SIZE_LIMIT), far below any

@@ -1,10 +1,18 @@
 /* upload_token.c: checks of issuing upload tokens (§5): the token's shape and expiry, two
  * tokens of one form, an unknown or submitted form, and the route's absence on the
  * Service API. Each starts its own run (a token needs a live form). */
+#include "calls.h"
+#include "expect_body.h"
 #include "uploader.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
 #include "hitl/url.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A token no target issues (token_urlsafe(32) gives 43 characters of [A-Za-z0-9_-]). */
 #define UNKNOWN_FORM_TOKEN "hitlcheckUnknownFormToken000000000000000000"

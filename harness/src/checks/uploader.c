@@ -1,7 +1,13 @@
 /* uploader.c: uploading files in a check (uploader.h). */
 #include "uploader.h"
+#include "calls.h"
 
 #include "hitl/json.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define MP_BOUNDARY "hitlcheck-7d1a93c0e5b24f68"
 #define MP_MAX (1u << 20)

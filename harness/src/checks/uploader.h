@@ -9,7 +9,7 @@
 #ifndef HITL_CHECKS_UPLOADER_H
 #define HITL_CHECKS_UPLOADER_H
 
-#include "common.h"
+#include "hitl/flow.h"
 
 #include <stdint.h>
 

@@ -7,10 +7,21 @@
  * detection by extension, then MIME type (graphon's standardize_file_type, read via the index: file
  * id 55093356630, commit not given by the index). */
 #include "valid_submission.h"
+#include "calls.h"
+#include "fixture_probe.h"
+#include "run_env.h"
 
-#include "common.h"
+#include "hitl/checks.h"
 #include "hitl/fixture.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
 
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #define TEXT_VALUE "hitlcheck conformance"

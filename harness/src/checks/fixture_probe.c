@@ -1,0 +1,70 @@
+/* fixture_probe.c: see fixture_probe.h. */
+#include "fixture_probe.h"
+#include "calls.h"
+#include "run_env.h"
+
+#include "hitl/buf.h"
+#include "hitl/fixture.h"
+#include "hitl/flow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
+                                   const char *upload_token)
+{
+    return hitl_chk_require_fixture_fetch_for(ctx, form_token, upload_token, NULL);
+}
+
+int hitl_chk_require_fixture_fetch_for(hitl_check_ctx *ctx, const char *form_token,
+                                       const char *upload_token, const char *need)
+{
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    const char *sep = need ? ", but " : "";
+    if (!need)
+        need = "";
+    if (!env || !env->fixture || !env->fixture_base) {
+        hitl_check_skip(ctx, "%s%sno fixture server the target can reach (--fixture-url)", need,
+                        sep);
+        return HITL_E_UNSUPPORTED;
+    }
+    if (!hitl_flow_require_upload_routes(ctx))
+        return HITL_E_UNSUPPORTED;
+    char *issued = NULL;
+    if (!upload_token) {
+        issued = hitl_chk_issue_upload_token(ctx, form_token);
+        if (!issued)
+            return HITL_E_STATE;
+        upload_token = issued;
+    }
+    char nonce[160], url[1024], prefix[200];
+    snprintf(nonce, sizeof nonce, "%s-%s-reach", hitl_ctx_id(ctx),
+             hitl_surface_name(hitl_ctx_surface(ctx)));
+    snprintf(url, sizeof url, "%s/n/%s/good.pdf", env->fixture_base, nonce);
+    snprintf(prefix, sizeof prefix, "/n/%s/", nonce);
+    hitl_http_response resp;
+    int rc = hitl_flow_upload_remote(ctx, upload_token, NULL, url, &resp);
+    free(issued);
+    if (rc) {
+        hitl_http_response_free(&resp);
+        return rc;
+    }
+    size_t hits = hitl_fixture_hits(env->fixture, prefix);
+    if (resp.status != 201 || hits == 0) {
+        hitl_check_skip(ctx,
+                        "%s%sprecondition: the target did not fetch the fixture's good file (a "
+                        "remote upload of %s answered HTTP %ld %.120s; the fixture saw %zu "
+                        "request(s) for it), so %s: make the fixture reachable from the target "
+                        "(--fixture-listen on an address the target can reach, --fixture-url "
+                        "with the URL the target uses; allow it through the target's SSRF "
+                        "proxy)",
+                        need, sep, url, resp.status, hitl_buf_str(&resp.body), hits,
+                        need[0] ? "no valid value can be sent"
+                                : "a refusal of a failing URL would prove nothing");
+        hitl_http_response_free(&resp);
+        return HITL_E_UNSUPPORTED;
+    }
+    hitl_check_note(ctx, "precondition: the target fetched the fixture's %s (201)", url);
+    hitl_http_response_free(&resp);
+    return HITL_OK;
+}

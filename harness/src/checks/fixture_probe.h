@@ -1,0 +1,26 @@
+/* fixture_probe.h: the precondition of every check that needs the target to fetch from the
+ * harness's fixture server: a remote upload of the fixture's good file answered 201 and the
+ * fixture saw the fetch. Internal to harness/src/checks. */
+#ifndef HITL_CHECKS_FIXTURE_PROBE_H
+#define HITL_CHECKS_FIXTURE_PROBE_H
+
+#include "hitl/check.h"
+
+/* hitl_chk_require_fixture_fetch is the precondition of every check that needs the target
+ * to fetch from the harness's fixture (§6.3, §7.3): a remote upload of the fixture's good.pdf
+ * through the WEB upload-token path of |form_token| (the form token works on the WEB
+ * endpoints for a Service API check too) answers 201 AND the fixture saw the fetch. Without
+ * that, a refusal of a failing URL proves nothing (the target may refuse every fixture URL:
+ * a remote deployment, Docker, an SSRF proxy blocking the harness's address), so the check
+ * is SKIP naming the fixture URL and --fixture-url/--fixture-listen (§11.1).
+ * |upload_token| is the form's WEB upload token, or NULL to issue one. Each check probes
+ * for itself (the run environment is shared read-only by parallel checks). Returns 0; non-zero
+ * after a SKIP (no fixture, not reached) or an ERROR. */
+int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
+                                   const char *upload_token);
+/* The same for a check that needs the fetch for a reason of its own: |need| (e.g. "file
+ * input 'x' takes only remote_url, …") opens the SKIP reason; NULL = the plain precondition. */
+int hitl_chk_require_fixture_fetch_for(hitl_check_ctx *ctx, const char *form_token,
+                                       const char *upload_token, const char *need);
+
+#endif
