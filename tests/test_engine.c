@@ -199,7 +199,7 @@ static void check_c(hitl_check_ctx *ctx)
         made.status = 503;
         hitl_buf_init(&made.body, 4096);
         hitl_buf_append_str(&made.body, "{\"code\":\"busy\",\"message\":\"later\"}");
-        hitl_expect_status(ctx, &made, 200);
+        hitl_expect_status(ctx, &made, 200, "the made-up answer is a success (test)");
         hitl_http_response_free(&made);
     }
     hitl_http_response_free(&got);

@@ -85,7 +85,10 @@ bool hitl_check_front_page(hitl_check_ctx *ctx, const hitl_http_response *resp, 
  * with the recorded deviations of genuine Dify (deviation.h). */
 bool hitl_expect(hitl_check_ctx *ctx, bool cond, const char *expected, const char *actual_fmt, ...)
     __attribute__((format(printf, 4, 5)));
-bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, long status);
+/* HTTP |status|; |reason| says what that status proves, with its clause ("the form GET
+ * answers the form (§4.2)"): the expectation reads "HTTP 200: <reason>". */
+bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                        const char *reason);
 /* The error body of §1.3: JSON with `code` (string) equal to |code|, `message` (string) and
  * `status` (int) equal to the HTTP status |status|. */
 bool hitl_expect_error(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,

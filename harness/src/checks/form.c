@@ -40,7 +40,8 @@ static cJSON *get_live_form(hitl_check_ctx *ctx, hitl_run *run, hitl_http_respon
     memset(r, 0, sizeof *r);
     cJSON *root = NULL;
     if (hitl_flow_start(ctx, run) == HITL_OK &&
-        hitl_chk_get_form(ctx, run->form_token, r) == HITL_OK && hitl_expect_status(ctx, r, 200))
+        hitl_chk_get_form(ctx, run->form_token, r) == HITL_OK &&
+        hitl_expect_status(ctx, r, 200, "the GET of an open form answers it (§4.1.1)"))
         root = hitl_chk_expect_json_object(ctx, r, "the form GET body (§4.2)");
     if (!resp)
         hitl_http_response_free(&local);

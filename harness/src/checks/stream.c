@@ -341,7 +341,8 @@ static void blocking_paused(hitl_check_ctx *ctx)
                       .path = chat ? "/chat-messages" : "/workflows/run", .json = json,
                       .timeout_ms = t->max_wait_s * 1000L};
     hitl_http_response resp;
-    if (hitl_flow_call(ctx, &call, &resp) == HITL_OK && hitl_expect_status(ctx, &resp, 200)) {
+    if (hitl_flow_call(ctx, &call, &resp) == HITL_OK &&
+        hitl_expect_status(ctx, &resp, 200, "a blocking-mode run answers when it pauses (§2.2.3)")) {
         cJSON *root = hitl_chk_expect_json_object(ctx, &resp, "the blocking response");
         const cJSON *d = data_of(root);
         if (chat) {

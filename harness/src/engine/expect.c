@@ -92,10 +92,11 @@ static const char *body_preview(const hitl_http_response *resp, char *out, size_
     return out;
 }
 
-bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, long status)
+bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                        const char *reason)
 {
-    char exp[64], body[256];
-    snprintf(exp, sizeof exp, "HTTP %ld", status);
+    char exp[512], body[256];
+    snprintf(exp, sizeof exp, "HTTP %ld: %s", status, reason ? reason : "(no reason given)");
     const hitl_http_response *outer = judging;
     judging = resp;
     bool ok = hitl_expect(ctx, resp->status == status, exp, "HTTP %ld %s", resp->status,
