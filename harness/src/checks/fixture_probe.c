@@ -1,6 +1,5 @@
 /* fixture_probe.c: see fixture_probe.h. */
 #include "fixture_probe.h"
-#include "calls.h"
 #include "run_env.h"
 
 #include "hitl/buf.h"
@@ -32,7 +31,7 @@ int hitl_chk_require_fixture_fetch_for(hitl_check_ctx *ctx, const char *form_tok
         return HITL_E_UNSUPPORTED;
     char *issued = NULL;
     if (!upload_token) {
-        issued = hitl_chk_issue_upload_token(ctx, form_token);
+        issued = hitl_flow_issue_upload_token(ctx, form_token);
         if (!issued)
             return HITL_E_STATE;
         upload_token = issued;

@@ -3,7 +3,6 @@
  * files with its own nonce (check ID + surface) so the fixture's request log shows whether
  * the target fetched them (remote_fetch.h). Nothing here sends traffic anywhere but the
  * target and the fixture. */
-#include "calls.h"
 #include "expect_body.h"
 #include "remote_fetch.h"
 #include "run_env.h"
@@ -333,15 +332,8 @@ static void inline_failures_run(hitl_check_ctx *ctx, bool exact)
         }
         /* The form staying open is remote.inline.failures' MUST; the -code check judges
          * only how each rejection is answered. */
-        if (open && !exact) {
-            hitl_http_response resp;
-            if (hitl_chk_submit(ctx, p.run.form_token, p.valid, &resp) == HITL_OK)
-                hitl_expect(ctx, resp.status == 200,
-                            "the form stays open after the rejections: the corrected submit → "
-                            "200 (§7.3.14, §7.4)",
-                            "HTTP %ld %.200s", resp.status, hitl_buf_str(&resp.body));
-            hitl_http_response_free(&resp);
-        }
+        if (open && !exact)
+            hitl_flow_expect_still_open(ctx, p.run.form_token, p.valid, "the rejections");
     }
     hitl_remote_inline_prep_free(&p);
 }

@@ -1,6 +1,5 @@
 /* remote_fetch.c: what the remote and SSRF checks share (remote_fetch.h). */
 #include "remote_fetch.h"
-#include "calls.h"
 #include "expect_body.h"
 #include "fixture_probe.h"
 #include "run_env.h"
@@ -104,7 +103,7 @@ int hitl_remote_upload_prepare(hitl_check_ctx *ctx, hitl_remote_upload_prep *p, 
     int rc = start_with_fixture(ctx, &p->run);
     if (rc)
         return rc;
-    p->token = hitl_chk_issue_upload_token(ctx, p->run.form_token);
+    p->token = hitl_flow_issue_upload_token(ctx, p->run.form_token);
     if (!p->token)
         return HITL_E_STATE;
     return need_fetch ? hitl_chk_require_fixture_fetch(ctx, p->run.form_token, p->token) : HITL_OK;
@@ -221,7 +220,7 @@ bool hitl_remote_inline_expect_rejected(hitl_check_ctx *ctx, const hitl_remote_i
     if (!body)
         return false;
     hitl_http_response resp;
-    int rc = hitl_chk_submit(ctx, p->run.form_token, body, &resp);
+    int rc = hitl_flow_submit(ctx, p->run.form_token, body, &resp);
     bool ok = false;
     if (!rc) {
         char exp[512];

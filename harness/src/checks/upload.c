@@ -2,7 +2,6 @@
  * (§6.1), local uploads on WEB and through the Service API's /files/upload (§6.2, §6.4)
  * and the remote upload (§6.3.1). A WEB upload needs a live form and a token of it, so
  * those checks start their own run (uploader.h); SVC uploads need only the app key. */
-#include "calls.h"
 #include "expect_body.h"
 #include "run_env.h"
 #include "uploader.h"
@@ -441,7 +440,7 @@ static void local_id_accepted(hitl_check_ctx *ctx)
         } else {
             char *body = hitl_chk_valid_body(ctx, &run, NULL);
             hitl_http_response resp;
-            if (body && hitl_chk_submit(ctx, run.form_token, body, &resp) == HITL_OK) {
+            if (body && hitl_flow_submit(ctx, run.form_token, body, &resp) == HITL_OK) {
                 hitl_expect(ctx, resp.status == 200,
                             "a submit whose file inputs carry the ids uploads returned answers 200 "
                             "(§6.2.8)",

@@ -1,7 +1,6 @@
 /* upload_token.c: checks of issuing upload tokens (§5): the token's shape and expiry, two
  * tokens of one form, an unknown or submitted form, and the route's absence on the
  * Service API. Each starts its own run (a token needs a live form). */
-#include "calls.h"
 #include "expect_body.h"
 #include "uploader.h"
 #include "valid_submission.h"
@@ -36,7 +35,7 @@ static void token_issue_ok(hitl_check_ctx *ctx)
     if (hitl_flow_start(ctx, &run) == HITL_OK) {
         hitl_http_response resp;
         char *token = NULL;
-        if (hitl_chk_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK &&
+        if (hitl_flow_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK &&
             hitl_expect(ctx, resp.status == 200, "HTTP 200, not 201 (§5.1)",
                         "HTTP %ld: %.200s", resp.status, hitl_buf_str(&resp.body))) {
             cJSON *root = hitl_chk_expect_json_object(ctx, &resp, "the upload-token answer (§5)");
@@ -82,7 +81,7 @@ static void token_issue_expires_at(hitl_check_ctx *ctx)
     if (hitl_flow_start(ctx, &run) == HITL_OK) {
         hitl_http_response resp;
         char *token = NULL;
-        if (hitl_chk_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK) {
+        if (hitl_flow_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK) {
             cJSON *root = hitl_chk_body_json(&resp);
             bool ok;
             int64_t exp = hitl_uploader_int_field(root, "expires_at", &ok);
@@ -107,8 +106,8 @@ static void token_issue_expires_at(hitl_check_ctx *ctx)
 /* Issues two tokens for one live form into |a| and |b|; 0, or non-zero after an ERROR. */
 static int two_tokens(hitl_check_ctx *ctx, const hitl_run *run, char **a, char **b)
 {
-    *a = hitl_chk_issue_upload_token(ctx, run->form_token);
-    *b = *a ? hitl_chk_issue_upload_token(ctx, run->form_token) : NULL;
+    *a = hitl_flow_issue_upload_token(ctx, run->form_token);
+    *b = *a ? hitl_flow_issue_upload_token(ctx, run->form_token) : NULL;
     return *a && *b ? HITL_OK : HITL_E_STATE;
 }
 
@@ -153,7 +152,7 @@ static void token_issue_both_usable(hitl_check_ctx *ctx)
 static void token_issue_unknown_form(hitl_check_ctx *ctx)
 {
     hitl_http_response resp;
-    if (hitl_chk_upload_token(ctx, UNKNOWN_FORM_TOKEN, &resp, NULL) == HITL_OK)
+    if (hitl_flow_upload_token(ctx, UNKNOWN_FORM_TOKEN, &resp, NULL) == HITL_OK)
         hitl_expect_error(ctx, &resp, 404, "not_found");
     hitl_http_response_free(&resp);
 }
@@ -166,7 +165,7 @@ static void token_issue_after_submit(hitl_check_ctx *ctx)
         hitl_chk_submit_valid(ctx, &run, NULL) == HITL_OK) {
         hitl_http_response resp;
         char *token = NULL;
-        if (hitl_chk_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK)
+        if (hitl_flow_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK)
             hitl_uploader_expect_answer(ctx, &resp, 412, "human_input_form_submitted",
                           "POST …/upload-token of a submitted form", "§5.6");
         free(token);

@@ -1,6 +1,5 @@
 /* uploader.c: uploading files in a check (uploader.h). */
 #include "uploader.h"
-#include "calls.h"
 
 #include "hitl/json.h"
 
@@ -30,7 +29,7 @@ int hitl_uploader_open(hitl_check_ctx *ctx, hitl_uploader *u)
         return HITL_E_UNSUPPORTED;
     if (hitl_flow_start(ctx, &u->run))
         return HITL_E_STATE;
-    u->token = hitl_chk_issue_upload_token(ctx, u->run.form_token);
+    u->token = hitl_flow_issue_upload_token(ctx, u->run.form_token);
     return u->token ? HITL_OK : HITL_E_STATE;
 }
 
