@@ -9,6 +9,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+void hitl_chk_fixture_nonce(hitl_check_ctx *ctx, const char *suffix, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s-%s%s", hitl_ctx_id(ctx), hitl_surface_name(hitl_ctx_surface(ctx)),
+             suffix);
+}
+
+void hitl_chk_fixture_url(hitl_check_ctx *ctx, const char *suffix, const char *file, char *out,
+                          size_t cap, char *prefix, size_t pcap)
+{
+    char nonce[160];
+    hitl_chk_fixture_nonce(ctx, suffix, nonce, sizeof nonce);
+    snprintf(out, cap, "%s/n/%s/%s", hitl_chk_env(ctx)->fixture_base, nonce, file);
+    if (prefix)
+        snprintf(prefix, pcap, "/n/%s/", nonce);
+}
+
 int hitl_chk_require_fixture_fetch(hitl_check_ctx *ctx, const char *form_token,
                                    const char *upload_token)
 {
@@ -36,11 +52,8 @@ int hitl_chk_require_fixture_fetch_for(hitl_check_ctx *ctx, const char *form_tok
             return HITL_E_STATE;
         upload_token = issued;
     }
-    char nonce[160], url[1024], prefix[200];
-    snprintf(nonce, sizeof nonce, "%s-%s-reach", hitl_ctx_id(ctx),
-             hitl_surface_name(hitl_ctx_surface(ctx)));
-    snprintf(url, sizeof url, "%s/n/%s/good.pdf", env->fixture_base, nonce);
-    snprintf(prefix, sizeof prefix, "/n/%s/", nonce);
+    char url[1024], prefix[200];
+    hitl_chk_fixture_url(ctx, "-reach", "good.pdf", url, sizeof url, prefix, sizeof prefix);
     hitl_http_response resp;
     int rc = hitl_flow_upload_remote(ctx, upload_token, NULL, url, &resp);
     free(issued);

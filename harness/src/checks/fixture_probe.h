@@ -1,10 +1,21 @@
-/* fixture_probe.h: the precondition of every check that needs the target to fetch from the
- * harness's fixture server: a remote upload of the fixture's good file answered 201 and the
- * fixture saw the fetch. Internal to harness/src/checks. */
+/* fixture_probe.h: the URLs a check gives the target to fetch from the harness's fixture
+ * server, and the precondition of every check that needs such a fetch: a remote upload of
+ * the fixture's good file answered 201 and the fixture saw the fetch. Internal to
+ * harness/src/checks. */
 #ifndef HITL_CHECKS_FIXTURE_PROBE_H
 #define HITL_CHECKS_FIXTURE_PROBE_H
 
 #include "hitl/check.h"
+
+#include <stddef.h>
+
+/* "<check id>-<surface><suffix>" into |out|: the check's own nonce in the fixture's URLs, so
+ * the fixture's request log shows whether the target fetched them. */
+void hitl_chk_fixture_nonce(hitl_check_ctx *ctx, const char *suffix, char *out, size_t cap);
+/* The fixture URL "<base>/n/<nonce>/<file>" (the nonce as above) into |out|; the path prefix
+ * the fixture counts, "/n/<nonce>/", into |prefix| when not NULL. */
+void hitl_chk_fixture_url(hitl_check_ctx *ctx, const char *suffix, const char *file, char *out,
+                          size_t cap, char *prefix, size_t pcap);
 
 /* hitl_chk_require_fixture_fetch is the precondition of every check that needs the target
  * to fetch from the harness's fixture (§6.3, §7.3): a remote upload of the fixture's good.pdf

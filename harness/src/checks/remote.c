@@ -30,7 +30,7 @@ static void upload_bad_scheme(hitl_check_ctx *ctx)
         const char *base = hitl_chk_env(ctx)->fixture_base;
         const char *rest = strstr(base, "://");
         char nonce[160];
-        hitl_remote_nonce(ctx, "", nonce, sizeof nonce);
+        hitl_chk_fixture_nonce(ctx, "", nonce, sizeof nonce);
         snprintf(ftp, sizeof ftp, "ftp://%s/n/%s/good.pdf", rest ? rest + 3 : base, nonce);
         const struct {
             const char *url, *what;
@@ -141,7 +141,7 @@ static void upload_oversize(hitl_check_ctx *ctx)
                           "a remote upload of a 64 MiB file (honest Content-Length)",
                           "§6.3.6")) {
             char url[1024];
-            hitl_remote_fixture_url(ctx, "", "lying.pdf", url, sizeof url, NULL, 0);
+            hitl_chk_fixture_url(ctx, "", "lying.pdf", url, sizeof url, NULL, 0);
             hitl_http_response resp;
             if (hitl_flow_upload_remote(ctx, p.token, NULL, url, &resp) == HITL_OK) {
                 const char *what = "a remote upload of a file declaring Content-Length 1000 and "
@@ -223,7 +223,7 @@ static void upload_wrong_type(hitl_check_ctx *ctx)
     hitl_remote_upload_prep p;
     if (hitl_remote_upload_prepare(ctx, &p, true) == HITL_OK) {
         char url[1024];
-        hitl_remote_fixture_url(ctx, "", "wrong-type.png", url, sizeof url, NULL, 0);
+        hitl_chk_fixture_url(ctx, "", "wrong-type.png", url, sizeof url, NULL, 0);
         hitl_http_response resp;
         if (hitl_flow_upload_remote(ctx, p.token, NULL, url, &resp) == HITL_OK) {
             if (resp.status == 201) {
@@ -272,7 +272,7 @@ static void upload_bad_token_no_fetch(hitl_check_ctx *ctx)
     if (prc)
         return;
     char url[1024], prefix[256];
-    hitl_remote_fixture_url(ctx, "", "good.pdf", url, sizeof url, prefix, sizeof prefix);
+    hitl_chk_fixture_url(ctx, "", "good.pdf", url, sizeof url, prefix, sizeof prefix);
     const struct {
         const char *auth;
         long status;
@@ -327,7 +327,7 @@ static void inline_failures_run(hitl_check_ctx *ctx, bool exact)
         bool open = true;
         for (size_t i = 0; i < sizeof cases / sizeof cases[0] && open; i++) {
             char url[1024];
-            hitl_remote_fixture_url(ctx, "", cases[i].file, url, sizeof url, NULL, 0);
+            hitl_chk_fixture_url(ctx, "", cases[i].file, url, sizeof url, NULL, 0);
             open = hitl_remote_inline_expect_rejected(ctx, &p, url, cases[i].what, exact);
         }
         /* The form staying open is remote.inline.failures' MUST; the -code check judges

@@ -15,25 +15,6 @@ static bool have_fixture(hitl_check_ctx *ctx)
     return env && env->fixture && env->fixture_base;
 }
 
-/* "<check id>-<surface><suffix>" into |out|: the check's own fixture nonce. */
-void hitl_remote_nonce(hitl_check_ctx *ctx, const char *suffix, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s-%s%s", hitl_ctx_id(ctx), hitl_surface_name(hitl_ctx_surface(ctx)),
-             suffix);
-}
-
-/* The fixture URL "<base>/n/<nonce>/<file>" into |out|; the path prefix the fixture
- * counts, "/n/<nonce>/", into |prefix| when not NULL. */
-void hitl_remote_fixture_url(hitl_check_ctx *ctx, const char *suffix, const char *file, char *out,
-                        size_t cap, char *prefix, size_t pcap)
-{
-    char nonce[160];
-    hitl_remote_nonce(ctx, suffix, nonce, sizeof nonce);
-    snprintf(out, cap, "%s/n/%s/%s", hitl_chk_env(ctx)->fixture_base, nonce, file);
-    if (prefix)
-        snprintf(prefix, pcap, "/n/%s/", nonce);
-}
-
 /* The `code` string of an error body into |out| ("" when absent). */
 void hitl_remote_body_code(const hitl_http_response *resp, char *out, size_t cap)
 {
@@ -116,7 +97,7 @@ bool hitl_remote_upload_expect(hitl_check_ctx *ctx, const hitl_remote_upload_pre
                           const char *section)
 {
     char url[1024];
-    hitl_remote_fixture_url(ctx, suffix, file, url, sizeof url, NULL, 0);
+    hitl_chk_fixture_url(ctx, suffix, file, url, sizeof url, NULL, 0);
     hitl_http_response resp;
     int rc = hitl_flow_upload_remote(ctx, p->token, NULL, url, &resp);
     if (!rc)

@@ -23,12 +23,6 @@ typedef struct hitl_remote_variant {
     const char *prefix; /* the message's start, when the code alone says too little; or NULL */
 } hitl_remote_variant;
 
-/* "<check id>-<surface><suffix>" into |out|: the check's own fixture nonce. */
-void hitl_remote_nonce(hitl_check_ctx *ctx, const char *suffix, char *out, size_t cap);
-/* The fixture URL "<base>/n/<nonce>/<file>" into |out|; the path prefix the fixture
- * counts, "/n/<nonce>/", into |prefix| when not NULL. */
-void hitl_remote_fixture_url(hitl_check_ctx *ctx, const char *suffix, const char *file, char *out,
-                             size_t cap, char *prefix, size_t pcap);
 /* The `code` string of an error body into |out| ("" when absent). */
 void hitl_remote_body_code(const hitl_http_response *resp, char *out, size_t cap);
 /* Expects |resp| to be one of |v| (status and §1.3 code), notes which one and checks that

@@ -36,7 +36,7 @@ static hitl_fixture *canary_start(hitl_check_ctx *ctx)
 static void canary_urls(hitl_check_ctx *ctx, const hitl_fixture *canary, char urls[3][256])
 {
     char nonce[160];
-    hitl_remote_nonce(ctx, "", nonce, sizeof nonce);
+    hitl_chk_fixture_nonce(ctx, "", nonce, sizeof nonce);
     unsigned port = hitl_fixture_port(canary);
     snprintf(urls[0], 256, "http://127.0.0.1:%u/n/%s/good.pdf", port, nonce);
     snprintf(urls[1], 256, "http://localhost:%u/n/%s/good.pdf", port, nonce);

@@ -3,6 +3,7 @@
  * and the remote upload (§6.3.1). A WEB upload needs a live form and a token of it, so
  * those checks start their own run (uploader.h); SVC uploads need only the app key. */
 #include "expect_body.h"
+#include "fixture_probe.h"
 #include "run_env.h"
 #include "uploader.h"
 #include "valid_submission.h"
@@ -528,11 +529,8 @@ static void remote_ok(hitl_check_ctx *ctx)
     }
     hitl_uploader u;
     if (hitl_uploader_open(ctx, &u) == HITL_OK) {
-        char nonce[96], url[1024], prefix[128];
-        snprintf(nonce, sizeof nonce, "%s-%s", hitl_ctx_id(ctx),
-                 hitl_surface_name(hitl_ctx_surface(ctx)));
-        snprintf(url, sizeof url, "%s/n/%s/good.pdf", env->fixture_base, nonce);
-        snprintf(prefix, sizeof prefix, "/n/%s/", nonce);
+        char url[1024], prefix[200];
+        hitl_chk_fixture_url(ctx, "", "good.pdf", url, sizeof url, prefix, sizeof prefix);
         hitl_http_response resp;
         int rc = hitl_flow_upload_remote(ctx, u.token, NULL, url, &resp);
         if (!rc && resp.status != 201 && hitl_fixture_hits(env->fixture, prefix) == 0) {
