@@ -640,10 +640,11 @@ START_TEST(markdown_exact_table_of_non_passing)
         "## hitlcheck: http://127\\.0\\.0\\.1:5001\n\n"
         "**3 checks: 1 passed, 0 failed, 1 warned, 1 skipped, 0 errors** in 2.5s (hitlcheck 0.1.0, "
         "upload\\-layout=v1)\n\n"
-        "| Verdict | Check | Surface | Clause (specs/contract.md) | Detail |\n"
-        "|---|---|---|---|---|\n"
-        "| WARN | `auth.svc.wrong-scheme` | service | §1\\.2 | pipe \\| and &lt;tag> here… |\n"
-        "| SKIP | `form.expiry.after-ttl` | web | §4\\.1 | needs a 120s wait; \\-\\-max\\-wait is 90 |\n"
+        "| Verdict | Area | Check | Surface | Clause (specs/contract.md) | Detail |\n"
+        "|---|---|---|---|---|---|\n"
+        "| WARN | auth | `auth.svc.wrong-scheme` | service | §1\\.2 | pipe \\| and &lt;tag> here… |\n"
+        "| SKIP | form | `form.expiry.after-ttl` | web | §4\\.1 | needs a 120s wait; \\-\\-max\\-wait is "
+        "90 |\n"
         "\n<details><summary>Reproduce <code>auth.svc.wrong-scheme</code> [service]</summary>\n\n"
         "```sh\n# Reproduce auth.svc.wrong-scheme [service] (§1.2):\n"
         "hitlcheck run --surface service --only auth.svc.wrong-scheme\n```\n</details>\n");
@@ -855,8 +856,9 @@ START_TEST(html_fail_details_hold_expected_actual_exchanges_reproducer)
                                        "submit.after.double-submit\n"));
     ck_assert_ptr_nonnull(strstr(body, "{&quot;action&quot;:&quot;it&#39;\\&#39;&#39;s ok&quot;}"));
     free(body);
-    /* The row: filterable by ID, title and §, failures listed before passes. */
-    ck_assert_ptr_nonnull(strstr(html, "<tbody class=\"check\" data-verdict=\"FAIL\" data-search=\""
+    /* The row: filterable by area, ID, title and §, failures listed before passes. */
+    ck_assert_ptr_nonnull(strstr(html, "<tbody class=\"check\" data-verdict=\"FAIL\" "
+                                       "data-area=\"submit\" data-search=\"submit "
                                        "submit.after.double-submit A second submit answers 412 "
                                        "§7.4, §13 G50 web\" id=\"check-1\">"));
     ck_assert(strstr(html, "id=\"check-1\"") < strstr(html, "id=\"check-0\""));

@@ -268,9 +268,10 @@ START_TEST(markdown_known_row_and_evidence)
                       "deviations of genuine Dify** in 1.2s (hitlcheck 0.1.0, "
                       "upload\\-layout=v1, --profile dify)\n");
     ck_assert_has(md,
-                  "| KNOWN (deviation `" DEV_ID "`) | `remote.inline.failures` | web | §7\\.3 | "
+                  "| KNOWN (deviation `" DEV_ID "`) | remote | `remote.inline.failures` | web | "
+                  "§7\\.3 | "
                   "Accepted with HTTP 200 &lt;b>and&lt;/b> consumed\\. |\n");
-    ck_assert_has(md, "| FAIL (Dify too: `" DEV_ID "`) | `remote.inline.failures` | service |");
+    ck_assert_has(md, "| FAIL (Dify too: `" DEV_ID "`) | remote | `remote.inline.failures` | service |");
     ck_assert_has(md,
                   "<details><summary>Reproduce <code>remote.inline.failures</code> [web]"
                   "</summary>\n\nKnown deviation inline\\-remote\\-url\\.not\\-fetched\\.403 of "
