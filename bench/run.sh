@@ -92,7 +92,7 @@ else
 fi
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-sse_sha=$(sha256sum "$root/harness/src/sse.c" | cut -c1-12)
+sse_sha=$(sha256sum "$root/harness/src/parsers/sse.c" | cut -c1-12)
 cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")
 
 {
@@ -100,7 +100,7 @@ cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")
     echo
     echo "Machine: $(nproc) CPUs, ${cpu:-unknown CPU} ($(uname -sr)); $(date -u '+%Y-%m-%d %H:%M UTC');"
     echo "load average (1/5/15 min) before timing: $load_before (other work on the machine skews timings)."
-    echo "hitl_sse: harness/src/sse.c sha256 $sse_sha, $("${cc:-cc}" --version | head -1), Release."
+    echo "hitl_sse: harness/src/parsers/sse.c sha256 $sse_sha, $("${cc:-cc}" --version | head -1), Release."
     echo "Peer: eventsource-parser $peer_version on Node $(node --version), fed through TextDecoder."
     echo "MB/s = 10^6 bytes/s; each cell: median (min–max) of $runs timed runs after 1 warm-up."
     echo

@@ -1,4 +1,4 @@
-/* test_sse.c: the SSE parser (harness/src/sse.c) against the WHATWG HTML "interpreting an
+/* test_sse.c: the SSE parser (harness/src/parsers/sse.c) against the WHATWG HTML "interpreting an
  * event stream" rules, one named case per rule. Every case runs under every chunking of
  * its input (whole, each single split point, each pair of split points, 1-byte chunks) and
  * must give the exact expected record of events, retries, final status and message. */

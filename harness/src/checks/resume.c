@@ -5,10 +5,21 @@
  * §9.1's timing caveat shapes the checks that watch a run resume: "a subscriber that
  * connects after an event was published misses it". They therefore open the resume stream
  * first, wait for its first frame (the subscription is live), and only then submit. */
-#include "common.h"
+#include "expect_body.h"
+#include "run_env.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
 #include "hitl/event.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* How long a live stream may take to send its first frame (Dify: at once). */
 #define FIRST_FRAME_MS 10000L
@@ -88,7 +99,7 @@ static int resume_probe(hitl_check_ctx *ctx, const char *run_id, const char *use
 {
     hitl_stream_opts so = {.total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms),
                            .stop = stop_after_first};
-    return hitl_chk_resume_sync(ctx, run_id, user, query, api_key, &so, out);
+    return hitl_flow_resume_sync(ctx, run_id, user, query, api_key, &so, out);
 }
 
 /* Expects |s| to be a served event stream: HTTP 200 text/event-stream (§9.1). */
@@ -145,7 +156,7 @@ static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const 
                         "submitted anyway",
                         (double)wait_ms / 1000.0);
     hitl_http_response resp;
-    rc = hitl_chk_submit(ctx, run->form_token, body, &resp);
+    rc = hitl_flow_submit(ctx, run->form_token, body, &resp);
     free(body);
     if (rc || resp.status != 200) {
         if (!rc)
@@ -473,7 +484,7 @@ static int second_form(hitl_check_ctx *ctx, const hitl_run *first, const char *j
 static int submit_for(hitl_check_ctx *ctx, const hitl_run *run, const char *body, const char *which)
 {
     hitl_http_response resp;
-    int rc = hitl_chk_submit_as(ctx, run->api_key, run->form_token, body, &resp);
+    int rc = hitl_flow_submit_as(ctx, run->api_key, run->form_token, body, &resp);
     if (!rc && resp.status != 200) {
         hitl_check_error(ctx,
                          "precondition: the valid submit of the %s form answered HTTP %ld, "
@@ -608,7 +619,7 @@ static void finished_single_frame(hitl_check_ctx *ctx)
                                    HITL_CHK_CLOSE_GRACE_MS,
                                .stop = hitl_flow_stop_after_finished,
                                .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
-        if (hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) ==
+        if (hitl_flow_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) ==
                 HITL_OK &&
             expect_stream(ctx, &s, "resume of a finished run")) {
             size_t data_frames = 0;
@@ -645,7 +656,7 @@ static void snapshot_replay(hitl_check_ctx *ctx)
                            .stop = hitl_flow_stop_after_paused,
                            .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
-        hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, "include_state_snapshot=true",
+        hitl_flow_resume_sync(ctx, run.workflow_run_id, run.user, "include_state_snapshot=true",
                              NULL, &so, &s) == HITL_OK &&
         expect_stream(ctx, &s, "resume with include_state_snapshot=true")) {
         char seen[512];
@@ -745,7 +756,7 @@ static void live_keepalive(hitl_check_ctx *ctx)
                            t->max_wait_s * 1000L);
     hitl_stream_opts so = {.total_ms = watch_ms, .stop = stop_after_keepalives, .user = &pc};
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
-        hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
+        hitl_flow_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
         expect_stream(ctx, &s, "resume of a paused run")) {
         double max_gap = 0, last = 0;
         size_t at = 0;
@@ -918,7 +929,7 @@ static void timeout_event(hitl_check_ctx *ctx)
             hitl_stream s;
             hitl_stream_opts so = {.total_ms = (long)(give_up - now) * 1000L,
                                    .stop = hitl_flow_stop_after_finished};
-            if (hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) !=
+            if (hitl_flow_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) !=
                 HITL_OK) {
                 hitl_stream_free(&s);
                 break;
