@@ -4,7 +4,7 @@
 # (A B A B …) so that machine load hits both alike. Prints each run and the medians.
 #   bash bench/main_job.sh BIN_A BIN_B [RUNS]     (RUNS default 3)
 # E.g. the scheduler change of the global-timeout work: BIN_A built from the commit before
-# it (git worktree add /tmp/old <commit>; cmake --build … --target hitlcheck), BIN_B from main.
+# it (git worktree add ../old <commit>; cmake --build … --target hitlcheck), BIN_B from main.
 # The wall time is dominated by checks that sleep until a deadline, not by CPU.
 set -euo pipefail
 a=${1:?BIN_A}; b=${2:?BIN_B}; runs=${3:-3}

@@ -91,7 +91,7 @@ contains "fault: reproducer's hitlcheck line" "$work/fault/junit.xml" \
 contains "fault: reproducer's curl capture of the form token" "$work/fault/summary.md" \
   'HITL_FORM_TOKEN=$(curl -sS -X POST -N --max-time 60'
 contains "fault: summary table row" "$work/fault/summary.md" \
-  '| FAIL | `submit.after.double-submit` | web | §7\.4\.2 | HTTP 200 \{\} |'
+  '| FAIL | submit | `submit.after.double-submit` | web | §7\.4\.2 | HTTP 200 \{\} |'
 contains "fault: report.json totals" "$work/fault/report.json" '"fail":	2'
 no_secrets fault "$work/fault"/* "$work/fault.log" "$work/fault.har"
 
@@ -110,7 +110,7 @@ run expected 0 --embedded-fault double-submit --expect "$work/known.txt"
 files_valid expected
 contains "expected: junit skips the known failure" "$work/expected/junit.xml" '<skipped message="known failure: HTTP 200 {}"/>'
 contains "expected: report.json counts it" "$work/expected/report.json" '"known_failures":	2'
-contains "expected: summary marks it" "$work/expected/summary.md" '| FAIL (known) | `submit.after.double-submit` |'
+contains "expected: summary marks it" "$work/expected/summary.md" '| FAIL (known) | submit | `submit.after.double-submit` |'
 
 # 5. --expect on a clean server: the entries are stale, the run fails and says so.
 run stale 1 --expect "$work/known.txt"

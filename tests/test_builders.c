@@ -7,7 +7,7 @@
  * target as it arrived (before decoding), so what went out is seen, not assumed. */
 #include "hitl/catalog.h"
 #include "hitl/checks.h"
-#include "hitl/engine.h"
+#include "hitl/scheduler.h"
 #include "hitl/flow.h"
 #include "hitl/http.h"
 #include "hitl/target.h"
@@ -27,6 +27,7 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static char g_targets[64][1024]; /* raw request targets, the start excluded */
 static int g_n_targets;
 static char g_stream[8192]; /* the start stream's body */
+static int g_429_left;      /* answer that many requests (the start excluded) 429 first */
 
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 {
@@ -56,6 +57,20 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     int start = !strcmp(url, "/v1/workflows/run");
+    pthread_mutex_lock(&g_lock);
+    bool limited = !start && g_429_left > 0;
+    g_429_left -= limited;
+    pthread_mutex_unlock(&g_lock);
+    if (limited) {
+        static const char lim[] =
+            "{\"code\":\"web_form_rate_limit_exceeded\",\"message\":\"slow\",\"status\":429}";
+        struct MHD_Response *r = MHD_create_response_from_buffer(sizeof lim - 1, (void *)lim,
+                                                                 MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(r, "Content-Type", "application/json");
+        enum MHD_Result rc = MHD_queue_response(c, 429, r);
+        MHD_destroy_response(r);
+        return rc;
+    }
     const char *body =
         start ? g_stream : "{\"code\":\"not_found\",\"message\":\"no\",\"status\":404}";
     struct MHD_Response *r =
@@ -140,10 +155,11 @@ static void bench_run(bench *b, const char *doc, const hitl_check_impl *impls, s
     t.base_url = strdup(b->base);
     t.api_key = strdup("app-key");
     t.max_wait_s = 5;
+    t.rate_window_s = 1; /* a 429 is ridden out in 2 s steps, at most twice within max_wait */
     t.timeout_ms = 5000;
     t.layout = HITL_LAYOUT_V2;
-    hitl_engine_options opts = {.jobs = 1};
-    ck_assert_int_eq(hitl_engine_run(cat, selected, &t, b->http, NULL, &opts, res, &err), 0);
+    hitl_scheduler_options opts = {.jobs = 1};
+    ck_assert_int_eq(hitl_scheduler_run(cat, selected, &t, b->http, NULL, &opts, res, &err), 0);
     hitl_target_free(&t);
 }
 
@@ -218,6 +234,51 @@ static void form_builders(hitl_check_ctx *ctx)
     free(tok);
     hitl_check_pass(ctx);
 }
+
+static long g_patient_status, g_raw_status;
+
+/* A WEB GET of the form through the check layer's one verb (patient), then a raw one. */
+static void patience_check(hitl_check_ctx *ctx)
+{
+    hitl_http_response resp;
+    if (hitl_flow_get_form(ctx, "tok", &resp) == HITL_OK)
+        g_patient_status = resp.status;
+    hitl_http_response_free(&resp);
+    pthread_mutex_lock(&g_lock);
+    g_429_left = 1;
+    pthread_mutex_unlock(&g_lock);
+    hitl_call call = {
+        .method = "GET", .surface = HITL_SURFACE_WEB, .path = "/form/human_input/tok", .raw = true};
+    if (hitl_flow_call(ctx, &call, &resp) == HITL_OK)
+        g_raw_status = resp.status;
+    hitl_http_response_free(&resp);
+    hitl_check_pass(ctx);
+}
+
+/* Every check-layer call rides out the WEB rate limiter (other checks' traffic on the shared
+ * client IP): two 429s, then the answer; a call marked raw (the rate-limit checks') sees the
+ * 429 itself. */
+START_TEST(web_calls_ride_out_429_unless_raw)
+{
+    bench b;
+    bench_start(&b);
+    pthread_mutex_lock(&g_lock);
+    g_429_left = 2;
+    pthread_mutex_unlock(&g_lock);
+    g_patient_status = g_raw_status = 0;
+    hitl_check_impl impl[] = {{"form.x", patience_check}};
+    hitl_catalog cat;
+    hitl_results res;
+    bench_run(&b, ONE_WEB, impl, 1, NULL, &cat, &res);
+    bench_stop(&b);
+    ck_assert_int_eq(res.items[0].verdict, HITL_PASS);
+    ck_assert_int_eq(g_patient_status, 404);
+    ck_assert_int_eq(g_raw_status, 429);
+    ck_assert_int_eq(targets_now(), 4); /* 429, 429, 404; then the raw 429 */
+    hitl_results_free(&res);
+    hitl_catalog_free(&cat);
+}
+END_TEST
 
 START_TEST(form_path_builders_encode_or_refuse)
 {
@@ -431,6 +492,7 @@ int main(void)
     tcase_add_loop_test(tc, event_reader_refuses_values_for_urls, 0, N_VALUES);
     tcase_add_loop_test(tc, upload_readers_refuse_values_for_headers, 0, N_VALUES);
     tcase_add_test(tc, stream_checks_fail_a_malformed_value);
+    tcase_add_test(tc, web_calls_ride_out_429_unless_raw);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -3,9 +3,11 @@
 #include "hitl/checks.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void noop(hitl_check_ctx *ctx)
 {
@@ -221,6 +223,94 @@ START_TEST(builtin_catalogue_and_code_agree)
 }
 END_TEST
 
+/* An entry's area is its document's "area", which every ID of the document starts with;
+ * a document without one (a test's) takes the ID's first word. */
+START_TEST(area_is_the_documents_and_ids_start_with_it)
+{
+    hitl_catalog cat = parse_ok(
+        "{\"version\":1,\"area\":\"upload-token\",\"checks\":[{\"id\":\"upload-token.issue.ok\","
+        "\"title\":\"t\",\"section\":\"§5.1\",\"severity\":\"MUST\",\"tags\":[\"upload\"],"
+        "\"surfaces\":[\"web\"]}]}");
+    ck_assert_str_eq(cat.entries[0].area, "upload-token");
+    hitl_catalog_free(&cat);
+    cat = parse_ok(DOC);
+    ck_assert_str_eq(hitl_catalog_find(&cat, "ratelimit.get.burst")->area, "ratelimit");
+    hitl_catalog_free(&cat);
+    /* upload-token.* in upload.json: the ID's area is not its file's. */
+    expect_parse_error("{\"version\":1,\"area\":\"upload\",\"checks\":[{\"id\":\"upload-token.x\","
+                       "\"title\":\"t\",\"section\":\"§5.1\",\"severity\":\"MUST\","
+                       "\"tags\":[\"upload\"],\"surfaces\":[\"web\"]}]}",
+                       "upload-token.x is in the document of area \"upload\"");
+    expect_parse_error("{\"version\":1,\"area\":\"up.load\",\"checks\":[]}", "one lower-case word");
+}
+END_TEST
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static const hitl_check_area *area_row(const char *name)
+{
+    for (size_t i = 0; i < hitl_check_n_areas; i++)
+        if (!strcmp(hitl_check_areas[i].name, name))
+            return &hitl_check_areas[i];
+    return NULL;
+}
+
+/* Adding an area is one file pair and one registry row (checks/areas.h): every
+ * specs/checks/<area>.json has a row, every row its JSON file and its C file, and every
+ * implementation of a row and every catalogued check of the file carries the area as its
+ * ID's first word. */
+START_TEST(areas_registry_and_files_agree)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/specs/checks", HITL_SOURCE_DIR);
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot list %s", dir);
+    size_t files = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len <= 5 || strcmp(de->d_name + len - 5, ".json"))
+            continue;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(len - 5), de->d_name);
+        ck_assert_msg(area_row(name) != NULL,
+                      "specs/checks/%s has no row in harness/src/checks/areas.h", de->d_name);
+        files++;
+    }
+    closedir(d);
+    ck_assert_uint_eq(files, hitl_check_n_areas);
+
+    hitl_catalog cat;
+    hitl_err err = {0};
+    ck_assert_msg(hitl_catalog_load_builtin(&cat, &err) == HITL_OK, "%s", err.msg);
+    for (size_t i = 0; i < hitl_check_n_areas; i++) {
+        const hitl_check_area *a = &hitl_check_areas[i];
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s.json", dir, a->name);
+        ck_assert_msg(file_exists(path), "area %s has no specs/checks/%s.json", a->name, a->name);
+        snprintf(path, sizeof path, "%s/harness/src/checks/%s", HITL_SOURCE_DIR, a->source);
+        ck_assert_msg(file_exists(path), "area %s has no harness/src/checks/%s", a->name,
+                      a->source);
+        hitl_check_table t = a->table();
+        ck_assert_msg(t.n > 0, "area %s implements no check", a->name);
+        size_t len = strlen(a->name);
+        for (size_t k = 0; k < t.n; k++) {
+            ck_assert_msg(!strncmp(t.items[k].id, a->name, len) && t.items[k].id[len] == '.',
+                          "%s is implemented in %s, not in the file of its area", t.items[k].id,
+                          a->source);
+            const hitl_catalog_entry *e = hitl_catalog_find(&cat, t.items[k].id);
+            ck_assert_msg(e && !strcmp(e->area, a->name), "%s is not catalogued in %s.json",
+                          t.items[k].id, a->name);
+        }
+    }
+    hitl_catalog_free(&cat);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("catalog");
@@ -234,6 +324,8 @@ int main(void)
     tcase_add_test(tc, clause_next_walks_a_list);
     tcase_add_test(tc, clause_anchor_is_c_and_the_numbers);
     tcase_add_test(tc, builtin_catalogue_and_code_agree);
+    tcase_add_test(tc, area_is_the_documents_and_ids_start_with_it);
+    tcase_add_test(tc, areas_registry_and_files_agree);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

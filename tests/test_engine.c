@@ -1,11 +1,12 @@
-/* test_engine.c: how the engine schedules checks (engine.c): --jobs bounds the ordinary
- * checks; checks tagged slow (they sleep until a deadline) each run on a thread of their own,
+/* test_engine.c: the engine: how the scheduler runs checks (engine/scheduler.c) and what
+ * the check API records (engine/check.c, expect.c): --jobs bounds the ordinary checks;
+ * checks tagged slow (they sleep until a deadline) each run on a thread of their own,
  * all at once whatever --jobs; exclusive ones (ratelimit) run alone after everything else;
  * results keep catalogue order. And what the first failed expectation judged, matched
  * against recorded deviations: KNOWN under the dify profile, a named FAIL under contract. */
 #include "hitl/catalog.h"
 #include "hitl/deviation.h"
-#include "hitl/engine.h"
+#include "hitl/scheduler.h"
 #include "hitl/http.h"
 #include "hitl/redact.h"
 #include "hitl/target.h"
@@ -108,9 +109,9 @@ START_TEST(slow_checks_overlap_beside_the_jobs_pool)
     hitl_redactor *red = NULL;
     ck_assert_int_eq(hitl_redactor_new(&red, true, &err), HITL_OK);
     observed o = {.lock = PTHREAD_MUTEX_INITIALIZER};
-    hitl_engine_options opts = {.jobs = 1, .env = &o};
+    hitl_scheduler_options opts = {.jobs = 1, .env = &o};
     hitl_results res;
-    ck_assert_int_eq(hitl_engine_run(&cat, selected, &t, NULL, red, &opts, &res, &err), HITL_OK);
+    ck_assert_int_eq(hitl_scheduler_run(&cat, selected, &t, NULL, red, &opts, &res, &err), HITL_OK);
 
     ck_assert_int_eq(o.ran, 7);
     ck_assert_int_eq(res.count[HITL_PASS], 7);
@@ -198,7 +199,7 @@ static void check_c(hitl_check_ctx *ctx)
         made.status = 503;
         hitl_buf_init(&made.body, 4096);
         hitl_buf_append_str(&made.body, "{\"code\":\"busy\",\"message\":\"later\"}");
-        hitl_expect_status(ctx, &made, 200);
+        hitl_expect_status(ctx, &made, 200, "the made-up answer is a success (test)");
         hitl_http_response_free(&made);
     }
     hitl_http_response_free(&got);
@@ -235,9 +236,9 @@ static void dev_run_start(dev_run *dr, hitl_profile profile)
     hitl_redactor *red = NULL;
     ck_assert_int_eq(hitl_redactor_new(&red, true, &err), HITL_OK);
     bool selected[3] = {true, true, true};
-    hitl_engine_options opts = {
+    hitl_scheduler_options opts = {
         .jobs = 2, .env = base, .profile = profile, .deviations = &dr->devs};
-    ck_assert_int_eq(hitl_engine_run(&dr->cat, selected, &t, http, red, &opts, &dr->res, &err),
+    ck_assert_int_eq(hitl_scheduler_run(&dr->cat, selected, &t, http, red, &opts, &dr->res, &err),
                      HITL_OK);
     hitl_redactor_free(red);
     hitl_target_free(&t);
@@ -439,7 +440,7 @@ static double bound_run(void (*plain_fn)(hitl_check_ctx *), int jobs, long deadl
     hitl_http *http = NULL;
     hitl_http_config hc = {.timeout_ms = 60000};
     ck_assert_int_eq(hitl_http_new(&http, &hc, &err), HITL_OK);
-    hitl_engine_options opts = {.jobs = jobs, .exclusive_check_s = exclusive_s,
+    hitl_scheduler_options opts = {.jobs = jobs, .exclusive_check_s = exclusive_s,
                                 .deadline_what = "--deadline test"};
     double start = mono_now();
     if (deadline_ms) {
@@ -452,7 +453,7 @@ static double bound_run(void (*plain_fn)(hitl_check_ctx *), int jobs, long deadl
         }
     }
     g_failures = 0;
-    ck_assert_int_eq(hitl_engine_run(&cat, selected, &t, http, NULL, &opts, res, &err), HITL_OK);
+    ck_assert_int_eq(hitl_scheduler_run(&cat, selected, &t, http, NULL, &opts, res, &err), HITL_OK);
     double took = mono_now() - start;
     hitl_http_free(http);
     hitl_target_free(&t);

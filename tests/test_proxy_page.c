@@ -1,16 +1,16 @@
 /* test_proxy_page.c: proxy_page.c recognises a front end's own error page (nginx's HTML
  * 414, gunicorn's HTML 400, squid, Apache, HAProxy, Cloudflare, Envoy, Go) and never the
  * app's (a JSON body, werkzeug's HTML page, a success); the §1.3 error-shape helpers
- * (hitl_expect_error* in engine.c, hitl_chk_expect_error_shape in checks/common.c) then SKIP
+ * (hitl_expect_error* in engine/expect.c, hitl_chk_expect_error_shape in checks/expect_body.c) then SKIP
  * naming the front end for a 4xx and keep judging a 5xx. Pins the issue "a 64 KiB path gets
  * nginx's HTML 414 and the check FAILs the app for it". */
 #include "hitl/catalog.h"
-#include "hitl/engine.h"
+#include "hitl/scheduler.h"
 #include "hitl/proxy_page.h"
 #include "hitl/redact.h"
 #include "hitl/target.h"
 
-#include "../harness/src/checks/common.h"
+#include "../harness/src/checks/expect_body.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -203,9 +203,9 @@ START_TEST(error_helpers_skip_front_end_4xx_and_judge_the_rest)
     t.surfaces = HITL_SURFACE_WEB;
     hitl_redactor *red = NULL;
     ck_assert_int_eq(hitl_redactor_new(&red, true, &err), HITL_OK);
-    hitl_engine_options opts = {.jobs = 1};
+    hitl_scheduler_options opts = {.jobs = 1};
     hitl_results res;
-    ck_assert_int_eq(hitl_engine_run(&cat, selected, &t, NULL, red, &opts, &res, &err), HITL_OK);
+    ck_assert_int_eq(hitl_scheduler_run(&cat, selected, &t, NULL, red, &opts, &res, &err), HITL_OK);
     ck_assert_int_eq(res.n, 6);
     const hitl_result *a = &res.items[0], *b = &res.items[1], *c = &res.items[2],
                       *d = &res.items[3], *e = &res.items[4], *f = &res.items[5];

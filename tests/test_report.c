@@ -25,7 +25,7 @@ static char *tags_auth[] = {"auth"};
 static char *tags_expiry[] = {"expiry", "slow"};
 static char *tags_resume[] = {"resume"};
 
-static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys",
+static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys", .area = "form",
                                     .title = "A valid form GET answers 200",
                                     .section = "§4.1",
                                     .severity = HITL_MUST,
@@ -33,7 +33,7 @@ static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys",
                                     .n_tags = 2,
                                     .surfaces = 3,
                                     .precondition = ""};
-static hitl_catalog_entry E_FAIL = {.id = "submit.after.double-submit",
+static hitl_catalog_entry E_FAIL = {.id = "submit.after.double-submit", .area = "submit",
                                     .title = "A second submit answers 412",
                                     .section = "§7.4, §13 G50",
                                     .severity = HITL_MUST,
@@ -41,7 +41,7 @@ static hitl_catalog_entry E_FAIL = {.id = "submit.after.double-submit",
                                     .n_tags = 2,
                                     .surfaces = 3,
                                     .precondition = ""};
-static hitl_catalog_entry E_WARN = {.id = "auth.svc.wrong-scheme",
+static hitl_catalog_entry E_WARN = {.id = "auth.svc.wrong-scheme", .area = "auth",
                                     .title = "A Basic scheme is refused",
                                     .section = "§1.2",
                                     .severity = HITL_SHOULD,
@@ -49,7 +49,7 @@ static hitl_catalog_entry E_WARN = {.id = "auth.svc.wrong-scheme",
                                     .n_tags = 1,
                                     .surfaces = 1,
                                     .precondition = ""};
-static hitl_catalog_entry E_SKIP = {.id = "form.expiry.after-ttl",
+static hitl_catalog_entry E_SKIP = {.id = "form.expiry.after-ttl", .area = "form",
                                     .title = "An expired form answers 404",
                                     .section = "§4.1",
                                     .severity = HITL_MUST,
@@ -57,7 +57,7 @@ static hitl_catalog_entry E_SKIP = {.id = "form.expiry.after-ttl",
                                     .n_tags = 2,
                                     .surfaces = 2,
                                     .precondition = ""};
-static hitl_catalog_entry E_ERROR = {.id = "resume.live.ping-first",
+static hitl_catalog_entry E_ERROR = {.id = "resume.live.ping-first", .area = "resume",
                                      .title = "Resume pings first",
                                      .section = "§9.1",
                                      .severity = HITL_MUST,
@@ -467,7 +467,7 @@ START_TEST(junit_file_validates_against_xsd)
     for (int pass = 0; pass < 2; pass++) {
         hitl_report_meta m = meta();
         m.known = pass ? known : NULL;
-        ck_assert_int_eq(hitl_report_write_junit(dir, &res, &m, &err), HITL_OK);
+        ck_assert_int_eq(hitl_report_write(dir, hitl_report_format_find("junit"), &res, &m, &err), HITL_OK);
         char cmd[9000];
         snprintf(cmd, sizeof cmd,
                  "xmllint --noout --schema '%s/tests/data/junit.xsd' '%s/junit.xml' 2>&1",
@@ -500,7 +500,7 @@ START_TEST(junit_noncharacters_become_replacement_and_validate)
     char dir[4096];
     temp_dir(dir, sizeof dir);
     hitl_err err = {0};
-    ck_assert_int_eq(hitl_report_write_junit(dir, &res, &m, &err), HITL_OK);
+    ck_assert_int_eq(hitl_report_write(dir, hitl_report_format_find("junit"), &res, &m, &err), HITL_OK);
     char cmd[9000];
     snprintf(cmd, sizeof cmd,
              "xmllint --noout --schema '%s/tests/data/junit.xsd' '%s/junit.xml' 2>&1",
@@ -640,10 +640,11 @@ START_TEST(markdown_exact_table_of_non_passing)
         "## hitlcheck: http://127\\.0\\.0\\.1:5001\n\n"
         "**3 checks: 1 passed, 0 failed, 1 warned, 1 skipped, 0 errors** in 2.5s (hitlcheck 0.1.0, "
         "upload\\-layout=v1)\n\n"
-        "| Verdict | Check | Surface | Clause (specs/contract.md) | Detail |\n"
-        "|---|---|---|---|---|\n"
-        "| WARN | `auth.svc.wrong-scheme` | service | §1\\.2 | pipe \\| and &lt;tag> here… |\n"
-        "| SKIP | `form.expiry.after-ttl` | web | §4\\.1 | needs a 120s wait; \\-\\-max\\-wait is 90 |\n"
+        "| Verdict | Area | Check | Surface | Clause (specs/contract.md) | Detail |\n"
+        "|---|---|---|---|---|---|\n"
+        "| WARN | auth | `auth.svc.wrong-scheme` | service | §1\\.2 | pipe \\| and &lt;tag> here… |\n"
+        "| SKIP | form | `form.expiry.after-ttl` | web | §4\\.1 | needs a 120s wait; \\-\\-max\\-wait is "
+        "90 |\n"
         "\n<details><summary>Reproduce <code>auth.svc.wrong-scheme</code> [service]</summary>\n\n"
         "```sh\n# Reproduce auth.svc.wrong-scheme [service] (§1.2):\n"
         "hitlcheck run --surface service --only auth.svc.wrong-scheme\n```\n</details>\n");
@@ -855,8 +856,9 @@ START_TEST(html_fail_details_hold_expected_actual_exchanges_reproducer)
                                        "submit.after.double-submit\n"));
     ck_assert_ptr_nonnull(strstr(body, "{&quot;action&quot;:&quot;it&#39;\\&#39;&#39;s ok&quot;}"));
     free(body);
-    /* The row: filterable by ID, title and §, failures listed before passes. */
-    ck_assert_ptr_nonnull(strstr(html, "<tbody class=\"check\" data-verdict=\"FAIL\" data-search=\""
+    /* The row: filterable by area, ID, title and §, failures listed before passes. */
+    ck_assert_ptr_nonnull(strstr(html, "<tbody class=\"check\" data-verdict=\"FAIL\" "
+                                       "data-area=\"submit\" data-search=\"submit "
                                        "submit.after.double-submit A second submit answers 412 "
                                        "§7.4, §13 G50 web\" id=\"check-1\">"));
     ck_assert(strstr(html, "id=\"check-1\"") < strstr(html, "id=\"check-0\""));
@@ -974,11 +976,9 @@ START_TEST(large_options_and_reproducer_never_cost_the_reports)
         exchange(&r->exchanges[i], "POST", TARGET "/api/x", "Content-Type: text/plain\n", body,
                  200, "", "{}");
     r->n_exchanges = 24;
-    int (*fns[])(hitl_buf *, const hitl_results *, const hitl_report_meta *, hitl_err *) = {
-        hitl_report_format_junit, hitl_report_format_json, hitl_report_format_markdown,
-        hitl_report_format_sarif, hitl_report_format_html};
-    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-        char *out = format(fns[i], &res, &m);
+    /* Every format of the reporters' table, so a new one is held to this too. */
+    for (size_t i = 0; i < hitl_report_n_formats; i++) {
+        char *out = format(hitl_report_formats[i].format, &res, &m);
         ck_assert_msg(strstr(out, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), "format %zu", i);
         free(out);
     }
@@ -1031,11 +1031,9 @@ START_TEST(invalid_utf8_from_server_is_replaced_in_every_format)
     res.items[1].exchanges[1].request_body = strdup("{\"action\": \"\xFF\"}");
     res.items[1].exchanges[1].status = 500; /* SARIF carries it too */
     hitl_report_meta m = meta();
-    int (*fns[])(hitl_buf *, const hitl_results *, const hitl_report_meta *, hitl_err *) = {
-        hitl_report_format_junit, hitl_report_format_json, hitl_report_format_markdown,
-        hitl_report_format_sarif, hitl_report_format_html};
-    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-        char *text = format(fns[i], &res, &m);
+    /* Every format of the reporters' table, so a new one is held to this too. */
+    for (size_t i = 0; i < hitl_report_n_formats; i++) {
+        char *text = format(hitl_report_formats[i].format, &res, &m);
         size_t n = strlen(text);
         for (size_t k = 0; k < n;) {
             int len = hitl_utf8_seq((const unsigned char *)text + k, n - k);
@@ -1088,11 +1086,9 @@ START_TEST(secrets_redacted_at_write_time_in_every_format)
     hitl_redactor_add(red, "app-key-0123", "api-key");
     hitl_report_meta m = meta();
     m.redactor = red;
-    int (*fns[])(hitl_buf *, const hitl_results *, const hitl_report_meta *, hitl_err *) = {
-        hitl_report_format_junit, hitl_report_format_json, hitl_report_format_markdown,
-        hitl_report_format_sarif, hitl_report_format_html};
-    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-        char *text = format(fns[i], &res, &m);
+    /* Every format of the reporters' table, so a new one is held to this too. */
+    for (size_t i = 0; i < hitl_report_n_formats; i++) {
+        char *text = format(hitl_report_formats[i].format, &res, &m);
         ck_assert_msg(!strstr(text, SECRET_LATE), "format %zu leaks the token", i);
         ck_assert_msg(!strstr(text, "app-key-0123"), "format %zu leaks the key in options", i);
         free(text);
@@ -1137,6 +1133,35 @@ static size_t count_entries(const char *dir)
     return n;
 }
 
+/* What cmd_run.c does: every format of the table, in its directory. */
+static void write_every_format(const char *dir, const hitl_results *res, const hitl_report_meta *m)
+{
+    for (size_t i = 0; i < hitl_report_n_formats; i++) {
+        hitl_err err = {0};
+        ck_assert_msg(hitl_report_write(dir, &hitl_report_formats[i], res, m, &err) == HITL_OK,
+                      "%s: %s", hitl_report_formats[i].file, err.msg);
+    }
+}
+
+/* The table names each format once, by a file of its own, and finds it by name. */
+START_TEST(format_table_rows_are_distinct_and_found_by_name)
+{
+    ck_assert_uint_eq(hitl_report_n_formats, 5);
+    for (size_t i = 0; i < hitl_report_n_formats; i++) {
+        const hitl_report_format *f = &hitl_report_formats[i];
+        ck_assert_ptr_nonnull(f->format);
+        ck_assert_ptr_eq(hitl_report_format_find(f->name), f);
+        ck_assert(f->what && *f->what);
+        for (size_t k = 0; k < i; k++) {
+            ck_assert_str_ne(hitl_report_formats[k].name, f->name);
+            ck_assert_str_ne(hitl_report_formats[k].file, f->file);
+        }
+    }
+    ck_assert_ptr_null(hitl_report_format_find("pdf"));
+    ck_assert_ptr_null(hitl_report_format_find(NULL));
+}
+END_TEST
+
 START_TEST(write_all_creates_five_files_and_no_temporaries)
 {
     hitl_results res;
@@ -1147,7 +1172,7 @@ START_TEST(write_all_creates_five_files_and_no_temporaries)
     hitl_err err = {0};
     ck_assert_int_eq(hitl_report_prepare_dir(sub, &err), HITL_OK);
     hitl_report_meta m = meta();
-    ck_assert_int_eq(hitl_report_write_all(sub, &res, &m, &err), HITL_OK);
+    write_every_format(sub, &res, &m);
     ck_assert_uint_eq(count_entries(sub), 5);
     const char *names[] = {"junit.xml", "report.json", "summary.md", "report.sarif", "report.html"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -1160,7 +1185,7 @@ START_TEST(write_all_creates_five_files_and_no_temporaries)
     }
     /* Regression: under --show-secrets the reports were 0644 (the trace is 0600). */
     m.secrets_shown = true;
-    ck_assert_int_eq(hitl_report_write_all(sub, &res, &m, &err), HITL_OK);
+    write_every_format(sub, &res, &m);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char p[4400];
         snprintf(p, sizeof p, "%s/%s", sub, names[i]);
@@ -1417,6 +1442,7 @@ int main(void)
     tcase_add_test(tc, html_loads_nothing_from_the_network);
     tcase_add_test(tc, html_bounded_by_its_buffer);
     tcase_add_test(tc, large_options_and_reproducer_never_cost_the_reports);
+    tcase_add_test(tc, format_table_rows_are_distinct_and_found_by_name);
     tcase_add_test(tc, write_all_creates_five_files_and_no_temporaries);
     tcase_add_test(tc, prepare_dir_names_the_dir_it_cannot_create);
     suite_add_tcase(s, tc);

@@ -25,7 +25,7 @@ static char *tags_form[] = {"form"};
 static char *evidence[] = {EVIDENCE};
 static char *versions[] = {"langgenius/dify@8279d53351627ea58e3ff51ff99fc538a71f2dac"};
 
-static hitl_catalog_entry E_REMOTE = {.id = "remote.inline.failures",
+static hitl_catalog_entry E_REMOTE = {.id = "remote.inline.failures", .area = "remote",
                                       .title = "Inline remote_url failures reject the submit",
                                       .section = "§7.3",
                                       .severity = HITL_MUST,
@@ -33,7 +33,7 @@ static hitl_catalog_entry E_REMOTE = {.id = "remote.inline.failures",
                                       .n_tags = 2,
                                       .surfaces = 3,
                                       .precondition = ""};
-static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys",
+static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys", .area = "form",
                                     .title = "A valid form GET answers 200",
                                     .section = "§4.1",
                                     .severity = HITL_MUST,
@@ -268,9 +268,10 @@ START_TEST(markdown_known_row_and_evidence)
                       "deviations of genuine Dify** in 1.2s (hitlcheck 0.1.0, "
                       "upload\\-layout=v1, --profile dify)\n");
     ck_assert_has(md,
-                  "| KNOWN (deviation `" DEV_ID "`) | `remote.inline.failures` | web | §7\\.3 | "
+                  "| KNOWN (deviation `" DEV_ID "`) | remote | `remote.inline.failures` | web | "
+                  "§7\\.3 | "
                   "Accepted with HTTP 200 &lt;b>and&lt;/b> consumed\\. |\n");
-    ck_assert_has(md, "| FAIL (Dify too: `" DEV_ID "`) | `remote.inline.failures` | service |");
+    ck_assert_has(md, "| FAIL (Dify too: `" DEV_ID "`) | remote | `remote.inline.failures` | service |");
     ck_assert_has(md,
                   "<details><summary>Reproduce <code>remote.inline.failures</code> [web]"
                   "</summary>\n\nKnown deviation inline\\-remote\\-url\\.not\\-fetched\\.403 of "

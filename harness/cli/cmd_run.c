@@ -7,7 +7,7 @@
 #include "hitl/catalog.h"
 #include "hitl/checks.h"
 #include "hitl/deviation.h"
-#include "hitl/engine.h"
+#include "hitl/scheduler.h"
 #include "hitl/fixture.h"
 #include "hitl/flow.h"
 #include "hitl/preflight.h"
@@ -145,8 +145,11 @@ static void usage(FILE *f)
 "  --insecure              do not verify TLS certificates (verification is on by default)\n"
 "  --cacert FILE           CA bundle to verify TLS with\n"
 "Output:\n"
-"  --report-dir DIR        where reports go (default reports/): junit.xml, report.json,\n"
-"                          summary.md, report.sarif, report.html (created when missing)\n"
+"  --report-dir DIR        where reports go (default reports/, created when missing):\n");
+    for (size_t i = 0; i < hitl_report_n_formats; i++)
+        fprintf(f, "                          %-13s %s\n", hitl_report_formats[i].file,
+                hitl_report_formats[i].what);
+    fprintf(f,
 "  --trace FILE            every HTTP exchange of the run (SSE bodies included) as a HAR\n"
 "                          1.2 file, for a browser's developer tools (Import HAR)\n"
 "  --show-secrets          do not redact the API key and tokens (the reports say so)\n"
@@ -751,12 +754,19 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
         .redactor = red, .known = known, .baseline_path = o->expect,
         .profile = hitl_profile_name(o->profile),
         .stale = (const char *const *)stale, .n_stale = n_stale};
-    if (hitl_report_write_all(report_dir, res, &meta, &err)) {
-        fprintf(errout, "hitlcheck run: %s\n", err.msg);
-        goto out;
+    /* Every format of the reporters' table (report.h), named in one line. */
+    char files[512] = "";
+    for (size_t i = 0; i < hitl_report_n_formats; i++) {
+        const hitl_report_format *f = &hitl_report_formats[i];
+        if (hitl_report_write(report_dir, f, res, &meta, &err)) {
+            fprintf(errout, "hitlcheck run: %s\n", err.msg);
+            goto out;
+        }
+        size_t used = strlen(files);
+        snprintf(files + used, sizeof files - used, "%s%s", i ? ", " : "", f->file);
     }
-    fprintf(out, "hitlcheck: reports in %s/ (junit.xml, report.json, summary.md, report.sarif, report.html)%s\n",
-            report_dir, o->show_secrets ? ": SECRETS SHOWN (--show-secrets)" : "");
+    fprintf(out, "hitlcheck: reports in %s/ (%s)%s\n", report_dir, files,
+            o->show_secrets ? ": SECRETS SHOWN (--show-secrets)" : "");
     size_t unexpected = 0, failures = 0;
     for (size_t i = 0; i < res->n; i++) {
         bool failure = hitl_baseline_is_failure(&res->items[i], t->strict);
@@ -786,7 +796,7 @@ out:
 /* set_deadline fills |eo|'s deadline from --deadline (usage documents the default): the
  * time from |start|, the rate-limit checks' own budget, and the words for the message
  * (into |what|). --deadline 0 sets none. */
-static void set_deadline(const run_opts *o, const struct timespec *start, hitl_engine_options *eo,
+static void set_deadline(const run_opts *o, const struct timespec *start, hitl_scheduler_options *eo,
                          char *what, size_t cap)
 {
     const hitl_target *t = &o->target;
@@ -1009,7 +1019,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
             : t->layout == HITL_LAYOUT_NONE ? "none (no Human Input upload route)"
                                             : "v1 (/api/form/human_input/files/…)");
     free(shown_url);
-    hitl_engine_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
+    hitl_scheduler_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
                               .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),
                               .on_start = hitl_console_on_start, .on_done = hitl_console_on_done,
                               .on_wait = hitl_console_on_wait, .user = &con,
@@ -1017,7 +1027,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     char deadline_what[256];
     set_deadline(o, &run_start, &eo, deadline_what, sizeof deadline_what);
     time_t started = time(NULL);
-    if (hitl_engine_run(&cat, sel, t, http, red, &eo, &res, &err)) {
+    if (hitl_scheduler_run(&cat, sel, t, http, red, &eo, &res, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         goto out;
     }

@@ -13,7 +13,8 @@
 # Functions: topo_require_tools, topo_init DIR, topo_free_port, topo_render TEMPLATE OUT,
 # topo_make_tls, topo_start_squid FIXTURE_IP FIXTURE_PORT, topo_start_refserver ARGS…,
 # topo_start_nginx [tls], topo_stop, topo_fail MESSAGE, topo_refserver_args LAYOUT,
-# topo_hitlcheck_args. Needs REFSERVER (the hitl-refserver binary) for topo_start_refserver.
+# topo_hitlcheck_args. A script may define topo_edit_nginx DIR / topo_edit_squid DIR: they
+# get the rendered config folder before the service starts. Needs REFSERVER (the hitl-refserver binary) for topo_start_refserver.
 
 TOPO_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOPO_LISTEN_ADDR=127.0.0.1
@@ -188,6 +189,9 @@ topo_start_squid() {
   export TOPO_SQUID_USER
   topo_render "$TOPO_SRC/squid/squid.conf.template" "$d/squid.conf"
   topo_render "$TOPO_SRC/squid/dify_allow_private.conf.template" "$d/dify_allow_private.conf"
+  # A mistake variant (topology_mistakes.sh) edits the rendered files here, as an operator
+  # would edit theirs: the function, when defined, gets the folder.
+  if declare -F topo_edit_squid >/dev/null; then topo_edit_squid "$d" || topo_fail "topo_edit_squid failed"; fi
   if ! "$TOPO_SQUID" -k parse -f "$d/squid.conf" >"$d/parse.log" 2>&1; then
     topo_show_log "squid -k parse" "$d/parse.log"
     topo_fail "squid rejected $d/squid.conf"
@@ -282,6 +286,7 @@ topo_start_nginx() {
     topo_render "$TOPO_SRC/nginx/proxy.conf.template" "$d/proxy.conf"
     topo_render "$TOPO_SRC/nginx/default.conf.template" "$d/conf.d/default.conf"
     topo_render "$TOPO_SRC/nginx/web-standin.conf.template" "$d/conf.d/web-standin.conf"
+    if declare -F topo_edit_nginx >/dev/null; then topo_edit_nginx "$d" || topo_fail "topo_edit_nginx failed"; fi
     if ! "$TOPO_NGINX" -t -q -p "$d/" -c "$d/nginx.conf" -e "$d/logs/error.log" \
          >"$d/logs/test.log" 2>&1; then
       topo_show_log "nginx -t" "$d/logs/test.log"

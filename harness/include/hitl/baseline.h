@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include "hitl/buf.h"
 #include "hitl/catalog.h"
-#include "hitl/engine.h"
+#include "hitl/result.h"
 #include "hitl/err.h"
 #include "hitl/report.h"
 
@@ -65,7 +65,7 @@ size_t hitl_baseline_apply(hitl_baseline *b, const hitl_results *res, bool stric
                            hitl_report_known *known);
 
 /* hitl_baseline_format appends the failures of |res| (as above) in the file format, the
- * reason being the first line of each Actual (already redacted by the engine; |red| is
+ * reason being the first line of each Actual (already redacted by the scheduler; |red| is
  * applied again when not NULL). Returns 0 or HITL_E_TOO_BIG. */
 int hitl_baseline_format(hitl_buf *out, const hitl_results *res, bool strict, hitl_redactor *red,
                          hitl_err *err);

@@ -10,8 +10,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "hitl/check.h"
 #include "hitl/err.h"
+
+/* The two API surfaces a check runs on (§1). */
+typedef enum hitl_surface {
+    HITL_SURFACE_SERVICE = 1, /* /v1 with the app API key */
+    HITL_SURFACE_WEB = 2      /* /api, unauthenticated, upload tokens */
+} hitl_surface;
+
+const char *hitl_surface_name(hitl_surface s);
+
+/* A check implementation, keyed by its catalogue ID: the code an entry is bound to
+ * (hitl_catalog_bind). Its context is the engine's check API (check.h). */
+typedef struct hitl_check_ctx hitl_check_ctx;
+typedef struct hitl_check_impl {
+    const char *id;
+    void (*run)(hitl_check_ctx *ctx);
+} hitl_check_impl;
 
 typedef enum hitl_severity {
     HITL_MUST,   /* broken → FAIL */
@@ -20,6 +35,10 @@ typedef enum hitl_severity {
 
 typedef struct hitl_catalog_entry {
     char *id;
+    /* The area it belongs to: the "area" of its document, specs/checks/<area>.json, which
+     * is always the ID's first dotted word ("upload-token" for "upload-token.issue.ok");
+     * its implementation is in harness/src/checks/<area>.c ('-' as '_'). */
+    char *area;
     char *title;
     char *section;          /* the contract clauses it enforces: "§7.3.2, §7.4.3" */
     hitl_severity severity;
@@ -42,7 +61,8 @@ typedef struct hitl_catalog {
 /* The longest clause ID hitl_catalog_clause_next copies ("§12.34.56" is 11 bytes). */
 #define HITL_CLAUSE_ID_MAX 24
 
-/* Parses a catalogue document. Every entry must have a unique, well-formed ID, a "section"
+/* Parses a catalogue document. Every entry must have a unique, well-formed ID whose first
+ * dotted word is the document's "area" (when the document names one), a "section"
  * that lists clause IDs ("§7.3.2" or "§7.3.2, §7.4.3": § and dot-separated numbers), a
  * known severity, known tags and surfaces; any problem is an error naming the entry.
  * Whether each clause exists in the contract is tests/test_contract.c's to judge. */

@@ -5,7 +5,7 @@
  *
  * Verdict rules: a check that asserted nothing and set no verdict is an ERROR (a test
  * that cannot fail is a defect). The first failed expectation fixes the verdict to FAIL
- * (the engine turns FAIL into WARN for SHOULD-level checks unless --strict); later
+ * (the scheduler turns FAIL into WARN for SHOULD-level checks unless --strict); later
  * expectations are still evaluated but only the first Expected/Actual is reported. */
 #ifndef HITL_CHECK_H
 #define HITL_CHECK_H
@@ -13,44 +13,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hitl/catalog.h"
 #include "hitl/err.h"
 #include "hitl/http.h"
 
-typedef enum hitl_verdict {
-    HITL_PASS,
-    HITL_FAIL,
-    HITL_WARN,
-    HITL_SKIP,
-    HITL_ERROR,
-    /* Set only by the engine, never by a check: under --profile dify, a FAIL/WARN whose
-     * judged response matches a recorded deviation of genuine Dify exactly (deviation.h).
-     * It is reported with the deviation's evidence and does not fail the run. */
-    HITL_KNOWN
-} hitl_verdict;
-
-#define HITL_VERDICT_COUNT 6 /* the size of a table indexed by hitl_verdict */
-
-typedef enum hitl_surface {
-    HITL_SURFACE_SERVICE = 1, /* /v1 with the app API key */
-    HITL_SURFACE_WEB = 2      /* /api, unauthenticated, upload tokens */
-} hitl_surface;
-
-const char *hitl_verdict_name(hitl_verdict v);
-const char *hitl_surface_name(hitl_surface s);
-
-typedef struct hitl_check_ctx hitl_check_ctx;
 typedef struct hitl_target hitl_target;
-
-/* A check implementation, keyed by its catalogue ID. */
-typedef struct hitl_check_impl {
-    const char *id;
-    void (*run)(hitl_check_ctx *ctx);
-} hitl_check_impl;
 
 /* --- what the check can read --- */
 const hitl_target *hitl_ctx_target(const hitl_check_ctx *ctx);
 hitl_surface hitl_ctx_surface(const hitl_check_ctx *ctx);
 const char *hitl_ctx_id(const hitl_check_ctx *ctx);
+/* The shared services of the run (hitl_scheduler_options.env: flow.h's hitl_run_env). */
+void *hitl_ctx_env(const hitl_check_ctx *ctx);
+/* Sleeps |ms| in short steps, reporting the remaining wait through the scheduler's on_wait;
+ * returns early when the run stops (deadline, circuit breaker). */
+void hitl_ctx_sleep_ms(hitl_check_ctx *ctx, long ms, const char *what);
 
 /* --- HTTP through the context (recorded as exchanges) --- */
 /* hitl_ctx_http performs a request and records the exchange. On a transport failure it
@@ -77,9 +54,9 @@ void hitl_check_error(hitl_check_ctx *ctx, const char *reason_fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* hitl_check_setup_error is hitl_check_error for a setup step that checks share (|step|,
  * e.g. HITL_STEP_START of flow.h): the reason reads "precondition (<step>): <message>".
- * The engine's circuit breaker counts it: when the same step fails the same way (the same
- * message, numbers aside) for HITL_ENGINE_BREAKER_N checks in a row, with no success of
- * that step between them, the run stops (engine.h) instead of repeating the failure for
+ * The scheduler's circuit breaker counts it: when the same step fails the same way (the same
+ * message, numbers aside) for HITL_SCHEDULER_BREAKER_N checks in a row, with no success of
+ * that step between them, the run stops (scheduler.h) instead of repeating the failure for
  * every check. */
 void hitl_check_setup_error(hitl_check_ctx *ctx, const char *step, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -92,14 +69,26 @@ void hitl_check_note(hitl_check_ctx *ctx, const char *fmt, ...)
 /* True once the verdict is final (FAIL, SKIP or ERROR): the check may stop. */
 bool hitl_check_done(const hitl_check_ctx *ctx);
 
+/* hitl_check_front_page is for a check that expected the app's own answer to the request
+ * |what| names. When |resp| is a front end's own page (proxy_page.h) it says so on |ctx|: a
+ * 4xx is SKIP (the front end refused the request before the app saw it: nothing of the app
+ * was judged), and true is returned, so the caller judges nothing more of |resp|; a 5xx gets
+ * a note (the front end reports that the app behind it failed: still the target's finding,
+ * which the caller's expectation records) and false is returned, as for any answer that is
+ * not a front end's page. */
+bool hitl_check_front_page(hitl_check_ctx *ctx, const hitl_http_response *resp, const char *what);
+
 /* --- expectations: each returns true when it holds, and records a PASS-able assertion ---
  * The first failed one also records the response it judged (status, JSON `code` and
  * `message`, hitl_result.judged_*): the one hitl_expect_status / _error / _error_msg were
- * given, else the last response the check's own thread received. The engine compares it
+ * given, else the last response the check's own thread received. The scheduler compares it
  * with the recorded deviations of genuine Dify (deviation.h). */
 bool hitl_expect(hitl_check_ctx *ctx, bool cond, const char *expected, const char *actual_fmt, ...)
     __attribute__((format(printf, 4, 5)));
-bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, long status);
+/* HTTP |status|; |reason| says what that status proves, with its clause ("the form GET
+ * answers the form (§4.2)"): the expectation reads "HTTP 200: <reason>". */
+bool hitl_expect_status(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                        const char *reason);
 /* The error body of §1.3: JSON with `code` (string) equal to |code|, `message` (string) and
  * `status` (int) equal to the HTTP status |status|. */
 bool hitl_expect_error(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,

@@ -18,7 +18,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "hitl/catalog.h"
-#include "hitl/check.h"
 #include "hitl/err.h"
 
 typedef enum hitl_profile { HITL_PROFILE_CONTRACT = 0, HITL_PROFILE_DIFY = 1 } hitl_profile;

@@ -18,7 +18,7 @@
 
 typedef struct hitl_fixture hitl_fixture;
 
-/* What a whole run shares with its checks (hitl_engine_options.env). */
+/* What a whole run shares with its checks (hitl_scheduler_options.env). */
 typedef struct hitl_run_env {
     hitl_fixture *fixture;       /* the remote-URL fixture server, or NULL */
     const char *fixture_base;    /* the URL at which the target reaches the fixture */
@@ -56,6 +56,9 @@ typedef struct hitl_call {
     size_t n_headers;
     const char *source_ip;
     long timeout_ms;                /* 0 = the target's */
+    /* See a WEB 429 as it is, without riding out the rate limiter (hitl_flow_call): for the
+     * rate-limit checks, whose finding the 429 is. */
+    bool raw;
 } hitl_call;
 
 /* hitl_flow_probe runs before the checks, outside any check: it makes sure the target
@@ -65,8 +68,20 @@ typedef struct hitl_call {
  * or the transport error. */
 int hitl_flow_probe(hitl_http *http, hitl_target *t, hitl_err *err);
 
-/* Performs |call|; a transport failure becomes the check's ERROR (see hitl_ctx_http). */
+/* Performs |call|; a transport failure becomes the check's ERROR (see hitl_ctx_http).
+ * Every call of the check layer is patient with the WEB rate limiter (§8): parallel checks
+ * share one client IP, so a 429 on a WEB call is other checks' traffic, not this check's
+ * finding. It waits one window (rate_window_s + 1 s) and retries, at most 3 times and never
+ * past max_wait; SVC calls, other statuses and a call marked |raw| are returned as they are.
+ * |resp| (caller frees) holds the last answer. */
 int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp);
+/* hitl_flow_ride_out_429 is that patience for a check that sends a request of its own
+ * (hitl_ctx_http_raw): after attempt |attempt| (0-based) of a request on |surface| answered
+ * |status|, it waits one window and returns true when the request is to be sent again;
+ * false when not (not a WEB 429, the retries or max_wait spent). |*waited_s| (0 before the
+ * first attempt) adds up the waits. */
+bool hitl_flow_ride_out_429(hitl_check_ctx *ctx, hitl_surface surface, long status, int attempt,
+                            long *waited_s);
 
 /* A run started by hitl_flow_start and paused at its Human Input node. */
 typedef struct hitl_run {
@@ -88,7 +103,7 @@ typedef struct hitl_run {
     char *refused;
 } hitl_run;
 
-/* The setup steps the circuit breaker counts (hitl_check_setup_error, engine.h). */
+/* The setup steps the circuit breaker counts (hitl_check_setup_error, check.h). */
 #define HITL_STEP_START "start a run and reach its form"
 #define HITL_STEP_UPLOAD_TOKEN "issue an upload token"
 
@@ -123,12 +138,27 @@ int hitl_flow_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_re
 /* POST a submit body on the check's surface. */
 int hitl_flow_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
                      hitl_http_response *resp);
-/* WEB: POST …/upload-token. On 200 with a usable token, *token gets a malloc'd copy
- * (hitl_flow_take_upload_token).
+/* The same with the app key |api_key| on SVC (NULL: the target's; ignored on WEB, which takes
+ * no key): the submit of a run started with another app's key (hitl_run.api_key). */
+int hitl_flow_submit_as(hitl_check_ctx *ctx, const char *api_key, const char *form_token,
+                        const char *body, hitl_http_response *resp);
+/* hitl_flow_expect_still_open submits |body| (the corrected, valid submission) after
+ * rejected ones and expects 200: a rejected submit rejects the whole submission and leaves
+ * the form open for a corrected retry (§7.3.14, §7.4). |after| names what was rejected
+ * ("the rejections", "another app's refused submit"). True when it held. */
+bool hitl_flow_expect_still_open(hitl_check_ctx *ctx, const char *form_token, const char *body,
+                                 const char *after);
+/* WEB: POST …/upload-token (§5). When |token| is not NULL it gets a malloc'd copy of a usable
+ * string `upload_token` from any 2xx answer (hitl_flow_take_upload_token), else NULL: a wrong
+ * success status is one check's finding, not every later upload's precondition.
  * HITL_E_UNSUPPORTED (|resp| zeroed) after hitl_flow_require_upload_routes' SKIP; the same
  * holds for the WEB uploads below. */
 int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
                            char **token);
+/* The precondition form of hitl_flow_upload_token: a malloc'd upload token, or NULL after
+ * an ERROR of the setup step HITL_STEP_UPLOAD_TOKEN that names the answer (or the SKIP of
+ * hitl_flow_require_upload_routes). */
+char *hitl_flow_issue_upload_token(hitl_check_ctx *ctx, const char *form_token);
 
 /* hitl_flow_take_upload_token reads the `upload_token` string of an upload-token answer
  * into *token (malloc'd; NULL when there is none), registered as a secret. A token
@@ -155,6 +185,12 @@ bool hitl_flow_require_upload_routes(hitl_check_ctx *ctx);
 int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const char *authorization,
                            const char *filename, const char *content_type, const void *data,
                            size_t len, hitl_http_response *resp);
+/* The same seeing a 429 as it is (hitl_call.raw): for the rate-limit check that WEB uploads
+ * are never limited. */
+int hitl_flow_upload_local_raw(hitl_check_ctx *ctx, const char *upload_token,
+                               const char *authorization, const char *filename,
+                               const char *content_type, const void *data, size_t len,
+                               hitl_http_response *resp);
 /* Service API upload (/files/upload) of |len| bytes as |filename| with the app key
  * |api_key| (NULL: the target's) for the end user |user| (NULL: the target's): a file of a
  * run of another app, or, on purpose, of another app or user than the submit's (§7.3.17).
@@ -182,6 +218,13 @@ int hitl_flow_resume_start(hitl_check_ctx *ctx, const char *run_id, const char *
 int hitl_flow_resume_open(hitl_check_ctx *ctx, const char *run_id, const char *user,
                           const char *query, const char *api_key, const hitl_stream_opts *opts,
                           hitl_stream_async **out);
+
+/* hitl_flow_resume_sync opens a resume stream and waits for it to end (see
+ * hitl_flow_resume_open). |out| is always filled (free with hitl_stream_free); returns
+ * non-zero after setting an ERROR when the stream could not be started. */
+int hitl_flow_resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                          const char *query, const char *api_key, const hitl_stream_opts *opts,
+                          hitl_stream *out);
 
 /* Stop functions for streams. */
 bool hitl_flow_stop_after_paused(void *user, const hitl_stream_frame *f);

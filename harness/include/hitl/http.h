@@ -86,6 +86,10 @@ typedef struct hitl_http_request {
      * "web"/"service"); NULL for the harness's own requests (the probe). */
     const char *origin_check;
     const char *origin_surface;
+    /* When set, the Accept-Encoding the request offers ("" = every encoding libcurl decodes),
+     * and the body is decoded before the sink or the store sees it, so every cap applies to
+     * decoded bytes. NULL: no Accept-Encoding header, the body as it came. */
+    const char *accept_encoding;
 } hitl_http_request;
 
 typedef struct hitl_http_header {

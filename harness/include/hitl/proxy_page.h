@@ -10,13 +10,12 @@
  * app's own included, carries `Server: nginx` (nginx hides the upstream's), so only the
  * page itself tells the front end's from the app's. A JSON body is never a front end's
  * page; an HTML page without a front end's signature (werkzeug's, for one) stays the
- * app's. */
+ * app's. A check asks through the check API (hitl_check_front_page, check.h). */
 #ifndef HITL_PROXY_PAGE_H
 #define HITL_PROXY_PAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "hitl/check.h"
 #include "hitl/http.h"
 
 typedef struct hitl_proxy_page {
@@ -34,15 +33,5 @@ bool hitl_proxy_page_detect(const hitl_http_response *resp, hitl_proxy_page *out
  * (<evidence>; Server: nginx), not the app". */
 void hitl_proxy_page_describe(const hitl_http_response *resp, const hitl_proxy_page *page,
                               char *out, size_t cap);
-
-/* hitl_proxy_page_intercepted is for a check that expected the app's own answer to the
- * request |what| names. When |resp| is a front end's page it says so on |ctx|: a 4xx is
- * SKIP (the front end refused the request before the app saw it: nothing of the app was
- * judged), and true is returned, so the caller judges nothing more of |resp|; a 5xx gets a
- * note (the front end reports that the app behind it failed: still the target's finding,
- * which the caller's expectation records) and false is returned, as for any answer that is
- * not a front end's page. */
-bool hitl_proxy_page_intercepted(hitl_check_ctx *ctx, const hitl_http_response *resp,
-                                 const char *what);
 
 #endif

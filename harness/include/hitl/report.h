@@ -1,15 +1,12 @@
-/* report.h: the file reporters of `hitlcheck run`. Each turns the results of a run into
- * one format its users' tools read, in --report-dir:
- *   junit.xml    JUnit XML (a testsuite per check area, a testcase per check and surface)
- *   report.json  the whole run, versioned by specs/report.schema.json
- *   summary.md   a short Markdown table for a CI step summary
- *   report.sarif SARIF 2.1.0, security-relevant findings only
- *   report.html  one self-contained page for a person: totals, a filterable table of
- *                checks, each finding folding out to its exchanges and reproducer
+/* report.h: the file reporters of `hitlcheck run`, a family behind one table
+ * (HITL_REPORT_FORMATS below): each turns the results of a run into one format its users'
+ * tools read, written into --report-dir. A new format is one file, report_<name>.c defining
+ * hitl_report_format_<name>, and one row of the table.
  * Every FAIL/WARN/KNOWN carries a reproducer (hitl_report_reproducer). Reporters only format
- * results; they never touch the network. The engine already redacted the results; the
- * reporters apply the run's redactor once more at write time, because a secret met by a
- * later check (a token) is known only once the run has ended.
+ * results; they never touch the network (their library links no transport: harness/
+ * CMakeLists.txt). The scheduler already redacted the results; the reporters apply the
+ * run's redactor once more at write time, because a secret met by a later check (a token)
+ * is known only once the run has ended.
  * Files are written atomically (a temporary file in the same directory, then rename). */
 #ifndef HITL_REPORT_H
 #define HITL_REPORT_H
@@ -18,7 +15,7 @@
 #include <stddef.h>
 #include <time.h>
 #include "hitl/buf.h"
-#include "hitl/engine.h"
+#include "hitl/result.h"
 #include "hitl/err.h"
 #include "hitl/redact.h"
 
@@ -60,35 +57,45 @@ typedef struct hitl_report_meta {
     size_t n_stale;
 } hitl_report_meta;
 
-/* Each hitl_report_format_* appends its format to |out| (a caller-owned bounded buffer)
- * and returns 0, or HITL_E_TOO_BIG / HITL_E_NOMEM with |err| set. */
-int hitl_report_format_junit(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
-                             hitl_err *err);
-int hitl_report_format_json(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
-                            hitl_err *err);
-int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
-                                hitl_err *err);
-int hitl_report_format_sarif(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
-                             hitl_err *err);
-int hitl_report_format_html(hitl_buf *out, const hitl_results *res, const hitl_report_meta *m,
-                            hitl_err *err);
+/* The formats, in the order they are written: X(name, file, what it holds). */
+#define HITL_REPORT_FORMATS(X)                                                 \
+    X(junit, "junit.xml", "JUnit XML, a testsuite per check area")           \
+    X(json, "report.json", "the whole run (specs/report.schema.json)")       \
+    X(markdown, "summary.md", "a Markdown table for a CI step summary")      \
+    X(sarif, "report.sarif", "SARIF 2.1.0, the security-relevant findings") \
+    X(html, "report.html", "one self-contained page for a person")
 
-/* Each hitl_report_write_* formats and writes its file (junit.xml, report.json,
- * summary.md, report.sarif, report.html) into the existing directory |dir|, atomically. Returns 0, or
- * the format's error, or HITL_E_IO naming the file. */
-int hitl_report_write_junit(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                            hitl_err *err);
-int hitl_report_write_json(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                           hitl_err *err);
-int hitl_report_write_markdown(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                               hitl_err *err);
-int hitl_report_write_sarif(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                            hitl_err *err);
-int hitl_report_write_html(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                           hitl_err *err);
-/* All five; stops at the first failure. */
-int hitl_report_write_all(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                          hitl_err *err);
+/* A format appends its text to |out| (a caller-owned bounded buffer) and returns 0, or
+ * HITL_E_TOO_BIG / HITL_E_NOMEM with |err| set. */
+typedef int (*hitl_report_format_fn)(hitl_buf *out, const hitl_results *res,
+                                     const hitl_report_meta *m, hitl_err *err);
+
+/* One hitl_report_format_<name> per row (report_<name>.c). */
+#define HITL_REPORT_DECLARE(name, file, what)                                                 \
+    int hitl_report_format_##name(hitl_buf *out, const hitl_results *res,                   \
+                                  const hitl_report_meta *m, hitl_err *err);
+HITL_REPORT_FORMATS(HITL_REPORT_DECLARE)
+#undef HITL_REPORT_DECLARE
+
+typedef struct hitl_report_format {
+    const char *name; /* "junit" */
+    const char *file; /* the file it is written to in the report directory: "junit.xml" */
+    const char *what; /* one line for --help */
+    hitl_report_format_fn format;
+} hitl_report_format;
+
+/* The table, HITL_REPORT_FORMATS in order, and its length. */
+extern const hitl_report_format hitl_report_formats[];
+extern const size_t hitl_report_n_formats;
+
+/* The format named |name|, or NULL. */
+const hitl_report_format *hitl_report_format_find(const char *name);
+
+/* hitl_report_write formats |f| and writes its file into the existing directory |dir|,
+ * atomically (0600 when meta's secrets_shown is set, else 0644). Returns 0, or the
+ * format's error, or HITL_E_IO; |err| names the file. */
+int hitl_report_write(const char *dir, const hitl_report_format *f, const hitl_results *res,
+                      const hitl_report_meta *m, hitl_err *err);
 
 /* hitl_report_prepare_dir creates |dir| (and its parents) when missing and makes sure a
  * file can be created in it. Returns 0, or HITL_E_IO with a message naming |dir|. */
@@ -96,7 +103,7 @@ int hitl_report_prepare_dir(const char *dir, hitl_err *err);
 
 /* hitl_report_write_file writes |len| bytes to |dir|/|name| through a temporary file and
  * rename(2), so a reader never sees half a report; the file is 0644. Returns 0 or
- * HITL_E_IO. (The hitl_report_write_* files are 0600 when meta's secrets_shown is set.) */
+ * HITL_E_IO. */
 int hitl_report_write_file(const char *dir, const char *name, const char *data, size_t len,
                            hitl_err *err);
 
@@ -118,8 +125,9 @@ bool hitl_report_security_relevant(const hitl_result *r);
 /* Internal to the reporters (report_*.c), shared so the logic lives once. */
 /* A malloc'd copy of |s| through the meta's redactor ("" for NULL). */
 char *hitl_report_redact(const hitl_report_meta *m, const char *s);
-/* The area of a check: its ID up to the first '.' ("form" for "form.get.ok-keys"). */
-void hitl_report_area(const char *id, char *out, size_t cap);
+/* The area of a check as the catalogue gives it (specs/checks/<area>.json), "" when none:
+ * what the reports group by. */
+const char *hitl_report_area(const hitl_catalog_entry *e);
 /* The length of the first line of |s| (up to CR or LF), cut to at most |max| bytes on a
  * UTF-8 boundary: s[result] != '\0' when anything was left out. */
 size_t hitl_report_first_line(const char *s, size_t max);

@@ -2,13 +2,13 @@
  * running check, counts, the remaining time of a long wait), one line per check
  * otherwise, Expected/Actual under each FAIL/WARN/KNOWN (with the recorded deviation of
  * genuine Dify it matched, if any), and the final summary line. It only
- * formats results (already redacted by the engine); it never touches the network. */
+ * formats results (already redacted by the scheduler); it never touches the network. */
 #ifndef HITL_REPORT_CONSOLE_H
 #define HITL_REPORT_CONSOLE_H
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "hitl/engine.h"
+#include "hitl/result.h"
 
 typedef struct hitl_console {
     FILE *out;
@@ -23,7 +23,7 @@ typedef struct hitl_console {
 
 void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int verbosity, size_t total);
 
-/* Engine callbacks (hitl_engine_options.on_start/on_done/on_wait with user = the console). */
+/* Scheduler callbacks (hitl_scheduler_options.on_start/on_done/on_wait with user = the console). */
 void hitl_console_on_start(void *user, const hitl_result *r);
 void hitl_console_on_done(void *user, const hitl_result *r);
 void hitl_console_on_wait(void *user, const hitl_result *r, double seconds_left, const char *what);

@@ -1,4 +1,4 @@
-/* stream.h: an SSE request through the context: the HTTP response body is fed to the SSE
+/* stream.h: an SSE request: the HTTP response body is fed to the SSE
  * parser as it arrives and each dispatched event is kept as a frame with its arrival
  * time. Bounded: frame count, line and data caps, total bytes, total and idle time.
  * A stop function may end the stream early (after the frame it is shown). A stream can
@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "hitl/check.h"
+#include "hitl/err.h"
 #include "hitl/http.h"
 
 typedef struct hitl_stream_frame {
@@ -63,16 +63,27 @@ typedef struct hitl_stream_opts {
     const char *reach_what;
 } hitl_stream_opts;
 
-/* hitl_stream_run performs |req| (its on_body/timeouts are overwritten) and fills |out|
- * (free with hitl_stream_free, in every case). The outcome is in out->end; the return
- * value is 0 except for HITL_E_NOMEM or a bad request (HITL_E_ARG). */
-int hitl_stream_run(hitl_check_ctx *ctx, const hitl_http_request *req,
+/* How a stream's request is sent: |send| performs |req| as hitl_http_do does (filling |resp|
+ * as the headers arrive, handing the body to req->on_body), with |user| as its first
+ * argument, and returns as hitl_http_do. The engine sends through a check's context, so the
+ * exchange is recorded (flow.c); anything else may send with hitl_http_do itself. */
+typedef int (*hitl_stream_send_fn)(void *user, const hitl_http_request *req,
+                                   hitl_http_response *resp, hitl_err *err);
+typedef struct hitl_stream_via {
+    hitl_stream_send_fn send;
+    void *user;
+} hitl_stream_via;
+
+/* hitl_stream_run performs |req| (its on_body/timeouts are overwritten) through |via| and
+ * fills |out| (free with hitl_stream_free, in every case). The outcome is in out->end; the
+ * return value is 0 except for HITL_E_NOMEM or a bad request (HITL_E_ARG). */
+int hitl_stream_run(const hitl_stream_via *via, const hitl_http_request *req,
                     const hitl_stream_opts *opts, hitl_stream *out);
 
 /* The same on a new thread: start, then join to get the result. The request's strings
  * are copied. */
 typedef struct hitl_stream_async hitl_stream_async;
-int hitl_stream_start(hitl_check_ctx *ctx, const hitl_http_request *req,
+int hitl_stream_start(const hitl_stream_via *via, const hitl_http_request *req,
                       const hitl_stream_opts *opts, hitl_stream_async **out);
 /* hitl_stream_wait_frames waits until the stream of |a| has received at least |n| frames,
  * has ended, or |timeout_ms| passed, whichever comes first, and returns the number of

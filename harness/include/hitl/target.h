@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "hitl/buf.h"
-#include "hitl/check.h"
+#include "hitl/catalog.h"
 #include "hitl/err.h"
 
 typedef enum hitl_app_mode {
@@ -22,6 +22,8 @@ typedef enum hitl_upload_layout {
     HITL_LAYOUT_NONE /* fingerprinted: neither route answers (404/405): a build without Human
                         Input uploads, or the routes behind another prefix */
 } hitl_upload_layout;
+
+typedef struct hitl_target hitl_target;
 
 struct hitl_target {
     char *base_url;         /* scheme://host[:port], no trailing slash */

@@ -17,6 +17,11 @@ const char *const HITL_CATALOG_TAGS[] = {
 #define MAX_CATALOG_BYTES (4u * 1024u * 1024u)
 #define MAX_ID_LEN HITL_CATALOG_ID_MAX
 
+const char *hitl_surface_name(hitl_surface s)
+{
+    return s == HITL_SURFACE_WEB ? "web" : "service";
+}
+
 const char *hitl_severity_name(hitl_severity s)
 {
     return s == HITL_MUST ? "MUST" : "SHOULD";
@@ -128,6 +133,7 @@ static char *dup_string_field(const cJSON *obj, const char *key, bool required, 
 static void entry_free(hitl_catalog_entry *e)
 {
     free(e->id);
+    free(e->area);
     free(e->title);
     free(e->section);
     free(e->precondition);
@@ -211,6 +217,12 @@ static int parse_doc(const cJSON *doc, hitl_catalog *out, size_t cap, hitl_err *
         return hitl_err_set(err, HITL_E_INVALID, "catalogue version %d is not supported (1 is)",
                             ver->valueint);
     out->version = ver->valueint;
+    const cJSON *area = cJSON_GetObjectItemCaseSensitive(doc, "area");
+    if (area && !(cJSON_IsString(area) && hitl_catalog_valid_id(area->valuestring) &&
+                  !strchr(area->valuestring, '.')))
+        return hitl_err_set(err, HITL_E_INVALID,
+                            "catalogue document: \"area\" must be one lower-case word "
+                            "(a-z 0-9 -), the first word of each of its check IDs");
     const cJSON *c;
     cJSON_ArrayForEach(c, checks)
     {
@@ -220,6 +232,17 @@ static int parse_doc(const cJSON *doc, hitl_catalog *out, size_t cap, hitl_err *
         int rc = parse_entry(c, out->n - 1, e, err);
         if (rc)
             return rc;
+        /* The area is the ID's first word: reports group by it, the code lives in
+         * checks/<area>.c, and a selector "upload-token" names exactly that file's checks. */
+        size_t first = strcspn(e->id, ".");
+        if (area && (strlen(area->valuestring) != first ||
+                     strncmp(area->valuestring, e->id, first)))
+            return hitl_err_set(err, HITL_E_INVALID,
+                                "catalogue entry %s is in the document of area \"%s\": an ID "
+                                "starts with its area (specs/checks/<area>.json)",
+                                e->id, area->valuestring);
+        if (!(e->area = strndup(e->id, first)))
+            return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
         for (size_t i = 0; i + 1 < out->n; i++)
             if (!strcmp(out->entries[i].id, e->id))
                 return hitl_err_set(err, HITL_E_INVALID, "catalogue lists %s twice", e->id);

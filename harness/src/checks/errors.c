@@ -2,17 +2,26 @@
  * and non-UTF-8 form tokens, malformed JSON bodies — and Service API authentication
  * (§4.1 order 0). Every error body must be {"code": <string>, "message": <string>,
  * "status": <the HTTP status>}, never HTML, never a 5xx. */
-#include "common.h"
+#include "expect_body.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
 #include "hitl/proxy_page.h"
+#include "hitl/target.h"
 #include "hitl/url.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A token no target issues: token_urlsafe(32) output is 43 characters of [A-Za-z0-9_-]. */
 #define UNKNOWN_TOKEN "hitlcheck_unknown_form_token_000000000000000"
 #define HUGE_TOKEN_LEN (64u * 1024u)
 #define HUGE_URL_MAX (HUGE_TOKEN_LEN + 4096u)
-#define RATE_RETRIES 3
 
 /* A submit body that is valid in form for |ctx|'s surface (SVC adds `user`, §7.1), with an
  * empty `inputs`: for requests whose token, not body, is under test. Malloc'd. */
@@ -62,7 +71,7 @@ static void expect_not_found_everywhere(hitl_check_ctx *ctx, const char *token)
                           .path = path,
                           .json = e->body ? body : NULL};
         hitl_http_response resp;
-        if (hitl_chk_call_patient(ctx, &call, &resp) == HITL_OK)
+        if (hitl_flow_call(ctx, &call, &resp) == HITL_OK)
             hitl_expect_error(ctx, &resp, 404, "not_found");
         hitl_http_response_free(&resp);
         if (hitl_check_done(ctx))
@@ -102,7 +111,7 @@ static void malformed_json(hitl_check_ctx *ctx)
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0] && !hitl_check_done(ctx); i++) {
             hitl_http_response resp;
-            if (hitl_chk_submit(ctx, run.form_token, cases[i].body, &resp) == HITL_OK)
+            if (hitl_flow_submit(ctx, run.form_token, cases[i].body, &resp) == HITL_OK)
                 hitl_chk_expect_error_shape(ctx, &resp, 400, cases[i].what);
             hitl_http_response_free(&resp);
         }
@@ -111,7 +120,7 @@ static void malformed_json(hitl_check_ctx *ctx)
 }
 
 /* Performs |method| on /form/human_input/<64 KiB token> outside hitl_flow_call (whose path
- * cap is smaller), waiting out the WEB limiter as hitl_chk_call_patient does. A transport
+ * cap is smaller), waiting out the WEB limiter as hitl_flow_call does. A transport
  * failure (a hang, a dropped connection) is returned with |terr| filled, not made an ERROR:
  * for this request it is the finding. */
 static int huge_call(hitl_check_ctx *ctx, const char *method, const char *token,
@@ -153,14 +162,10 @@ static int huge_call(hitl_check_ctx *ctx, const char *method, const char *token,
     for (int attempt = 0;; attempt++) {
         hitl_err_clear(terr);
         rc = hitl_ctx_http_raw(ctx, &req, resp, terr);
-        long wait_s = (long)t->rate_window_s + 1;
-        if (rc || resp->status != 429 || svc || attempt == RATE_RETRIES ||
-            waited_s + wait_s > t->max_wait_s)
+        if (rc || !hitl_flow_ride_out_429(ctx, hitl_ctx_surface(ctx), resp->status, attempt,
+                                          &waited_s))
             break;
         hitl_http_response_free(resp);
-        waited_s += wait_s;
-        hitl_ctx_sleep_ms(ctx, wait_s * 1000L,
-                          "the WEB rate-limit window (other checks' requests)");
     }
     hitl_buf_free(&url);
     free(body);

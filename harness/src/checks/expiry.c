@@ -11,11 +11,22 @@
  * parallel, so their waits overlap. A wait longer than --max-wait is a SKIP that names the
  * wait it needed (§11.1): against a real deployment the test app's Human
  * Input node needs a short timeout (docs/expiry.md). */
-#include "common.h"
+#include "expect_body.h"
+#include "global_timeout.h"
+#include "run_env.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
 #include "hitl/json.h"
+#include "hitl/target.h"
 
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* Clock slack after the deadline: expiration_time is whole seconds and the target's clock
@@ -93,7 +104,7 @@ static int upload_sample(hitl_check_ctx *ctx, const char *token, hitl_http_respo
 static int prepare_token(hitl_check_ctx *ctx, unsigned prep, expiry_case *e)
 {
     hitl_http_response resp;
-    int rc = hitl_chk_upload_token(ctx, e->run.form_token, &resp, &e->upload_token);
+    int rc = hitl_flow_upload_token(ctx, e->run.form_token, &resp, &e->upload_token);
     if (!rc) {
         e->token_expires = expires_at_of(&resp);
         if (!e->upload_token || ((prep & PREP_TOKEN_USED) && e->token_expires <= 0)) {
@@ -175,6 +186,38 @@ static bool rate_limited(hitl_check_ctx *ctx, const hitl_http_response *resp)
     return true;
 }
 
+/* The request judged right after a deadline, seeing a 429 as it is (hitl_call.raw; see
+ * rate_limited): |method| on the form |form_token| + |suffix|, on |surface|. */
+static int expired_call(hitl_check_ctx *ctx, const char *method, hitl_surface surface,
+                        const char *form_token, const char *suffix, const char *body,
+                        hitl_http_response *resp)
+{
+    char path[2048];
+    if (hitl_flow_form_path(ctx, path, sizeof path, form_token, suffix)) {
+        memset(resp, 0, sizeof *resp);
+        return HITL_E_INVALID;
+    }
+    hitl_call call = {
+        .method = method, .surface = surface, .path = path, .json = body, .raw = true};
+    return hitl_flow_call(ctx, &call, resp);
+}
+
+/* POST …/upload-token for an expired form, raw as above; a token wrongly issued is kept in
+ * |*token| only so that it is registered and redacted. */
+static int expired_upload_token(hitl_check_ctx *ctx, const char *form_token,
+                                hitl_http_response *resp, char **token)
+{
+    *token = NULL;
+    if (!hitl_flow_require_upload_routes(ctx)) {
+        memset(resp, 0, sizeof *resp);
+        return HITL_E_UNSUPPORTED;
+    }
+    int rc = expired_call(ctx, "POST", HITL_SURFACE_WEB, form_token, "/upload-token", NULL, resp);
+    if (!rc && resp->status >= 200 && resp->status <= 299)
+        hitl_flow_take_upload_token(ctx, resp, token, NULL);
+    return rc;
+}
+
 /* Expects HTTP 412 with code human_input_form_expired (then the rest of the §1.3 shape),
  * asked |past| s after |deadline| ("expiration_time") had passed. |what| names the request
  * and its clause, e.g. "GET of the expired form (§4.1, §10.2)"; |cite| the rule's. */
@@ -214,7 +257,8 @@ static void form_get(hitl_check_ctx *ctx)
     if (expiry_reach(ctx, 0, &e) == HITL_OK) {
         double past = past_deadline_s(&e);
         hitl_http_response resp;
-        if (hitl_flow_get_form(ctx, e.run.form_token, &resp) == HITL_OK)
+        if (expired_call(ctx, "GET", hitl_ctx_surface(ctx), e.run.form_token, "", NULL, &resp) ==
+            HITL_OK)
             expect_expired(ctx, &resp, past, "GET of the expired form (§4.1, §10.2)");
         hitl_http_response_free(&resp);
     }
@@ -230,7 +274,8 @@ static void form_submit(hitl_check_ctx *ctx)
     if (expiry_reach(ctx, PREP_BODY, &e) == HITL_OK) {
         double past = past_deadline_s(&e);
         hitl_http_response resp;
-        if (hitl_flow_submit(ctx, e.run.form_token, e.body, &resp) == HITL_OK)
+        if (expired_call(ctx, "POST", hitl_ctx_surface(ctx), e.run.form_token, "", e.body,
+                         &resp) == HITL_OK)
             expect_expired(ctx, &resp, past,
                            "a valid submission of the expired form (§7.2, §10.2, §10.3, §10.4, §10.5)");
         hitl_http_response_free(&resp);
@@ -247,7 +292,7 @@ static void upload_token_issue(hitl_check_ctx *ctx)
         double past = past_deadline_s(&e);
         hitl_http_response resp;
         char *token = NULL; /* only so a wrongly issued token is registered and redacted */
-        if (hitl_flow_upload_token(ctx, e.run.form_token, &resp, &token) == HITL_OK)
+        if (expired_upload_token(ctx, e.run.form_token, &resp, &token) == HITL_OK)
             expect_expired(ctx, &resp, past,
                            "issuing an upload token for the expired form (§10.4)");
         free(token);
@@ -376,7 +421,7 @@ static void global_form_submit(hitl_check_ctx *ctx)
     expiry_case e;
     if (global_reach(ctx, PREP_BODY, &e) == HITL_OK) {
         hitl_http_response resp;
-        if (hitl_chk_submit_as(ctx, e.run.api_key, e.run.form_token, e.body, &resp) == HITL_OK)
+        if (hitl_flow_submit_as(ctx, e.run.api_key, e.run.form_token, e.body, &resp) == HITL_OK)
             expect_globally_expired(ctx, &resp, &e,
                                     "a valid submission of a form past the global timeout, its "
                                     "node timeout still ahead (§7.2, §10.7)");
@@ -393,7 +438,7 @@ static void global_upload_token(hitl_check_ctx *ctx)
     if (global_reach(ctx, 0, &e) == HITL_OK) {
         hitl_http_response resp;
         char *token = NULL; /* only so a wrongly issued token is registered and redacted */
-        if (hitl_flow_upload_token(ctx, e.run.form_token, &resp, &token) == HITL_OK)
+        if (expired_upload_token(ctx, e.run.form_token, &resp, &token) == HITL_OK)
             expect_globally_expired(ctx, &resp, &e,
                                     "issuing an upload token for a form past the global "
                                     "timeout (§5, §10.7)");
@@ -428,7 +473,7 @@ static int resume_global(hitl_check_ctx *ctx, const hitl_run *run, long total_ms
     hitl_stream_opts so = {.total_ms = total_ms,
                            .stop = hitl_flow_stop_after_finished,
                            .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
-    int rc = hitl_chk_resume_sync(ctx, run->workflow_run_id, run->user, NULL,
+    int rc = hitl_flow_resume_sync(ctx, run->workflow_run_id, run->user, NULL,
                                   hitl_chk_env(ctx)->global_app_key, &so, s);
     if (rc)
         return rc;

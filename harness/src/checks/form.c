@@ -2,13 +2,23 @@
  * submitted form cannot be read again) and reads the form with the token the start stream
  * gave, on the surface the engine runs it for: SVC `GET /v1/form/human_input/{t}` with the
  * app key, WEB `GET /api/form/human_input/{t}` without auth (its rate limiter is ridden out
- * by the patient helpers of common.h). */
-#include "common.h"
+ * by hitl_flow_call, patient by default). */
+#include "expect_body.h"
+#include "run_env.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
 #include "hitl/json.h"
+#include "hitl/target.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A token no target issues: token_urlsafe(32) output is 43 characters of [A-Za-z0-9_-]. */
 #define UNKNOWN_TOKEN "hitlcheckUnknownFormToken000000000000000000"
@@ -29,7 +39,8 @@ static cJSON *get_live_form(hitl_check_ctx *ctx, hitl_run *run, hitl_http_respon
     memset(r, 0, sizeof *r);
     cJSON *root = NULL;
     if (hitl_flow_start(ctx, run) == HITL_OK &&
-        hitl_chk_get_form(ctx, run->form_token, r) == HITL_OK && hitl_expect_status(ctx, r, 200))
+        hitl_flow_get_form(ctx, run->form_token, r) == HITL_OK &&
+        hitl_expect_status(ctx, r, 200, "the GET of an open form answers it (§4.1.1)"))
         root = hitl_chk_expect_json_object(ctx, r, "the form GET body (§4.2)");
     if (!resp)
         hitl_http_response_free(&local);
@@ -155,7 +166,7 @@ static void get_definition_valid(hitl_check_ctx *ctx)
 static void get_unknown_token(hitl_check_ctx *ctx)
 {
     hitl_http_response resp;
-    if (hitl_chk_get_form(ctx, UNKNOWN_TOKEN, &resp) == HITL_OK &&
+    if (hitl_flow_get_form(ctx, UNKNOWN_TOKEN, &resp) == HITL_OK &&
         hitl_expect_error_msg(ctx, &resp, 404, "not_found", "Form not found")) {
         cJSON *root = hitl_chk_body_json(&resp);
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "message");
@@ -232,7 +243,7 @@ static void get_after_submit(hitl_check_ctx *ctx)
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
         hitl_chk_submit_valid(ctx, &run, NULL) == HITL_OK) {
         hitl_http_response resp;
-        if (hitl_chk_get_form(ctx, run.form_token, &resp) == HITL_OK &&
+        if (hitl_flow_get_form(ctx, run.form_token, &resp) == HITL_OK &&
             hitl_expect_error(ctx, &resp, 412, "human_input_form_submitted")) {
             cJSON *root = hitl_chk_body_json(&resp);
             const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "message");

@@ -4,11 +4,18 @@
  * and bytes (stream.h). These checks make the request whose answer can be hostile
  * through hitl_ctx_http_raw, so a cap or a timeout is the finding, named as such, not a
  * generic transport ERROR. Each GET is one request on the check's own source address. */
-#include "common.h"
-
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
 #include "hitl/url.h"
 
+#include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 /* The start stream gets at most this long to reach workflow_paused here (or max-wait when

@@ -22,9 +22,20 @@
  * either; if one is, the check falls
  * back to the one-address behaviour (wait a window per fresh bucket) and its note says which
  * mode it ran in. ratelimit.per-ip.isolated, which tests exactly this, never falls back. */
-#include "common.h"
+#include "expect_body.h"
+#include "run_env.h"
 
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
 #include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define RL_CODE "web_form_rate_limit_exceeded"
@@ -134,7 +145,8 @@ static int rl_send(hitl_check_ctx *ctx, rl_kind kind, const char *token, const c
                       .json = kind == RL_POST ? RL_SUBMIT_BODY : NULL,
                       .headers = headers,
                       .n_headers = header ? 1 : 0,
-                      .source_ip = src};
+                      .source_ip = src,
+                      .raw = true}; /* the 429 is the finding */
     int rc = hitl_flow_call(ctx, &call, resp);
     /* An issued upload token is a secret like any other: every output redacts it. */
     if (!rc && kind == RL_TOKEN && resp->status >= 200 && resp->status <= 299) {
@@ -713,7 +725,7 @@ static void uploads_not_limited(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
-    char *tok = hitl_chk_issue_upload_token(ctx, run.form_token);
+    char *tok = hitl_flow_issue_upload_token(ctx, run.form_token);
     if (!tok)
         goto out;
     size_t len;
@@ -726,8 +738,8 @@ static void uploads_not_limited(hitl_check_ctx *ctx)
              n);
     for (int i = 0; i < n; i++) {
         hitl_http_response resp;
-        int rc = hitl_flow_upload_local(ctx, tok, NULL, "hitlcheck-ratelimit.pdf",
-                                        "application/pdf", pdf, len, &resp);
+        int rc = hitl_flow_upload_local_raw(ctx, tok, NULL, "hitlcheck-ratelimit.pdf",
+                                            "application/pdf", pdf, len, &resp);
         body_snip(&resp, body, sizeof body);
         bool ok = !rc &&
                   hitl_expect(ctx, resp.status != 429, exp, "upload %d: HTTP 429: %s", i + 1, body);

@@ -1,25 +1,32 @@
-/* registry.c: every area's table, in catalogue order of areas. */
+/* registry.c: every area's table (checks/areas.h), in registry order. */
+#include "areas.h"
+
 #include "hitl/checks.h"
 
 #include <string.h>
 
-typedef hitl_check_table (*table_fn)(void);
+#define DECLARE_AREA(sym, name) hitl_check_table hitl_checks_##sym(void);
+HITL_CHECK_AREAS(DECLARE_AREA)
+#undef DECLARE_AREA
 
-static const table_fn AREAS[] = {hitl_checks_stream, hitl_checks_form, hitl_checks_upload, hitl_checks_submit, hitl_checks_resume, hitl_checks_errors, hitl_checks_remote, hitl_checks_hostile, hitl_checks_ratelimit, hitl_checks_expiry};
+#define AREA_ROW(sym, name) {name, #sym ".c", hitl_checks_##sym},
+const hitl_check_area hitl_check_areas[] = {HITL_CHECK_AREAS(AREA_ROW)};
+#undef AREA_ROW
+const size_t hitl_check_n_areas = sizeof hitl_check_areas / sizeof hitl_check_areas[0];
 
 size_t hitl_checks_count(void)
 {
     size_t n = 0;
-    for (size_t i = 0; i < sizeof AREAS / sizeof AREAS[0]; i++)
-        n += AREAS[i]().n;
+    for (size_t i = 0; i < hitl_check_n_areas; i++)
+        n += hitl_check_areas[i].table().n;
     return n;
 }
 
 size_t hitl_checks_copy(hitl_check_impl *out, size_t cap)
 {
     size_t n = 0;
-    for (size_t i = 0; i < sizeof AREAS / sizeof AREAS[0]; i++) {
-        hitl_check_table t = AREAS[i]();
+    for (size_t i = 0; i < hitl_check_n_areas; i++) {
+        hitl_check_table t = hitl_check_areas[i].table();
         for (size_t k = 0; k < t.n && n < cap; k++)
             out[n++] = t.items[k];
     }

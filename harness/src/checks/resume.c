@@ -5,10 +5,21 @@
  * §9.1's timing caveat shapes the checks that watch a run resume: "a subscriber that
  * connects after an event was published misses it". They therefore open the resume stream
  * first, wait for its first frame (the subscription is live), and only then submit. */
-#include "common.h"
+#include "expect_body.h"
+#include "run_env.h"
 #include "valid_submission.h"
 
+#include "hitl/checks.h"
 #include "hitl/event.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* How long a live stream may take to send its first frame (Dify: at once). */
 #define FIRST_FRAME_MS 10000L
@@ -22,6 +33,8 @@
 #define PING_SLACK_S 2.0
 /* Keep-alive pings to observe after the first frame: three intervals. */
 #define KEEPALIVE_PINGS 3u
+/* Three pings within this many seconds arrived in a lump (live_keepalive). */
+#define LUMP_S 0.1
 /* Open the expiry stream this long before expiration_time (a server may close idle
  * streams: Dify after 300 s, the reference server after its --idle-timeout). */
 #define EXPIRY_LEAD_S 3LL
@@ -86,7 +99,7 @@ static int resume_probe(hitl_check_ctx *ctx, const char *run_id, const char *use
 {
     hitl_stream_opts so = {.total_ms = min_ms(FIRST_FRAME_MS, hitl_ctx_target(ctx)->timeout_ms),
                            .stop = stop_after_first};
-    return hitl_chk_resume_sync(ctx, run_id, user, query, api_key, &so, out);
+    return hitl_flow_resume_sync(ctx, run_id, user, query, api_key, &so, out);
 }
 
 /* Expects |s| to be a served event stream: HTTP 200 text/event-stream (§9.1). */
@@ -96,9 +109,16 @@ static bool expect_stream(hitl_check_ctx *ctx, const hitl_stream *s, const char 
     bool ok = s->resp.status == 200 && ct && !strncmp(ct, "text/event-stream", 17);
     char exp[256];
     snprintf(exp, sizeof exp, "%s: HTTP 200 with Content-Type text/event-stream (§9.1)", what);
-    return hitl_expect(ctx, ok, exp, "HTTP %ld, Content-Type %s (%s%s%s): %.200s", s->resp.status,
-                       ct ? ct : "(none)", hitl_stream_end_name(s->end), s->error ? ": " : "",
-                       s->error ? s->error : "", hitl_buf_str(&s->resp.body));
+    /* No status line at all within the wait: a proxy that holds the stream back (nginx's
+     * gzip with proxy_buffering on) sends not even the headers until its buffer fills. */
+    bool held = s->resp.status == 0 && s->end == HITL_STREAM_TIMEOUT;
+    return hitl_expect(ctx, ok, exp, "HTTP %ld, Content-Type %s (%s%s%s): %.200s%s",
+                       s->resp.status, ct ? ct : "(none)", hitl_stream_end_name(s->end),
+                       s->error ? ": " : "", s->error ? s->error : "", hitl_buf_str(&s->resp.body),
+                       held ? "; no response headers arrived: a proxy in front may hold the "
+                              "stream back (nginx: proxy_buffering on with gzip for "
+                              "text/event-stream)"
+                            : "");
 }
 
 /* resume_across_submit is the §9.1 resume sequence: open the resume stream of |run|, wait
@@ -136,7 +156,7 @@ static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const 
                         "submitted anyway",
                         (double)wait_ms / 1000.0);
     hitl_http_response resp;
-    rc = hitl_chk_submit(ctx, run->form_token, body, &resp);
+    rc = hitl_flow_submit(ctx, run->form_token, body, &resp);
     free(body);
     if (rc || resp.status != 200) {
         if (!rc)
@@ -464,7 +484,7 @@ static int second_form(hitl_check_ctx *ctx, const hitl_run *first, const char *j
 static int submit_for(hitl_check_ctx *ctx, const hitl_run *run, const char *body, const char *which)
 {
     hitl_http_response resp;
-    int rc = hitl_chk_submit_as(ctx, run->api_key, run->form_token, body, &resp);
+    int rc = hitl_flow_submit_as(ctx, run->api_key, run->form_token, body, &resp);
     if (!rc && resp.status != 200) {
         hitl_check_error(ctx,
                          "precondition: the valid submit of the %s form answered HTTP %ld, "
@@ -599,7 +619,7 @@ static void finished_single_frame(hitl_check_ctx *ctx)
                                    HITL_CHK_CLOSE_GRACE_MS,
                                .stop = hitl_flow_stop_after_finished,
                                .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
-        if (hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) ==
+        if (hitl_flow_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) ==
                 HITL_OK &&
             expect_stream(ctx, &s, "resume of a finished run")) {
             size_t data_frames = 0;
@@ -636,7 +656,7 @@ static void snapshot_replay(hitl_check_ctx *ctx)
                            .stop = hitl_flow_stop_after_paused,
                            .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
-        hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, "include_state_snapshot=true",
+        hitl_flow_resume_sync(ctx, run.workflow_run_id, run.user, "include_state_snapshot=true",
                              NULL, &so, &s) == HITL_OK &&
         expect_stream(ctx, &s, "resume with include_state_snapshot=true")) {
         char seen[512];
@@ -736,13 +756,14 @@ static void live_keepalive(hitl_check_ctx *ctx)
                            t->max_wait_s * 1000L);
     hitl_stream_opts so = {.total_ms = watch_ms, .stop = stop_after_keepalives, .user = &pc};
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
-        hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
+        hitl_flow_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) == HITL_OK &&
         expect_stream(ctx, &s, "resume of a paused run")) {
         double max_gap = 0, last = 0;
         size_t at = 0;
-        bool bad_ping = false;
+        bool bad_ping = false, only_pings = true;
         for (size_t i = 0; i < s.n_frames && !bad_ping; i++) {
             const hitl_stream_frame *f = &s.frames[i];
+            only_pings = only_pings && is_ping(f);
             if (f->at - last > max_gap) {
                 max_gap = f->at - last;
                 at = i;
@@ -760,6 +781,23 @@ static void live_keepalive(hitl_check_ctx *ctx)
             max_gap = s.seconds - last;
             at = s.n_frames;
         }
+        /* A stream that ends before the watch did, while the run is still paused, was closed
+         * by the server or by a proxy in front of it: behind nginx, a proxy_read_timeout
+         * shorter than the ping interval closes every quiet stream (Dify's nginx:
+         * NGINX_PROXY_READ_TIMEOUT, 3600s by default). A run that moved on (any frame other
+         * than a ping: its form timed out, say) may end its stream. */
+        bool early_end =
+            only_pings && (s.end == HITL_STREAM_CLOSED || s.end == HITL_STREAM_FAILED);
+        if (!bad_ping && early_end)
+            bad_ping = !hitl_expect(
+                ctx, false, "the resume stream stays open while the run waits (§9.1.9)",
+                "the stream ended (%s%s%.200s) after %.1f s and %zu frame(s) (%zu ping(s)) while "
+                "the run was still paused: the client sees its stream drop. Behind a proxy, its "
+                "read timeout is the likely cause: it must exceed the 10 s ping interval (nginx: "
+                "proxy_read_timeout, NGINX_PROXY_READ_TIMEOUT in Dify's docker/.env, default "
+                "3600s)",
+                hitl_stream_end_name(s.end), s.error ? ": " : "", s.error ? s.error : "",
+                s.seconds, s.n_frames, pc.pings);
         if (!bad_ping &&
             hitl_expect(ctx, s.n_frames > 0, "pings while the run waits (§9.1.9)",
                         "no frame at all in %.1f s (stream %s)", s.seconds,
@@ -771,6 +809,26 @@ static void live_keepalive(hitl_check_ctx *ctx)
                 "%.1f s of silence before %s%zu", max_gap,
                 at < s.n_frames ? "frame " : "the end of the watch, after frame ",
                 at < s.n_frames ? at : s.n_frames);
+        /* Pings are sent one interval apart: three arriving within 100 ms of each other were
+         * held back on the way and delivered in a lump (a proxy that buffers or compresses the
+         * stream; the client sees nothing meanwhile). */
+        for (size_t i = 2; !bad_ping && i < s.n_frames; i++) {
+            const hitl_stream_frame *f = s.frames;
+            if (is_ping(&f[i]) && is_ping(&f[i - 1]) && is_ping(&f[i - 2]) &&
+                f[i].at - f[i - 2].at < LUMP_S) {
+                const char *enc = hitl_http_header_get(&s.resp, "Content-Encoding");
+                bad_ping = !hitl_expect(
+                    ctx, false,
+                    "frames arrive as the server sends them, one ping interval apart (§9.1.9)",
+                    "pings %zu to %zu arrived in a lump within %.0f ms, %.1f s after the stream "
+                    "opened (Content-Encoding: %s): something between the server and the client "
+                    "holds the stream back. Behind nginx: proxy_buffering on together with gzip "
+                    "for text/event-stream (gzip_types); Dify's proxy.conf has proxy_buffering "
+                    "off, and browsers ask for gzip as this request did",
+                    i - 2, i, (f[i].at - f[i - 2].at) * 1000.0, f[i - 2].at,
+                    enc ? enc : "none");
+            }
+        }
         if (pc.pings > 1)
             hitl_check_note(ctx, "%zu pings in %.1f s: about one every %.1f s", pc.pings, s.seconds,
                             (s.frames[s.n_frames - 1].at - s.frames[0].at) /
@@ -871,7 +929,7 @@ static void timeout_event(hitl_check_ctx *ctx)
             hitl_stream s;
             hitl_stream_opts so = {.total_ms = (long)(give_up - now) * 1000L,
                                    .stop = hitl_flow_stop_after_finished};
-            if (hitl_chk_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) !=
+            if (hitl_flow_resume_sync(ctx, run.workflow_run_id, run.user, NULL, NULL, &so, &s) !=
                 HITL_OK) {
                 hitl_stream_free(&s);
                 break;

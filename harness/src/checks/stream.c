@@ -1,9 +1,20 @@
 /* stream.c: checks of the start stream and the human_input_required event (§2, §3;
  * §2). Each starts its own run through the Service API. */
-#include "common.h"
+#include "expect_body.h"
+#include "run_env.h"
 
+#include "hitl/checks.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
 #include "hitl/json.h"
+#include "hitl/target.h"
 #include "hitl/url.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* §1.4.6: a value the client sends back in a URL is one short segment. Expects the string
  * |v| (named |what|) to pass hitl_url_value_check; |nul| says its JSON text held a NUL,
@@ -330,7 +341,8 @@ static void blocking_paused(hitl_check_ctx *ctx)
                       .path = chat ? "/chat-messages" : "/workflows/run", .json = json,
                       .timeout_ms = t->max_wait_s * 1000L};
     hitl_http_response resp;
-    if (hitl_flow_call(ctx, &call, &resp) == HITL_OK && hitl_expect_status(ctx, &resp, 200)) {
+    if (hitl_flow_call(ctx, &call, &resp) == HITL_OK &&
+        hitl_expect_status(ctx, &resp, 200, "a blocking-mode run answers when it pauses (§2.2.3)")) {
         cJSON *root = hitl_chk_expect_json_object(ctx, &resp, "the blocking response");
         const cJSON *d = data_of(root);
         if (chat) {

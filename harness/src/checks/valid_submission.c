@@ -7,10 +7,20 @@
  * detection by extension, then MIME type (graphon's standardize_file_type, read via the index: file
  * id 55093356630, commit not given by the index). */
 #include "valid_submission.h"
+#include "fixture_probe.h"
+#include "run_env.h"
 
-#include "common.h"
+#include "hitl/checks.h"
 #include "hitl/fixture.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
 
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #define TEXT_VALUE "hitlcheck conformance"
@@ -241,7 +251,7 @@ static int fill_input(hitl_check_ctx *ctx, const hitl_run *run, const hitl_form_
         if (rc)
             return rc;
     } else if (hitl_ctx_surface(ctx) == HITL_SURFACE_WEB && !v->upload_token) {
-        v->upload_token = hitl_chk_issue_upload_token(ctx, run->form_token);
+        v->upload_token = hitl_flow_issue_upload_token(ctx, run->form_token);
         if (!v->upload_token)
             return HITL_E_STATE;
     }
@@ -378,7 +388,7 @@ static int submit_required_as(hitl_check_ctx *ctx, const char *api_key, const ch
                               const char *body)
 {
     hitl_http_response resp;
-    int rc = hitl_chk_submit_as(ctx, api_key, form_token, body, &resp);
+    int rc = hitl_flow_submit_as(ctx, api_key, form_token, body, &resp);
     if (!rc && resp.status != 200) {
         hitl_check_error(ctx,
                          "precondition: the valid submission answered HTTP %ld, not 200: %.200s",

@@ -2,7 +2,6 @@
 #include "hitl/flow.h"
 
 #include "hitl/buf.h"
-#include "hitl/engine.h"
 #include "hitl/json.h"
 #include "hitl/url.h"
 
@@ -14,12 +13,15 @@
 #define URL_MAX 16384u
 #define START_WAIT_CLOSE_DEFAULT_MS 0
 
-static const hitl_run_env *env_of(hitl_check_ctx *ctx)
+/* A stream's request goes through the check's context: recorded, cut by the run's stop. */
+static int send_via_ctx(void *user, const hitl_http_request *req, hitl_http_response *resp,
+                        hitl_err *err)
 {
-    return hitl_ctx_env(ctx);
+    return hitl_ctx_http_raw(user, req, resp, err);
 }
 
-int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp)
+/* call_once is hitl_flow_call without the patience: one request. */
+static int call_once(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
     if (!call->path || call->path[0] != '/') {
@@ -57,8 +59,6 @@ int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_respons
     }
     for (size_t i = 0; i < call->n_headers && nh < sizeof headers / sizeof headers[0]; i++)
         headers[nh++] = call->headers[i];
-    const hitl_run_env *env = env_of(ctx);
-    (void)env;
     hitl_http_request req = {
         .method = call->method ? call->method : (call->json || call->n_parts ? "POST" : "GET"),
         .url = hitl_buf_str(&url),
@@ -74,6 +74,33 @@ int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_respons
     rc = hitl_ctx_http(ctx, &req, resp);
     hitl_buf_free(&url);
     return rc;
+}
+
+#define PATIENT_RETRIES 3
+
+bool hitl_flow_ride_out_429(hitl_check_ctx *ctx, hitl_surface surface, long status, int attempt,
+                            long *waited_s)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    long wait_s = (long)t->rate_window_s + 1;
+    if (status != 429 || surface != HITL_SURFACE_WEB || attempt >= PATIENT_RETRIES ||
+        *waited_s + wait_s > t->max_wait_s)
+        return false;
+    *waited_s += wait_s;
+    hitl_ctx_sleep_ms(ctx, wait_s * 1000L, "the WEB rate-limit window (other checks' requests)");
+    return true;
+}
+
+int hitl_flow_call(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_response *resp)
+{
+    long waited_s = 0;
+    for (int attempt = 0;; attempt++) {
+        int rc = call_once(ctx, call, resp);
+        if (rc || call->raw ||
+            !hitl_flow_ride_out_429(ctx, call->surface, resp->status, attempt, &waited_s))
+            return rc;
+        hitl_http_response_free(resp);
+    }
 }
 
 /* --- starting a run --- */
@@ -103,6 +130,20 @@ static bool is_required(void *user, const hitl_stream_frame *f)
 {
     (void)user;
     return frame_is(f, "human_input_required");
+}
+
+int hitl_flow_resume_sync(hitl_check_ctx *ctx, const char *run_id, const char *user,
+                          const char *query, const char *api_key, const hitl_stream_opts *opts,
+                          hitl_stream *out)
+{
+    hitl_stream_async *a = NULL;
+    int rc = hitl_flow_resume_open(ctx, run_id, user, query, api_key, opts, &a);
+    if (rc) {
+        memset(out, 0, sizeof *out);
+        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+        return rc;
+    }
+    return hitl_stream_join(a, out);
 }
 
 bool hitl_flow_stop_after_paused(void *user, const hitl_stream_frame *f)
@@ -247,7 +288,8 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
                            .reach = is_required,
                            .reach_ms = total_ms,
                            .reach_what = "human_input_required"};
-    int rc = hitl_stream_run(ctx, &req, &so, &run->stream);
+    hitl_stream_via via = {send_via_ctx, ctx};
+    int rc = hitl_stream_run(&via, &req, &so, &run->stream);
     free(json);
     hitl_buf_free(&url);
     for (size_t i = 0; i < run->stream.n_frames; i++) {
@@ -350,19 +392,50 @@ int hitl_flow_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_re
 int hitl_flow_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
                      hitl_http_response *resp)
 {
-    char path[URL_MAX];
+    return hitl_flow_submit_as(ctx, NULL, form_token, body, resp);
+}
+
+int hitl_flow_submit_as(hitl_check_ctx *ctx, const char *api_key, const char *form_token,
+                        const char *body, hitl_http_response *resp)
+{
+    char path[URL_MAX], auth[1024];
     if (hitl_flow_form_path(ctx, path, sizeof path, form_token, "")) {
         memset(resp, 0, sizeof *resp);
         return HITL_E_INVALID;
     }
-    hitl_call call = {.method = "POST", .surface = hitl_ctx_surface(ctx), .path = path, .json = body};
+    bool svc_key = api_key && hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE;
+    if (svc_key)
+        snprintf(auth, sizeof auth, "Bearer %s", api_key);
+    hitl_call call = {.method = "POST",
+                      .surface = hitl_ctx_surface(ctx),
+                      .path = path,
+                      .json = body,
+                      .authorization = svc_key ? auth : NULL};
     return hitl_flow_call(ctx, &call, resp);
+}
+
+bool hitl_flow_expect_still_open(hitl_check_ctx *ctx, const char *form_token, const char *body,
+                                 const char *after)
+{
+    hitl_http_response resp;
+    bool ok = false;
+    if (hitl_flow_submit(ctx, form_token, body, &resp) == HITL_OK) {
+        char exp[512];
+        snprintf(exp, sizeof exp,
+                 "after %s, the form is still open: the corrected submit → 200 (§7.3.14, §7.4)",
+                 after);
+        ok = hitl_expect(ctx, resp.status == 200, exp, "HTTP %ld %.200s", resp.status,
+                         hitl_buf_str(&resp.body));
+    }
+    hitl_http_response_free(&resp);
+    return ok;
 }
 
 /* --- upload token and uploads --- */
 
-int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
-                           char **token)
+/* hitl_flow_upload_token with the reason a malformed token was refused in |why|. */
+static int upload_token_why(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
+                            char **token, hitl_err *why)
 {
     if (token)
         *token = NULL;
@@ -377,10 +450,35 @@ int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_htt
     }
     hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB, .path = path};
     int rc = hitl_flow_call(ctx, &call, resp);
-    if (rc || resp->status != 200 || !token)
+    if (rc || !token || resp->status < 200 || resp->status > 299)
         return rc;
-    hitl_flow_take_upload_token(ctx, resp, token, NULL);
+    hitl_flow_take_upload_token(ctx, resp, token, why);
     return HITL_OK;
+}
+
+int hitl_flow_upload_token(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp,
+                           char **token)
+{
+    return upload_token_why(ctx, form_token, resp, token, NULL);
+}
+
+char *hitl_flow_issue_upload_token(hitl_check_ctx *ctx, const char *form_token)
+{
+    hitl_http_response resp;
+    char *token = NULL;
+    hitl_err why = {0};
+    int rc = upload_token_why(ctx, form_token, &resp, &token, &why);
+    if (rc == HITL_OK && why.code)
+        hitl_check_setup_error(ctx, HITL_STEP_UPLOAD_TOKEN, "%s", why.msg);
+    else if (rc == HITL_OK && !token)
+        hitl_check_setup_error(ctx, HITL_STEP_UPLOAD_TOKEN,
+                               "issuing an upload token answered HTTP %ld, not 200 with an "
+                               "upload_token: %.200s",
+                               resp.status, hitl_buf_str(&resp.body));
+    else if (token)
+        hitl_check_setup_ok(ctx, HITL_STEP_UPLOAD_TOKEN);
+    hitl_http_response_free(&resp);
+    return token;
 }
 
 int hitl_flow_take_upload_token(hitl_check_ctx *ctx, const hitl_http_response *resp, char **token,
@@ -447,9 +545,9 @@ static void bearer(char *out, size_t cap, const char *token, const char *authori
         snprintf(out, cap, "Bearer %s", token ? token : "");
 }
 
-int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const char *authorization,
-                           const char *filename, const char *content_type, const void *data,
-                           size_t len, hitl_http_response *resp)
+static int upload_local(hitl_check_ctx *ctx, bool raw, const char *upload_token,
+                        const char *authorization, const char *filename, const char *content_type,
+                        const void *data, size_t len, hitl_http_response *resp)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
     hitl_http_part parts[2] = {
@@ -459,7 +557,7 @@ int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const 
     char auth[2048];
     if (!upload_token && !authorization) {
         hitl_call call = {.method = "POST", .surface = HITL_SURFACE_SERVICE, .path = "/files/upload",
-                          .parts = parts, .n_parts = 2};
+                          .parts = parts, .n_parts = 2, .raw = raw};
         return hitl_flow_call(ctx, &call, resp);
     }
     if (!hitl_flow_require_upload_routes(ctx)) {
@@ -470,8 +568,25 @@ int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const 
     bool v2 = hitl_flow_layout(ctx) == HITL_LAYOUT_V2;
     hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB,
                       .path = v2 ? "/human-input-forms/files" : "/form/human_input/files/upload",
-                      .parts = parts, .n_parts = 1, .authorization = auth};
+                      .parts = parts, .n_parts = 1, .authorization = auth, .raw = raw};
     return hitl_flow_call(ctx, &call, resp);
+}
+
+int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const char *authorization,
+                           const char *filename, const char *content_type, const void *data,
+                           size_t len, hitl_http_response *resp)
+{
+    return upload_local(ctx, false, upload_token, authorization, filename, content_type, data,
+                        len, resp);
+}
+
+int hitl_flow_upload_local_raw(hitl_check_ctx *ctx, const char *upload_token,
+                               const char *authorization, const char *filename,
+                               const char *content_type, const void *data, size_t len,
+                               hitl_http_response *resp)
+{
+    return upload_local(ctx, true, upload_token, authorization, filename, content_type, data,
+                        len, resp);
 }
 
 int hitl_flow_upload_svc_as(hitl_check_ctx *ctx, const char *api_key, const char *user,
@@ -602,7 +717,8 @@ int hitl_flow_resume_open(hitl_check_ctx *ctx, const char *run_id, const char *u
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", api_key ? api_key : "");
     const char *headers[] = {auth, "Accept: text/event-stream"};
     hitl_http_request req = {.method = "GET", .url = hitl_buf_str(&url), .headers = headers, .n_headers = 2};
-    rc = hitl_stream_start(ctx, &req, opts, out);
+    hitl_stream_via via = {send_via_ctx, ctx};
+    rc = hitl_stream_start(&via, &req, opts, out);
     hitl_buf_free(&url);
     return rc;
 }

@@ -188,6 +188,20 @@ static bool is_json_type(const hitl_http_response *resp)
     return ct && strstr(ct, "json");
 }
 
+/* A 404 or 405 that is not JSON came from something other than the API (the web front end, a
+ * proxy's own page): behind a front proxy, the likely cause is a missing route for the base
+ * path (Dify's nginx has one `location` per API prefix, docker/nginx/conf.d/). Fills |out| with
+ * that advice (starting with "; "), or "" when the answer is JSON. */
+static void route_advice(const hitl_http_response *resp, const char *base, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if ((resp->status == 404 || resp->status == 405) && !is_json_type(resp))
+        snprintf(out, cap,
+                 "; not the API's JSON: a proxy in front must route %.60s to the API service "
+                 "(Dify's nginx: `location %.60s`)",
+                 base, base);
+}
+
 /* The advice for a start request that did not answer 200: which options to change. */
 static const char *start_advice(long status, const char *code)
 {
@@ -284,12 +298,15 @@ static int probe_form(hitl_http *http, const hitl_target *t, hitl_surface surfac
                  surl, hrc ? herr.msg : "no status");
     } else if (resp.status == 404 || resp.status == 405) {
         describe(&resp, &head, what, sizeof what);
+        char route[256];
+        route_advice(&resp, svc ? t->service_base : t->web_base, route, sizeof route);
         rc = hitl_err_set(err, HITL_E_INVALID,
                           "GET %s answered %s for the form of the run it just paused: no form API "
-                          "there; check %s (now %s)%s",
+                          "there; check %s (now %s)%s%s",
                           surl, what, option, svc ? t->service_base : t->web_base,
                           svc ? ", or choose --surface web when only the WebApp delivers the form"
-                              : "");
+                              : "",
+                          route);
     } else if (resp.status == 401 || (svc && resp.status == 403)) {
         describe(&resp, &head, what, sizeof what);
         rc = hitl_err_set(err, HITL_E_INVALID,
@@ -347,9 +364,11 @@ static int judge_start(const hitl_target *t, const char *method, const char *sur
         json_code(&w->head, code, sizeof code);
         describe(resp, &w->head, what, sizeof what);
         const char *loc = hitl_http_header_get(resp, "Location");
-        return hitl_err_set(err, HITL_E_INVALID, "%s %s answered %s%s%.80s: %s", method, surl, what,
-                            loc ? ", Location " : "", loc ? loc : "",
-                            start_advice(resp->status, code));
+        char route[256];
+        route_advice(resp, t->service_base, route, sizeof route);
+        return hitl_err_set(err, HITL_E_INVALID, "%s %s answered %s%s%.80s: %s%s", method, surl,
+                            what, loc ? ", Location " : "", loc ? loc : "",
+                            start_advice(resp->status, code), route);
     }
     if (w->failed)
         return hitl_err_set(err, HITL_E_INVALID,

@@ -27,13 +27,9 @@ char *hitl_report_redact(const hitl_report_meta *m, const char *s)
     return text;
 }
 
-void hitl_report_area(const char *id, char *out, size_t cap)
+const char *hitl_report_area(const hitl_catalog_entry *e)
 {
-    size_t n = strcspn(id, ".");
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(out, id, n);
-    out[n] = '\0';
+    return e->area ? e->area : "";
 }
 
 void hitl_report_time(time_t t, char *out, size_t cap)
@@ -185,65 +181,31 @@ int hitl_report_write_file(const char *dir, const char *name, const char *data, 
     return write_file_mode(dir, name, data, len, 0644, err);
 }
 
-typedef int (*format_fn)(hitl_buf *, const hitl_results *, const hitl_report_meta *, hitl_err *);
+#define HITL_REPORT_ROW(name, file, what) {#name, file, what, hitl_report_format_##name},
+const hitl_report_format hitl_report_formats[] = {HITL_REPORT_FORMATS(HITL_REPORT_ROW)};
+#undef HITL_REPORT_ROW
+const size_t hitl_report_n_formats = sizeof hitl_report_formats / sizeof hitl_report_formats[0];
 
-static int write_format(const char *dir, const char *name, format_fn fn, const hitl_results *res,
-                        const hitl_report_meta *m, hitl_err *err)
+const hitl_report_format *hitl_report_format_find(const char *name)
+{
+    for (size_t i = 0; name && i < hitl_report_n_formats; i++)
+        if (!strcmp(hitl_report_formats[i].name, name))
+            return &hitl_report_formats[i];
+    return NULL;
+}
+
+int hitl_report_write(const char *dir, const hitl_report_format *f, const hitl_results *res,
+                      const hitl_report_meta *m, hitl_err *err)
 {
     hitl_buf b;
     hitl_buf_init(&b, HITL_REPORT_MAX);
-    int rc = fn(&b, res, m, err);
+    int rc = f->format(&b, res, m, err);
     if (!rc)
-        rc = write_file_mode(dir, name, hitl_buf_str(&b), b.len,
+        rc = write_file_mode(dir, f->file, hitl_buf_str(&b), b.len,
                              m && m->secrets_shown ? 0600 : 0644, err);
     hitl_buf_free(&b);
     if (rc)
-        hitl_err_prefix(err, "%s", name);
-    return rc;
-}
-
-int hitl_report_write_junit(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                            hitl_err *err)
-{
-    return write_format(dir, "junit.xml", hitl_report_format_junit, res, m, err);
-}
-
-int hitl_report_write_json(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                           hitl_err *err)
-{
-    return write_format(dir, "report.json", hitl_report_format_json, res, m, err);
-}
-
-int hitl_report_write_markdown(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                               hitl_err *err)
-{
-    return write_format(dir, "summary.md", hitl_report_format_markdown, res, m, err);
-}
-
-int hitl_report_write_sarif(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                            hitl_err *err)
-{
-    return write_format(dir, "report.sarif", hitl_report_format_sarif, res, m, err);
-}
-
-int hitl_report_write_html(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                           hitl_err *err)
-{
-    return write_format(dir, "report.html", hitl_report_format_html, res, m, err);
-}
-
-int hitl_report_write_all(const char *dir, const hitl_results *res, const hitl_report_meta *m,
-                          hitl_err *err)
-{
-    int rc = hitl_report_write_junit(dir, res, m, err);
-    if (!rc)
-        rc = hitl_report_write_json(dir, res, m, err);
-    if (!rc)
-        rc = hitl_report_write_markdown(dir, res, m, err);
-    if (!rc)
-        rc = hitl_report_write_sarif(dir, res, m, err);
-    if (!rc)
-        rc = hitl_report_write_html(dir, res, m, err);
+        hitl_err_prefix(err, "%s", f->file);
     return rc;
 }
 

@@ -625,7 +625,11 @@ static void row(hw *w, const hitl_result *r, size_t idx)
     const hitl_catalog_entry *e = r->entry;
     const char *v = hitl_verdict_name(r->verdict);
     const char *known = hitl_report_known_reason(w->m, idx);
-    putf(w, "<tbody class=\"check\" data-verdict=\"%s\" data-search=\"", v);
+    putf(w, "<tbody class=\"check\" data-verdict=\"%s\" data-area=\"", v);
+    text(w, hitl_report_area(e));
+    put(w, "\" data-search=\"");
+    text(w, hitl_report_area(e));
+    put(w, " ");
     text(w, e->id);
     put(w, " ");
     text(w, e->title);

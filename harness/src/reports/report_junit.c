@@ -1,8 +1,8 @@
 /* report_junit.c: junit.xml (see report.h). The layout is the common Ant/Jenkins JUnit
  * schema (tests/data/junit.xsd holds the subset we emit): one <testsuite> per check area
- * (the ID's first part, as in specs/checks/<area>.json), one <testcase> per check and
+ * (the catalogue's, specs/checks/<area>.json), one <testcase> per check and
  * surface. FAIL → <failure>, ERROR → <error>, SKIP → <skipped>; a WARN passes with a
- * note in <system-out> (it is a <failure> under --strict, where the engine already made
+ * note in <system-out> (it is a <failure> under --strict, where the scheduler already made
  * it a FAIL). A failure listed in the --expect baseline is <skipped> with the reason,
  * as pytest reports an xfail, so CI tools do not fail on a known fault; so is a KNOWN
  * result (a recorded deviation of genuine Dify under --profile dify), with the deviation. */
@@ -283,13 +283,11 @@ int hitl_report_format_junit(hitl_buf *out, const hitl_results *res, const hitl_
     for (size_t i = 0; !rc && i < res->n; i++) {
         if (done[i])
             continue;
-        char area[96], other[96];
-        hitl_report_area(res->items[i].entry->id, area, sizeof area);
+        const char *area = hitl_report_area(res->items[i].entry);
         size_t n = 0, f = 0, e = 0, s = 0;
         double secs = 0;
         for (size_t k = i; k < res->n; k++) {
-            hitl_report_area(res->items[k].entry->id, other, sizeof other);
-            if (strcmp(area, other))
+            if (strcmp(area, hitl_report_area(res->items[k].entry)))
                 continue;
             n++;
             tally(res, k, m, &f, &e, &s);
@@ -307,8 +305,7 @@ int hitl_report_format_junit(hitl_buf *out, const hitl_results *res, const hitl_
         rc = rc ? rc : hitl_buf_append_str(out, "\">\n");
         rc = rc ? rc : properties(out, m);
         for (size_t k = i; !rc && k < res->n; k++) {
-            hitl_report_area(res->items[k].entry->id, other, sizeof other);
-            if (strcmp(area, other))
+            if (strcmp(area, hitl_report_area(res->items[k].entry)))
                 continue;
             done[k] = true;
             rc = testcase(out, &res->items[k], k, m);

@@ -101,15 +101,17 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
     if (!rc && rows == 0)
         rc = hitl_buf_append_str(out, "Every check passed.\n");
     if (!rc && rows)
-        rc = hitl_buf_append_str(out, "| Verdict | Check | Surface | Clause (" HITL_CONTRACT_PATH
-                                      ") | Detail |\n"
-                                      "|---|---|---|---|---|\n");
+        rc = hitl_buf_append_str(out, "| Verdict | Area | Check | Surface | Clause ("
+                                      HITL_CONTRACT_PATH ") | Detail |\n"
+                                      "|---|---|---|---|---|---|\n");
     for (size_t i = 0; !rc && i < res->n; i++) {
         const hitl_result *r = &res->items[i];
         if (r->verdict == HITL_PASS)
             continue;
         bool is_known = hitl_report_known_reason(m, i) != NULL;
         rc = verdict_cell(out, r, is_known);
+        rc = rc ? rc : hitl_buf_append_str(out, " | ");
+        rc = rc ? rc : cell(out, m, hitl_report_area(r->entry));
         rc = rc ? rc
                 : hitl_buf_printf(out, " | `%s` | %s | ", r->entry->id,
                                   hitl_surface_name(r->surface));

@@ -509,6 +509,8 @@ int hitl_http_do(hitl_http *c, const hitl_http_request *req, hitl_http_response 
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "hitlcheck");
+    if (req->accept_encoding)
+        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, req->accept_encoding);
     if (!req->on_body)
         curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t.max_body);
     /* An explicit empty proxy also stops libcurl reading http_proxy from the environment. */

@@ -115,24 +115,3 @@ void hitl_proxy_page_describe(const hitl_http_response *resp, const hitl_proxy_p
              "Server %.60s), not the app",
              page->front, resp->status, page->evidence, ct ? ct : "none", server ? server : "none");
 }
-
-bool hitl_proxy_page_intercepted(hitl_check_ctx *ctx, const hitl_http_response *resp,
-                                 const char *what)
-{
-    hitl_proxy_page page;
-    if (!hitl_proxy_page_detect(resp, &page))
-        return false;
-    char said[512];
-    hitl_proxy_page_describe(resp, &page, said, sizeof said);
-    if (resp->status >= 500) {
-        hitl_check_note(ctx, "%s: %s: the front end reports that the app behind it failed", what,
-                        said);
-        return false;
-    }
-    hitl_check_skip(ctx,
-                    "%s: %s: the front end refused the request before the app saw it, so the "
-                    "app's answer (§1.3) could not be judged; reach the app without that front "
-                    "end, or with limits that let the request through",
-                    what, said);
-    return true;
-}
