@@ -2,6 +2,7 @@
 #include "hitl/catalog.h"
 #include "hitl/checks.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,7 +222,7 @@ START_TEST(builtin_catalogue_and_code_agree)
 }
 END_TEST
 
-int main(void)
+static Suite *catalog_suite(void)
 {
     Suite *s = suite_create("catalog");
     TCase *tc = tcase_create("core");
@@ -235,9 +236,7 @@ int main(void)
     tcase_add_test(tc, clause_anchor_is_c_and_the_numbers);
     tcase_add_test(tc, builtin_catalogue_and_code_agree);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+HITL_CHECK_MAIN(catalog_suite)

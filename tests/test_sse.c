@@ -2,6 +2,7 @@
  * event stream" rules, one named case per rule. Every case runs under every chunking of
  * its input (whole, each single split point, each pair of split points, 1-byte chunks) and
  * must give the exact expected record of events, retries, final status and message. */
+#include "check_main.h"
 #include <check.h>
 #include <dirent.h>
 #include <stdint.h>
@@ -816,11 +817,4 @@ static Suite *sse_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(sse_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(sse_suite)
