@@ -1,5 +1,5 @@
 /* test_event.c: decoding Dify stream events (event.c). Every frame of every published
- * stream in tests/data/events decodes to the expected kind and envelope; payload fields,
+ * stream in tests/data/sse decodes to the expected kind and envelope; payload fields,
  * ping, flat error frames, unknown events and malformed frames each have their own case.
  * Frames are split here with a minimal splitter (the files hold only `data:`/`event:`
  * lines and blank-line separators), so this suite does not depend on sse.c. */
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EVENTS_DIR HITL_SOURCE_DIR "/tests/data/events/"
+#define EVENTS_DIR HITL_SOURCE_DIR "/tests/data/sse/"
 
 static char *read_file(const char *path, size_t *len)
 {
