@@ -8,7 +8,7 @@
 HITL_BUILD_PACKAGES=(cmake make gcc libc6-dev pkg-config ca-certificates
                      libcurl4-openssl-dev libcjson-dev check libsubunit-dev libmicrohttpd-dev
                      zlib1g-dev)
-HITL_TEST_PACKAGES=(clang libclang-rt-dev valgrind dpkg-dev xz-utils patch libxml2-utils libyaml-dev jq
+HITL_TEST_PACKAGES=(clang libclang-rt-dev clang-format valgrind dpkg-dev xz-utils patch libxml2-utils libyaml-dev jq
                     curl chromium chromium-driver nginx squid openssl time)
 
 hitl_missing_packages() {

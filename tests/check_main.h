@@ -18,10 +18,10 @@ static inline int hitl_check_run(Suite *s)
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-#define HITL_CHECK_MAIN(make_suite)                                                               \
-    int main(void)                                                                                \
-    {                                                                                             \
-        return hitl_check_run(make_suite());                                                      \
+#define HITL_CHECK_MAIN(make_suite)                                                                \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        return hitl_check_run(make_suite());                                                       \
     }
 
 #endif
