@@ -795,8 +795,11 @@ static Suite *sse_suite(void)
         tcase_add_loop_test(tc, whatwg_case, (int)i, (int)i + 1);
         suite_add_tcase(s, tc);
     }
+    /* The exhaustive cases take seconds alone: a longer bound than the default 30 s, so that a
+     * busy machine does not turn their slowness into a failure (they are bounded, not timed). */
     TCase *tc = tcase_create("whatwg_two_splits");
     tcase_set_tags(tc, "exhaustive");
+    tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, whatwg_pairs, 0, (int)NCASES);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits_and_state");
@@ -812,6 +815,7 @@ static Suite *sse_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("dify_streams_splits");
     tcase_set_tags(tc, "exhaustive");
+    tcase_set_timeout(tc, 300);
     tcase_add_test(tc, dify_streams_every_split);
     suite_add_tcase(s, tc);
     return s;
