@@ -34,7 +34,7 @@ static int repause(hitl_refserver *s, rs_run *live, rs_run *first, rs_run *next)
     rs_token_urlsafe(n.token, sizeof n.token, "", 16);
     int64_t now = rs_now_s(), ttl = s->cfg.apps[live->app].form_ttl_s;
     n.expiration_time = now + (ttl > 0 ? ttl : s->cfg.form_ttl_s);
-    if (!rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_IGNORED))
+    if (!rs_fault_active(s, RS_F_GLOBAL_TIMEOUT_IGNORED))
         n.global_deadline = now + s->cfg.global_timeout_s;
     n.form_status = RS_FORM_WAITING;
     n.run_status = RS_RUN_PAUSED;
@@ -120,7 +120,7 @@ void rs_lifecycle_sweep(hitl_refserver *s)
         if (run->form_status != RS_FORM_WAITING)
             continue;
         /* global-timeout-get-only: nothing but the GET ever looks at the global deadline. */
-        if (run->global_deadline <= now && !rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_GET_ONLY)) {
+        if (run->global_deadline <= now && !rs_fault_active(s, RS_F_GLOBAL_TIMEOUT_GET_ONLY)) {
             run->form_status = RS_FORM_EXPIRED;
             run->run_status = RS_RUN_STOPPED;
         } else if (run->expiration_time <= now) {
