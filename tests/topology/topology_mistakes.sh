@@ -59,7 +59,8 @@ mistake_apply() {
     # run the web checks whose form GETs, submits and upload tokens used to end in ERROR on
     # 429 (other checks' traffic) before the run learnt it and paced them.
     no-forwarded-for)
-      MISTAKE_ONLY=ratelimit,hostile.form,submit.valid,upload-token,expiry.global MISTAKE_NO_ERROR=1
+      MISTAKE_ONLY=ratelimit.per-ip,ratelimit.get.limit,hostile.form,form,submit,upload-token,expiry.global
+      MISTAKE_NO_ERROR=1
       topo_edit_nginx() {
         sed -i '/X-Forwarded-For/d' "$1/proxy.conf"
         ! grep -q 'X-Forwarded-For' "$1/proxy.conf"
@@ -133,6 +134,10 @@ while IFS=$'\t' read -r name check verdict pattern; do
         bad "$name: expected $check $verdict matching /$pattern/, got '${v:-no verdict}' (exit $rc): ${text:0:400}"
       fi
       if [ "$MISTAKE_NO_ERROR" = 1 ]; then
+        # Said once for the run, and no check ended in ERROR for a 429.
+        said=$("$jq" -r '.run.one_bucket // empty' "$TOPO_DIR/report/report.json" 2>/dev/null)
+        [ -n "$said" ] && ok "$name: report.json says once: ${said:0:120}…" ||
+          bad "$name: report.json has no run.one_bucket"
         errors=$("$jq" -r '.totals.error' "$TOPO_DIR/report/report.json" 2>/dev/null)
         [ "$errors" = 0 ] && ok "$name: the run has 0 ERROR ($("$jq" -r '.totals.checks' "$TOPO_DIR/report/report.json") checks)" ||
           bad "$name: the run has ${errors:-no report,} ERROR (exit $rc): $(grep -A1 '^ERROR' "$TOPO_DIR/run.log" | head -n 6)"
