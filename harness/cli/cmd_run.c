@@ -1105,6 +1105,7 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     /* On loopback: are the source addresses distinct clients? Then the rate-limit checks run
      * beside the rest; two of them counted together is the one-bucket fact (check.h). */
     char sources_why[512] = "", one_bucket[1280];
+    eo.pace_web = !eo.distinct_sources; /* one address: one bucket by construction */
     if (eo.distinct_sources && (t->surfaces & HITL_SURFACE_WEB)) {
         eo.exclusive_concurrent = hitl_sources_verify(http, t, sources_why, sizeof sources_why);
         if (!strncmp(sources_why, "one bucket: ", 12)) {

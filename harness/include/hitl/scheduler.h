@@ -60,6 +60,11 @@ typedef struct hitl_scheduler_options {
     /* The one-bucket fact learnt before the run (its evidence; NULL: not learnt): the run
      * paces its WEB form requests from the start (check.h, hitl_ctx_one_bucket). */
     const char *one_bucket;
+    /* The harness reaches the target from one address (not on 127.x): every check is the
+     * same client, one bucket by construction. Every WEB form request of the checks that
+     * share it is paced from the start (as with one_bucket, without saying a fact about the
+     * target), instead of meeting 429s and waiting them out. */
+    bool pace_web;
     /* Progress callbacks; the engine serialises them. Any may be NULL. */
     void (*on_start)(void *user, const hitl_result *r);
     void (*on_done)(void *user, const hitl_result *r);

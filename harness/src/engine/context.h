@@ -66,6 +66,9 @@ bool hitl_runner_one_bucket_known(runner *rn, char *evidence, size_t cap);
 void hitl_runner_one_bucket_set(runner *rn, const char *evidence);
 /* The run's pacer of WEB form requests (pacer.h), for a one-bucket target. */
 hitl_pacer *hitl_runner_pacer(runner *rn);
+/* Whether WEB form requests are paced: the one-bucket fact, or one source address
+ * (hitl_scheduler_options.pace_web). */
+bool hitl_runner_paced(runner *rn);
 
 /* A malloc'd message of at most 4 KiB, NULL when out of memory (check.c). */
 char *hitl_ctx_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

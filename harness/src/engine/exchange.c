@@ -186,10 +186,11 @@ static void learn_one_bucket(hitl_check_ctx *ctx, const hitl_http_request *req, 
     free(why);
 }
 
-/* Waits for the pacer's next slot of |kind| when the run knows the target has one bucket. */
+/* Waits for the pacer's next slot of |kind| when the run knows the target has one bucket, or
+ * the harness has one address. */
 static void pace(hitl_check_ctx *ctx, int kind)
 {
-    if (kind < 0 || !hitl_runner_one_bucket_known(ctx->rn, NULL, 0))
+    if (kind < 0 || !hitl_runner_paced(ctx->rn))
         return;
     double at = hitl_pacer_reserve(hitl_runner_pacer(ctx->rn), (hitl_pace_kind)kind,
                                    hitl_ctx_now_s());
@@ -246,7 +247,7 @@ int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_ht
         learn_one_bucket(ctx, req, kind, own);
         /* With one bucket for all, a 429 is the other checks' traffic, never this check's
          * finding: the bucket is full, wait a window through the pacer and send again. */
-        if (attempt >= PACED_RETRIES || !hitl_runner_one_bucket_known(ctx->rn, NULL, 0) ||
+        if (attempt >= PACED_RETRIES || !hitl_runner_paced(ctx->rn) ||
             hitl_runner_stopped(ctx->rn))
             break;
         hitl_pacer_fill(hitl_runner_pacer(ctx->rn), kind, hitl_ctx_now_s());

@@ -127,6 +127,11 @@ hitl_pacer *hitl_runner_pacer(runner *rn)
     return rn ? &rn->pacer : NULL;
 }
 
+bool hitl_runner_paced(runner *rn)
+{
+    return rn && (rn->opts->pace_web || atomic_load(&rn->one_bucket));
+}
+
 /* Stops the run with |reason| (the first stop wins). Called with rn->lock held. */
 static void stop_locked(runner *rn, const char *reason)
 {
