@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A finding file is a few KiB; a larger one is read in part and, cut, is no JSON: skipped. */
+#define FINDING_MAX_BYTES (1u << 16)
+
 typedef struct finding_row {
     cJSON *j; /* the finding file */
     char name[64];
@@ -75,10 +78,11 @@ static size_t load(const char *dir, finding_row **out)
         FILE *fp = fopen(path, "rb");
         if (!fp)
             continue;
-        static char buf[1 << 16];
-        size_t len = fread(buf, 1, sizeof buf - 1, fp);
+        char *buf = malloc(FINDING_MAX_BYTES);
+        size_t len = buf ? fread(buf, 1, FINDING_MAX_BYTES, fp) : 0;
         fclose(fp);
-        cJSON *j = cJSON_ParseWithLength(buf, len);
+        cJSON *j = buf ? cJSON_ParseWithLength(buf, len) : NULL;
+        free(buf);
         if (!cJSON_IsObject(j)) {
             cJSON_Delete(j);
             continue;
@@ -93,7 +97,7 @@ static size_t load(const char *dir, finding_row **out)
             rows = r;
         }
         rows[n].j = j;
-        snprintf(rows[n].name, sizeof rows[n].name, "%s", e->d_name);
+        memcpy(rows[n].name, e->d_name, l + 1); /* l < sizeof name: checked above */
         n++;
     }
     closedir(d);

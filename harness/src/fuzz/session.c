@@ -831,7 +831,7 @@ static int op_upload(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
     static const char *const TYPES[] = {"application/pdf", NULL, "text/html", "image/png",
                                         "x/\x01garbage"};
     unsigned tmode = p[3] % 5u;
-    static char big[255 * 1024];
+    char *big = NULL; /* the large file's bytes, this call's own (no state between calls) */
     size_t size;
     const char *data = SAMPLE_PDF;
     switch (p[4] % 3u) {
@@ -840,6 +840,8 @@ static int op_upload(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
         break;
     case 2:
         size = (size_t)p[5] * 1024u;
+        if (!(big = malloc(size ? size : 1)))
+            return 0;
         memset(big, 'B', size);
         data = big;
         break;
@@ -867,8 +869,10 @@ static int op_upload(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
     }
     if (pmode == 3 || pmode == 4)
         parts[np++] = (hitl_http_part){.name = "note", .data = "x", .len = 1};
-    if (file.no_content_type && (strpbrk(name, "\"\\\r\n") != NULL))
+    if (file.no_content_type && (strpbrk(name, "\"\\\r\n") != NULL)) {
+        free(big);
         return 0;
+    }
     fz_req q = {.method = "POST",
                 .path = path,
                 .auth = auth[0] ? auth : NULL,
@@ -889,6 +893,7 @@ static int op_upload(hitl_fuzz *f, unsigned idx, const fz_rec *r, hitl_fuzz_outc
     feature(f, mix(mix(3u, &auth_mode, sizeof auth_mode), &resp.status, sizeof resp.status) ^
                    (p[1] % 10u) * 7919u ^ tmode * 104729u ^ pmode * 1299709u);
     hitl_http_response_free(&resp);
+    free(big);
     return 0;
 }
 
