@@ -12,7 +12,7 @@ fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
 start=$(date +%s)
-"$hitlcheck" fuzz --embedded-bug "$bug" --duration 60 --stop-on-finding --seed 1 \
+"$hitlcheck" fuzz --embedded-bug "$bug" --duration 240 --stop-on-finding --seed 1 \
   --report-dir "$tmp/r" >"$tmp/out" 2>"$tmp/err"
 code=$?
 secs=$(( $(date +%s) - start ))

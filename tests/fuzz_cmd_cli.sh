@@ -59,7 +59,7 @@ ls "$tmp/clean/corpus"/seed-valid-submission >/dev/null 2>&1 || bad "the seeds w
 
 # Replay: a finding of the deep-json-500 bug fires again (the file names the bug, so the
 # embedded server gets it back); the same scenario with the bug list emptied does not.
-"$hc" fuzz --embedded-bug deep-json-500 --duration 60 --stop-on-finding --seed 1 \
+"$hc" fuzz --embedded-bug deep-json-500 --duration 240 --stop-on-finding --seed 1 \
   --report-dir "$tmp/b" >/dev/null 2>&1
 f=$(ls "$tmp"/b/findings/*.json 2>/dev/null | head -1)
 if [ -z "$f" ]; then
@@ -96,7 +96,7 @@ jq -e '.findings[] | select(.signature | startswith("crash/in-process"))' "$tmp/
 
 # The curl reproducer alone re-creates the failing request: a standalone server with the
 # planted bug, a live form and upload token made by hand, then the script.
-"$hc" fuzz --embedded-bug long-filename-drop --duration 60 --stop-on-finding --seed 1 \
+"$hc" fuzz --embedded-bug long-filename-drop --duration 240 --stop-on-finding --seed 1 \
   --report-dir "$tmp/lf" >/dev/null 2>&1
 sh_file=$(ls "$tmp"/lf/findings/*.sh 2>/dev/null | head -1)
 if [ -z "$sh_file" ] || [ -z "${REFSERVER:-}" ]; then

@@ -10,7 +10,7 @@ while read -r fault want; do
   [ -z "$fault" ] && continue
   serve "$rs" --port 0 --no-rate-limit --fault "$fault"
   rm -rf "$tmp/r"
-  "$hc" fuzz --target "http://127.0.0.1:$port" --api-key app-hitl-workflow --duration 60 \
+  "$hc" fuzz --target "http://127.0.0.1:$port" --api-key app-hitl-workflow --duration 240 \
     --stop-on-finding --seed 1 --report-dir "$tmp/r" >"$tmp/out" 2>&1
   code=$?
   sigs=$(jq -r '.findings[].signature' "$tmp/r/report.json" 2>/dev/null | tr '\n' ' ')
