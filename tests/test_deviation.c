@@ -1,7 +1,7 @@
 /* test_deviation.c: profiles and the recorded deviations (deviation.c): the loader refuses
  * what would make a deviation vague or dangling, the matcher excuses exactly the recorded
  * behaviour and nothing near it, and specs/deviations.json, the catalogue, the reference
- * server's --behave dify rows (refserver/src/behave.h) and docs/profiles.md agree. */
+ * server's --behave dify rows (refserver/src/faults/behave.h) and docs/profiles.md agree. */
 #include "hitl/catalog.h"
 #include "hitl/deviation.h"
 #include "refserver/refserver.h"
@@ -236,7 +236,7 @@ START_TEST(refserver_behaviours_name_every_deviation_once)
     const char *row;
     for (size_t i = 0; i < d.n; i++)
         ck_assert_msg(rows_naming(d.items[i].id, &row) == 1,
-                      "deviation %s is named by %d rows of refserver/src/behave.h, not 1",
+                      "deviation %s is named by %d rows of refserver/src/faults/behave.h, not 1",
                       d.items[i].id, rows_naming(d.items[i].id, &row));
     ck_assert_uint_ge(hitl_refserver_behaviour_count(), 1);
     for (size_t i = 0; i < hitl_refserver_behaviour_count(); i++) {

@@ -1,4 +1,4 @@
-/* test_refserver_behave.c: hitl-refserver's --behave dify (refserver/src/behave.h), each
+/* test_refserver_behave.c: hitl-refserver's --behave dify (refserver/src/faults/behave.h), each
  * behaviour as genuine Dify has it (docs/profiles.md), and off by default:
  *   inline-remote-head-only   an inline remote_url at submit gets one HEAD; a 404/403 or an
  *                             over-size file is accepted, a 500 or a refused connection is

@@ -1,4 +1,4 @@
-/* test_refserver_bugs.c: the planted bugs (refserver/src/planted_bugs.h). Each is shown off by
+/* test_refserver_bugs.c: the planted bugs (refserver/src/faults/planted_bugs.h). Each is shown off by
  * default (the trigger is answered as the contract says) and on with --bug NAME (the trigger
  * shows the bug's symptom, and an ordinary request still does not). */
 #include "refserver/planted_bugs.h"

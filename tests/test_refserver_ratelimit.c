@@ -4,7 +4,7 @@
  * uploads unlimited. */
 #include "refserver_client.h"
 
-#include "../refserver/src/ratelimit.h"
+#include "../refserver/src/http/ratelimit.h"
 
 #include "check_main.h"
 #include <check.h>

@@ -2,7 +2,7 @@
  * and remote (§6.3) uploads in both path layouts, SSRF refusals, SVC uploads (§6.4). */
 #include "refserver_client.h"
 
-#include "../refserver/src/fetch.h"
+#include "../refserver/src/api/fetch.h"
 
 #include <arpa/inet.h>
 #include "check_main.h"

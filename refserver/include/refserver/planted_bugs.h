@@ -1,7 +1,7 @@
 /* planted_bugs.h: the planted bugs of hitl-refserver (--bug NAME, --list-bugs): defects of the
  * kinds a fuzzer exists to find, separate from the conformance faults and off by default.
  * `hitlcheck fuzz --embedded-bug NAME` turns one on in its embedded server; the table is
- * refserver/src/planted_bugs.h. */
+ * refserver/src/faults/planted_bugs.h. */
 #ifndef HITL_REFSERVER_PLANTED_BUGS_H
 #define HITL_REFSERVER_PLANTED_BUGS_H
 
