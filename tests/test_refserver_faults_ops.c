@@ -419,6 +419,55 @@ static int p_malformed_json(ctx *c)
     return dev;
 }
 
+/* --- regressions (dify issues) --- */
+
+static int p_regress_first_submit_412(ctx *c)
+{
+    return submit_valid(c, "approve") == 412;
+}
+
+/* The context's run paused a moment ago: its form GET comes well within 2 s. */
+static int p_regress_get_lags_pause(ctx *c)
+{
+    rst_resp r;
+    rst_get(&r, U(c, "/api/form/human_input/%s", c->run.token), NULL);
+    return status_of(&r) == 404;
+}
+
+static int p_regress_run_stopped(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    cJSON *fin = rst_sse_event(r.body, "workflow_finished", 0);
+    ck_assert_ptr_nonnull(fin);
+    int dev = strcmp(rst_str(fin, "data.status"), "stopped") == 0;
+    cJSON_Delete(fin);
+    rst_resp_free(&r);
+    return dev;
+}
+
+/* The resume stream carries workflow_finished and stays open until the test server's 3 s
+ * idle close (or the 5 s timeout); without the fault it ends with the finish, at once. */
+static int p_regress_resume_not_closed(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    ck_assert_ptr_nonnull(strstr(r.body, "workflow_finished"));
+    int dev = r.seconds > 2.5;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_regress_filled_missing(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    ck_assert_ptr_nonnull(strstr(r.body, "workflow_finished"));
+    int dev = strstr(r.body, "human_input_form_filled") == NULL;
+    rst_resp_free(&r);
+    return dev;
+}
+
 static const fault_row ROWS[] = {
     {"expiry-get", t_ttl1, p_expiry_get, 1},
     {"expiry-submit", t_ttl1, p_expiry_submit, 1},
@@ -453,6 +502,11 @@ static const fault_row ROWS[] = {
     {"hostile-redirect-loop", t_none, p_redirect_loop, 0},
     {"hostile-header-flood", t_none, p_header_flood, 0},
     {"hostile-malformed-json", t_none, p_malformed_json, 0},
+    {"regress-first-submit-412", t_none, p_regress_first_submit_412, 0},
+    {"regress-get-lags-pause", t_none, p_regress_get_lags_pause, 0},
+    {"regress-run-stopped", t_none, p_regress_run_stopped, 0},
+    {"regress-resume-not-closed", t_none, p_regress_resume_not_closed, 0},
+    {"regress-filled-missing", t_none, p_regress_filled_missing, 0},
 };
 
 int main(void)

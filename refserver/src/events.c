@@ -80,8 +80,8 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
  * (|fields|, consumed), and no workflow_run_id (advanced_chat/generate_response_converter.py
  * @00d1c45518c8009543feb726d7de5f78ea02a61b; task_entities.py MessageStreamResponse,
  * MessageEndStreamResponse). */
-static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *name,
-                      cJSON *fields, hitl_buf *out)
+static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *name, cJSON *fields,
+                      hitl_buf *out)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o || !fields) {
@@ -294,10 +294,13 @@ static cJSON *finished_data(const hitl_refserver *s, const rs_run *run)
     int stopped = run->run_status == RS_RUN_STOPPED;
     cJSON_AddStringToObject(d, "id", run->id);
     cJSON_AddStringToObject(d, "workflow_id", s->workflow_ids[run->app]);
-    cJSON_AddStringToObject(d, "status",
-                            !stopped                                    ? "succeeded"
-                            : rs_fault_on(&s->cfg, RS_F_GLOBAL_STOP_STATUS) ? "failed"
-                                                                        : "stopped");
+    /* regress-run-stopped (dify#39750): the resumed run is aborted as if its client left. */
+    const char *status = !stopped                                        ? "succeeded"
+                         : rs_fault_on(&s->cfg, RS_F_GLOBAL_STOP_STATUS) ? "failed"
+                                                                         : "stopped";
+    if (!stopped && rs_fault_on(&s->cfg, RS_F_REGRESS_RUN_STOPPED))
+        status = "stopped";
+    cJSON_AddStringToObject(d, "status", status);
     cJSON *outputs = cJSON_AddObjectToObject(d, "outputs");
     if (!stopped)
         cJSON_AddStringToObject(outputs, "action", run->action);
@@ -379,7 +382,15 @@ int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *ac
                       const cJSON *submitted, hitl_buf *out)
 {
     const char *title = action_title(s, action_id);
-    int rc = filled_frame(s, run, action_id, submitted, out);
+    int rc;
+    if (fault(s, RS_F_REGRESS_FILLED_MISSING)) { /* dify#42062: plain node success */
+        hi_node n = node_of(s, run->node);
+        rc = frame(s, run, "node_finished",
+                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, "succeeded"),
+                   out);
+    } else {
+        rc = filled_frame(s, run, action_id, submitted, out);
+    }
     if (!rc)
         rc = branch_frames(s, run, run->action, out);
     if (!rc) { /* the branch's Answer node (Chatflow) */

@@ -1,0 +1,278 @@
+/* regress.c: the regression area, one check per bug class Dify users reported against the
+ * Human Input API (contract §12). Each check names the Dify issue(s) in its catalogue title
+ * and in its expectation, so a FAIL reads "this deployment has the behaviour of dify#N".
+ * The checks run on the service surface and start their own runs. */
+#include "expect_body.h"
+#include "run_env.h"
+#include "valid_submission.h"
+
+#include "hitl/checks.h"
+#include "hitl/event.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Before a submit: how long to wait for the resume stream's first frame (its ping says the
+ * subscription is live, §9.1) before submitting anyway. */
+#define SUBMIT_AFTER_MS 3000L
+/* dify#40445: how long after a refused GET the form is asked for again. A form that is
+ * there by then was only late: the race the issue describes. */
+#define GET_RETRY_MS 3000L
+
+static long min_ms(long a, long b)
+{
+    return a < b ? a : b;
+}
+
+/* The event names of |s|'s frames, "ping, human_input_form_filled, …", into |out| (cut). */
+static void event_list(const hitl_stream *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < s->n_frames && n + 1 < cap; i++) {
+        char name[64];
+        hitl_flow_frame_event(&s->frames[i], name, sizeof name);
+        int w =
+            snprintf(out + n, cap - n, "%s%s", i ? ", " : "", name[0] ? name : s->frames[i].type);
+        if (w < 0 || (size_t)w >= cap - n) {
+            if (cap > 4)
+                snprintf(out + cap - 4, 4, "...");
+            return;
+        }
+        n += (size_t)w;
+    }
+    if (!s->n_frames)
+        snprintf(out, cap, "no frames");
+}
+
+/* Frame |i| of |s| decoded into |ev| (cleared by the caller); false when it is no event. */
+static bool decode(const hitl_stream *s, size_t i, hitl_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (i >= s->n_frames)
+        return false;
+    const hitl_stream_frame *f = &s->frames[i];
+    hitl_err err = {0};
+    return hitl_event_decode(f->type, strlen(f->type), f->data, f->data_len, ev, &err) == HITL_OK;
+}
+
+/* Starts a run (the start stream ends at the pause, as Dify's does) and resumes it across a
+ * valid submit: the resume stream is opened first and joined after a 200 submit, until
+ * workflow_finished and then HITL_CHK_CLOSE_GRACE_MS for the server to close it. 0 with
+ * |run| and |out| filled (free both in every case); non-zero after an ERROR or SKIP. */
+static int resumed_run(hitl_check_ctx *ctx, hitl_run *run, hitl_stream *out)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    memset(out, 0, sizeof *out);
+    if (hitl_flow_start(ctx, run) != HITL_OK)
+        return HITL_E_STATE;
+    char *body = hitl_chk_valid_body(ctx, run, &(hitl_valid_opts){0});
+    if (!body)
+        return HITL_E_STATE;
+    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + HITL_CHK_CLOSE_GRACE_MS,
+                           .stop = hitl_flow_stop_after_finished,
+                           .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
+    hitl_stream_async *a = NULL;
+    int rc = hitl_flow_resume_open(ctx, run->workflow_run_id, run->user, NULL, NULL, &so, &a);
+    if (rc) {
+        free(body);
+        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+        return rc;
+    }
+    (void)hitl_stream_wait_frames(a, 1, min_ms(SUBMIT_AFTER_MS, t->timeout_ms));
+    hitl_http_response resp;
+    rc = hitl_flow_submit(ctx, run->form_token, body, &resp);
+    free(body);
+    if (rc || resp.status != 200) {
+        if (!rc)
+            hitl_check_error(ctx,
+                             "precondition: the valid submit answered HTTP %ld, not 200 (§7.4): "
+                             "%.200s",
+                             resp.status, hitl_buf_str(&resp.body));
+        hitl_http_response_free(&resp);
+        hitl_stream_cancel(a);
+        hitl_stream_join(a, out);
+        return rc ? rc : HITL_E_STATE;
+    }
+    hitl_http_response_free(&resp);
+    rc = hitl_stream_join(a, out);
+    if (rc)
+        hitl_check_error(ctx, "collecting the resume stream failed (%s)", hitl_status_name(rc));
+    else if (out->resp.status != 200)
+        hitl_check_error(ctx, "precondition: the resume request answered HTTP %ld (§9.1)",
+                         out->resp.status);
+    return rc ? rc : out->resp.status != 200 ? HITL_E_STATE : HITL_OK;
+}
+
+/* --- §12.1: a first submit is never "already submitted" (dify#35703) --- */
+
+static void first_submit_not_412(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    char *body = NULL;
+    if (hitl_flow_start(ctx, &run) == HITL_OK &&
+        (body = hitl_chk_valid_body(ctx, &run, &(hitl_valid_opts){0}))) {
+        hitl_http_response resp;
+        if (hitl_flow_submit(ctx, run.form_token, body, &resp) == HITL_OK) {
+            if (hitl_expect(ctx, resp.status != 412,
+                            "the first submit of a fresh form is not refused as already "
+                            "submitted (§12.1; dify#35703)",
+                            "HTTP 412: %.200s", hitl_buf_str(&resp.body)))
+                hitl_expect_status(ctx, &resp, 200,
+                                   "the first valid submit is accepted (§7.4.1, §12.1)");
+            hitl_http_response_free(&resp);
+        }
+    }
+    free(body);
+    hitl_run_free(&run);
+}
+
+/* --- §12.2: the form is readable as soon as the pause is announced (dify#40445) --- */
+
+static void get_after_pause(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    if (hitl_flow_start(ctx, &run) != HITL_OK) {
+        hitl_run_free(&run);
+        return;
+    }
+    if (!run.form_token) {
+        hitl_check_skip(ctx, "human_input_required carried no form_token (no WebApp delivery)");
+        hitl_run_free(&run);
+        return;
+    }
+    hitl_http_response first;
+    if (hitl_flow_get_form(ctx, run.form_token, &first) == HITL_OK) {
+        if (first.status != 200) {
+            hitl_ctx_sleep_ms(ctx, GET_RETRY_MS, "the form GET retry");
+            hitl_http_response later;
+            long later_status = 0;
+            if (hitl_flow_get_form(ctx, run.form_token, &later) == HITL_OK) {
+                later_status = later.status;
+                hitl_http_response_free(&later);
+            }
+            hitl_expect(ctx, false,
+                        "the form GET right after human_input_required answers 200 (§4.1.1, "
+                        "§12.2; dify#40445)",
+                        "HTTP %ld at once%s (%.120s)", first.status,
+                        later_status == 200 ? ", HTTP 200 3 s later: the pause record lagged "
+                                              "behind the event"
+                                            : ", and still not 200 3 s later",
+                        hitl_buf_str(&first.body));
+        } else {
+            hitl_expect_status(ctx, &first, 200,
+                               "the form GET right after the pause answers the form (§12.2)");
+        }
+        hitl_http_response_free(&first);
+    }
+    hitl_run_free(&run);
+}
+
+/* --- §12.3: the resumed run succeeds (dify#39448, #39750, #40878) --- */
+
+static void finished_succeeded(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s;
+    if (resumed_run(ctx, &run, &s) == HITL_OK) {
+        char seen[512];
+        event_list(&s, seen, sizeof seen);
+        size_t fin = hitl_chk_find_event(&s, "workflow_finished", 0);
+        hitl_event ev;
+        if (hitl_expect(ctx, fin != SIZE_MAX,
+                        "the resumed run reaches workflow_finished (§9.3.1, §12.3)", "events: %s",
+                        seen) &&
+            decode(&s, fin, &ev)) {
+            const char *st = ev.workflow.status;
+            hitl_expect(ctx, st && !strcmp(st, "succeeded"),
+                        "after a valid submit the run ends workflow_finished status succeeded, "
+                        "never stopped, though its start stream closed at the pause (§12.3; "
+                        "dify#39448, #39750, #40878)",
+                        "status %s%s%s", st ? "\"" : "", st ? st : "missing", st ? "\"" : "");
+        }
+        hitl_event_clear(&ev);
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* --- §12.4: the resume stream ends after workflow_finished (dify#34631) --- */
+
+static void resume_closes(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s;
+    if (resumed_run(ctx, &run, &s) == HITL_OK) {
+        char seen[512];
+        event_list(&s, seen, sizeof seen);
+        if (hitl_expect(ctx, hitl_chk_find_event(&s, "workflow_finished", 0) != SIZE_MAX,
+                        "the resumed run reaches workflow_finished (§9.3.1, §12.4)", "events: %s",
+                        seen))
+            hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
+                        "the server closes the resume stream within 5 s of workflow_finished, "
+                        "so a client leaves its loading state (§9.1.10, §12.4; dify#34631)",
+                        "%s",
+                        s.still_open ? "the stream was still open 5 s after workflow_finished"
+                                     : hitl_stream_end_name(s.end));
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* --- §12.5: human_input_form_filled before the node finishes (dify#42062, #42082) --- */
+
+/* The index of the first node_finished of node |node_id| in |s| from |from|, or SIZE_MAX. */
+static size_t node_finished_of(const hitl_stream *s, const char *node_id, size_t from)
+{
+    for (size_t i = hitl_chk_find_event(s, "node_finished", from); i != SIZE_MAX;
+         i = hitl_chk_find_event(s, "node_finished", i + 1)) {
+        hitl_event ev;
+        bool same = false;
+        if (decode(s, i, &ev) && ev.data) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev.data, "node_id");
+            same = cJSON_IsString(id) && node_id && !strcmp(id->valuestring, node_id);
+        }
+        hitl_event_clear(&ev);
+        if (same)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static void filled_before_node_finished(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s;
+    if (resumed_run(ctx, &run, &s) == HITL_OK) {
+        char seen[512];
+        event_list(&s, seen, sizeof seen);
+        size_t filled = hitl_chk_find_event(&s, "human_input_form_filled", 0);
+        size_t node_done = node_finished_of(&s, run.form->node_id, 0);
+        if (hitl_expect(ctx, filled != SIZE_MAX,
+                        "the resumed stream carries human_input_form_filled (§9.3.1, §12.5; "
+                        "dify#42062, fixed by #42082)",
+                        "events: %s", seen))
+            hitl_expect(ctx, node_done == SIZE_MAX || filled < node_done,
+                        "human_input_form_filled comes before the Human Input node's "
+                        "node_finished (§12.5; dify#42082)",
+                        "events: %s", seen);
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+static const hitl_check_impl CHECKS[] = {
+    {"regress.first-submit.not-412", first_submit_not_412},
+    {"regress.get-after-pause.no-delay", get_after_pause},
+    {"regress.resumed.succeeded", finished_succeeded},
+    {"regress.resume-stream.closes", resume_closes},
+    {"regress.filled.before-node-finished", filled_before_node_finished},
+};
+
+HITL_CHECK_TABLE(regress, CHECKS)
