@@ -80,8 +80,8 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
  * (|fields|, consumed), and no workflow_run_id (advanced_chat/generate_response_converter.py
  * @00d1c45518c8009543feb726d7de5f78ea02a61b; task_entities.py MessageStreamResponse,
  * MessageEndStreamResponse). */
-static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *name, cJSON *fields,
-                      hitl_buf *out)
+static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *name,
+                      cJSON *fields, hitl_buf *out)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o || !fields) {

@@ -77,14 +77,14 @@
     X(INLINE_REMOTE_FAILURE_ACCEPTED, "inline-remote-failure-accepted",                            \
       "inline remote_url fetch failures do not reject the submit")                                 \
     X(INLINE_REMOTE_FAILURE_500, "inline-remote-failure-500",                                      \
-      "inline remote_url fetch failures are rejected with 500, not 400 invalid_form_data")         \
+      "inline remote_url fetch failures are rejected with 500, not 400 invalid_form_data")        \
     X(SUBMIT_BODY_NOT_EMPTY, "submit-body-not-empty", "submit answers {\"result\":\"success\"}")   \
     X(SELECT_UNCHECKED, "select-unchecked", "select values are not checked")                       \
     X(FILE_LIMIT_UNCHECKED, "file-limit-unchecked", "file-list number_limits is not enforced")     \
     X(FILE_TYPE_UNCHECKED, "file-type-unchecked",                                                  \
       "a file mapping's type is not compared with the detected file type")                         \
     X(FILE_CONFIG_UNCHECKED, "file-config-unchecked",                                              \
-      "file mappings are not checked against the field's allowed types/extensions/methods")        \
+      "file mappings are not checked against the field's allowed types/extensions/methods")       \
     X(UPLOADS_UNKNOWN_AT_SUBMIT, "uploads-unknown-at-submit",                                      \
       "uploaded files are not found at submit: a valid submission answers 400")                    \
     X(FILE_OWNER_UNCHECKED, "file-owner-unchecked",                                                \
@@ -140,7 +140,7 @@
       "form GET declares Content-Length 10000000000, sends a short body, then stalls")             \
     X(HOSTILE_REDIRECT_LOOP, "hostile-redirect-loop", "form GET redirects (302) to itself")        \
     X(HOSTILE_HEADER_FLOOD, "hostile-header-flood", "form GET sends 10,000 headers (~1 MiB)")      \
-    X(HOSTILE_MALFORMED_JSON, "hostile-malformed-json", "form GET returns truncated JSON")         \
+    X(HOSTILE_MALFORMED_JSON, "hostile-malformed-json", "form GET returns truncated JSON")      \
     X(HOSTILE_TRAVERSAL_TOKEN, "hostile-traversal-token",                                          \
       "events carry form_token `../hostile-escape`")                                               \
     X(HOSTILE_TRAVERSAL_RUN_ID, "hostile-traversal-run-id",                                        \
