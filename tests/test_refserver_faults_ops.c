@@ -468,6 +468,14 @@ static int p_regress_filled_missing(ctx *c)
     return dev;
 }
 
+static int p_regress_required_empty(ctx *c)
+{
+    cJSON *ev = start_event(c, "human_input_required");
+    int dev = cJSON_GetArraySize(cJSON_GetObjectItem(ev, "data")) == 0;
+    cJSON_Delete(ev);
+    return dev;
+}
+
 static const fault_row ROWS[] = {
     {"expiry-get", t_ttl1, p_expiry_get, 1},
     {"expiry-submit", t_ttl1, p_expiry_submit, 1},
@@ -507,6 +515,7 @@ static const fault_row ROWS[] = {
     {"regress-run-stopped", t_none, p_regress_run_stopped, 0},
     {"regress-resume-not-closed", t_none, p_regress_resume_not_closed, 0},
     {"regress-filled-missing", t_none, p_regress_filled_missing, 0},
+    {"regress-required-empty", t_none, p_regress_required_empty, 0},
 };
 
 int main(void)

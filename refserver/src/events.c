@@ -165,6 +165,8 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
     const rs_formdef *f = s->form;
     hi_node n = node_of(s, run->node);
     cJSON *d = cJSON_CreateObject();
+    if (fault(s, RS_F_REGRESS_REQUIRED_EMPTY)) /* dify#35504: the workflow_paused reason has it */
+        return d;
     cJSON_AddStringToObject(d, "form_id", run->form_id);
     cJSON_AddStringToObject(d, "node_id", n.id);
     cJSON_AddStringToObject(d, "node_title", n.title);

@@ -163,7 +163,9 @@
     X(REGRESS_RESUME_NOT_CLOSED, "regress-resume-not-closed",                                      \
       "resume streams stay open after workflow_finished (dify#34631)")                             \
     X(REGRESS_FILLED_MISSING, "regress-filled-missing",                                            \
-      "a resumed run sends node_finished, no human_input_form_filled (dify#42062)")
+      "a resumed run sends node_finished, no human_input_form_filled (dify#42062)")           \
+    X(REGRESS_REQUIRED_EMPTY, "regress-required-empty",                                            \
+      "human_input_required data is {} on the Service API stream (dify#35504)")
 
 typedef enum rs_fault {
 #define RS_FAULT_ENUM(e, n, s) RS_F_##e,

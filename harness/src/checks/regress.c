@@ -267,12 +267,55 @@ static void filled_before_node_finished(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
+/* --- §12.6: human_input_required complete on the Service API (dify#35504) --- */
+
+static void required_complete(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_flow_start_stream(ctx, NULL, 0, &run);
+    if (run.required_index == SIZE_MAX) {
+        hitl_check_error(ctx, "precondition: the start stream had no human_input_required (%s%s%s)",
+                         hitl_stream_end_name(run.stream.end), run.stream.error ? ": " : "",
+                         run.stream.error ? run.stream.error : "");
+        hitl_run_free(&run);
+        return;
+    }
+    cJSON *root = hitl_chk_frame_json(&run.stream.frames[run.required_index]);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "data");
+    static const char *const keys[] = {"form_id", "form_content", "inputs",
+                                       "actions", "form_token",   "expiration_time"};
+    char missing[160] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, keys[i]);
+        bool ok = !strcmp(keys[i], "form_token") ? cJSON_IsString(v) || cJSON_IsNull(v)
+                  : !strcmp(keys[i], "inputs")   ? cJSON_IsArray(v)
+                  : !strcmp(keys[i], "actions")  ? cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0
+                  : !strcmp(keys[i], "expiration_time") ? cJSON_IsNumber(v)
+                                                        : cJSON_IsString(v);
+        if (!ok)
+            n += (size_t)snprintf(missing + n, sizeof missing - n, "%s%s", n ? ", " : "", keys[i]);
+        if (n >= sizeof missing)
+            n = sizeof missing - 1;
+    }
+    hitl_expect(ctx, cJSON_IsObject(d) && !missing[0],
+                "human_input_required.data on the Service API stream carries form_id, "
+                "form_content, inputs, actions, form_token and expiration_time (§2.1.1, §12.6; "
+                "dify#35504)",
+                "%s%s%s", !cJSON_IsObject(d) ? "no data object" : "missing or mistyped: ",
+                cJSON_IsObject(d) ? missing : "",
+                cJSON_IsObject(d) && !cJSON_GetArraySize(d) ? " (data is {})" : "");
+    cJSON_Delete(root);
+    hitl_run_free(&run);
+}
+
 static const hitl_check_impl CHECKS[] = {
     {"regress.first-submit.not-412", first_submit_not_412},
     {"regress.get-after-pause.no-delay", get_after_pause},
     {"regress.resumed.succeeded", finished_succeeded},
     {"regress.resume-stream.closes", resume_closes},
     {"regress.filled.before-node-finished", filled_before_node_finished},
+    {"regress.required.complete", required_complete},
 };
 
 HITL_CHECK_TABLE(regress, CHECKS)
