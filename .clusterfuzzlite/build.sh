@@ -6,7 +6,7 @@
 # and $OUT (results), and runs this script from the project's folder (the Dockerfile's
 # WORKDIR). For every fuzz_<name> target fuzz/CMakeLists.txt defines, it leaves in $OUT:
 #   fuzz_<name>                 the target, linked with $CXX and $LIB_FUZZING_ENGINE
-#   fuzz_<name>_seed_corpus.zip the seeds of corpus/<name>/
+#   fuzz_<name>_seed_corpus.zip the seeds of corpus/<name>/ and corpus/<name>.seeds' folders
 #   fuzz_<name>.dict            corpus/<name>.dict
 #   fuzz_<name>.options         fuzz/fuzz_<name>.options (max_len, dict)
 # A new target is packaged without touching this script; one that links libraries outside the
@@ -51,8 +51,17 @@ for bin in "$build"/fuzz/fuzz_*; do
     cp "$bin" "$OUT/$name"
     if [ -d "$root/corpus/$short" ]; then
         rm -f "$OUT/${name}_seed_corpus.zip"
+        # The seeds: corpus/<name>/ and the test-data folders corpus/<name>.seeds names.
+        stage="$build/seeds/$short"
+        rm -rf "$stage" && mkdir -p "$stage"
+        cp "$root/corpus/$short"/* "$stage"/
+        if [ -f "$root/corpus/$short.seeds" ]; then
+            grep -v '^#' "$root/corpus/$short.seeds" | while read -r dir; do
+                [ -n "$dir" ] && cp "$root/$dir"/* "$stage"/
+            done
+        fi
         # cmake -E tar writes the zip: cmake is here whatever the image, zip may not be.
-        (cd "$root/corpus/$short" && cmake -E tar cf "$OUT/${name}_seed_corpus.zip" --format=zip -- *)
+        (cd "$stage" && cmake -E tar cf "$OUT/${name}_seed_corpus.zip" --format=zip -- *)
     fi
     if [ -f "$root/corpus/$short.dict" ]; then
         cp "$root/corpus/$short.dict" "$OUT/$name.dict"

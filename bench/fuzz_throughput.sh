@@ -62,6 +62,10 @@ for t in "${targets[@]}"; do
     [ -x "$bin" ] || { echo "fuzz_throughput.sh: $bin is missing" >&2; exit 1; }
     dict=()
     [ -f "$root/corpus/$t.dict" ] && dict=(-dict="$root/corpus/$t.dict")
+    seeds=("$root/corpus/$t") # and the test-data folders corpus/<name>.seeds names
+    if [ -f "$root/corpus/$t.seeds" ]; then
+        for d in $(grep -v '^#' "$root/corpus/$t.seeds"); do seeds+=("$root/$d"); done
+    fi
     walls=() cpus=() detail=""
     for r in $(seq 1 "$runs"); do
         work=$scratch/$t.$r
@@ -69,7 +73,7 @@ for t in "${targets[@]}"; do
         # %e wall, %U user, %S system seconds of the fuzzer process.
         /usr/bin/time -f '%e %U %S' -o "$scratch/time" "$bin" -seed="$r" \
             -max_total_time="$seconds" -print_final_stats=1 "${dict[@]}" "$work" \
-            "$root/corpus/$t" >"$scratch/log" 2>&1 ||
+            "${seeds[@]}" >"$scratch/log" 2>&1 ||
             { tail -30 "$scratch/log" >&2; echo "fuzz_throughput.sh: fuzz_$t failed" >&2; exit 1; }
         units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/log")
         read -r wall user sys <"$scratch/time"

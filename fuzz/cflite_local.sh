@@ -3,8 +3,8 @@
 # variables an OSS-Fuzz / ClusterFuzzLite address build gives it (the compile flags of
 # base-builder's address sanitizer and libFuzzer coverage, $LIB_FUZZING_ENGINE=-fsanitize=fuzzer,
 # $SRC $WORK $OUT in the build folder), then checks what it left in $OUT for every target of
-# fuzz/CMakeLists.txt: the binary, a seed zip holding exactly corpus/<name>/, the dictionary, an
-# options file whose max_len fits every seed; and runs each binary briefly on the seeds
+# fuzz/CMakeLists.txt: the binary, a seed zip holding exactly corpus/<name>/ and the folders of
+# corpus/<name>.seeds, the dictionary, an options file whose max_len fits every seed; and runs each binary briefly on the seeds
 # unpacked from its zip, with the options file's max_len and dict, as the service would.
 #
 # Environment (set by fuzz/CMakeLists.txt): HITL_CC, HITL_CXX (clang, clang++), HITL_CFLITE_DIR
@@ -47,8 +47,13 @@ for t in $targets; do
     mkdir -p "$seeds"
     (cd "$seeds" && cmake -E tar xf "$out/${name}_seed_corpus.zip") ||
         fail "$name: the seed zip does not unpack"
-    diff -r "$root/corpus/$t" "$seeds" >/dev/null ||
-        fail "$name: the seed zip differs from corpus/$t"
+    want=$dir/want/$t
+    rm -rf "$want" && mkdir -p "$want" && cp "$root/corpus/$t"/* "$want"/
+    if [ -f "$root/corpus/$t.seeds" ]; then
+        for d in $(grep -v '^#' "$root/corpus/$t.seeds"); do cp "$root/$d"/* "$want"/; done
+    fi
+    diff -r "$want" "$seeds" >/dev/null ||
+        fail "$name: the seed zip differs from corpus/$t and the folders of corpus/$t.seeds"
 
     [ -f "$out/$name.dict" ] && cmp -s "$out/$name.dict" "$root/corpus/$t.dict" ||
         fail "$name: $name.dict missing or not corpus/$t.dict"
@@ -57,7 +62,7 @@ for t in $targets; do
     dict=$(sed -n 's/^dict *= *\(.*\)$/\1/p' "$out/$name.options")
     [ -n "$max_len" ] || fail "$name.options: no max_len"
     [ -z "$dict" ] || [ -f "$out/$dict" ] || fail "$name.options: dict $dict is not in \$OUT"
-    largest=$(find "$root/corpus/$t" -type f -printf '%s\n' | sort -n | tail -1)
+    largest=$(find "$want" -type f -printf '%s\n' | sort -n | tail -1)
     [ "$largest" -le "$max_len" ] ||
         fail "$name.options: max_len $max_len would truncate a $largest-byte seed"
 

@@ -3,10 +3,12 @@
 # otherwise it prints the exact apt line and returns 1.
 
 # What building hitlcheck needs, and what running every test needs on top of it.
+# libclang-rt-dev (Debian's llvm-defaults, as `clang` is) brings the libFuzzer and sanitizer
+# runtimes of the default clang, whatever its version (14 in Debian 12): no version pinned.
 HITL_BUILD_PACKAGES=(cmake make gcc libc6-dev pkg-config ca-certificates
                      libcurl4-openssl-dev libcjson-dev check libsubunit-dev libmicrohttpd-dev
-                     zlib1g-dev clang libclang-rt-14-dev) # clang's libFuzzer runtime: hitlcheck fuzz
-HITL_TEST_PACKAGES=(clang libclang-rt-14-dev valgrind dpkg-dev xz-utils patch libxml2-utils libyaml-dev jq
+                     zlib1g-dev clang libclang-rt-dev) # clang's libFuzzer runtime: hitlcheck fuzz
+HITL_TEST_PACKAGES=(clang libclang-rt-dev clang-format valgrind dpkg-dev xz-utils patch libxml2-utils libyaml-dev jq
                     curl chromium chromium-driver nginx squid openssl time)
 
 hitl_missing_packages() {

@@ -5,7 +5,13 @@
 #               bounded fuzz smoke of each (HITL_FUZZ_SMOKE_SECONDS, default 30); it builds
 #               every target, so clang -Werror sees all the code, not gcc alone
 #   build       gcc, -Werror, the normal build: every suite, plus valgrind runs of the parsers.
-# The normal build runs last, so the output ends with ctest's summary of the whole suite.
+# The fuzz tests run first (they compute: one core each). Then the ASan+UBSan and the normal
+# build's tests run side by side: most integration tests wait (form TTLs, expiry, rate
+# windows), so ctest runs several at once, counting HITL_CTEST_SLOTS_PER_CORE (4) slots to a
+# core: a computing test takes 4, a waiting one 1 or 2 (tests/CMakeLists.txt, PROCESSORS).
+# Each of the two ctest runs gets half the cores' slots plus half a core's for waiting tests.
+# The ASan+UBSan log is printed when both end; then the normal build's hostile_modes runs
+# alone (it asserts wall-time bounds), and a line sums up the three exits.
 set -euo pipefail
 HITL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$HITL_ROOT/scripts/deps.sh"
@@ -16,8 +22,20 @@ started=$(date +%s)
 
 stage() { printf '\n== %s (%ss elapsed)\n' "$*" "$(( $(date +%s) - started ))"; }
 
+# The clang-format drift check (scripts/check-format.sh, ctest `format`): off until the tree
+# has been formatted once; then set the default below to 1.
+format_check=${HITL_FORMAT_CHECK:-0}
+if [ "$format_check" = 1 ]; then
+  stage "format: every C file as clang-format writes it"
+  bash "$HITL_ROOT/scripts/check-format.sh"
+  format_cmake=ON
+else
+  format_cmake=OFF
+fi
+
 stage "configure and build: normal (gcc, -Werror)"
-hitl_configure "$HITL_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITL_VALGRIND=ON
+hitl_configure "$HITL_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITL_VALGRIND=ON \
+  -DHITL_FORMAT_CHECK="$format_cmake"
 cmake --build "$HITL_ROOT/build" -j "$jobs"
 
 stage "configure and build: ASan+UBSan (gcc)"
@@ -40,11 +58,29 @@ cmake --build "$HITL_ROOT/build-fuzz" -j "$jobs"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-stage "tests: ASan+UBSan build"
-ctest --test-dir "$HITL_ROOT/build-asan" --output-on-failure -j "$jobs" -LE valgrind
-
 stage "tests: fuzz targets (corpus replay, then ${smoke}s of fuzzing each)"
 ctest --test-dir "$HITL_ROOT/build-fuzz" --output-on-failure -j "$jobs" -L fuzz
 
-stage "tests: normal build (unit, integration, valgrind)"
-ctest --test-dir "$HITL_ROOT/build" --output-on-failure -j "$jobs"
+slots_per_core=4
+slots=$(( (jobs * slots_per_core + slots_per_core) / 2 ))
+asan_log="$HITL_ROOT/build-asan/ctest-all.log"
+stage "tests: ASan+UBSan build (log: build-asan/ctest-all.log, printed at the end)" \
+  "side by side with the normal build (unit, integration, valgrind); ctest -j $slots each"
+ctest --test-dir "$HITL_ROOT/build-asan" --output-on-failure -j "$slots" -LE valgrind \
+  >"$asan_log" 2>&1 &
+asan_pid=$!
+normal_rc=0
+# hostile_modes of the normal build measures wall time (every mode under 60 s): it runs last,
+# alone on the machine, not beside the ASan tests.
+ctest --test-dir "$HITL_ROOT/build" --output-on-failure -j "$slots" -E '^hostile_modes$' ||
+  normal_rc=$?
+asan_rc=0
+wait "$asan_pid" || asan_rc=$?
+stage "tests: ASan+UBSan build, its log"
+cat "$asan_log"
+stage "tests: normal build, hostile_modes alone (it measures wall time)"
+hostile_rc=0
+ctest --test-dir "$HITL_ROOT/build" --output-on-failure -R '^hostile_modes$' || hostile_rc=$?
+stage "done: ASan+UBSan tests exit $asan_rc, normal-build tests exit $normal_rc," \
+  "hostile_modes exit $hostile_rc"
+[ "$asan_rc" = 0 ] && [ "$normal_rc" = 0 ] && [ "$hostile_rc" = 0 ]

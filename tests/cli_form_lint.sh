@@ -10,7 +10,7 @@ set -euo pipefail
 : "${HITLCHECK:?set HITLCHECK to the hitlcheck binary}"
 : "${HITL_SOURCE_DIR:?set HITL_SOURCE_DIR to the repository root}"
 data="$HITL_SOURCE_DIR/tests/data/form"
-events="$HITL_SOURCE_DIR/tests/data/events"
+events="$HITL_SOURCE_DIR/tests/data/sse"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

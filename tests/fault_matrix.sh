@@ -6,6 +6,8 @@
 # targets the harness must survive) and each named check reported with the verdict.
 # A PREFLIGHT row (`<fault> <selector> PREFLIGHT <word>…`) requires exit 3 and the one line
 # `hitlcheck run: preflight: …` holding every word: the preflight stopped the run first.
+# Verdicts are read from each run's report.json with jq (JQ, default: jq on PATH), not from
+# the console; a preflight stop writes no report, so its one error line is what is checked.
 # Each row must finish within HITL_MATRIX_ROW_SECONDS (default 120): no hang. Rows run in parallel (HITL_MATRIX_JOBS, default 4).
 # Every fault `hitl-refserver --list-faults` names must have a row, or a line
 # `<fault> GAP <why>` that is reported (and fails) until a check catches it.
@@ -15,17 +17,23 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 table="$here/fault_matrix.txt"
 jobs=${HITL_MATRIX_JOBS:-4}
+jq=${JQ:-}
+[ -x "$jq" ] || jq=$(command -v jq)
+if [ -z "$jq" ]; then
+  echo "FAIL: jq is needed to read report.json: apt-get install -y --no-install-recommends jq"
+  exit 1
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 one_row() {
   local n=$1; shift
   local fault=$1 sel=$2 verdict=$3; shift 3
-  local log="$work/$n.log" extra=()
+  local log="$work/$n.log" rep="$work/$n.rep" extra=()
   case "$fault" in *@v2) fault=${fault%@v2}; extra=(--embedded-layout v2) ;; esac
   case "$fault" in *@chatflow) fault=${fault%@chatflow}; extra+=(--app-mode chatflow) ;; esac
   timeout "${HITL_MATRIX_ROW_SECONDS:-120}" "$HITLCHECK" run --embedded-fault "$fault" --only "$sel" \
-    --jobs 4 --no-color --max-wait 40 "${extra[@]}" >"$log" 2>&1
+    --jobs 4 --no-color --max-wait 40 --report-dir "$rep" "${extra[@]}" >"$log" 2>&1
   local rc=$? ok=1 why=""
   local want="1"
   [ "$verdict" = WARN ] && want="0"
@@ -40,9 +48,14 @@ one_row() {
     for word in "$@"; do
       case "$line" in *"$word"*) ;; *) ok=0; why="$why; the preflight line lacks $word" ;; esac
     done
+  elif [ ! -s "$rep/report.json" ]; then
+    ok=0
+    why="$why; no report.json"
   else
     for id in "$@"; do
-      grep -qE "^$verdict +$id " "$log" || { ok=0; why="$why; $id not reported $verdict"; }
+      "$jq" -e --arg id "$id" --arg v "$verdict" \
+        'any(.checks[]; .id == $id and .verdict == $v)' "$rep/report.json" >/dev/null ||
+        { ok=0; why="$why; $id not reported $verdict in report.json"; }
     done
   fi
   if [ $ok = 1 ]; then
@@ -52,7 +65,7 @@ one_row() {
   fi
 }
 export -f one_row
-export HITLCHECK work
+export HITLCHECK work jq
 
 rows=()
 while IFS= read -r line; do

@@ -1,6 +1,7 @@
 /* refserver_faultprobe.c: see refserver_faultprobe.h. */
 #include "refserver_faultprobe.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,9 +241,5 @@ int rsf_main(const char *name, const fault_row *rows, int nrows)
     tcase_add_loop_test(tc, fault_changes_behaviour, 0, nrows);
     tcase_add_loop_test(tc, probe_is_quiet_without_the_fault, 0, nrows);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return hitl_check_run(s);
 }

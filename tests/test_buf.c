@@ -2,6 +2,7 @@
 #include "hitl/buf.h"
 #include "hitl/err.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,11 +116,4 @@ static Suite *buf_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(buf_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(buf_suite)

@@ -12,6 +12,7 @@
 #include "hitl/http.h"
 #include "hitl/target.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
@@ -480,9 +481,8 @@ START_TEST(stream_checks_fail_a_malformed_value)
 }
 END_TEST
 
-int main(void)
+static Suite *builders_suite(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     Suite *s = suite_create("builders");
     TCase *tc = tcase_create("builders");
     tcase_set_timeout(tc, 30);
@@ -494,10 +494,13 @@ int main(void)
     tcase_add_test(tc, stream_checks_fail_a_malformed_value);
     tcase_add_test(tc, web_calls_ride_out_429_unless_raw);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    return s;
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = hitl_check_run(builders_suite());
     curl_global_cleanup();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -2,6 +2,7 @@
 #include "hitl/catalog.h"
 #include "hitl/checks.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -311,7 +312,7 @@ START_TEST(areas_registry_and_files_agree)
 }
 END_TEST
 
-int main(void)
+static Suite *catalog_suite(void)
 {
     Suite *s = suite_create("catalog");
     TCase *tc = tcase_create("core");
@@ -327,9 +328,7 @@ int main(void)
     tcase_add_test(tc, area_is_the_documents_and_ids_start_with_it);
     tcase_add_test(tc, areas_registry_and_files_agree);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+HITL_CHECK_MAIN(catalog_suite)

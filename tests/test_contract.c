@@ -5,6 +5,7 @@
  * Synthetic contracts show that each of those rules does fail when it is broken. */
 #include "contract_lint.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,7 +335,7 @@ START_TEST(repo_deviations_are_recorded)
 }
 END_TEST
 
-int main(void)
+static Suite *contract_suite(void)
 {
     Suite *s = suite_create("contract");
     TCase *tc = tcase_create("core");
@@ -347,9 +348,7 @@ int main(void)
     tcase_add_test(tc, repo_faults_md_cites_the_contract);
     tcase_add_test(tc, repo_deviations_are_recorded);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+HITL_CHECK_MAIN(contract_suite)

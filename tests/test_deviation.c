@@ -6,6 +6,7 @@
 #include "hitl/deviation.h"
 #include "refserver/refserver.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -311,7 +312,7 @@ START_TEST(docs_table_lists_every_deviation)
 }
 END_TEST
 
-int main(void)
+static Suite *deviation_suite(void)
 {
     Suite *s = suite_create("deviation");
     TCase *tc = tcase_create("deviation");
@@ -323,9 +324,7 @@ int main(void)
     tcase_add_test(tc, refserver_behaviours_name_every_deviation_once);
     tcase_add_test(tc, docs_table_lists_every_deviation);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+HITL_CHECK_MAIN(deviation_suite)

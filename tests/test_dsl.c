@@ -3,6 +3,7 @@
  * passing the same DSL unbroken (tests/dsl_files.sh does the same on specs/dify-app/). */
 #include "dsl.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -394,11 +395,4 @@ static Suite *dsl_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(dsl_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(dsl_suite)

@@ -12,6 +12,7 @@
 #include "hitl/target.h"
 #include "refserver/refserver.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -566,7 +567,7 @@ START_TEST(exclusive_phase_gets_its_own_budget)
 }
 END_TEST
 
-int main(void)
+static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("schedule");
@@ -584,9 +585,7 @@ int main(void)
     tcase_add_test(tc, known_needs_the_surface_code_and_message);
     tcase_add_test(tc, contract_profile_keeps_fail_and_names_the_deviation);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+HITL_CHECK_MAIN(engine_suite)

@@ -1,16 +1,17 @@
 /* test_event.c: decoding Dify stream events (event.c). Every frame of every published
- * stream in tests/data/events decodes to the expected kind and envelope; payload fields,
+ * stream in tests/data/sse decodes to the expected kind and envelope; payload fields,
  * ping, flat error frames, unknown events and malformed frames each have their own case.
  * Frames are split here with a minimal splitter (the files hold only `data:`/`event:`
  * lines and blank-line separators), so this suite does not depend on sse.c. */
 #include "hitl/event.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define EVENTS_DIR HITL_SOURCE_DIR "/tests/data/events/"
+#define EVENTS_DIR HITL_SOURCE_DIR "/tests/data/sse/"
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -576,11 +577,4 @@ static Suite *event_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(event_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(event_suite)

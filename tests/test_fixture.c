@@ -3,6 +3,7 @@
 #include "hitl/fixture.h"
 
 #include <arpa/inet.h>
+#include "check_main.h"
 #include <check.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -826,10 +827,7 @@ static Suite *fixture_suite(void)
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    SRunner *sr = srunner_create(fixture_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = hitl_check_run(fixture_suite());
     curl_global_cleanup();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

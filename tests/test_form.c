@@ -4,6 +4,7 @@
 #include "hitl/form.h"
 #include "hitl/json.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1010,11 +1011,4 @@ static Suite *form_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(form_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(form_suite)

@@ -5,6 +5,7 @@
 #include "hitl/http.h"
 #include "refserver/refserver.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -459,10 +460,7 @@ static Suite *http_suite(void)
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    SRunner *sr = srunner_create(http_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = hitl_check_run(http_suite());
     curl_global_cleanup();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

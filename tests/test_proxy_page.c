@@ -12,6 +12,7 @@
 
 #include "../harness/src/checks/expect_body.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,7 +230,7 @@ START_TEST(error_helpers_skip_front_end_4xx_and_judge_the_rest)
 }
 END_TEST
 
-int main(void)
+static Suite *proxy_page_suite(void)
 {
     Suite *s = suite_create("proxy_page");
     TCase *tc = tcase_create("detect");
@@ -239,9 +240,7 @@ int main(void)
     TCase *th = tcase_create("helpers");
     tcase_add_test(th, error_helpers_skip_front_end_4xx_and_judge_the_rest);
     suite_add_tcase(s, th);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+HITL_CHECK_MAIN(proxy_page_suite)

@@ -1,6 +1,7 @@
 /* test_redact.c: secrets never survive redaction (redact.c). */
 #include "hitl/redact.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,7 @@ START_TEST(run_options_masked_and_registered)
 }
 END_TEST
 
-int main(void)
+static Suite *redact_suite(void)
 {
     Suite *s = suite_create("redact");
     TCase *tc = tcase_create("core");
@@ -171,9 +172,7 @@ int main(void)
     tcase_add_test(tc, run_options_masked_and_registered);
     tcase_add_test(tc, secret_cut_by_a_preview_edge_masked);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+HITL_CHECK_MAIN(redact_suite)

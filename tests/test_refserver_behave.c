@@ -13,6 +13,7 @@
 
 #include "hitl/fixture.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,7 +297,7 @@ START_TEST(behave_flag_parses)
 }
 END_TEST
 
-int main(void)
+static Suite *refserver_behave_suite(void)
 {
     Suite *s = suite_create("refserver_behave");
     TCase *tc = tcase_create("behave");
@@ -309,9 +310,7 @@ int main(void)
     tcase_add_test(tc, contract_file_of_another_form_user_or_app_refused);
     tcase_add_test(tc, behave_flag_parses);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+HITL_CHECK_MAIN(refserver_behave_suite)

@@ -4,6 +4,7 @@
 #include "refserver/planted_bugs.h"
 #include "refserver_client.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,9 +257,8 @@ START_TEST(submit_race)
 }
 END_TEST
 
-int main(void)
+static Suite *refserver_bugs_suite(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     Suite *s = suite_create("refserver_bugs");
     TCase *tc = tcase_create("bugs");
     tcase_set_timeout(tc, 60);
@@ -271,10 +271,13 @@ int main(void)
     tcase_add_test(tc, error_echoes_token);
     tcase_add_test(tc, submit_race);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    return s;
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = hitl_check_run(refserver_bugs_suite());
     curl_global_cleanup();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -1,6 +1,7 @@
 /* test_refserver_config.c: defaults and command-line flags of hitl-refserver. */
 #include "refserver/refserver.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -301,11 +302,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(suite)

@@ -3,6 +3,7 @@
  * and the timeout sweeper's events (§10). */
 #include "refserver_client.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -443,11 +444,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(suite)

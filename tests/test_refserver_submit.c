@@ -2,6 +2,7 @@
  * after-submit rules (§7.4), inline remote_url fetches (§7.3.14). */
 #include "refserver_client.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,11 +354,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(suite)

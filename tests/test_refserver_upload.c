@@ -5,6 +5,7 @@
 #include "../refserver/src/fetch.h"
 
 #include <arpa/inet.h>
+#include "check_main.h"
 #include <check.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -703,11 +704,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(suite)

@@ -8,6 +8,7 @@
 
 #include "json_schema_check.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -1485,7 +1486,7 @@ START_TEST(baseline_write_and_load_file)
 }
 END_TEST
 
-int main(void)
+static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("reproducer");
@@ -1532,9 +1533,7 @@ int main(void)
     tcase_add_test(tc, baseline_write_and_load_file);
     tcase_add_test(tc, summaries_name_the_dify_bugs_shown);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+HITL_CHECK_MAIN(report_suite)

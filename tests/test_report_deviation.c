@@ -9,6 +9,7 @@
 
 #include "json_schema_check.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -374,7 +375,7 @@ START_TEST(baseline_known_is_no_failure_and_keeps_its_entry)
 }
 END_TEST
 
-int main(void)
+static Suite *report_deviation_suite(void)
 {
     Suite *s = suite_create("report_deviation");
     TCase *tc = tcase_create("known");
@@ -387,9 +388,7 @@ int main(void)
     tcase_add_test(tc, html_known_tile_badge_and_evidence);
     tcase_add_test(tc, baseline_known_is_no_failure_and_keeps_its_entry);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+HITL_CHECK_MAIN(report_deviation_suite)

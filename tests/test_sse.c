@@ -2,6 +2,7 @@
  * event stream" rules, one named case per rule. Every case runs under every chunking of
  * its input (whole, each single split point, each pair of split points, 1-byte chunks) and
  * must give the exact expected record of events, retries, final status and message. */
+#include "check_main.h"
 #include <check.h>
 #include <dirent.h>
 #include <stdint.h>
@@ -429,16 +430,30 @@ START_TEST(whatwg_case)
     check_chunking(c, &want, NULL, 0, "whole");
     for (size_t i = 0; i <= n; i++)
         check_chunking(c, &want, (size_t[]){i}, 1, "one split");
-    ck_assert_uint_le(n, PAIR_SPLIT_MAX);
-    for (size_t i = 0; i <= n; i++)
-        for (size_t j = i; j <= n; j++)
-            check_chunking(c, &want, (size_t[]){i, j}, 2, "two splits");
     size_t *bytes = malloc((n + 1) * sizeof *bytes);
     ck_assert_ptr_nonnull(bytes);
     for (size_t i = 0; i < n; i++)
         bytes[i] = i + 1;
     check_chunking(c, &want, bytes, n ? n - 1 : 0, "1-byte chunks");
     free(bytes);
+    hitl_buf_free(&want);
+}
+END_TEST
+
+/* Every pair of split points of every case: cubic, so its own test case (whatwg_two_splits),
+ * tagged `exhaustive`: the valgrind run leaves it out, its one-split and 1-byte feeds cross
+ * every offset already. */
+START_TEST(whatwg_pairs)
+{
+    const sse_case *c = &CASES[_i];
+    size_t n = c->in_len;
+    hitl_buf want;
+    hitl_buf_init(&want, REC_MAX);
+    expected_record(c, &want);
+    ck_assert_uint_le(n, PAIR_SPLIT_MAX);
+    for (size_t i = 0; i <= n; i++)
+        for (size_t j = i; j <= n; j++)
+            check_chunking(c, &want, (size_t[]){i, j}, 2, "two splits");
     hitl_buf_free(&want);
 }
 END_TEST
@@ -700,7 +715,13 @@ static void parse_file(const char *in, size_t n, size_t step, size_t split, int 
     *out = d.r.out;
 }
 
-START_TEST(dify_streams_parse)
+/* Each captured stream of tests/data/sse parsed whole gives its .expected.jsonl's events; then
+ * the same record under other feeds: SPLITS_CHUNKS: 1-, 2-, 3- and 7-byte chunks;
+ * SPLITS_EVERY: two feeds cut at every byte offset (quadratic: its own case, tagged
+ * `exhaustive`, which the valgrind run leaves out: each offset is a 1-byte chunk's boundary). */
+enum splits { SPLITS_CHUNKS, SPLITS_EVERY };
+
+static void dify_streams_check(enum splits splits)
 {
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/tests/data/sse", HITL_SOURCE_DIR);
@@ -730,12 +751,13 @@ START_TEST(dify_streams_parse)
                       (unsigned long long)got, want);
         if (dify)
             ck_assert_uint_gt(got, 0);
-        /* Same record under every single split and 1-, 2-, 3-, 7-byte chunks. */
         size_t steps[] = {1, 2, 3, 7};
-        for (size_t k = 0; k < sizeof steps / sizeof steps[0] + n + 1; k++) {
+        size_t nsteps = sizeof steps / sizeof steps[0];
+        size_t from = splits == SPLITS_CHUNKS ? 0 : nsteps;
+        size_t to = splits == SPLITS_CHUNKS ? nsteps : nsteps + n + 1;
+        for (size_t k = from; k < to; k++) {
             hitl_buf other;
             hitl_buf_init(&other, REC_MAX);
-            size_t nsteps = sizeof steps / sizeof steps[0];
             parse_file(in, n, k < nsteps ? steps[k] : 0, k < nsteps ? 0 : k - nsteps, dify, &other,
                        &got);
             ck_assert_msg(other.len == whole.len && !memcmp(other.ptr, whole.ptr, whole.len),
@@ -752,6 +774,17 @@ START_TEST(dify_streams_parse)
     ck_assert_int_ge(dify_files, 16);
     ck_assert_int_gt(files, dify_files);
 }
+
+START_TEST(dify_streams_parse)
+{
+    dify_streams_check(SPLITS_CHUNKS);
+}
+END_TEST
+
+START_TEST(dify_streams_every_split)
+{
+    dify_streams_check(SPLITS_EVERY);
+}
 END_TEST
 
 static Suite *sse_suite(void)
@@ -762,7 +795,14 @@ static Suite *sse_suite(void)
         tcase_add_loop_test(tc, whatwg_case, (int)i, (int)i + 1);
         suite_add_tcase(s, tc);
     }
-    TCase *tc = tcase_create("limits_and_state");
+    /* The exhaustive cases take seconds alone: a longer bound than the default 30 s, so that a
+     * busy machine does not turn their slowness into a failure (they are bounded, not timed). */
+    TCase *tc = tcase_create("whatwg_two_splits");
+    tcase_set_tags(tc, "exhaustive");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, whatwg_pairs, 0, (int)NCASES);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits_and_state");
     tcase_add_test(tc, memory_constant_on_endless_stream);
     tcase_add_test(tc, endless_line_fails_at_cap);
     tcase_add_test(tc, feed_from_callback_refused);
@@ -773,14 +813,12 @@ static Suite *sse_suite(void)
     tc = tcase_create("dify_streams");
     tcase_add_test(tc, dify_streams_parse);
     suite_add_tcase(s, tc);
+    tc = tcase_create("dify_streams_splits");
+    tcase_set_tags(tc, "exhaustive");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, dify_streams_every_split);
+    suite_add_tcase(s, tc);
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(sse_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(sse_suite)

@@ -4,6 +4,7 @@
 #include "hitl/json.h"
 #include "hitl/submit.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -640,11 +641,4 @@ static Suite *submit_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(submit_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(submit_suite)

@@ -9,6 +9,7 @@
 
 #include "json_schema_check.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -640,10 +641,7 @@ static Suite *trace_suite(void)
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    SRunner *sr = srunner_create(trace_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = hitl_check_run(trace_suite());
     curl_global_cleanup();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

@@ -6,6 +6,7 @@
 #include "hitl/json.h"
 #include "hitl/url.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,7 @@ START_TEST(harness_raw_path_keeps_the_probe)
 }
 END_TEST
 
-int main(void)
+static Suite *url_suite(void)
 {
     Suite *s = suite_create("url");
     TCase *tc = tcase_create("url");
@@ -129,9 +130,7 @@ int main(void)
     tcase_add_test(tc, encode_alone_judges_nothing);
     tcase_add_test(tc, harness_raw_path_keeps_the_probe);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }
+
+HITL_CHECK_MAIN(url_suite)

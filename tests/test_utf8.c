@@ -1,6 +1,7 @@
 /* test_utf8.c: UTF-8 validation and repair (utf8.c), RFC 3629's edge cases. */
 #include "hitl/utf8.h"
 
+#include "check_main.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,11 +73,4 @@ static Suite *utf8_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(utf8_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+HITL_CHECK_MAIN(utf8_suite)

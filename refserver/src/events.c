@@ -8,11 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fault(const hitl_refserver *s, rs_fault f)
-{
-    return rs_fault_on(&s->cfg, f);
-}
-
 static int is_chatflow(const hitl_refserver *s, const rs_run *run)
 {
     return s->cfg.apps[run->app].mode == HITL_REFSERVER_CHATFLOW;
@@ -62,10 +57,10 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
     }
     cJSON_AddStringToObject(o, "event", name);
     cJSON_AddStringToObject(o, "task_id", run->task_id);
-    if (!(is_chatflow(s, run) && fault(s, RS_F_CHATFLOW_RUN_ID_MISSING)))
+    if (!(is_chatflow(s, run) && rs_fault_active(s, RS_F_CHATFLOW_RUN_ID_MISSING)))
         cJSON_AddStringToObject(o, "workflow_run_id", rs_hostile_event_run_id(s, run->id));
     if (is_chatflow(s, run)) {
-        if (!fault(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
+        if (!rs_fault_active(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
             cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
             cJSON_AddStringToObject(o, "message_id", run->message_id);
         }
@@ -90,7 +85,7 @@ static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *na
         return HITL_E_NOMEM;
     }
     cJSON_AddStringToObject(o, "event", name);
-    if (!fault(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
+    if (!rs_fault_active(s, RS_F_CHATFLOW_ENVELOPE_MISSING)) {
         cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
         cJSON_AddStringToObject(o, "message_id", run->message_id);
     }
@@ -165,7 +160,8 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
     const rs_formdef *f = s->form;
     hi_node n = node_of(s, run->node);
     cJSON *d = cJSON_CreateObject();
-    if (fault(s, RS_F_REGRESS_REQUIRED_EMPTY)) /* dify#35504: the workflow_paused reason has it */
+    /* regress-required-empty (dify#35504): the workflow_paused reason still has the form. */
+    if (rs_fault_active(s, RS_F_REGRESS_REQUIRED_EMPTY))
         return d;
     cJSON_AddStringToObject(d, "form_id", run->form_id);
     cJSON_AddStringToObject(d, "node_id", n.id);
@@ -176,7 +172,7 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
     cJSON_AddFalseToObject(d, "display_in_ui");
     if (s->cfg.delivery_email) /* no WebApp recipient: no token any API surface serves */
         cJSON_AddNullToObject(d, "form_token");
-    else if (!fault(s, RS_F_EVENT_MISSING_FORM_TOKEN))
+    else if (!rs_fault_active(s, RS_F_EVENT_MISSING_FORM_TOKEN))
         cJSON_AddStringToObject(d, "form_token", rs_hostile_event_token(s, run->token));
     cJSON_AddItemToObject(d, "resolved_default_values", jdup(f->defaults_raw));
     cJSON_AddNumberToObject(d, "expiration_time", (double)run->expiration_time);
@@ -201,7 +197,7 @@ static cJSON *reason(const hitl_refserver *s, const rs_run *run)
         cJSON_AddNullToObject(r, "form_token");
     else
         cJSON_AddStringToObject(r, "form_token", rs_hostile_event_token(s, run->token));
-    int64_t exp = run->expiration_time + (fault(s, RS_F_EVENT_PAUSE_MISMATCH) ? 60 : 0);
+    int64_t exp = run->expiration_time + (rs_fault_active(s, RS_F_EVENT_PAUSE_MISMATCH) ? 60 : 0);
     cJSON_AddNumberToObject(r, "expiration_time", (double)exp);
     return r;
 }
@@ -209,7 +205,7 @@ static cJSON *reason(const hitl_refserver *s, const rs_run *run)
 static cJSON *outputs_paused(const hitl_refserver *s)
 {
     cJSON *o = cJSON_CreateObject();
-    if (fault(s, RS_F_SVC_OUTPUTS_NOT_EMPTY))
+    if (rs_fault_active(s, RS_F_SVC_OUTPUTS_NOT_EMPTY))
         cJSON_AddStringToObject(o, "draft", "Hello");
     return o;
 }
@@ -252,7 +248,7 @@ int rs_events_start(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
     if (!rc)
         rc = frame(s, run, "node_started",
                    node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, NULL), out);
-    return rc ? rc : pause_frames(s, run, out, fault(s, RS_F_EVENT_ORDER));
+    return rc ? rc : pause_frames(s, run, out, rs_fault_active(s, RS_F_EVENT_ORDER));
 }
 
 /* The exec id of a two-node run's first Human Input node once the run has moved on: the
@@ -297,10 +293,10 @@ static cJSON *finished_data(const hitl_refserver *s, const rs_run *run)
     cJSON_AddStringToObject(d, "id", run->id);
     cJSON_AddStringToObject(d, "workflow_id", s->workflow_ids[run->app]);
     /* regress-run-stopped (dify#39750): the resumed run is aborted as if its client left. */
-    const char *status = !stopped                                        ? "succeeded"
-                         : rs_fault_on(&s->cfg, RS_F_GLOBAL_STOP_STATUS) ? "failed"
-                                                                         : "stopped";
-    if (!stopped && rs_fault_on(&s->cfg, RS_F_REGRESS_RUN_STOPPED))
+    const char *status = !stopped                                      ? "succeeded"
+                         : rs_fault_active(s, RS_F_GLOBAL_STOP_STATUS) ? "failed"
+                                                                       : "stopped";
+    if (!stopped && rs_fault_active(s, RS_F_REGRESS_RUN_STOPPED))
         status = "stopped";
     cJSON_AddStringToObject(d, "status", status);
     cJSON *outputs = cJSON_AddObjectToObject(d, "outputs");
@@ -354,14 +350,14 @@ static int filled_frame(const hitl_refserver *s, const rs_run *run, const char *
 {
     hi_node n = node_of(s, run->node);
     cJSON *d = cJSON_CreateObject();
-    if (!fault(s, RS_F_FILLED_NO_NODE_FIELDS)) {
+    if (!rs_fault_active(s, RS_F_FILLED_NO_NODE_FIELDS)) {
         cJSON_AddStringToObject(d, "node_id", n.id);
         cJSON_AddStringToObject(d, "node_title", n.title);
         cJSON_AddStringToObject(d, "rendered_content", s->form->form_content);
     }
     cJSON_AddStringToObject(d, "action_id", action_id);
     cJSON_AddStringToObject(d, "action_text",
-                            fault(s, RS_F_FILLED_WRONG_ACTION_TEXT) ? action_id
+                            rs_fault_active(s, RS_F_FILLED_WRONG_ACTION_TEXT) ? action_id
                                                                     : action_title(s, action_id));
     cJSON_AddItemToObject(d, "submitted_data", submitted ? jdup(submitted) : cJSON_CreateObject());
     return frame(s, run, "human_input_form_filled", d, out);
@@ -385,7 +381,7 @@ int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *ac
 {
     const char *title = action_title(s, action_id);
     int rc;
-    if (fault(s, RS_F_REGRESS_FILLED_MISSING)) { /* dify#42062: plain node success */
+    if (rs_fault_active(s, RS_F_REGRESS_FILLED_MISSING)) { /* dify#42062: plain node success */
         hi_node n = node_of(s, run->node);
         rc = frame(s, run, "node_finished",
                    node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, "succeeded"),
@@ -431,7 +427,7 @@ int rs_events_workflow_finished(const hitl_refserver *s, const rs_run *run, hitl
 
 int rs_events_finished(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
-    if (fault(s, RS_F_RESUME_FINISHED_REPLAY)) {
+    if (rs_fault_active(s, RS_F_RESUME_FINISHED_REPLAY)) {
         int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
         if (!rc && run->run_status == RS_RUN_SUCCEEDED)
             rc = branch_frames(s, run, run->action, out);
@@ -518,17 +514,17 @@ char *rs_events_get_body(const hitl_refserver *s, const rs_run *run, int web)
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
-    if (web && !fault(s, RS_F_WEB_GET_NO_SITE))
+    if (web && !rs_fault_active(s, RS_F_WEB_GET_NO_SITE))
         cJSON_AddItemToObject(o, "site", site(s, run));
     cJSON_AddStringToObject(o, "form_content", f->form_content);
     cJSON_AddItemToObject(o, "inputs", jdup(f->inputs));
     cJSON *defaults = jdup(f->defaults_str);
-    if (fault(s, RS_F_DEFAULTS_NOT_STRINGIFIED))
+    if (rs_fault_active(s, RS_F_DEFAULTS_NOT_STRINGIFIED))
         cJSON_AddNumberToObject(defaults, "retries", 3);
     cJSON_AddItemToObject(o, "resolved_default_values", defaults);
-    if (!fault(s, RS_F_GET_MISSING_KEY))
+    if (!rs_fault_active(s, RS_F_GET_MISSING_KEY))
         cJSON_AddItemToObject(o, "user_actions", jdup(f->actions));
-    int64_t exp = run->expiration_time + (fault(s, RS_F_GET_EXPIRATION_MISMATCH) ? 3600 : 0);
+    int64_t exp = run->expiration_time + (rs_fault_active(s, RS_F_GET_EXPIRATION_MISMATCH) ? 3600 : 0);
     cJSON_AddNumberToObject(o, "expiration_time", (double)exp);
     char *txt = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);

@@ -4,7 +4,9 @@
 #include "clock.h"
 #include "formdef.h"
 #include "hostile.h"
-#include "http.h"
+#include "gates.h"
+#include "handlers.h"
+#include "request.h"
 #include "ids.h"
 #include "lifecycle.h"
 #include "planted_bugs.h"
@@ -16,23 +18,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* svc_app authenticates an SVC form request: the app index, -2 when svc-no-auth let a
- * request without Authorization through (no app check), or -1 after a 401. */
-static int svc_app(rs_req *r)
+/* form_auth authenticates a form request: a web request acts for any app (the token is
+ * the credential); an SVC one for its key's app, or for any app when svc-no-auth let it
+ * through without Authorization. */
+static rs_auth form_auth(rs_req *r, int web)
 {
-    if (rs_fault_on(&r->srv->cfg, RS_F_SVC_NO_AUTH) && !rs_header(r, "Authorization"))
-        return -2;
+    if (web)
+        return (rs_auth){.status = RS_AUTH_ANY_APP, .app = -1};
+    if (rs_fault_active(r->srv, RS_F_SVC_NO_AUTH) && !rs_header(r, "Authorization"))
+        return (rs_auth){.status = RS_AUTH_ANY_APP, .app = -1};
     return rs_auth_app(r);
 }
 
 /* form_gate answers the lookup/state errors shared by GET and POST; returns the live run
  * (state lock held) or NULL after answering (lock released). */
-static rs_run *form_gate(rs_req *r, int app, rs_fault expiry_fault)
+static rs_run *form_gate(rs_req *r, const rs_auth *who, rs_fault expiry_fault)
 {
     hitl_refserver *s = r->srv;
     rs_state_lock(&s->state);
     rs_run *run = rs_state_run_by_token(&s->state, r->param);
-    if (!run || (app >= 0 && run->app != app)) {
+    if (!run || !rs_auth_owns(who, run->app)) {
         rs_state_unlock(&s->state);
         if (!rs_bugs_form_not_found(r))
             rs_reply_form_not_found(r);
@@ -42,14 +47,14 @@ static rs_run *form_gate(rs_req *r, int app, rs_fault expiry_fault)
     int earlier_form = strcmp(r->param, run->token) != 0;
     int form_route = r->route == RS_R_SVC_FORM || r->route == RS_R_WEB_FORM;
     /* regress-get-lags-pause (dify#40445): the form record is not readable yet. */
-    if (form_route && !r->is_post && rs_fault_on(&s->cfg, RS_F_REGRESS_GET_LAGS_PAUSE) &&
+    if (form_route && !r->is_post && rs_fault_active(s, RS_F_REGRESS_GET_LAGS_PAUSE) &&
         rs_now_s() - run->created_at < 2) {
         rs_state_unlock(&s->state);
         rs_reply_form_not_found(r);
         return NULL;
     }
     /* global-timeout-get-only: only the GET looks at the global deadline. */
-    int node_only = r->is_post && rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_GET_ONLY);
+    int node_only = r->is_post && rs_fault_active(s, RS_F_GLOBAL_TIMEOUT_GET_ONLY);
     int64_t now = rs_now_s();
     rs_form_check st = earlier_form ? RS_FORM_IS_SUBMITTED
                        : node_only  ? rs_form_state_node_only(run, now)
@@ -57,7 +62,7 @@ static rs_run *form_gate(rs_req *r, int app, rs_fault expiry_fault)
     char form_id[RS_ID_LEN];
     memcpy(form_id, earlier_form ? run->first_form_id : run->form_id, sizeof form_id);
     if (st == RS_FORM_IS_SUBMITTED && r->is_post && r->route != RS_R_WEB_UPLOAD_TOKEN &&
-        rs_fault_on(&s->cfg, RS_F_DOUBLE_SUBMIT)) {
+        rs_fault_active(s, RS_F_DOUBLE_SUBMIT)) {
         rs_state_unlock(&s->state);
         rs_reply(r, 200, "application/json", "{}", 2);
         return NULL;
@@ -67,13 +72,13 @@ static rs_run *form_gate(rs_req *r, int app, rs_fault expiry_fault)
         rs_reply_form_submitted(r, form_id);
         return NULL;
     }
-    if (st == RS_FORM_IS_EXPIRED && !rs_fault_on(&s->cfg, expiry_fault)) {
+    if (st == RS_FORM_IS_EXPIRED && !rs_fault_active(s, expiry_fault)) {
         rs_state_unlock(&s->state);
         rs_reply_form_expired(r, form_id);
         return NULL;
     }
     /* regress-first-submit-412 (dify#35703): a waiting form's submit is refused as done. */
-    if (form_route && r->is_post && rs_fault_on(&s->cfg, RS_F_REGRESS_FIRST_SUBMIT_412)) {
+    if (form_route && r->is_post && rs_fault_active(s, RS_F_REGRESS_FIRST_SUBMIT_412)) {
         rs_state_unlock(&s->state);
         rs_reply_form_submitted(r, form_id);
         return NULL;
@@ -85,12 +90,12 @@ enum MHD_Result rs_form_get(rs_req *r)
 {
     hitl_refserver *s = r->srv;
     int web = r->route == RS_R_WEB_FORM;
-    int app = -2;
-    if (!web && (app = svc_app(r)) == -1)
+    rs_auth who = form_auth(r, web);
+    if (who.status == RS_AUTH_REFUSED)
         return MHD_YES;
     if (web && rs_web_limited(r, RS_RL_GET))
         return MHD_YES;
-    rs_run *run = form_gate(r, app, RS_F_EXPIRY_GET);
+    rs_run *run = form_gate(r, &who, RS_F_EXPIRY_GET);
     if (!run)
         return MHD_YES;
     size_t len = run->get_len[web];
@@ -122,7 +127,7 @@ static int submit_body_error(rs_req *r, const cJSON *body, int web)
 {
     const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(body, "inputs");
     const char *user = rs_json_str(body, "user");
-    if (!web && !rs_fault_on(&r->srv->cfg, RS_F_SVC_USER_OPTIONAL) && (!user || !*user)) {
+    if (!web && !rs_fault_active(r->srv, RS_F_SVC_USER_OPTIONAL) && (!user || !*user)) {
         rs_reply_error(r, 400, "invalid_param", "Arg user must be provided.");
         return 1;
     }
@@ -163,7 +168,7 @@ static int mark_submitted(hitl_refserver *s, const char *run_id, const char *for
             run->run_status = RS_RUN_RESUMING;
             snprintf(run->submitted_action, sizeof run->submitted_action, "%s", action);
             const char *branch = action;
-            if (rs_fault_on(&s->cfg, RS_F_WRONG_BRANCH)) {
+            if (rs_fault_active(s, RS_F_WRONG_BRANCH)) {
                 /* the next action in the list, wrapping: another branch than the one chosen */
                 const cJSON *acts = s->form->actions, *a;
                 cJSON_ArrayForEach(a, acts) if (strcmp(rs_json_str(a, "id"), action) == 0) break;
@@ -201,11 +206,11 @@ enum MHD_Result rs_form_submit(rs_req *r)
 {
     hitl_refserver *s = r->srv;
     int web = r->route == RS_R_WEB_FORM;
-    int app = -2;
-    if (!web && (app = svc_app(r)) == -1)
+    rs_auth who = form_auth(r, web);
+    if (who.status == RS_AUTH_REFUSED)
         return MHD_YES;
-    if (!web && rs_fault_on(&s->cfg, RS_F_SVC_SUBMIT_OTHER_APP))
-        app = -2; /* the fault: any app's key submits any form */
+    if (!web && rs_fault_active(s, RS_F_SVC_SUBMIT_OTHER_APP))
+        who.status = RS_AUTH_ANY_APP; /* the fault: any app's key submits any form */
     enum MHD_Result answered;
     if (!web && rs_behaves(&s->cfg, RS_B_SVC_NON_OBJECT_BODY_500) &&
         svc_non_object_500(r, &answered))
@@ -219,7 +224,7 @@ enum MHD_Result rs_form_submit(rs_req *r)
         cJSON_Delete(body);
         return MHD_YES;
     }
-    rs_run *live = form_gate(r, app, RS_F_EXPIRY_SUBMIT);
+    rs_run *live = form_gate(r, &who, RS_F_EXPIRY_SUBMIT);
     if (!live) {
         cJSON_Delete(body);
         return MHD_YES;
@@ -240,7 +245,7 @@ enum MHD_Result rs_form_submit(rs_req *r)
     int lost = 0;
     int vrc = rs_validate_submit(s, &run, &sub, msg, sizeof msg);
     if (vrc) {
-        if (rs_fault_on(&s->cfg, RS_F_REJECTED_SUBMIT_CONSUMES))
+        if (rs_fault_active(s, RS_F_REJECTED_SUBMIT_CONSUMES))
             mark_submitted(s, run.id, run.form_id, action, inputs, 0);
         if (vrc == RS_VALIDATE_SERVER_ERROR)
             rc = rs_reply_error(r, 500, "internal_server_error", "%s", msg);
@@ -253,7 +258,7 @@ enum MHD_Result rs_form_submit(rs_req *r)
         if (!lost &&
             rs_clock_schedule(s->clock, s->cfg.resume_delay_ms, rs_lifecycle_resume_job, run.id))
             rs_lifecycle_resume_job(s, run.id); /* the clock is full or stopping: publish now */
-        if (rs_fault_on(&s->cfg, RS_F_SUBMIT_BODY_NOT_EMPTY))
+        if (rs_fault_active(s, RS_F_SUBMIT_BODY_NOT_EMPTY))
             rc = rs_reply(r, 200, "application/json", "{\"result\":\"success\"}", 20);
         else
             rc = rs_reply(r, 200, "application/json", "{}", 2);
@@ -268,7 +273,8 @@ enum MHD_Result rs_form_upload_token(rs_req *r)
     const hitl_refserver_config *cfg = &s->cfg;
     if (rs_web_limited(r, RS_RL_TOKEN))
         return MHD_YES;
-    rs_run *run = form_gate(r, -2, RS_F_EXPIRY_UPLOAD_TOKEN);
+    rs_auth web = form_auth(r, 1);
+    rs_run *run = form_gate(r, &web, RS_F_EXPIRY_UPLOAD_TOKEN);
     if (!run)
         return MHD_YES;
     char token[RS_TOKEN_MAX];

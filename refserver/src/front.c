@@ -1,7 +1,7 @@
 /* front.c: the answers and headers of a front end in front of the app (see front.h). */
 #include "front.h"
 
-#include "http.h"
+#include "request.h"
 #include "respond.h"
 
 #include <stdio.h>

@@ -18,12 +18,12 @@
 
 const char *rs_hostile_event_token(const hitl_refserver *s, const char *real)
 {
-    return rs_fault_on(&s->cfg, RS_F_HOSTILE_TRAVERSAL_TOKEN) ? RS_HOSTILE_ESCAPE : real;
+    return rs_fault_active(s, RS_F_HOSTILE_TRAVERSAL_TOKEN) ? RS_HOSTILE_ESCAPE : real;
 }
 
 const char *rs_hostile_event_run_id(const hitl_refserver *s, const char *real)
 {
-    return rs_fault_on(&s->cfg, RS_F_HOSTILE_TRAVERSAL_RUN_ID) ? RS_HOSTILE_ESCAPE : real;
+    return rs_fault_active(s, RS_F_HOSTILE_TRAVERSAL_RUN_ID) ? RS_HOSTILE_ESCAPE : real;
 }
 
 /* build_huge_form makes a 12 MiB form body: valid JSON whose form_content is 'x' repeated. */
@@ -114,9 +114,9 @@ out:
 
 int rs_hostile_init(hitl_refserver *s, hitl_err *err)
 {
-    if (rs_fault_on(&s->cfg, RS_F_HOSTILE_GZIP_BOMB) && build_bomb(s))
+    if (rs_fault_active(s, RS_F_HOSTILE_GZIP_BOMB) && build_bomb(s))
         return hitl_err_set(err, HITL_E_NOMEM, "hostile-gzip-bomb: cannot build the gzip body");
-    if (rs_fault_on(&s->cfg, RS_F_HOSTILE_HUGE_FORM) && build_huge_form(s))
+    if (rs_fault_active(s, RS_F_HOSTILE_HUGE_FORM) && build_huge_form(s))
         return hitl_err_set(err, HITL_E_NOMEM, "hostile-huge-form: cannot build the body");
     return HITL_OK;
 }
@@ -151,7 +151,7 @@ int rs_hostile_start(rs_req *r, const char *frames, size_t len, enum MHD_Result 
 
 int rs_hostile_resume(rs_req *r, enum MHD_Result *rc)
 {
-    if (!rs_fault_on(&r->srv->cfg, RS_F_HOSTILE_RECONNECT))
+    if (!rs_fault_active(r->srv, RS_F_HOSTILE_RECONNECT))
         return 0;
     *rc = rs_reply(r, 200, "text/event-stream; charset=utf-8", RECONNECT, sizeof RECONNECT - 1);
     return 1;

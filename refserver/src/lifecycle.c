@@ -14,7 +14,7 @@ static void publish(hitl_refserver *s, const rs_run *run, hitl_buf *frames)
 {
     /* regress-resume-not-closed (dify#34631): the streams stay open after the finish. */
     rs_publish_close close =
-        rs_fault_on(&s->cfg, RS_F_REGRESS_RESUME_NOT_CLOSED) ? RS_CLOSE_NONE : RS_CLOSE_FINISH;
+        rs_fault_active(s, RS_F_REGRESS_RESUME_NOT_CLOSED) ? RS_CLOSE_NONE : RS_CLOSE_FINISH;
     rs_hub_publish(s->hub, run->id, hitl_buf_str(frames), frames->len, close);
 }
 
@@ -37,7 +37,7 @@ static int repause(hitl_refserver *s, rs_run *live, rs_run *first, rs_run *next)
     rs_token_urlsafe(n.token, sizeof n.token, "", 16);
     int64_t now = rs_now_s(), ttl = s->cfg.apps[live->app].form_ttl_s;
     n.expiration_time = now + (ttl > 0 ? ttl : s->cfg.form_ttl_s);
-    if (!rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_IGNORED))
+    if (!rs_fault_active(s, RS_F_GLOBAL_TIMEOUT_IGNORED))
         n.global_deadline = now + s->cfg.global_timeout_s;
     n.form_status = RS_FORM_WAITING;
     n.run_status = RS_RUN_PAUSED;
@@ -123,7 +123,7 @@ void rs_lifecycle_sweep(hitl_refserver *s)
         if (run->form_status != RS_FORM_WAITING)
             continue;
         /* global-timeout-get-only: nothing but the GET ever looks at the global deadline. */
-        if (run->global_deadline <= now && !rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_GET_ONLY)) {
+        if (run->global_deadline <= now && !rs_fault_active(s, RS_F_GLOBAL_TIMEOUT_GET_ONLY)) {
             run->form_status = RS_FORM_EXPIRED;
             run->run_status = RS_RUN_STOPPED;
         } else if (run->expiration_time <= now) {

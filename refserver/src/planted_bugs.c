@@ -2,7 +2,7 @@
 #include "planted_bugs.h"
 
 #include "formdef.h"
-#include "http.h"
+#include "request.h"
 #include "respond.h"
 #include "refserver/planted_bugs.h"
 #include "state.h"

@@ -77,7 +77,7 @@ enum MHD_Result rs_reply_error(rs_req *r, unsigned status, const char *code, con
     if (o) {
         cJSON_AddStringToObject(o, "code", code);
         cJSON_AddStringToObject(o, "message", msg);
-        if (!rs_fault_on(&r->srv->cfg, RS_F_ERROR_NO_STATUS))
+        if (!rs_fault_active(r->srv, RS_F_ERROR_NO_STATUS))
             cJSON_AddNumberToObject(o, "status", status);
     }
     enum MHD_Result rc = rs_reply_json(r, status, o);
@@ -86,7 +86,7 @@ enum MHD_Result rs_reply_error(rs_req *r, unsigned status, const char *code, con
 
 enum MHD_Result rs_reply_bad_json(rs_req *r, const char *what)
 {
-    if (rs_fault_on(&r->srv->cfg, RS_F_ERROR_HTML)) {
+    if (rs_fault_active(r->srv, RS_F_ERROR_HTML)) {
         static const char page[] =
             "<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n"
             "<h1>Bad Request</h1>\n<p>The browser (or proxy) sent a request that this server "
@@ -98,7 +98,7 @@ enum MHD_Result rs_reply_bad_json(rs_req *r, const char *what)
 
 enum MHD_Result rs_reply_form_not_found(rs_req *r)
 {
-    if (rs_fault_on(&r->srv->cfg, RS_F_UNKNOWN_TOKEN_400))
+    if (rs_fault_active(r->srv, RS_F_UNKNOWN_TOKEN_400))
         return rs_reply_error(r, 400, "invalid_param", "Invalid form token");
     return rs_reply_error(r, 404, "not_found", "Form not found");
 }

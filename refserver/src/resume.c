@@ -1,7 +1,9 @@
 /* resume.c: GET /v1/workflow/{workflow_run_id}/events (E6, §9.1). */
 #include "events.h"
 #include "hostile.h"
-#include "http.h"
+#include "gates.h"
+#include "handlers.h"
+#include "request.h"
 #include "respond.h"
 #include "state.h"
 #include "stream.h"
@@ -53,9 +55,10 @@ enum MHD_Result rs_resume(rs_req *r)
 {
     hitl_refserver *s = r->srv;
     const hitl_refserver_config *cfg = &s->cfg;
-    int app = rs_auth_app(r);
-    if (app < 0)
+    rs_auth who = rs_auth_app(r);
+    if (who.status != RS_AUTH_APP)
         return MHD_YES;
+    int app = who.app;
     const char *user = rs_query(r, "user");
     if (!user || !*user)
         return rs_reply_error(r, 400, "invalid_param", "Arg user must be provided.");

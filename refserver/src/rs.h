@@ -138,12 +138,14 @@ typedef enum rs_route {
 } rs_route;
 
 typedef struct rs_multipart rs_multipart;
+typedef struct rs_route_def rs_route_def;
 
 /* Per-request context, created on the first access-handler call and freed by the
  * request-completed callback. */
 typedef struct rs_req {
     hitl_refserver *srv;
     struct MHD_Connection *conn;
+    const rs_route_def *def; /* the route table's row (routes.h), NULL: no such route */
     rs_route route;
     int is_get, is_post;
     char *param;   /* form token or run id from the path (heap) */
@@ -165,6 +167,12 @@ typedef struct rs_req {
     int upload_app;
     char upload_owner[RS_USER_MAX];
 } rs_req;
+
+/* 1 when fault |f| is on in server |s| (the one fault check every module uses). */
+static inline int rs_fault_active(const hitl_refserver *s, rs_fault f)
+{
+    return rs_fault_on(&s->cfg, f);
+}
 
 /* Milliseconds on the monotonic clock; seconds since the epoch. */
 int64_t rs_now_ms(void);

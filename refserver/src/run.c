@@ -2,7 +2,9 @@
  * run of a workflow or chatflow app goes straight to its Human Input node and pauses. */
 #include "events.h"
 #include "hostile.h"
-#include "http.h"
+#include "gates.h"
+#include "handlers.h"
+#include "request.h"
 #include "ids.h"
 #include "respond.h"
 #include "state.h"
@@ -68,7 +70,7 @@ static rs_run *new_run(hitl_refserver *s, int app, const char *user)
     run->created_at = rs_now_s();
     int64_t ttl = s->cfg.apps[app].form_ttl_s;
     run->expiration_time = run->created_at + (ttl > 0 ? ttl : s->cfg.form_ttl_s);
-    run->global_deadline = rs_fault_on(&s->cfg, RS_F_GLOBAL_TIMEOUT_IGNORED)
+    run->global_deadline = rs_fault_active(s, RS_F_GLOBAL_TIMEOUT_IGNORED)
                                ? INT64_MAX
                                : run->created_at + s->cfg.global_timeout_s;
     for (int web = 0; web < 2; web++) {
@@ -105,9 +107,10 @@ static enum MHD_Result stream_reply(rs_req *r, const hitl_buf *frames)
 enum MHD_Result rs_run_start(rs_req *r)
 {
     hitl_refserver *s = r->srv;
-    int app = rs_auth_app(r);
-    if (app < 0)
+    rs_auth who = rs_auth_app(r);
+    if (who.status != RS_AUTH_APP)
         return MHD_YES;
+    int app = who.app;
     cJSON *body = rs_parse_body(r);
     if (!body)
         return MHD_YES;

@@ -1,7 +1,5 @@
-/* server.c: the libmicrohttpd daemon: start/stop, routing, request bodies, and the
- * request-level helpers of http.h. */
-#include "http.h"
-
+/* server.c: the libmicrohttpd daemon: start/stop, request bodies, and dispatch through the
+ * route table (routes.c). */
 #include "clock.h"
 #include "formdef.h"
 #include "front.h"
@@ -9,7 +7,9 @@
 #include "ids.h"
 #include "ratelimit.h"
 #include "reqlog.h"
+#include "request.h"
 #include "respond.h"
+#include "routes.h"
 #include "state.h"
 #include "stream.h"
 
@@ -20,205 +20,12 @@
 #include <string.h>
 #include <strings.h>
 
-#define V1_FORM "/v1/form/human_input/"
-#define API_FORM "/api/form/human_input/"
-
-const char *rs_header(rs_req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-const char *rs_query(rs_req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-void rs_client_ip(rs_req *r, char *out, size_t cap)
-{
-    const hitl_refserver_config *cfg = &r->srv->cfg;
-    if (rs_front_client_ip(r, out, cap))
-        return;
-    if (cfg->trust_forwarded || rs_fault_on(cfg, RS_F_TRUST_FORWARDED)) {
-        const char *v = rs_header(r, "CF-Connecting-IP");
-        if (!v || !*v)
-            v = rs_header(r, "X-Forwarded-For");
-        if (v && *v) {
-            snprintf(out, cap, "%s", v);
-            return;
-        }
-    }
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)cap);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)cap);
-}
-
-int rs_auth_app(rs_req *r)
-{
-    const hitl_refserver_config *cfg = &r->srv->cfg;
-    const char *h = rs_header(r, "Authorization");
-    if (!h || strncmp(h, "Bearer ", 7) != 0) {
-        rs_reply_error(r, 401, "unauthorized",
-                       "Authorization header must be provided and start with 'Bearer'");
-        return -1;
-    }
-    const char *key = h + 7;
-    while (*key == ' ')
-        key++;
-    for (size_t i = 0; i < cfg->napps; i++)
-        if (strcmp(cfg->apps[i].key, key) == 0)
-            return (int)i;
-    rs_reply_error(r, 401, "unauthorized", "Access token is invalid");
-    return -1;
-}
-
-int rs_web_limited(rs_req *r, int bucket)
-{
-    hitl_refserver *s = r->srv;
-    const hitl_refserver_config *cfg = &s->cfg;
-    if (cfg->rate_max == 0 || rs_fault_on(cfg, RS_F_NO_RATE_LIMIT))
-        return 0;
-    if (rs_fault_on(cfg, RS_F_SHARED_BUCKETS))
-        bucket = RS_RL_GET;
-    char ip[256];
-    if (rs_fault_on(cfg, RS_F_GLOBAL_BUCKET))
-        snprintf(ip, sizeof ip, "*");
-    else
-        rs_client_ip(r, ip, sizeof ip);
-    if (!rs_ratelimit_hit(s->rl[bucket], ip, rs_now_ms(), rs_fault_on(cfg, RS_F_COUNT_429S)))
-        return 0;
-    rs_reply_rate_limited(r);
-    return 1;
-}
-
-cJSON *rs_parse_body(rs_req *r)
-{
-    if (r->body_too_big) {
-        rs_reply_error(r, 413, "request_entity_too_large",
-                       "The data value transmitted exceeds the capacity limit.");
-        return NULL;
-    }
-    cJSON *o = cJSON_ParseWithLength(hitl_buf_str(&r->body), r->body.len);
-    if (!cJSON_IsObject(o)) {
-        cJSON_Delete(o);
-        rs_reply_bad_json(r, "The request body must be a JSON object.");
-        return NULL;
-    }
-    return o;
-}
-
-const char *rs_json_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* route_of maps a path to its route and path parameter (|param| points into |url|). */
-static rs_route route_of(const hitl_refserver *s, const char *url, const char **param, size_t *plen)
-{
-    *param = NULL;
-    *plen = 0;
-    if (strcmp(url, "/v1/workflows/run") == 0)
-        return RS_R_WORKFLOW_RUN;
-    if (strcmp(url, "/v1/chat-messages") == 0)
-        return RS_R_CHAT_MESSAGES;
-    if (strcmp(url, "/v1/files/upload") == 0)
-        return RS_R_SVC_UPLOAD;
-    /* --upload-layout none: a build before Human Input uploads, with neither layout's
-     * routes nor the upload-token route. */
-    int v1 = s->cfg.upload_layout == 1, v2 = s->cfg.upload_layout == 2, uploads = v1 || v2;
-    if (v1 && strcmp(url, API_FORM "files/upload") == 0)
-        return RS_R_WEB_UPLOAD_V1;
-    if (v1 && strcmp(url, API_FORM "files/remote-upload") == 0)
-        return RS_R_WEB_REMOTE_V1;
-    if (v2 && strcmp(url, "/api/human-input-forms/files") == 0)
-        return RS_R_WEB_FILES_V2;
-    if (strncmp(url, V1_FORM, strlen(V1_FORM)) == 0) {
-        const char *t = url + strlen(V1_FORM);
-        if (*t && !strchr(t, '/')) {
-            *param = t;
-            *plen = strlen(t);
-            return RS_R_SVC_FORM;
-        }
-        return RS_R_NONE;
-    }
-    if (strncmp(url, API_FORM, strlen(API_FORM)) == 0) {
-        const char *t = url + strlen(API_FORM);
-        const char *slash = strchr(t, '/');
-        if (!*t || slash == t)
-            return RS_R_NONE;
-        *param = t;
-        if (!slash) {
-            *plen = strlen(t);
-            return RS_R_WEB_FORM;
-        }
-        *plen = (size_t)(slash - t);
-        return uploads && strcmp(slash, "/upload-token") == 0 ? RS_R_WEB_UPLOAD_TOKEN : RS_R_NONE;
-    }
-    if (strncmp(url, "/v1/workflow/", 13) == 0) {
-        const char *t = url + 13;
-        const char *slash = strchr(t, '/');
-        if (slash && slash != t && strcmp(slash, "/events") == 0) {
-            *param = t;
-            *plen = (size_t)(slash - t);
-            return RS_R_SVC_EVENTS;
-        }
-    }
-    return RS_R_NONE;
-}
-
-/* methods_ok says which methods a route takes: bit 1 GET, bit 2 POST. */
-static int methods_of(rs_route rt)
-{
-    switch (rt) {
-    case RS_R_SVC_FORM:
-    case RS_R_WEB_FORM:
-        return 3;
-    case RS_R_SVC_EVENTS:
-        return 1;
-    case RS_R_NONE:
-        return 0;
-    default:
-        return 2;
-    }
-}
-
-static int is_upload_route(rs_route rt)
-{
-    return rt == RS_R_SVC_UPLOAD || rt == RS_R_WEB_UPLOAD_V1 || rt == RS_R_WEB_REMOTE_V1 ||
-           rt == RS_R_WEB_FILES_V2;
-}
-
+/* dispatch runs the route's handler for the request's method (first_call answered 405 for a
+ * method the route has no handler for). */
 static enum MHD_Result dispatch(rs_req *r)
 {
-    switch (r->route) {
-    case RS_R_WORKFLOW_RUN:
-    case RS_R_CHAT_MESSAGES:
-        return rs_run_start(r);
-    case RS_R_SVC_FORM:
-    case RS_R_WEB_FORM:
-        return r->is_get ? rs_form_get(r) : rs_form_submit(r);
-    case RS_R_WEB_UPLOAD_TOKEN:
-        return rs_form_upload_token(r);
-    case RS_R_SVC_EVENTS:
-        return rs_resume(r);
-    case RS_R_SVC_UPLOAD:
-    case RS_R_WEB_UPLOAD_V1:
-    case RS_R_WEB_REMOTE_V1:
-    case RS_R_WEB_FILES_V2:
-        return rs_upload_finish(r);
-    case RS_R_NONE:
-        break;
-    }
-    return MHD_NO;
+    rs_handler h = r->is_get ? r->def->get : r->def->post;
+    return h ? h(r) : MHD_NO;
 }
 
 /* first_call sets up the request and answers whatever can be answered before the body. */
@@ -226,24 +33,24 @@ static enum MHD_Result first_call(rs_req *r, const char *url, const char *method
 {
     const char *param;
     size_t plen;
-    r->route = route_of(r->srv, url, &param, &plen);
+    r->def = rs_route_find(url, r->srv->cfg.upload_layout, &param, &plen);
+    r->route = r->def ? r->def->route : RS_R_NONE;
     r->is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     r->is_post = strcmp(method, "POST") == 0;
     const char *expect = rs_header(r, "Expect");
     r->defer = !r->is_get && !(expect && strcasecmp(expect, "100-continue") == 0);
     if (rs_front_intercept(r, url, method))
         return MHD_YES;
-    if (rs_fault_on(&r->srv->cfg, RS_F_HUGE_TOKEN_500) && strlen(url) > 8192) {
+    if (rs_fault_active(r->srv, RS_F_HUGE_TOKEN_500) && strlen(url) > 8192) {
         static const char crash[] = "<html><head><title>500 Internal Server Error</title></head>"
                                     "<body><h1>Internal Server Error</h1></body></html>";
         return rs_reply(r, 500, "text/html", crash, sizeof crash - 1);
     }
-    if (r->route == RS_R_NONE)
+    if (!r->def)
         return rs_reply_error(r, 404, "not_found",
                               "The requested URL was not found on the server. If you entered the "
                               "URL manually please check your spelling and try again.");
-    int m = methods_of(r->route);
-    if (!((r->is_get && (m & 1)) || (r->is_post && (m & 2))))
+    if (!((r->is_get && r->def->get) || (r->is_post && r->def->post)))
         return rs_reply_error(r, 405, "method_not_allowed",
                               "The method is not allowed for the requested URL.");
     if (param) {
@@ -255,7 +62,7 @@ static enum MHD_Result first_call(rs_req *r, const char *url, const char *method
      * first call (it cannot know the request is complete), which would kill keep-alive. */
     if (r->is_get)
         return MHD_YES;
-    if (is_upload_route(r->route)) {
+    if (r->def->upload) {
         rs_upload_begin(r);
         return MHD_YES;
     }
@@ -290,7 +97,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         if (r->answered)
             return MHD_YES; /* answered before the body: read and discard it */
         r->body_seen += n;
-        if (is_upload_route(r->route))
+        if (r->def && r->def->upload)
             rs_upload_feed(r, upload_data, n);
         else if (!r->body_too_big && hitl_buf_append(&r->body, upload_data, n))
             r->body_too_big = 1;
@@ -353,7 +160,7 @@ static int start_daemon(hitl_refserver *s, hitl_err *err)
     /* 128 KiB per connection lets a 64 KiB path segment reach our JSON 404 instead of MHD's
      * HTML 414 (the pool is mmap'ed: about 80 KiB of it is touched per open stream). The
      * header flood needs room for ~1 MiB of response headers. */
-    size_t mem = rs_fault_on(&s->cfg, RS_F_HOSTILE_HEADER_FLOOD) ? 4u << 20 : 128u << 10;
+    size_t mem = rs_fault_active(s, RS_F_HOSTILE_HEADER_FLOOD) ? 4u << 20 : 128u << 10;
     s->daemon = MHD_start_daemon(
         flags, s->cfg.port, NULL, NULL, access_cb, s, MHD_OPTION_SOCK_ADDR, &ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,

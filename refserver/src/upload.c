@@ -3,8 +3,10 @@
  * remote uploads (§6.3) in the v1 or v2 path layout. SVC (§6.4): POST /v1/files/upload.
  * File bytes are counted and discarded: only metadata is kept. */
 #include "filetype.h"
-#include "http.h"
+#include "gates.h"
+#include "handlers.h"
 #include "planted_bugs.h"
+#include "request.h"
 #include "ids.h"
 #include "remote.h"
 #include "respond.h"
@@ -31,11 +33,6 @@ struct rs_multipart {
     int stopped; /* the body passed its cap, or the parser failed: ignore the rest */
 };
 
-static int fault(const rs_req *r, rs_fault f)
-{
-    return rs_fault_on(&r->srv->cfg, f);
-}
-
 static int is_remote_capable(const rs_req *r)
 {
     return r->route == RS_R_WEB_REMOTE_V1 || r->route == RS_R_WEB_FILES_V2;
@@ -45,13 +42,13 @@ static int is_remote_capable(const rs_req *r)
 static int auth_deferred(const rs_req *r)
 {
     return r->route != RS_R_SVC_UPLOAD &&
-           (fault(r, RS_F_UPLOAD_AUTH_AFTER_BODY) ||
-            (fault(r, RS_F_FETCH_BEFORE_AUTH) && is_remote_capable(r)));
+           (rs_fault_active(r->srv, RS_F_UPLOAD_AUTH_AFTER_BODY) ||
+            (rs_fault_active(r->srv, RS_F_FETCH_BEFORE_AUTH) && is_remote_capable(r)));
 }
 
 static uint64_t body_cap(const rs_req *r)
 {
-    if (fault(r, RS_F_UPLOAD_SIZE_UNLIMITED))
+    if (rs_fault_active(r->srv, RS_F_UPLOAD_SIZE_UNLIMITED))
         return 0;
     return rs_file_max_limit(&r->srv->cfg) + MP_SLACK;
 }
@@ -65,7 +62,7 @@ static int upload_auth(rs_req *r)
     r->upload_authed = 1;
     const char *h = rs_header(r, "Authorization");
     if (!h) {
-        if (fault(r, RS_F_UPLOAD_NO_AUTH))
+        if (rs_fault_active(r->srv, RS_F_UPLOAD_NO_AUTH))
             return 0; /* accepted, unowned */
         rs_reply_error(r, 401, "invalid_upload_token", "Upload token is required.");
         return 1;
@@ -81,11 +78,11 @@ static int upload_auth(rs_req *r)
         snprintf(parts[n++], sizeof parts[0], "%.*s", (int)k, p);
         p += k;
     }
-    if (n != 2 && !(n > 2 && fault(r, RS_F_UPLOAD_AUTH_PARTS))) {
+    if (n != 2 && !(n > 2 && rs_fault_active(r->srv, RS_F_UPLOAD_AUTH_PARTS))) {
         rs_reply_error(r, 401, "invalid_upload_token", "Upload token is required.");
         return 1;
     }
-    int scheme_ok = fault(r, RS_F_UPLOAD_SCHEME_CASE) ? strcmp(parts[0], "Bearer") == 0
+    int scheme_ok = rs_fault_active(r->srv, RS_F_UPLOAD_SCHEME_CASE) ? strcmp(parts[0], "Bearer") == 0
                                                       : strcasecmp(parts[0], "bearer") == 0;
     if (!scheme_ok || strncmp(parts[1], "hitl_upload_", 12) != 0) {
         rs_reply_error(r, 400, "invalid_upload_token", "Invalid upload token.");
@@ -96,7 +93,7 @@ static int upload_auth(rs_req *r)
     rs_run *run = rs_state_upload_token_run(&s->state, parts[1], form_id);
     if (!run) {
         rs_state_unlock(&s->state);
-        unsigned status = fault(r, RS_F_UPLOAD_UNKNOWN_401) ? 401 : 403;
+        unsigned status = rs_fault_active(r->srv, RS_F_UPLOAD_UNKNOWN_401) ? 401 : 403;
         rs_reply_error(r, status, "invalid_upload_token", "Upload token is invalid or expired.");
         return 1;
     }
@@ -107,17 +104,17 @@ static int upload_auth(rs_req *r)
      * form. global-timeout-get-only: the upload does not look at the global deadline. */
     int earlier_form = strcmp(form_id, copy.form_id) != 0;
     rs_form_check st = earlier_form ? RS_FORM_IS_SUBMITTED
-                       : fault(r, RS_F_GLOBAL_TIMEOUT_GET_ONLY)
+                       : rs_fault_active(r->srv, RS_F_GLOBAL_TIMEOUT_GET_ONLY)
                            ? rs_form_state_node_only(&copy, now)
                            : rs_form_state(&copy, now);
     if (st == RS_FORM_IS_SUBMITTED) {
-        if (fault(r, RS_F_UPLOAD_SUBMITTED_403))
+        if (rs_fault_active(r->srv, RS_F_UPLOAD_SUBMITTED_403))
             rs_reply_error(r, 403, "invalid_upload_token", "Upload token is invalid or expired.");
         else
             rs_reply_form_submitted(r, form_id);
         return 1;
     }
-    if (st == RS_FORM_IS_EXPIRED && !fault(r, RS_F_EXPIRY_UPLOAD)) {
+    if (st == RS_FORM_IS_EXPIRED && !rs_fault_active(r->srv, RS_F_EXPIRY_UPLOAD)) {
         rs_reply_form_expired(r, copy.form_id);
         return 1;
     }
@@ -172,10 +169,10 @@ static enum MHD_Result iterator(void *cls, enum MHD_ValueKind kind, const char *
 int rs_upload_begin(rs_req *r)
 {
     if (r->route == RS_R_SVC_UPLOAD) {
-        int app = rs_auth_app(r);
-        if (app < 0)
+        rs_auth who = rs_auth_app(r);
+        if (who.status != RS_AUTH_APP)
             return 1;
-        r->upload_app = app;
+        r->upload_app = who.app;
     } else if (!auth_deferred(r) && upload_auth(r)) {
         return 1;
     }
@@ -261,7 +258,7 @@ static enum MHD_Result record(rs_req *r, const char *owner, const char *name, co
     if (url)
         snprintf(u->source_url, sizeof u->source_url, "%s", url);
     u->app = r->upload_app;
-    u->size = size + (fault(r, RS_F_UPLOAD_SIZE_WRONG) ? 1 : 0);
+    u->size = size + (rs_fault_active(r->srv, RS_F_UPLOAD_SIZE_WRONG) ? 1 : 0);
     u->created_at = rs_now_s();
     rs_upload copy = *u;
     rs_state_lock(&s->state);
@@ -313,7 +310,7 @@ static int local_too_big(const rs_req *r)
 {
     if (r->body_too_big)
         return 1;
-    if (!r->mp || !r->mp->have_file || fault(r, RS_F_UPLOAD_SIZE_UNLIMITED))
+    if (!r->mp || !r->mp->have_file || rs_fault_active(r->srv, RS_F_UPLOAD_SIZE_UNLIMITED))
         return 0;
     char ext[32];
     rs_file_ext(r->mp->filename, ext, sizeof ext);
@@ -339,25 +336,26 @@ static enum MHD_Result local(rs_req *r)
     /* The Service API refuses a file part without a MIME type before it looks at the name
      * (api/controllers/service_api/app/file.py, index file id 54898991934: `if not
      * file.mimetype: raise UnsupportedFileTypeError()`); the WEB route has no such check. */
-    if (svc && !mp->ctype[0] && !fault(r, RS_F_SVC_UPLOAD_NO_MIME_ACCEPTED))
+    if (svc && !mp->ctype[0] && !rs_fault_active(r->srv, RS_F_SVC_UPLOAD_NO_MIME_ACCEPTED))
         return rs_reply_error(r, 415, "unsupported_file_type", "File type not allowed.");
     if (!mp->filename[0])
         return rs_reply_error(r, 400, "filename_not_exists_error",
                               "The specified filename does not exist.");
     if (rs_bugs_drop_filename(cfg, mp->filename))
         return MHD_NO; /* the planted bug: the connection is dropped, nothing answered */
-    if (rs_file_name_invalid(mp->filename) && !fault(r, RS_F_UPLOAD_FILENAME_UNCHECKED))
+    if (rs_file_name_invalid(mp->filename) &&
+        !rs_fault_active(r->srv, RS_F_UPLOAD_FILENAME_UNCHECKED))
         return rs_reply_error(r, 400, "invalid_param", "Filename contains invalid characters");
     char ext[32];
     rs_file_ext(mp->filename, ext, sizeof ext);
-    if (rs_file_blacklisted(cfg, ext) && !fault(r, RS_F_UPLOAD_BLACKLIST_IGNORED)) {
+    if (rs_file_blacklisted(cfg, ext) && !rs_fault_active(r->srv, RS_F_UPLOAD_BLACKLIST_IGNORED)) {
         if (svc)
             return rs_reply_error(r, 400, "invalid_param",
                                   "File extension '.%s' is not allowed for security reasons", ext);
         return rs_reply_error(r, 400, "file_extension_blocked",
                               "The file extension is blocked for security reasons.");
     }
-    if (mp->file_bytes > rs_file_limit(cfg, ext) && !fault(r, RS_F_UPLOAD_SIZE_UNLIMITED))
+    if (mp->file_bytes > rs_file_limit(cfg, ext) && !rs_fault_active(r->srv, RS_F_UPLOAD_SIZE_UNLIMITED))
         return too_large(r);
     char name[256];
     if (strlen(mp->filename) > 200) /* FileService truncates long names, keeping the extension */
@@ -378,7 +376,7 @@ static enum MHD_Result remote(rs_req *r, const char *url)
                       : rs_reply_error(r, 400, "remote_file_invalid_url",
                                        "The remote file URL is invalid.");
     rs_remote_file rf;
-    rs_remote_get(r->srv, url, fault(r, RS_F_REMOTE_OVERSIZE_ACCEPTED), &rf);
+    rs_remote_get(r->srv, url, rs_fault_active(r->srv, RS_F_REMOTE_OVERSIZE_ACCEPTED), &rf);
     if (auth_deferred(r) && upload_auth(r)) /* fetch-before-auth: the fetch already happened */
         return MHD_YES;
     rs_remote_outcome outcome = rs_remote_outcome_of(r->srv, &rf);
@@ -386,7 +384,7 @@ static enum MHD_Result remote(rs_req *r, const char *url)
         return too_large(r);
     /* remote-404-accepted: any answer that arrived is taken for the file. */
     if (outcome != RS_REMOTE_OK &&
-        !(rf.f.status == RS_FETCH_OK && fault(r, RS_F_REMOTE_404_ACCEPTED))) {
+        !(rf.f.status == RS_FETCH_OK && rs_fault_active(r->srv, RS_F_REMOTE_404_ACCEPTED))) {
         rs_remote_error e;
         rs_remote_error_of(r->srv, outcome, url, &rf, &e);
         return rs_reply_error(r, e.status, e.code, "%s", e.message);
@@ -399,7 +397,7 @@ static enum MHD_Result remote(rs_req *r, const char *url)
     if (rs_file_blacklisted(cfg, rf.ext))
         return rs_reply_error(r, 400, "file_extension_blocked",
                               "The file extension is blocked for security reasons.");
-    if (rf.f.size > rf.limit && !fault(r, RS_F_REMOTE_OVERSIZE_ACCEPTED))
+    if (rf.f.size > rf.limit && !rs_fault_active(r->srv, RS_F_REMOTE_OVERSIZE_ACCEPTED))
         return too_large(r);
     return record(r, r->upload_owner, rf.name, rf.ext, rf.mime, rf.f.size, url);
 }
@@ -407,7 +405,7 @@ static enum MHD_Result remote(rs_req *r, const char *url)
 enum MHD_Result rs_upload_finish(rs_req *r)
 {
     if (r->route == RS_R_WEB_REMOTE_V1) {
-        if (fault(r, RS_F_UPLOAD_AUTH_AFTER_BODY) && upload_auth(r))
+        if (rs_fault_active(r->srv, RS_F_UPLOAD_AUTH_AFTER_BODY) && upload_auth(r))
             return MHD_YES;
         cJSON *body = rs_parse_body(r);
         if (!body)
@@ -421,10 +419,10 @@ enum MHD_Result rs_upload_finish(rs_req *r)
     int remote_v2 = r->route == RS_R_WEB_FILES_V2 && r->mp && r->mp->url.len;
     /* upload-auth-after-body: the body is judged first, its size against the file's own
      * category limit included, so an oversize unauthenticated file gets 413 (contract §6.1.8). */
-    if (fault(r, RS_F_UPLOAD_AUTH_AFTER_BODY) && !remote_v2 && local_too_big(r))
+    if (rs_fault_active(r->srv, RS_F_UPLOAD_AUTH_AFTER_BODY) && !remote_v2 && local_too_big(r))
         return too_large(r);
     /* upload-auth-after-body checks every upload here; fetch-before-auth only remote ones. */
-    if (auth_deferred(r) && (fault(r, RS_F_UPLOAD_AUTH_AFTER_BODY) || !remote_v2) && upload_auth(r))
+    if (auth_deferred(r) && (rs_fault_active(r->srv, RS_F_UPLOAD_AUTH_AFTER_BODY) || !remote_v2) && upload_auth(r))
         return MHD_YES;
     if (remote_v2)
         return remote(r, hitl_buf_str(&r->mp->url));

@@ -4,7 +4,7 @@
 
 #include "behave.h"
 #include "formdef.h"
-#include "http.h"
+#include "request.h"
 #include "ids.h"
 #include "planted_bugs.h"
 #include "remote.h"
@@ -31,11 +31,6 @@ typedef struct vctx {
     pending_remote *remotes;
     size_t nremote, capremote;
 } vctx;
-
-static int fault(const vctx *c, rs_fault f)
-{
-    return rs_fault_on(&c->s->cfg, f);
-}
 
 static int fail(vctx *c, const char *prefix, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -109,12 +104,12 @@ static int check_type(vctx *c, const cJSON *field, const cJSON *mapping, const c
     else if (!t && local)
         specified = "custom";
     if (specified && *specified && strcmp(specified, detected) != 0 &&
-        !fault(c, RS_F_FILE_TYPE_UNCHECKED))
+        !rs_fault_active(c->s, RS_F_FILE_TYPE_UNCHECKED))
         return fail(
             c, prefix,
             "Detected file type does not match the specified type. Please verify the file.");
     const char *as = !t ? "custom" : cJSON_IsString(t) ? t->valuestring : "";
-    if (!valid_with_config(field, as, ext, method) && !fault(c, RS_F_FILE_CONFIG_UNCHECKED))
+    if (!valid_with_config(field, as, ext, method) && !rs_fault_active(c->s, RS_F_FILE_CONFIG_UNCHECKED))
         return fail(c, prefix, "File validation failed for file: %s", name);
     return HITL_OK;
 }
@@ -127,7 +122,7 @@ static int check_type(vctx *c, const cJSON *field, const cJSON *mapping, const c
  * file-owner-unchecked fault accept any file of the server's one workspace. */
 static int owned(const vctx *c, const rs_upload *u)
 {
-    if (fault(c, RS_F_FILE_OWNER_UNCHECKED) ||
+    if (rs_fault_active(c->s, RS_F_FILE_OWNER_UNCHECKED) ||
         rs_behaves(&c->s->cfg, RS_B_FILE_OWNER_WORKSPACE_ONLY))
         return 1;
     if (u->app != c->run->app)
@@ -148,7 +143,7 @@ static int check_local(vctx *c, const cJSON *field, const cJSON *mapping, const 
     int found = 0;
     rs_state_lock(&c->s->state);
     rs_upload *up = rs_state_upload(&c->s->state, id);
-    if (up && owned(c, up) && !fault(c, RS_F_UPLOADS_UNKNOWN_AT_SUBMIT)) {
+    if (up && owned(c, up) && !rs_fault_active(c->s, RS_F_UPLOADS_UNKNOWN_AT_SUBMIT)) {
         u = *up;
         found = 1;
     }
@@ -275,7 +270,7 @@ static int check_field(vctx *c, const cJSON *field, const cJSON *v)
     char prefix[160];
     if (strcmp(type, "select") == 0) {
         snprintf(prefix, sizeof prefix, "Invalid value for select input '%s': ", name);
-        if (fault(c, RS_F_SELECT_UNCHECKED))
+        if (rs_fault_active(c->s, RS_F_SELECT_UNCHECKED))
             return HITL_OK;
         if (!cJSON_IsString(v))
             return fail(c, prefix, "expected string");
@@ -317,7 +312,7 @@ static int check_field(vctx *c, const cJSON *field, const cJSON *v)
             }
         }
         int limit = cJSON_GetObjectItemCaseSensitive(field, "number_limits")->valueint;
-        if (limit > 0 && usable > limit && !fault(c, RS_F_FILE_LIMIT_UNCHECKED))
+        if (limit > 0 && usable > limit && !rs_fault_active(c->s, RS_F_FILE_LIMIT_UNCHECKED))
             return fail(c, prefix, "Number of files exceeds the maximum limit %d", limit);
     }
     return HITL_OK; /* paragraph / text_input: any JSON value */
@@ -370,11 +365,11 @@ static int check_remote(vctx *c, const pending_remote *p)
         rs_remote_head(c->s, url, &rf);
     else
         rs_remote_get(c->s, url, 0, &rf);
-    if (fault(c, RS_F_INLINE_REMOTE_FAILURE_ACCEPTED))
+    if (rs_fault_active(c->s, RS_F_INLINE_REMOTE_FAILURE_ACCEPTED))
         return HITL_OK;
     if (head_only ? check_head(c, p, url, &rf) : check_fetch(c, p, url, &rf))
         /* The fault: the fetch's failure escapes as a server error (some Dify builds). */
-        return fault(c, RS_F_INLINE_REMOTE_FAILURE_500) ? RS_VALIDATE_SERVER_ERROR : HITL_E_INVALID;
+        return rs_fault_active(c->s, RS_F_INLINE_REMOTE_FAILURE_500) ? RS_VALIDATE_SERVER_ERROR : HITL_E_INVALID;
     return check_type(c, p->field, p->mapping, p->prefix, rf.type, rf.ext, rf.name, "remote_url");
 }
 
@@ -390,9 +385,9 @@ static int validate(vctx *c)
         if (rc)
             return rc;
     }
-    if (!rs_formdef_action(f, c->sub->action) && !fault(c, RS_F_INVALID_ACTION_ACCEPTED))
+    if (!rs_formdef_action(f, c->sub->action) && !rs_fault_active(c->s, RS_F_INVALID_ACTION_ACCEPTED))
         return fail(c, "Invalid action: ", "%.200s", c->sub->action);
-    if (!fault(c, RS_F_MISSING_INPUTS_ACCEPTED)) {
+    if (!rs_fault_active(c->s, RS_F_MISSING_INPUTS_ACCEPTED)) {
         hitl_buf missing;
         hitl_buf_init(&missing, 65536);
         cJSON_ArrayForEach(field, f->inputs)
