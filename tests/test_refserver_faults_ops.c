@@ -476,6 +476,37 @@ static int p_regress_required_empty(ctx *c)
     return dev;
 }
 
+/* The resume stream of the context's run (TTL 1 s) across its expiry. */
+static void resumed_across_expiry(ctx *c, rst_resp *out)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s/v1/workflow/%s/events?user=u1", c->ts.base, c->run.run_id);
+    rst_opts o = {.url = url, .headers = RST_AUTH_WF, .timeout_ms = 8000};
+    rst_do(&o, out);
+    ck_assert_ptr_nonnull(strstr(out->body, "workflow_finished"));
+}
+
+static int p_regress_timeout_event_missing(ctx *c)
+{
+    rst_resp r;
+    resumed_across_expiry(c, &r);
+    int dev = strstr(r.body, "human_input_form_timeout") == NULL;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_regress_timeout_branch_missed(ctx *c)
+{
+    rst_resp r;
+    resumed_across_expiry(c, &r);
+    cJSON *fin = rst_sse_event(r.body, "workflow_finished", 0);
+    ck_assert_ptr_nonnull(fin);
+    int dev = rst_str(fin, "data.outputs.action") == NULL;
+    cJSON_Delete(fin);
+    rst_resp_free(&r);
+    return dev;
+}
+
 static const fault_row ROWS[] = {
     {"expiry-get", t_ttl1, p_expiry_get, 1},
     {"expiry-submit", t_ttl1, p_expiry_submit, 1},
@@ -516,6 +547,8 @@ static const fault_row ROWS[] = {
     {"regress-resume-not-closed", t_none, p_regress_resume_not_closed, 0},
     {"regress-filled-missing", t_none, p_regress_filled_missing, 0},
     {"regress-required-empty", t_none, p_regress_required_empty, 0},
+    {"regress-timeout-event-missing", t_ttl1_sweep, p_regress_timeout_event_missing, 0},
+    {"regress-timeout-branch-missed", t_ttl1_sweep, p_regress_timeout_branch_missed, 0},
 };
 
 int main(void)

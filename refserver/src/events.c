@@ -300,7 +300,11 @@ static cJSON *finished_data(const hitl_refserver *s, const rs_run *run)
         status = "stopped";
     cJSON_AddStringToObject(d, "status", status);
     cJSON *outputs = cJSON_AddObjectToObject(d, "outputs");
-    if (!stopped)
+    /* regress-timeout-branch-missed (dify#40459): no edge matched the timeout handle, so no
+     * branch node ran and nothing was output. */
+    int branch_missed = !strcmp(run->action, "__timeout") &&
+                        rs_fault_active(s, RS_F_REGRESS_TIMEOUT_BRANCH_MISSED);
+    if (!stopped && !branch_missed)
         cJSON_AddStringToObject(outputs, "action", run->action);
     if (stopped) {
         char err[200];
@@ -416,7 +420,15 @@ int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
     cJSON_AddStringToObject(d, "node_id", n.id);
     cJSON_AddStringToObject(d, "node_title", n.title);
     cJSON_AddNumberToObject(d, "expiration_time", (double)run->expiration_time);
-    int rc = frame(s, run, "human_input_form_timeout", d, out);
+    int rc;
+    if (rs_fault_active(s, RS_F_REGRESS_TIMEOUT_EVENT_MISSING)) { /* dify#42062 */
+        cJSON_Delete(d);
+        rc = frame(s, run, "node_finished",
+                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, "succeeded"),
+                   out);
+    } else {
+        rc = frame(s, run, "human_input_form_timeout", d, out);
+    }
     return rc ? rc : frame(s, run, "workflow_finished", finished_data(s, run), out);
 }
 

@@ -165,7 +165,11 @@
     X(REGRESS_FILLED_MISSING, "regress-filled-missing",                                            \
       "a resumed run sends node_finished, no human_input_form_filled (dify#42062)")           \
     X(REGRESS_REQUIRED_EMPTY, "regress-required-empty",                                            \
-      "human_input_required data is {} on the Service API stream (dify#35504)")
+      "human_input_required data is {} on the Service API stream (dify#35504)")                \
+    X(REGRESS_TIMEOUT_EVENT_MISSING, "regress-timeout-event-missing",                              \
+      "an expired form's run sends node_finished, no human_input_form_timeout (dify#42062)")      \
+    X(REGRESS_TIMEOUT_BRANCH_MISSED, "regress-timeout-branch-missed",                              \
+      "an expired form's run finishes without taking the __timeout branch (dify#40459)")
 
 typedef enum rs_fault {
 #define RS_FAULT_ENUM(e, n, s) RS_F_##e,

@@ -309,6 +309,144 @@ static void required_complete(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
+/* --- §12.5 (timeout path), §12.7: the run across its form's expiry --- */
+
+/* What the resume stream showed across a form's expiry. */
+typedef struct expiry_seen {
+    bool timeout_event; /* human_input_form_timeout */
+    bool finished;      /* workflow_finished */
+    bool timeout_first; /* the timeout event came before workflow_finished */
+    cJSON *outputs;     /* workflow_finished.data.outputs (a copy), or NULL */
+    char status[24];    /* workflow_finished.data.status */
+    char events[512];   /* the events of the last stream */
+} expiry_seen;
+
+/* Opens the resume stream of |run| shortly before its expiration_time and keeps it open
+ * (reopened when the server closes it idle) until workflow_finished, at most a sweeper
+ * interval after the expiry. 0 with |seen| filled; non-zero after a SKIP (max-wait too
+ * short) or an ERROR. */
+static int across_expiry(hitl_check_ctx *ctx, const hitl_run *run, expiry_seen *seen)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    memset(seen, 0, sizeof *seen);
+    long long now = hitl_chk_now(), exp = (long long)run->expiration_time;
+    long long give_up = now + t->max_wait_s;
+    if (exp <= 0) {
+        hitl_check_error(ctx, "precondition: human_input_required had no expiration_time");
+        return HITL_E_STATE;
+    }
+    if (exp + 2 > give_up) {
+        hitl_check_skip(ctx,
+                        "the form expires in %lld s: watching its timeout needs --max-wait %lld "
+                        "or more (up to %lld with a 60 s sweeper)",
+                        exp - now, exp - now + 2, exp - now + HITL_CHK_SWEEP_ALLOWANCE_S);
+        return HITL_E_STATE;
+    }
+    if (give_up > exp + HITL_CHK_SWEEP_ALLOWANCE_S)
+        give_up = exp + HITL_CHK_SWEEP_ALLOWANCE_S;
+    if (exp - 3 > now)
+        hitl_ctx_sleep_ms(ctx, (long)(exp - 3 - now) * 1000L, "the form's expiration_time");
+    while (!seen->finished && (now = hitl_chk_now()) < give_up && !hitl_check_done(ctx)) {
+        hitl_stream s;
+        hitl_stream_opts so = {.total_ms = (long)(give_up - now) * 1000L,
+                               .stop = hitl_flow_stop_after_finished};
+        int rc = hitl_flow_resume_sync(ctx, run->workflow_run_id, run->user, NULL, NULL, &so, &s);
+        if (rc || s.resp.status != 200) {
+            if (!rc)
+                hitl_check_error(ctx, "precondition: the resume request answered HTTP %ld (§9.1)",
+                                 s.resp.status);
+            hitl_stream_free(&s);
+            return rc ? rc : HITL_E_STATE;
+        }
+        event_list(&s, seen->events, sizeof seen->events);
+        for (size_t i = 0; i < s.n_frames && !seen->finished; i++) {
+            hitl_event ev;
+            if (!decode(&s, i, &ev))
+                continue;
+            if (ev.kind == HITL_EV_HUMAN_INPUT_FORM_TIMEOUT)
+                seen->timeout_event = true;
+            if (ev.kind == HITL_EV_WORKFLOW_FINISHED) {
+                seen->finished = true;
+                seen->timeout_first = seen->timeout_event;
+                snprintf(seen->status, sizeof seen->status, "%s",
+                         ev.workflow.status ? ev.workflow.status : "");
+                seen->outputs = cJSON_Duplicate(ev.workflow.outputs, 1);
+            }
+            hitl_event_clear(&ev);
+        }
+        bool closed = s.end == HITL_STREAM_CLOSED;
+        hitl_stream_free(&s);
+        if (!closed)
+            break;
+    }
+    if (!seen->finished && !hitl_check_done(ctx)) {
+        if (hitl_chk_now() < exp + HITL_CHK_SWEEP_ALLOWANCE_S)
+            hitl_check_skip(ctx,
+                            "no workflow_finished within --max-wait (%ld s); a sweeper may take up "
+                            "to 60 s after the expiry",
+                            t->max_wait_s);
+        else
+            hitl_expect(ctx, false,
+                        "the run finishes within 65 s of its form's expiration_time (§10.8)",
+                        "no workflow_finished; events: %s", seen->events);
+        return HITL_E_STATE;
+    }
+    return hitl_check_done(ctx) ? HITL_E_STATE : HITL_OK;
+}
+
+/* §12.5 on the timeout path: human_input_form_timeout before workflow_finished (dify#42062). */
+static void timeout_event(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    expiry_seen seen = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK && across_expiry(ctx, &run, &seen) == HITL_OK)
+        hitl_expect(ctx, seen.timeout_first,
+                    "the run whose form expired streams human_input_form_timeout before "
+                    "workflow_finished (§10.8, §12.5; dify#42062, fixed by #42082)",
+                    "%s; events: %s",
+                    seen.timeout_event ? "after workflow_finished" : "no human_input_form_timeout",
+                    seen.events);
+    cJSON_Delete(seen.outputs);
+    hitl_run_free(&run);
+}
+
+/* True when |id| is one of the form's action ids. */
+static bool is_action(const hitl_form *f, const char *id)
+{
+    for (size_t i = 0; f && i < f->n_actions; i++)
+        if (f->actions[i].id && !strcmp(f->actions[i].id, id))
+            return true;
+    return false;
+}
+
+/* §12.7: the `__timeout` branch runs (dify#40459). The conformance app's timeout branch
+ * outputs `action` (Workflow End: the node's __action_id, "" on expiry) or answers
+ * "action: __timeout" (Chatflow); a run whose timeout edge was not taken has no branch
+ * output. */
+static void timeout_branch(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    expiry_seen seen = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK && across_expiry(ctx, &run, &seen) == HITL_OK) {
+        const cJSON *action = cJSON_GetObjectItemCaseSensitive(seen.outputs, "action");
+        const cJSON *answer = cJSON_GetObjectItemCaseSensitive(seen.outputs, "answer");
+        /* The approve/revise Ends output the inputs too (`rendered`, `feedback`). */
+        bool by_action = cJSON_IsString(action) && !is_action(run.form, action->valuestring) &&
+                         !cJSON_GetObjectItemCaseSensitive(seen.outputs, "rendered");
+        bool by_answer = cJSON_IsString(answer) && strstr(answer->valuestring, "__timeout");
+        char *printed = seen.outputs ? cJSON_PrintUnformatted(seen.outputs) : NULL;
+        hitl_expect(ctx, by_action || by_answer,
+                    "after its form expired the run takes the `__timeout` branch: "
+                    "workflow_finished.data.outputs holds that branch's output (`action` not "
+                    "an action id, or an answer naming __timeout) (§10.8, §12.7; dify#40459)",
+                    "status %s, outputs %.200s", seen.status[0] ? seen.status : "?",
+                    printed ? printed : "missing");
+        free(printed);
+    }
+    cJSON_Delete(seen.outputs);
+    hitl_run_free(&run);
+}
+
 static const hitl_check_impl CHECKS[] = {
     {"regress.first-submit.not-412", first_submit_not_412},
     {"regress.get-after-pause.no-delay", get_after_pause},
@@ -316,6 +454,8 @@ static const hitl_check_impl CHECKS[] = {
     {"regress.resume-stream.closes", resume_closes},
     {"regress.filled.before-node-finished", filled_before_node_finished},
     {"regress.required.complete", required_complete},
+    {"regress.timeout.event", timeout_event},
+    {"regress.timeout.branch", timeout_branch},
 };
 
 HITL_CHECK_TABLE(regress, CHECKS)
