@@ -507,6 +507,19 @@ static int p_regress_timeout_branch_missed(ctx *c)
     return dev;
 }
 
+static int p_regress_resume_new_run(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    cJSON *fin = rst_sse_event(r.body, "workflow_finished", 0);
+    ck_assert_ptr_nonnull(fin);
+    int dev = strcmp(rst_str(fin, "workflow_run_id"), c->run.run_id) != 0 &&
+              strstr(r.body, "workflow_started") != NULL;
+    cJSON_Delete(fin);
+    rst_resp_free(&r);
+    return dev;
+}
+
 static const fault_row ROWS[] = {
     {"expiry-get", t_ttl1, p_expiry_get, 1},
     {"expiry-submit", t_ttl1, p_expiry_submit, 1},
@@ -549,6 +562,7 @@ static const fault_row ROWS[] = {
     {"regress-required-empty", t_none, p_regress_required_empty, 0},
     {"regress-timeout-event-missing", t_ttl1_sweep, p_regress_timeout_event_missing, 0},
     {"regress-timeout-branch-missed", t_ttl1_sweep, p_regress_timeout_branch_missed, 0},
+    {"regress-resume-new-run", t_none, p_regress_resume_new_run, 0},
 };
 
 int main(void)

@@ -380,11 +380,23 @@ int rs_events_repaused(const hitl_refserver *s, const rs_run *first, const rs_ru
     return rc ? rc : pause_frames(s, next, out, 0);
 }
 
-int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *action_id,
+int rs_events_resumed(const hitl_refserver *s, const rs_run *live, const char *action_id,
                       const cJSON *submitted, hitl_buf *out)
 {
     const char *title = action_title(s, action_id);
-    int rc;
+    int rc = HITL_OK;
+    /* regress-resume-new-run (dify#39686): the resume is streamed as a second run, with its
+     * own run id, that starts over (workflow_started). */
+    rs_run other;
+    const rs_run *run = live;
+    if (rs_fault_active(s, RS_F_REGRESS_RESUME_NEW_RUN)) {
+        other = *live;
+        other.id[0] = other.id[0] == 'f' ? 'e' : 'f';
+        run = &other;
+        rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+        if (rc)
+            return rc;
+    }
     if (rs_fault_active(s, RS_F_REGRESS_FILLED_MISSING)) { /* dify#42062: plain node success */
         hi_node n = node_of(s, run->node);
         rc = frame(s, run, "node_finished",

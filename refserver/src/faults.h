@@ -169,7 +169,9 @@
     X(REGRESS_TIMEOUT_EVENT_MISSING, "regress-timeout-event-missing",                              \
       "an expired form's run sends node_finished, no human_input_form_timeout (dify#42062)")      \
     X(REGRESS_TIMEOUT_BRANCH_MISSED, "regress-timeout-branch-missed",                              \
-      "an expired form's run finishes without taking the __timeout branch (dify#40459)")
+      "an expired form's run finishes without taking the __timeout branch (dify#40459)")      \
+    X(REGRESS_RESUME_NEW_RUN, "regress-resume-new-run",                                            \
+      "a resumed run streams as a new run: workflow_started and another run id (dify#39686)")
 
 typedef enum rs_fault {
 #define RS_FAULT_ENUM(e, n, s) RS_F_##e,

@@ -447,6 +447,78 @@ static void timeout_branch(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
+/* --- §12.8: one start, one run (dify#39686) --- */
+
+/* The node ids the start stream of |run| saw finish before the pause, "|a|b|" in |out|. */
+static void finished_before_pause(const hitl_run *run, char *out, size_t cap)
+{
+    snprintf(out, cap, "|");
+    for (size_t i = 0; i < run->stream.n_frames; i++) {
+        hitl_event ev;
+        if (decode(&run->stream, i, &ev) && ev.kind == HITL_EV_NODE_FINISHED && ev.data) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev.data, "node_id");
+            size_t n = strlen(out);
+            if (cJSON_IsString(id) && n + strlen(id->valuestring) + 2 < cap)
+                snprintf(out + n, cap - n, "%s|", id->valuestring);
+        }
+        hitl_event_clear(&ev);
+    }
+}
+
+static void one_run(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s;
+    if (resumed_run(ctx, &run, &s) == HITL_OK) {
+        char seen[512], before[1024];
+        event_list(&s, seen, sizeof seen);
+        finished_before_pause(&run, before, sizeof before);
+        size_t other_id = SIZE_MAX, restart = SIZE_MAX, rerun = SIZE_MAX;
+        char other[128] = "", rerun_node[128] = "";
+        for (size_t i = 0; i < s.n_frames; i++) {
+            hitl_event ev;
+            if (!decode(&s, i, &ev))
+                continue;
+            const char *id = ev.workflow_run_id.value;
+            if (id && strcmp(id, run.workflow_run_id) && other_id == SIZE_MAX) {
+                other_id = i;
+                snprintf(other, sizeof other, "%.100s", id);
+            }
+            if (ev.kind == HITL_EV_WORKFLOW_STARTED && restart == SIZE_MAX)
+                restart = i;
+            const cJSON *node = ev.kind == HITL_EV_NODE_STARTED && ev.data
+                                    ? cJSON_GetObjectItemCaseSensitive(ev.data, "node_id")
+                                    : NULL;
+            if (cJSON_IsString(node) && rerun == SIZE_MAX) {
+                char key[140];
+                snprintf(key, sizeof key, "|%.120s|", node->valuestring);
+                if (strstr(before, key)) {
+                    rerun = i;
+                    snprintf(rerun_node, sizeof rerun_node, "%.120s", node->valuestring);
+                }
+            }
+            hitl_event_clear(&ev);
+        }
+        hitl_expect(ctx, other_id == SIZE_MAX,
+                    "every resumed event carries the paused run's workflow_run_id (§9.1, §12.8; "
+                    "dify#39686)",
+                    "frame %zu carries workflow_run_id \"%s\", the run is \"%s\"", other_id, other,
+                    run.workflow_run_id);
+        /* Whether a resumed run streams workflow_started again is not settled from Dify's
+         * source here: only a second run id (above) or a re-run node counts. */
+        if (restart != SIZE_MAX)
+            hitl_check_note(ctx, "the resume stream carries workflow_started (frame %zu)", restart);
+        hitl_expect(ctx, rerun == SIZE_MAX,
+                    "the resume continues the run, it does not start it over: no node that "
+                    "finished before the pause runs again (§12.8; dify#39686)",
+                    "a pre-pause node started again; events: %s", seen);
+        if (rerun != SIZE_MAX)
+            hitl_check_note(ctx, "node %s finished before the pause and started again", rerun_node);
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
 static const hitl_check_impl CHECKS[] = {
     {"regress.first-submit.not-412", first_submit_not_412},
     {"regress.get-after-pause.no-delay", get_after_pause},
@@ -456,6 +528,7 @@ static const hitl_check_impl CHECKS[] = {
     {"regress.required.complete", required_complete},
     {"regress.timeout.event", timeout_event},
     {"regress.timeout.branch", timeout_branch},
+    {"regress.one-run.original-id", one_run},
 };
 
 HITL_CHECK_TABLE(regress, CHECKS)
