@@ -520,6 +520,14 @@ static int p_regress_resume_new_run(ctx *c)
     return dev;
 }
 
+static int p_regress_form_unrendered(ctx *c)
+{
+    cJSON *o = web_get(c);
+    int dev = strstr(rst_str(o, "form_content"), "{{#llm_node.text#}}") != NULL;
+    cJSON_Delete(o);
+    return dev;
+}
+
 static const fault_row ROWS[] = {
     {"expiry-get", t_ttl1, p_expiry_get, 1},
     {"expiry-submit", t_ttl1, p_expiry_submit, 1},
@@ -563,6 +571,7 @@ static const fault_row ROWS[] = {
     {"regress-timeout-event-missing", t_ttl1_sweep, p_regress_timeout_event_missing, 0},
     {"regress-timeout-branch-missed", t_ttl1_sweep, p_regress_timeout_branch_missed, 0},
     {"regress-resume-new-run", t_none, p_regress_resume_new_run, 0},
+    {"regress-form-unrendered", t_none, p_regress_form_unrendered, 0},
 };
 
 int main(void)

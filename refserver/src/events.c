@@ -540,7 +540,13 @@ char *rs_events_get_body(const hitl_refserver *s, const rs_run *run, int web)
         return NULL;
     if (web && !rs_fault_active(s, RS_F_WEB_GET_NO_SITE))
         cJSON_AddItemToObject(o, "site", site(s, run));
-    cJSON_AddStringToObject(o, "form_content", f->form_content);
+    if (rs_fault_active(s, RS_F_REGRESS_FORM_UNRENDERED)) { /* dify#38604: the raw template */
+        char raw[4096];
+        snprintf(raw, sizeof raw, "%s\n\nDraft: {{#llm_node.text#}}", f->form_content);
+        cJSON_AddStringToObject(o, "form_content", raw);
+    } else {
+        cJSON_AddStringToObject(o, "form_content", f->form_content);
+    }
     cJSON_AddItemToObject(o, "inputs", jdup(f->inputs));
     cJSON *defaults = jdup(f->defaults_str);
     if (rs_fault_active(s, RS_F_DEFAULTS_NOT_STRINGIFIED))

@@ -171,7 +171,9 @@
     X(REGRESS_TIMEOUT_BRANCH_MISSED, "regress-timeout-branch-missed",                              \
       "an expired form's run finishes without taking the __timeout branch (dify#40459)")      \
     X(REGRESS_RESUME_NEW_RUN, "regress-resume-new-run",                                            \
-      "a resumed run streams as a new run: workflow_started and another run id (dify#39686)")
+      "a resumed run streams as a new run: workflow_started and another run id (dify#39686)")  \
+    X(REGRESS_FORM_UNRENDERED, "regress-form-unrendered",                                          \
+      "form GET form_content keeps a raw {{#node.var#}} placeholder (dify#38604)")
 
 typedef enum rs_fault {
 #define RS_FAULT_ENUM(e, n, s) RS_F_##e,

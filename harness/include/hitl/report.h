@@ -126,6 +126,9 @@ bool hitl_report_security_relevant(const hitl_result *r);
  * or matched a recorded deviation. The summaries list these ("this deployment has the
  * behaviour of dify#39750"). */
 bool hitl_report_shows_dify_bug(const hitl_result *r);
+/* True when result |i| of |res| shows a Dify bug and no earlier result of the same check does
+ * (the summaries list each check once, whatever its surfaces). */
+bool hitl_report_lists_dify_bug(const hitl_results *res, size_t i);
 /* Appends the Dify issue references of |e|'s title ("dify#39448/#39485, #39750, #40878"),
  * or "a Dify regression" when it names none. 0 or HITL_E_TOO_BIG. */
 int hitl_report_dify_issues(hitl_buf *out, const hitl_catalog_entry *e);

@@ -519,6 +519,51 @@ static void one_run(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
+/* --- §12.9: the form GET's form_content is rendered (dify#38604, #41016) --- */
+
+/* The first placeholder of |text| that is not {{#$output.<name>#}}, into |out| ("" if none). */
+static void foreign_placeholder(const char *text, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (const char *p = strstr(text, "{{#"); p; p = strstr(p + 3, "{{#")) {
+        const char *end = strstr(p + 3, "#}}");
+        if (!end)
+            return;
+        if (strncmp(p + 3, "$output.", 8) != 0) {
+            snprintf(out, cap, "%.*s", (int)(end + 3 - p < 120 ? end + 3 - p : 120), p);
+            return;
+        }
+    }
+}
+
+static void form_content_rendered(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    if (hitl_flow_start(ctx, &run) == HITL_OK) {
+        hitl_http_response resp;
+        if (!run.form_token) {
+            hitl_check_skip(ctx, "human_input_required carried no form_token (no WebApp delivery)");
+        } else if (hitl_flow_get_form(ctx, run.form_token, &resp) == HITL_OK) {
+            if (hitl_expect_status(ctx, &resp, 200, "the form GET answers the form (§4.1.1)")) {
+                cJSON *o = cJSON_Parse(hitl_buf_str(&resp.body));
+                const cJSON *fc = cJSON_GetObjectItemCaseSensitive(o, "form_content");
+                char bad[128];
+                if (hitl_expect(ctx, cJSON_IsString(fc), "the form GET has form_content (§4.2.1)",
+                                "form_content is %s", fc ? "not a string" : "missing")) {
+                    foreign_placeholder(fc->valuestring, bad, sizeof bad);
+                    hitl_expect(ctx, !bad[0],
+                                "the form GET's form_content is rendered: no placeholder but "
+                                "{{#$output.<name>#}} is left (§12.9; dify#38604, #41016)",
+                                "form_content holds %s", bad);
+                }
+                cJSON_Delete(o);
+            }
+            hitl_http_response_free(&resp);
+        }
+    }
+    hitl_run_free(&run);
+}
+
 static const hitl_check_impl CHECKS[] = {
     {"regress.first-submit.not-412", first_submit_not_412},
     {"regress.get-after-pause.no-delay", get_after_pause},
@@ -529,6 +574,7 @@ static const hitl_check_impl CHECKS[] = {
     {"regress.timeout.event", timeout_event},
     {"regress.timeout.branch", timeout_branch},
     {"regress.one-run.original-id", one_run},
+    {"regress.form-content.rendered", form_content_rendered},
 };
 
 HITL_CHECK_TABLE(regress, CHECKS)

@@ -39,6 +39,17 @@ bool hitl_report_shows_dify_bug(const hitl_result *r)
            (r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_KNOWN);
 }
 
+bool hitl_report_lists_dify_bug(const hitl_results *res, size_t i)
+{
+    if (!hitl_report_shows_dify_bug(&res->items[i]))
+        return false;
+    for (size_t k = 0; k < i; k++) /* one line per check, not per surface */
+        if (res->items[k].entry == res->items[i].entry &&
+            hitl_report_shows_dify_bug(&res->items[k]))
+            return false;
+    return true;
+}
+
 int hitl_report_dify_issues(hitl_buf *out, const hitl_catalog_entry *e)
 {
     const char *p = e && e->title ? strstr(e->title, "dify#") : NULL;

@@ -160,7 +160,7 @@ void hitl_console_summary(hitl_console *c, const hitl_results *res)
     fputc('\n', c->out);
     /* The regress checks that failed name the Dify bugs the target reproduces. */
     for (size_t i = 0; res->items && i < res->n; i++) {
-        if (!hitl_report_shows_dify_bug(&res->items[i]))
+        if (!hitl_report_lists_dify_bug(res, i))
             continue;
         hitl_buf issues;
         hitl_buf_init(&issues, 512);

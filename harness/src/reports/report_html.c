@@ -413,7 +413,7 @@ static void header(hw *w, const hitl_results *res)
     hitl_buf_init(&bugs, HITL_REPORT_MAX);
     rc = 0;
     for (size_t i = 0; res->items && !rc && i < res->n; i++) {
-        if (!hitl_report_shows_dify_bug(&res->items[i]))
+        if (!hitl_report_lists_dify_bug(res, i))
             continue;
         rc = bugs.len ? hitl_buf_append_str(&bugs, "; ") : 0;
         rc = rc ? rc : hitl_report_dify_issues(&bugs, res->items[i].entry);

@@ -175,7 +175,7 @@ static cJSON *totals_json(const hitl_results *res, const hitl_report_meta *m)
     cJSON *bugs = ok ? cJSON_AddArrayToObject(o, "dify_bugs") : NULL;
     ok = bugs != NULL;
     for (size_t i = 0; res->items && ok && i < res->n; i++) {
-        if (!hitl_report_shows_dify_bug(&res->items[i]))
+        if (!hitl_report_lists_dify_bug(res, i))
             continue;
         hitl_buf issues;
         hitl_buf_init(&issues, 512);

@@ -97,7 +97,7 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
     /* The regress checks that failed name the Dify bugs the target reproduces. */
     size_t bugs = 0;
     for (size_t i = 0; res->items && !rc && i < res->n; i++) {
-        if (!hitl_report_shows_dify_bug(&res->items[i]))
+        if (!hitl_report_lists_dify_bug(res, i))
             continue;
         rc = hitl_buf_append_str(out, bugs++ ? "; " : "**This deployment has the behaviour of** ");
         rc = rc ? rc : hitl_report_dify_issues(out, res->items[i].entry);
