@@ -10,6 +10,7 @@
 #include "hitl/http.h"
 #include "hitl/redact.h"
 #include "hitl/target.h"
+#include "../harness/src/engine/pacer.h" /* internal: the shared pacer */
 #include "refserver/refserver.h"
 
 #include "check_main.h"
@@ -50,6 +51,10 @@ static void occupy(hitl_check_ctx *ctx, int kind, long ms)
     pthread_mutex_unlock(&o->lock);
     sleep_ms(ms);
     pthread_mutex_lock(&o->lock);
+    /* What ran beside the exclusive check at any time of it, its end included: a check that
+     * started a moment before the others must not read as alone. */
+    if (kind == 2 && o->active > o->active_when_exclusive)
+        o->active_when_exclusive = o->active;
     o->active--;
     o->active_slow -= kind == 1;
     o->active_plain -= kind == 0;
@@ -69,7 +74,7 @@ static void slow(hitl_check_ctx *ctx)
 
 static void exclusive(hitl_check_ctx *ctx)
 {
-    occupy(ctx, 2, 10);
+    occupy(ctx, 2, 300); /* within the slow checks' 600 ms when it runs beside them */
 }
 
 /* Seven checks, web only: three slow, three plain, one exclusive (tag ratelimit). */
@@ -126,6 +131,75 @@ START_TEST(slow_checks_overlap_beside_the_jobs_pool)
     hitl_redactor_free(red);
     hitl_target_free(&t);
     hitl_catalog_free(&cat);
+}
+END_TEST
+
+/* With the source addresses verified distinct, the exclusive (rate-limit) checks run beside
+ * the rest, overlapping the slow checks' waits; the critical path is the check that ended
+ * last. With the one-bucket fact learnt before the run they run alone, as before, and the
+ * fact is the run's. */
+START_TEST(exclusive_checks_overlap_when_sources_are_distinct)
+{
+    hitl_catalog cat;
+    hitl_err err = {0};
+    ck_assert_int_eq(hitl_catalog_parse(DOC, strlen(DOC), &cat, &err), HITL_OK);
+    ck_assert_int_eq(hitl_catalog_bind(&cat, IMPLS, sizeof IMPLS / sizeof IMPLS[0], &err), HITL_OK);
+    bool selected[7];
+    for (size_t i = 0; i < cat.n; i++)
+        selected[i] = true;
+    hitl_target t;
+    hitl_target_init(&t);
+    t.surfaces = HITL_SURFACE_WEB;
+    hitl_redactor *red = NULL;
+    ck_assert_int_eq(hitl_redactor_new(&red, true, &err), HITL_OK);
+    for (int one_bucket = 0; one_bucket < 2; one_bucket++) {
+        observed o = {.lock = PTHREAD_MUTEX_INITIALIZER};
+        hitl_scheduler_options opts = {.jobs = 1, .env = &o, .exclusive_concurrent = true,
+                                       .one_bucket = one_bucket ? "the target counts x" : NULL};
+        hitl_results res;
+        ck_assert_int_eq(hitl_scheduler_run(&cat, selected, &t, NULL, red, &opts, &res, &err),
+                         HITL_OK);
+        ck_assert_int_eq(res.count[HITL_PASS], 7);
+        if (one_bucket) {
+            ck_assert_int_eq(o.active_when_exclusive, 1); /* alone, after the rest */
+            ck_assert_str_eq(res.one_bucket, "the target counts x");
+        } else {
+            ck_assert_int_gt(o.active_when_exclusive, 1); /* beside the slow ones */
+            ck_assert_ptr_null(res.one_bucket);
+            /* The overlap is proven by the count above; a time bound only catches a hang (a
+             * loaded CI machine must not fail a structural test on seconds). */
+            ck_assert_msg(res.seconds < 30.0, "%.2f s", res.seconds);
+        }
+        ck_assert_ptr_nonnull(res.critical);
+        double last = 0;
+        for (size_t i = 0; i < res.n; i++)
+            last = res.items[i].ended_at > last ? res.items[i].ended_at : last;
+        ck_assert(res.critical->ended_at == last);
+        hitl_results_free(&res);
+    }
+    hitl_redactor_free(red);
+    hitl_target_free(&t);
+    hitl_catalog_free(&cat);
+}
+END_TEST
+
+/* The shared pacer: at most max requests of a kind per window (+1 s margin), the kinds
+ * apart; a filled kind waits a whole window. */
+START_TEST(pacer_keeps_each_kind_within_its_window)
+{
+    hitl_pacer p;
+    hitl_pacer_init(&p, 3, 4); /* 3 per 4 s: slots 5 s apart per ring position */
+    double now = 100.0;
+    for (int i = 0; i < 3; i++)
+        ck_assert(hitl_pacer_reserve(&p, HITL_PACE_GET, now) == now);
+    ck_assert(hitl_pacer_reserve(&p, HITL_PACE_GET, now) == now + 5.0);
+    ck_assert(hitl_pacer_reserve(&p, HITL_PACE_SUBMIT, now) == now); /* its own bucket */
+    hitl_pacer_fill(&p, HITL_PACE_TOKEN, 200.0);
+    ck_assert(hitl_pacer_reserve(&p, HITL_PACE_TOKEN, 200.0) == 205.0);
+    ck_assert(hitl_pacer_reserve(&p, HITL_PACE_SUBMIT, 200.0) == 200.0); /* untouched */
+    hitl_pacer_fill(&p, -1, 300.0);
+    ck_assert(hitl_pacer_reserve(&p, HITL_PACE_SUBMIT, 301.0) == 305.0);
+    hitl_pacer_destroy(&p);
 }
 END_TEST
 
@@ -572,6 +646,8 @@ static Suite *engine_suite(void)
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("schedule");
     tcase_add_test(tc, slow_checks_overlap_beside_the_jobs_pool);
+    tcase_add_test(tc, exclusive_checks_overlap_when_sources_are_distinct);
+    tcase_add_test(tc, pacer_keeps_each_kind_within_its_window);
     suite_add_tcase(s, tc);
     tc = tcase_create("bounds");
     tcase_add_test(tc, deadline_cancels_running_checks_and_the_rest);

@@ -1048,6 +1048,95 @@ START_TEST(invalid_utf8_from_server_is_replaced_in_every_format)
 }
 END_TEST
 
+/* What bounded the run and the one-bucket fact are said once for the run: report.json's
+ * run.critical_path and run.one_bucket (valid against the schema), and the console summary. */
+START_TEST(critical_path_and_one_bucket_are_said_once)
+{
+    hitl_results res;
+    fixture(&res);
+    res.items[2].ended_at = 41.5;
+    res.items[2].waited_s = 40.2;
+    res.items[2].longest_wait_s = 40.0;
+    snprintf(res.items[2].longest_wait, sizeof res.items[2].longest_wait, "%s",
+             "the form's expiration_time (+1 s)");
+    res.critical = &res.items[2];
+    res.one_bucket = strdup("the target counts distinct client addresses in one bucket: x");
+    hitl_report_meta m = meta();
+    char *text = format(hitl_report_format_json, &res, &m);
+    cJSON *doc = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(doc);
+    cJSON *s = schema();
+    char why[1024];
+    ck_assert_msg(hitl_json_schema_validate(s, doc, why, sizeof why) == 0, "%s", why);
+    cJSON *run = cJSON_GetObjectItem(doc, "run");
+    cJSON *cp = cJSON_GetObjectItem(run, "critical_path");
+    ck_assert_str_eq(cJSON_GetObjectItem(cp, "check")->valuestring, res.items[2].entry->id);
+    ck_assert_str_eq(cJSON_GetObjectItem(cp, "longest_wait")->valuestring,
+                     "the form's expiration_time (+1 s)");
+    ck_assert(cJSON_GetObjectItem(cp, "ended_seconds")->valuedouble == 41.5);
+    ck_assert_str_eq(cJSON_GetObjectItem(run, "one_bucket")->valuestring,
+                     "the target counts distinct client addresses in one bucket: x");
+    cJSON_Delete(doc);
+    free(text);
+    char *con = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&con, &len);
+    ck_assert_ptr_nonnull(f);
+    hitl_console c;
+    hitl_console_init(&c, f, false, false, 1, res.n);
+    hitl_console_summary(&c, &res);
+    fclose(f);
+    ck_assert_msg(strstr(con, "critical path: ") &&
+                      strstr(con, "the longest for the form's expiration_time (+1 s) (40.0s)"),
+                  "%s", con);
+    ck_assert_msg(strstr(con, "one bucket for all clients: the target counts"), "%s", con);
+    free(con);
+    /* Nothing learnt, nothing run: null, still valid. */
+    free(res.one_bucket);
+    res.one_bucket = NULL;
+    res.critical = NULL;
+    text = format(hitl_report_format_json, &res, &m);
+    doc = cJSON_Parse(text);
+    ck_assert_msg(hitl_json_schema_validate(s, doc, why, sizeof why) == 0, "%s", why);
+    run = cJSON_GetObjectItem(doc, "run");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(run, "critical_path")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(run, "one_bucket")));
+    cJSON_Delete(doc);
+    cJSON_Delete(s);
+    free(text);
+    hitl_results_free(&res);
+}
+END_TEST
+
+/* Outside a terminal (a CI log) a long wait is one line at most once a minute: what is
+ * waited for and the time left; nothing within the minute after it. */
+START_TEST(console_log_names_a_wait_once_a_minute)
+{
+    hitl_results res;
+    fixture(&res);
+    char *con = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&con, &len);
+    ck_assert_ptr_nonnull(f);
+    hitl_console c;
+    hitl_console_init(&c, f, false, false, 1, res.n);
+    hitl_console_on_wait(&c, &res.items[0], 3000.0, "the form's expiration_time (+1 s)");
+    fflush(f);
+    ck_assert_int_eq(len, 0); /* the run's first minute: nothing yet */
+    c.wait_line_at -= HITL_CONSOLE_WAIT_LINE_S;
+    hitl_console_on_wait(&c, &res.items[0], 3000.0, "the form's expiration_time (+1 s)");
+    hitl_console_on_wait(&c, &res.items[0], 2999.0, "the form's expiration_time (+1 s)");
+    fclose(f);
+    ck_assert_msg(strstr(con, "waiting: ") && strstr(con, "the form's expiration_time (+1 s), "
+                                                          "3000s left"),
+                  "%s", con);
+    ck_assert_ptr_null(strstr(con, "2999s left"));
+    ck_assert_ptr_null(strchr(con, '\r')); /* no status line rewritten in a log */
+    free(con);
+    hitl_results_free(&res);
+}
+END_TEST
+
 /* The console is a report too: a server's control bytes (ESC sequences that retitle the
  * terminal or hide text) are shown as \\xNN, never sent to the terminal. */
 /* A failed regress.* check names the Dify bug in every summary; a passed one, or a failed
@@ -1520,6 +1609,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, sarif_only_security_relevant_findings);
     tcase_add_test(tc, invalid_utf8_from_server_is_replaced_in_every_format);
     tcase_add_test(tc, console_escapes_control_bytes_from_server);
+    tcase_add_test(tc, critical_path_and_one_bucket_are_said_once);
+    tcase_add_test(tc, console_log_names_a_wait_once_a_minute);
     tcase_add_test(tc, secrets_redacted_at_write_time_in_every_format);
     tcase_add_test(tc, secrets_shown_is_stated);
     tcase_add_test(tc, html_escapes_hostile_server_text);

@@ -8,6 +8,7 @@
 #include "hitl/checks.h"
 #include "hitl/deviation.h"
 #include "hitl/scheduler.h"
+#include "hitl/sources.h"
 #include "hitl/fixture.h"
 #include "hitl/flow.h"
 #include "hitl/preflight.h"
@@ -62,6 +63,7 @@ typedef struct run_opts {
     hitl_strvec blocked_exts;      /* --blocked-extension, lower case, no dot */
     bool blocked_default;          /* blocked_exts is the embedded server's default */
     bool insecure, no_color, show_secrets;
+    bool dry_run;                  /* --dry-run: print the plan, send nothing */
     int verbosity;
     long jobs;
     long deadline_s;               /* --deadline; -1: the default (deadline_default) */
@@ -131,11 +133,20 @@ static void usage(FILE *f)
 "                          before the rate-limit checks (e.g. 50 s for --timeout 5\n"
 "                          --max-wait 20); when they start, each gets 3 x (window + 1 s\n"
 "                          + its pacing) + 2 x --timeout more (pacing: N x 1.1 s of\n"
-"                          --rate-limit N/WINDOW when that fits the window, else 0).\n"
+"                          --rate-limit N/WINDOW when that fits the window, else 0);\n"
+"                          when they run beside the rest (see --jobs), that budget\n"
+"                          once, from the start.\n"
 "                          A slow deployment (long workflows before the Human Input\n"
 "                          node) may need more\n"
-"  --jobs N                checks run in parallel (default 4; rate-limit checks run alone;\n"
-"                          checks that wait for a deadline, tag slow, run beside them)\n"
+"  --dry-run               print the plan (which checks run when, the waits known in\n"
+"                          advance, the predicted wall time) and send nothing\n"
+"  --jobs N                checks run in parallel (default 4). Checks that wait for a\n"
+"                          deadline (tag slow) run beside them, each on a thread of its\n"
+"                          own. The rate-limit checks run beside everything too when the\n"
+"                          target is on 127.x and, checked before the run, counts the\n"
+"                          harness's source addresses apart; else alone, at the end. A\n"
+"                          target that counts every client in one bucket is said once and\n"
+"                          its WEB form requests are paced across the run\n"
 "Remote-URL fixture:\n"
 "  --fixture-listen A:P    where the harness's file server listens (default 127.0.0.1:0)\n"
 "  --fixture-url URL       the URL at which the target reaches it (default http://A:P)\n"
@@ -263,7 +274,7 @@ static bool valid_base(const char *p)
 /* Returns -1 to go on, or the exit code. */
 static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errout)
 {
-    enum { O_TARGET = 256, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
+    enum { O_TARGET = 256, O_DRY, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
            O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
            O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT, O_EFORM,
            O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE, O_GTIMEOUT, O_GKEY, O_PROFILE,
@@ -276,7 +287,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         {"only", required_argument, NULL, O_ONLY}, {"exclude", required_argument, NULL, O_EXCL},
         {"strict", no_argument, NULL, O_STRICT}, {"max-wait", required_argument, NULL, O_WAIT},
         {"rate-limit", required_argument, NULL, O_RATE}, {"timeout", required_argument, NULL, O_TIMEOUT},
-        {"deadline", required_argument, NULL, O_DEADLINE},
+        {"deadline", required_argument, NULL, O_DEADLINE}, {"dry-run", no_argument, NULL, O_DRY},
         {"jobs", required_argument, NULL, O_JOBS}, {"fixture-listen", required_argument, NULL, O_FLISTEN},
         {"fixture-url", required_argument, NULL, O_FURL}, {"report-dir", required_argument, NULL, O_RDIR},
         {"header", required_argument, NULL, 'H'}, {"proxy", required_argument, NULL, O_PROXY},
@@ -363,6 +374,7 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             break;
         }
         case O_ONLY: hitl_strvec_split(&o->only, optarg); break;
+        case O_DRY: o->dry_run = true; break;
         case O_EXCL: hitl_strvec_split(&o->exclude, optarg); break;
         case O_STRICT: t->strict = true; break;
         case O_WAIT:
@@ -825,6 +837,67 @@ static void set_deadline(const run_opts *o, const struct timespec *start, hitl_s
     eo->deadline_what = what;
 }
 
+/* print_plan is --dry-run: what the scheduler will do with the selected checks and the
+ * waits known in advance, and the wall time that predicts, without sending anything. The
+ * slow checks wait for a form's expiry or the global timeout (the embedded server's are
+ * known; a target's are bounded by --max-wait); each rate-limit check outwaits at most its
+ * budget (set_deadline: 3 windows, its pacing, 2 x --timeout). */
+static void print_plan(const run_opts *o, const hitl_catalog *cat, const bool *sel, FILE *out)
+{
+    const hitl_target *t = &o->target;
+    bool embedded = !t->base_url;
+    int rate_max = embedded ? EMBED_RATE_MAX : t->rate_max;
+    int window = embedded ? EMBED_RATE_WINDOW_S : t->rate_window_s;
+    size_t n = 0, slow = 0, rl = 0;
+    for (size_t i = 0; i < cat->n; i++) {
+        if (!sel[i])
+            continue;
+        const hitl_catalog_entry *e = &cat->entries[i];
+        size_t k = (e->surfaces & HITL_SURFACE_WEB ? 1 : 0) +
+                   (e->surfaces & HITL_SURFACE_SERVICE ? 1 : 0);
+        n += k;
+        bool is_slow = false;
+        for (size_t g = 0; g < e->n_tags; g++)
+            is_slow |= !strcmp(e->tags[g], "slow");
+        rl += e->exclusive ? k : 0;
+        slow += !e->exclusive && is_slow ? k : 0;
+    }
+    long slow_s = embedded ? EMBED_GLOBAL_TIMEOUT_S + 1 : t->max_wait_s;
+    hitl_target est = *t;
+    est.rate_max = rate_max;
+    est.rate_window_s = window;
+    long pace_s = (hitl_target_rate_pace_ms(&est) * rate_max + 999) / 1000;
+    /* The waits known in advance: at most three windows (+1 s) and one paced fill. The
+     * deadline's budget adds room for slow requests (set_deadline); the plan does not. */
+    long rl_s = 3 * ((long)window + 1) + pace_s;
+    bool loop4 = embedded || is_ipv4_loopback(t->base_url);
+    long concurrent = rl && slow_s < rl_s ? rl_s : slow ? slow_s : rl ? rl_s : 0;
+    long sequential = (slow ? slow_s : 0) + (long)rl * rl_s;
+    fprintf(out,
+            "hitlcheck: plan for %zu checks against %s (--dry-run: nothing is sent)\n"
+            "  %zu in a pool of %ld parallel jobs; %zu slow, each on a thread of its own, "
+            "waiting up to %ld s (%s)\n",
+            n, embedded ? "the embedded reference server" : t->base_url, n - slow - rl,
+            o->jobs ? o->jobs : 4, slow, slow_s,
+            embedded ? "the embedded server's global timeout + 1 s"
+                     : "--max-wait: the form's expiry or the global timeout, longer is SKIP");
+    if (rl)
+        fprintf(out,
+                "  %zu rate-limit checks, each outwaiting about %ld s (3 windows of %d s + 1 s, "
+                "a paced fill of %ld s): %s\n",
+                rl, rl_s, window, pace_s,
+                loop4 ? "beside the rest, each from fresh source addresses of its own, when "
+                        "those verify distinct at the start; else alone, one after another, "
+                        "after the rest"
+                      : "alone, one after another, after the rest (one source address)");
+    if (loop4 && rl)
+        fprintf(out, "  predicted wall time: about %ld s (sources distinct), about %ld s "
+                     "(sources not distinct: one after another)\n",
+                concurrent, sequential);
+    else
+        fprintf(out, "  predicted wall time: about %ld s\n", sequential);
+}
+
 /* Writes the --trace file once the run has ended (every token known to the redactor by
  * then) and returns the run's exit code, made 3 when the file cannot be written. */
 static int write_trace(hitl_trace *trace, const run_opts *o, hitl_redactor *red, int code,
@@ -884,6 +957,11 @@ static int run(run_opts *o, FILE *out, FILE *errout)
                                     (const char *const *)o->exclude.items, o->exclude.n, sel, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         code = EXIT_USAGE;
+        goto out;
+    }
+    if (o->dry_run) {
+        print_plan(o, &cat, sel, out);
+        code = EXIT_CLEAN;
         goto out;
     }
     /* Configuration problems surface before any check runs, not after minutes of work. */
@@ -1024,6 +1102,24 @@ static int run(run_opts *o, FILE *out, FILE *errout)
                               .on_start = hitl_console_on_start, .on_done = hitl_console_on_done,
                               .on_wait = hitl_console_on_wait, .user = &con,
                               .profile = o->profile, .deviations = &devs};
+    /* On loopback: are the source addresses distinct clients? Then the rate-limit checks run
+     * beside the rest; two of them counted together is the one-bucket fact (check.h). */
+    char sources_why[512] = "", one_bucket[1280];
+    eo.pace_web = !eo.distinct_sources; /* one address: one bucket by construction */
+    if (eo.distinct_sources && (t->surfaces & HITL_SURFACE_WEB)) {
+        eo.exclusive_concurrent = hitl_sources_verify(http, t, sources_why, sizeof sources_why);
+        if (!strncmp(sources_why, "one bucket: ", 12)) {
+            snprintf(one_bucket, sizeof one_bucket,
+                     "the target counts distinct client addresses in one bucket: before the "
+                     "checks, %s. A front end that does not pass the client's address (nginx "
+                     "without `proxy_set_header X-Forwarded-For`, the app keying its limits on "
+                     "the peer address; or Docker's userland proxy) makes every client one. The "
+                     "run paced its WEB form requests (%d per %d s for each limiter, all checks "
+                     "together)",
+                     sources_why + 12, t->rate_max, t->rate_window_s);
+            eo.one_bucket = one_bucket;
+        }
+    }
     char deadline_what[256];
     set_deadline(o, &run_start, &eo, deadline_what, sizeof deadline_what);
     time_t started = time(NULL);

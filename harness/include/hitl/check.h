@@ -29,6 +29,20 @@ void *hitl_ctx_env(const hitl_check_ctx *ctx);
  * returns early when the run stops (deadline, circuit breaker). */
 void hitl_ctx_sleep_ms(hitl_check_ctx *ctx, long ms, const char *what);
 
+/* The run-wide fact "the target counts distinct client addresses in one bucket" (a front
+ * end that does not pass the client's address: every client is the front end's address).
+ * The engine learns it from a WEB form request's 429 that the check's own traffic does not
+ * explain; a check that sees two verified-distinct sources counted together says so with
+ * hitl_ctx_one_bucket_found (|fmt|: the evidence, a sentence that starts with "the target
+ * counts distinct client addresses in one bucket"). It is said once for the run (the
+ * summary, report.json's one_bucket), and from then on every WEB form request of the checks
+ * that share the target's buckets is paced across the run (rate_max per window for each
+ * limiter) and a 429 of theirs waited out. hitl_ctx_one_bucket returns whether it is known
+ * and copies the evidence into |evidence| (|cap| bytes; may be NULL). */
+bool hitl_ctx_one_bucket(hitl_check_ctx *ctx, char *evidence, size_t cap);
+void hitl_ctx_one_bucket_found(hitl_check_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* --- HTTP through the context (recorded as exchanges) --- */
 /* hitl_ctx_http performs a request and records the exchange. On a transport failure it
  * sets the verdict to ERROR with the transport's message and returns the status code,

@@ -19,7 +19,13 @@ typedef struct hitl_console {
     size_t done;
     size_t counts[HITL_VERDICT_COUNT];
     bool status_shown;  /* a status line is on screen and must be cleared first */
+    /* Not a terminal (a CI log): when the last "waiting" line was written (CLOCK_MONOTONIC
+     * seconds; the console's start before the first), so that a long wait shows at most
+     * once a minute (HITL_CONSOLE_WAIT_LINE_S). */
+    double wait_line_at;
 } hitl_console;
+
+#define HITL_CONSOLE_WAIT_LINE_S 60.0
 
 void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int verbosity, size_t total);
 

@@ -73,6 +73,13 @@ typedef struct hitl_result {
     /* The run stopped (deadline, circuit breaker) before this check started: it is an ERROR
      * whose reason says why, and the console does not list it one by one. */
     bool not_run;
+    /* When it ended, in seconds from the run's start, and its waits (hitl_ctx_sleep_ms): all
+     * of them, and the longest single one and what it waited for ("" when none): what the
+     * critical path (hitl_results.critical) is made of. */
+    double ended_at;
+    double waited_s;
+    double longest_wait_s;
+    char longest_wait[160];
 } hitl_result;
 
 typedef struct hitl_results {
@@ -84,6 +91,13 @@ typedef struct hitl_results {
      * circuit breaker's reason; NULL when every check ran. */
     char *stopped;
     size_t not_run;             /* checks that never started (hitl_result.not_run) */
+    /* The run-wide fact "the target counts distinct client addresses in one bucket", with
+     * its evidence, redacted (hitl_ctx_one_bucket, check.h); NULL when not learnt. Said
+     * once for the run: the console's summary and report.json's one_bucket. */
+    char *one_bucket;
+    /* The critical path: the check that ended last, which bounded the run's wall time (its
+     * longest wait says what it waited for); NULL when no check ran. Points into |items|. */
+    const hitl_result *critical;
 } hitl_results;
 
 void hitl_results_free(hitl_results *res);

@@ -1,5 +1,6 @@
 /* scheduler.h: runs the selected checks of the catalogue against a target, in parallel
- * (slow checks each on a thread of their own, exclusive checks alone, after the others),
+ * (slow checks each on a thread of their own; exclusive checks alone, after the others, or
+ * beside them when exclusive_concurrent),
  * and collects one result per check and surface (result.h). Results carry redacted text
  * only: the redactor is applied when a check ends. A check runs through the check API
  * (check.h), which the scheduler gives it one context of. */
@@ -49,6 +50,21 @@ typedef struct hitl_scheduler_options {
     struct timespec deadline_at;
     long exclusive_check_s;
     const char *deadline_what; /* names the budget in the message: "--deadline 50 s" */
+    /* The exclusive checks each on a thread of their own from the start, beside the rest,
+     * instead of alone one after another at the end: for a loopback target whose source
+     * addresses were verified to be distinct clients (sources.h), where each rate-limit
+     * check's fresh addresses are buckets nothing else touches. Their budget
+     * (exclusive_check_s, once: they overlap) then starts with the run. Ignored when
+     * |one_bucket| is set. */
+    bool exclusive_concurrent;
+    /* The one-bucket fact learnt before the run (its evidence; NULL: not learnt): the run
+     * paces its WEB form requests from the start (check.h, hitl_ctx_one_bucket). */
+    const char *one_bucket;
+    /* The harness reaches the target from one address (not on 127.x): every check is the
+     * same client, one bucket by construction. Every WEB form request of the checks that
+     * share it is paced from the start (as with one_bucket, without saying a fact about the
+     * target), instead of meeting 429s and waiting them out. */
+    bool pace_web;
     /* Progress callbacks; the engine serialises them. Any may be NULL. */
     void (*on_start)(void *user, const hitl_result *r);
     void (*on_done)(void *user, const hitl_result *r);

@@ -38,5 +38,6 @@ void hitl_results_free(hitl_results *res)
     }
     free(res->items);
     free(res->stopped);
+    free(res->one_bucket);
     memset(res, 0, sizeof *res);
 }

@@ -95,6 +95,16 @@ static bool ipv4_loopback_target(hitl_check_ctx *ctx)
     return env && env->loopback && host && !strncmp(host + 3, "127.", 4);
 }
 
+/* Whether each local source address reaches the target as itself (hitl_run_env). */
+static bool sources_seen_as_sent(hitl_check_ctx *ctx)
+{
+    const hitl_run_env *env = hitl_chk_env(ctx);
+    return env && env->sources_seen_as_sent;
+}
+
+/* The words every check here uses for the run's one-bucket fact (check.h). */
+#define ONE_BUCKET "the target counts distinct client addresses in one bucket"
+
 /* rl_begin decides where |check_no|'s requests come from. Returns false after a SKIP: a
  * single-address target whose window (+1 s) is longer than --max-wait, or |need_wait| (the
  * check itself outwaits one window) on any target with such a window. */
@@ -108,6 +118,15 @@ static bool rl_begin(hitl_check_ctx *ctx, rl_plan *p, unsigned check_no, bool ne
     p->check_no = check_no;
     p->next = 1;
     p->exhausted = -1;
+    /* The run has learnt that fresh addresses are no fresh buckets (check.h): one address. */
+    if (p->fresh && !sources_seen_as_sent(ctx) && hitl_ctx_one_bucket(ctx, NULL, 0)) {
+        p->fresh = false;
+        p->fell_back = true;
+        hitl_check_note(ctx, "mode: one client address, because " ONE_BUCKET
+                             " (the run's summary gives the evidence): each fresh bucket "
+                             "costs one window (%d s)",
+                        t->rate_window_s);
+    }
     if ((!p->fresh || need_wait) && (long)t->rate_window_s + 1 > t->max_wait_s) {
         hitl_check_skip(ctx,
                         "needs to outwait one rate-limit window (%d s + 1 s%s), longer than "
@@ -175,6 +194,14 @@ static bool rl_fall_back(hitl_check_ctx *ctx, rl_plan *p, rl_kind kind, const ch
                     "bucket for every client: ratelimit.per-ip.isolated tells); each fresh "
                     "bucket now costs one window (%d s)",
                     KIND_NAME[kind], src, t->rate_window_s);
+    hitl_ctx_one_bucket_found(ctx,
+                              ONE_BUCKET ": %s (WEB) sent a %s request from the fresh source "
+                              "address %s, verified unused, and got HTTP 429 before its budget "
+                              "was spent. A front end that does not pass the client's address "
+                              "(nginx without `proxy_set_header X-Forwarded-For`, the app "
+                              "keying its limits on the peer address; or Docker's userland "
+                              "proxy) makes every client one",
+                              hitl_ctx_id(ctx), KIND_NAME[kind], src);
     if ((long)t->rate_window_s + 1 > t->max_wait_s) {
         hitl_check_skip(ctx,
                         "the target sees every source address as one client, so each fresh "
@@ -248,13 +275,6 @@ static long rl_pace_ms(const hitl_target *t)
     return hitl_target_rate_pace_ms(t); /* one rule, also for the run's deadline (cmd_run.c) */
 }
 
-/* Whether each local source address reaches the target as itself (hitl_run_env). */
-static bool sources_seen_as_sent(hitl_check_ctx *ctx)
-{
-    const hitl_run_env *env = hitl_chk_env(ctx);
-    return env && env->sources_seen_as_sent;
-}
-
 /* rl_fill sends |n| |kind| requests from *|src|, paced by rl_pace_ms, and expects none to be
  * limited: the budget is rate_max per window (§8). |token| NULL sends GETs of unknown tokens
  * (§8.4). *|first_ms| (when not NULL) gets the monotonic time before the first request.
@@ -289,13 +309,19 @@ restart:;
              * fresh address limited early shares its bucket with earlier traffic, which a
              * proxy merging every source (Docker's userland proxy) explains as well as the
              * target: nothing can be shown (see per_ip_isolated). */
+            hitl_ctx_one_bucket_found(ctx,
+                                      ONE_BUCKET ": %s (WEB) sent a %s request from the fresh "
+                                      "source address %s and got HTTP 429 before its budget "
+                                      "was spent (request %d of %d)",
+                                      hitl_ctx_id(ctx), KIND_NAME[kind], *src, i + 1, n);
             hitl_check_skip(ctx,
                             "a %s request from the fresh source address %s was 429 before its "
                             "budget was spent (request %d of %d): the target counts it with "
-                            "earlier clients. Either it keeps one bucket for every client (a "
-                            "finding), or something in front of it shows every source as one "
-                            "address (Docker's userland proxy, a proxy setting "
-                            "X-Forwarded-For), and from outside the two cannot be told apart",
+                            "earlier clients, one bucket for every client address. Either it "
+                            "keeps one bucket for every client (a finding), or something in "
+                            "front of it shows every source as one address (Docker's userland "
+                            "proxy, a proxy that does not pass X-Forwarded-For), and from "
+                            "outside the two cannot be told apart",
                             KIND_NAME[kind], *src, i + 1, n);
             hitl_http_response_free(&resp);
             return false;
@@ -793,6 +819,20 @@ static void per_ip_isolated(hitl_check_ctx *ctx)
                         "is on this host's IPv4 loopback (127.x)");
         return;
     }
+    char evidence[1536];
+    if (!sources_seen_as_sent(ctx) && hitl_ctx_one_bucket(ctx, evidence, sizeof evidence)) {
+        /* Nothing per client to judge; the embedded server (sources seen as sent) goes on:
+         * one bucket there is its finding. */
+        hitl_check_skip(ctx,
+                        "the run learnt that the target counts every client address in one "
+                        "bucket, so no per-IP bucket can be judged from here. Either it keeps "
+                        "one bucket for every client (a finding), or a front end does not pass "
+                        "the client's address (nginx without `proxy_set_header "
+                        "X-Forwarded-For`); reach the app directly on its host to judge its "
+                        "per-IP buckets. Evidence: %s",
+                        evidence);
+        return;
+    }
     hitl_run run = {0};
     rl_plan p;
     if (!rl_begin(ctx, &p, 8, false) || !start_run(ctx, &run)) {
@@ -816,9 +856,16 @@ static void per_ip_isolated(hitl_check_ctx *ctx)
                      a, t->rate_max, t->rate_window_s, b);
             body_snip(&resp, body, sizeof body);
             if (resp.status == 429 && !sources_seen_as_sent(ctx))
+                hitl_ctx_one_bucket_found(ctx,
+                                          ONE_BUCKET ": with client %s's GET bucket exhausted "
+                                          "by ratelimit.per-ip.isolated, a GET from %s was 429 "
+                                          "too",
+                                          a, b);
+            if (resp.status == 429 && !sources_seen_as_sent(ctx))
                 hitl_check_skip(ctx,
                                 "with client %s's GET bucket exhausted, a GET from %s was 429 "
-                                "too: the target counts the two source addresses as one client. "
+                                "too: the target counts the two source addresses as one client, "
+                                "one bucket for all. "
                                 "Either it keeps one bucket for every client (a finding), or "
                                 "something in front of it shows every source as one address "
                                 "(Docker's userland proxy, a proxy setting X-Forwarded-For), and "

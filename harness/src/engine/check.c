@@ -125,9 +125,33 @@ void hitl_ctx_secret(hitl_check_ctx *ctx, const char *value, const char *label)
     hitl_redactor_add(ctx->redactor, value, label);
 }
 
+bool hitl_ctx_one_bucket(hitl_check_ctx *ctx, char *evidence, size_t cap)
+{
+    return hitl_runner_one_bucket_known(ctx->rn, evidence, cap);
+}
+
+void hitl_ctx_one_bucket_found(hitl_check_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *why = hitl_ctx_vformat(fmt, ap);
+    va_end(ap);
+    if (why)
+        hitl_runner_one_bucket_set(ctx->rn, why);
+    free(why);
+}
+
 void hitl_ctx_sleep_ms(hitl_check_ctx *ctx, long ms, const char *what)
 {
-    double end = hitl_ctx_now_s() + (double)ms / 1000.0;
+    double begin = hitl_ctx_now_s(), end = begin + (double)ms / 1000.0;
+    hitl_result *r = ctx->result;
+    /* The check's waits, for the critical path (hitl_result.longest_wait). */
+    pthread_mutex_lock(&ctx->record_lock);
+    if ((double)ms / 1000.0 > r->longest_wait_s) {
+        r->longest_wait_s = (double)ms / 1000.0;
+        snprintf(r->longest_wait, sizeof r->longest_wait, "%s", what ? what : "a wait");
+    }
+    pthread_mutex_unlock(&ctx->record_lock);
     for (;;) {
         double left = end - hitl_ctx_now_s();
         if (left <= 0)
@@ -145,4 +169,7 @@ void hitl_ctx_sleep_ms(hitl_check_ctx *ctx, long ms, const char *what)
         struct timespec ts = {(time_t)step, (long)((step - (double)(time_t)step) * 1e9)};
         nanosleep(&ts, NULL);
     }
+    pthread_mutex_lock(&ctx->record_lock);
+    r->waited_s += hitl_ctx_now_s() - begin;
+    pthread_mutex_unlock(&ctx->record_lock);
 }

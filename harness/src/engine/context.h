@@ -8,6 +8,7 @@
 #include "hitl/check.h"
 #include "hitl/result.h"
 #include "hitl/scheduler.h"
+#include "pacer.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -39,6 +40,13 @@ struct hitl_check_ctx {
      * or waits short: whatever it concluded afterwards is not a verdict (run_one). Set by
      * the check's thread or its stream threads. */
     atomic_bool cut;
+    /* When this check sent its own WEB form requests of each kind (a ring of the last
+     * OWN_SENT, under record_lock): a 429 for fewer than rate_max of its own within a
+     * window, from an address only it uses, is another client's traffic counted with its
+     * own, the evidence of the one-bucket fact (exchange.c). */
+#define HITL_CTX_OWN_SENT 64
+    double own_sent[HITL_PACE_KINDS][HITL_CTX_OWN_SENT];
+    unsigned own_next[HITL_PACE_KINDS];
 };
 
 /* What the check API asks of the scheduler that runs the check (scheduler.c). */
@@ -49,6 +57,18 @@ const atomic_int *hitl_runner_stop_flag(const runner *rn);
 /* The circuit breaker (hitl_check_setup_error, hitl_check_setup_ok). */
 void hitl_runner_breaker_feed(runner *rn, const char *step, const char *msg);
 void hitl_runner_breaker_reset(runner *rn, const char *step);
+/* The run-wide fact "the target counts distinct client addresses in one bucket"
+ * (hitl_ctx_one_bucket, check.h). _known copies the evidence into |evidence| (|cap| > 0;
+ * may be NULL) and returns true once the fact is set; _set sets it once (the first
+ * evidence is kept) and fills the pacer, so the next paced request of each kind waits a
+ * whole window; false for a NULL |rn|. */
+bool hitl_runner_one_bucket_known(runner *rn, char *evidence, size_t cap);
+void hitl_runner_one_bucket_set(runner *rn, const char *evidence);
+/* The run's pacer of WEB form requests (pacer.h), for a one-bucket target. */
+hitl_pacer *hitl_runner_pacer(runner *rn);
+/* Whether WEB form requests are paced: the one-bucket fact, or one source address
+ * (hitl_scheduler_options.pace_web). */
+bool hitl_runner_paced(runner *rn);
 
 /* A malloc'd message of at most 4 KiB, NULL when out of memory (check.c). */
 char *hitl_ctx_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

@@ -1,7 +1,9 @@
 /* exchange.c: HTTP through a check's context (check.h): each exchange is recorded on the
  * check's result (bodies cut to a preview, at most HITL_EXCHANGES_PER_CHECK), sent from the
  * check's own source address, named for the --trace hook, and not sent at all once the run
- * has stopped. */
+ * has stopped. A WEB form request's 429 that other clients' traffic explains teaches the run
+ * that the target has one bucket for all (learn_one_bucket); from then on such requests go
+ * through the run's pacer (pacer.h) and a 429 is waited out, not returned. */
 #include "context.h"
 
 #include "hitl/buf.h"
@@ -113,6 +115,106 @@ static void record(hitl_check_ctx *ctx, const hitl_http_request *req,
     pthread_mutex_unlock(&ctx->record_lock);
 }
 
+/* The §8 limiter a request counts against, or -1: a WEB form request (GET or submit of
+ * <web base>/form/human_input/<token>, or its /upload-token) of a check that shares the
+ * target's buckets with the others; the rate-limit checks (exclusive: they run alone) spend
+ * their buckets themselves, and their 429s are their findings. */
+static int pace_kind(const hitl_check_ctx *ctx, const hitl_http_request *req)
+{
+    static const char FORM[] = "/form/human_input/";
+    static const char TOKEN[] = "/upload-token";
+    const hitl_target *t = ctx->target;
+    if (ctx->result->entry->exclusive || !t->base_url || !t->web_base || !req->url)
+        return -1;
+    size_t nb = strlen(t->base_url), nw = strlen(t->web_base);
+    const char *p = req->url + nb + nw;
+    if (strncmp(req->url, t->base_url, nb) || strncmp(req->url + nb, t->web_base, nw) ||
+        strncmp(p, FORM, sizeof FORM - 1))
+        return -1;
+    const char *token = p + sizeof FORM - 1;
+    size_t len = strcspn(token, "?#");
+    const char *slash = memchr(token, '/', len);
+    const char *method = req->method ? req->method : "GET";
+    if (!slash)
+        return !strcmp(method, "GET") ? HITL_PACE_GET
+               : !strcmp(method, "POST") ? HITL_PACE_SUBMIT
+                                         : -1;
+    size_t rest = len - (size_t)(slash - token);
+    if (!strcmp(method, "POST") && rest == sizeof TOKEN - 1 && !memcmp(slash, TOKEN, rest))
+        return HITL_PACE_TOKEN;
+    return -1;
+}
+
+/* Notes that the check sent one |kind| request now and returns how many of its own it sent
+ * within the last window (this one included). */
+static int own_sent_in_window(hitl_check_ctx *ctx, int kind)
+{
+    double now = hitl_ctx_now_s(), since = now - (double)ctx->target->rate_window_s - 1.0;
+    int n = 0;
+    pthread_mutex_lock(&ctx->record_lock);
+    ctx->own_sent[kind][ctx->own_next[kind]++ % HITL_CTX_OWN_SENT] = now;
+    for (size_t i = 0; i < HITL_CTX_OWN_SENT; i++)
+        n += ctx->own_sent[kind][i] > since;
+    pthread_mutex_unlock(&ctx->record_lock);
+    return n;
+}
+
+static const char *const PACE_NAME[HITL_PACE_KINDS] = {"form GET", "form submit",
+                                                       "upload-token issuance"};
+
+/* A WEB 429 for a request of |kind| from the check's own address (one only it uses) when it
+ * had sent no more than rate_max of its own within the window: the target counted other
+ * clients' requests in its bucket. Sets the run's one-bucket fact with that evidence. */
+static void learn_one_bucket(hitl_check_ctx *ctx, const hitl_http_request *req, int kind,
+                             int own)
+{
+    if (!ctx->source_ip[0] || strcmp(req->source_ip ? req->source_ip : "", ctx->source_ip) ||
+        own > ctx->target->rate_max || hitl_runner_one_bucket_known(ctx->rn, NULL, 0))
+        return;
+    char *why = hitl_ctx_format(
+        "the target counts distinct client addresses in one bucket: %s (%s) got HTTP 429 for "
+        "a %s from %s, an address only it uses, which had sent %d such request%s within the "
+        "%d s window (the limit is %d). A front end that does not pass the client's address "
+        "(nginx without `proxy_set_header X-Forwarded-For`, the app keying its limits on the "
+        "peer address) makes every client one. The run paced its WEB form requests from then "
+        "on (%d per %d s for each limiter, all checks together)",
+        ctx->result->entry->id, hitl_surface_name(ctx->result->surface), PACE_NAME[kind],
+        ctx->source_ip, own, own == 1 ? "" : "s", ctx->target->rate_window_s,
+        ctx->target->rate_max, ctx->target->rate_max, ctx->target->rate_window_s);
+    if (why)
+        hitl_runner_one_bucket_set(ctx->rn, why);
+    free(why);
+}
+
+/* Waits for the pacer's next slot of |kind| when the run knows the target has one bucket, or
+ * the harness has one address. */
+static void pace(hitl_check_ctx *ctx, int kind)
+{
+    if (kind < 0 || !hitl_runner_paced(ctx->rn))
+        return;
+    double at = hitl_pacer_reserve(hitl_runner_pacer(ctx->rn), (hitl_pace_kind)kind,
+                                   hitl_ctx_now_s());
+    double left = at - hitl_ctx_now_s();
+    if (left > 0)
+        hitl_ctx_sleep_ms(ctx, (long)(left * 1000.0) + 1,
+                          "the shared pace of WEB form requests (one bucket for all clients)");
+}
+
+/* Retries of a paced request that was 429 all the same (sent before the fact was learnt, or
+ * the bucket filled by what was in flight then): each waits a whole window through the
+ * refilled pacer. */
+#define PACED_RETRIES 2
+
+static int send_recorded(hitl_check_ctx *ctx, const hitl_http_request *req,
+                         hitl_http_response *resp, hitl_err *local)
+{
+    int rc = hitl_http_do(ctx->http, req, resp, local);
+    if (rc == HITL_E_STOPPED && hitl_runner_stopped(ctx->rn))
+        atomic_store(&ctx->cut, true);
+    record(ctx, req, resp, rc ? local : NULL);
+    return rc;
+}
+
 int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_http_response *resp,
                       hitl_err *err)
 {
@@ -132,10 +234,25 @@ int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_ht
     sourced.origin_surface = hitl_surface_name(ctx->result->surface);
     sourced.run_stop = hitl_runner_stop_flag(ctx->rn);
     req = &sourced;
-    int rc = hitl_http_do(ctx->http, req, resp, &local);
-    if (rc == HITL_E_STOPPED && hitl_runner_stopped(ctx->rn))
-        atomic_store(&ctx->cut, true);
-    record(ctx, req, resp, rc ? &local : NULL);
+    int kind = pace_kind(ctx, req);
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        pace(ctx, kind);
+        rc = send_recorded(ctx, req, resp, &local);
+        if (rc || kind < 0)
+            break;
+        int own = own_sent_in_window(ctx, kind);
+        if (resp->status != 429)
+            break;
+        learn_one_bucket(ctx, req, kind, own);
+        /* With one bucket for all, a 429 is the other checks' traffic, never this check's
+         * finding: the bucket is full, wait a window through the pacer and send again. */
+        if (attempt >= PACED_RETRIES || !hitl_runner_paced(ctx->rn) ||
+            hitl_runner_stopped(ctx->rn))
+            break;
+        hitl_pacer_fill(hitl_runner_pacer(ctx->rn), kind, hitl_ctx_now_s());
+        hitl_http_response_free(resp);
+    }
     if (pthread_equal(pthread_self(), ctx->thread)) {
         ctx->last_status = rc ? 0 : resp->status;
         ctx->last_len = 0;

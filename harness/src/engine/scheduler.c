@@ -74,6 +74,13 @@ struct runner {
     pthread_cond_t wake;
     struct timespec deadline;
     bool finished;
+    /* The one-bucket fact (hitl_runner_one_bucket_set): |one_bucket_evidence| is written,
+     * under |lock|, before the flag. Once set, every WEB form request of the checks that
+     * share the target's buckets goes through |pacer|. */
+    double started_at; /* the run's start (CLOCK_MONOTONIC seconds) */
+    atomic_bool one_bucket;
+    char one_bucket_evidence[1536];
+    hitl_pacer pacer;
 };
 
 bool hitl_runner_stopped(const runner *rn)
@@ -85,6 +92,44 @@ bool hitl_runner_stopped(const runner *rn)
 const atomic_int *hitl_runner_stop_flag(const runner *rn)
 {
     return rn ? &rn->stop : NULL;
+}
+
+bool hitl_runner_one_bucket_known(runner *rn, char *evidence, size_t cap)
+{
+    if (!rn || !atomic_load(&rn->one_bucket))
+        return false;
+    if (evidence && cap) {
+        pthread_mutex_lock(&rn->lock);
+        snprintf(evidence, cap, "%s", rn->one_bucket_evidence);
+        pthread_mutex_unlock(&rn->lock);
+    }
+    return true;
+}
+
+void hitl_runner_one_bucket_set(runner *rn, const char *evidence)
+{
+    if (!rn)
+        return;
+    pthread_mutex_lock(&rn->lock);
+    bool first = !atomic_load(&rn->one_bucket);
+    if (first) {
+        snprintf(rn->one_bucket_evidence, sizeof rn->one_bucket_evidence, "%s", evidence);
+        atomic_store(&rn->one_bucket, true);
+    }
+    pthread_mutex_unlock(&rn->lock);
+    /* What was sent before the fact was known may fill the bucket for a window yet. */
+    if (first)
+        hitl_pacer_fill(&rn->pacer, -1, hitl_ctx_now_s());
+}
+
+hitl_pacer *hitl_runner_pacer(runner *rn)
+{
+    return rn ? &rn->pacer : NULL;
+}
+
+bool hitl_runner_paced(runner *rn)
+{
+    return rn && (rn->opts->pace_web || atomic_load(&rn->one_bucket));
 }
 
 /* Stops the run with |reason| (the first stop wins). Called with rn->lock held. */
@@ -288,6 +333,7 @@ static void run_one(runner *rn, hitl_result *r, size_t index)
         }
     }
     r->seconds = hitl_ctx_now_s() - start;
+    r->ended_at = hitl_ctx_now_s() - rn->started_at;
     pthread_mutex_destroy(&ctx.record_lock);
     if (atomic_load(&ctx.cut))
         cut_short(rn, r);
@@ -340,6 +386,22 @@ static bool is_slow(const hitl_catalog_entry *e)
     return false;
 }
 
+/* Moves the run's deadline to at least now + |seconds| (the exclusive checks' budget,
+ * hitl_scheduler_options.exclusive_check_s); nothing without a deadline or a budget. */
+static void extend_deadline(runner *rn, long seconds)
+{
+    if (seconds <= 0 || (!rn->opts->deadline_at.tv_sec && !rn->opts->deadline_at.tv_nsec))
+        return;
+    struct timespec ext;
+    clock_gettime(CLOCK_MONOTONIC, &ext);
+    ext.tv_sec += (time_t)seconds;
+    pthread_mutex_lock(&rn->lock);
+    if (ext.tv_sec > rn->deadline.tv_sec)
+        rn->deadline = ext;
+    pthread_cond_broadcast(&rn->wake);
+    pthread_mutex_unlock(&rn->lock);
+}
+
 static int build_instances(const hitl_catalog *cat, const bool *selected, hitl_results *out,
                            hitl_err *err)
 {
@@ -380,6 +442,13 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
     runner rn = {.target = target, .http = http, .redactor = redactor, .opts = opts, .out = out};
     pthread_mutex_init(&rn.lock, NULL);
     atomic_init(&rn.stop, 0);
+    atomic_init(&rn.one_bucket, false);
+    hitl_pacer_init(&rn.pacer, target->rate_max, target->rate_window_s);
+    if (opts->one_bucket) { /* learnt before the run (hitl_sources_verify): its GET bucket */
+        snprintf(rn.one_bucket_evidence, sizeof rn.one_bucket_evidence, "%s", opts->one_bucket);
+        atomic_store(&rn.one_bucket, true);
+        hitl_pacer_fill(&rn.pacer, HITL_PACE_GET, hitl_ctx_now_s());
+    }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadline_at is monotonic */
@@ -389,6 +458,7 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
     if (!rn.order) {
         pthread_cond_destroy(&rn.wake);
         pthread_mutex_destroy(&rn.lock);
+        hitl_pacer_destroy(&rn.pacer);
         return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
     }
     rn.deadline = opts->deadline_at;
@@ -401,15 +471,27 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
      * in batches of --jobs. The rest go to the pool; results keep catalogue order. */
     sleeper sleepers[MAX_SLEEPERS];
     size_t n_sleepers = 0;
+    /* With source addresses verified distinct (exclusive_concurrent), the rate-limit checks
+     * are sleepers too: each spends its time outwaiting windows in buckets of its own. */
+    bool concurrent = opts->exclusive_concurrent && !opts->one_bucket;
     for (size_t i = 0; i < out->n; i++) {
-        if (out->items[i].entry->exclusive)
+        if (out->items[i].entry->exclusive && !concurrent)
             continue;
-        if (is_slow(out->items[i].entry) && n_sleepers < MAX_SLEEPERS)
+        if ((is_slow(out->items[i].entry) || out->items[i].entry->exclusive) &&
+            n_sleepers < MAX_SLEEPERS)
             sleepers[n_sleepers++] = (sleeper){.rn = &rn, .index = i};
         else
             rn.order[rn.n_order++] = i;
     }
     double start = hitl_ctx_now_s();
+    rn.started_at = start;
+    size_t n_exclusive = 0;
+    for (size_t i = 0; i < out->n; i++)
+        n_exclusive += out->items[i].entry->exclusive;
+    /* The exclusive checks' budget (exclusive_check_s): from the start when they run
+     * concurrently (one budget for all of them), else when their phase starts (below). */
+    if (concurrent && n_exclusive)
+        extend_deadline(&rn, opts->exclusive_check_s);
 
     for (size_t k = 0; k < n_sleepers; k++)
         sleepers[k].started = pthread_create(&sleepers[k].thread, NULL, sleeper_main,
@@ -433,23 +515,17 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
 
     /* Exclusive checks (rate limits, disruptive ones) run alone, one after another, within a
      * budget of their own (hitl_scheduler_options.exclusive_check_s). */
-    size_t n_exclusive = 0;
-    for (size_t i = 0; i < out->n; i++)
-        n_exclusive += out->items[i].entry->exclusive;
-    if (dog_started && opts->exclusive_check_s > 0 && n_exclusive) {
-        struct timespec ext;
-        clock_gettime(CLOCK_MONOTONIC, &ext);
-        ext.tv_sec += (time_t)(opts->exclusive_check_s * (long)n_exclusive);
-        pthread_mutex_lock(&rn.lock);
-        if (ext.tv_sec > rn.deadline.tv_sec)
-            rn.deadline = ext;
-        pthread_cond_broadcast(&rn.wake);
-        pthread_mutex_unlock(&rn.lock);
+    if (!concurrent && n_exclusive) {
+        extend_deadline(&rn, opts->exclusive_check_s * (long)n_exclusive);
+        for (size_t i = 0; i < out->n; i++)
+            if (out->items[i].entry->exclusive)
+                run_one(&rn, &out->items[i], i);
     }
-    for (size_t i = 0; i < out->n; i++)
-        if (out->items[i].entry->exclusive)
-            run_one(&rn, &out->items[i], i);
     out->seconds = hitl_ctx_now_s() - start;
+    for (size_t i = 0; i < out->n; i++)
+        if (!out->items[i].not_run &&
+            (!out->critical || out->items[i].ended_at > out->critical->ended_at))
+            out->critical = &out->items[i];
     pthread_mutex_lock(&rn.lock);
     rn.finished = true;
     pthread_cond_broadcast(&rn.wake);
@@ -458,6 +534,9 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
         pthread_join(dog, NULL);
     if (atomic_load(&rn.stop))
         out->stopped = hitl_redactor_apply(redactor, rn.stop_reason);
+    if (atomic_load(&rn.one_bucket))
+        out->one_bucket = hitl_redactor_apply(redactor, rn.one_bucket_evidence);
+    hitl_pacer_destroy(&rn.pacer);
     free(rn.order);
     pthread_cond_destroy(&rn.wake);
     pthread_mutex_destroy(&rn.lock);

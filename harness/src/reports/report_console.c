@@ -3,6 +3,14 @@
 #include "hitl/report.h"
 
 #include <string.h>
+#include <time.h>
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Indexed by hitl_verdict: PASS green, FAIL red, WARN yellow, SKIP cyan, ERROR magenta,
  * KNOWN blue. */
@@ -18,6 +26,7 @@ void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int ver
     c->color = color;
     c->verbosity = verbosity;
     c->total = total;
+    c->wait_line_at = mono_s();
 }
 
 static void clear_status(hitl_console *c)
@@ -48,6 +57,19 @@ void hitl_console_on_start(void *user, const hitl_result *r)
 void hitl_console_on_wait(void *user, const hitl_result *r, double left, const char *what)
 {
     hitl_console *c = user;
+    /* In a log no status line is rewritten: a long wait would look like a hang. One line at
+     * most once a minute says what is waited for and how long is left. */
+    if (!c->tty && c->verbosity > 0) {
+        double now = mono_s();
+        if (now - c->wait_line_at >= HITL_CONSOLE_WAIT_LINE_S) {
+            c->wait_line_at = now;
+            fprintf(c->out, "waiting: %s [%s]: %s, %.0fs left (%zu/%zu checks done)\n",
+                    r->entry->id, hitl_surface_name(r->surface), what ? what : "", left + 0.5,
+                    c->done, c->total);
+            fflush(c->out);
+        }
+        return;
+    }
     char extra[256];
     snprintf(extra, sizeof extra, ": waiting %.0fs (%s)", left + 0.5, what ? what : "");
     status(c, r->entry->id, extra);
@@ -148,10 +170,22 @@ void hitl_console_summary(hitl_console *c, const hitl_results *res)
         fprintf(c->out, "the run stopped: %s; %zu checks were not started (ERROR, not listed "
                         "above; the reports have them)\n",
                 res->stopped, res->not_run);
+    if (res->one_bucket) /* said once for the run, not by every check it slowed */
+        fprintf(c->out, "one bucket for all clients: %s\n", res->one_bucket);
     if (res->count[HITL_ERROR])
         fprintf(c->out, "%zu checks ended in ERROR: the harness could not reach a verdict\n",
                 res->count[HITL_ERROR]);
     fprintf(c->out, "%zu checks in %.1fs\n", res->n, res->seconds);
+    /* What bounded the run: the check that ended last, and what it waited for. */
+    const hitl_result *cp = res->critical;
+    if (cp && cp->longest_wait[0])
+        fprintf(c->out, "critical path: %s [%s] ended last, at %.1fs; it waited %.1fs in all, "
+                        "the longest for %s (%.1fs)\n",
+                cp->entry->id, hitl_surface_name(cp->surface), cp->ended_at, cp->waited_s,
+                cp->longest_wait, cp->longest_wait_s);
+    else if (cp)
+        fprintf(c->out, "critical path: %s [%s] ended last, at %.1fs, without waiting\n",
+                cp->entry->id, hitl_surface_name(cp->surface), cp->ended_at);
     fprintf(c->out, "%zu passed, %zu failed, %zu warned, %zu skipped", res->count[HITL_PASS],
             res->count[HITL_FAIL], res->count[HITL_WARN], res->count[HITL_SKIP]);
     /* KNOWN: a recorded deviation of genuine Dify under --profile dify, not a failure. */

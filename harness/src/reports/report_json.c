@@ -115,6 +115,21 @@ static cJSON *check_json(const hitl_result *r, size_t idx, const hitl_report_met
     return o;
 }
 
+/* The critical path (hitl_results.critical), or null. */
+static bool add_critical(cJSON *o, const hitl_results *res, const hitl_report_meta *m)
+{
+    const hitl_result *cp = res->critical;
+    if (!cp)
+        return cJSON_AddNullToObject(o, "critical_path") != NULL;
+    cJSON *c = cJSON_AddObjectToObject(o, "critical_path");
+    return c && add_str(c, "check", cp->entry->id, m) &&
+           add_str(c, "surface", hitl_surface_name(cp->surface), m) &&
+           add_secs(c, "ended_seconds", cp->ended_at) &&
+           add_secs(c, "waited_seconds", cp->waited_s) &&
+           add_str(c, "longest_wait", cp->longest_wait[0] ? cp->longest_wait : NULL, m) &&
+           add_secs(c, "longest_wait_seconds", cp->longest_wait_s);
+}
+
 static cJSON *run_json(const hitl_results *res, const hitl_report_meta *m)
 {
     char started[32], ended[32];
@@ -130,7 +145,8 @@ static cJSON *run_json(const hitl_results *res, const hitl_report_meta *m)
               add_str(o, "secrets", m->secrets_shown ? "shown" : "redacted", m) &&
               add_str(o, "started", started, m) && add_str(o, "ended", ended, m) &&
               add_secs(o, "duration_seconds", res->seconds) &&
-              add_str(o, "contract", HITL_CONTRACT_PATH, m);
+              add_str(o, "contract", HITL_CONTRACT_PATH, m) &&
+              add_str(o, "one_bucket", res->one_bucket, m) && add_critical(o, res, m);
     cJSON *opts = ok ? cJSON_AddArrayToObject(o, "options") : NULL;
     ok = opts != NULL;
     for (size_t i = 0; ok && i < m->n_options; i++) {
