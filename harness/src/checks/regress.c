@@ -185,6 +185,7 @@ static void finished_succeeded(hitl_check_ctx *ctx)
         event_list(&s, seen, sizeof seen);
         size_t fin = hitl_chk_find_event(&s, "workflow_finished", 0);
         hitl_event ev;
+        memset(&ev, 0, sizeof ev); /* cleared below even when no workflow_finished came */
         if (hitl_expect(ctx, fin != SIZE_MAX,
                         "the resumed run reaches workflow_finished (§9.3.1, §12.3)", "events: %s",
                         seen) &&
