@@ -148,6 +148,12 @@ void t_ttl1(hitl_refserver_config *cfg)
     cfg->form_ttl_s = 1;
 }
 
+void t_ttl1_sweep(hitl_refserver_config *cfg)
+{
+    cfg->form_ttl_s = 1;
+    cfg->sweep_interval_ms = 200;
+}
+
 void t_rate2(hitl_refserver_config *cfg)
 {
     cfg->rate_max = 2;

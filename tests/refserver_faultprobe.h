@@ -54,6 +54,7 @@ void wait_expired(ctx *c);
 /* Config tweaks. */
 void t_none(hitl_refserver_config *cfg);
 void t_ttl1(hitl_refserver_config *cfg);             /* form TTL 1 s */
+void t_ttl1_sweep(hitl_refserver_config *cfg);       /* form TTL 1 s, timeout sweep 200 ms */
 void t_rate2(hitl_refserver_config *cfg);            /* 2 per 60 s */
 void t_rate2_1s(hitl_refserver_config *cfg);         /* 2 per 1 s */
 void t_small_limits(hitl_refserver_config *cfg);     /* every size limit 1 KiB */

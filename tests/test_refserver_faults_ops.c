@@ -419,6 +419,115 @@ static int p_malformed_json(ctx *c)
     return dev;
 }
 
+/* --- regressions (dify issues) --- */
+
+static int p_regress_first_submit_412(ctx *c)
+{
+    return submit_valid(c, "approve") == 412;
+}
+
+/* The context's run paused a moment ago: its form GET comes well within 2 s. */
+static int p_regress_get_lags_pause(ctx *c)
+{
+    rst_resp r;
+    rst_get(&r, U(c, "/api/form/human_input/%s", c->run.token), NULL);
+    return status_of(&r) == 404;
+}
+
+static int p_regress_run_stopped(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    cJSON *fin = rst_sse_event(r.body, "workflow_finished", 0);
+    ck_assert_ptr_nonnull(fin);
+    int dev = strcmp(rst_str(fin, "data.status"), "stopped") == 0;
+    cJSON_Delete(fin);
+    rst_resp_free(&r);
+    return dev;
+}
+
+/* The resume stream carries workflow_finished and stays open until the test server's 3 s
+ * idle close (or the 5 s timeout); without the fault it ends with the finish, at once. */
+static int p_regress_resume_not_closed(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    ck_assert_ptr_nonnull(strstr(r.body, "workflow_finished"));
+    int dev = r.seconds > 2.5;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_regress_filled_missing(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    ck_assert_ptr_nonnull(strstr(r.body, "workflow_finished"));
+    int dev = strstr(r.body, "human_input_form_filled") == NULL;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_regress_required_empty(ctx *c)
+{
+    cJSON *ev = start_event(c, "human_input_required");
+    int dev = cJSON_GetArraySize(cJSON_GetObjectItem(ev, "data")) == 0;
+    cJSON_Delete(ev);
+    return dev;
+}
+
+/* The resume stream of the context's run (TTL 1 s) across its expiry. */
+static void resumed_across_expiry(ctx *c, rst_resp *out)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s/v1/workflow/%s/events?user=u1", c->ts.base, c->run.run_id);
+    rst_opts o = {.url = url, .headers = RST_AUTH_WF, .timeout_ms = 8000};
+    rst_do(&o, out);
+    ck_assert_ptr_nonnull(strstr(out->body, "workflow_finished"));
+}
+
+static int p_regress_timeout_event_missing(ctx *c)
+{
+    rst_resp r;
+    resumed_across_expiry(c, &r);
+    int dev = strstr(r.body, "human_input_form_timeout") == NULL;
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_regress_timeout_branch_missed(ctx *c)
+{
+    rst_resp r;
+    resumed_across_expiry(c, &r);
+    cJSON *fin = rst_sse_event(r.body, "workflow_finished", 0);
+    ck_assert_ptr_nonnull(fin);
+    int dev = rst_str(fin, "data.outputs.action") == NULL;
+    cJSON_Delete(fin);
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_regress_resume_new_run(ctx *c)
+{
+    rst_resp r;
+    resumed_after_submit(c, "approve", &r);
+    cJSON *fin = rst_sse_event(r.body, "workflow_finished", 0);
+    ck_assert_ptr_nonnull(fin);
+    int dev = strcmp(rst_str(fin, "workflow_run_id"), c->run.run_id) != 0 &&
+              strstr(r.body, "workflow_started") != NULL;
+    cJSON_Delete(fin);
+    rst_resp_free(&r);
+    return dev;
+}
+
+static int p_regress_form_unrendered(ctx *c)
+{
+    cJSON *o = web_get(c);
+    int dev = strstr(rst_str(o, "form_content"), "{{#llm_node.text#}}") != NULL;
+    cJSON_Delete(o);
+    return dev;
+}
+
 static const fault_row ROWS[] = {
     {"expiry-get", t_ttl1, p_expiry_get, 1},
     {"expiry-submit", t_ttl1, p_expiry_submit, 1},
@@ -453,6 +562,16 @@ static const fault_row ROWS[] = {
     {"hostile-redirect-loop", t_none, p_redirect_loop, 0},
     {"hostile-header-flood", t_none, p_header_flood, 0},
     {"hostile-malformed-json", t_none, p_malformed_json, 0},
+    {"regress-first-submit-412", t_none, p_regress_first_submit_412, 0},
+    {"regress-get-lags-pause", t_none, p_regress_get_lags_pause, 0},
+    {"regress-run-stopped", t_none, p_regress_run_stopped, 0},
+    {"regress-resume-not-closed", t_none, p_regress_resume_not_closed, 0},
+    {"regress-filled-missing", t_none, p_regress_filled_missing, 0},
+    {"regress-required-empty", t_none, p_regress_required_empty, 0},
+    {"regress-timeout-event-missing", t_ttl1_sweep, p_regress_timeout_event_missing, 0},
+    {"regress-timeout-branch-missed", t_ttl1_sweep, p_regress_timeout_branch_missed, 0},
+    {"regress-resume-new-run", t_none, p_regress_resume_new_run, 0},
+    {"regress-form-unrendered", t_none, p_regress_form_unrendered, 0},
 };
 
 int main(void)

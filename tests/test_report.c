@@ -1139,6 +1139,92 @@ END_TEST
 
 /* The console is a report too: a server's control bytes (ESC sequences that retitle the
  * terminal or hide text) are shown as \\xNN, never sent to the terminal. */
+/* A failed regress.* check names the Dify bug in every summary; a passed one, or a failed
+ * check of another area, does not. */
+static hitl_catalog_entry E_REGRESS_FAIL = {
+    .id = "regress.resumed.succeeded",
+    .area = "regress",
+    .title = "After a valid submit the run ends succeeded (dify#39448/#39485, #39750, #40878; "
+             "1.16.0-1.16.1)",
+    .section = "§12.3",
+    .severity = HITL_MUST,
+    .surfaces = 1 << HITL_SURFACE_SERVICE};
+static hitl_catalog_entry E_REGRESS_PASS = {.id = "regress.first-submit.not-412",
+                                            .area = "regress",
+                                            .title = "First submit accepted (dify#35703, 1.14.0)",
+                                            .section = "§12.1",
+                                            .severity = HITL_MUST,
+                                            .surfaces = 1 << HITL_SURFACE_SERVICE};
+
+START_TEST(summaries_name_the_dify_bugs_shown)
+{
+    hitl_results res;
+    fixture(&res); /* its FAIL is submit.after.double-submit: no Dify bug named */
+    res.items = realloc(res.items, (res.n + 3) * sizeof *res.items);
+    res.items[res.n++] = (hitl_result){.entry = &E_REGRESS_FAIL,
+                                       .surface = HITL_SURFACE_SERVICE,
+                                       .verdict = HITL_FAIL,
+                                       .reported = HITL_FAIL,
+                                       .expected = xdup("status succeeded"),
+                                       .actual = xdup("status \"stopped\"")};
+    res.items[res.n++] = (hitl_result){
+        .entry = &E_REGRESS_PASS, .surface = HITL_SURFACE_SERVICE, .verdict = HITL_PASS};
+    /* The same check failing on a second surface is listed once. */
+    res.items[res.n++] = (hitl_result){.entry = &E_REGRESS_FAIL,
+                                       .surface = HITL_SURFACE_WEB,
+                                       .verdict = HITL_FAIL,
+                                       .reported = HITL_FAIL,
+                                       .expected = xdup("status succeeded"),
+                                       .actual = xdup("status \"stopped\"")};
+    res.count[HITL_FAIL] += 2;
+    res.count[HITL_PASS]++;
+    hitl_report_meta m = meta();
+    const char *want = "dify#39448/#39485, #39750, #40878";
+
+    char *md = format(hitl_report_format_markdown, &res, &m);
+    ck_assert_ptr_nonnull(strstr(md, "**This deployment has the behaviour of** "
+                                     "dify#39448/#39485, #39750, #40878 "
+                                     "(`regress.resumed.succeeded`)\n"));
+    ck_assert_ptr_null(strstr(md, "dify#35703"));
+    free(md);
+
+    char *text = format(hitl_report_format_json, &res, &m);
+    cJSON *doc = cJSON_Parse(text);
+    cJSON *s = schema();
+    char why[1024];
+    ck_assert_msg(hitl_json_schema_validate(s, doc, why, sizeof why) == 0, "%s", why);
+    cJSON *bugs = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "totals"), "dify_bugs");
+    ck_assert_int_eq(cJSON_GetArraySize(bugs), 1); /* one per check, not per surface */
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(bugs, 0), "check")->valuestring,
+                     "regress.resumed.succeeded");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(bugs, 0), "issues")->valuestring, want);
+    cJSON_Delete(s);
+    cJSON_Delete(doc);
+    free(text);
+
+    char *html = format(hitl_report_format_html, &res, &m);
+    ck_assert_ptr_nonnull(strstr(html, "known Dify bugs"));
+    ck_assert_ptr_nonnull(strstr(html, want));
+    free(html);
+
+    char *con = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&con, &len);
+    ck_assert_ptr_nonnull(f);
+    hitl_console c;
+    hitl_console_init(&c, f, false, false, 0, res.n);
+    hitl_console_summary(&c, &res);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(con, "this deployment has the behaviour of dify#39448/#39485, "
+                                      "#39750, #40878 (regress.resumed.succeeded)\n"));
+    ck_assert_ptr_null(strstr(con, "dify#35703"));
+    const char *line = strstr(con, "this deployment has");
+    ck_assert_ptr_null(strstr(line + 1, "this deployment has"));
+    free(con);
+    hitl_results_free(&res);
+}
+END_TEST
+
 START_TEST(console_escapes_control_bytes_from_server)
 {
     hitl_results res;
@@ -1545,6 +1631,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, baseline_format_round_trips);
     tcase_add_test(tc, baseline_unknown_check_named);
     tcase_add_test(tc, baseline_write_and_load_file);
+    tcase_add_test(tc, summaries_name_the_dify_bugs_shown);
     suite_add_tcase(s, tc);
     return s;
 }

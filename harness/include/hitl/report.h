@@ -122,6 +122,17 @@ int hitl_report_shell_quote(hitl_buf *out, const char *s);
  * ratelimit, remote-url (SSRF) or hostile, or one whose exchanges saw a 5xx. */
 bool hitl_report_security_relevant(const hitl_result *r);
 
+/* True when |r| shows a known Dify bug: a regress.* check (contract §12) that FAILed, WARNed
+ * or matched a recorded deviation. The summaries list these ("this deployment has the
+ * behaviour of dify#39750"). */
+bool hitl_report_shows_dify_bug(const hitl_result *r);
+/* True when result |i| of |res| shows a Dify bug and no earlier result of the same check does
+ * (the summaries list each check once, whatever its surfaces). */
+bool hitl_report_lists_dify_bug(const hitl_results *res, size_t i);
+/* Appends the Dify issue references of |e|'s title ("dify#39448/#39485, #39750, #40878"),
+ * or "a Dify regression" when it names none. 0 or HITL_E_TOO_BIG. */
+int hitl_report_dify_issues(hitl_buf *out, const hitl_catalog_entry *e);
+
 /* Internal to the reporters (report_*.c), shared so the logic lives once. */
 /* A malloc'd copy of |s| through the meta's redactor ("" for NULL). */
 char *hitl_report_redact(const hitl_report_meta *m, const char *s);

@@ -12,7 +12,7 @@ extern const size_t hitl_catalog_json_len;
 const char *const HITL_CATALOG_TAGS[] = {
     "lifecycle", "stream", "form",   "upload-token", "upload",   "remote-url", "submit",
     "resume",    "expiry", "ratelimit", "auth",      "errors",   "security",   "slow",
-    "disruptive", "fingerprint", "hostile", NULL};
+    "disruptive", "fingerprint", "hostile", "regress", NULL};
 
 #define MAX_CATALOG_BYTES (4u * 1024u * 1024u)
 #define MAX_ID_LEN HITL_CATALOG_ID_MAX

@@ -19,6 +19,7 @@
     X(ssrf, "ssrf")                                                                            \
     X(hostile, "hostile")                                                                      \
     X(ratelimit, "ratelimit")                                                                  \
-    X(expiry, "expiry")
+    X(expiry, "expiry")                                                                        \
+    X(regress, "regress")
 
 #endif

@@ -32,6 +32,38 @@ const char *hitl_report_area(const hitl_catalog_entry *e)
     return e->area ? e->area : "";
 }
 
+bool hitl_report_shows_dify_bug(const hitl_result *r)
+{
+    const hitl_catalog_entry *e = r->entry;
+    return e && e->area && !strcmp(e->area, "regress") &&
+           (r->verdict == HITL_FAIL || r->verdict == HITL_WARN || r->verdict == HITL_KNOWN);
+}
+
+bool hitl_report_lists_dify_bug(const hitl_results *res, size_t i)
+{
+    if (!hitl_report_shows_dify_bug(&res->items[i]))
+        return false;
+    for (size_t k = 0; k < i; k++) /* one line per check, not per surface */
+        if (res->items[k].entry == res->items[i].entry &&
+            hitl_report_shows_dify_bug(&res->items[k]))
+            return false;
+    return true;
+}
+
+int hitl_report_dify_issues(hitl_buf *out, const hitl_catalog_entry *e)
+{
+    const char *p = e && e->title ? strstr(e->title, "dify#") : NULL;
+    if (!p)
+        return hitl_buf_append_str(out, "a Dify regression");
+    /* "dify#39448/#39485, #39750, #40878; 1.16.0" → up to ')' or ';', or a ", " that is
+     * not followed by another "#n". */
+    size_t n = 0;
+    while (p[n] && p[n] != ')' && p[n] != ';' &&
+           !(p[n] == ',' && p[n + 1] == ' ' && p[n + 2] != '#'))
+        n++;
+    return hitl_buf_append(out, p, n);
+}
+
 void hitl_report_time(time_t t, char *out, size_t cap)
 {
     struct tm tm;

@@ -192,5 +192,16 @@ void hitl_console_summary(hitl_console *c, const hitl_results *res)
     if (res->count[HITL_KNOWN])
         fprintf(c->out, ", %zu known", res->count[HITL_KNOWN]);
     fputc('\n', c->out);
+    /* The regress checks that failed name the Dify bugs the target reproduces. */
+    for (size_t i = 0; res->items && i < res->n; i++) {
+        if (!hitl_report_lists_dify_bug(res, i))
+            continue;
+        hitl_buf issues;
+        hitl_buf_init(&issues, 512);
+        if (hitl_report_dify_issues(&issues, res->items[i].entry) == HITL_OK)
+            fprintf(c->out, "this deployment has the behaviour of %s (%s)\n", hitl_buf_str(&issues),
+                    res->items[i].entry->id);
+        hitl_buf_free(&issues);
+    }
     fflush(c->out);
 }

@@ -408,6 +408,22 @@ static void header(hw *w, const hitl_results *res)
     hitl_buf_free(&opts);
     if (m->baseline_path)
         meta_row(w, "baseline", m->baseline_path);
+    /* The regress checks that failed name the Dify bugs the target reproduces. */
+    hitl_buf bugs;
+    hitl_buf_init(&bugs, HITL_REPORT_MAX);
+    rc = 0;
+    for (size_t i = 0; res->items && !rc && i < res->n; i++) {
+        if (!hitl_report_lists_dify_bug(res, i))
+            continue;
+        rc = bugs.len ? hitl_buf_append_str(&bugs, "; ") : 0;
+        rc = rc ? rc : hitl_report_dify_issues(&bugs, res->items[i].entry);
+        rc = rc ? rc : hitl_buf_printf(&bugs, " (%s)", res->items[i].entry->id);
+    }
+    if (rc && !w->rc)
+        w->rc = rc;
+    if (bugs.len)
+        meta_row(w, "known Dify bugs", hitl_buf_str(&bugs));
+    hitl_buf_free(&bugs);
     put(w, "</dl>\n</header>\n");
     if (m->baseline_path && m->n_stale) {
         put(w, "<div class=\"banner stale\" role=\"alert\"><strong>Baseline ");

@@ -187,6 +187,21 @@ static cJSON *totals_json(const hitl_results *res, const hitl_report_meta *m)
               cJSON_AddNumberToObject(o, "error", (double)res->count[HITL_ERROR]) &&
               cJSON_AddNumberToObject(o, "known", (double)res->count[HITL_KNOWN]) &&
               cJSON_AddNumberToObject(o, "known_failures", (double)known);
+    /* The regress checks that failed: the Dify bugs the target reproduces. */
+    cJSON *bugs = ok ? cJSON_AddArrayToObject(o, "dify_bugs") : NULL;
+    ok = bugs != NULL;
+    for (size_t i = 0; res->items && ok && i < res->n; i++) {
+        if (!hitl_report_lists_dify_bug(res, i))
+            continue;
+        hitl_buf issues;
+        hitl_buf_init(&issues, 512);
+        cJSON *b = cJSON_CreateObject();
+        ok = b && cJSON_AddItemToArray(bugs, b) &&
+             hitl_report_dify_issues(&issues, res->items[i].entry) == HITL_OK &&
+             cJSON_AddStringToObject(b, "check", res->items[i].entry->id) &&
+             cJSON_AddStringToObject(b, "issues", hitl_buf_str(&issues));
+        hitl_buf_free(&issues);
+    }
     if (!ok) {
         cJSON_Delete(o);
         return NULL;

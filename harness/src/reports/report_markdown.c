@@ -94,6 +94,17 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
     rc = rc ? rc
             : hitl_buf_printf(out, "%s%s)\n\n", m->strict ? ", --strict" : "",
                               !strcmp(hitl_report_profile(m), "dify") ? ", --profile dify" : "");
+    /* The regress checks that failed name the Dify bugs the target reproduces. */
+    size_t bugs = 0;
+    for (size_t i = 0; res->items && !rc && i < res->n; i++) {
+        if (!hitl_report_lists_dify_bug(res, i))
+            continue;
+        rc = hitl_buf_append_str(out, bugs++ ? "; " : "**This deployment has the behaviour of** ");
+        rc = rc ? rc : hitl_report_dify_issues(out, res->items[i].entry);
+        rc = rc ? rc : hitl_buf_printf(out, " (`%s`)", res->items[i].entry->id);
+    }
+    if (!rc && bugs)
+        rc = hitl_buf_append_str(out, "\n\n");
     if (!rc && m->secrets_shown)
         rc = hitl_buf_append_str(out, "> **Secrets are shown** (--show-secrets): do not publish "
                                       "this report.\n\n");

@@ -45,6 +45,14 @@ static rs_run *form_gate(rs_req *r, const rs_auth *who, rs_fault expiry_fault)
     }
     /* The first form of a two-node app's run, submitted: the run waits at its second. */
     int earlier_form = strcmp(r->param, run->token) != 0;
+    int form_route = r->route == RS_R_SVC_FORM || r->route == RS_R_WEB_FORM;
+    /* regress-get-lags-pause (dify#40445): the form record is not readable yet. */
+    if (form_route && !r->is_post && rs_fault_active(s, RS_F_REGRESS_GET_LAGS_PAUSE) &&
+        rs_now_s() - run->created_at < 2) {
+        rs_state_unlock(&s->state);
+        rs_reply_form_not_found(r);
+        return NULL;
+    }
     /* global-timeout-get-only: only the GET looks at the global deadline. */
     int node_only = r->is_post && rs_fault_active(s, RS_F_GLOBAL_TIMEOUT_GET_ONLY);
     int64_t now = rs_now_s();
@@ -67,6 +75,12 @@ static rs_run *form_gate(rs_req *r, const rs_auth *who, rs_fault expiry_fault)
     if (st == RS_FORM_IS_EXPIRED && !rs_fault_active(s, expiry_fault)) {
         rs_state_unlock(&s->state);
         rs_reply_form_expired(r, form_id);
+        return NULL;
+    }
+    /* regress-first-submit-412 (dify#35703): a waiting form's submit is refused as done. */
+    if (form_route && r->is_post && rs_fault_active(s, RS_F_REGRESS_FIRST_SUBMIT_412)) {
+        rs_state_unlock(&s->state);
+        rs_reply_form_submitted(r, form_id);
         return NULL;
     }
     return run;

@@ -152,7 +152,28 @@
     X(HOSTILE_HUGE_NUMBERS, "hostile-huge-numbers",                                                \
       "form GET body holds 100,000-digit numbers (expiration_time, a default)")                    \
     X(HOSTILE_RECONNECT, "hostile-reconnect",                                                      \
-      "streams open with `retry: 0`; resume streams then close at once, asking for a reconnect")
+      "streams open with `retry: 0`; resume streams then close at once, asking for a reconnect")   \
+    /* regressions: bugs Dify releases shipped (regress.* checks) */                               \
+    X(REGRESS_FIRST_SUBMIT_412, "regress-first-submit-412",                                        \
+      "the first submit of a waiting form answers 412 human_input_form_submitted (dify#35703)")    \
+    X(REGRESS_GET_LAGS_PAUSE, "regress-get-lags-pause",                                            \
+      "form GET answers 404 for about 2 s after the pause (dify#40445)")                           \
+    X(REGRESS_RUN_STOPPED, "regress-run-stopped",                                                  \
+      "a resumed run ends with workflow_finished status stopped (dify#39750)")                     \
+    X(REGRESS_RESUME_NOT_CLOSED, "regress-resume-not-closed",                                      \
+      "resume streams stay open after workflow_finished (dify#34631)")                             \
+    X(REGRESS_FILLED_MISSING, "regress-filled-missing",                                            \
+      "a resumed run sends node_finished, no human_input_form_filled (dify#42062)")           \
+    X(REGRESS_REQUIRED_EMPTY, "regress-required-empty",                                            \
+      "human_input_required data is {} on the Service API stream (dify#35504)")                \
+    X(REGRESS_TIMEOUT_EVENT_MISSING, "regress-timeout-event-missing",                              \
+      "an expired form's run sends node_finished, no human_input_form_timeout (dify#42062)")      \
+    X(REGRESS_TIMEOUT_BRANCH_MISSED, "regress-timeout-branch-missed",                              \
+      "an expired form's run finishes without taking the __timeout branch (dify#40459)")      \
+    X(REGRESS_RESUME_NEW_RUN, "regress-resume-new-run",                                            \
+      "a resumed run streams as a new run: workflow_started and another run id (dify#39686)")  \
+    X(REGRESS_FORM_UNRENDERED, "regress-form-unrendered",                                          \
+      "form GET form_content keeps a raw {{#node.var#}} placeholder (dify#38604)")
 
 typedef enum rs_fault {
 #define RS_FAULT_ENUM(e, n, s) RS_F_##e,

@@ -160,6 +160,9 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
     const rs_formdef *f = s->form;
     hi_node n = node_of(s, run->node);
     cJSON *d = cJSON_CreateObject();
+    /* regress-required-empty (dify#35504): the workflow_paused reason still has the form. */
+    if (rs_fault_active(s, RS_F_REGRESS_REQUIRED_EMPTY))
+        return d;
     cJSON_AddStringToObject(d, "form_id", run->form_id);
     cJSON_AddStringToObject(d, "node_id", n.id);
     cJSON_AddStringToObject(d, "node_title", n.title);
@@ -289,12 +292,19 @@ static cJSON *finished_data(const hitl_refserver *s, const rs_run *run)
     int stopped = run->run_status == RS_RUN_STOPPED;
     cJSON_AddStringToObject(d, "id", run->id);
     cJSON_AddStringToObject(d, "workflow_id", s->workflow_ids[run->app]);
-    cJSON_AddStringToObject(d, "status",
-                            !stopped                                    ? "succeeded"
-                            : rs_fault_active(s, RS_F_GLOBAL_STOP_STATUS) ? "failed"
-                                                                        : "stopped");
+    /* regress-run-stopped (dify#39750): the resumed run is aborted as if its client left. */
+    const char *status = !stopped                                      ? "succeeded"
+                         : rs_fault_active(s, RS_F_GLOBAL_STOP_STATUS) ? "failed"
+                                                                       : "stopped";
+    if (!stopped && rs_fault_active(s, RS_F_REGRESS_RUN_STOPPED))
+        status = "stopped";
+    cJSON_AddStringToObject(d, "status", status);
     cJSON *outputs = cJSON_AddObjectToObject(d, "outputs");
-    if (!stopped)
+    /* regress-timeout-branch-missed (dify#40459): no edge matched the timeout handle, so no
+     * branch node ran and nothing was output. */
+    int branch_missed = !strcmp(run->action, "__timeout") &&
+                        rs_fault_active(s, RS_F_REGRESS_TIMEOUT_BRANCH_MISSED);
+    if (!stopped && !branch_missed)
         cJSON_AddStringToObject(outputs, "action", run->action);
     if (stopped) {
         char err[200];
@@ -370,11 +380,31 @@ int rs_events_repaused(const hitl_refserver *s, const rs_run *first, const rs_ru
     return rc ? rc : pause_frames(s, next, out, 0);
 }
 
-int rs_events_resumed(const hitl_refserver *s, const rs_run *run, const char *action_id,
+int rs_events_resumed(const hitl_refserver *s, const rs_run *live, const char *action_id,
                       const cJSON *submitted, hitl_buf *out)
 {
     const char *title = action_title(s, action_id);
-    int rc = filled_frame(s, run, action_id, submitted, out);
+    int rc = HITL_OK;
+    /* regress-resume-new-run (dify#39686): the resume is streamed as a second run, with its
+     * own run id, that starts over (workflow_started). */
+    rs_run other;
+    const rs_run *run = live;
+    if (rs_fault_active(s, RS_F_REGRESS_RESUME_NEW_RUN)) {
+        other = *live;
+        other.id[0] = other.id[0] == 'f' ? 'e' : 'f';
+        run = &other;
+        rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+        if (rc)
+            return rc;
+    }
+    if (rs_fault_active(s, RS_F_REGRESS_FILLED_MISSING)) { /* dify#42062: plain node success */
+        hi_node n = node_of(s, run->node);
+        rc = frame(s, run, "node_finished",
+                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, "succeeded"),
+                   out);
+    } else {
+        rc = filled_frame(s, run, action_id, submitted, out);
+    }
     if (!rc)
         rc = branch_frames(s, run, run->action, out);
     if (!rc) { /* the branch's Answer node (Chatflow) */
@@ -402,7 +432,15 @@ int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
     cJSON_AddStringToObject(d, "node_id", n.id);
     cJSON_AddStringToObject(d, "node_title", n.title);
     cJSON_AddNumberToObject(d, "expiration_time", (double)run->expiration_time);
-    int rc = frame(s, run, "human_input_form_timeout", d, out);
+    int rc;
+    if (rs_fault_active(s, RS_F_REGRESS_TIMEOUT_EVENT_MISSING)) { /* dify#42062 */
+        cJSON_Delete(d);
+        rc = frame(s, run, "node_finished",
+                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, "succeeded"),
+                   out);
+    } else {
+        rc = frame(s, run, "human_input_form_timeout", d, out);
+    }
     return rc ? rc : frame(s, run, "workflow_finished", finished_data(s, run), out);
 }
 
@@ -502,7 +540,13 @@ char *rs_events_get_body(const hitl_refserver *s, const rs_run *run, int web)
         return NULL;
     if (web && !rs_fault_active(s, RS_F_WEB_GET_NO_SITE))
         cJSON_AddItemToObject(o, "site", site(s, run));
-    cJSON_AddStringToObject(o, "form_content", f->form_content);
+    if (rs_fault_active(s, RS_F_REGRESS_FORM_UNRENDERED)) { /* dify#38604: the raw template */
+        char raw[4096];
+        snprintf(raw, sizeof raw, "%s\n\nDraft: {{#llm_node.text#}}", f->form_content);
+        cJSON_AddStringToObject(o, "form_content", raw);
+    } else {
+        cJSON_AddStringToObject(o, "form_content", f->form_content);
+    }
     cJSON_AddItemToObject(o, "inputs", jdup(f->inputs));
     cJSON *defaults = jdup(f->defaults_str);
     if (rs_fault_active(s, RS_F_DEFAULTS_NOT_STRINGIFIED))

@@ -12,7 +12,10 @@
 
 static void publish(hitl_refserver *s, const rs_run *run, hitl_buf *frames)
 {
-    rs_hub_publish(s->hub, run->id, hitl_buf_str(frames), frames->len, RS_CLOSE_FINISH);
+    /* regress-resume-not-closed (dify#34631): the streams stay open after the finish. */
+    rs_publish_close close =
+        rs_fault_active(s, RS_F_REGRESS_RESUME_NOT_CLOSED) ? RS_CLOSE_NONE : RS_CLOSE_FINISH;
+    rs_hub_publish(s->hub, run->id, hitl_buf_str(frames), frames->len, close);
 }
 
 /* repause moves a two-node app's run, its first form submitted, on to its second Human

@@ -1,0 +1,581 @@
+/* regress.c: the regression area, one check per bug class Dify users reported against the
+ * Human Input API (contract §12). Each check names the Dify issue(s) in its catalogue title
+ * and in its expectation, so a FAIL reads "this deployment has the behaviour of dify#N".
+ * The checks run on the service surface and start their own runs. */
+#include "expect_body.h"
+#include "run_env.h"
+#include "valid_submission.h"
+
+#include "hitl/checks.h"
+#include "hitl/event.h"
+#include "hitl/flow.h"
+#include "hitl/form.h"
+#include "hitl/target.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Before a submit: how long to wait for the resume stream's first frame (its ping says the
+ * subscription is live, §9.1) before submitting anyway. */
+#define SUBMIT_AFTER_MS 3000L
+/* dify#40445: how long after a refused GET the form is asked for again. A form that is
+ * there by then was only late: the race the issue describes. */
+#define GET_RETRY_MS 3000L
+
+static long min_ms(long a, long b)
+{
+    return a < b ? a : b;
+}
+
+/* The event names of |s|'s frames, "ping, human_input_form_filled, …", into |out| (cut). */
+static void event_list(const hitl_stream *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < s->n_frames && n + 1 < cap; i++) {
+        char name[64];
+        hitl_flow_frame_event(&s->frames[i], name, sizeof name);
+        int w =
+            snprintf(out + n, cap - n, "%s%s", i ? ", " : "", name[0] ? name : s->frames[i].type);
+        if (w < 0 || (size_t)w >= cap - n) {
+            if (cap > 4)
+                snprintf(out + cap - 4, 4, "...");
+            return;
+        }
+        n += (size_t)w;
+    }
+    if (!s->n_frames)
+        snprintf(out, cap, "no frames");
+}
+
+/* Frame |i| of |s| decoded into |ev| (cleared by the caller); false when it is no event. */
+static bool decode(const hitl_stream *s, size_t i, hitl_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (i >= s->n_frames)
+        return false;
+    const hitl_stream_frame *f = &s->frames[i];
+    hitl_err err = {0};
+    return hitl_event_decode(f->type, strlen(f->type), f->data, f->data_len, ev, &err) == HITL_OK;
+}
+
+/* Starts a run (the start stream ends at the pause, as Dify's does) and resumes it across a
+ * valid submit: the resume stream is opened first and joined after a 200 submit, until
+ * workflow_finished and then HITL_CHK_CLOSE_GRACE_MS for the server to close it. 0 with
+ * |run| and |out| filled (free both in every case); non-zero after an ERROR or SKIP. */
+static int resumed_run(hitl_check_ctx *ctx, hitl_run *run, hitl_stream *out)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    memset(out, 0, sizeof *out);
+    if (hitl_flow_start(ctx, run) != HITL_OK)
+        return HITL_E_STATE;
+    char *body = hitl_chk_valid_body(ctx, run, &(hitl_valid_opts){0});
+    if (!body)
+        return HITL_E_STATE;
+    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + HITL_CHK_CLOSE_GRACE_MS,
+                           .stop = hitl_flow_stop_after_finished,
+                           .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
+    hitl_stream_async *a = NULL;
+    int rc = hitl_flow_resume_open(ctx, run->workflow_run_id, run->user, NULL, NULL, &so, &a);
+    if (rc) {
+        free(body);
+        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+        return rc;
+    }
+    (void)hitl_stream_wait_frames(a, 1, min_ms(SUBMIT_AFTER_MS, t->timeout_ms));
+    hitl_http_response resp;
+    rc = hitl_flow_submit(ctx, run->form_token, body, &resp);
+    free(body);
+    if (rc || resp.status != 200) {
+        if (!rc)
+            hitl_check_error(ctx,
+                             "precondition: the valid submit answered HTTP %ld, not 200 (§7.4): "
+                             "%.200s",
+                             resp.status, hitl_buf_str(&resp.body));
+        hitl_http_response_free(&resp);
+        hitl_stream_cancel(a);
+        hitl_stream_join(a, out);
+        return rc ? rc : HITL_E_STATE;
+    }
+    hitl_http_response_free(&resp);
+    rc = hitl_stream_join(a, out);
+    if (rc)
+        hitl_check_error(ctx, "collecting the resume stream failed (%s)", hitl_status_name(rc));
+    else if (out->resp.status != 200)
+        hitl_check_error(ctx, "precondition: the resume request answered HTTP %ld (§9.1)",
+                         out->resp.status);
+    return rc ? rc : out->resp.status != 200 ? HITL_E_STATE : HITL_OK;
+}
+
+/* --- §12.1: a first submit is never "already submitted" (dify#35703) --- */
+
+static void first_submit_not_412(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    char *body = NULL;
+    if (hitl_flow_start(ctx, &run) == HITL_OK &&
+        (body = hitl_chk_valid_body(ctx, &run, &(hitl_valid_opts){0}))) {
+        hitl_http_response resp;
+        if (hitl_flow_submit(ctx, run.form_token, body, &resp) == HITL_OK) {
+            if (hitl_expect(ctx, resp.status != 412,
+                            "the first submit of a fresh form is not refused as already "
+                            "submitted (§12.1; dify#35703)",
+                            "HTTP 412: %.200s", hitl_buf_str(&resp.body)))
+                hitl_expect_status(ctx, &resp, 200,
+                                   "the first valid submit is accepted (§7.4.1, §12.1)");
+            hitl_http_response_free(&resp);
+        }
+    }
+    free(body);
+    hitl_run_free(&run);
+}
+
+/* --- §12.2: the form is readable as soon as the pause is announced (dify#40445) --- */
+
+static void get_after_pause(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    if (hitl_flow_start(ctx, &run) != HITL_OK) {
+        hitl_run_free(&run);
+        return;
+    }
+    if (!run.form_token) {
+        hitl_check_skip(ctx, "human_input_required carried no form_token (no WebApp delivery)");
+        hitl_run_free(&run);
+        return;
+    }
+    hitl_http_response first;
+    if (hitl_flow_get_form(ctx, run.form_token, &first) == HITL_OK) {
+        if (first.status != 200) {
+            hitl_ctx_sleep_ms(ctx, GET_RETRY_MS, "the form GET retry");
+            hitl_http_response later;
+            long later_status = 0;
+            if (hitl_flow_get_form(ctx, run.form_token, &later) == HITL_OK) {
+                later_status = later.status;
+                hitl_http_response_free(&later);
+            }
+            hitl_expect(ctx, false,
+                        "the form GET right after human_input_required answers 200 (§4.1.1, "
+                        "§12.2; dify#40445)",
+                        "HTTP %ld at once%s (%.120s)", first.status,
+                        later_status == 200 ? ", HTTP 200 3 s later: the pause record lagged "
+                                              "behind the event"
+                                            : ", and still not 200 3 s later",
+                        hitl_buf_str(&first.body));
+        } else {
+            hitl_expect_status(ctx, &first, 200,
+                               "the form GET right after the pause answers the form (§12.2)");
+        }
+        hitl_http_response_free(&first);
+    }
+    hitl_run_free(&run);
+}
+
+/* --- §12.3: the resumed run succeeds (dify#39448, #39750, #40878) --- */
+
+static void finished_succeeded(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s;
+    if (resumed_run(ctx, &run, &s) == HITL_OK) {
+        char seen[512];
+        event_list(&s, seen, sizeof seen);
+        size_t fin = hitl_chk_find_event(&s, "workflow_finished", 0);
+        hitl_event ev;
+        memset(&ev, 0, sizeof ev); /* cleared below even when no workflow_finished came */
+        if (hitl_expect(ctx, fin != SIZE_MAX,
+                        "the resumed run reaches workflow_finished (§9.3.1, §12.3)", "events: %s",
+                        seen) &&
+            decode(&s, fin, &ev)) {
+            const char *st = ev.workflow.status;
+            hitl_expect(ctx, st && !strcmp(st, "succeeded"),
+                        "after a valid submit the run ends workflow_finished status succeeded, "
+                        "never stopped, though its start stream closed at the pause (§12.3; "
+                        "dify#39448, #39750, #40878)",
+                        "status %s%s%s", st ? "\"" : "", st ? st : "missing", st ? "\"" : "");
+        }
+        hitl_event_clear(&ev);
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* --- §12.4: the resume stream ends after workflow_finished (dify#34631) --- */
+
+static void resume_closes(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s;
+    if (resumed_run(ctx, &run, &s) == HITL_OK) {
+        char seen[512];
+        event_list(&s, seen, sizeof seen);
+        if (hitl_expect(ctx, hitl_chk_find_event(&s, "workflow_finished", 0) != SIZE_MAX,
+                        "the resumed run reaches workflow_finished (§9.3.1, §12.4)", "events: %s",
+                        seen))
+            hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
+                        "the server closes the resume stream within 5 s of workflow_finished, "
+                        "so a client leaves its loading state (§9.1.10, §12.4; dify#34631)",
+                        "%s",
+                        s.still_open ? "the stream was still open 5 s after workflow_finished"
+                                     : hitl_stream_end_name(s.end));
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* --- §12.5: human_input_form_filled before the node finishes (dify#42062, #42082) --- */
+
+/* The index of the first node_finished of node |node_id| in |s| from |from|, or SIZE_MAX. */
+static size_t node_finished_of(const hitl_stream *s, const char *node_id, size_t from)
+{
+    for (size_t i = hitl_chk_find_event(s, "node_finished", from); i != SIZE_MAX;
+         i = hitl_chk_find_event(s, "node_finished", i + 1)) {
+        hitl_event ev;
+        bool same = false;
+        if (decode(s, i, &ev) && ev.data) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev.data, "node_id");
+            same = cJSON_IsString(id) && node_id && !strcmp(id->valuestring, node_id);
+        }
+        hitl_event_clear(&ev);
+        if (same)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static void filled_before_node_finished(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s;
+    if (resumed_run(ctx, &run, &s) == HITL_OK) {
+        char seen[512];
+        event_list(&s, seen, sizeof seen);
+        size_t filled = hitl_chk_find_event(&s, "human_input_form_filled", 0);
+        size_t node_done = node_finished_of(&s, run.form->node_id, 0);
+        if (hitl_expect(ctx, filled != SIZE_MAX,
+                        "the resumed stream carries human_input_form_filled (§9.3.1, §12.5; "
+                        "dify#42062, fixed by #42082)",
+                        "events: %s", seen))
+            hitl_expect(ctx, node_done == SIZE_MAX || filled < node_done,
+                        "human_input_form_filled comes before the Human Input node's "
+                        "node_finished (§12.5; dify#42082)",
+                        "events: %s", seen);
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* --- §12.6: human_input_required complete on the Service API (dify#35504) --- */
+
+static void required_complete(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_flow_start_stream(ctx, NULL, 0, &run);
+    if (run.required_index == SIZE_MAX) {
+        hitl_check_error(ctx, "precondition: the start stream had no human_input_required (%s%s%s)",
+                         hitl_stream_end_name(run.stream.end), run.stream.error ? ": " : "",
+                         run.stream.error ? run.stream.error : "");
+        hitl_run_free(&run);
+        return;
+    }
+    cJSON *root = hitl_chk_frame_json(&run.stream.frames[run.required_index]);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "data");
+    static const char *const keys[] = {"form_id", "form_content", "inputs",
+                                       "actions", "form_token",   "expiration_time"};
+    char missing[160] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, keys[i]);
+        bool ok = !strcmp(keys[i], "form_token") ? cJSON_IsString(v) || cJSON_IsNull(v)
+                  : !strcmp(keys[i], "inputs")   ? cJSON_IsArray(v)
+                  : !strcmp(keys[i], "actions")  ? cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0
+                  : !strcmp(keys[i], "expiration_time") ? cJSON_IsNumber(v)
+                                                        : cJSON_IsString(v);
+        if (!ok)
+            n += (size_t)snprintf(missing + n, sizeof missing - n, "%s%s", n ? ", " : "", keys[i]);
+        if (n >= sizeof missing)
+            n = sizeof missing - 1;
+    }
+    hitl_expect(ctx, cJSON_IsObject(d) && !missing[0],
+                "human_input_required.data on the Service API stream carries form_id, "
+                "form_content, inputs, actions, form_token and expiration_time (§2.1.1, §12.6; "
+                "dify#35504)",
+                "%s%s%s", !cJSON_IsObject(d) ? "no data object" : "missing or mistyped: ",
+                cJSON_IsObject(d) ? missing : "",
+                cJSON_IsObject(d) && !cJSON_GetArraySize(d) ? " (data is {})" : "");
+    cJSON_Delete(root);
+    hitl_run_free(&run);
+}
+
+/* --- §12.5 (timeout path), §12.7: the run across its form's expiry --- */
+
+/* What the resume stream showed across a form's expiry. */
+typedef struct expiry_seen {
+    bool timeout_event; /* human_input_form_timeout */
+    bool finished;      /* workflow_finished */
+    bool timeout_first; /* the timeout event came before workflow_finished */
+    cJSON *outputs;     /* workflow_finished.data.outputs (a copy), or NULL */
+    char status[24];    /* workflow_finished.data.status */
+    char events[512];   /* the events of the last stream */
+} expiry_seen;
+
+/* Opens the resume stream of |run| shortly before its expiration_time and keeps it open
+ * (reopened when the server closes it idle) until workflow_finished, at most a sweeper
+ * interval after the expiry. 0 with |seen| filled; non-zero after a SKIP (max-wait too
+ * short) or an ERROR. */
+static int across_expiry(hitl_check_ctx *ctx, const hitl_run *run, expiry_seen *seen)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    memset(seen, 0, sizeof *seen);
+    long long now = hitl_chk_now(), exp = (long long)run->expiration_time;
+    long long give_up = now + t->max_wait_s;
+    if (exp <= 0) {
+        hitl_check_error(ctx, "precondition: human_input_required had no expiration_time");
+        return HITL_E_STATE;
+    }
+    if (exp + 2 > give_up) {
+        hitl_check_skip(ctx,
+                        "the form expires in %lld s: watching its timeout needs --max-wait %lld "
+                        "or more (up to %lld with a 60 s sweeper)",
+                        exp - now, exp - now + 2, exp - now + HITL_CHK_SWEEP_ALLOWANCE_S);
+        return HITL_E_STATE;
+    }
+    if (give_up > exp + HITL_CHK_SWEEP_ALLOWANCE_S)
+        give_up = exp + HITL_CHK_SWEEP_ALLOWANCE_S;
+    if (exp - 3 > now)
+        hitl_ctx_sleep_ms(ctx, (long)(exp - 3 - now) * 1000L, "the form's expiration_time");
+    while (!seen->finished && (now = hitl_chk_now()) < give_up && !hitl_check_done(ctx)) {
+        hitl_stream s;
+        hitl_stream_opts so = {.total_ms = (long)(give_up - now) * 1000L,
+                               .stop = hitl_flow_stop_after_finished};
+        int rc = hitl_flow_resume_sync(ctx, run->workflow_run_id, run->user, NULL, NULL, &so, &s);
+        if (rc || s.resp.status != 200) {
+            if (!rc)
+                hitl_check_error(ctx, "precondition: the resume request answered HTTP %ld (§9.1)",
+                                 s.resp.status);
+            hitl_stream_free(&s);
+            return rc ? rc : HITL_E_STATE;
+        }
+        event_list(&s, seen->events, sizeof seen->events);
+        for (size_t i = 0; i < s.n_frames && !seen->finished; i++) {
+            hitl_event ev;
+            if (!decode(&s, i, &ev))
+                continue;
+            if (ev.kind == HITL_EV_HUMAN_INPUT_FORM_TIMEOUT)
+                seen->timeout_event = true;
+            if (ev.kind == HITL_EV_WORKFLOW_FINISHED) {
+                seen->finished = true;
+                seen->timeout_first = seen->timeout_event;
+                snprintf(seen->status, sizeof seen->status, "%s",
+                         ev.workflow.status ? ev.workflow.status : "");
+                seen->outputs = cJSON_Duplicate(ev.workflow.outputs, 1);
+            }
+            hitl_event_clear(&ev);
+        }
+        bool closed = s.end == HITL_STREAM_CLOSED;
+        hitl_stream_free(&s);
+        if (!closed)
+            break;
+    }
+    if (!seen->finished && !hitl_check_done(ctx)) {
+        if (hitl_chk_now() < exp + HITL_CHK_SWEEP_ALLOWANCE_S)
+            hitl_check_skip(ctx,
+                            "no workflow_finished within --max-wait (%ld s); a sweeper may take up "
+                            "to 60 s after the expiry",
+                            t->max_wait_s);
+        else
+            hitl_expect(ctx, false,
+                        "the run finishes within 65 s of its form's expiration_time (§10.8)",
+                        "no workflow_finished; events: %s", seen->events);
+        return HITL_E_STATE;
+    }
+    return hitl_check_done(ctx) ? HITL_E_STATE : HITL_OK;
+}
+
+/* §12.5 on the timeout path: human_input_form_timeout before workflow_finished (dify#42062). */
+static void timeout_event(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    expiry_seen seen = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK && across_expiry(ctx, &run, &seen) == HITL_OK)
+        hitl_expect(ctx, seen.timeout_first,
+                    "the run whose form expired streams human_input_form_timeout before "
+                    "workflow_finished (§10.8, §12.5; dify#42062, fixed by #42082)",
+                    "%s; events: %s",
+                    seen.timeout_event ? "after workflow_finished" : "no human_input_form_timeout",
+                    seen.events);
+    cJSON_Delete(seen.outputs);
+    hitl_run_free(&run);
+}
+
+/* True when |id| is one of the form's action ids. */
+static bool is_action(const hitl_form *f, const char *id)
+{
+    for (size_t i = 0; f && i < f->n_actions; i++)
+        if (f->actions[i].id && !strcmp(f->actions[i].id, id))
+            return true;
+    return false;
+}
+
+/* §12.7: the `__timeout` branch runs (dify#40459). The conformance app's timeout branch
+ * outputs `action` (Workflow End: the node's __action_id, "" on expiry) or answers
+ * "action: __timeout" (Chatflow); a run whose timeout edge was not taken has no branch
+ * output. */
+static void timeout_branch(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    expiry_seen seen = {0};
+    if (hitl_flow_start(ctx, &run) == HITL_OK && across_expiry(ctx, &run, &seen) == HITL_OK) {
+        const cJSON *action = cJSON_GetObjectItemCaseSensitive(seen.outputs, "action");
+        const cJSON *answer = cJSON_GetObjectItemCaseSensitive(seen.outputs, "answer");
+        /* The approve/revise Ends output the inputs too (`rendered`, `feedback`). */
+        bool by_action = cJSON_IsString(action) && !is_action(run.form, action->valuestring) &&
+                         !cJSON_GetObjectItemCaseSensitive(seen.outputs, "rendered");
+        bool by_answer = cJSON_IsString(answer) && strstr(answer->valuestring, "__timeout");
+        char *printed = seen.outputs ? cJSON_PrintUnformatted(seen.outputs) : NULL;
+        hitl_expect(ctx, by_action || by_answer,
+                    "after its form expired the run takes the `__timeout` branch: "
+                    "workflow_finished.data.outputs holds that branch's output (`action` not "
+                    "an action id, or an answer naming __timeout) (§10.8, §12.7; dify#40459)",
+                    "status %s, outputs %.200s", seen.status[0] ? seen.status : "?",
+                    printed ? printed : "missing");
+        free(printed);
+    }
+    cJSON_Delete(seen.outputs);
+    hitl_run_free(&run);
+}
+
+/* --- §12.8: one start, one run (dify#39686) --- */
+
+/* The node ids the start stream of |run| saw finish before the pause, "|a|b|" in |out|. */
+static void finished_before_pause(const hitl_run *run, char *out, size_t cap)
+{
+    snprintf(out, cap, "|");
+    for (size_t i = 0; i < run->stream.n_frames; i++) {
+        hitl_event ev;
+        if (decode(&run->stream, i, &ev) && ev.kind == HITL_EV_NODE_FINISHED && ev.data) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev.data, "node_id");
+            size_t n = strlen(out);
+            if (cJSON_IsString(id) && n + strlen(id->valuestring) + 2 < cap)
+                snprintf(out + n, cap - n, "%s|", id->valuestring);
+        }
+        hitl_event_clear(&ev);
+    }
+}
+
+static void one_run(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    hitl_stream s;
+    if (resumed_run(ctx, &run, &s) == HITL_OK) {
+        char seen[512], before[1024];
+        event_list(&s, seen, sizeof seen);
+        finished_before_pause(&run, before, sizeof before);
+        size_t other_id = SIZE_MAX, restart = SIZE_MAX, rerun = SIZE_MAX;
+        char other[128] = "", rerun_node[128] = "";
+        for (size_t i = 0; i < s.n_frames; i++) {
+            hitl_event ev;
+            if (!decode(&s, i, &ev))
+                continue;
+            const char *id = ev.workflow_run_id.value;
+            if (id && strcmp(id, run.workflow_run_id) && other_id == SIZE_MAX) {
+                other_id = i;
+                snprintf(other, sizeof other, "%.100s", id);
+            }
+            if (ev.kind == HITL_EV_WORKFLOW_STARTED && restart == SIZE_MAX)
+                restart = i;
+            const cJSON *node = ev.kind == HITL_EV_NODE_STARTED && ev.data
+                                    ? cJSON_GetObjectItemCaseSensitive(ev.data, "node_id")
+                                    : NULL;
+            if (cJSON_IsString(node) && rerun == SIZE_MAX) {
+                char key[140];
+                snprintf(key, sizeof key, "|%.120s|", node->valuestring);
+                if (strstr(before, key)) {
+                    rerun = i;
+                    snprintf(rerun_node, sizeof rerun_node, "%.120s", node->valuestring);
+                }
+            }
+            hitl_event_clear(&ev);
+        }
+        hitl_expect(ctx, other_id == SIZE_MAX,
+                    "every resumed event carries the paused run's workflow_run_id (§9.1, §12.8; "
+                    "dify#39686)",
+                    "frame %zu carries workflow_run_id \"%s\", the run is \"%s\"", other_id, other,
+                    run.workflow_run_id);
+        /* Whether a resumed run streams workflow_started again is not settled from Dify's
+         * source here: only a second run id (above) or a re-run node counts. */
+        if (restart != SIZE_MAX)
+            hitl_check_note(ctx, "the resume stream carries workflow_started (frame %zu)", restart);
+        hitl_expect(ctx, rerun == SIZE_MAX,
+                    "the resume continues the run, it does not start it over: no node that "
+                    "finished before the pause runs again (§12.8; dify#39686)",
+                    "a pre-pause node started again; events: %s", seen);
+        if (rerun != SIZE_MAX)
+            hitl_check_note(ctx, "node %s finished before the pause and started again", rerun_node);
+    }
+    hitl_stream_free(&s);
+    hitl_run_free(&run);
+}
+
+/* --- §12.9: the form GET's form_content is rendered (dify#38604, #41016) --- */
+
+/* The first placeholder of |text| that is not {{#$output.<name>#}}, into |out| ("" if none). */
+static void foreign_placeholder(const char *text, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (const char *p = strstr(text, "{{#"); p; p = strstr(p + 3, "{{#")) {
+        const char *end = strstr(p + 3, "#}}");
+        if (!end)
+            return;
+        if (strncmp(p + 3, "$output.", 8) != 0) {
+            snprintf(out, cap, "%.*s", (int)(end + 3 - p < 120 ? end + 3 - p : 120), p);
+            return;
+        }
+    }
+}
+
+static void form_content_rendered(hitl_check_ctx *ctx)
+{
+    hitl_run run;
+    if (hitl_flow_start(ctx, &run) == HITL_OK) {
+        hitl_http_response resp;
+        if (!run.form_token) {
+            hitl_check_skip(ctx, "human_input_required carried no form_token (no WebApp delivery)");
+        } else if (hitl_flow_get_form(ctx, run.form_token, &resp) == HITL_OK) {
+            if (hitl_expect_status(ctx, &resp, 200, "the form GET answers the form (§4.1.1)")) {
+                cJSON *o = cJSON_Parse(hitl_buf_str(&resp.body));
+                const cJSON *fc = cJSON_GetObjectItemCaseSensitive(o, "form_content");
+                char bad[128];
+                if (hitl_expect(ctx, cJSON_IsString(fc), "the form GET has form_content (§4.2.1)",
+                                "form_content is %s", fc ? "not a string" : "missing")) {
+                    foreign_placeholder(fc->valuestring, bad, sizeof bad);
+                    hitl_expect(ctx, !bad[0],
+                                "the form GET's form_content is rendered: no placeholder but "
+                                "{{#$output.<name>#}} is left (§12.9; dify#38604, #41016)",
+                                "form_content holds %s", bad);
+                }
+                cJSON_Delete(o);
+            }
+            hitl_http_response_free(&resp);
+        }
+    }
+    hitl_run_free(&run);
+}
+
+static const hitl_check_impl CHECKS[] = {
+    {"regress.first-submit.not-412", first_submit_not_412},
+    {"regress.get-after-pause.no-delay", get_after_pause},
+    {"regress.resumed.succeeded", finished_succeeded},
+    {"regress.resume-stream.closes", resume_closes},
+    {"regress.filled.before-node-finished", filled_before_node_finished},
+    {"regress.required.complete", required_complete},
+    {"regress.timeout.event", timeout_event},
+    {"regress.timeout.branch", timeout_branch},
+    {"regress.one-run.original-id", one_run},
+    {"regress.form-content.rendered", form_content_rendered},
+};
+
+HITL_CHECK_TABLE(regress, CHECKS)
