@@ -31,7 +31,7 @@ typedef struct rst_part {
     const char *name;
     const char *filename; /* NULL = plain field */
     const char *data;
-    size_t len; /* 0 = strlen(data) */
+    size_t len;               /* 0 = strlen(data) */
     const char *content_type; /* NULL: libcurl's guess from the filename (none for .exe) */
 } rst_part;
 

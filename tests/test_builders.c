@@ -65,8 +65,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     if (limited) {
         static const char lim[] =
             "{\"code\":\"web_form_rate_limit_exceeded\",\"message\":\"slow\",\"status\":429}";
-        struct MHD_Response *r = MHD_create_response_from_buffer(sizeof lim - 1, (void *)lim,
-                                                                 MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(sizeof lim - 1, (void *)lim, MHD_RESPMEM_PERSISTENT);
         MHD_add_response_header(r, "Content-Type", "application/json");
         enum MHD_Result rc = MHD_queue_response(c, 429, r);
         MHD_destroy_response(r);

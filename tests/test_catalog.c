@@ -17,7 +17,8 @@ static void noop(hitl_check_ctx *ctx)
 
 static const char *DOC =
     "{\"version\":1,\"checks\":["
-    "{\"id\":\"form.get.unknown-token\",\"title\":\"t1\",\"section\":\"§4.1\",\"severity\":\"MUST\","
+    "{\"id\":\"form.get.unknown-token\",\"title\":\"t1\",\"section\":\"§4.1\",\"severity\":"
+    "\"MUST\","
     "\"tags\":[\"form\",\"errors\"],\"surfaces\":[\"web\",\"service\"]},"
     "{\"id\":\"form.get.keys\",\"title\":\"t2\",\"section\":\"§4.2\",\"severity\":\"SHOULD\","
     "\"tags\":[\"form\"],\"surfaces\":[\"web\"]},"
@@ -56,20 +57,24 @@ static void expect_parse_error(const char *doc, const char *needle)
 
 START_TEST(rejects_bad_entries_naming_them)
 {
-    expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"Bad ID\",\"title\":\"t\",\"section\":\"§1\","
-                       "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
-                       "lower-case");
-    expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
-                       "\"severity\":\"MAY\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
-                       "severity");
-    expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
-                       "\"severity\":\"MUST\",\"tags\":[\"nope\"],\"surfaces\":[\"web\"]}]}",
-                       "unknown tag nope");
-    expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
-                       "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]},"
-                       "{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
-                       "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
-                       "twice");
+    expect_parse_error(
+        "{\"version\":1,\"checks\":[{\"id\":\"Bad ID\",\"title\":\"t\",\"section\":\"§1\","
+        "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
+        "lower-case");
+    expect_parse_error(
+        "{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
+        "\"severity\":\"MAY\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
+        "severity");
+    expect_parse_error(
+        "{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
+        "\"severity\":\"MUST\",\"tags\":[\"nope\"],\"surfaces\":[\"web\"]}]}",
+        "unknown tag nope");
+    expect_parse_error(
+        "{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
+        "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]},"
+        "{\"id\":\"a.b\",\"title\":\"t\",\"section\":\"§1\","
+        "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
+        "twice");
     expect_parse_error("{\"version\":1,\"checks\":[{\"id\":\"a.b\",\"section\":\"§1\","
                        "\"severity\":\"MUST\",\"tags\":[\"form\"],\"surfaces\":[\"web\"]}]}",
                        "missing \"title\"");
@@ -116,14 +121,18 @@ START_TEST(bind_fails_on_drift_both_ways)
     hitl_err err = {0};
     hitl_check_impl missing_one[] = {{"form.get.unknown-token", noop}, {"form.get.keys", noop}};
     ck_assert_int_ne(hitl_catalog_bind(&cat, missing_one, 2, &err), HITL_OK);
-    ck_assert_msg(strstr(err.msg, "ratelimit.get.burst is in the catalogue but has no implementation"),
-                  "%s", err.msg);
+    ck_assert_msg(
+        strstr(err.msg, "ratelimit.get.burst is in the catalogue but has no implementation"), "%s",
+        err.msg);
     hitl_catalog_free(&cat);
     cat = parse_ok(DOC);
-    hitl_check_impl extra[] = {{"form.get.unknown-token", noop}, {"form.get.keys", noop},
-                               {"ratelimit.get.burst", noop}, {"not.catalogued", noop}};
+    hitl_check_impl extra[] = {{"form.get.unknown-token", noop},
+                               {"form.get.keys", noop},
+                               {"ratelimit.get.burst", noop},
+                               {"not.catalogued", noop}};
     ck_assert_int_ne(hitl_catalog_bind(&cat, extra, 4, &err), HITL_OK);
-    ck_assert_msg(strstr(err.msg, "not.catalogued is implemented but not in the catalogue"), "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "not.catalogued is implemented but not in the catalogue"), "%s",
+                  err.msg);
     hitl_catalog_free(&cat);
 }
 END_TEST

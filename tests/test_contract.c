@@ -273,10 +273,10 @@ START_TEST(repo_contract_is_well_formed)
 {
     contract c = load_repo_contract();
     /* §1 … §12, the sections the checks' "§7.3"-style references name. */
-    static const char *const sections[] = {"§1",   "§1.1", "§1.2", "§1.3", "§2",   "§2.1", "§2.2",
-                                           "§3",   "§4",   "§4.1", "§4.2", "§4.3", "§5",   "§6",
-                                           "§6.1", "§6.2", "§6.3", "§6.4", "§7",   "§7.1", "§7.2",
-                                           "§7.3", "§7.4", "§8",   "§9",   "§9.1", "§10",  "§11",  "§12"};
+    static const char *const sections[] = {
+        "§1",   "§1.1", "§1.2", "§1.3", "§2",   "§2.1", "§2.2", "§3",   "§4", "§4.1",
+        "§4.2", "§4.3", "§5",   "§6",   "§6.1", "§6.2", "§6.3", "§6.4", "§7", "§7.1",
+        "§7.2", "§7.3", "§7.4", "§8",   "§9",   "§9.1", "§10",  "§11",  "§12"};
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool found = false;
         for (size_t k = 0; k < c.n_sections && !found; k++)

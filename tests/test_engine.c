@@ -154,7 +154,9 @@ START_TEST(exclusive_checks_overlap_when_sources_are_distinct)
     ck_assert_int_eq(hitl_redactor_new(&red, true, &err), HITL_OK);
     for (int one_bucket = 0; one_bucket < 2; one_bucket++) {
         observed o = {.lock = PTHREAD_MUTEX_INITIALIZER};
-        hitl_scheduler_options opts = {.jobs = 1, .env = &o, .exclusive_concurrent = true,
+        hitl_scheduler_options opts = {.jobs = 1,
+                                       .env = &o,
+                                       .exclusive_concurrent = true,
                                        .one_bucket = one_bucket ? "the target counts x" : NULL};
         hitl_results res;
         ck_assert_int_eq(hitl_scheduler_run(&cat, selected, &t, NULL, red, &opts, &res, &err),
@@ -452,8 +454,12 @@ static void bound_wait(hitl_check_ctx *ctx)
         const char *h[] = {"Authorization: Bearer app-hitl-workflow",
                            "Content-Type: application/json"};
         static const char body[] = "{\"inputs\":{},\"response_mode\":\"streaming\",\"user\":\"u\"}";
-        hitl_http_request req = {.method = "POST", .url = g_stream_url, .headers = h,
-                                 .n_headers = 2, .body = body, .body_len = sizeof body - 1,
+        hitl_http_request req = {.method = "POST",
+                                 .url = g_stream_url,
+                                 .headers = h,
+                                 .n_headers = 2,
+                                 .body = body,
+                                 .body_len = sizeof body - 1,
                                  .timeout_ms = 60000};
         hitl_http_response resp;
         if (hitl_ctx_http(ctx, &req, &resp) == 0)
@@ -501,8 +507,12 @@ static double mono_now(void)
 static double bound_run(void (*plain_fn)(hitl_check_ctx *), int jobs, long deadline_ms,
                         long exclusive_s, hitl_results *res)
 {
-    hitl_check_impl impls[] = {{"form.a", plain_fn}, {"form.b", plain_fn}, {"form.c", plain_fn},
-                               {"form.d", plain_fn}, {"form.e", plain_fn}, {"form.f", plain_fn},
+    hitl_check_impl impls[] = {{"form.a", plain_fn},
+                               {"form.b", plain_fn},
+                               {"form.c", plain_fn},
+                               {"form.d", plain_fn},
+                               {"form.e", plain_fn},
+                               {"form.f", plain_fn},
                                {"ratelimit.z", bound_exclusive}};
     hitl_catalog cat;
     hitl_err err = {0};
@@ -515,8 +525,8 @@ static double bound_run(void (*plain_fn)(hitl_check_ctx *), int jobs, long deadl
     hitl_http *http = NULL;
     hitl_http_config hc = {.timeout_ms = 60000};
     ck_assert_int_eq(hitl_http_new(&http, &hc, &err), HITL_OK);
-    hitl_scheduler_options opts = {.jobs = jobs, .exclusive_check_s = exclusive_s,
-                                .deadline_what = "--deadline test"};
+    hitl_scheduler_options opts = {
+        .jobs = jobs, .exclusive_check_s = exclusive_s, .deadline_what = "--deadline test"};
     double start = mono_now();
     if (deadline_ms) {
         clock_gettime(CLOCK_MONOTONIC, &opts.deadline_at);
@@ -598,10 +608,9 @@ START_TEST(breaker_stops_after_three_identical_setup_failures)
     ck_assert_ptr_nonnull(res.stopped);
     ck_assert_ptr_nonnull(strstr(res.stopped, "circuit breaker: the setup step \"start a run\" "
                                               "failed the same way for 3 checks in a row"));
-    ck_assert_int_eq(g_failures, 3);     /* nothing ran after the third */
+    ck_assert_int_eq(g_failures, 3);   /* nothing ran after the third */
     ck_assert_uint_eq(res.not_run, 4); /* form.d-f and the exclusive one */
-    ck_assert_uint_eq(reasons_with(&res, "precondition (start a run): the stream ended after"),
-                      3);
+    ck_assert_uint_eq(reasons_with(&res, "precondition (start a run): the stream ended after"), 3);
     hitl_results_free(&res);
 }
 END_TEST

@@ -54,8 +54,12 @@ static void form_url(server *s, char *url, size_t cap)
     char start[128];
     snprintf(start, sizeof start, "%s/v1/workflows/run", s->base);
     const char *h[] = {WF_AUTH, "Content-Type: application/json"};
-    hitl_http_request req = {.method = "POST", .url = start, .headers = h, .n_headers = 2,
-                             .body = START_BODY, .body_len = strlen(START_BODY)};
+    hitl_http_request req = {.method = "POST",
+                             .url = start,
+                             .headers = h,
+                             .n_headers = 2,
+                             .body = START_BODY,
+                             .body_len = strlen(START_BODY)};
     hitl_http_response resp;
     hitl_err err = {0};
     ck_assert_msg(hitl_http_do(s->http, &req, &resp, &err) == 0, "start: %s", err.msg);
@@ -92,10 +96,15 @@ static int form_get(const get_case *c, hitl_http_response *resp, hitl_err *err, 
     server_start(&s, c->fault);
     form_url(&s, url, url_cap);
     const char *h[] = {WF_AUTH};
-    hitl_http_request req = {.method = "GET", .url = url, .headers = h, .n_headers = 1,
-                             .max_body = c->max_body, .timeout_ms = c->timeout_ms,
+    hitl_http_request req = {.method = "GET",
+                             .url = url,
+                             .headers = h,
+                             .n_headers = 1,
+                             .max_body = c->max_body,
+                             .timeout_ms = c->timeout_ms,
                              .idle_timeout_ms = c->idle_ms,
-                             .on_body = c->sink ? count_bytes : NULL, .user = sunk};
+                             .on_body = c->sink ? count_bytes : NULL,
+                             .user = sunk};
     int rc = hitl_http_do(s.http, &req, resp, err);
     server_stop(&s);
     return rc;
@@ -150,8 +159,8 @@ END_TEST
  * ends at the idle timeout, long before the total one. */
 START_TEST(stalled_body_ends_at_idle_timeout)
 {
-    get_case c = {.fault = "hostile-huge-content-length", .timeout_ms = 8000, .idle_ms = 500,
-                  .sink = 1};
+    get_case c = {
+        .fault = "hostile-huge-content-length", .timeout_ms = 8000, .idle_ms = 500, .sink = 1};
     hitl_http_response resp;
     hitl_err err = {0};
     size_t sunk = 0;
@@ -276,10 +285,16 @@ START_TEST(hostile_stream_ends_at_its_timeout)
     snprintf(url, sizeof url, "%s/v1/workflows/run", s.base);
     const char *h[] = {WF_AUTH, "Content-Type: application/json"};
     size_t sunk = 0;
-    hitl_http_request req = {.method = "POST", .url = url, .headers = h, .n_headers = 2,
-                             .body = START_BODY, .body_len = strlen(START_BODY),
-                             .timeout_ms = c->timeout_ms, .idle_timeout_ms = c->idle_ms,
-                             .on_body = count_bytes, .user = &sunk};
+    hitl_http_request req = {.method = "POST",
+                             .url = url,
+                             .headers = h,
+                             .n_headers = 2,
+                             .body = START_BODY,
+                             .body_len = strlen(START_BODY),
+                             .timeout_ms = c->timeout_ms,
+                             .idle_timeout_ms = c->idle_ms,
+                             .on_body = count_bytes,
+                             .user = &sunk};
     hitl_http_response resp;
     hitl_err err = {0};
     ck_assert_int_eq(hitl_http_do(s.http, &req, &resp, &err), c->want);
@@ -299,7 +314,8 @@ typedef struct header_case {
 } header_case;
 
 static const header_case HEADER_CASES[] = {
-    {"Authorization: Bearer hitl_upload_a\r\nX-Hostile-Injected: 1", "Authorization", "hitl_upload_a"},
+    {"Authorization: Bearer hitl_upload_a\r\nX-Hostile-Injected: 1", "Authorization",
+     "hitl_upload_a"},
     {"Authorization: Bearer tok\nX-Hostile-Injected: 1", "Authorization", "X-Hostile"},
     {"X-Echo: abc\rdef", "X-Echo", "abcdef"},
     {"X-Echo: ab\x7f", "X-Echo", "ab"},

@@ -1,8 +1,8 @@
 /* test_proxy_page.c: proxy_page.c recognises a front end's own error page (nginx's HTML
  * 414, gunicorn's HTML 400, squid, Apache, HAProxy, Cloudflare, Envoy, Go) and never the
  * app's (a JSON body, werkzeug's HTML page, a success); the §1.3 error-shape helpers
- * (hitl_expect_error* in engine/expect.c, hitl_chk_expect_error_shape in checks/expect_body.c) then SKIP
- * naming the front end for a 4xx and keep judging a 5xx. Pins the issue "a 64 KiB path gets
+ * (hitl_expect_error* in engine/expect.c, hitl_chk_expect_error_shape in checks/expect_body.c) then
+ * SKIP naming the front end for a 4xx and keep judging a 5xx. Pins the issue "a 64 KiB path gets
  * nginx's HTML 414 and the check FAILs the app for it". */
 #include "hitl/catalog.h"
 #include "hitl/scheduler.h"

@@ -44,8 +44,10 @@ START_TEST(authorization_header_value_masked_whatever_it_holds)
 {
     hitl_redactor *r;
     hitl_redactor_new(&r, true, NULL);
-    char *out = apply(r, "Accept: */*\nAuthorization: Bearer unknown-value\nauthorization: Basic Zm9v\n");
-    ck_assert_str_eq(out, "Accept: */*\nAuthorization: Bearer [REDACTED]\nauthorization: Basic [REDACTED]\n");
+    char *out =
+        apply(r, "Accept: */*\nAuthorization: Bearer unknown-value\nauthorization: Basic Zm9v\n");
+    ck_assert_str_eq(
+        out, "Accept: */*\nAuthorization: Bearer [REDACTED]\nauthorization: Basic [REDACTED]\n");
     free(out);
     out = apply(r, "Authorization: onlyoneword\n");
     /* A one-word value may be the secret itself: all of it goes. */
@@ -109,21 +111,62 @@ END_TEST
  * the redactor applied, which masks "Authorization:" at a line start only. */
 START_TEST(run_options_masked_and_registered)
 {
-    static const char *argv[] = {
-        "-H", "Authorization: Bearer SECRETAUTH7", "-HX-Api-Key: S3CRETX1",
-        "--header=X-B: S3CRETB2", "--header", "X-C:S3CRETC3", "--hea", "X-D: S3CRETD4",
-        "-vH", "X-E: S3CRETE5", "--api-key", "KEYSECRET1", "--other-api-key=KEYSECRET2",
-        "--chat-api-key", "KEYSECRET3", "--proxy", "http://u:SECRETPROXY4@127.0.0.1:9",
-        "--target", "http://user:SECRETPW8@127.0.0.1:5001", "--fixture-url=http://f:FIXPW9@h:1",
-        "--only", "stream", "--inputs", "{\"a\":\"-H\"}", "--proxy=tokenonly@p:1", "-q", "--",
-        "--api-key"};
-    static const char *want[] = {
-        "-H", "Authorization: [REDACTED]", "-HX-Api-Key: [REDACTED]", "--header=X-B: [REDACTED]",
-        "--header", "X-C:[REDACTED]", "--hea", "X-D: [REDACTED]", "-vH", "X-E: [REDACTED]",
-        "--api-key", "[REDACTED]", "--other-api-key=[REDACTED]", "--chat-api-key", "[REDACTED]",
-        "--proxy", "http://[REDACTED]@127.0.0.1:9", "--target",
-        "http://user:[REDACTED]@127.0.0.1:5001", "--fixture-url=http://f:[REDACTED]@h:1", "--only",
-        "stream", "--inputs", "{\"a\":\"-H\"}", "--proxy=[REDACTED]@p:1", "-q", "--", "--api-key"};
+    static const char *argv[] = {"-H",
+                                 "Authorization: Bearer SECRETAUTH7",
+                                 "-HX-Api-Key: S3CRETX1",
+                                 "--header=X-B: S3CRETB2",
+                                 "--header",
+                                 "X-C:S3CRETC3",
+                                 "--hea",
+                                 "X-D: S3CRETD4",
+                                 "-vH",
+                                 "X-E: S3CRETE5",
+                                 "--api-key",
+                                 "KEYSECRET1",
+                                 "--other-api-key=KEYSECRET2",
+                                 "--chat-api-key",
+                                 "KEYSECRET3",
+                                 "--proxy",
+                                 "http://u:SECRETPROXY4@127.0.0.1:9",
+                                 "--target",
+                                 "http://user:SECRETPW8@127.0.0.1:5001",
+                                 "--fixture-url=http://f:FIXPW9@h:1",
+                                 "--only",
+                                 "stream",
+                                 "--inputs",
+                                 "{\"a\":\"-H\"}",
+                                 "--proxy=tokenonly@p:1",
+                                 "-q",
+                                 "--",
+                                 "--api-key"};
+    static const char *want[] = {"-H",
+                                 "Authorization: [REDACTED]",
+                                 "-HX-Api-Key: [REDACTED]",
+                                 "--header=X-B: [REDACTED]",
+                                 "--header",
+                                 "X-C:[REDACTED]",
+                                 "--hea",
+                                 "X-D: [REDACTED]",
+                                 "-vH",
+                                 "X-E: [REDACTED]",
+                                 "--api-key",
+                                 "[REDACTED]",
+                                 "--other-api-key=[REDACTED]",
+                                 "--chat-api-key",
+                                 "[REDACTED]",
+                                 "--proxy",
+                                 "http://[REDACTED]@127.0.0.1:9",
+                                 "--target",
+                                 "http://user:[REDACTED]@127.0.0.1:5001",
+                                 "--fixture-url=http://f:[REDACTED]@h:1",
+                                 "--only",
+                                 "stream",
+                                 "--inputs",
+                                 "{\"a\":\"-H\"}",
+                                 "--proxy=[REDACTED]@p:1",
+                                 "-q",
+                                 "--",
+                                 "--api-key"};
     size_t n = sizeof argv / sizeof argv[0];
     ck_assert_uint_eq(n, sizeof want / sizeof want[0]);
     hitl_redactor *r;
@@ -134,8 +177,9 @@ START_TEST(run_options_masked_and_registered)
         ck_assert_str_eq(shown[i], want[i]);
     hitl_redact_argv_free(shown, n);
     /* Every secret is registered: a server echoing one cannot show it either. */
-    char *out = apply(r, "Bearer SECRETAUTH7 S3CRETX1 S3CRETB2 S3CRETC3 S3CRETD4 S3CRETE5 "
-                         "KEYSECRET1 KEYSECRET2 KEYSECRET3 SECRETPROXY4 SECRETPW8 FIXPW9 tokenonly");
+    char *out =
+        apply(r, "Bearer SECRETAUTH7 S3CRETX1 S3CRETB2 S3CRETC3 S3CRETD4 S3CRETE5 "
+                 "KEYSECRET1 KEYSECRET2 KEYSECRET3 SECRETPROXY4 SECRETPW8 FIXPW9 tokenonly");
     ck_assert_str_eq(out, "[REDACTED:header] [REDACTED:header] [REDACTED:header] "
                           "[REDACTED:header] [REDACTED:header] [REDACTED:header] "
                           "[REDACTED:api-key] [REDACTED:api-key] [REDACTED:api-key] "

@@ -1,5 +1,5 @@
-/* test_refserver_bugs.c: the planted bugs (refserver/src/faults/planted_bugs.h). Each is shown off by
- * default (the trigger is answered as the contract says) and on with --bug NAME (the trigger
+/* test_refserver_bugs.c: the planted bugs (refserver/src/faults/planted_bugs.h). Each is shown off
+ * by default (the trigger is answered as the contract says) and on with --bug NAME (the trigger
  * shows the bug's symptom, and an ordinary request still does not). */
 #include "refserver/planted_bugs.h"
 #include "refserver_client.h"

@@ -433,10 +433,11 @@ static int submit_attachment_typed(ctx *c, const char *type)
     char inputs[512], v[256];
     rst_valid_inputs(&c->ts, c->run.token, inputs, sizeof inputs);
     cJSON *in = cJSON_Parse(inputs);
-    snprintf(v, sizeof v,
-             "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"%s\",\"type\":\"%s\"}",
-             cJSON_GetObjectItemCaseSensitive(rst_at(in, "attachment"), "upload_file_id")->valuestring,
-             type);
+    snprintf(
+        v, sizeof v,
+        "{\"transfer_method\":\"local_file\",\"upload_file_id\":\"%s\",\"type\":\"%s\"}",
+        cJSON_GetObjectItemCaseSensitive(rst_at(in, "attachment"), "upload_file_id")->valuestring,
+        type);
     cJSON_Delete(in);
     return submit_changed(c, "attachment", v, "approve") == 200;
 }

@@ -275,11 +275,10 @@ static int p_svc_submit_other_app(ctx *c)
 {
     char inputs[512], body[1024];
     rst_valid_inputs(&c->ts, c->run.token, inputs, sizeof inputs);
-    snprintf(body, sizeof body, "{\"inputs\":%s,\"action\":\"approve\",\"user\":\"u1\"}",
-             inputs);
+    snprintf(body, sizeof body, "{\"inputs\":%s,\"action\":\"approve\",\"user\":\"u1\"}", inputs);
     rst_resp r;
-    rst_post(&r, U(c, "/v1/form/human_input/%s", c->run.token),
-             "Authorization: Bearer " RST_CF_KEY, body);
+    rst_post(&r, U(c, "/v1/form/human_input/%s", c->run.token), "Authorization: Bearer " RST_CF_KEY,
+             body);
     return status_of(&r) == 200;
 }
 
@@ -289,8 +288,8 @@ static int p_huge_token_500(ctx *c)
     char *token = malloc(9001);
     memset(token, 'A', 9000);
     token[9000] = '\0';
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/api/form/human_input/%s",
-             (unsigned)c->ts.port, token);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/api/form/human_input/%s", (unsigned)c->ts.port,
+             token);
     free(token);
     rst_resp r;
     rst_get(&r, url, NULL);

@@ -104,8 +104,9 @@ START_TEST(app_ttl_sets_expiration_time)
     hitl_refserver_config cfg;
     rst_config(&cfg);
     hitl_err err = {0};
-    char *argv[] = {"hitl-refserver", "--app", "workflow:app-short", "--app",
-                    "workflow:app-long:7200", "--form-ttl", "60"};
+    char *argv[] = {
+        "hitl-refserver", "--app", "workflow:app-short", "--app", "workflow:app-long:7200",
+        "--form-ttl",     "60"};
     ck_assert_int_eq(hitl_refserver_config_parse(&cfg, 7, argv, &err), 0);
     cfg.port = 0;
     rst_start(&ts, &cfg);

@@ -324,7 +324,10 @@ typedef struct remote_case {
     remote_answer newest, legacy, squid, squid_legacy;
 } remote_case;
 
-#define OK201 {201, NULL, NULL}
+#define OK201                                                                                      \
+    {                                                                                              \
+        201, NULL, NULL                                                                            \
+    }
 #define RETRIES "Reached maximum retries (3) for URL %U"
 #define FAILED "Failed to fetch file from %U: "
 #define BLOCKED "Access to '%U' was blocked by SSRF protection."
@@ -402,8 +405,8 @@ static void remote_case_run(int legacy, int squid, const remote_case *c)
                   .nparts = 1};
     rst_resp r;
     rst_do(&o, &r);
-    const remote_answer *want = squid ? (legacy ? &c->squid_legacy : &c->squid)
-                                      : (legacy ? &c->legacy : &c->newest);
+    const remote_answer *want =
+        squid ? (legacy ? &c->squid_legacy : &c->squid) : (legacy ? &c->legacy : &c->newest);
     if (want->status == 201) {
         ck_assert_msg(r.status == 201, "%s: %ld %s", c->path, r.status, r.body);
         cJSON *j = rst_json(&r);
@@ -422,8 +425,9 @@ static void remote_case_run(int legacy, int squid, const remote_case *c)
                 snprintf(prefix, sizeof prefix, "%s", want->prefix);
             cJSON *j = rst_json(&r);
             const char *msg = rst_str(j, "message");
-            ck_assert_msg(msg && !strncmp(msg, prefix, strlen(prefix)), "%s: message \"%s\", want \"%s…\"",
-                          c->path, msg ? msg : "(none)", prefix);
+            ck_assert_msg(msg && !strncmp(msg, prefix, strlen(prefix)),
+                          "%s: message \"%s\", want \"%s…\"", c->path, msg ? msg : "(none)",
+                          prefix);
             cJSON_Delete(j);
         }
     }

@@ -26,7 +26,8 @@ static char *tags_auth[] = {"auth"};
 static char *tags_expiry[] = {"expiry", "slow"};
 static char *tags_resume[] = {"resume"};
 
-static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys", .area = "form",
+static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys",
+                                    .area = "form",
                                     .title = "A valid form GET answers 200",
                                     .section = "§4.1",
                                     .severity = HITL_MUST,
@@ -34,7 +35,8 @@ static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys", .area = "form",
                                     .n_tags = 2,
                                     .surfaces = 3,
                                     .precondition = ""};
-static hitl_catalog_entry E_FAIL = {.id = "submit.after.double-submit", .area = "submit",
+static hitl_catalog_entry E_FAIL = {.id = "submit.after.double-submit",
+                                    .area = "submit",
                                     .title = "A second submit answers 412",
                                     .section = "§7.4, §13 G50",
                                     .severity = HITL_MUST,
@@ -42,7 +44,8 @@ static hitl_catalog_entry E_FAIL = {.id = "submit.after.double-submit", .area = 
                                     .n_tags = 2,
                                     .surfaces = 3,
                                     .precondition = ""};
-static hitl_catalog_entry E_WARN = {.id = "auth.svc.wrong-scheme", .area = "auth",
+static hitl_catalog_entry E_WARN = {.id = "auth.svc.wrong-scheme",
+                                    .area = "auth",
                                     .title = "A Basic scheme is refused",
                                     .section = "§1.2",
                                     .severity = HITL_SHOULD,
@@ -50,7 +53,8 @@ static hitl_catalog_entry E_WARN = {.id = "auth.svc.wrong-scheme", .area = "auth
                                     .n_tags = 1,
                                     .surfaces = 1,
                                     .precondition = ""};
-static hitl_catalog_entry E_SKIP = {.id = "form.expiry.after-ttl", .area = "form",
+static hitl_catalog_entry E_SKIP = {.id = "form.expiry.after-ttl",
+                                    .area = "form",
                                     .title = "An expired form answers 404",
                                     .section = "§4.1",
                                     .severity = HITL_MUST,
@@ -58,7 +62,8 @@ static hitl_catalog_entry E_SKIP = {.id = "form.expiry.after-ttl", .area = "form
                                     .n_tags = 2,
                                     .surfaces = 2,
                                     .precondition = ""};
-static hitl_catalog_entry E_ERROR = {.id = "resume.live.ping-first", .area = "resume",
+static hitl_catalog_entry E_ERROR = {.id = "resume.live.ping-first",
+                                     .area = "resume",
                                      .title = "Resume pings first",
                                      .section = "§9.1",
                                      .severity = HITL_MUST,
@@ -468,7 +473,8 @@ START_TEST(junit_file_validates_against_xsd)
     for (int pass = 0; pass < 2; pass++) {
         hitl_report_meta m = meta();
         m.known = pass ? known : NULL;
-        ck_assert_int_eq(hitl_report_write(dir, hitl_report_format_find("junit"), &res, &m, &err), HITL_OK);
+        ck_assert_int_eq(hitl_report_write(dir, hitl_report_format_find("junit"), &res, &m, &err),
+                         HITL_OK);
         char cmd[9000];
         snprintf(cmd, sizeof cmd,
                  "xmllint --noout --schema '%s/tests/data/junit.xsd' '%s/junit.xml' 2>&1",
@@ -501,7 +507,8 @@ START_TEST(junit_noncharacters_become_replacement_and_validate)
     char dir[4096];
     temp_dir(dir, sizeof dir);
     hitl_err err = {0};
-    ck_assert_int_eq(hitl_report_write(dir, hitl_report_format_find("junit"), &res, &m, &err), HITL_OK);
+    ck_assert_int_eq(hitl_report_write(dir, hitl_report_format_find("junit"), &res, &m, &err),
+                     HITL_OK);
     char cmd[9000];
     snprintf(cmd, sizeof cmd,
              "xmllint --noout --schema '%s/tests/data/junit.xsd' '%s/junit.xml' 2>&1",
@@ -643,8 +650,10 @@ START_TEST(markdown_exact_table_of_non_passing)
         "upload\\-layout=v1)\n\n"
         "| Verdict | Area | Check | Surface | Clause (specs/contract.md) | Detail |\n"
         "|---|---|---|---|---|---|\n"
-        "| WARN | auth | `auth.svc.wrong-scheme` | service | §1\\.2 | pipe \\| and &lt;tag> here… |\n"
-        "| SKIP | form | `form.expiry.after-ttl` | web | §4\\.1 | needs a 120s wait; \\-\\-max\\-wait is "
+        "| WARN | auth | `auth.svc.wrong-scheme` | service | §1\\.2 | pipe \\| and &lt;tag> here… "
+        "|\n"
+        "| SKIP | form | `form.expiry.after-ttl` | web | §4\\.1 | needs a 120s wait; "
+        "\\-\\-max\\-wait is "
         "90 |\n"
         "\n<details><summary>Reproduce <code>auth.svc.wrong-scheme</code> [service]</summary>\n\n"
         "```sh\n# Reproduce auth.svc.wrong-scheme [service] (§1.2):\n"
@@ -661,7 +670,8 @@ START_TEST(markdown_cell_escapes_markdown_syntax)
     hitl_results res;
     fixture(&res);
     hitl_result keep[1] = {res.items[2]};
-    keep[0].actual = "![p](https://evil.example/p.png) [click](x) *em* _u_ `c` \\ # + - . { } ~x~ |";
+    keep[0].actual =
+        "![p](https://evil.example/p.png) [click](x) *em* _u_ `c` \\ # + - . { } ~x~ |";
     hitl_results small = {.items = keep, .n = 1, .count = {0, 0, 1, 0, 0}, .seconds = 1};
     hitl_report_meta m = meta();
     m.rerun_args = NULL;
@@ -974,13 +984,14 @@ START_TEST(large_options_and_reproducer_never_cost_the_reports)
     ck_assert_ptr_nonnull(grown);
     r->exchanges = grown;
     for (size_t i = r->n_exchanges; i < 24; i++)
-        exchange(&r->exchanges[i], "POST", TARGET "/api/x", "Content-Type: text/plain\n", body,
-                 200, "", "{}");
+        exchange(&r->exchanges[i], "POST", TARGET "/api/x", "Content-Type: text/plain\n", body, 200,
+                 "", "{}");
     r->n_exchanges = 24;
     /* Every format of the reporters' table, so a new one is held to this too. */
     for (size_t i = 0; i < hitl_report_n_formats; i++) {
         char *out = format(hitl_report_formats[i].format, &res, &m);
-        ck_assert_msg(strstr(out, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), "format %zu", i);
+        ck_assert_msg(strstr(out, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), "format %zu",
+                      i);
         free(out);
     }
     /* The reproducer stays within its cap, cut after a whole line with a note. */

@@ -26,7 +26,8 @@ static char *tags_form[] = {"form"};
 static char *evidence[] = {EVIDENCE};
 static char *versions[] = {"langgenius/dify@8279d53351627ea58e3ff51ff99fc538a71f2dac"};
 
-static hitl_catalog_entry E_REMOTE = {.id = "remote.inline.failures", .area = "remote",
+static hitl_catalog_entry E_REMOTE = {.id = "remote.inline.failures",
+                                      .area = "remote",
                                       .title = "Inline remote_url failures reject the submit",
                                       .section = "§7.3",
                                       .severity = HITL_MUST,
@@ -34,7 +35,8 @@ static hitl_catalog_entry E_REMOTE = {.id = "remote.inline.failures", .area = "r
                                       .n_tags = 2,
                                       .surfaces = 3,
                                       .precondition = ""};
-static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys", .area = "form",
+static hitl_catalog_entry E_PASS = {.id = "form.get.ok-keys",
+                                    .area = "form",
                                     .title = "A valid form GET answers 200",
                                     .section = "§4.1",
                                     .severity = HITL_MUST,
@@ -272,7 +274,8 @@ START_TEST(markdown_known_row_and_evidence)
                   "| KNOWN (deviation `" DEV_ID "`) | remote | `remote.inline.failures` | web | "
                   "§7\\.3 | "
                   "Accepted with HTTP 200 &lt;b>and&lt;/b> consumed\\. |\n");
-    ck_assert_has(md, "| FAIL (Dify too: `" DEV_ID "`) | remote | `remote.inline.failures` | service |");
+    ck_assert_has(md, "| FAIL (Dify too: `" DEV_ID
+                      "`) | remote | `remote.inline.failures` | service |");
     ck_assert_has(md,
                   "<details><summary>Reproduce <code>remote.inline.failures</code> [web]"
                   "</summary>\n\nKnown deviation inline\\-remote\\-url\\.not\\-fetched\\.403 of "

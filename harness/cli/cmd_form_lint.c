@@ -90,8 +90,7 @@ static int read_all(FILE *in, const char *name, hitl_buf *b, FILE *out, FILE *er
         if (n) {
             int rc = hitl_buf_append(b, chunk, n);
             if (rc == HITL_E_TOO_BIG) {
-                fprintf(out,
-                        "%s: larger than %zu bytes (16 MiB), the cap for a form definition\n",
+                fprintf(out, "%s: larger than %zu bytes (16 MiB), the cap for a form definition\n",
                         name, LINT_MAX_INPUT);
                 status = 1;
                 break;

@@ -631,11 +631,11 @@ static void crash_finding(const fuzz_opts *o, const char *report_dir, const char
     else
         snprintf(oc.signature, sizeof oc.signature, "crash/in-process/%s",
                  WEXITSTATUS(status) == CHILD_HANG ? "hang" : "sanitizer-or-abort");
-    snprintf(oc.detail, sizeof oc.detail,
-             "the fuzzing process (job %u) died: %s; its report is in %.120s/libfuzzer-%u.log%s%.120s",
-             job,
-             WIFSIGNALED(status) ? "a signal" : "libFuzzer's crash or timeout exit", report_dir,
-             job, best[0] ? ", its input in " : "", best);
+    snprintf(
+        oc.detail, sizeof oc.detail,
+        "the fuzzing process (job %u) died: %s; its report is in %.120s/libfuzzer-%u.log%s%.120s",
+        job, WIFSIGNALED(status) ? "a signal" : "libFuzzer's crash or timeout exit", report_dir,
+        job, best[0] ? ", its input in " : "", best);
     snprintf(oc.method, sizeof oc.method, "-");
     oc.path = strdup("-");
     hitl_fuzz_finding_meta m = {.target_label = label,

@@ -52,11 +52,22 @@ int hitl_cmd_list(int argc, char **argv, FILE *out, FILE *errout)
     int c;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': hitl_strvec_split(&only, optarg); break;
-        case 'x': hitl_strvec_split(&exclude, optarg); break;
-        case 'j': json = true; break;
-        case 'h': usage(out); rc = 0; goto done;
-        default: hitl_cli_bad_option(errout, "list", argc, argv, c); goto done;
+        case 'o':
+            hitl_strvec_split(&only, optarg);
+            break;
+        case 'x':
+            hitl_strvec_split(&exclude, optarg);
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            usage(out);
+            rc = 0;
+            goto done;
+        default:
+            hitl_cli_bad_option(errout, "list", argc, argv, c);
+            goto done;
         }
     }
     if (optind < argc) {
@@ -92,8 +103,8 @@ int hitl_cmd_list(int argc, char **argv, FILE *out, FILE *errout)
                 strncat(tags, e->tags[t], sizeof tags - strlen(tags) - 1);
             }
             const char *surf = e->surfaces == (HITL_SURFACE_WEB | HITL_SURFACE_SERVICE) ? "both"
-                               : e->surfaces == HITL_SURFACE_WEB                         ? "web"
-                                                                                          : "service";
+                               : e->surfaces == HITL_SURFACE_WEB                        ? "web"
+                                                                                        : "service";
             if (json)
                 hitl_cli_print_entry_json(out, e, tags, surf);
             else {

@@ -60,138 +60,144 @@ typedef struct run_opts {
     hitl_strvec only, exclude, headers;
     char *fixture_listen, *fixture_url, *report_dir, *proxy, *cacert;
     char *other_key, *chat_key, *global_key, *two_node_key;
-    hitl_strvec blocked_exts;      /* --blocked-extension, lower case, no dot */
-    bool blocked_default;          /* blocked_exts is the embedded server's default */
+    hitl_strvec blocked_exts; /* --blocked-extension, lower case, no dot */
+    bool blocked_default;     /* blocked_exts is the embedded server's default */
     bool insecure, no_color, show_secrets;
-    bool dry_run;                  /* --dry-run: print the plan, send nothing */
+    bool dry_run; /* --dry-run: print the plan, send nothing */
     int verbosity;
     long jobs;
-    long deadline_s;               /* --deadline; -1: the default (deadline_default) */
-    hitl_strvec faults;          /* embedded server faults (--embedded-fault, for tests) */
+    long deadline_s;    /* --deadline; -1: the default (deadline_default) */
+    hitl_strvec faults; /* embedded server faults (--embedded-fault, for tests) */
     char *embedded_layout;
-    bool embedded_dify;            /* --embedded-behave dify */
-    hitl_profile profile;          /* --profile */
+    bool embedded_dify;          /* --embedded-behave dify */
+    hitl_profile profile;        /* --profile */
     char *embedded_form;         /* --embedded-form NAME (hitl-refserver --list-forms) */
-    char *expect, *write_expect;   /* --expect / --write-expect baseline files */
-    char *trace;                   /* --trace FILE: the run's exchanges as HAR */
-    int argc;                      /* the options as given, for the reports */
+    char *expect, *write_expect; /* --expect / --write-expect baseline files */
+    char *trace;                 /* --trace FILE: the run's exchanges as HAR */
+    int argc;                    /* the options as given, for the reports */
     char **argv;
-    char **shown_opts;             /* argv after `run`, credentials masked (hitl_redact_argv) */
+    char **shown_opts; /* argv after `run`, credentials masked (hitl_redact_argv) */
     size_t n_shown_opts;
 } run_opts;
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-"Usage: hitlcheck run [--target URL] [options]\n"
-"\n"
-"Runs the conformance checks against a Human Input API deployment. Without --target it\n"
-"starts its own reference server on 127.0.0.1 (short TTLs and rate-limit windows) and\n"
-"runs the whole catalogue against it.\n"
-"\n"
-"Target:\n"
-"  --target URL            base URL of the deployment, e.g. https://dify.example.com\n"
-"                          (env HITLCHECK_TARGET)\n"
-"  --api-key KEY           the app's API key (env HITLCHECK_API_KEY); redacted in all output\n"
-"  --service-base PATH     Service API base (default /v1)\n"
-"  --web-base PATH         web-app API base (default /api)\n"
-"  --app-mode MODE         workflow (default) or chatflow\n"
-"  --surface S             web, service or both (default both)\n"
-"  --user ID               end-user id for Service API calls (default hitlcheck-user)\n"
-"  --inputs JSON           the run's `inputs` object (default {})\n"
-"  --other-api-key KEY     a key of another app on the target (enables cross-app checks)\n"
-"  --chat-api-key KEY      a key of a basic chat app (enables the not_workflow_app check)\n"
-"  --global-timeout S      the target's HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS (enables the\n"
-"                          global-timeout checks, expiry.global; set it low on a test\n"
-"                          deployment, and --max-wait above it)\n"
-"  --global-timeout-key KEY  a key of an app (same mode) whose Human Input node timeout\n"
-"                          is longer than S, for those checks (default --api-key)\n"
-"  --two-node-api-key KEY  a key of an app (same mode) whose workflow has two Human Input\n"
-"                          nodes in sequence (enables the continue_on_pause check)\n"
-"  --blocked-extension EXT  an extension in the target's UPLOAD_FILE_EXTENSION_BLACKLIST\n"
-"                          (repeatable; enables the blocked-extension upload checks)\n"
-"Selection:\n"
-"  --only SEL[,SEL…]       run only the checks named: ID, ID prefix (form.get) or tag\n"
-"  --exclude SEL[,SEL…]    leave those out (both repeatable; `hitlcheck list` shows them)\n"
-"  --strict                SHOULD-level findings (WARN) fail the run too\n"
-"Profile (docs/profiles.md):\n"
-"  --profile P             contract (default): judge by the integration guide, and Dify's\n"
-"                          source where it is silent; a FAIL that genuine Dify shares\n"
-"                          names the recorded deviation. dify: judge by what genuine Dify\n"
-"                          releases do; a FAIL/WARN whose response matches a recorded\n"
-"                          deviation (specs/deviations.json) exactly is KNOWN, shown with\n"
-"                          its evidence, and does not fail the run\n"
-"Limits:\n"
-"  --max-wait SECONDS      longest wait a check may make (expiry, windows; default 90);\n"
-"                          a check that needs longer is SKIPped with the wait it needed\n"
-"  --rate-limit N/SECONDS  the WEB rate limit to expect (default 30/60)\n"
-"  --timeout SECONDS       per-request timeout (default 30)\n"
-"  --deadline SECONDS      end the whole run after this long (0: never): the running\n"
-"                          checks are cancelled, the rest end in ERROR \"run deadline\n"
-"                          reached\", the reports are written, exit 3. Default: 2 x\n"
-"                          --max-wait + 2 x --timeout from the start for everything\n"
-"                          before the rate-limit checks (e.g. 50 s for --timeout 5\n"
-"                          --max-wait 20); when they start, each gets 3 x (window + 1 s\n"
-"                          + its pacing) + 2 x --timeout more (pacing: N x 1.1 s of\n"
-"                          --rate-limit N/WINDOW when that fits the window, else 0);\n"
-"                          when they run beside the rest (see --jobs), that budget\n"
-"                          once, from the start.\n"
-"                          A slow deployment (long workflows before the Human Input\n"
-"                          node) may need more\n"
-"  --dry-run               print the plan (which checks run when, the waits known in\n"
-"                          advance, the predicted wall time) and send nothing\n"
-"  --jobs N                checks run in parallel (default 4). Checks that wait for a\n"
-"                          deadline (tag slow) run beside them, each on a thread of its\n"
-"                          own. The rate-limit checks run beside everything too when the\n"
-"                          target is on 127.x and, checked before the run, counts the\n"
-"                          harness's source addresses apart; else alone, at the end. A\n"
-"                          target that counts every client in one bucket is said once and\n"
-"                          its WEB form requests are paced across the run\n"
-"Remote-URL fixture:\n"
-"  --fixture-listen A:P    where the harness's file server listens (default 127.0.0.1:0)\n"
-"  --fixture-url URL       the URL at which the target reaches it (default http://A:P)\n"
-"Transport:\n"
-"  -H, --header 'N: V'     extra header on every request (repeatable)\n"
-"  --proxy URL             HTTP proxy\n"
-"  --insecure              do not verify TLS certificates (verification is on by default)\n"
-"  --cacert FILE           CA bundle to verify TLS with\n"
-"Output:\n"
-"  --report-dir DIR        where reports go (default reports/, created when missing):\n");
+    fprintf(
+        f,
+        "Usage: hitlcheck run [--target URL] [options]\n"
+        "\n"
+        "Runs the conformance checks against a Human Input API deployment. Without --target it\n"
+        "starts its own reference server on 127.0.0.1 (short TTLs and rate-limit windows) and\n"
+        "runs the whole catalogue against it.\n"
+        "\n"
+        "Target:\n"
+        "  --target URL            base URL of the deployment, e.g. https://dify.example.com\n"
+        "                          (env HITLCHECK_TARGET)\n"
+        "  --api-key KEY           the app's API key (env HITLCHECK_API_KEY); redacted in all "
+        "output\n"
+        "  --service-base PATH     Service API base (default /v1)\n"
+        "  --web-base PATH         web-app API base (default /api)\n"
+        "  --app-mode MODE         workflow (default) or chatflow\n"
+        "  --surface S             web, service or both (default both)\n"
+        "  --user ID               end-user id for Service API calls (default hitlcheck-user)\n"
+        "  --inputs JSON           the run's `inputs` object (default {})\n"
+        "  --other-api-key KEY     a key of another app on the target (enables cross-app checks)\n"
+        "  --chat-api-key KEY      a key of a basic chat app (enables the not_workflow_app check)\n"
+        "  --global-timeout S      the target's HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS (enables the\n"
+        "                          global-timeout checks, expiry.global; set it low on a test\n"
+        "                          deployment, and --max-wait above it)\n"
+        "  --global-timeout-key KEY  a key of an app (same mode) whose Human Input node timeout\n"
+        "                          is longer than S, for those checks (default --api-key)\n"
+        "  --two-node-api-key KEY  a key of an app (same mode) whose workflow has two Human Input\n"
+        "                          nodes in sequence (enables the continue_on_pause check)\n"
+        "  --blocked-extension EXT  an extension in the target's UPLOAD_FILE_EXTENSION_BLACKLIST\n"
+        "                          (repeatable; enables the blocked-extension upload checks)\n"
+        "Selection:\n"
+        "  --only SEL[,SEL…]       run only the checks named: ID, ID prefix (form.get) or tag\n"
+        "  --exclude SEL[,SEL…]    leave those out (both repeatable; `hitlcheck list` shows them)\n"
+        "  --strict                SHOULD-level findings (WARN) fail the run too\n"
+        "Profile (docs/profiles.md):\n"
+        "  --profile P             contract (default): judge by the integration guide, and Dify's\n"
+        "                          source where it is silent; a FAIL that genuine Dify shares\n"
+        "                          names the recorded deviation. dify: judge by what genuine Dify\n"
+        "                          releases do; a FAIL/WARN whose response matches a recorded\n"
+        "                          deviation (specs/deviations.json) exactly is KNOWN, shown with\n"
+        "                          its evidence, and does not fail the run\n"
+        "Limits:\n"
+        "  --max-wait SECONDS      longest wait a check may make (expiry, windows; default 90);\n"
+        "                          a check that needs longer is SKIPped with the wait it needed\n"
+        "  --rate-limit N/SECONDS  the WEB rate limit to expect (default 30/60)\n"
+        "  --timeout SECONDS       per-request timeout (default 30)\n"
+        "  --deadline SECONDS      end the whole run after this long (0: never): the running\n"
+        "                          checks are cancelled, the rest end in ERROR \"run deadline\n"
+        "                          reached\", the reports are written, exit 3. Default: 2 x\n"
+        "                          --max-wait + 2 x --timeout from the start for everything\n"
+        "                          before the rate-limit checks (e.g. 50 s for --timeout 5\n"
+        "                          --max-wait 20); when they start, each gets 3 x (window + 1 s\n"
+        "                          + its pacing) + 2 x --timeout more (pacing: N x 1.1 s of\n"
+        "                          --rate-limit N/WINDOW when that fits the window, else 0);\n"
+        "                          when they run beside the rest (see --jobs), that budget\n"
+        "                          once, from the start.\n"
+        "                          A slow deployment (long workflows before the Human Input\n"
+        "                          node) may need more\n"
+        "  --dry-run               print the plan (which checks run when, the waits known in\n"
+        "                          advance, the predicted wall time) and send nothing\n"
+        "  --jobs N                checks run in parallel (default 4). Checks that wait for a\n"
+        "                          deadline (tag slow) run beside them, each on a thread of its\n"
+        "                          own. The rate-limit checks run beside everything too when the\n"
+        "                          target is on 127.x and, checked before the run, counts the\n"
+        "                          harness's source addresses apart; else alone, at the end. A\n"
+        "                          target that counts every client in one bucket is said once and\n"
+        "                          its WEB form requests are paced across the run\n"
+        "Remote-URL fixture:\n"
+        "  --fixture-listen A:P    where the harness's file server listens (default 127.0.0.1:0)\n"
+        "  --fixture-url URL       the URL at which the target reaches it (default http://A:P)\n"
+        "Transport:\n"
+        "  -H, --header 'N: V'     extra header on every request (repeatable)\n"
+        "  --proxy URL             HTTP proxy\n"
+        "  --insecure              do not verify TLS certificates (verification is on by default)\n"
+        "  --cacert FILE           CA bundle to verify TLS with\n"
+        "Output:\n"
+        "  --report-dir DIR        where reports go (default reports/, created when missing):\n");
     for (size_t i = 0; i < hitl_report_n_formats; i++)
         fprintf(f, "                          %-13s %s\n", hitl_report_formats[i].file,
                 hitl_report_formats[i].what);
-    fprintf(f,
-"  --trace FILE            every HTTP exchange of the run (SSE bodies included) as a HAR\n"
-"                          1.2 file, for a browser's developer tools (Import HAR)\n"
-"  --show-secrets          do not redact the API key and tokens (the reports say so)\n"
-"  --expect FILE           known failures (<check-id> <web|service|*> <reason> a line):\n"
-"                          they do not fail the run; an entry that now passes does\n"
-"  --write-expect FILE     record this run's failures as such a file (they then do not\n"
-"                          fail this run)\n"
-"  --verbose, -v           every check with its exchanges\n"
-"  --quiet, -q             only findings and the summary\n"
-"  --no-color              no ANSI colours (also when NO_COLOR is set or not a TTY)\n"
-"Embedded target only (no --target):\n"
-"  --embedded-fault NAME   turn on a reference-server fault (repeatable; hitl-refserver\n"
-"                          --list-faults): shows what a finding looks like\n"
-"  --embedded-layout V     upload path layout of the embedded server: v1 (default), v2,\n"
-"                          or none (a build without Human Input uploads)\n"
-"  --embedded-behave B     contract (default) or dify: the embedded server then answers as\n"
-"                          genuine Dify does, reproducing every recorded deviation\n"
-"  --embedded-form NAME    the form the embedded server's runs pause at: a built-in form\n"
-"                          (hitl-refserver --list-forms: default, image-only, remote-only,\n"
-"                          local-only, no-files, paragraph, file-list, large) or a JSON file\n"
-"\n"
-"Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
-"conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
-"including a selection that names no check, a bad baseline, or a report directory,\n"
-"--trace or --write-expect file that cannot be written; 3 the target is unreachable,\n"
-"is not a Human Input API as configured (the preflight: one run must pause at a Human\n"
-"Input node with a form token the selected surfaces serve; one line names the option to\n"
-"change), the run stopped early (--deadline passed, or one setup step, such as starting\n"
-"a run, failed the same way for 3 checks in a row: one line says which; the reports are\n"
-"still written), or the harness could not run (a check ended in ERROR, or the reports,\n"
-"trace or --write-expect file could not be written).\n");
+    fprintf(
+        f,
+        "  --trace FILE            every HTTP exchange of the run (SSE bodies included) as a HAR\n"
+        "                          1.2 file, for a browser's developer tools (Import HAR)\n"
+        "  --show-secrets          do not redact the API key and tokens (the reports say so)\n"
+        "  --expect FILE           known failures (<check-id> <web|service|*> <reason> a line):\n"
+        "                          they do not fail the run; an entry that now passes does\n"
+        "  --write-expect FILE     record this run's failures as such a file (they then do not\n"
+        "                          fail this run)\n"
+        "  --verbose, -v           every check with its exchanges\n"
+        "  --quiet, -q             only findings and the summary\n"
+        "  --no-color              no ANSI colours (also when NO_COLOR is set or not a TTY)\n"
+        "Embedded target only (no --target):\n"
+        "  --embedded-fault NAME   turn on a reference-server fault (repeatable; hitl-refserver\n"
+        "                          --list-faults): shows what a finding looks like\n"
+        "  --embedded-layout V     upload path layout of the embedded server: v1 (default), v2,\n"
+        "                          or none (a build without Human Input uploads)\n"
+        "  --embedded-behave B     contract (default) or dify: the embedded server then answers "
+        "as\n"
+        "                          genuine Dify does, reproducing every recorded deviation\n"
+        "  --embedded-form NAME    the form the embedded server's runs pause at: a built-in form\n"
+        "                          (hitl-refserver --list-forms: default, image-only, "
+        "remote-only,\n"
+        "                          local-only, no-files, paragraph, file-list, large) or a JSON "
+        "file\n"
+        "\n"
+        "Exit: 0 no FAIL (and no WARN with --strict) beyond the --expect baseline; 1 a\n"
+        "conformance failure, or a stale baseline entry; 2 a usage or configuration error,\n"
+        "including a selection that names no check, a bad baseline, or a report directory,\n"
+        "--trace or --write-expect file that cannot be written; 3 the target is unreachable,\n"
+        "is not a Human Input API as configured (the preflight: one run must pause at a Human\n"
+        "Input node with a form token the selected surfaces serve; one line names the option to\n"
+        "change), the run stopped early (--deadline passed, or one setup step, such as starting\n"
+        "a run, failed the same way for 3 checks in a row: one line says which; the reports are\n"
+        "still written), or the harness could not run (a check ended in ERROR, or the reports,\n"
+        "trace or --write-expect file could not be written).\n");
 }
 
 static void opts_free(run_opts *o)
@@ -274,41 +280,91 @@ static bool valid_base(const char *p)
 /* Returns -1 to go on, or the exit code. */
 static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errout)
 {
-    enum { O_TARGET = 256, O_DRY, O_KEY, O_SBASE, O_WBASE, O_MODE, O_SURF, O_USER, O_INPUTS, O_ONLY,
-           O_EXCL, O_STRICT, O_WAIT, O_RATE, O_TIMEOUT, O_JOBS, O_FLISTEN, O_FURL, O_RDIR,
-           O_PROXY, O_INSECURE, O_CACERT, O_NOCOLOR, O_OTHER, O_CHAT, O_EFAULT, O_ELAYOUT, O_EFORM,
-           O_SHOWSECRETS, O_EXPECT, O_WEXPECT, O_TRACE, O_GTIMEOUT, O_GKEY, O_PROFILE,
-           O_EBEHAVE, O_DEADLINE, O_TWOKEY, O_BLOCKED };
-    static const struct option opts[] = {
-        {"target", required_argument, NULL, O_TARGET}, {"api-key", required_argument, NULL, O_KEY},
-        {"service-base", required_argument, NULL, O_SBASE}, {"web-base", required_argument, NULL, O_WBASE},
-        {"app-mode", required_argument, NULL, O_MODE}, {"surface", required_argument, NULL, O_SURF},
-        {"user", required_argument, NULL, O_USER}, {"inputs", required_argument, NULL, O_INPUTS},
-        {"only", required_argument, NULL, O_ONLY}, {"exclude", required_argument, NULL, O_EXCL},
-        {"strict", no_argument, NULL, O_STRICT}, {"max-wait", required_argument, NULL, O_WAIT},
-        {"rate-limit", required_argument, NULL, O_RATE}, {"timeout", required_argument, NULL, O_TIMEOUT},
-        {"deadline", required_argument, NULL, O_DEADLINE}, {"dry-run", no_argument, NULL, O_DRY},
-        {"jobs", required_argument, NULL, O_JOBS}, {"fixture-listen", required_argument, NULL, O_FLISTEN},
-        {"fixture-url", required_argument, NULL, O_FURL}, {"report-dir", required_argument, NULL, O_RDIR},
-        {"header", required_argument, NULL, 'H'}, {"proxy", required_argument, NULL, O_PROXY},
-        {"insecure", no_argument, NULL, O_INSECURE}, {"cacert", required_argument, NULL, O_CACERT},
-        {"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},
-        {"no-color", no_argument, NULL, O_NOCOLOR}, {"other-api-key", required_argument, NULL, O_OTHER},
-        {"chat-api-key", required_argument, NULL, O_CHAT},
-        {"global-timeout", required_argument, NULL, O_GTIMEOUT},
-        {"global-timeout-key", required_argument, NULL, O_GKEY},
-        {"two-node-api-key", required_argument, NULL, O_TWOKEY},
-        {"blocked-extension", required_argument, NULL, O_BLOCKED},
-        {"embedded-fault", required_argument, NULL, O_EFAULT},
-        {"embedded-layout", required_argument, NULL, O_ELAYOUT},
-        {"embedded-behave", required_argument, NULL, O_EBEHAVE},
-        {"profile", required_argument, NULL, O_PROFILE},
-        {"embedded-form", required_argument, NULL, O_EFORM},
-        {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
-        {"expect", required_argument, NULL, O_EXPECT},
-        {"write-expect", required_argument, NULL, O_WEXPECT},
-        {"trace", required_argument, NULL, O_TRACE},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    enum {
+        O_TARGET = 256,
+        O_DRY,
+        O_KEY,
+        O_SBASE,
+        O_WBASE,
+        O_MODE,
+        O_SURF,
+        O_USER,
+        O_INPUTS,
+        O_ONLY,
+        O_EXCL,
+        O_STRICT,
+        O_WAIT,
+        O_RATE,
+        O_TIMEOUT,
+        O_JOBS,
+        O_FLISTEN,
+        O_FURL,
+        O_RDIR,
+        O_PROXY,
+        O_INSECURE,
+        O_CACERT,
+        O_NOCOLOR,
+        O_OTHER,
+        O_CHAT,
+        O_EFAULT,
+        O_ELAYOUT,
+        O_EFORM,
+        O_SHOWSECRETS,
+        O_EXPECT,
+        O_WEXPECT,
+        O_TRACE,
+        O_GTIMEOUT,
+        O_GKEY,
+        O_PROFILE,
+        O_EBEHAVE,
+        O_DEADLINE,
+        O_TWOKEY,
+        O_BLOCKED
+    };
+    static const struct option opts[] = {{"target", required_argument, NULL, O_TARGET},
+                                         {"api-key", required_argument, NULL, O_KEY},
+                                         {"service-base", required_argument, NULL, O_SBASE},
+                                         {"web-base", required_argument, NULL, O_WBASE},
+                                         {"app-mode", required_argument, NULL, O_MODE},
+                                         {"surface", required_argument, NULL, O_SURF},
+                                         {"user", required_argument, NULL, O_USER},
+                                         {"inputs", required_argument, NULL, O_INPUTS},
+                                         {"only", required_argument, NULL, O_ONLY},
+                                         {"exclude", required_argument, NULL, O_EXCL},
+                                         {"strict", no_argument, NULL, O_STRICT},
+                                         {"max-wait", required_argument, NULL, O_WAIT},
+                                         {"rate-limit", required_argument, NULL, O_RATE},
+                                         {"timeout", required_argument, NULL, O_TIMEOUT},
+                                         {"deadline", required_argument, NULL, O_DEADLINE},
+                                         {"dry-run", no_argument, NULL, O_DRY},
+                                         {"jobs", required_argument, NULL, O_JOBS},
+                                         {"fixture-listen", required_argument, NULL, O_FLISTEN},
+                                         {"fixture-url", required_argument, NULL, O_FURL},
+                                         {"report-dir", required_argument, NULL, O_RDIR},
+                                         {"header", required_argument, NULL, 'H'},
+                                         {"proxy", required_argument, NULL, O_PROXY},
+                                         {"insecure", no_argument, NULL, O_INSECURE},
+                                         {"cacert", required_argument, NULL, O_CACERT},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"no-color", no_argument, NULL, O_NOCOLOR},
+                                         {"other-api-key", required_argument, NULL, O_OTHER},
+                                         {"chat-api-key", required_argument, NULL, O_CHAT},
+                                         {"global-timeout", required_argument, NULL, O_GTIMEOUT},
+                                         {"global-timeout-key", required_argument, NULL, O_GKEY},
+                                         {"two-node-api-key", required_argument, NULL, O_TWOKEY},
+                                         {"blocked-extension", required_argument, NULL, O_BLOCKED},
+                                         {"embedded-fault", required_argument, NULL, O_EFAULT},
+                                         {"embedded-layout", required_argument, NULL, O_ELAYOUT},
+                                         {"embedded-behave", required_argument, NULL, O_EBEHAVE},
+                                         {"profile", required_argument, NULL, O_PROFILE},
+                                         {"embedded-form", required_argument, NULL, O_EFORM},
+                                         {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
+                                         {"expect", required_argument, NULL, O_EXPECT},
+                                         {"write-expect", required_argument, NULL, O_WEXPECT},
+                                         {"trace", required_argument, NULL, O_TRACE},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     hitl_target *t = &o->target;
     const char *env_target = getenv("HITLCHECK_TARGET");
     const char *env_key = getenv("HITLCHECK_API_KEY");
@@ -322,8 +378,12 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
     int c;
     while ((c = getopt_long(argc, argv, ":hvqH:", opts, NULL)) != -1) {
         switch (c) {
-        case O_TARGET: set_str(&t->base_url, optarg); break;
-        case O_KEY: set_str(&t->api_key, optarg); break;
+        case O_TARGET:
+            set_str(&t->base_url, optarg);
+            break;
+        case O_KEY:
+            set_str(&t->api_key, optarg);
+            break;
         case O_SBASE:
         case O_WBASE:
             if (!valid_base(optarg)) {
@@ -339,7 +399,8 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             else if (!strcmp(optarg, "chatflow"))
                 t->app_mode = HITL_APP_CHATFLOW;
             else {
-                fprintf(errout, "hitlcheck run: --app-mode '%s': use workflow or chatflow\n", optarg);
+                fprintf(errout, "hitlcheck run: --app-mode '%s': use workflow or chatflow\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -351,7 +412,8 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             else if (!strcmp(optarg, "both"))
                 t->surfaces = HITL_SURFACE_WEB | HITL_SURFACE_SERVICE;
             else {
-                fprintf(errout, "hitlcheck run: --surface '%s': use web, service or both\n", optarg);
+                fprintf(errout, "hitlcheck run: --surface '%s': use web, service or both\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -367,40 +429,54 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             bool ok = cJSON_IsObject(j);
             cJSON_Delete(j);
             if (!ok) {
-                fprintf(errout, "hitlcheck run: --inputs must be a JSON object, e.g. '{\"draft\":\"hi\"}'\n");
+                fprintf(
+                    errout,
+                    "hitlcheck run: --inputs must be a JSON object, e.g. '{\"draft\":\"hi\"}'\n");
                 return EXIT_USAGE;
             }
             set_str(&t->inputs_json, optarg);
             break;
         }
-        case O_ONLY: hitl_strvec_split(&o->only, optarg); break;
-        case O_DRY: o->dry_run = true; break;
-        case O_EXCL: hitl_strvec_split(&o->exclude, optarg); break;
-        case O_STRICT: t->strict = true; break;
+        case O_ONLY:
+            hitl_strvec_split(&o->only, optarg);
+            break;
+        case O_DRY:
+            o->dry_run = true;
+            break;
+        case O_EXCL:
+            hitl_strvec_split(&o->exclude, optarg);
+            break;
+        case O_STRICT:
+            t->strict = true;
+            break;
         case O_WAIT:
             if (!hitl_cli_parse_long(optarg, 1, 86400, &v)) {
-                fprintf(errout, "hitlcheck run: --max-wait '%s': use whole seconds, 1 to 86400\n", optarg);
+                fprintf(errout, "hitlcheck run: --max-wait '%s': use whole seconds, 1 to 86400\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             t->max_wait_s = v;
             break;
         case O_RATE:
             if (!parse_rate(optarg, &t->rate_max, &t->rate_window_s)) {
-                fprintf(errout, "hitlcheck run: --rate-limit '%s': use N/SECONDS, e.g. 30/60\n", optarg);
+                fprintf(errout, "hitlcheck run: --rate-limit '%s': use N/SECONDS, e.g. 30/60\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             break;
         case O_TIMEOUT:
             if (!hitl_cli_parse_long(optarg, 1, 3600, &v)) {
-                fprintf(errout, "hitlcheck run: --timeout '%s': use whole seconds, 1 to 3600\n", optarg);
+                fprintf(errout, "hitlcheck run: --timeout '%s': use whole seconds, 1 to 3600\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             t->timeout_ms = v * 1000;
             break;
         case O_DEADLINE:
             if (!hitl_cli_parse_long(optarg, 0, 31536000, &o->deadline_s)) {
-                fprintf(errout, "hitlcheck run: --deadline '%s': use whole seconds, 0 (never) to "
-                                "31536000\n",
+                fprintf(errout,
+                        "hitlcheck run: --deadline '%s': use whole seconds, 0 (never) to "
+                        "31536000\n",
                         optarg);
                 return EXIT_USAGE;
             }
@@ -411,9 +487,15 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
                 return EXIT_USAGE;
             }
             break;
-        case O_FLISTEN: set_str(&o->fixture_listen, optarg); break;
-        case O_FURL: set_str(&o->fixture_url, optarg); break;
-        case O_RDIR: set_str(&o->report_dir, optarg); break;
+        case O_FLISTEN:
+            set_str(&o->fixture_listen, optarg);
+            break;
+        case O_FURL:
+            set_str(&o->fixture_url, optarg);
+            break;
+        case O_RDIR:
+            set_str(&o->report_dir, optarg);
+            break;
         case 'H':
             if (!strchr(optarg, ':')) {
                 fprintf(errout, "hitlcheck run: --header '%s': use 'Name: value'\n", optarg);
@@ -421,8 +503,12 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             }
             hitl_strvec_push(&o->headers, optarg);
             break;
-        case O_PROXY: set_str(&o->proxy, optarg); break;
-        case O_INSECURE: o->insecure = true; break;
+        case O_PROXY:
+            set_str(&o->proxy, optarg);
+            break;
+        case O_INSECURE:
+            o->insecure = true;
+            break;
         case O_CACERT:
             if (access(optarg, R_OK) != 0) {
                 fprintf(errout, "hitlcheck run: --cacert '%s' cannot be read\n", optarg);
@@ -430,18 +516,33 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             }
             set_str(&o->cacert, optarg);
             break;
-        case 'v': o->verbosity = 2; break;
-        case 'q': o->verbosity = 0; break;
-        case O_NOCOLOR: o->no_color = true; break;
-        case O_OTHER: set_str(&o->other_key, optarg); break;
-        case O_CHAT: set_str(&o->chat_key, optarg); break;
-        case O_GKEY: set_str(&o->global_key, optarg); break;
-        case O_TWOKEY: set_str(&o->two_node_key, optarg); break;
+        case 'v':
+            o->verbosity = 2;
+            break;
+        case 'q':
+            o->verbosity = 0;
+            break;
+        case O_NOCOLOR:
+            o->no_color = true;
+            break;
+        case O_OTHER:
+            set_str(&o->other_key, optarg);
+            break;
+        case O_CHAT:
+            set_str(&o->chat_key, optarg);
+            break;
+        case O_GKEY:
+            set_str(&o->global_key, optarg);
+            break;
+        case O_TWOKEY:
+            set_str(&o->two_node_key, optarg);
+            break;
         case O_BLOCKED: {
             char ext[16];
             if (!parse_extension(optarg, ext, sizeof ext)) {
-                fprintf(errout, "hitlcheck run: --blocked-extension '%s': use an extension of 1 "
-                                "to 15 letters or digits, e.g. exe\n",
+                fprintf(errout,
+                        "hitlcheck run: --blocked-extension '%s': use an extension of 1 "
+                        "to 15 letters or digits, e.g. exe\n",
                         optarg);
                 return EXIT_USAGE;
             }
@@ -450,14 +551,17 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         }
         case O_GTIMEOUT:
             if (!hitl_cli_parse_long(optarg, 1, 31536000, &v)) {
-                fprintf(errout, "hitlcheck run: --global-timeout '%s': use whole seconds, 1 to "
-                                "31536000\n",
+                fprintf(errout,
+                        "hitlcheck run: --global-timeout '%s': use whole seconds, 1 to "
+                        "31536000\n",
                         optarg);
                 return EXIT_USAGE;
             }
             t->global_timeout_s = v;
             break;
-        case O_EFAULT: hitl_strvec_push(&o->faults, optarg); break;
+        case O_EFAULT:
+            hitl_strvec_push(&o->faults, optarg);
+            break;
         case O_ELAYOUT:
             if (strcmp(optarg, "v1") && strcmp(optarg, "v2") && strcmp(optarg, "none")) {
                 fprintf(errout, "hitlcheck run: --embedded-layout '%s': use v1, v2 or none\n",
@@ -480,17 +584,32 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
             }
             o->embedded_dify = !strcmp(optarg, "dify");
             break;
-        case O_EFORM: set_str(&o->embedded_form, optarg); break;
-        case O_SHOWSECRETS: o->show_secrets = true; break;
-        case O_EXPECT: set_str(&o->expect, optarg); break;
-        case O_WEXPECT: set_str(&o->write_expect, optarg); break;
-        case O_TRACE: set_str(&o->trace, optarg); break;
-        case 'h': usage(out); return EXIT_CLEAN;
-        default: hitl_cli_bad_option(errout, "run", argc, argv, c); return EXIT_USAGE;
+        case O_EFORM:
+            set_str(&o->embedded_form, optarg);
+            break;
+        case O_SHOWSECRETS:
+            o->show_secrets = true;
+            break;
+        case O_EXPECT:
+            set_str(&o->expect, optarg);
+            break;
+        case O_WEXPECT:
+            set_str(&o->write_expect, optarg);
+            break;
+        case O_TRACE:
+            set_str(&o->trace, optarg);
+            break;
+        case 'h':
+            usage(out);
+            return EXIT_CLEAN;
+        default:
+            hitl_cli_bad_option(errout, "run", argc, argv, c);
+            return EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        fprintf(errout, "hitlcheck run: unexpected argument '%s'; see `hitlcheck run --help`\n", argv[optind]);
+        fprintf(errout, "hitlcheck run: unexpected argument '%s'; see `hitlcheck run --help`\n",
+                argv[optind]);
         return EXIT_USAGE;
     }
     if (t->base_url) {
@@ -540,19 +659,41 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
     snprintf(global, sizeof global, "%d", EMBED_GLOBAL_TIMEOUT_S);
     snprintf(rate, sizeof rate, "%d/%d", EMBED_RATE_MAX, EMBED_RATE_WINDOW_S);
     snprintf(allow, sizeof allow, "127.0.0.1:%u", (unsigned)fixture_port);
-    const char *args[64] = {"hitl-refserver", "--port", "0", "--form-ttl", ttl, "--rate-limit", rate,
-                            "--ping-interval", "1", "--idle-timeout", "10", "--sweep-interval", "1",
-                            "--fetch-allow", allow, "--upload-layout",
+    const char *args[64] = {"hitl-refserver",
+                            "--port",
+                            "0",
+                            "--form-ttl",
+                            ttl,
+                            "--rate-limit",
+                            rate,
+                            "--ping-interval",
+                            "1",
+                            "--idle-timeout",
+                            "10",
+                            "--sweep-interval",
+                            "1",
+                            "--fetch-allow",
+                            allow,
+                            "--upload-layout",
                             o->embedded_layout ? o->embedded_layout : "v1",
-                            "--global-timeout", global,
-                            "--app", "workflow:" EMBED_WORKFLOW_KEY,
-                            "--app", "chatflow:" EMBED_CHATFLOW_KEY,
-                            "--app", "chat:" EMBED_CHAT_KEY,
-                            "--app", "workflow:" EMBED_LONG_WORKFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
-                            "--app", "chatflow:" EMBED_LONG_CHATFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
-                            "--app", "workflow:" EMBED_TWO_NODE_WORKFLOW_KEY ":two-node",
-                            "--app", "chatflow:" EMBED_TWO_NODE_CHATFLOW_KEY ":two-node",
-                            "--blacklist", blacklist};
+                            "--global-timeout",
+                            global,
+                            "--app",
+                            "workflow:" EMBED_WORKFLOW_KEY,
+                            "--app",
+                            "chatflow:" EMBED_CHATFLOW_KEY,
+                            "--app",
+                            "chat:" EMBED_CHAT_KEY,
+                            "--app",
+                            "workflow:" EMBED_LONG_WORKFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
+                            "--app",
+                            "chatflow:" EMBED_LONG_CHATFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
+                            "--app",
+                            "workflow:" EMBED_TWO_NODE_WORKFLOW_KEY ":two-node",
+                            "--app",
+                            "chatflow:" EMBED_TWO_NODE_CHATFLOW_KEY ":two-node",
+                            "--blacklist",
+                            blacklist};
     int n = 35;
     if (o->embedded_dify) {
         args[n++] = "--behave";
@@ -574,7 +715,8 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
         rc = hitl_refserver_start(&cfg, srv, &err);
     hitl_refserver_config_free(&cfg);
     if (rc) {
-        fprintf(errout, "hitlcheck run: could not start the embedded reference server: %s\n", err.msg);
+        fprintf(errout, "hitlcheck run: could not start the embedded reference server: %s\n",
+                err.msg);
         return rc == HITL_E_ARG ? EXIT_USAGE : EXIT_UNREACHABLE;
     }
     char url[64];
@@ -605,7 +747,8 @@ static bool is_loopback_url(const char *url)
     const char *at = strchr(host, '@'); /* user information before the host */
     if (at && at < host + strcspn(host, "/?#"))
         host = at + 1;
-    return !strncmp(host, "127.", 4) || !strncmp(host, "localhost", 9) || !strncmp(host, "[::1]", 5);
+    return !strncmp(host, "127.", 4) || !strncmp(host, "localhost", 9) ||
+           !strncmp(host, "[::1]", 5);
 }
 
 /* Source addresses 127.0.0.x reach only an IPv4 loopback target. */
@@ -719,8 +862,10 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
     }
     if (rerun_args(o, embedded, &rerun)) {
         hitl_buf_reset(&rerun);
-        fprintf(errout, "hitlcheck run: the options are longer than %u bytes: the "
-                        "reproducers' hitlcheck lines leave them out\n", HITL_REPRODUCER_MAX);
+        fprintf(errout,
+                "hitlcheck run: the options are longer than %u bytes: the "
+                "reproducers' hitlcheck lines leave them out\n",
+                HITL_REPRODUCER_MAX);
     }
     size_t n_stale = 0;
     if (o->expect) {
@@ -757,15 +902,24 @@ static int finish(run_opts *o, bool embedded, const char *report_dir, hitl_basel
              : t->layout == HITL_LAYOUT_V2   ? "v2"
              : t->layout == HITL_LAYOUT_NONE ? "none"
                                              : "unknown");
-    hitl_report_meta meta = {
-        .target = t->base_url, .harness_version = HITL_VERSION, .fingerprint = fingerprint,
-        .app_mode = t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
-        .options = (const char *const *)o->shown_opts, .n_options = o->n_shown_opts,
-        .rerun_args = hitl_buf_str(&rerun), .service_base = t->service_base, .strict = t->strict,
-        .secrets_shown = o->show_secrets, .started = started, .ended = time(NULL),
-        .redactor = red, .known = known, .baseline_path = o->expect,
-        .profile = hitl_profile_name(o->profile),
-        .stale = (const char *const *)stale, .n_stale = n_stale};
+    hitl_report_meta meta = {.target = t->base_url,
+                             .harness_version = HITL_VERSION,
+                             .fingerprint = fingerprint,
+                             .app_mode = t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
+                             .options = (const char *const *)o->shown_opts,
+                             .n_options = o->n_shown_opts,
+                             .rerun_args = hitl_buf_str(&rerun),
+                             .service_base = t->service_base,
+                             .strict = t->strict,
+                             .secrets_shown = o->show_secrets,
+                             .started = started,
+                             .ended = time(NULL),
+                             .redactor = red,
+                             .known = known,
+                             .baseline_path = o->expect,
+                             .profile = hitl_profile_name(o->profile),
+                             .stale = (const char *const *)stale,
+                             .n_stale = n_stale};
     /* Every format of the reporters' table (report.h), named in one line. */
     char files[512] = "";
     for (size_t i = 0; i < hitl_report_n_formats; i++) {
@@ -808,8 +962,8 @@ out:
 /* set_deadline fills |eo|'s deadline from --deadline (usage documents the default): the
  * time from |start|, the rate-limit checks' own budget, and the words for the message
  * (into |what|). --deadline 0 sets none. */
-static void set_deadline(const run_opts *o, const struct timespec *start, hitl_scheduler_options *eo,
-                         char *what, size_t cap)
+static void set_deadline(const run_opts *o, const struct timespec *start,
+                         hitl_scheduler_options *eo, char *what, size_t cap)
 {
     const hitl_target *t = &o->target;
     if (o->deadline_s == 0)
@@ -853,8 +1007,8 @@ static void print_plan(const run_opts *o, const hitl_catalog *cat, const bool *s
         if (!sel[i])
             continue;
         const hitl_catalog_entry *e = &cat->entries[i];
-        size_t k = (e->surfaces & HITL_SURFACE_WEB ? 1 : 0) +
-                   (e->surfaces & HITL_SURFACE_SERVICE ? 1 : 0);
+        size_t k =
+            (e->surfaces & HITL_SURFACE_WEB ? 1 : 0) + (e->surfaces & HITL_SURFACE_SERVICE ? 1 : 0);
         n += k;
         bool is_slow = false;
         for (size_t g = 0; g < e->n_tags; g++)
@@ -891,8 +1045,9 @@ static void print_plan(const run_opts *o, const hitl_catalog *cat, const bool *s
                         "after the rest"
                       : "alone, one after another, after the rest (one source address)");
     if (loop4 && rl)
-        fprintf(out, "  predicted wall time: about %ld s (sources distinct), about %ld s "
-                     "(sources not distinct: one after another)\n",
+        fprintf(out,
+                "  predicted wall time: about %ld s (sources distinct), about %ld s "
+                "(sources not distinct: one after another)\n",
                 concurrent, sequential);
     else
         fprintf(out, "  predicted wall time: about %ld s\n", sequential);
@@ -953,8 +1108,9 @@ static int run(run_opts *o, FILE *out, FILE *errout)
         goto out;
     }
     sel = calloc(cat.n ? cat.n : 1, sizeof *sel);
-    if (!sel || hitl_catalog_select(&cat, (const char *const *)o->only.items, o->only.n,
-                                    (const char *const *)o->exclude.items, o->exclude.n, sel, &err)) {
+    if (!sel ||
+        hitl_catalog_select(&cat, (const char *const *)o->only.items, o->only.n,
+                            (const char *const *)o->exclude.items, o->exclude.n, sel, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         code = EXIT_USAGE;
         goto out;
@@ -1036,11 +1192,14 @@ static int run(run_opts *o, FILE *out, FILE *errout)
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
         goto out;
     }
-    hitl_http_config hc = {.proxy = o->proxy, .insecure = o->insecure, .cacert = o->cacert,
+    hitl_http_config hc = {.proxy = o->proxy,
+                           .insecure = o->insecure,
+                           .cacert = o->cacert,
                            .timeout_ms = t->timeout_ms,
                            .headers = (const char *const *)o->headers.items,
                            .n_headers = o->headers.n,
-                           .on_exchange = trace ? hitl_trace_record : NULL, .exchange_user = trace,
+                           .on_exchange = trace ? hitl_trace_record : NULL,
+                           .exchange_user = trace,
                            .exchange_body_max = HITL_TRACE_BODY_MAX};
     if (hitl_http_new(&http, &hc, &err)) {
         fprintf(errout, "hitlcheck run: %s\n", err.msg);
@@ -1070,8 +1229,10 @@ static int run(run_opts *o, FILE *out, FILE *errout)
         if (pf)
             goto out;
     }
-    hitl_run_env env = {.fixture = fixture, .fixture_base = fixture_base,
-                        .other_app_key = o->other_key, .chat_app_key = o->chat_key,
+    hitl_run_env env = {.fixture = fixture,
+                        .fixture_base = fixture_base,
+                        .other_app_key = o->other_key,
+                        .chat_app_key = o->chat_key,
                         .global_app_key = o->global_key,
                         .two_node_app_key = o->two_node_key,
                         .blocked_extensions = (const char *const *)o->blocked_exts.items,
@@ -1091,17 +1252,25 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_console_init(&con, out, tty, color, o->verbosity, total);
     char *shown_url = hitl_redactor_apply(red, t->base_url); /* a password in the URL */
     fprintf(out, "hitlcheck: %zu checks against %s (app mode %s, surfaces %s, upload layout %s)\n",
-            total, shown_url ? shown_url : "", t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
-            t->surfaces == 3 ? "web+service" : t->surfaces == HITL_SURFACE_WEB ? "web" : "service",
+            total, shown_url ? shown_url : "",
+            t->app_mode == HITL_APP_CHATFLOW ? "chatflow" : "workflow",
+            t->surfaces == 3                  ? "web+service"
+            : t->surfaces == HITL_SURFACE_WEB ? "web"
+                                              : "service",
             t->layout == HITL_LAYOUT_V2     ? "v2 (/api/human-input-forms/files)"
             : t->layout == HITL_LAYOUT_NONE ? "none (no Human Input upload route)"
                                             : "v1 (/api/form/human_input/files/…)");
     free(shown_url);
-    hitl_scheduler_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4), .strict = t->strict, .env = &env,
-                              .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),
-                              .on_start = hitl_console_on_start, .on_done = hitl_console_on_done,
-                              .on_wait = hitl_console_on_wait, .user = &con,
-                              .profile = o->profile, .deviations = &devs};
+    hitl_scheduler_options eo = {.jobs = (int)(o->jobs ? o->jobs : 4),
+                                 .strict = t->strict,
+                                 .env = &env,
+                                 .distinct_sources = env.loopback && is_ipv4_loopback(t->base_url),
+                                 .on_start = hitl_console_on_start,
+                                 .on_done = hitl_console_on_done,
+                                 .on_wait = hitl_console_on_wait,
+                                 .user = &con,
+                                 .profile = o->profile,
+                                 .deviations = &devs};
     /* On loopback: are the source addresses distinct clients? Then the rate-limit checks run
      * beside the rest; two of them counted together is the one-bucket fact (check.h). */
     char sources_why[512] = "", one_bucket[1280];

@@ -8,10 +8,10 @@
 #include "hitl/err.h"
 
 typedef struct hitl_buf {
-    char *ptr;      /* NULL until the first append */
-    size_t len;     /* bytes in use */
-    size_t cap;     /* bytes allocated, excluding the NUL */
-    size_t max;     /* the most len may ever be */
+    char *ptr;  /* NULL until the first append */
+    size_t len; /* bytes in use */
+    size_t cap; /* bytes allocated, excluding the NUL */
+    size_t max; /* the most len may ever be */
 } hitl_buf;
 
 /* hitl_buf_init prepares |b| to hold at most |max| bytes; it allocates nothing. */

@@ -29,8 +29,8 @@ typedef struct hitl_check_impl {
 } hitl_check_impl;
 
 typedef enum hitl_severity {
-    HITL_MUST,   /* broken → FAIL */
-    HITL_SHOULD  /* broken → WARN (FAIL under --strict) */
+    HITL_MUST,  /* broken → FAIL */
+    HITL_SHOULD /* broken → WARN (FAIL under --strict) */
 } hitl_severity;
 
 typedef struct hitl_catalog_entry {
@@ -40,13 +40,13 @@ typedef struct hitl_catalog_entry {
      * its implementation is in harness/src/checks/<area>.c ('-' as '_'). */
     char *area;
     char *title;
-    char *section;          /* the contract clauses it enforces: "§7.3.2, §7.4.3" */
+    char *section; /* the contract clauses it enforces: "§7.3.2, §7.4.3" */
     hitl_severity severity;
     char **tags;
     size_t n_tags;
-    int surfaces;           /* bitset of hitl_surface */
-    char *precondition;     /* human text, "" when none */
-    bool exclusive;         /* runs alone (tags ratelimit/disruptive) */
+    int surfaces;                /* bitset of hitl_surface */
+    char *precondition;          /* human text, "" when none */
+    bool exclusive;              /* runs alone (tags ratelimit/disruptive) */
     const hitl_check_impl *impl; /* set by hitl_catalog_bind */
 } hitl_catalog_entry;
 

@@ -50,8 +50,8 @@ void hitl_ctx_one_bucket_found(hitl_check_ctx *ctx, const char *fmt, ...)
 int hitl_ctx_http(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_http_response *resp);
 /* Like hitl_ctx_http, but a transport failure is returned, not turned into ERROR: for
  * checks where a timeout or cap is itself the finding (hostile targets). */
-int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req,
-                      hitl_http_response *resp, hitl_err *err);
+int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_http_response *resp,
+                      hitl_err *err);
 
 /* Registers a secret found during the check (a form token, an upload token) so every
  * output redacts it. |label| names it in the redacted text: "form-token". */

@@ -9,18 +9,18 @@
  * (HITL_E_AGAIN) from "bad input" (HITL_E_PARSE), as picohttpparser does. */
 typedef enum hitl_status {
     HITL_OK = 0,
-    HITL_E_NOMEM = -1,     /* an allocation failed */
-    HITL_E_ARG = -2,       /* a caller passed an invalid argument or option */
-    HITL_E_TOO_LONG = -3,  /* a line exceeded its cap */
-    HITL_E_TOO_BIG = -4,   /* a body, event or buffer exceeded its cap */
-    HITL_E_PARSE = -5,     /* malformed input (JSON, SSE field, HTTP) */
-    HITL_E_INVALID = -6,   /* well-formed input that breaks the contract (validation) */
-    HITL_E_IO = -7,        /* a file or socket operation failed */
-    HITL_E_TIMEOUT = -8,   /* a bounded wait ran out */
-    HITL_E_NETWORK = -9,   /* the peer could not be reached or broke the connection */
-    HITL_E_STATE = -10,    /* the call is not valid in the object's current state */
-    HITL_E_AGAIN = -11,    /* incomplete: more input is needed */
-    HITL_E_STOPPED = -12,  /* a callback asked to stop */
+    HITL_E_NOMEM = -1,       /* an allocation failed */
+    HITL_E_ARG = -2,         /* a caller passed an invalid argument or option */
+    HITL_E_TOO_LONG = -3,    /* a line exceeded its cap */
+    HITL_E_TOO_BIG = -4,     /* a body, event or buffer exceeded its cap */
+    HITL_E_PARSE = -5,       /* malformed input (JSON, SSE field, HTTP) */
+    HITL_E_INVALID = -6,     /* well-formed input that breaks the contract (validation) */
+    HITL_E_IO = -7,          /* a file or socket operation failed */
+    HITL_E_TIMEOUT = -8,     /* a bounded wait ran out */
+    HITL_E_NETWORK = -9,     /* the peer could not be reached or broke the connection */
+    HITL_E_STATE = -10,      /* the call is not valid in the object's current state */
+    HITL_E_AGAIN = -11,      /* incomplete: more input is needed */
+    HITL_E_STOPPED = -12,    /* a callback asked to stop */
     HITL_E_UNSUPPORTED = -13 /* the operation is not available in this build or target */
 } hitl_status;
 
@@ -29,8 +29,8 @@ typedef enum hitl_status {
 /* One failure, described once by the place that detected it. Zero-initialise it
  * (`hitl_err err = {0};`) or call hitl_err_clear() before use. */
 typedef struct hitl_err {
-    int code;                    /* a hitl_status, HITL_OK when no error was set */
-    char msg[HITL_ERR_MSG_MAX];  /* NUL-terminated, truncated to fit */
+    int code;                   /* a hitl_status, HITL_OK when no error was set */
+    char msg[HITL_ERR_MSG_MAX]; /* NUL-terminated, truncated to fit */
 } hitl_err;
 
 /* hitl_err_set records |code| and a printf-style message into |err| (which may be NULL)

@@ -20,19 +20,19 @@ typedef struct hitl_fixture hitl_fixture;
 
 /* What a whole run shares with its checks (hitl_scheduler_options.env). */
 typedef struct hitl_run_env {
-    hitl_fixture *fixture;       /* the remote-URL fixture server, or NULL */
-    const char *fixture_base;    /* the URL at which the target reaches the fixture */
-    const char *other_app_key;   /* a key of another workflow app on the target, or NULL */
-    const char *chat_app_key;    /* a key of a non-workflow (chat) app, or NULL */
-    const char *global_app_key;  /* an app whose node timeout outlives the global timeout
-                                    (target->global_timeout_s), or NULL: the target's key */
+    hitl_fixture *fixture;        /* the remote-URL fixture server, or NULL */
+    const char *fixture_base;     /* the URL at which the target reaches the fixture */
+    const char *other_app_key;    /* a key of another workflow app on the target, or NULL */
+    const char *chat_app_key;     /* a key of a non-workflow (chat) app, or NULL */
+    const char *global_app_key;   /* an app whose node timeout outlives the global timeout
+                                     (target->global_timeout_s), or NULL: the target's key */
     const char *two_node_app_key; /* an app (same mode) whose workflow has two Human Input
                                      nodes in sequence, or NULL (§9.1.11) */
     const char *const *blocked_extensions; /* the deployment's upload blacklist as the user
                                               named it (lower case, no dot), or NULL */
     size_t n_blocked_extensions;
-    const char *source_ip_alt;   /* a second local source address (loopback targets), or NULL */
-    bool loopback;               /* the target is on 127.0.0.0/8 or ::1 */
+    const char *source_ip_alt; /* a second local source address (loopback targets), or NULL */
+    bool loopback;             /* the target is on 127.0.0.0/8 or ::1 */
     /* The target is known to see each local source address as its own client: nothing
      * stands between the harness and it (the embedded reference server). Elsewhere a proxy
      * may show every source as one address (Docker's userland proxy), which no request can
@@ -45,17 +45,17 @@ typedef struct hitl_run_env {
 typedef struct hitl_call {
     const char *method;
     hitl_surface surface;
-    const char *path;               /* below the surface base: "/form/human_input/<token>" */
-    const char *json;               /* a JSON body (Content-Type: application/json) */
-    size_t json_len;                /* 0 = strlen(json) */
-    const char *content_type;       /* overrides application/json for a raw body */
-    const hitl_http_part *parts;    /* multipart body */
+    const char *path;            /* below the surface base: "/form/human_input/<token>" */
+    const char *json;            /* a JSON body (Content-Type: application/json) */
+    size_t json_len;             /* 0 = strlen(json) */
+    const char *content_type;    /* overrides application/json for a raw body */
+    const hitl_http_part *parts; /* multipart body */
     size_t n_parts;
-    const char *authorization;      /* the whole Authorization value, "" = send none */
-    const char *const *headers;     /* extra "Name: value" headers */
+    const char *authorization;  /* the whole Authorization value, "" = send none */
+    const char *const *headers; /* extra "Name: value" headers */
     size_t n_headers;
     const char *source_ip;
-    long timeout_ms;                /* 0 = the target's */
+    long timeout_ms; /* 0 = the target's */
     /* See a WEB 429 as it is, without riding out the rate limiter (hitl_flow_call): for the
      * rate-limit checks, whose finding the 429 is. */
     bool raw;
@@ -85,17 +85,17 @@ bool hitl_flow_ride_out_429(hitl_check_ctx *ctx, hitl_surface surface, long stat
 
 /* A run started by hitl_flow_start and paused at its Human Input node. */
 typedef struct hitl_run {
-    hitl_stream stream;          /* the start stream's frames */
+    hitl_stream stream; /* the start stream's frames */
     char *task_id;
     char *workflow_run_id;
     char *form_id;
-    char *form_token;            /* NULL when the event carried null */
+    char *form_token; /* NULL when the event carried null */
     int64_t expiration_time;
-    hitl_form *form;             /* typed from human_input_required.data */
-    size_t required_index;       /* frame index of human_input_required */
-    size_t paused_index;         /* frame index of workflow_paused, SIZE_MAX if none */
-    char *user;                  /* the user the run was started for */
-    char *api_key;               /* the app key it was started with; NULL: the target's */
+    hitl_form *form;       /* typed from human_input_required.data */
+    size_t required_index; /* frame index of human_input_required */
+    size_t paused_index;   /* frame index of workflow_paused, SIZE_MAX if none */
+    char *user;            /* the user the run was started for */
+    char *api_key;         /* the app key it was started with; NULL: the target's */
     /* Why a value of human_input_required that goes into URLs (form_token, workflow_run_id,
      * task_id) was refused (url.h: a control byte, '/' or a backslash, a dot segment, over
      * 512 bytes, a NUL in the event), or NULL. A refused value is not kept (its field is
@@ -111,7 +111,8 @@ typedef struct hitl_run {
  * target's app mode) in streaming mode and collects frames until workflow_paused (and,
  * when |wait_close_ms| > 0, up to that long more for the server to end the stream).
  * The outcome is in |run|; returns 0, or HITL_E_NOMEM. */
-int hitl_flow_start_stream(hitl_check_ctx *ctx, const char *user, long wait_close_ms, hitl_run *run);
+int hitl_flow_start_stream(hitl_check_ctx *ctx, const char *user, long wait_close_ms,
+                           hitl_run *run);
 /* The same with the wait for the pause bounded by |total_ms| instead of max-wait: for
  * checks that judge the stream's progress itself (hostile targets) and must end sooner. */
 int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long total_ms,

@@ -1,5 +1,5 @@
-/* fuzz_report.h: a fuzz campaign's reports (report.json, junit.xml, results.sarif, report.html) from its
- * finding files, and a summary line per finding. */
+/* fuzz_report.h: a fuzz campaign's reports (report.json, junit.xml, results.sarif, report.html)
+ * from its finding files, and a summary line per finding. */
 #ifndef HITL_FUZZ_REPORT_H
 #define HITL_FUZZ_REPORT_H
 

@@ -36,14 +36,14 @@ typedef struct hitl_http_config {
     size_t n_headers;
     hitl_http_exchange_fn on_exchange; /* NULL: none */
     void *exchange_user;
-    size_t exchange_body_max;   /* response body bytes the hook sees; 0 = 1 MiB */
+    size_t exchange_body_max; /* response body bytes the hook sees; 0 = 1 MiB */
 } hitl_http_config;
 
 /* One part of a multipart/form-data body: a file when filename is not NULL. */
 typedef struct hitl_http_part {
     const char *name;
     const char *filename;
-    const char *content_type;   /* NULL: libcurl's default (guessed from the filename) */
+    const char *content_type; /* NULL: libcurl's default (guessed from the filename) */
     const void *data;
     size_t len;
     /* true: the part carries no Content-Type header at all (content_type is ignored), as a
@@ -57,20 +57,20 @@ typedef struct hitl_http_part {
 typedef int (*hitl_http_body_fn)(void *user, const char *data, size_t len);
 
 typedef struct hitl_http_request {
-    const char *method;             /* "GET", "POST", … */
+    const char *method; /* "GET", "POST", … */
     const char *url;
-    const char *const *headers;     /* "Name: value"; "Name:" removes a default header */
+    const char *const *headers; /* "Name: value"; "Name:" removes a default header */
     size_t n_headers;
-    const char *body;               /* raw body (with Content-Type in headers), or NULL */
+    const char *body; /* raw body (with Content-Type in headers), or NULL */
     size_t body_len;
-    const hitl_http_part *parts;    /* multipart body, used when n_parts > 0 */
+    const hitl_http_part *parts; /* multipart body, used when n_parts > 0 */
     size_t n_parts;
-    long timeout_ms;                /* total; 0 = the client's default */
-    long idle_timeout_ms;           /* abort when no byte arrives for this long; 0 = off */
-    size_t max_body;                /* stored-body cap; 0 = the client's default */
-    hitl_http_body_fn on_body;      /* when set, body bytes go here and are not stored */
+    long timeout_ms;           /* total; 0 = the client's default */
+    long idle_timeout_ms;      /* abort when no byte arrives for this long; 0 = off */
+    size_t max_body;           /* stored-body cap; 0 = the client's default */
+    hitl_http_body_fn on_body; /* when set, body bytes go here and are not stored */
     void *user;
-    const char *source_ip;          /* local address to send from (per-IP checks), or NULL */
+    const char *source_ip; /* local address to send from (per-IP checks), or NULL */
     /* When set and non-zero (CLOCK_MONOTONIC), the transfer is aborted with HITL_E_TIMEOUT
      * once that time passes. The body sink may set it during the transfer (a deadline
      * that starts with some event). */
@@ -98,14 +98,14 @@ typedef struct hitl_http_header {
 } hitl_http_header;
 
 typedef struct hitl_http_response {
-    long status;                    /* 0 when no response arrived */
-    hitl_http_header *headers;      /* of the final response */
+    long status;               /* 0 when no response arrived */
+    hitl_http_header *headers; /* of the final response */
     size_t n_headers;
-    hitl_buf body;                  /* the stored body (empty when streamed) */
-    size_t body_bytes;              /* bytes received, stored or streamed */
-    double seconds;                 /* wall time of the exchange */
-    bool stopped;                   /* the sink stopped the transfer */
-    bool headers_capped;            /* the header caps below ended the transfer */
+    hitl_buf body;       /* the stored body (empty when streamed) */
+    size_t body_bytes;   /* bytes received, stored or streamed */
+    double seconds;      /* wall time of the exchange */
+    bool stopped;        /* the sink stopped the transfer */
+    bool headers_capped; /* the header caps below ended the transfer */
 } hitl_http_response;
 
 #define HITL_HTTP_MAX_HEADER_BYTES (256u * 1024u)
@@ -122,8 +122,8 @@ struct hitl_http_exchange {
      * every header, the client's and libcurl's included; NULL when nothing was sent. */
     const char *sent_head;
     size_t sent_head_len;
-    size_t sent_body_bytes;         /* request body bytes sent */
-    const char *status_line;        /* the last status line, no CRLF; NULL when none came */
+    size_t sent_body_bytes;  /* request body bytes sent */
+    const char *status_line; /* the last status line, no CRLF; NULL when none came */
     /* The response body's first bytes (at most exchange_body_max), stored or streamed to
      * the request's sink alike; resp->body_bytes is the whole count. */
     const char *body;

@@ -58,11 +58,11 @@ typedef struct hitl_report_meta {
 } hitl_report_meta;
 
 /* The formats, in the order they are written: X(name, file, what it holds). */
-#define HITL_REPORT_FORMATS(X)                                                 \
-    X(junit, "junit.xml", "JUnit XML, a testsuite per check area")           \
-    X(json, "report.json", "the whole run (specs/report.schema.json)")       \
-    X(markdown, "summary.md", "a Markdown table for a CI step summary")      \
-    X(sarif, "report.sarif", "SARIF 2.1.0, the security-relevant findings") \
+#define HITL_REPORT_FORMATS(X)                                                                     \
+    X(junit, "junit.xml", "JUnit XML, a testsuite per check area")                                 \
+    X(json, "report.json", "the whole run (specs/report.schema.json)")                             \
+    X(markdown, "summary.md", "a Markdown table for a CI step summary")                            \
+    X(sarif, "report.sarif", "SARIF 2.1.0, the security-relevant findings")                        \
     X(html, "report.html", "one self-contained page for a person")
 
 /* A format appends its text to |out| (a caller-owned bounded buffer) and returns 0, or
@@ -71,8 +71,8 @@ typedef int (*hitl_report_format_fn)(hitl_buf *out, const hitl_results *res,
                                      const hitl_report_meta *m, hitl_err *err);
 
 /* One hitl_report_format_<name> per row (report_<name>.c). */
-#define HITL_REPORT_DECLARE(name, file, what)                                                 \
-    int hitl_report_format_##name(hitl_buf *out, const hitl_results *res,                   \
+#define HITL_REPORT_DECLARE(name, file, what)                                                      \
+    int hitl_report_format_##name(hitl_buf *out, const hitl_results *res,                          \
                                   const hitl_report_meta *m, hitl_err *err);
 HITL_REPORT_FORMATS(HITL_REPORT_DECLARE)
 #undef HITL_REPORT_DECLARE

@@ -12,13 +12,13 @@
 
 typedef struct hitl_console {
     FILE *out;
-    bool tty;           /* rewrite a status line in place */
+    bool tty; /* rewrite a status line in place */
     bool color;
-    int verbosity;      /* 0 quiet (failures and summary), 1 normal, 2 verbose (exchanges) */
-    size_t total;       /* checks to run, for the progress counter */
+    int verbosity; /* 0 quiet (failures and summary), 1 normal, 2 verbose (exchanges) */
+    size_t total;  /* checks to run, for the progress counter */
     size_t done;
     size_t counts[HITL_VERDICT_COUNT];
-    bool status_shown;  /* a status line is on screen and must be cleared first */
+    bool status_shown; /* a status line is on screen and must be cleared first */
     /* Not a terminal (a CI log): when the last "waiting" line was written (CLOCK_MONOTONIC
      * seconds; the console's start before the first), so that a long wait shows at most
      * once a minute (HITL_CONSOLE_WAIT_LINE_S). */
@@ -27,7 +27,8 @@ typedef struct hitl_console {
 
 #define HITL_CONSOLE_WAIT_LINE_S 60.0
 
-void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int verbosity, size_t total);
+void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int verbosity,
+                       size_t total);
 
 /* Scheduler callbacks (hitl_scheduler_options.on_start/on_done/on_wait with user = the console). */
 void hitl_console_on_start(void *user, const hitl_result *r);

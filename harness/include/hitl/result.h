@@ -32,14 +32,14 @@ const char *hitl_verdict_name(hitl_verdict v);
 typedef struct hitl_exchange {
     char *method;
     char *url;
-    char *request_headers;   /* "Name: value\n" lines */
-    char *request_body;      /* preview; NULL when none */
-    long status;             /* 0 when no response */
+    char *request_headers; /* "Name: value\n" lines */
+    char *request_body;    /* preview; NULL when none */
+    long status;           /* 0 when no response */
     char *response_headers;
-    char *response_body;     /* preview */
-    size_t response_bytes;   /* the whole body's size */
+    char *response_body;   /* preview */
+    size_t response_bytes; /* the whole body's size */
     double seconds;
-    char *error;             /* transport error, NULL when a response arrived */
+    char *error; /* transport error, NULL when a response arrived */
 } hitl_exchange;
 
 #define HITL_EXCHANGE_PREVIEW 4096u
@@ -48,13 +48,13 @@ typedef struct hitl_exchange {
 typedef struct hitl_result {
     const hitl_catalog_entry *entry;
     hitl_surface surface;
-    hitl_verdict verdict;       /* after severity: a SHOULD check's FAIL is WARN unless strict;
-                                 * KNOWN under --profile dify when |deviation| is set */
-    hitl_verdict reported;      /* what the check itself said */
-    char *reason;               /* SKIP or ERROR reason; NULL otherwise */
-    char *expected;             /* FAIL/WARN */
+    hitl_verdict verdict;  /* after severity: a SHOULD check's FAIL is WARN unless strict;
+                            * KNOWN under --profile dify when |deviation| is set */
+    hitl_verdict reported; /* what the check itself said */
+    char *reason;          /* SKIP or ERROR reason; NULL otherwise */
+    char *expected;        /* FAIL/WARN */
     char *actual;
-    char *notes;                /* NULL when none */
+    char *notes; /* NULL when none */
     hitl_exchange *exchanges;
     size_t n_exchanges;
     size_t dropped_exchanges;
@@ -90,7 +90,7 @@ typedef struct hitl_results {
     /* Why the run stopped before its end, redacted: "run deadline reached (…)" or the
      * circuit breaker's reason; NULL when every check ran. */
     char *stopped;
-    size_t not_run;             /* checks that never started (hitl_result.not_run) */
+    size_t not_run; /* checks that never started (hitl_result.not_run) */
     /* The run-wide fact "the target counts distinct client addresses in one bucket", with
      * its evidence, redacted (hitl_ctx_one_bucket, check.h); NULL when not learnt. Said
      * once for the run: the console's summary and report.json's one_bucket. */

@@ -26,9 +26,9 @@
 #define HITL_SCHEDULER_BREAKER_N 3
 
 typedef struct hitl_scheduler_options {
-    int jobs;                   /* parallel workers, ≥ 1 */
+    int jobs; /* parallel workers, ≥ 1 */
     bool strict;
-    void *env;                  /* shared services for checks (fixture server…): hitl_ctx_env */
+    void *env; /* shared services for checks (fixture server…): hitl_ctx_env */
     /* Send each check's requests from its own loopback address (127.0.0.10 …), so that a
      * loopback target's per-IP rate limits (§8) see each check as its own client and
      * parallel checks do not exhaust each other's budget. Only for loopback targets. */

@@ -13,40 +13,40 @@
 #include "hitl/http.h"
 
 typedef struct hitl_stream_frame {
-    char *type;         /* SSE event type ("message" when none) */
-    char *data;         /* NUL-terminated; data_len may be shorter if data holds NULs */
+    char *type; /* SSE event type ("message" when none) */
+    char *data; /* NUL-terminated; data_len may be shorter if data holds NULs */
     size_t data_len;
-    double at;          /* seconds since the request started */
+    double at; /* seconds since the request started */
 } hitl_stream_frame;
 
 typedef enum hitl_stream_end {
-    HITL_STREAM_CLOSED = 0,  /* the server ended the response */
-    HITL_STREAM_STOPPED,     /* the stop function ended it */
-    HITL_STREAM_TIMEOUT,     /* total or idle time ran out */
-    HITL_STREAM_OVERFLOW,    /* a cap (line, data, frames, bytes) was hit */
-    HITL_STREAM_FAILED       /* transport failure or a non-2xx answer */
+    HITL_STREAM_CLOSED = 0, /* the server ended the response */
+    HITL_STREAM_STOPPED,    /* the stop function ended it */
+    HITL_STREAM_TIMEOUT,    /* total or idle time ran out */
+    HITL_STREAM_OVERFLOW,   /* a cap (line, data, frames, bytes) was hit */
+    HITL_STREAM_FAILED      /* transport failure or a non-2xx answer */
 } hitl_stream_end;
 
 typedef struct hitl_stream {
-    hitl_http_response resp;     /* status and headers; the body is not stored */
+    hitl_http_response resp; /* status and headers; the body is not stored */
     hitl_stream_frame *frames;
     size_t n_frames;
     hitl_stream_end end;
-    char *error;                 /* what ended it, for TIMEOUT/OVERFLOW/FAILED */
+    char *error; /* what ended it, for TIMEOUT/OVERFLOW/FAILED */
     double seconds;
-    double max_gap;              /* the longest silence between frames (or start and first) */
+    double max_gap; /* the longest silence between frames (or start and first) */
     size_t bytes;
-    bool still_open;             /* close_within_ms passed with the stream still open */
-    size_t stop_index;           /* the frame |stop| chose, SIZE_MAX when none */
+    bool still_open;   /* close_within_ms passed with the stream still open */
+    size_t stop_index; /* the frame |stop| chose, SIZE_MAX when none */
 } hitl_stream;
 
 /* Return true to stop the stream after |f| (which is kept). */
 typedef bool (*hitl_stream_stop_fn)(void *user, const hitl_stream_frame *f);
 
 typedef struct hitl_stream_opts {
-    long total_ms;          /* the whole stream; required */
-    long idle_ms;           /* no byte for this long ends it; 0 = off */
-    size_t max_frames;      /* 0 = 10000 */
+    long total_ms;     /* the whole stream; required */
+    long idle_ms;      /* no byte for this long ends it; 0 = off */
+    size_t max_frames; /* 0 = 10000 */
     hitl_stream_stop_fn stop;
     void *user;
     /* With close_within_ms > 0 a true from |stop| does not stop the stream: the server

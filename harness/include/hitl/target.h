@@ -10,10 +10,7 @@
 #include "hitl/catalog.h"
 #include "hitl/err.h"
 
-typedef enum hitl_app_mode {
-    HITL_APP_WORKFLOW,
-    HITL_APP_CHATFLOW
-} hitl_app_mode;
+typedef enum hitl_app_mode { HITL_APP_WORKFLOW, HITL_APP_CHATFLOW } hitl_app_mode;
 
 typedef enum hitl_upload_layout {
     HITL_LAYOUT_UNKNOWN = 0,
@@ -26,22 +23,22 @@ typedef enum hitl_upload_layout {
 typedef struct hitl_target hitl_target;
 
 struct hitl_target {
-    char *base_url;         /* scheme://host[:port], no trailing slash */
-    char *service_base;     /* "/v1" */
-    char *web_base;         /* "/api" */
-    char *api_key;          /* the app's API key (secret) */
+    char *base_url;     /* scheme://host[:port], no trailing slash */
+    char *service_base; /* "/v1" */
+    char *web_base;     /* "/api" */
+    char *api_key;      /* the app's API key (secret) */
     hitl_app_mode app_mode;
-    int surfaces;           /* bitset of hitl_surface */
-    char *user;             /* the end-user id for SVC calls */
-    char *inputs_json;      /* the run's `inputs` object, "{}" by default */
-    long timeout_ms;        /* per request */
-    long max_wait_s;        /* the longest a check may wait (expiry, windows, streams) */
-    int rate_max;           /* expected WEB rate limit: rate_max requests … */
-    int rate_window_s;      /* … per rate_window_s seconds */
-    long global_timeout_s;  /* the target's HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS; 0 = not given */
+    int surfaces;          /* bitset of hitl_surface */
+    char *user;            /* the end-user id for SVC calls */
+    char *inputs_json;     /* the run's `inputs` object, "{}" by default */
+    long timeout_ms;       /* per request */
+    long max_wait_s;       /* the longest a check may wait (expiry, windows, streams) */
+    int rate_max;          /* expected WEB rate limit: rate_max requests … */
+    int rate_window_s;     /* … per rate_window_s seconds */
+    long global_timeout_s; /* the target's HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS; 0 = not given */
     bool strict;
     hitl_upload_layout layout; /* detected by the fingerprint; UNKNOWN before */
-    char *fixture_url;      /* base URL at which the target can reach the fixture server */
+    char *fixture_url;         /* base URL at which the target can reach the fixture server */
     const char *source_ip_alt; /* a second loopback source address for per-IP checks, or NULL */
 };
 

@@ -10,9 +10,9 @@ extern const char hitl_catalog_json[];
 extern const size_t hitl_catalog_json_len;
 
 const char *const HITL_CATALOG_TAGS[] = {
-    "lifecycle", "stream", "form",   "upload-token", "upload",   "remote-url", "submit",
-    "resume",    "expiry", "ratelimit", "auth",      "errors",   "security",   "slow",
-    "disruptive", "fingerprint", "hostile", "regress", NULL};
+    "lifecycle",  "stream",      "form",      "upload-token", "upload", "remote-url", "submit",
+    "resume",     "expiry",      "ratelimit", "auth",         "errors", "security",   "slow",
+    "disruptive", "fingerprint", "hostile",   "regress",      NULL};
 
 #define MAX_CATALOG_BYTES (4u * 1024u * 1024u)
 #define MAX_ID_LEN HITL_CATALOG_ID_MAX
@@ -150,7 +150,8 @@ static int parse_entry(const cJSON *obj, size_t index, hitl_catalog_entry *e, hi
     if (!cJSON_IsString(idv) || !hitl_catalog_valid_id(idv->valuestring))
         return hitl_err_set(err, HITL_E_INVALID,
                             "catalogue entry %s: \"id\" must be lower-case dotted words "
-                            "(a-z 0-9 - .), at most %d characters", where, MAX_ID_LEN);
+                            "(a-z 0-9 - .), at most %d characters",
+                            where, MAX_ID_LEN);
     e->id = strdup(idv->valuestring);
     if (!(e->title = dup_string_field(obj, "title", true, err, e->id)) ||
         !(e->section = dup_string_field(obj, "section", true, err, e->id)) ||
@@ -170,11 +171,13 @@ static int parse_entry(const cJSON *obj, size_t index, hitl_catalog_entry *e, hi
         e->severity = HITL_SHOULD;
     else
         return hitl_err_set(err, HITL_E_INVALID,
-                            "catalogue entry %s: \"severity\" must be \"MUST\" or \"SHOULD\"", e->id);
+                            "catalogue entry %s: \"severity\" must be \"MUST\" or \"SHOULD\"",
+                            e->id);
 
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(obj, "tags");
     if (!cJSON_IsArray(tags) || cJSON_GetArraySize(tags) == 0)
-        return hitl_err_set(err, HITL_E_INVALID, "catalogue entry %s: \"tags\" must be a non-empty array", e->id);
+        return hitl_err_set(err, HITL_E_INVALID,
+                            "catalogue entry %s: \"tags\" must be a non-empty array", e->id);
     e->tags = calloc((size_t)cJSON_GetArraySize(tags), sizeof *e->tags);
     if (!e->tags)
         return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
@@ -191,7 +194,8 @@ static int parse_entry(const cJSON *obj, size_t index, hitl_catalog_entry *e, hi
 
     const cJSON *surf = cJSON_GetObjectItemCaseSensitive(obj, "surfaces");
     if (!cJSON_IsArray(surf) || cJSON_GetArraySize(surf) == 0)
-        return hitl_err_set(err, HITL_E_INVALID, "catalogue entry %s: \"surfaces\" must be a non-empty array", e->id);
+        return hitl_err_set(err, HITL_E_INVALID,
+                            "catalogue entry %s: \"surfaces\" must be a non-empty array", e->id);
     cJSON_ArrayForEach(t, surf)
     {
         if (cJSON_IsString(t) && !strcmp(t->valuestring, "web"))
@@ -235,8 +239,8 @@ static int parse_doc(const cJSON *doc, hitl_catalog *out, size_t cap, hitl_err *
         /* The area is the ID's first word: reports group by it, the code lives in
          * checks/<area>.c, and a selector "upload-token" names exactly that file's checks. */
         size_t first = strcspn(e->id, ".");
-        if (area && (strlen(area->valuestring) != first ||
-                     strncmp(area->valuestring, e->id, first)))
+        if (area &&
+            (strlen(area->valuestring) != first || strncmp(area->valuestring, e->id, first)))
             return hitl_err_set(err, HITL_E_INVALID,
                                 "catalogue entry %s is in the document of area \"%s\": an ID "
                                 "starts with its area (specs/checks/<area>.json)",
@@ -256,8 +260,8 @@ static size_t count_entries(const cJSON *root)
         return (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "checks"));
     size_t n = 0;
     const cJSON *doc;
-    cJSON_ArrayForEach(doc, root)
-    n += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "checks"));
+    cJSON_ArrayForEach(doc, root) n +=
+        (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "checks"));
     return n;
 }
 
@@ -265,7 +269,8 @@ int hitl_catalog_parse(const char *json, size_t len, hitl_catalog *out, hitl_err
 {
     memset(out, 0, sizeof *out);
     if (len > MAX_CATALOG_BYTES)
-        return hitl_err_set(err, HITL_E_TOO_BIG, "catalogue larger than %u bytes", MAX_CATALOG_BYTES);
+        return hitl_err_set(err, HITL_E_TOO_BIG, "catalogue larger than %u bytes",
+                            MAX_CATALOG_BYTES);
     cJSON *root = cJSON_ParseWithLength(json, len);
     if (!root)
         return hitl_err_set(err, HITL_E_PARSE, "catalogue is not valid JSON");
@@ -319,14 +324,16 @@ const hitl_catalog_entry *hitl_catalog_find(const hitl_catalog *cat, const char 
     return NULL;
 }
 
-int hitl_catalog_bind(hitl_catalog *cat, const hitl_check_impl *impls, size_t n_impls, hitl_err *err)
+int hitl_catalog_bind(hitl_catalog *cat, const hitl_check_impl *impls, size_t n_impls,
+                      hitl_err *err)
 {
     for (size_t i = 0; i < n_impls; i++) {
         hitl_catalog_entry *e = (hitl_catalog_entry *)hitl_catalog_find(cat, impls[i].id);
         if (!e)
-            return hitl_err_set(err, HITL_E_INVALID,
-                                "check %s is implemented but not in the catalogue (specs/checks.json)",
-                                impls[i].id);
+            return hitl_err_set(
+                err, HITL_E_INVALID,
+                "check %s is implemented but not in the catalogue (specs/checks.json)",
+                impls[i].id);
         if (e->impl)
             return hitl_err_set(err, HITL_E_INVALID, "check %s is implemented twice", impls[i].id);
         e->impl = &impls[i];
@@ -362,7 +369,8 @@ static int check_selectors(const hitl_catalog *cat, const char *const *sels, siz
         if (!any)
             return hitl_err_set(err, HITL_E_ARG,
                                 "%s '%s' names no check ID, ID prefix or tag; "
-                                "`hitlcheck list` shows them", flag, sels[s]);
+                                "`hitlcheck list` shows them",
+                                flag, sels[s]);
     }
     return HITL_OK;
 }
@@ -386,6 +394,7 @@ int hitl_catalog_select(const hitl_catalog *cat, const char *const *only, size_t
         count += in;
     }
     if (count == 0)
-        return hitl_err_set(err, HITL_E_ARG, "the selection (--only/--exclude) leaves no check to run");
+        return hitl_err_set(err, HITL_E_ARG,
+                            "the selection (--only/--exclude) leaves no check to run");
     return HITL_OK;
 }

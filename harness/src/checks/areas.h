@@ -6,20 +6,20 @@
 #ifndef HITL_CHECKS_AREAS_H
 #define HITL_CHECKS_AREAS_H
 
-#define HITL_CHECK_AREAS(X)                                                                    \
-    X(stream, "stream")                                                                        \
-    X(form, "form")                                                                            \
-    X(fingerprint, "fingerprint")                                                              \
-    X(upload_token, "upload-token")                                                            \
-    X(upload, "upload")                                                                        \
-    X(submit, "submit")                                                                        \
-    X(resume, "resume")                                                                        \
-    X(errors, "errors")                                                                        \
-    X(remote, "remote")                                                                        \
-    X(ssrf, "ssrf")                                                                            \
-    X(hostile, "hostile")                                                                      \
-    X(ratelimit, "ratelimit")                                                                  \
-    X(expiry, "expiry")                                                                        \
+#define HITL_CHECK_AREAS(X)                                                                        \
+    X(stream, "stream")                                                                            \
+    X(form, "form")                                                                                \
+    X(fingerprint, "fingerprint")                                                                  \
+    X(upload_token, "upload-token")                                                                \
+    X(upload, "upload")                                                                            \
+    X(submit, "submit")                                                                            \
+    X(resume, "resume")                                                                            \
+    X(errors, "errors")                                                                            \
+    X(remote, "remote")                                                                            \
+    X(ssrf, "ssrf")                                                                                \
+    X(hostile, "hostile")                                                                          \
+    X(ratelimit, "ratelimit")                                                                      \
+    X(expiry, "expiry")                                                                            \
     X(regress, "regress")
 
 #endif

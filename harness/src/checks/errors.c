@@ -162,8 +162,8 @@ static int huge_call(hitl_check_ctx *ctx, const char *method, const char *token,
     for (int attempt = 0;; attempt++) {
         hitl_err_clear(terr);
         rc = hitl_ctx_http_raw(ctx, &req, resp, terr);
-        if (rc || !hitl_flow_ride_out_429(ctx, hitl_ctx_surface(ctx), resp->status, attempt,
-                                          &waited_s))
+        if (rc ||
+            !hitl_flow_ride_out_429(ctx, hitl_ctx_surface(ctx), resp->status, attempt, &waited_s))
             break;
         hitl_http_response_free(resp);
     }
@@ -204,8 +204,9 @@ static void judge_huge(hitl_check_ctx *ctx, const hitl_http_response *resp, cons
     bool json = cJSON_IsObject(root);
     cJSON_Delete(root);
     if (line_refused_status(resp->status) && !json) {
-        hitl_check_note(ctx, "%s: HTTP %ld from the HTTP layer (Content-Type %s): the request "
-                             "line was refused before the app",
+        hitl_check_note(ctx,
+                        "%s: HTTP %ld from the HTTP layer (Content-Type %s): the request "
+                        "line was refused before the app",
                         what, resp->status, ct ? ct : "none");
         return;
     }

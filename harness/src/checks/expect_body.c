@@ -57,8 +57,9 @@ cJSON *hitl_chk_expect_json_object(hitl_check_ctx *ctx, const hitl_http_response
     cJSON *root = hitl_chk_body_json(resp);
     char expected[256];
     snprintf(expected, sizeof expected, "%s is a JSON object", what);
-    if (!hitl_expect(ctx, cJSON_IsObject(root), expected, "body (%zu bytes) is not a JSON object: %.200s",
-                     resp->body.len, hitl_buf_str(&resp->body))) {
+    if (!hitl_expect(ctx, cJSON_IsObject(root), expected,
+                     "body (%zu bytes) is not a JSON object: %.200s", resp->body.len,
+                     hitl_buf_str(&resp->body))) {
         cJSON_Delete(root);
         return NULL;
     }
@@ -103,15 +104,17 @@ bool hitl_chk_expect_error_shape(hitl_check_ctx *ctx, const hitl_http_response *
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "status");
     bool ok;
     if (!cJSON_IsObject(root))
-        ok = hitl_expect(ctx, false, exp, "HTTP %ld, a body that is not a JSON object (Content-Type %s): %.200s",
+        ok = hitl_expect(ctx, false, exp,
+                         "HTTP %ld, a body that is not a JSON object (Content-Type %s): %.200s",
                          resp->status, ct ? ct : "none", body);
     else if (!cJSON_IsString(c) || !cJSON_IsString(m))
-        ok = hitl_expect(ctx, false, exp, "HTTP %ld, `code` or `message` missing or not a string: %.200s",
+        ok = hitl_expect(ctx, false, exp,
+                         "HTTP %ld, `code` or `message` missing or not a string: %.200s",
                          resp->status, body);
     else if (!cJSON_IsNumber(s) || s->valuedouble != (double)resp->status)
-        ok = hitl_expect(ctx, false, exp, "HTTP %ld, `status` %s: %.200s", resp->status,
-                         cJSON_IsNumber(s) ? "differs from the HTTP status" : "missing or not a number",
-                         body);
+        ok = hitl_expect(
+            ctx, false, exp, "HTTP %ld, `status` %s: %.200s", resp->status,
+            cJSON_IsNumber(s) ? "differs from the HTTP status" : "missing or not a number", body);
     else
         ok = hitl_expect(ctx, true, exp, "ok");
     cJSON_Delete(root);

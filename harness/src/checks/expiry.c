@@ -265,26 +265,27 @@ static void form_get(hitl_check_ctx *ctx)
     expiry_close(&e);
 }
 
-/* §7.2 "submitted (412) → expired (412) → normalize + validate", §10.2, §10.3, §10.4, §10.5: a submission
- * that would be valid (built, files uploaded, while the form was active) is refused 412 once
- * the form has expired. (SVC and WEB) */
+/* §7.2 "submitted (412) → expired (412) → normalize + validate", §10.2, §10.3, §10.4, §10.5: a
+ * submission that would be valid (built, files uploaded, while the form was active) is refused 412
+ * once the form has expired. (SVC and WEB) */
 static void form_submit(hitl_check_ctx *ctx)
 {
     expiry_case e;
     if (expiry_reach(ctx, PREP_BODY, &e) == HITL_OK) {
         double past = past_deadline_s(&e);
         hitl_http_response resp;
-        if (expired_call(ctx, "POST", hitl_ctx_surface(ctx), e.run.form_token, "", e.body,
-                         &resp) == HITL_OK)
-            expect_expired(ctx, &resp, past,
-                           "a valid submission of the expired form (§7.2, §10.2, §10.3, §10.4, §10.5)");
+        if (expired_call(ctx, "POST", hitl_ctx_surface(ctx), e.run.form_token, "", e.body, &resp) ==
+            HITL_OK)
+            expect_expired(
+                ctx, &resp, past,
+                "a valid submission of the expired form (§7.2, §10.2, §10.3, §10.4, §10.5)");
         hitl_http_response_free(&resp);
     }
     expiry_close(&e);
 }
 
-/* §5 row 4 "form expired → 412 human_input_form_expired", §5.6, §10.2, §10.3, §10.4, §10.5: no upload token is
- * issued for an expired form. (WEB only: the route exists only there, §5) */
+/* §5 row 4 "form expired → 412 human_input_form_expired", §5.6, §10.2, §10.3, §10.4, §10.5: no
+ * upload token is issued for an expired form. (WEB only: the route exists only there, §5) */
 static void upload_token_issue(hitl_check_ctx *ctx)
 {
     expiry_case e;
@@ -302,8 +303,8 @@ static void upload_token_issue(hitl_check_ctx *ctx)
 }
 
 /* §6.1 "token's form expired / timed out / past global deadline → 412
- * human_input_form_expired", §10.5, §10.2, §10.3, §10.4: a token issued while the form was active, used
- * after the expiry, gets 412 — not 403 invalid_upload_token, and no upload. (WEB) */
+ * human_input_form_expired", §10.5, §10.2, §10.3, §10.4: a token issued while the form was active,
+ * used after the expiry, gets 412 — not 403 invalid_upload_token, and no upload. (WEB) */
 static void upload_after(hitl_check_ctx *ctx)
 {
     expiry_case e;
@@ -474,7 +475,7 @@ static int resume_global(hitl_check_ctx *ctx, const hitl_run *run, long total_ms
                            .stop = hitl_flow_stop_after_finished,
                            .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
     int rc = hitl_flow_resume_sync(ctx, run->workflow_run_id, run->user, NULL,
-                                  hitl_chk_env(ctx)->global_app_key, &so, s);
+                                   hitl_chk_env(ctx)->global_app_key, &so, s);
     if (rc)
         return rc;
     if (s->end == HITL_STREAM_FAILED) {
@@ -524,9 +525,9 @@ static void judge_stopped_replay(hitl_check_ctx *ctx, const hitl_run *run)
                         "workflow_finished.data.status is \"stopped\" after the global timeout "
                         "(§10 \"run status stopped\", §10.9)",
                         "status %.60s", status);
-        hitl_expect(
-            ctx, s.end == HITL_STREAM_CLOSED, "the stream then closes (§9.1, §10.9)", "%s",
-            s.still_open ? "still open 5 s after workflow_finished" : hitl_stream_end_name(s.end));
+        hitl_expect(ctx, s.end == HITL_STREAM_CLOSED, "the stream then closes (§9.1, §10.9)", "%s",
+                    s.still_open ? "still open 5 s after workflow_finished"
+                                 : hitl_stream_end_name(s.end));
         cJSON_Delete(root);
     }
     hitl_stream_free(&s);

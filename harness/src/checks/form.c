@@ -117,15 +117,14 @@ static void get_expiration_matches(hitl_check_ctx *ctx)
         bool is_int = hitl_json_int64(exp, &get_exp) == HITL_JSON_OK;
         if (hitl_expect(ctx, is_int, "expiration_time is an integer (Unix seconds) (§4.2)",
                         "expiration_time is %s",
-                        !exp                       ? "missing"
-                        : !cJSON_IsNumber(exp)     ? "not a number"
+                        !exp                         ? "missing"
+                        : !cJSON_IsNumber(exp)       ? "not a number"
                         : isfinite(exp->valuedouble) ? "not an exact integer"
-                                                   : "a number too large for any time"))
+                                                     : "a number too large for any time"))
             hitl_expect(ctx, get_exp == run.expiration_time,
                         "the GET's expiration_time equals human_input_required's (§4.2.2)",
                         "GET %lld, event %lld (%+lld s)", (long long)get_exp,
-                        (long long)run.expiration_time,
-                        (long long)(get_exp - run.expiration_time));
+                        (long long)run.expiration_time, (long long)(get_exp - run.expiration_time));
     }
     cJSON_Delete(root);
     hitl_run_free(&run);

@@ -63,10 +63,14 @@ static int form_get_raw(hitl_check_ctx *ctx, const char *token, const form_get_o
     }
     if (o && o->extra_header)
         headers[nh++] = o->extra_header;
-    hitl_http_request req = {.method = "GET", .url = hitl_buf_str(&url), .headers = headers,
-                             .n_headers = nh, .timeout_ms = t->timeout_ms,
+    hitl_http_request req = {.method = "GET",
+                             .url = hitl_buf_str(&url),
+                             .headers = headers,
+                             .n_headers = nh,
+                             .timeout_ms = t->timeout_ms,
                              .idle_timeout_ms = o ? o->idle_ms : 0,
-                             .on_body = o ? o->on_body : NULL, .user = o ? o->user : NULL};
+                             .on_body = o ? o->on_body : NULL,
+                             .user = o ? o->user : NULL};
     rc = hitl_ctx_http_raw(ctx, &req, resp, err);
     hitl_buf_free(&url);
     return rc;
@@ -122,12 +126,12 @@ static void form_no_content_encoding(hitl_check_ctx *ctx)
             const char *ce = hitl_http_header_get(&resp, "Content-Encoding");
             const unsigned char *b = (const unsigned char *)resp.body.ptr;
             bool gzip_magic = resp.body.len >= 2 && b[0] == 0x1f && b[1] == 0x8b;
-            hitl_expect(ctx, !ce || !*ce || !strcasecmp(ce, "identity"),
-                        "the form body is plain JSON: no Content-Encoding the client did not "
-                        "accept (request: Accept-Encoding: identity) (§4.1 200 JSON; harness safety)",
-                        "Content-Encoding: %s; body kept as sent, %zu bytes, not inflated%s",
-                        ce ? ce : "", resp.body.len,
-                        gzip_magic ? " (starts with the gzip magic 1f 8b)" : "");
+            hitl_expect(
+                ctx, !ce || !*ce || !strcasecmp(ce, "identity"),
+                "the form body is plain JSON: no Content-Encoding the client did not "
+                "accept (request: Accept-Encoding: identity) (§4.1 200 JSON; harness safety)",
+                "Content-Encoding: %s; body kept as sent, %zu bytes, not inflated%s", ce ? ce : "",
+                resp.body.len, gzip_magic ? " (starts with the gzip magic 1f 8b)" : "");
         }
         hitl_http_response_free(&resp);
     }
@@ -204,15 +208,18 @@ static void form_content_length_honest(hitl_check_ctx *ctx)
         hitl_err err = {0};
         size_t counted = 0;
         form_get_opts o = {.idle_ms = t->timeout_ms < BODY_IDLE_MS ? t->timeout_ms : BODY_IDLE_MS,
-                           .on_body = count_body, .user = &counted};
+                           .on_body = count_body,
+                           .user = &counted};
         int rc = form_get_raw(ctx, run.form_token, &o, &resp, &err);
         const char *cl = hitl_http_header_get(&resp, "Content-Length");
         char *end = NULL;
         unsigned long long declared = cl ? strtoull(cl, &end, 10) : 0;
         bool has_cl = cl && end && end != cl && *end == '\0';
         if (resp.stopped) {
-            hitl_check_error(ctx, "the form body passed %u bytes (Content-Length: %s); stopped "
-                                  "reading", BODY_COUNT_CAP, cl ? cl : "(none)");
+            hitl_check_error(ctx,
+                             "the form body passed %u bytes (Content-Length: %s); stopped "
+                             "reading",
+                             BODY_COUNT_CAP, cl ? cl : "(none)");
         } else if (rc && !has_cl) {
             error_transport(ctx, rc, &err);
         } else {
@@ -285,14 +292,15 @@ static void form_json_complete(hitl_check_ctx *ctx)
             size_t open = root || !json_start ? 0 : json_open_at_end(b, resp.body.len, &in_str);
             char why[128] = "";
             if (open)
-                snprintf(why, sizeof why, "; the body ends with %zu object(s)/array(s)%s still "
-                         "open: it is cut short", in_str ? open - 1 : open,
-                         in_str ? " and a string" : "");
+                snprintf(why, sizeof why,
+                         "; the body ends with %zu object(s)/array(s)%s still "
+                         "open: it is cut short",
+                         in_str ? open - 1 : open, in_str ? " and a string" : "");
             hitl_expect(ctx, cJSON_IsObject(root),
                         "the form GET's 200 body is one complete JSON object (§4.2)",
                         "%s: %zu bytes (Content-Length: %s), the JSON parser stopped at byte %zu%s",
-                        root ? "a JSON value but not an object" : "not valid JSON",
-                        resp.body.len, cl ? cl : "none", stop, why);
+                        root ? "a JSON value but not an object" : "not valid JSON", resp.body.len,
+                        cl ? cl : "none", stop, why);
             cJSON_Delete(root);
         }
         hitl_http_response_free(&resp);
@@ -329,8 +337,8 @@ static bool only_comments(const hitl_buf *kept)
 static void stream_makes_progress(hitl_check_ctx *ctx)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
-    long total_ms = t->max_wait_s * 1000L < PROGRESS_TOTAL_MS ? t->max_wait_s * 1000L
-                                                              : PROGRESS_TOTAL_MS;
+    long total_ms =
+        t->max_wait_s * 1000L < PROGRESS_TOTAL_MS ? t->max_wait_s * 1000L : PROGRESS_TOTAL_MS;
     hitl_run run;
     int rc = hitl_flow_start_stream_within(ctx, NULL, total_ms, 0, &run);
     const hitl_stream *s = &run.stream;
@@ -348,9 +356,11 @@ static void stream_makes_progress(hitl_check_ctx *ctx)
         double rate = s->seconds > 0 ? (double)s->bytes / s->seconds : 0;
         const char *what = s->n_frames == 0 && only_comments(&s->resp.body)
                                ? "; only SSE comment lines, never an event"
-                           : rate < 64 ? "; a drip of a few bytes a second" : "";
-        hitl_check_error(ctx, "the start stream had no workflow_paused within %ld s (%s): %zu "
-                              "events, %zu bytes (%.1f bytes/s)%s",
+                           : rate < 64 ? "; a drip of a few bytes a second"
+                                       : "";
+        hitl_check_error(ctx,
+                         "the start stream had no workflow_paused within %ld s (%s): %zu "
+                         "events, %zu bytes (%.1f bytes/s)%s",
                          total_ms / 1000, s->error ? s->error : "timeout", s->n_frames, s->bytes,
                          rate, what);
     } else if (s->end == HITL_STREAM_CLOSED) {

@@ -56,14 +56,14 @@ static const char *const KIND_NAME[RL_KINDS] = {"GET form", "POST submit", "POST
 
 /* Where a check's requests come from (see the file comment). */
 typedef struct rl_plan {
-    bool fresh;        /* an IPv4 loopback target: every step gets an unused address */
+    bool fresh;         /* an IPv4 loopback target: every step gets an unused address */
     bool may_fall_back; /* false: a 429 for a fresh address is the check's finding */
-    bool fell_back;    /* the fresh addresses proved not to be distinct clients */
-    unsigned octet2;   /* 1…200, from the start time */
-    unsigned check_no; /* 1…254, one per check */
-    unsigned next;     /* the next step's last octet */
-    int exhausted;     /* the kind the last step exhausted from a fresh address, or -1 */
-    const char *token; /* the form token the verification request uses */
+    bool fell_back;     /* the fresh addresses proved not to be distinct clients */
+    unsigned octet2;    /* 1…200, from the start time */
+    unsigned check_no;  /* 1…254, one per check */
+    unsigned next;      /* the next step's last octet */
+    int exhausted;      /* the kind the last step exhausted from a fresh address, or -1 */
+    const char *token;  /* the form token the verification request uses */
     char ip[32];
 } rl_plan;
 
@@ -122,9 +122,10 @@ static bool rl_begin(hitl_check_ctx *ctx, rl_plan *p, unsigned check_no, bool ne
     if (p->fresh && !sources_seen_as_sent(ctx) && hitl_ctx_one_bucket(ctx, NULL, 0)) {
         p->fresh = false;
         p->fell_back = true;
-        hitl_check_note(ctx, "mode: one client address, because " ONE_BUCKET
-                             " (the run's summary gives the evidence): each fresh bucket "
-                             "costs one window (%d s)",
+        hitl_check_note(ctx,
+                        "mode: one client address, because " ONE_BUCKET
+                        " (the run's summary gives the evidence): each fresh bucket "
+                        "costs one window (%d s)",
                         t->rate_window_s);
     }
     if ((!p->fresh || need_wait) && (long)t->rate_window_s + 1 > t->max_wait_s) {
@@ -189,13 +190,15 @@ static bool rl_fall_back(hitl_check_ctx *ctx, rl_plan *p, rl_kind kind, const ch
     p->exhausted = -1;
     hitl_check_note(ctx,
                     "mode: one client address. A %s request from the fresh source address %s "
-                    "was 429 before its budget was spent, so the target does not see 127.x.y.z sources as distinct "
+                    "was 429 before its budget was spent, so the target does not see 127.x.y.z "
+                    "sources as distinct "
                     "clients (Docker's userland proxy, a proxy setting X-Forwarded-For, or one "
                     "bucket for every client: ratelimit.per-ip.isolated tells); each fresh "
                     "bucket now costs one window (%d s)",
                     KIND_NAME[kind], src, t->rate_window_s);
     hitl_ctx_one_bucket_found(ctx,
-                              ONE_BUCKET ": %s (WEB) sent a %s request from the fresh source "
+                              ONE_BUCKET
+                              ": %s (WEB) sent a %s request from the fresh source "
                               "address %s, verified unused, and got HTTP 429 before its budget "
                               "was spent. A front end that does not pass the client's address "
                               "(nginx without `proxy_set_header X-Forwarded-For`, the app "
@@ -252,8 +255,9 @@ static bool rl_source(hitl_check_ctx *ctx, rl_plan *p, const char **src)
 static void rl_note_mode(hitl_check_ctx *ctx, const rl_plan *p)
 {
     if (p->fresh)
-        hitl_check_note(ctx, "mode: a fresh loopback source address (127.%u.%u.x) per step, "
-                             "each verified to be a distinct client to the target",
+        hitl_check_note(ctx,
+                        "mode: a fresh loopback source address (127.%u.%u.x) per step, "
+                        "each verified to be a distinct client to the target",
                         p->octet2, p->check_no);
     else if (!p->fell_back)
         hitl_check_note(ctx, "mode: one client address (the target is not on this host's "
@@ -294,8 +298,7 @@ restart:;
         *first_ms = start;
     for (int i = 0; i < n; i++) {
         if (pace > 0)
-            sleep_until(ctx, start + (long long)i * pace,
-                        "spacing requests a second apart (§8.1)");
+            sleep_until(ctx, start + (long long)i * pace, "spacing requests a second apart (§8.1)");
         char unknown[32];
         snprintf(unknown, sizeof unknown, "hitlffff%014x", (unsigned)i);
         hitl_http_response resp;
@@ -310,7 +313,8 @@ restart:;
              * proxy merging every source (Docker's userland proxy) explains as well as the
              * target: nothing can be shown (see per_ip_isolated). */
             hitl_ctx_one_bucket_found(ctx,
-                                      ONE_BUCKET ": %s (WEB) sent a %s request from the fresh "
+                                      ONE_BUCKET
+                                      ": %s (WEB) sent a %s request from the fresh "
                                       "source address %s and got HTTP 429 before its budget "
                                       "was spent (request %d of %d)",
                                       hitl_ctx_id(ctx), KIND_NAME[kind], *src, i + 1, n);
@@ -439,8 +443,7 @@ static void get_limit(hitl_check_ctx *ctx)
     if (!rl_source(ctx, &p, &src))
         goto out;
     if (rl_pace_ms(t))
-        hitl_check_note(ctx,
-                        "the %d GETs were spaced 1.1 s apart (each in its own second, §8.1)",
+        hitl_check_note(ctx, "the %d GETs were spaced 1.1 s apart (each in its own second, §8.1)",
                         t->rate_max);
     else
         hitl_check_note(
@@ -718,7 +721,8 @@ static void retry_after(hitl_check_ctx *ctx)
     }
     p.token = run.form_token;
     const char *src;
-    if (rl_source(ctx, &p, &src) && rl_fill(ctx, &p, RL_GET, run.form_token, &src, t->rate_max, NULL)) {
+    if (rl_source(ctx, &p, &src) &&
+        rl_fill(ctx, &p, RL_GET, run.form_token, &src, t->rate_max, NULL)) {
         hitl_http_response resp;
         if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp) &&
             expect_limited(ctx, &resp, "the GET past the limit")) {
@@ -857,7 +861,8 @@ static void per_ip_isolated(hitl_check_ctx *ctx)
             body_snip(&resp, body, sizeof body);
             if (resp.status == 429 && !sources_seen_as_sent(ctx))
                 hitl_ctx_one_bucket_found(ctx,
-                                          ONE_BUCKET ": with client %s's GET bucket exhausted "
+                                          ONE_BUCKET
+                                          ": with client %s's GET bucket exhausted "
                                           "by ratelimit.per-ip.isolated, a GET from %s was 429 "
                                           "too",
                                           a, b);

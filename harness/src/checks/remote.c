@@ -25,7 +25,7 @@ static void upload_bad_scheme(hitl_check_ctx *ctx)
     hitl_remote_upload_prep p;
     if (hitl_remote_upload_prepare(ctx, &p, false) == HITL_OK) {
         static const hitl_remote_variant v[] = {{400, "remote_file_invalid_url", "newest", NULL},
-                                    {400, "invalid_param", "v1 / early v2", NULL}};
+                                                {400, "invalid_param", "v1 / early v2", NULL}};
         char ftp[1024];
         const char *base = hitl_chk_env(ctx)->fixture_base;
         const char *rest = strstr(base, "://");
@@ -59,8 +59,8 @@ static void upload_not_found(hitl_check_ctx *ctx)
         static const hitl_remote_variant v[] = {
             {404, "remote_file_not_found", "newest", NULL},
             {400, "remote_file_upload_error", "v1 / early v2", "Failed to fetch file from "}};
-        hitl_remote_upload_expect(ctx, &p, "", "missing.pdf", v, 2, "a remote upload of a URL answering 404",
-                      "§6.3.3");
+        hitl_remote_upload_expect(ctx, &p, "", "missing.pdf", v, 2,
+                                  "a remote upload of a URL answering 404", "§6.3.3");
     }
     hitl_remote_upload_prep_free(&p);
 }
@@ -88,9 +88,9 @@ static void upload_access_denied(hitl_check_ctx *ctx)
              "Access to '"}};
         size_t nv = sizeof v / sizeof v[0];
         if (hitl_remote_upload_expect(ctx, &p, "", "private.pdf", v, nv,
-                          "a remote upload of a URL answering 401", "§6.3.4"))
+                                      "a remote upload of a URL answering 401", "§6.3.4"))
             hitl_remote_upload_expect(ctx, &p, "", "forbidden.pdf", v, nv,
-                          "a remote upload of a URL answering 403", "§6.3.4");
+                                      "a remote upload of a URL answering 403", "§6.3.4");
     }
     hitl_remote_upload_prep_free(&p);
 }
@@ -111,8 +111,8 @@ static void upload_unavailable(hitl_check_ctx *ctx)
              "v1 / early v2: ssrf_proxy's retries exhausted, MaxRetriesExceededError (a "
              "ValueError)",
              "Reached maximum retries ("}};
-        hitl_remote_upload_expect(ctx, &p, "", "broken.pdf", v, 2, "a remote upload of a URL answering 500",
-                      "§6.3.5");
+        hitl_remote_upload_expect(ctx, &p, "", "broken.pdf", v, 2,
+                                  "a remote upload of a URL answering 500", "§6.3.5");
     }
     hitl_remote_upload_prep_free(&p);
 }
@@ -138,8 +138,8 @@ static void upload_oversize(hitl_check_ctx *ctx)
     if (hitl_remote_upload_prepare(ctx, &p, true) == HITL_OK) {
         static const hitl_remote_variant v[] = {{413, "file_too_large", "all versions", NULL}};
         if (hitl_remote_upload_expect(ctx, &p, "", "huge.pdf", v, 1,
-                          "a remote upload of a 64 MiB file (honest Content-Length)",
-                          "§6.3.6")) {
+                                      "a remote upload of a 64 MiB file (honest Content-Length)",
+                                      "§6.3.6")) {
             char url[1024];
             hitl_chk_fixture_url(ctx, "", "lying.pdf", url, sizeof url, NULL, 0);
             hitl_http_response resp;
@@ -207,7 +207,8 @@ static void upload_blocked_extension(hitl_check_ctx *ctx)
             snprintf(file, sizeof file, "evil.%s", named ? named : "exe");
             snprintf(what, sizeof what, "a remote upload of a blacklisted .%s",
                      named ? named : "exe");
-            static const hitl_remote_variant v[] = {{400, "file_extension_blocked", "all versions", NULL}};
+            static const hitl_remote_variant v[] = {
+                {400, "file_extension_blocked", "all versions", NULL}};
             hitl_remote_upload_expect(ctx, &p, "", file, v, 1, what, "§6.3.8");
         }
     }
@@ -240,10 +241,11 @@ static void upload_wrong_type(hitl_check_ctx *ctx)
                                     ext->valuestring, mime->valuestring);
                 cJSON_Delete(root);
             } else if (resp.status == 502) {
-                static const hitl_remote_variant v[] = {{502, "remote_file_invalid_response", "newest", NULL}};
-                hitl_remote_expect_variant(ctx, &resp, v, 1,
-                               "a remote .png served as text/html, refused as bad metadata",
-                               "§6.3");
+                static const hitl_remote_variant v[] = {
+                    {502, "remote_file_invalid_response", "newest", NULL}};
+                hitl_remote_expect_variant(
+                    ctx, &resp, v, 1, "a remote .png served as text/html, refused as bad metadata",
+                    "§6.3");
             } else {
                 char code[96];
                 hitl_remote_body_code(&resp, code, sizeof code);

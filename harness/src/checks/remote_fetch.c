@@ -24,11 +24,12 @@ void hitl_remote_body_code(const hitl_http_response *resp, char *out, size_t cap
     cJSON_Delete(root);
 }
 
-/* hitl_remote_expect_variant expects |resp| to be one of |v| (status and §1.3 code), notes which one
- * (the variants of §6.3 and §8.5) and checks that variant's error shape. |what| names the request,
- * |section| the clause. Returns true when a hitl_remote_variant matched with its shape. */
-bool hitl_remote_expect_variant(hitl_check_ctx *ctx, const hitl_http_response *resp, const hitl_remote_variant *v,
-                           size_t n, const char *what, const char *section)
+/* hitl_remote_expect_variant expects |resp| to be one of |v| (status and §1.3 code), notes which
+ * one (the variants of §6.3 and §8.5) and checks that variant's error shape. |what| names the
+ * request, |section| the clause. Returns true when a hitl_remote_variant matched with its shape. */
+bool hitl_remote_expect_variant(hitl_check_ctx *ctx, const hitl_http_response *resp,
+                                const hitl_remote_variant *v, size_t n, const char *what,
+                                const char *section)
 {
     /* A front end's own page is not the target's answer (proxy_page.h). */
     if (hitl_check_front_page(ctx, resp, what))
@@ -92,9 +93,9 @@ int hitl_remote_upload_prepare(hitl_check_ctx *ctx, hitl_remote_upload_prep *p, 
 
 /* Remote-uploads the fixture's |file| (under the nonce suffix |suffix|) and expects one of
  * |v|. Returns false when the check should stop (transport ERROR). */
-bool hitl_remote_upload_expect(hitl_check_ctx *ctx, const hitl_remote_upload_prep *p, const char *suffix,
-                          const char *file, const hitl_remote_variant *v, size_t n, const char *what,
-                          const char *section)
+bool hitl_remote_upload_expect(hitl_check_ctx *ctx, const hitl_remote_upload_prep *p,
+                               const char *suffix, const char *file, const hitl_remote_variant *v,
+                               size_t n, const char *what, const char *section)
 {
     char url[1024];
     hitl_chk_fixture_url(ctx, suffix, file, url, sizeof url, NULL, 0);
@@ -194,8 +195,8 @@ static char *with_inline_url(hitl_check_ctx *ctx, const hitl_remote_inline_prep 
  * with another code contradicts §7.3) and a 5xx is noted; with |exact| true (the SHOULD check
  * remote.inline.failures-code) a 5xx fails too (a WARN, the check being SHOULD). Returns false
  * when the check should stop (the form may be consumed, or a transport ERROR). */
-bool hitl_remote_inline_expect_rejected(hitl_check_ctx *ctx, const hitl_remote_inline_prep *p, const char *url,
-                                   const char *what, bool exact)
+bool hitl_remote_inline_expect_rejected(hitl_check_ctx *ctx, const hitl_remote_inline_prep *p,
+                                        const char *url, const char *what, bool exact)
 {
     char *body = with_inline_url(ctx, p, url);
     if (!body)
@@ -216,8 +217,7 @@ bool hitl_remote_inline_expect_rejected(hitl_check_ctx *ctx, const hitl_remote_i
             /* A 5xx still rejected the submission: go on with the other cases. */
             ok = ok || resp.status >= 500;
         } else {
-            snprintf(exp, sizeof exp,
-                     "%s rejects the whole submission: not a 2xx (§7.3.14, §7.3)",
+            snprintf(exp, sizeof exp, "%s rejects the whole submission: not a 2xx (§7.3.14, §7.3)",
                      what);
             ok = hitl_expect(ctx, resp.status < 200 || resp.status > 299, exp, "HTTP %ld %.200s",
                              resp.status, hitl_buf_str(&resp.body));

@@ -112,9 +112,9 @@ static bool expect_stream(hitl_check_ctx *ctx, const hitl_stream *s, const char 
     /* No status line at all within the wait: a proxy that holds the stream back (nginx's
      * gzip with proxy_buffering on) sends not even the headers until its buffer fills. */
     bool held = s->resp.status == 0 && s->end == HITL_STREAM_TIMEOUT;
-    return hitl_expect(ctx, ok, exp, "HTTP %ld, Content-Type %s (%s%s%s): %.200s%s",
-                       s->resp.status, ct ? ct : "(none)", hitl_stream_end_name(s->end),
-                       s->error ? ": " : "", s->error ? s->error : "", hitl_buf_str(&s->resp.body),
+    return hitl_expect(ctx, ok, exp, "HTTP %ld, Content-Type %s (%s%s%s): %.200s%s", s->resp.status,
+                       ct ? ct : "(none)", hitl_stream_end_name(s->end), s->error ? ": " : "",
+                       s->error ? s->error : "", hitl_buf_str(&s->resp.body),
                        held ? "; no response headers arrived: a proxy in front may hold the "
                               "stream back (nginx: proxy_buffering on with gzip for "
                               "text/event-stream)"
@@ -325,16 +325,14 @@ static void after_submit_branch(hitl_check_ctx *ctx)
                     "events: %s", seen) &&
         decode(&s, filled, &ev)) {
         const char *id = ev.filled.action_id, *text = ev.filled.action_text;
-        hitl_expect(
-            ctx, id && !strcmp(id, act->id),
-            "human_input_form_filled.data.action_id is the submitted action (§9.1, §9.3.1)",
-            "submitted \"%s\", action_id %s%s%s", act->id, id ? "\"" : "", id ? id : "missing",
-            id ? "\"" : "");
-        hitl_expect(
-            ctx, text && act->title && !strcmp(text, act->title),
-            "human_input_form_filled.data.action_text is the action's title (§9.1, §9.3.1)",
-            "title \"%s\", action_text %s%s%s", act->title ? act->title : "(none)",
-            text ? "\"" : "", text ? text : "missing", text ? "\"" : "");
+        hitl_expect(ctx, id && !strcmp(id, act->id),
+                    "human_input_form_filled.data.action_id is the submitted action (§9.1, §9.3.1)",
+                    "submitted \"%s\", action_id %s%s%s", act->id, id ? "\"" : "",
+                    id ? id : "missing", id ? "\"" : "");
+        hitl_expect(ctx, text && act->title && !strcmp(text, act->title),
+                    "human_input_form_filled.data.action_text is the action's title (§9.1, §9.3.1)",
+                    "title \"%s\", action_text %s%s%s", act->title ? act->title : "(none)",
+                    text ? "\"" : "", text ? text : "missing", text ? "\"" : "");
     }
     hitl_event_clear(&ev);
     if (filled != SIZE_MAX &&
@@ -348,10 +346,9 @@ static void after_submit_branch(hitl_check_ctx *ctx)
             if (!strncmp(name, "node_", 5))
                 nodes++;
         }
-        hitl_expect(
-            ctx, nodes > 0,
-            "node events between human_input_form_filled and workflow_finished (§9.3.1)",
-            "events: %s", seen);
+        hitl_expect(ctx, nodes > 0,
+                    "node events between human_input_form_filled and workflow_finished (§9.3.1)",
+                    "events: %s", seen);
         if (decode(&s, fin, &ev)) {
             const cJSON *out_action =
                 cJSON_GetObjectItemCaseSensitive(ev.workflow.outputs, "action");
@@ -629,8 +626,8 @@ static void finished_single_frame(hitl_check_ctx *ctx)
             char seen[512];
             event_list(&s, seen, sizeof seen);
             hitl_expect(ctx, data_frames == 1 && fin != SIZE_MAX,
-                        "exactly one data frame, workflow_finished (§9.1.6)",
-                        "%zu data frames: %s", data_frames, seen);
+                        "exactly one data frame, workflow_finished (§9.1.6)", "%zu data frames: %s",
+                        data_frames, seen);
             hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
                         "the stream then closes (within 5 s) (§9.1.6)", "%s",
                         s.still_open ? "still open 5 s after workflow_finished"
@@ -657,7 +654,7 @@ static void snapshot_replay(hitl_check_ctx *ctx)
                            .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
         hitl_flow_resume_sync(ctx, run.workflow_run_id, run.user, "include_state_snapshot=true",
-                             NULL, &so, &s) == HITL_OK &&
+                              NULL, &so, &s) == HITL_OK &&
         expect_stream(ctx, &s, "resume with include_state_snapshot=true")) {
         char seen[512];
         event_list(&s, seen, sizeof seen);
@@ -688,12 +685,11 @@ static void snapshot_replay(hitl_check_ctx *ctx)
                         "the replayed human_input_required carries a form_token (§9.1.7)",
                         "form_token %s", !ev.form ? "(no data object)" : "missing or not a string");
             hitl_event_clear(&ev);
-            hitl_expect(
-                ctx, s.end == HITL_STREAM_CLOSED,
-                "the snapshot stream closes after workflow_paused (within 5 s) (§9.1.7)",
-                "%s",
-                s.still_open ? "still open 5 s after workflow_paused"
-                             : hitl_stream_end_name(s.end));
+            hitl_expect(ctx, s.end == HITL_STREAM_CLOSED,
+                        "the snapshot stream closes after workflow_paused (within 5 s) (§9.1.7)",
+                        "%s",
+                        s.still_open ? "still open 5 s after workflow_paused"
+                                     : hitl_stream_end_name(s.end));
         }
     }
     hitl_stream_free(&s);
@@ -786,8 +782,7 @@ static void live_keepalive(hitl_check_ctx *ctx)
          * shorter than the ping interval closes every quiet stream (Dify's nginx:
          * NGINX_PROXY_READ_TIMEOUT, 3600s by default). A run that moved on (any frame other
          * than a ping: its form timed out, say) may end its stream. */
-        bool early_end =
-            only_pings && (s.end == HITL_STREAM_CLOSED || s.end == HITL_STREAM_FAILED);
+        bool early_end = only_pings && (s.end == HITL_STREAM_CLOSED || s.end == HITL_STREAM_FAILED);
         if (!bad_ping && early_end)
             bad_ping = !hitl_expect(
                 ctx, false, "the resume stream stays open while the run waits (§9.1.9)",
@@ -796,12 +791,11 @@ static void live_keepalive(hitl_check_ctx *ctx)
                 "read timeout is the likely cause: it must exceed the 10 s ping interval (nginx: "
                 "proxy_read_timeout, NGINX_PROXY_READ_TIMEOUT in Dify's docker/.env, default "
                 "3600s)",
-                hitl_stream_end_name(s.end), s.error ? ": " : "", s.error ? s.error : "",
-                s.seconds, s.n_frames, pc.pings);
-        if (!bad_ping &&
-            hitl_expect(ctx, s.n_frames > 0, "pings while the run waits (§9.1.9)",
-                        "no frame at all in %.1f s (stream %s)", s.seconds,
-                        hitl_stream_end_name(s.end)))
+                hitl_stream_end_name(s.end), s.error ? ": " : "", s.error ? s.error : "", s.seconds,
+                s.n_frames, pc.pings);
+        if (!bad_ping && hitl_expect(ctx, s.n_frames > 0, "pings while the run waits (§9.1.9)",
+                                     "no frame at all in %.1f s (stream %s)", s.seconds,
+                                     hitl_stream_end_name(s.end)))
             hitl_expect(
                 ctx, max_gap <= PING_INTERVAL_S + PING_SLACK_S,
                 "no gap between frames longer than the 10 s ping interval (+2 s slack) while "
@@ -825,8 +819,7 @@ static void live_keepalive(hitl_check_ctx *ctx)
                     "holds the stream back. Behind nginx: proxy_buffering on together with gzip "
                     "for text/event-stream (gzip_types); Dify's proxy.conf has proxy_buffering "
                     "off, and browsers ask for gzip as this request did",
-                    i - 2, i, (f[i].at - f[i - 2].at) * 1000.0, f[i - 2].at,
-                    enc ? enc : "none");
+                    i - 2, i, (f[i].at - f[i - 2].at) * 1000.0, f[i - 2].at, enc ? enc : "none");
             }
         }
         if (pc.pings > 1)
@@ -956,11 +949,10 @@ static void timeout_event(hitl_check_ctx *ctx)
                                 (long long)ev.timeout.expiration_time, exp);
                 } else if (ev.kind == HITL_EV_WORKFLOW_FINISHED) {
                     finished = true;
-                    hitl_expect(
-                        ctx, timed_out,
-                        "human_input_form_timeout precedes workflow_finished (§10.8)",
-                        "workflow_finished (status %s) without human_input_form_timeout",
-                        ev.workflow.status ? ev.workflow.status : "?");
+                    hitl_expect(ctx, timed_out,
+                                "human_input_form_timeout precedes workflow_finished (§10.8)",
+                                "workflow_finished (status %s) without human_input_form_timeout",
+                                ev.workflow.status ? ev.workflow.status : "?");
                 }
                 hitl_event_clear(&ev);
             }

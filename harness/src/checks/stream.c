@@ -25,8 +25,9 @@ static bool expect_url_safe(hitl_check_ctx *ctx, const cJSON *v, bool nul, const
         return true; /* its type is another expectation's */
     hitl_err why = {0};
     if (nul)
-        hitl_err_set(&why, HITL_E_INVALID, "comes from an event holding a NUL (a raw byte or "
-                                           "\\u0000), which may have cut it short");
+        hitl_err_set(&why, HITL_E_INVALID,
+                     "comes from an event holding a NUL (a raw byte or "
+                     "\\u0000), which may have cut it short");
     else
         hitl_url_value_check(v->valuestring, &why);
     char exp[256];
@@ -34,8 +35,8 @@ static bool expect_url_safe(hitl_check_ctx *ctx, const cJSON *v, bool nul, const
              "%s is a value a client can send back in a URL: at most %u bytes, no control "
              "byte, no '/' or '\\', not a dot segment (§1.4.6)",
              what, HITL_URL_VALUE_MAX);
-    return hitl_expect(ctx, why.code == HITL_OK, exp, "%s %s (refused: never put in a URL)",
-                       what, why.msg);
+    return hitl_expect(ctx, why.code == HITL_OK, exp, "%s %s (refused: never put in a URL)", what,
+                       why.msg);
 }
 
 /* §2.3.1: the start stream is text/event-stream. */
@@ -65,9 +66,10 @@ static void frame_format(hitl_check_ctx *ctx)
                 continue;
             }
             cJSON *j = hitl_chk_frame_json(f);
-            bool ok = hitl_expect(ctx, !strcmp(f->type, "message") && cJSON_IsObject(j),
-                                  "every other frame is `data: <JSON object>` with no event field (§2)",
-                                  "frame %zu: event type \"%s\", data \"%.120s\"", i, f->type, f->data);
+            bool ok =
+                hitl_expect(ctx, !strcmp(f->type, "message") && cJSON_IsObject(j),
+                            "every other frame is `data: <JSON object>` with no event field (§2)",
+                            "frame %zu: event type \"%s\", data \"%.120s\"", i, f->type, f->data);
             cJSON_Delete(j);
             if (!ok)
                 break;
@@ -95,16 +97,19 @@ static void closes_after_pause(hitl_check_ctx *ctx)
     hitl_flow_start_stream(ctx, NULL, HITL_CHK_CLOSE_GRACE_MS, &run);
     if (run.paused_index == SIZE_MAX) {
         hitl_check_error(ctx, "precondition: the start stream had no workflow_paused (%s: %s)",
-                         hitl_stream_end_name(run.stream.end), run.stream.error ? run.stream.error : "");
+                         hitl_stream_end_name(run.stream.end),
+                         run.stream.error ? run.stream.error : "");
     } else {
         bool extra = false;
         for (size_t i = run.paused_index + 1; i < run.stream.n_frames; i++)
             if (strcmp(run.stream.frames[i].type, "ping"))
                 extra = true;
-        hitl_expect(ctx, run.stream.end == HITL_STREAM_CLOSED && !extra,
-                    "the start stream ends after workflow_paused (within 5 s, no further events) (§2)",
-                    "%s", run.stream.still_open ? "the stream was still open 5 s after workflow_paused"
-                          : extra ? "events followed workflow_paused"
+        hitl_expect(
+            ctx, run.stream.end == HITL_STREAM_CLOSED && !extra,
+            "the start stream ends after workflow_paused (within 5 s, no further events) (§2)",
+            "%s",
+            run.stream.still_open ? "the stream was still open 5 s after workflow_paused"
+            : extra               ? "events followed workflow_paused"
                                   : hitl_stream_end_name(run.stream.end));
     }
     hitl_run_free(&run);
@@ -135,13 +140,21 @@ static void required_fields(hitl_check_ctx *ctx)
     if (start_for_event(ctx, &run) == HITL_OK) {
         cJSON *root = hitl_chk_frame_json(&run.stream.frames[run.required_index]);
         const cJSON *d = data_of(root);
-        struct { const char *key; cJSON_bool (*is)(const cJSON *); const char *type; } fields[] = {
-            {"form_id", cJSON_IsString, "string"},       {"node_id", cJSON_IsString, "string"},
-            {"node_title", cJSON_IsString, "string"},    {"form_content", cJSON_IsString, "string"},
-            {"inputs", cJSON_IsArray, "array"},          {"actions", cJSON_IsArray, "array"},
-            {"display_in_ui", cJSON_IsBool, "boolean"},  {"resolved_default_values", cJSON_IsObject, "object"},
-            {"expiration_time", cJSON_IsNumber, "integer"}};
-        if (hitl_expect(ctx, d != NULL, "human_input_required has a `data` object (§2.1)", "no data object")) {
+        struct {
+            const char *key;
+            cJSON_bool (*is)(const cJSON *);
+            const char *type;
+        } fields[] = {{"form_id", cJSON_IsString, "string"},
+                      {"node_id", cJSON_IsString, "string"},
+                      {"node_title", cJSON_IsString, "string"},
+                      {"form_content", cJSON_IsString, "string"},
+                      {"inputs", cJSON_IsArray, "array"},
+                      {"actions", cJSON_IsArray, "array"},
+                      {"display_in_ui", cJSON_IsBool, "boolean"},
+                      {"resolved_default_values", cJSON_IsObject, "object"},
+                      {"expiration_time", cJSON_IsNumber, "integer"}};
+        if (hitl_expect(ctx, d != NULL, "human_input_required has a `data` object (§2.1)",
+                        "no data object")) {
             for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, fields[i].key);
                 char exp[128];
@@ -227,8 +240,7 @@ static void envelope_fields(hitl_check_ctx *ctx)
                 snprintf(exp, sizeof exp, "every %s event has top-level `%s` (§2.3.5)", kind,
                          need[k]);
                 if (!hitl_expect(ctx, cJSON_GetObjectItemCaseSensitive(j, need[k]) != NULL, exp,
-                                 "frame %zu (%s) has no `%s`", i, name[0] ? name : "?",
-                                 need[k]))
+                                 "frame %zu (%s) has no `%s`", i, name[0] ? name : "?", need[k]))
                     break;
             }
             bool nul = hitl_json_text_has_nul(f->data, f->data_len);
@@ -251,7 +263,8 @@ static void paused_reasons(hitl_check_ctx *ctx)
     hitl_run run;
     if (hitl_flow_start(ctx, &run) == HITL_OK) {
         if (run.paused_index == SIZE_MAX) {
-            hitl_check_fail(ctx, "workflow_paused follows human_input_required (§2)", "no workflow_paused");
+            hitl_check_fail(ctx, "workflow_paused follows human_input_required (§2)",
+                            "no workflow_paused");
         } else {
             cJSON *root = hitl_chk_frame_json(&run.stream.frames[run.paused_index]);
             const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(data_of(root), "reasons");
@@ -264,22 +277,22 @@ static void paused_reasons(hitl_check_ctx *ctx)
                     cJSON_IsString(fid) && run.form_id && !strcmp(fid->valuestring, run.form_id))
                     match = r;
             }
-            if (hitl_expect(ctx, match != NULL,
-                            "workflow_paused.data.reasons has a human_input_required reason with the "
-                            "event's form_id (§2.2.1)",
-                            "no such reason among %d", cJSON_GetArraySize(reasons))) {
+            if (hitl_expect(
+                    ctx, match != NULL,
+                    "workflow_paused.data.reasons has a human_input_required reason with the "
+                    "event's form_id (§2.2.1)",
+                    "no such reason among %d", cJSON_GetArraySize(reasons))) {
                 const cJSON *tok = cJSON_GetObjectItemCaseSensitive(match, "form_token");
                 const cJSON *exp = cJSON_GetObjectItemCaseSensitive(match, "expiration_time");
                 hitl_expect(ctx, cJSON_IsString(tok) && !strcmp(tok->valuestring, run.form_token),
                             "the reason's form_token equals the event's (§2.2.1)", "form_token %s",
                             cJSON_IsString(tok) ? tok->valuestring : "missing");
                 int64_t rexp = 0;
-                hitl_expect(ctx,
-                            hitl_json_int64(exp, &rexp) == HITL_JSON_OK &&
-                                rexp == run.expiration_time,
-                            "the reason's expiration_time equals the event's (§2.2.1)",
-                            "expiration_time %.0f, event %lld", cJSON_IsNumber(exp) ? exp->valuedouble : -1.0,
-                            (long long)run.expiration_time);
+                hitl_expect(
+                    ctx, hitl_json_int64(exp, &rexp) == HITL_JSON_OK && rexp == run.expiration_time,
+                    "the reason's expiration_time equals the event's (§2.2.1)",
+                    "expiration_time %.0f, event %lld",
+                    cJSON_IsNumber(exp) ? exp->valuedouble : -1.0, (long long)run.expiration_time);
             }
             cJSON_Delete(root);
         }
@@ -300,10 +313,12 @@ static void paused_outputs_empty(hitl_check_ctx *ctx)
         else
             hitl_expect(ctx, cJSON_IsObject(outputs) && outputs->child == NULL,
                         "workflow_paused.data.outputs == {} on a Service API run (§2.2.2)",
-                        "outputs is %s", cJSON_IsObject(outputs) ? "a non-empty object" : "not an object");
+                        "outputs is %s",
+                        cJSON_IsObject(outputs) ? "a non-empty object" : "not an object");
         cJSON_Delete(root);
     } else if (!hitl_check_done(ctx)) {
-        hitl_check_fail(ctx, "workflow_paused follows human_input_required (§2)", "no workflow_paused");
+        hitl_check_fail(ctx, "workflow_paused follows human_input_required (§2)",
+                        "no workflow_paused");
     }
     hitl_run_free(&run);
 }
@@ -318,7 +333,8 @@ static void required_form_valid(hitl_check_ctx *ctx)
                     "the event's form passes §4.2 (action id pattern and length, button_style, "
                     "input shapes, unique names)",
                     "%zu problems; first: %s: %s", f->n_problems,
-                    f->n_problems ? f->problems[0].path : "", f->n_problems ? f->problems[0].message : "");
+                    f->n_problems ? f->problems[0].path : "",
+                    f->n_problems ? f->problems[0].message : "");
     }
     hitl_run_free(&run);
 }
@@ -337,25 +353,30 @@ static void blocking_paused(hitl_check_ctx *ctx)
         cJSON_AddStringToObject(body, "query", "hitlcheck conformance run");
     char *json = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
-    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_SERVICE,
-                      .path = chat ? "/chat-messages" : "/workflows/run", .json = json,
+    hitl_call call = {.method = "POST",
+                      .surface = HITL_SURFACE_SERVICE,
+                      .path = chat ? "/chat-messages" : "/workflows/run",
+                      .json = json,
                       .timeout_ms = t->max_wait_s * 1000L};
     hitl_http_response resp;
     if (hitl_flow_call(ctx, &call, &resp) == HITL_OK &&
-        hitl_expect_status(ctx, &resp, 200, "a blocking-mode run answers when it pauses (§2.2.3)")) {
+        hitl_expect_status(ctx, &resp, 200,
+                           "a blocking-mode run answers when it pauses (§2.2.3)")) {
         cJSON *root = hitl_chk_expect_json_object(ctx, &resp, "the blocking response");
         const cJSON *d = data_of(root);
         if (chat) {
             const cJSON *ev = cJSON_GetObjectItemCaseSensitive(root, "event");
-            hitl_expect(ctx, cJSON_IsString(ev) && !strcmp(ev->valuestring, "workflow_paused") && d,
-                        "Chatflow blocking answer: event \"workflow_paused\" with data.reasons (§2)",
-                        "event %s", cJSON_IsString(ev) ? ev->valuestring : "missing");
+            hitl_expect(
+                ctx, cJSON_IsString(ev) && !strcmp(ev->valuestring, "workflow_paused") && d,
+                "Chatflow blocking answer: event \"workflow_paused\" with data.reasons (§2)",
+                "event %s", cJSON_IsString(ev) ? ev->valuestring : "missing");
         } else if (root) {
             const cJSON *st = cJSON_GetObjectItemCaseSensitive(d, "status");
             const cJSON *pn = cJSON_GetObjectItemCaseSensitive(d, "paused_nodes");
-            hitl_expect(ctx, cJSON_IsString(st) && !strcmp(st->valuestring, "paused") && cJSON_IsArray(pn),
-                        "Workflow blocking answer: data.status \"paused\" and data.paused_nodes (§2.2.3)",
-                        "data.status %s", cJSON_IsString(st) ? st->valuestring : "missing");
+            hitl_expect(
+                ctx, cJSON_IsString(st) && !strcmp(st->valuestring, "paused") && cJSON_IsArray(pn),
+                "Workflow blocking answer: data.status \"paused\" and data.paused_nodes (§2.2.3)",
+                "data.status %s", cJSON_IsString(st) ? st->valuestring : "missing");
         }
         const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(d, "reasons");
         const cJSON *r0 = cJSON_GetArrayItem(reasons, 0);

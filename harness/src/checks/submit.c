@@ -236,9 +236,8 @@ static void valid_ok(hitl_check_ctx *ctx)
         hitl_http_response resp;
         if (post(ctx, &p, &resp) == HITL_OK &&
             hitl_expect_status(ctx, &resp, 200, "a valid submit is accepted (§7.4.1)"))
-            hitl_expect(ctx, body_is_empty_object(&resp),
-                        "the 200 body is exactly {} (§7.4.1)", "body %.200s",
-                        hitl_buf_str(&resp.body));
+            hitl_expect(ctx, body_is_empty_object(&resp), "the 200 body is exactly {} (§7.4.1)",
+                        "body %.200s", hitl_buf_str(&resp.body));
         hitl_http_response_free(&resp);
     }
     prepared_free(&p);

@@ -37,7 +37,8 @@ typedef struct auth_case {
 /* Uploads the sample once per case with the case's Authorization and expects its answer
  * with code invalid_upload_token (201 with an id for a 201 case). |u| may lack a token when
  * no case uses "%s". Stops at the first failure. */
-static void run_auth_cases(hitl_check_ctx *ctx, const hitl_uploader *u, const auth_case *cases, size_t n)
+static void run_auth_cases(hitl_check_ctx *ctx, const hitl_uploader *u, const auth_case *cases,
+                           size_t n)
 {
     if (!hitl_flow_require_upload_routes(ctx))
         return;
@@ -63,8 +64,8 @@ static void run_auth_cases(hitl_check_ctx *ctx, const hitl_uploader *u, const au
                     free(id);
                 }
             } else {
-                hitl_uploader_expect_answer(ctx, &resp, cases[i].status, "invalid_upload_token", what,
-                              cases[i].section);
+                hitl_uploader_expect_answer(ctx, &resp, cases[i].status, "invalid_upload_token",
+                                            what, cases[i].section);
             }
         }
         hitl_http_response_free(&resp);
@@ -140,8 +141,7 @@ static void auth_prefix(hitl_check_ctx *ctx)
 static void auth_unknown_token(hitl_check_ctx *ctx)
 {
     static const auth_case cases[] = {
-        {UNKNOWN_UPLOAD_AUTH, 403, "`Authorization: Bearer hitl_upload_doesnotexist`",
-         "§6.1.5"},
+        {UNKNOWN_UPLOAD_AUTH, 403, "`Authorization: Bearer hitl_upload_doesnotexist`", "§6.1.5"},
     };
     hitl_uploader none = {.web = true};
     run_auth_cases(ctx, &none, cases, 1);
@@ -167,8 +167,8 @@ static void auth_submitted_form(hitl_check_ctx *ctx)
         hitl_http_response resp;
         if (hitl_uploader_send_sample(ctx, &u, NULL, &resp) == HITL_OK)
             hitl_uploader_expect_answer(ctx, &resp, 412, "human_input_form_submitted",
-                          "an upload with the token of a submitted form (not 403)",
-                          "§6.1.7");
+                                        "an upload with the token of a submitted form (not 403)",
+                                        "§6.1.7");
         hitl_http_response_free(&resp);
     }
     hitl_uploader_close(&u);
@@ -200,7 +200,7 @@ static void auth_before_body(hitl_check_ctx *ctx)
     hitl_uploader none = {.web = true};
     hitl_http_response resp;
     if (hitl_uploader_send(ctx, &none, "", "hitlcheck-big.png", "image/png", data, OVER_IMAGE_LIMIT,
-                  &resp) == HITL_OK)
+                           &resp) == HITL_OK)
         hitl_uploader_expect_answer(
             ctx, &resp, 401, "invalid_upload_token",
             "an unauthenticated 11 MiB .png upload (the token is checked before the body: "
@@ -240,16 +240,15 @@ static void expect_file_response(hitl_check_ctx *ctx, const hitl_http_response *
                 (long long)size, len);
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(root, "extension");
     hitl_expect(ctx, cJSON_IsString(ex) && !strcmp(ex->valuestring, ext),
-                "`extension` is the filename's, without the dot (§6.2.1)",
-                "`extension` is %s",
+                "`extension` is the filename's, without the dot (§6.2.1)", "`extension` is %s",
                 cJSON_IsString(ex) ? ex->valuestring
                 : ex               ? "not a string"
                                    : "missing");
     hitl_uploader_expect_string_field(ctx, root, "mime_type", true, sec);
     hitl_uploader_int_field(root, "created_at", &ok);
-    hitl_expect(
-        ctx, ok, "`created_at` is an integer (Unix seconds) (§6.2.1)", "`created_at` is %s",
-        cJSON_GetObjectItemCaseSensitive(root, "created_at") ? "not an integer" : "missing");
+    hitl_expect(ctx, ok, "`created_at` is an integer (Unix seconds) (§6.2.1)", "`created_at` is %s",
+                cJSON_GetObjectItemCaseSensitive(root, "created_at") ? "not an integer"
+                                                                     : "missing");
     cJSON_Delete(root);
 }
 
@@ -372,10 +371,11 @@ static void local_too_large(hitl_check_ctx *ctx)
     char *data = NULL;
     if (hitl_uploader_open(ctx, &u) == HITL_OK && (data = big_png(ctx, OVER_IMAGE_LIMIT))) {
         hitl_http_response resp;
-        if (hitl_uploader_send(ctx, &u, NULL, "hitlcheck-big.png", "image/png", data, OVER_IMAGE_LIMIT,
-                      &resp) == HITL_OK)
+        if (hitl_uploader_send(ctx, &u, NULL, "hitlcheck-big.png", "image/png", data,
+                               OVER_IMAGE_LIMIT, &resp) == HITL_OK)
             hitl_uploader_expect_answer(ctx, &resp, 413, "file_too_large",
-                          "an 11 MiB .png upload (image limit 10 MiB by default)", "§6.2.6");
+                                        "an 11 MiB .png upload (image limit 10 MiB by default)",
+                                        "§6.2.6");
         hitl_http_response_free(&resp);
     }
     free(data);
@@ -402,8 +402,8 @@ static void local_size_reported(hitl_check_ctx *ctx)
             hitl_http_response resp;
             char what[96];
             snprintf(what, sizeof what, "a %zu-byte PDF upload", sizes[i]);
-            if (hitl_uploader_send(ctx, &u, NULL, "hitlcheck-size.pdf", "application/pdf", data, sizes[i],
-                          &resp) == HITL_OK &&
+            if (hitl_uploader_send(ctx, &u, NULL, "hitlcheck-size.pdf", "application/pdf", data,
+                                   sizes[i], &resp) == HITL_OK &&
                 hitl_uploader_expect_answer(ctx, &resp, 201, NULL, what, "§6.2.1")) {
                 cJSON *root = hitl_chk_body_json(&resp);
                 bool ok;
@@ -444,7 +444,7 @@ static void local_under_limit(hitl_check_ctx *ctx)
                  UNDER_DOCUMENT_LIMIT);
         hitl_http_response resp;
         if (hitl_uploader_send(ctx, &u, NULL, "hitlcheck-under-limit.pdf", "application/pdf", data,
-                      UNDER_DOCUMENT_LIMIT, &resp) == HITL_OK) {
+                               UNDER_DOCUMENT_LIMIT, &resp) == HITL_OK) {
             hitl_proxy_page page;
             if (resp.status == 413 && hitl_proxy_page_detect(&resp, &page)) {
                 char said[512], exp[256];
@@ -531,11 +531,12 @@ static void local_blocked_extension(hitl_check_ctx *ctx)
             char name[64], what[160], message[160];
             snprintf(name, sizeof name, "hitlcheck.%s", ext);
             hitl_http_response resp;
-            if (hitl_uploader_send(ctx, &u, NULL, name, "application/octet-stream", data, sizeof data - 1,
-                          &resp) == HITL_OK) {
+            if (hitl_uploader_send(ctx, &u, NULL, name, "application/octet-stream", data,
+                                   sizeof data - 1, &resp) == HITL_OK) {
                 if (u.web) {
                     snprintf(what, sizeof what, "a WEB upload of %s (.%s blocked)", name, ext);
-                    if (hitl_uploader_expect_answer(ctx, &resp, 400, "file_extension_blocked", what, "§6.2.7"))
+                    if (hitl_uploader_expect_answer(ctx, &resp, 400, "file_extension_blocked", what,
+                                                    "§6.2.7"))
                         hitl_expect_error_msg(
                             ctx, &resp, 400, "file_extension_blocked",
                             "The file extension is blocked for security reasons.");
@@ -544,7 +545,8 @@ static void local_blocked_extension(hitl_check_ctx *ctx)
                              ext);
                     snprintf(message, sizeof message,
                              "File extension '.%s' is not allowed for security reasons", ext);
-                    if (hitl_uploader_expect_answer(ctx, &resp, 400, "invalid_param", what, "§6.4.3"))
+                    if (hitl_uploader_expect_answer(ctx, &resp, 400, "invalid_param", what,
+                                                    "§6.4.3"))
                         hitl_expect_error_msg(ctx, &resp, 400, "invalid_param", message);
                 }
             }
@@ -564,9 +566,9 @@ static void svc_no_mime_type(hitl_check_ctx *ctx)
     const char *pdf = hitl_flow_sample_pdf(&len);
     hitl_http_response resp;
     if (hitl_flow_upload_svc_as(ctx, NULL, NULL, "hitlcheck.pdf", NULL, pdf, len, &resp) == HITL_OK)
-        hitl_uploader_expect_answer(ctx, &resp, 415, "unsupported_file_type",
-                      "a Service API upload of hitlcheck.pdf whose file part has no Content-Type",
-                      "§6.4.2");
+        hitl_uploader_expect_answer(
+            ctx, &resp, 415, "unsupported_file_type",
+            "a Service API upload of hitlcheck.pdf whose file part has no Content-Type", "§6.4.2");
     hitl_http_response_free(&resp);
 }
 
@@ -599,8 +601,8 @@ static void remote_ok(hitl_check_ctx *ctx)
                             "through the target's SSRF proxy)",
                             url, resp.status, hitl_buf_str(&resp.body));
         } else if (!rc && hitl_uploader_expect_answer(ctx, &resp, 201, NULL,
-                                        "a remote upload of the fixture's good.pdf",
-                                        "§6.3.1")) {
+                                                      "a remote upload of the fixture's good.pdf",
+                                                      "§6.3.1")) {
             cJSON *root =
                 hitl_chk_expect_json_object(ctx, &resp, "the 201 remote-upload body (§6.3)");
             if (root) {
@@ -616,8 +618,7 @@ static void remote_ok(hitl_check_ctx *ctx)
             }
             cJSON_Delete(root);
             size_t hits = hitl_fixture_hits(env->fixture, prefix);
-            hitl_expect(ctx, hits > 0,
-                        "the target fetched the URL from the fixture (§6.3.1)",
+            hitl_expect(ctx, hits > 0, "the target fetched the URL from the fixture (§6.3.1)",
                         "the fixture saw no request for %sgood.pdf", prefix);
         }
         hitl_http_response_free(&resp);

@@ -36,14 +36,15 @@ static void token_issue_ok(hitl_check_ctx *ctx)
         hitl_http_response resp;
         char *token = NULL;
         if (hitl_flow_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK &&
-            hitl_expect(ctx, resp.status == 200, "HTTP 200, not 201 (§5.1)",
-                        "HTTP %ld: %.200s", resp.status, hitl_buf_str(&resp.body))) {
+            hitl_expect(ctx, resp.status == 200, "HTTP 200, not 201 (§5.1)", "HTTP %ld: %.200s",
+                        resp.status, hitl_buf_str(&resp.body))) {
             cJSON *root = hitl_chk_expect_json_object(ctx, &resp, "the upload-token answer (§5)");
             const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "upload_token");
             if (root &&
                 hitl_expect(ctx, cJSON_IsString(tok), "`upload_token` is a string (§5)",
                             "`upload_token` is %s", tok ? "not a string" : "missing") &&
-                hitl_expect(ctx, !strncmp(tok->valuestring, HITL_UPLOAD_PREFIX, HITL_UPLOAD_PREFIX_LEN),
+                hitl_expect(ctx,
+                            !strncmp(tok->valuestring, HITL_UPLOAD_PREFIX, HITL_UPLOAD_PREFIX_LEN),
                             "upload_token starts with \"hitl_upload_\" (§5.1)",
                             "upload_token starts \"%.*s…\"", shown_prefix_len(tok->valuestring),
                             tok->valuestring)) {
@@ -167,7 +168,7 @@ static void token_issue_after_submit(hitl_check_ctx *ctx)
         char *token = NULL;
         if (hitl_flow_upload_token(ctx, run.form_token, &resp, &token) == HITL_OK)
             hitl_uploader_expect_answer(ctx, &resp, 412, "human_input_form_submitted",
-                          "POST …/upload-token of a submitted form", "§5.6");
+                                        "POST …/upload-token of a submitted form", "§5.6");
         free(token);
         hitl_http_response_free(&resp);
     }

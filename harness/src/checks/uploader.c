@@ -17,7 +17,6 @@ static bool is_web(hitl_check_ctx *ctx)
     return hitl_ctx_surface(ctx) == HITL_SURFACE_WEB;
 }
 
-
 /* 0, or non-zero after an ERROR; uploader_close in every case. */
 int hitl_uploader_open(hitl_check_ctx *ctx, hitl_uploader *u)
 {
@@ -42,20 +41,21 @@ void hitl_uploader_close(hitl_uploader *u)
 /* Uploads |len| bytes as |name| with the hitl_uploader's credentials, or with |authorization|
  * ("" = no header) on WEB. */
 int hitl_uploader_send(hitl_check_ctx *ctx, const hitl_uploader *u, const char *authorization,
-                     const char *name, const char *ctype, const void *data, size_t len,
-                     hitl_http_response *resp)
+                       const char *name, const char *ctype, const void *data, size_t len,
+                       hitl_http_response *resp)
 {
     return hitl_flow_upload_local(ctx, u->web ? u->token : NULL, u->web ? authorization : NULL,
                                   name, ctype, data, len, resp);
 }
 
 /* Uploads the sample PDF (§6.2.1's "valid file"). */
-int hitl_uploader_send_sample(hitl_check_ctx *ctx, const hitl_uploader *u, const char *authorization,
-                         hitl_http_response *resp)
+int hitl_uploader_send_sample(hitl_check_ctx *ctx, const hitl_uploader *u,
+                              const char *authorization, hitl_http_response *resp)
 {
     size_t len;
     const char *pdf = hitl_flow_sample_pdf(&len);
-    return hitl_uploader_send(ctx, u, authorization, "hitlcheck.pdf", "application/pdf", pdf, len, resp);
+    return hitl_uploader_send(ctx, u, authorization, "hitlcheck.pdf", "application/pdf", pdf, len,
+                              resp);
 }
 
 /* The local-upload path of the check's surface and the target's layout (§1.2). */
@@ -80,8 +80,8 @@ static int put_quoted(hitl_buf *b, const char *s)
 /* POSTs a hand-written multipart/form-data body of |parts| (a part is a file when its
  * filename is not NULL, "" included) to the surface's local-upload route with the
  * hitl_uploader's credentials; SVC adds the `user` field (§6.4). */
-int hitl_uploader_post_parts(hitl_check_ctx *ctx, const hitl_uploader *u, const hitl_http_part *parts,
-                          size_t n, hitl_http_response *resp)
+int hitl_uploader_post_parts(hitl_check_ctx *ctx, const hitl_uploader *u,
+                             const hitl_http_part *parts, size_t n, hitl_http_response *resp)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
     hitl_buf b;
@@ -128,7 +128,7 @@ int hitl_uploader_post_parts(hitl_check_ctx *ctx, const hitl_uploader *u, const 
 /* Expects HTTP |status| for the request |what| (named in the expectation), then the §1.3
  * error body with |code|. */
 bool hitl_uploader_expect_answer(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
-                          const char *code, const char *what, const char *section)
+                                 const char *code, const char *what, const char *section)
 {
     char exp[512];
     snprintf(exp, sizeof exp, "%s → HTTP %ld%s%s (%s)", what, status, code ? " " : "",
@@ -152,7 +152,7 @@ int64_t hitl_uploader_int_field(const cJSON *obj, const char *key, bool *ok)
 
 /* Expects `key` of |obj| to be a string (non-empty when |non_empty|). */
 bool hitl_uploader_expect_string_field(hitl_check_ctx *ctx, const cJSON *obj, const char *key,
-                                bool non_empty, const char *section)
+                                       bool non_empty, const char *section)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     char exp[256];

@@ -48,9 +48,8 @@ int hitl_uploader_post_parts(hitl_check_ctx *ctx, const hitl_uploader *u,
 /* Expects HTTP |status| for the request |what| (named in the expectation, with the clause
  * |section|), then the §1.3 error body with |code| (none when NULL). A front end's own page
  * is not the target's answer (hitl_check_front_page). */
-bool hitl_uploader_expect_answer(hitl_check_ctx *ctx, const hitl_http_response *resp,
-                                 long status, const char *code, const char *what,
-                                 const char *section);
+bool hitl_uploader_expect_answer(hitl_check_ctx *ctx, const hitl_http_response *resp, long status,
+                                 const char *code, const char *what, const char *section);
 
 /* The number `key` of |obj| when it is an integer; |*ok| says whether it was. */
 int64_t hitl_uploader_int_field(const cJSON *obj, const char *key, bool *ok);

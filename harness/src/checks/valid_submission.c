@@ -217,8 +217,8 @@ char *hitl_chk_upload_file(hitl_check_ctx *ctx, const hitl_run *run, const char 
         hitl_err why = {0};
         id = hitl_flow_upload_id(&resp, &why);
         if (why.code)
-            hitl_check_error(ctx, "precondition: %s: uploading %s (%s): %s", what,
-                             sample->filename, sample->mime, why.msg);
+            hitl_check_error(ctx, "precondition: %s: uploading %s (%s): %s", what, sample->filename,
+                             sample->mime, why.msg);
         else if (!id)
             hitl_check_error(ctx,
                              "precondition: %s: uploading %s (%s) answered HTTP %ld, not 201 "

@@ -48,20 +48,34 @@ void hitl_err_clear(hitl_err *err)
 const char *hitl_status_name(int code)
 {
     switch ((hitl_status)code) {
-    case HITL_OK: return "HITL_OK";
-    case HITL_E_NOMEM: return "HITL_E_NOMEM";
-    case HITL_E_ARG: return "HITL_E_ARG";
-    case HITL_E_TOO_LONG: return "HITL_E_TOO_LONG";
-    case HITL_E_TOO_BIG: return "HITL_E_TOO_BIG";
-    case HITL_E_PARSE: return "HITL_E_PARSE";
-    case HITL_E_INVALID: return "HITL_E_INVALID";
-    case HITL_E_IO: return "HITL_E_IO";
-    case HITL_E_TIMEOUT: return "HITL_E_TIMEOUT";
-    case HITL_E_NETWORK: return "HITL_E_NETWORK";
-    case HITL_E_STATE: return "HITL_E_STATE";
-    case HITL_E_AGAIN: return "HITL_E_AGAIN";
-    case HITL_E_STOPPED: return "HITL_E_STOPPED";
-    case HITL_E_UNSUPPORTED: return "HITL_E_UNSUPPORTED";
+    case HITL_OK:
+        return "HITL_OK";
+    case HITL_E_NOMEM:
+        return "HITL_E_NOMEM";
+    case HITL_E_ARG:
+        return "HITL_E_ARG";
+    case HITL_E_TOO_LONG:
+        return "HITL_E_TOO_LONG";
+    case HITL_E_TOO_BIG:
+        return "HITL_E_TOO_BIG";
+    case HITL_E_PARSE:
+        return "HITL_E_PARSE";
+    case HITL_E_INVALID:
+        return "HITL_E_INVALID";
+    case HITL_E_IO:
+        return "HITL_E_IO";
+    case HITL_E_TIMEOUT:
+        return "HITL_E_TIMEOUT";
+    case HITL_E_NETWORK:
+        return "HITL_E_NETWORK";
+    case HITL_E_STATE:
+        return "HITL_E_STATE";
+    case HITL_E_AGAIN:
+        return "HITL_E_AGAIN";
+    case HITL_E_STOPPED:
+        return "HITL_E_STOPPED";
+    case HITL_E_UNSUPPORTED:
+        return "HITL_E_UNSUPPORTED";
     }
     return "HITL_E_UNKNOWN";
 }

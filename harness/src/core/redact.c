@@ -203,10 +203,10 @@ static const struct {
     mask_kind kind;
     const char *label;
 } SENSITIVE[] = {
-    {"header", MASK_HEADER, "header"},          {"api-key", MASK_VALUE, "api-key"},
-    {"other-api-key", MASK_VALUE, "api-key"},   {"chat-api-key", MASK_VALUE, "api-key"},
-    {"proxy", MASK_USERINFO, "proxy-password"}, {"target", MASK_PASSWORD, "password"},
-    {"fixture-url", MASK_PASSWORD, "password"}, {"global-timeout-key", MASK_VALUE, "api-key"},
+    {"header", MASK_HEADER, "header"},           {"api-key", MASK_VALUE, "api-key"},
+    {"other-api-key", MASK_VALUE, "api-key"},    {"chat-api-key", MASK_VALUE, "api-key"},
+    {"proxy", MASK_USERINFO, "proxy-password"},  {"target", MASK_PASSWORD, "password"},
+    {"fixture-url", MASK_PASSWORD, "password"},  {"global-timeout-key", MASK_VALUE, "api-key"},
     {"two-node-api-key", MASK_VALUE, "api-key"},
 };
 #define N_SENSITIVE (sizeof SENSITIVE / sizeof SENSITIVE[0])
@@ -231,8 +231,9 @@ static int sensitive_long(const char *name, size_t len)
 static bool header_is_harmless(const char *name, size_t len)
 {
     static const char *const HARMLESS[] = {
-        "accept", "accept-language", "cache-control", "content-type", "host", "origin",
-        "referer", "user-agent", "x-forwarded-host", "x-forwarded-proto", "x-request-id"};
+        "accept",      "accept-language", "cache-control", "content-type",     "host",
+        "origin",      "referer",         "user-agent",    "x-forwarded-host", "x-forwarded-proto",
+        "x-request-id"};
     while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
         len--;
     for (size_t i = 0; i < sizeof HARMLESS / sizeof HARMLESS[0]; i++)

@@ -61,9 +61,8 @@ void hitl_check_pass(hitl_check_ctx *ctx)
     }
 }
 
-
-__attribute__((format(printf, 3, 0)))
-static void final_v(hitl_check_ctx *ctx, hitl_verdict v, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void final_v(hitl_check_ctx *ctx, hitl_verdict v,
+                                                          const char *fmt, va_list ap)
 {
     if (ctx->verdict_set && ctx->result->reported != HITL_PASS)
         return;

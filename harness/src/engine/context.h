@@ -20,14 +20,14 @@
 typedef struct runner runner;
 
 struct hitl_check_ctx {
-    runner *rn;                  /* the scheduler running the check */
+    runner *rn; /* the scheduler running the check */
     const hitl_target *target;
     hitl_http *http;
     hitl_redactor *redactor;
     const hitl_scheduler_options *opts;
     pthread_mutex_t *cb_lock;
     hitl_result *result;
-    bool verdict_set;       /* FAIL, SKIP, ERROR or an explicit PASS */
+    bool verdict_set;            /* FAIL, SKIP, ERROR or an explicit PASS */
     pthread_mutex_t record_lock; /* a stream thread records exchanges too */
     char source_ip[32];          /* "" unless distinct_sources */
     pthread_t thread;            /* the thread running the check */

@@ -136,7 +136,7 @@ static int pace_kind(const hitl_check_ctx *ctx, const hitl_http_request *req)
     const char *slash = memchr(token, '/', len);
     const char *method = req->method ? req->method : "GET";
     if (!slash)
-        return !strcmp(method, "GET") ? HITL_PACE_GET
+        return !strcmp(method, "GET")    ? HITL_PACE_GET
                : !strcmp(method, "POST") ? HITL_PACE_SUBMIT
                                          : -1;
     size_t rest = len - (size_t)(slash - token);
@@ -165,8 +165,7 @@ static const char *const PACE_NAME[HITL_PACE_KINDS] = {"form GET", "form submit"
 /* A WEB 429 for a request of |kind| from the check's own address (one only it uses) when it
  * had sent no more than rate_max of its own within the window: the target counted other
  * clients' requests in its bucket. Sets the run's one-bucket fact with that evidence. */
-static void learn_one_bucket(hitl_check_ctx *ctx, const hitl_http_request *req, int kind,
-                             int own)
+static void learn_one_bucket(hitl_check_ctx *ctx, const hitl_http_request *req, int kind, int own)
 {
     if (!ctx->source_ip[0] || strcmp(req->source_ip ? req->source_ip : "", ctx->source_ip) ||
         own > ctx->target->rate_max || hitl_runner_one_bucket_known(ctx->rn, NULL, 0))
@@ -179,8 +178,8 @@ static void learn_one_bucket(hitl_check_ctx *ctx, const hitl_http_request *req, 
         "peer address) makes every client one. The run paced its WEB form requests from then "
         "on (%d per %d s for each limiter, all checks together)",
         ctx->result->entry->id, hitl_surface_name(ctx->result->surface), PACE_NAME[kind],
-        ctx->source_ip, own, own == 1 ? "" : "s", ctx->target->rate_window_s,
-        ctx->target->rate_max, ctx->target->rate_max, ctx->target->rate_window_s);
+        ctx->source_ip, own, own == 1 ? "" : "s", ctx->target->rate_window_s, ctx->target->rate_max,
+        ctx->target->rate_max, ctx->target->rate_window_s);
     if (why)
         hitl_runner_one_bucket_set(ctx->rn, why);
     free(why);
@@ -192,8 +191,8 @@ static void pace(hitl_check_ctx *ctx, int kind)
 {
     if (kind < 0 || !hitl_runner_paced(ctx->rn))
         return;
-    double at = hitl_pacer_reserve(hitl_runner_pacer(ctx->rn), (hitl_pace_kind)kind,
-                                   hitl_ctx_now_s());
+    double at =
+        hitl_pacer_reserve(hitl_runner_pacer(ctx->rn), (hitl_pace_kind)kind, hitl_ctx_now_s());
     double left = at - hitl_ctx_now_s();
     if (left > 0)
         hitl_ctx_sleep_ms(ctx, (long)(left * 1000.0) + 1,
@@ -247,8 +246,7 @@ int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_ht
         learn_one_bucket(ctx, req, kind, own);
         /* With one bucket for all, a 429 is the other checks' traffic, never this check's
          * finding: the bucket is full, wait a window through the pacer and send again. */
-        if (attempt >= PACED_RETRIES || !hitl_runner_paced(ctx->rn) ||
-            hitl_runner_stopped(ctx->rn))
+        if (attempt >= PACED_RETRIES || !hitl_runner_paced(ctx->rn) || hitl_runner_stopped(ctx->rn))
             break;
         hitl_pacer_fill(hitl_runner_pacer(ctx->rn), kind, hitl_ctx_now_s());
         hitl_http_response_free(resp);

@@ -48,8 +48,8 @@ static void judge(hitl_check_ctx *ctx)
     cJSON_Delete(root);
 }
 
-__attribute__((format(printf, 3, 0)))
-static bool fail_v(hitl_check_ctx *ctx, const char *expected, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static bool fail_v(hitl_check_ctx *ctx, const char *expected,
+                                                         const char *fmt, va_list ap)
 {
     ctx->result->assertions++;
     if (ctx->verdict_set && ctx->result->reported != HITL_PASS)
@@ -125,11 +125,13 @@ static bool expect_error_msg(hitl_check_ctx *ctx, const hitl_http_response *resp
     if (prefix)
         snprintf(exp, sizeof exp,
                  "HTTP %ld with a JSON error body {\"code\": \"%s\", \"message\": \"%s…\", "
-                 "\"status\": %ld} (§1.3)", status, code, prefix, status);
+                 "\"status\": %ld} (§1.3)",
+                 status, code, prefix, status);
     else
         snprintf(exp, sizeof exp,
                  "HTTP %ld with a JSON error body {\"code\": \"%s\", \"message\": <string>, "
-                 "\"status\": %ld} (§1.3)", status, code, status);
+                 "\"status\": %ld} (§1.3)",
+                 status, code, status);
     body_preview(resp, body, sizeof body);
     /* A front end's own page (nginx's HTML 414 …) is not the app's answer: never judged
      * as its JSON error (proxy_page.h). */

@@ -36,7 +36,8 @@ static int call_once(hitl_check_ctx *ctx, const hitl_call *call, hitl_http_respo
     if (rc) {
         hitl_buf_free(&url);
         memset(resp, 0, sizeof *resp);
-        hitl_check_error(ctx, "could not build the URL for %s (longer than %u bytes?)", call->path, URL_MAX);
+        hitl_check_error(ctx, "could not build the URL for %s (longer than %u bytes?)", call->path,
+                         URL_MAX);
         return rc;
     }
     const char *headers[40];
@@ -274,8 +275,12 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
         api_key = t->api_key;
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", api_key ? api_key : "");
     const char *headers[] = {auth, "Content-Type: application/json", "Accept: text/event-stream"};
-    hitl_http_request req = {.method = "POST", .url = hitl_buf_str(&url), .headers = headers,
-                             .n_headers = 3, .body = json, .body_len = strlen(json)};
+    hitl_http_request req = {.method = "POST",
+                             .url = hitl_buf_str(&url),
+                             .headers = headers,
+                             .n_headers = 3,
+                             .body = json,
+                             .body_len = strlen(json)};
     /* human_input_required must come within |total_ms| of the start, whatever else (comment
      * lines, pings) arrives meanwhile (§2.3.6); the pause, and optionally the server's close,
      * within the same time plus |wait_close_ms|. */
@@ -328,8 +333,10 @@ int hitl_flow_start_as(hitl_check_ctx *ctx, const char *api_key, hitl_run *run)
         hitl_check_setup_error(ctx, HITL_STEP_START, "%s", run->refused);
         return HITL_E_INVALID;
     }
-    if (s->end == HITL_STREAM_FAILED || s->end == HITL_STREAM_TIMEOUT || s->end == HITL_STREAM_OVERFLOW) {
-        hitl_check_setup_error(ctx, HITL_STEP_START, "the start stream ended (%s) before the pause: %s",
+    if (s->end == HITL_STREAM_FAILED || s->end == HITL_STREAM_TIMEOUT ||
+        s->end == HITL_STREAM_OVERFLOW) {
+        hitl_check_setup_error(ctx, HITL_STEP_START,
+                               "the start stream ended (%s) before the pause: %s",
                                hitl_stream_end_name(s->end), s->error ? s->error : "");
         return HITL_E_STATE;
     }
@@ -372,8 +379,9 @@ int hitl_flow_form_path(hitl_check_ctx *ctx, char *out, size_t cap, const char *
     hitl_err err = {0};
     int rc = hitl_url_path(out, cap, "/form/human_input/", form_token, suffix, &err);
     if (rc)
-        hitl_check_error(ctx, "the form token %s: the request /form/human_input/<form-token>%s "
-                              "was not sent",
+        hitl_check_error(ctx,
+                         "the form token %s: the request /form/human_input/<form-token>%s "
+                         "was not sent",
                          err.msg, suffix ? suffix : "");
     return rc;
 }
@@ -512,7 +520,9 @@ hitl_upload_layout hitl_flow_layout(hitl_check_ctx *ctx)
         return t->layout;
     /* Not yet fingerprinted: probe the v2 path without a token. An existing route answers
      * 401 invalid_upload_token (the auth ladder runs before anything else, §6.1). */
-    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB, .path = "/human-input-forms/files",
+    hitl_call call = {.method = "POST",
+                      .surface = HITL_SURFACE_WEB,
+                      .path = "/human-input-forms/files",
                       .authorization = ""};
     hitl_http_response resp;
     hitl_upload_layout layout = HITL_LAYOUT_V1;
@@ -551,13 +561,21 @@ static int upload_local(hitl_check_ctx *ctx, bool raw, const char *upload_token,
 {
     const hitl_target *t = hitl_ctx_target(ctx);
     hitl_http_part parts[2] = {
-        {.name = "file", .filename = filename, .content_type = content_type, .data = data, .len = len},
+        {.name = "file",
+         .filename = filename,
+         .content_type = content_type,
+         .data = data,
+         .len = len},
         {.name = "user", .data = t->user, .len = strlen(t->user)},
     };
     char auth[2048];
     if (!upload_token && !authorization) {
-        hitl_call call = {.method = "POST", .surface = HITL_SURFACE_SERVICE, .path = "/files/upload",
-                          .parts = parts, .n_parts = 2, .raw = raw};
+        hitl_call call = {.method = "POST",
+                          .surface = HITL_SURFACE_SERVICE,
+                          .path = "/files/upload",
+                          .parts = parts,
+                          .n_parts = 2,
+                          .raw = raw};
         return hitl_flow_call(ctx, &call, resp);
     }
     if (!hitl_flow_require_upload_routes(ctx)) {
@@ -566,9 +584,13 @@ static int upload_local(hitl_check_ctx *ctx, bool raw, const char *upload_token,
     }
     bearer(auth, sizeof auth, upload_token, authorization);
     bool v2 = hitl_flow_layout(ctx) == HITL_LAYOUT_V2;
-    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB,
+    hitl_call call = {.method = "POST",
+                      .surface = HITL_SURFACE_WEB,
                       .path = v2 ? "/human-input-forms/files" : "/form/human_input/files/upload",
-                      .parts = parts, .n_parts = 1, .authorization = auth, .raw = raw};
+                      .parts = parts,
+                      .n_parts = 1,
+                      .authorization = auth,
+                      .raw = raw};
     return hitl_flow_call(ctx, &call, resp);
 }
 
@@ -576,8 +598,8 @@ int hitl_flow_upload_local(hitl_check_ctx *ctx, const char *upload_token, const 
                            const char *filename, const char *content_type, const void *data,
                            size_t len, hitl_http_response *resp)
 {
-    return upload_local(ctx, false, upload_token, authorization, filename, content_type, data,
-                        len, resp);
+    return upload_local(ctx, false, upload_token, authorization, filename, content_type, data, len,
+                        resp);
 }
 
 int hitl_flow_upload_local_raw(hitl_check_ctx *ctx, const char *upload_token,
@@ -585,8 +607,8 @@ int hitl_flow_upload_local_raw(hitl_check_ctx *ctx, const char *upload_token,
                                const char *content_type, const void *data, size_t len,
                                hitl_http_response *resp)
 {
-    return upload_local(ctx, true, upload_token, authorization, filename, content_type, data,
-                        len, resp);
+    return upload_local(ctx, true, upload_token, authorization, filename, content_type, data, len,
+                        resp);
 }
 
 int hitl_flow_upload_svc_as(hitl_check_ctx *ctx, const char *api_key, const char *user,
@@ -627,8 +649,11 @@ int hitl_flow_upload_remote(hitl_check_ctx *ctx, const char *upload_token,
     bearer(auth, sizeof auth, upload_token, authorization);
     if (hitl_flow_layout(ctx) == HITL_LAYOUT_V2) {
         hitl_http_part part = {.name = "url", .data = url, .len = strlen(url)};
-        hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB,
-                          .path = "/human-input-forms/files", .parts = &part, .n_parts = 1,
+        hitl_call call = {.method = "POST",
+                          .surface = HITL_SURFACE_WEB,
+                          .path = "/human-input-forms/files",
+                          .parts = &part,
+                          .n_parts = 1,
                           .authorization = auth};
         return hitl_flow_call(ctx, &call, resp);
     }
@@ -636,8 +661,10 @@ int hitl_flow_upload_remote(hitl_check_ctx *ctx, const char *upload_token,
     cJSON_AddStringToObject(o, "url", url);
     char *json = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    hitl_call call = {.method = "POST", .surface = HITL_SURFACE_WEB,
-                      .path = "/form/human_input/files/remote-upload", .json = json,
+    hitl_call call = {.method = "POST",
+                      .surface = HITL_SURFACE_WEB,
+                      .path = "/form/human_input/files/remote-upload",
+                      .json = json,
                       .authorization = auth};
     int rc = hitl_flow_call(ctx, &call, resp);
     free(json);
@@ -688,8 +715,9 @@ int hitl_flow_resume_open(hitl_check_ctx *ctx, const char *run_id, const char *u
     int rc = hitl_url_path(seg, sizeof seg, "/workflow/", run_id, "/events", &err);
     if (rc) {
         hitl_buf_free(&path);
-        hitl_check_error(ctx, "the run id %s: the resume request /workflow/<run-id>/events was "
-                              "not sent",
+        hitl_check_error(ctx,
+                         "the run id %s: the resume request /workflow/<run-id>/events was "
+                         "not sent",
                          err.msg);
         return rc;
     }
@@ -716,7 +744,8 @@ int hitl_flow_resume_open(hitl_check_ctx *ctx, const char *run_id, const char *u
     char auth[1024];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", api_key ? api_key : "");
     const char *headers[] = {auth, "Accept: text/event-stream"};
-    hitl_http_request req = {.method = "GET", .url = hitl_buf_str(&url), .headers = headers, .n_headers = 2};
+    hitl_http_request req = {
+        .method = "GET", .url = hitl_buf_str(&url), .headers = headers, .n_headers = 2};
     hitl_stream_via via = {send_via_ctx, ctx};
     rc = hitl_stream_start(&via, &req, opts, out);
     hitl_buf_free(&url);
@@ -726,19 +755,18 @@ int hitl_flow_resume_open(hitl_check_ctx *ctx, const char *run_id, const char *u
 /* --- sample files --- */
 
 /* A minimal valid PDF (one empty page). */
-static const char SAMPLE_PDF[] =
-    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 72 72]>>endobj\n"
-    "trailer<</Root 1 0 R>>\n%%EOF\n";
+static const char SAMPLE_PDF[] = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+                                 "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+                                 "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 72 72]>>endobj\n"
+                                 "trailer<</Root 1 0 R>>\n%%EOF\n";
 
 /* A 1x1 PNG. */
 static const unsigned char SAMPLE_PNG[] = {
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
-    0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00,
-    0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49,
-    0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+    0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+    0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
+    0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
 
 const char *hitl_flow_sample_pdf(size_t *len)
 {

@@ -36,8 +36,8 @@ typedef struct start_watch {
     tok_state required_tok, reason_tok;
     char token[HITL_URL_VALUE_MAX + 1];
     char refused[HITL_ERR_MSG_MAX]; /* why a form_token was refused (url.h), or "" */
-    char ended_by[32]; /* the event that finished the run without a pause */
-    char error[200];   /* an `error` event's message */
+    char ended_by[32];              /* the event that finished the run without a pause */
+    char error[200];                /* an `error` event's message */
     char first_event[32];
 } start_watch;
 
@@ -314,13 +314,12 @@ static int probe_form(hitl_http *http, const hitl_target *t, hitl_surface surfac
         describe(&resp, &head, what, sizeof what);
         char route[256];
         route_advice(&resp, svc ? t->service_base : t->web_base, route, sizeof route);
-        rc = hitl_err_set(err, HITL_E_INVALID,
-                          "GET %s answered %s for the form of the run it just paused: no form API "
-                          "there; check %s (now %s)%s%s",
-                          surl, what, option, svc ? t->service_base : t->web_base,
-                          svc ? ", or choose --surface web when only the WebApp delivers the form"
-                              : "",
-                          route);
+        rc = hitl_err_set(
+            err, HITL_E_INVALID,
+            "GET %s answered %s for the form of the run it just paused: no form API "
+            "there; check %s (now %s)%s%s",
+            surl, what, option, svc ? t->service_base : t->web_base,
+            svc ? ", or choose --surface web when only the WebApp delivers the form" : "", route);
     } else if (resp.status == 401 || (svc && resp.status == 403)) {
         describe(&resp, &head, what, sizeof what);
         rc = hitl_err_set(err, HITL_E_INVALID,

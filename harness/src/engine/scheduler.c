@@ -60,9 +60,9 @@ struct runner {
     hitl_redactor *redactor;
     const hitl_scheduler_options *opts;
     hitl_results *out;
-    pthread_mutex_t lock;       /* next-index, callbacks, the breaker, the stop reason */
+    pthread_mutex_t lock; /* next-index, callbacks, the breaker, the stop reason */
     size_t next;
-    size_t *order;              /* indexes into out->items to run in parallel */
+    size_t *order; /* indexes into out->items to run in parallel */
     size_t n_order;
     /* The run's stop: set once (deadline or circuit breaker), read by every request of
      * every check (hitl_http_request.run_stop). |stop_reason| is written before it. */
@@ -221,8 +221,8 @@ static void *watchdog(void *arg)
     while (!rn->finished && !atomic_load(&rn->stop)) {
         /* Woken early when the deadline moved (the exclusive phase) or the run ended. */
         if (pthread_cond_timedwait(&rn->wake, &rn->lock, &rn->deadline) == ETIMEDOUT &&
-            !rn->finished && hitl_ctx_now_s() >= (double)rn->deadline.tv_sec +
-                                            (double)rn->deadline.tv_nsec / 1e9) {
+            !rn->finished &&
+            hitl_ctx_now_s() >= (double)rn->deadline.tv_sec + (double)rn->deadline.tv_nsec / 1e9) {
             char reason[STOP_REASON_MAX];
             snprintf(reason, sizeof reason, "run deadline reached (%s)",
                      rn->opts->deadline_what ? rn->opts->deadline_what : "--deadline");
@@ -278,7 +278,7 @@ static void cut_short(runner *rn, hitl_result *r)
     char *had = NULL;
     if (r->reported == HITL_FAIL)
         had = hitl_ctx_format("before it was cancelled the check had found: expected %s; actual %s",
-                     r->expected ? r->expected : "", r->actual ? r->actual : "");
+                              r->expected ? r->expected : "", r->actual ? r->actual : "");
     else if (r->reason)
         had = hitl_ctx_format("before it was cancelled the check had ended: %s", r->reason);
     free(r->reason);
@@ -428,8 +428,8 @@ static int build_instances(const hitl_catalog *cat, const bool *selected, hitl_r
 }
 
 int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl_target *target,
-                    hitl_http *http, hitl_redactor *redactor, const hitl_scheduler_options *opts,
-                    hitl_results *out, hitl_err *err)
+                       hitl_http *http, hitl_redactor *redactor, const hitl_scheduler_options *opts,
+                       hitl_results *out, hitl_err *err)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < cat->n; i++)
@@ -494,8 +494,8 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
         extend_deadline(&rn, opts->exclusive_check_s);
 
     for (size_t k = 0; k < n_sleepers; k++)
-        sleepers[k].started = pthread_create(&sleepers[k].thread, NULL, sleeper_main,
-                                             &sleepers[k]) == 0;
+        sleepers[k].started =
+            pthread_create(&sleepers[k].thread, NULL, sleeper_main, &sleepers[k]) == 0;
     int jobs = opts->jobs < 1 ? 1 : opts->jobs > 64 ? 64 : opts->jobs;
     pthread_t threads[64];
     int started = 0;

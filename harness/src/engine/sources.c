@@ -18,9 +18,12 @@ static long get_unknown(hitl_http *http, const hitl_target *t, const char *src, 
     hitl_buf_init(&url, URL_MAX);
     long status = 0;
     if (!hitl_target_url(t, HITL_SURFACE_WEB, &url, path)) {
-        hitl_http_request req = {.method = "GET", .url = hitl_buf_str(&url),
-                                 .timeout_ms = t->timeout_ms, .source_ip = src,
-                                 .origin_check = "sources-verify", .origin_surface = "web"};
+        hitl_http_request req = {.method = "GET",
+                                 .url = hitl_buf_str(&url),
+                                 .timeout_ms = t->timeout_ms,
+                                 .source_ip = src,
+                                 .origin_check = "sources-verify",
+                                 .origin_surface = "web"};
         hitl_http_response resp;
         hitl_err err = {0};
         if (!hitl_http_do(http, &req, &resp, &err))

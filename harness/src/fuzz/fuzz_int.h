@@ -61,12 +61,12 @@ const char *fz_kind_name(fz_kind k);
  * the valid file mapping of this form and one of the neighbour's. */
 typedef struct fz_submit_ctx {
     const hitl_form *form;
-    char **valid;              /* per input: its valid value as compact JSON */
-    const char *file_mapping;  /* a valid mapping of this form's file, JSON */
-    const char *other_mapping; /* the same for the neighbour's file */
-    const char *action;        /* the first action's id */
-    const char *other_action;  /* another action of the form, or the same */
-    const char *user;          /* NULL on WEB */
+    char **valid;                   /* per input: its valid value as compact JSON */
+    const char *file_mapping;       /* a valid mapping of this form's file, JSON */
+    const char *other_mapping;      /* the same for the neighbour's file */
+    const char *action;             /* the first action's id */
+    const char *other_action;       /* another action of the form, or the same */
+    const char *user;               /* NULL on WEB */
     bool other_form_files_accepted; /* a recorded deviation of the profile (fuzz.h) */
 } fz_submit_ctx;
 

@@ -75,14 +75,14 @@ struct hitl_sse {
     hitl_buf last_id;    /* the last event ID string, committed at each blank line */
     const char *pend;    /* pending: the event's only data so far, in the caller's buffer */
     size_t pend_len;
-    size_t span_len;     /* span_data: length so far of the spanning line */
-    bool pending;        /* pend is set; never true between feeds */
-    bool span_data;      /* the spanning line is a data field, its value going into data */
-    bool span_over;      /* span_data: the data passed max_data (bytes counted, not kept) */
-    bool has_data;       /* the standard's data buffer is non-empty */
-    bool id_dirty;       /* id changed since it was last committed to last_id */
-    bool skip_lf;        /* a CR ended the previous feed: a leading LF completes it */
-    bool bom_done;       /* the BOM check at the start of the stream is over */
+    size_t span_len; /* span_data: length so far of the spanning line */
+    bool pending;    /* pend is set; never true between feeds */
+    bool span_data;  /* the spanning line is a data field, its value going into data */
+    bool span_over;  /* span_data: the data passed max_data (bytes counted, not kept) */
+    bool has_data;   /* the standard's data buffer is non-empty */
+    bool id_dirty;   /* id changed since it was last committed to last_id */
+    bool skip_lf;    /* a CR ended the previous feed: a leading LF completes it */
+    bool bom_done;   /* the BOM check at the start of the stream is over */
     bool in_callback;
     size_t fast_room;   /* 1-byte feeds hitl_sse_feed may store directly (see above) */
     hitl_buf *fast_buf; /* where: `line`, or `data` for span_data */
@@ -226,7 +226,9 @@ static inline int dispatch(hitl_sse *p, uint64_t line_off, hitl_err *err)
     hitl_sse_event ev = {
         .type = p->type.len ? p->type.ptr : "message",
         .type_len = p->type.len ? p->type.len : strlen("message"),
-        .data = p->pending ? p->pend : p->data.ptr ? p->data.ptr : "",
+        .data = p->pending    ? p->pend
+                : p->data.ptr ? p->data.ptr
+                              : "",
         .data_len = p->pending ? p->pend_len : p->data.len,
         .id = p->last_id.ptr ? p->last_id.ptr : "",
         .id_len = p->last_id.len,
@@ -294,8 +296,8 @@ static int field_retry(hitl_sse *p, const char *v, size_t vlen, uint64_t line_of
 }
 
 /* One complete line, without its line end. |in_place|: |line| is in the caller's buffer. */
-static int process_line(hitl_sse *p, const char *line, size_t len, uint64_t line_off,
-                        bool in_place, hitl_err *err)
+static int process_line(hitl_sse *p, const char *line, size_t len, uint64_t line_off, bool in_place,
+                        hitl_err *err)
 {
     if (len == 0)
         return dispatch(p, line_off, err);

@@ -18,7 +18,8 @@ static const char *const COLORS[HITL_VERDICT_COUNT] = {"\033[32m", "\033[31m", "
                                                        "\033[36m", "\033[35m", "\033[34m"};
 #define RESET "\033[0m"
 
-void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int verbosity, size_t total)
+void hitl_console_init(hitl_console *c, FILE *out, bool tty, bool color, int verbosity,
+                       size_t total)
 {
     memset(c, 0, sizeof *c);
     c->out = out;
@@ -43,7 +44,8 @@ static void status(hitl_console *c, const char *id, const char *extra)
         return;
     clear_status(c);
     fprintf(c->out, "[%zu/%zu] %zu passed, %zu failed, %zu warned | %s%s", c->done, c->total,
-            c->counts[HITL_PASS], c->counts[HITL_FAIL], c->counts[HITL_WARN], id, extra ? extra : "");
+            c->counts[HITL_PASS], c->counts[HITL_FAIL], c->counts[HITL_WARN], id,
+            extra ? extra : "");
     fflush(c->out);
     c->status_shown = true;
 }
@@ -167,8 +169,9 @@ void hitl_console_summary(hitl_console *c, const hitl_results *res)
 {
     clear_status(c);
     if (res->stopped)
-        fprintf(c->out, "the run stopped: %s; %zu checks were not started (ERROR, not listed "
-                        "above; the reports have them)\n",
+        fprintf(c->out,
+                "the run stopped: %s; %zu checks were not started (ERROR, not listed "
+                "above; the reports have them)\n",
                 res->stopped, res->not_run);
     if (res->one_bucket) /* said once for the run, not by every check it slowed */
         fprintf(c->out, "one bucket for all clients: %s\n", res->one_bucket);
@@ -179,8 +182,9 @@ void hitl_console_summary(hitl_console *c, const hitl_results *res)
     /* What bounded the run: the check that ended last, and what it waited for. */
     const hitl_result *cp = res->critical;
     if (cp && cp->longest_wait[0])
-        fprintf(c->out, "critical path: %s [%s] ended last, at %.1fs; it waited %.1fs in all, "
-                        "the longest for %s (%.1fs)\n",
+        fprintf(c->out,
+                "critical path: %s [%s] ended last, at %.1fs; it waited %.1fs in all, "
+                "the longest for %s (%.1fs)\n",
                 cp->entry->id, hitl_surface_name(cp->surface), cp->ended_at, cp->waited_s,
                 cp->longest_wait, cp->longest_wait_s);
     else if (cp)

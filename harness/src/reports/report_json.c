@@ -81,8 +81,7 @@ static cJSON *check_json(const hitl_result *r, size_t idx, const hitl_report_met
     for (size_t i = 0; ok && i < e->n_tags; i++)
         ok = cJSON_AddItemToArray(tags, cJSON_CreateString(e->tags[i]));
     ok = ok && add_str(o, "id", e->id, m) && add_str(o, "area", hitl_report_area(e), m) &&
-         add_str(o, "title", e->title, m) &&
-         add_str(o, "section", e->section, m) &&
+         add_str(o, "title", e->title, m) && add_str(o, "section", e->section, m) &&
          add_str(o, "severity", hitl_severity_name(e->severity), m) &&
          add_str(o, "surface", hitl_surface_name(r->surface), m) &&
          add_str(o, "verdict", hitl_verdict_name(r->verdict), m) &&

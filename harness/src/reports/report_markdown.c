@@ -112,9 +112,9 @@ int hitl_report_format_markdown(hitl_buf *out, const hitl_results *res, const hi
     if (!rc && rows == 0)
         rc = hitl_buf_append_str(out, "Every check passed.\n");
     if (!rc && rows)
-        rc = hitl_buf_append_str(out, "| Verdict | Area | Check | Surface | Clause ("
-                                      HITL_CONTRACT_PATH ") | Detail |\n"
-                                      "|---|---|---|---|---|---|\n");
+        rc = hitl_buf_append_str(
+            out, "| Verdict | Area | Check | Surface | Clause (" HITL_CONTRACT_PATH ") | Detail |\n"
+                 "|---|---|---|---|---|---|\n");
     for (size_t i = 0; !rc && i < res->n; i++) {
         const hitl_result *r = &res->items[i];
         if (r->verdict == HITL_PASS)

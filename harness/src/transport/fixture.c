@@ -434,8 +434,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 /* MHD's messages are kept, not printed (library code never prints): the last one explains
  * a failed start ("Failed to bind to port 80: Permission denied"). */
-__attribute__((format(printf, 2, 0)))
-static void keep_mhd_message(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void keep_mhd_message(void *cls, const char *fmt,
+                                                                   va_list ap)
 {
     hitl_fixture *f = cls;
     char msg[FIX_MHD_MSG_MAX];

@@ -33,7 +33,7 @@ typedef struct transfer {
     hitl_http_response *resp;
     size_t max_body;
     size_t header_bytes;
-    int cap_hit;            /* HITL_E_TOO_BIG reason: 1 body, 2 headers */
+    int cap_hit; /* HITL_E_TOO_BIG reason: 1 body, 2 headers */
     int sink_stopped;
     int idle_expired;
     int deadline_passed;
@@ -154,7 +154,8 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
     transfer *t = userdata;
     size_t n = size * nitems;
     t->header_bytes += n;
-    if (t->header_bytes > HITL_HTTP_MAX_HEADER_BYTES || t->resp->n_headers >= HITL_HTTP_MAX_HEADERS) {
+    if (t->header_bytes > HITL_HTTP_MAX_HEADER_BYTES ||
+        t->resp->n_headers >= HITL_HTTP_MAX_HEADERS) {
         t->cap_hit = 2;
         t->resp->headers_capped = true;
         return 0;
@@ -241,8 +242,8 @@ static int map_curl_error(CURLcode rc, const transfer *t, long timeout_ms, const
                           const char *curl_msg, hitl_err *err)
 {
     if (t->cap_hit == 1)
-        return hitl_err_set(err, HITL_E_TOO_BIG, "response body from %s passed the cap of %zu bytes",
-                            url, t->max_body);
+        return hitl_err_set(err, HITL_E_TOO_BIG,
+                            "response body from %s passed the cap of %zu bytes", url, t->max_body);
     if (t->cap_hit == 2)
         return hitl_err_set(err, HITL_E_TOO_BIG,
                             "response headers from %s passed the cap (%u bytes or %u headers)", url,

@@ -23,7 +23,7 @@ typedef struct collector {
     double last_at;
     size_t max_frames;
     int nomem;
-    int overflow;           /* frames or bytes cap */
+    int overflow; /* frames or bytes cap */
     hitl_err parse_err;
     int parse_rc;
     bool stopped;
@@ -31,7 +31,7 @@ typedef struct collector {
      * close_within_ms deadline once armed (close_armed). */
     struct timespec abort_at;
     bool close_armed;
-    bool reached;               /* opts->reach saw its frame (or there is none to see) */
+    bool reached; /* opts->reach saw its frame (or there is none to see) */
     size_t pings;
     void (*on_frame)(void *user, const hitl_stream_frame *f); /* told of every kept frame
                                                                   (an async stream's waiters) */
@@ -137,7 +137,6 @@ static int on_body(void *user, const char *data, size_t len)
     return 0;
 }
 
-
 /* stream_run is hitl_stream_run that also tells |on_frame| of each frame as it arrives. */
 static int stream_run(const hitl_stream_via *via, const hitl_http_request *req,
                       const hitl_stream_opts *opts, hitl_stream *out,
@@ -147,8 +146,11 @@ static int stream_run(const hitl_stream_via *via, const hitl_http_request *req,
     collector c = {.out = out, .opts = opts, .on_frame = on_frame, .on_frame_user = on_frame_user};
     c.max_frames = opts->max_frames ? opts->max_frames : DEFAULT_MAX_FRAMES;
     /* Pings are `event: ping` blocks without data: keep them as frames (see sse.h). */
-    hitl_sse_config cfg = {.max_line = STREAM_MAX_LINE, .max_data = STREAM_MAX_DATA,
-                           .on_event = on_event, .user = &c, .dispatch_typed_empty = true};
+    hitl_sse_config cfg = {.max_line = STREAM_MAX_LINE,
+                           .max_data = STREAM_MAX_DATA,
+                           .on_event = on_event,
+                           .user = &c,
+                           .dispatch_typed_empty = true};
     hitl_err err = {0};
     if (hitl_sse_new(&c.parser, &cfg, &err))
         return HITL_E_NOMEM;
@@ -205,15 +207,16 @@ static int stream_run(const hitl_stream_via *via, const hitl_http_request *req,
     } else if (rc == HITL_E_TIMEOUT) {
         out->end = HITL_STREAM_TIMEOUT;
         out->still_open = c.close_armed;
-        out->error = strdup(out->still_open ? "the server had not ended the stream in time"
-                                            : herr.msg);
+        out->error =
+            strdup(out->still_open ? "the server had not ended the stream in time" : herr.msg);
     } else if (rc) {
         out->end = HITL_STREAM_FAILED;
         out->error = strdup(herr.msg);
     } else if (out->resp.status < 200 || out->resp.status >= 300) {
         out->end = HITL_STREAM_FAILED;
         char msg[96];
-        snprintf(msg, sizeof msg, "the server answered HTTP %ld instead of a stream", out->resp.status);
+        snprintf(msg, sizeof msg, "the server answered HTTP %ld instead of a stream",
+                 out->resp.status);
         out->error = strdup(msg);
     } else {
         out->end = HITL_STREAM_CLOSED;

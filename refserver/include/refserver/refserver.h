@@ -1,7 +1,8 @@
 /* refserver.h: hitl-refserver, a reference implementation of Dify's Human Input API as
  * hitlcheck's contract states it (specs/contract.md), with a fault switch for every bug a
- * conformance harness must catch (refserver/FAULTS.md names the clause each one breaks). It is the embedded default target of `hitlcheck run`, the target of the
- * integration tests and a local stand-in for client developers.
+ * conformance harness must catch (refserver/FAULTS.md names the clause each one breaks). It is the
+ * embedded default target of `hitlcheck run`, the target of the integration tests and a local
+ * stand-in for client developers.
  *
  * Lifecycle: hitl_refserver_config_init() (Dify's defaults) → optional
  * hitl_refserver_config_parse() / hitl_refserver_fault_enable() or direct field edits →
@@ -89,16 +90,16 @@ typedef struct hitl_refserver_config {
     int upload_layout; /* 1 = /api/form/human_input/files/…, 2 = /api/human-input-forms/files,
                           0 = neither (a build without Human Input uploads: no upload-token
                           route either) */
-    int remote_errors_legacy; /* 1 = v1 remote-upload error mapping (§6.3) */
-    int remote_via_squid;     /* 1 = fetches go through Dify's squid SSRF proxy (§6.3) */
+    int remote_errors_legacy;   /* 1 = v1 remote-upload error mapping (§6.3) */
+    int remote_via_squid;       /* 1 = fetches go through Dify's squid SSRF proxy (§6.3) */
     hitl_refserver_front front; /* what stands in front of the app (front.h) */
     int delivery_email;         /* 1 = the node delivers by e-mail only: form_token null */
-    char form_file[256];      /* --form: a built-in form's name or a file; "" = "default" */
-    unsigned threads;         /* MHD worker threads (4) */
-    size_t max_runs;          /* live runs kept (4096); see FAULTS.md "Caps" */
-    size_t max_uploads;       /* upload records kept, oldest forgotten first (16384) */
-    size_t max_upload_tokens; /* upload tokens kept, oldest forgotten first (16384) */
-    size_t max_streams;       /* concurrent SSE streams (4000) */
+    char form_file[256];        /* --form: a built-in form's name or a file; "" = "default" */
+    unsigned threads;           /* MHD worker threads (4) */
+    size_t max_runs;            /* live runs kept (4096); see FAULTS.md "Caps" */
+    size_t max_uploads;         /* upload records kept, oldest forgotten first (16384) */
+    size_t max_upload_tokens;   /* upload tokens kept, oldest forgotten first (16384) */
+    size_t max_streams;         /* concurrent SSE streams (4000) */
     uint64_t faults[HITL_REFSERVER_FAULT_WORDS];
     uint64_t bugs; /* planted bugs (refserver/planted_bugs.h), one bit each; 0 = none */
     hitl_refserver_behave behave; /* --behave contract|dify */

@@ -41,10 +41,10 @@ typedef struct rs_fetch_result {
     long http_code;
     uint64_t size; /* body bytes received */
     char content_type[128];
-    char filename[256]; /* from Content-Disposition, "" when absent */
+    char filename[256];  /* from Content-Disposition, "" when absent */
     char body_head[128]; /* the body's first bytes, NUL-terminated (a legacy error message
                             quotes them) */
-    char error[256];    /* human description when status != OK */
+    char error[256];     /* human description when status != OK */
 } rs_fetch_result;
 
 /* rs_fetch_url_ok: 1 when |url| parses as http:// or https:// with a host. */

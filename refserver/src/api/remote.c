@@ -37,7 +37,8 @@ static rs_fetch_opts fetch_opts(const hitl_refserver_config *cfg, uint64_t max_b
 {
     rs_fetch_opts o = {
         cfg->fetch_allow,      cfg->nfetch_allow, rs_fault_on(cfg, RS_F_SSRF_LOOPBACK),
-        cfg->fetch_timeout_ms, max_bytes,         head, cfg->fetch_proxy};
+        cfg->fetch_timeout_ms, max_bytes,         head,
+        cfg->fetch_proxy};
     return o;
 }
 
@@ -142,8 +143,8 @@ void rs_remote_error_of(const hitl_refserver *s, rs_remote_outcome outcome, cons
         out->status = legacy ? 400 : 502;
         out->code = legacy ? "invalid_param" : "remote_file_unavailable";
         if (legacy)
-            snprintf(out->message, sizeof out->message, "Reached maximum retries (3) for URL %.300s",
-                     url);
+            snprintf(out->message, sizeof out->message,
+                     "Reached maximum retries (3) for URL %.300s", url);
         else
             snprintf(out->message, sizeof out->message,
                      "The remote file is temporarily unavailable.");
@@ -159,7 +160,9 @@ void rs_remote_error_of(const hitl_refserver *s, rs_remote_outcome outcome, cons
                      text);
             return;
         }
-        out->status = outcome == RS_REMOTE_NOT_FOUND ? 404 : outcome == RS_REMOTE_DENIED ? 400 : 502;
+        out->status = outcome == RS_REMOTE_NOT_FOUND ? 404
+                      : outcome == RS_REMOTE_DENIED  ? 400
+                                                     : 502;
         out->code = outcome == RS_REMOTE_NOT_FOUND ? "remote_file_not_found"
                     : outcome == RS_REMOTE_DENIED  ? "remote_file_access_denied"
                                                    : "remote_file_unavailable";

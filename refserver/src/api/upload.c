@@ -82,8 +82,9 @@ static int upload_auth(rs_req *r)
         rs_reply_error(r, 401, "invalid_upload_token", "Upload token is required.");
         return 1;
     }
-    int scheme_ok = rs_fault_active(r->srv, RS_F_UPLOAD_SCHEME_CASE) ? strcmp(parts[0], "Bearer") == 0
-                                                      : strcasecmp(parts[0], "bearer") == 0;
+    int scheme_ok = rs_fault_active(r->srv, RS_F_UPLOAD_SCHEME_CASE)
+                        ? strcmp(parts[0], "Bearer") == 0
+                        : strcasecmp(parts[0], "bearer") == 0;
     if (!scheme_ok || strncmp(parts[1], "hitl_upload_", 12) != 0) {
         rs_reply_error(r, 400, "invalid_upload_token", "Invalid upload token.");
         return 1;
@@ -355,7 +356,8 @@ static enum MHD_Result local(rs_req *r)
         return rs_reply_error(r, 400, "file_extension_blocked",
                               "The file extension is blocked for security reasons.");
     }
-    if (mp->file_bytes > rs_file_limit(cfg, ext) && !rs_fault_active(r->srv, RS_F_UPLOAD_SIZE_UNLIMITED))
+    if (mp->file_bytes > rs_file_limit(cfg, ext) &&
+        !rs_fault_active(r->srv, RS_F_UPLOAD_SIZE_UNLIMITED))
         return too_large(r);
     char name[256];
     if (strlen(mp->filename) > 200) /* FileService truncates long names, keeping the extension */
@@ -422,7 +424,8 @@ enum MHD_Result rs_upload_finish(rs_req *r)
     if (rs_fault_active(r->srv, RS_F_UPLOAD_AUTH_AFTER_BODY) && !remote_v2 && local_too_big(r))
         return too_large(r);
     /* upload-auth-after-body checks every upload here; fetch-before-auth only remote ones. */
-    if (auth_deferred(r) && (rs_fault_active(r->srv, RS_F_UPLOAD_AUTH_AFTER_BODY) || !remote_v2) && upload_auth(r))
+    if (auth_deferred(r) && (rs_fault_active(r->srv, RS_F_UPLOAD_AUTH_AFTER_BODY) || !remote_v2) &&
+        upload_auth(r))
         return MHD_YES;
     if (remote_v2)
         return remote(r, hitl_buf_str(&r->mp->url));

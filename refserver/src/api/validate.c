@@ -109,7 +109,8 @@ static int check_type(vctx *c, const cJSON *field, const cJSON *mapping, const c
             c, prefix,
             "Detected file type does not match the specified type. Please verify the file.");
     const char *as = !t ? "custom" : cJSON_IsString(t) ? t->valuestring : "";
-    if (!valid_with_config(field, as, ext, method) && !rs_fault_active(c->s, RS_F_FILE_CONFIG_UNCHECKED))
+    if (!valid_with_config(field, as, ext, method) &&
+        !rs_fault_active(c->s, RS_F_FILE_CONFIG_UNCHECKED))
         return fail(c, prefix, "File validation failed for file: %s", name);
     return HITL_OK;
 }
@@ -369,7 +370,8 @@ static int check_remote(vctx *c, const pending_remote *p)
         return HITL_OK;
     if (head_only ? check_head(c, p, url, &rf) : check_fetch(c, p, url, &rf))
         /* The fault: the fetch's failure escapes as a server error (some Dify builds). */
-        return rs_fault_active(c->s, RS_F_INLINE_REMOTE_FAILURE_500) ? RS_VALIDATE_SERVER_ERROR : HITL_E_INVALID;
+        return rs_fault_active(c->s, RS_F_INLINE_REMOTE_FAILURE_500) ? RS_VALIDATE_SERVER_ERROR
+                                                                     : HITL_E_INVALID;
     return check_type(c, p->field, p->mapping, p->prefix, rf.type, rf.ext, rf.name, "remote_url");
 }
 
@@ -385,7 +387,8 @@ static int validate(vctx *c)
         if (rc)
             return rc;
     }
-    if (!rs_formdef_action(f, c->sub->action) && !rs_fault_active(c->s, RS_F_INVALID_ACTION_ACCEPTED))
+    if (!rs_formdef_action(f, c->sub->action) &&
+        !rs_fault_active(c->s, RS_F_INVALID_ACTION_ACCEPTED))
         return fail(c, "Invalid action: ", "%.200s", c->sub->action);
     if (!rs_fault_active(c->s, RS_F_MISSING_INPUTS_ACCEPTED)) {
         hitl_buf missing;

@@ -18,7 +18,7 @@
       "429/500/502/503/504 or a failed connection is still refused) and no size limit applies")    \
     X(SVC_NON_OBJECT_BODY_500, "svc-non-object-body-500", "svc-submit.non-object-body-500",        \
       "a Service API submit whose JSON body is not an object answers 500 "                         \
-      "{\"message\":\"Internal Server Error\",\"code\":\"unknown\",\"status\":500}")                 \
+      "{\"message\":\"Internal Server Error\",\"code\":\"unknown\",\"status\":500}")               \
     X(FILE_OWNER_WORKSPACE_ONLY, "file-owner-workspace-only",                                      \
       "file-owner.other-form-accepted file-owner.other-user-accepted "                             \
       "file-owner.other-app-accepted",                                                             \

@@ -77,14 +77,14 @@
     X(INLINE_REMOTE_FAILURE_ACCEPTED, "inline-remote-failure-accepted",                            \
       "inline remote_url fetch failures do not reject the submit")                                 \
     X(INLINE_REMOTE_FAILURE_500, "inline-remote-failure-500",                                      \
-      "inline remote_url fetch failures are rejected with 500, not 400 invalid_form_data")        \
+      "inline remote_url fetch failures are rejected with 500, not 400 invalid_form_data")         \
     X(SUBMIT_BODY_NOT_EMPTY, "submit-body-not-empty", "submit answers {\"result\":\"success\"}")   \
     X(SELECT_UNCHECKED, "select-unchecked", "select values are not checked")                       \
     X(FILE_LIMIT_UNCHECKED, "file-limit-unchecked", "file-list number_limits is not enforced")     \
     X(FILE_TYPE_UNCHECKED, "file-type-unchecked",                                                  \
       "a file mapping's type is not compared with the detected file type")                         \
     X(FILE_CONFIG_UNCHECKED, "file-config-unchecked",                                              \
-      "file mappings are not checked against the field's allowed types/extensions/methods")       \
+      "file mappings are not checked against the field's allowed types/extensions/methods")        \
     X(UPLOADS_UNKNOWN_AT_SUBMIT, "uploads-unknown-at-submit",                                      \
       "uploaded files are not found at submit: a valid submission answers 400")                    \
     X(FILE_OWNER_UNCHECKED, "file-owner-unchecked",                                                \
@@ -140,7 +140,7 @@
       "form GET declares Content-Length 10000000000, sends a short body, then stalls")             \
     X(HOSTILE_REDIRECT_LOOP, "hostile-redirect-loop", "form GET redirects (302) to itself")        \
     X(HOSTILE_HEADER_FLOOD, "hostile-header-flood", "form GET sends 10,000 headers (~1 MiB)")      \
-    X(HOSTILE_MALFORMED_JSON, "hostile-malformed-json", "form GET returns truncated JSON")      \
+    X(HOSTILE_MALFORMED_JSON, "hostile-malformed-json", "form GET returns truncated JSON")         \
     X(HOSTILE_TRAVERSAL_TOKEN, "hostile-traversal-token",                                          \
       "events carry form_token `../hostile-escape`")                                               \
     X(HOSTILE_TRAVERSAL_RUN_ID, "hostile-traversal-run-id",                                        \
@@ -163,15 +163,15 @@
     X(REGRESS_RESUME_NOT_CLOSED, "regress-resume-not-closed",                                      \
       "resume streams stay open after workflow_finished (dify#34631)")                             \
     X(REGRESS_FILLED_MISSING, "regress-filled-missing",                                            \
-      "a resumed run sends node_finished, no human_input_form_filled (dify#42062)")           \
+      "a resumed run sends node_finished, no human_input_form_filled (dify#42062)")                \
     X(REGRESS_REQUIRED_EMPTY, "regress-required-empty",                                            \
-      "human_input_required data is {} on the Service API stream (dify#35504)")                \
+      "human_input_required data is {} on the Service API stream (dify#35504)")                    \
     X(REGRESS_TIMEOUT_EVENT_MISSING, "regress-timeout-event-missing",                              \
-      "an expired form's run sends node_finished, no human_input_form_timeout (dify#42062)")      \
+      "an expired form's run sends node_finished, no human_input_form_timeout (dify#42062)")       \
     X(REGRESS_TIMEOUT_BRANCH_MISSED, "regress-timeout-branch-missed",                              \
-      "an expired form's run finishes without taking the __timeout branch (dify#40459)")      \
+      "an expired form's run finishes without taking the __timeout branch (dify#40459)")           \
     X(REGRESS_RESUME_NEW_RUN, "regress-resume-new-run",                                            \
-      "a resumed run streams as a new run: workflow_started and another run id (dify#39686)")  \
+      "a resumed run streams as a new run: workflow_started and another run id (dify#39686)")      \
     X(REGRESS_FORM_UNRENDERED, "regress-form-unrendered",                                          \
       "form GET form_content keeps a raw {{#node.var#}} placeholder (dify#38604)")
 

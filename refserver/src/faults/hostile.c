@@ -14,7 +14,7 @@
 #define FLOOD_HEADERS 10000
 #define HUGE_FORM_BYTES (12u * 1024u * 1024u) /* past the harness's 8 MiB body cap */
 #define HUGE_DIGITS 100000u                   /* far past what a double holds (1e308) */
-#define RECONNECT "retry: 0\n\n"               /* "reconnect at once" (HTML SSE §9.2.6) */
+#define RECONNECT "retry: 0\n\n"              /* "reconnect at once" (HTML SSE §9.2.6) */
 
 const char *rs_hostile_event_token(const hitl_refserver *s, const char *real)
 {
@@ -265,8 +265,8 @@ int rs_hostile_form_get(rs_req *r, const char *body, size_t len, enum MHD_Result
         return 1;
     }
     if (rs_fault_on(cfg, RS_F_HOSTILE_HUGE_FORM) && s->huge_form) {
-        struct MHD_Response *resp = MHD_create_response_from_buffer(
-            s->huge_form_len, s->huge_form, MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(s->huge_form_len, s->huge_form, MHD_RESPMEM_PERSISTENT);
         if (!resp) {
             *rc = MHD_NO;
             return 1;

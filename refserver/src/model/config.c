@@ -453,8 +453,7 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
         return parse_proxy(cfg, v, err);
     if (strcmp(f, "--upload-layout") == 0) {
         if (strcmp(v, "v1") && strcmp(v, "v2") && strcmp(v, "none"))
-            return hitl_err_set(err, HITL_E_ARG, "--upload-layout: '%s' is not v1, v2 or none",
-                                v);
+            return hitl_err_set(err, HITL_E_ARG, "--upload-layout: '%s' is not v1, v2 or none", v);
         cfg->upload_layout = strcmp(v, "none") ? v[1] - '0' : 0;
         return HITL_OK;
     }
@@ -474,8 +473,7 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
     }
     if (strcmp(f, "--form-delivery") == 0) {
         if (strcmp(v, "webapp") && strcmp(v, "email"))
-            return hitl_err_set(err, HITL_E_ARG, "--form-delivery: '%s' is not webapp or email",
-                                v);
+            return hitl_err_set(err, HITL_E_ARG, "--form-delivery: '%s' is not webapp or email", v);
         cfg->delivery_email = strcmp(v, "email") == 0;
         return HITL_OK;
     }
@@ -510,14 +508,37 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
     return hitl_err_set(err, HITL_E_ARG, "%s: unknown flag (see --help)", f);
 }
 
-static const char *const VALUED_FLAGS[] = {
-    "--listen",        "--port",           "--port-file",      "--form",          "--app",
-    "--form-ttl",      "--global-timeout", "--sweep-interval", "--fetch-timeout", "--ping-interval",
-    "--idle-timeout",  "--resume-delay",   "--rate-limit",     "--image-limit",   "--file-limit",
-    "--video-limit",   "--audio-limit",    "--blacklist",      "--fetch-allow",   "--upload-layout",
-    "--remote-errors", "--threads",        "--max-runs",       "--max-streams",   "--fault",
-    "--behave",        "--fetch-proxy",    "--front",         "--form-delivery",
-    "--request-log",   "--bug"};
+static const char *const VALUED_FLAGS[] = {"--listen",
+                                           "--port",
+                                           "--port-file",
+                                           "--form",
+                                           "--app",
+                                           "--form-ttl",
+                                           "--global-timeout",
+                                           "--sweep-interval",
+                                           "--fetch-timeout",
+                                           "--ping-interval",
+                                           "--idle-timeout",
+                                           "--resume-delay",
+                                           "--rate-limit",
+                                           "--image-limit",
+                                           "--file-limit",
+                                           "--video-limit",
+                                           "--audio-limit",
+                                           "--blacklist",
+                                           "--fetch-allow",
+                                           "--upload-layout",
+                                           "--remote-errors",
+                                           "--threads",
+                                           "--max-runs",
+                                           "--max-streams",
+                                           "--fault",
+                                           "--behave",
+                                           "--fetch-proxy",
+                                           "--front",
+                                           "--form-delivery",
+                                           "--request-log",
+                                           "--bug"};
 
 static int known_flag(const char *f)
 {

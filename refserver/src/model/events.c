@@ -75,8 +75,8 @@ static int frame(const hitl_refserver *s, const rs_run *run, const char *name, c
  * (|fields|, consumed), and no workflow_run_id (advanced_chat/generate_response_converter.py
  * @00d1c45518c8009543feb726d7de5f78ea02a61b; task_entities.py MessageStreamResponse,
  * MessageEndStreamResponse). */
-static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *name,
-                      cJSON *fields, hitl_buf *out)
+static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *name, cJSON *fields,
+                      hitl_buf *out)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o || !fields) {
@@ -302,8 +302,8 @@ static cJSON *finished_data(const hitl_refserver *s, const rs_run *run)
     cJSON *outputs = cJSON_AddObjectToObject(d, "outputs");
     /* regress-timeout-branch-missed (dify#40459): no edge matched the timeout handle, so no
      * branch node ran and nothing was output. */
-    int branch_missed = !strcmp(run->action, "__timeout") &&
-                        rs_fault_active(s, RS_F_REGRESS_TIMEOUT_BRANCH_MISSED);
+    int branch_missed =
+        !strcmp(run->action, "__timeout") && rs_fault_active(s, RS_F_REGRESS_TIMEOUT_BRANCH_MISSED);
     if (!stopped && !branch_missed)
         cJSON_AddStringToObject(outputs, "action", run->action);
     if (stopped) {
@@ -360,9 +360,9 @@ static int filled_frame(const hitl_refserver *s, const rs_run *run, const char *
         cJSON_AddStringToObject(d, "rendered_content", s->form->form_content);
     }
     cJSON_AddStringToObject(d, "action_id", action_id);
-    cJSON_AddStringToObject(d, "action_text",
-                            rs_fault_active(s, RS_F_FILLED_WRONG_ACTION_TEXT) ? action_id
-                                                                    : action_title(s, action_id));
+    cJSON_AddStringToObject(
+        d, "action_text",
+        rs_fault_active(s, RS_F_FILLED_WRONG_ACTION_TEXT) ? action_id : action_title(s, action_id));
     cJSON_AddItemToObject(d, "submitted_data", submitted ? jdup(submitted) : cJSON_CreateObject());
     return frame(s, run, "human_input_form_filled", d, out);
 }
@@ -554,7 +554,8 @@ char *rs_events_get_body(const hitl_refserver *s, const rs_run *run, int web)
     cJSON_AddItemToObject(o, "resolved_default_values", defaults);
     if (!rs_fault_active(s, RS_F_GET_MISSING_KEY))
         cJSON_AddItemToObject(o, "user_actions", jdup(f->actions));
-    int64_t exp = run->expiration_time + (rs_fault_active(s, RS_F_GET_EXPIRATION_MISMATCH) ? 3600 : 0);
+    int64_t exp =
+        run->expiration_time + (rs_fault_active(s, RS_F_GET_EXPIRATION_MISMATCH) ? 3600 : 0);
     cJSON_AddNumberToObject(o, "expiration_time", (double)exp);
     char *txt = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);

@@ -61,7 +61,7 @@ typedef struct rs_run {
     char first_form_id[RS_ID_LEN];
     char first_token[RS_TOKEN_MAX];
     char first_action[32];
-    char *get_body[2];                    /* cached form GET bodies: [0] SVC, [1] WEB */
+    char *get_body[2]; /* cached form GET bodies: [0] SVC, [1] WEB */
     size_t get_len[2];
     int app; /* index into cfg.apps */
     int64_t created_at, expiration_time, global_deadline, finished_at;
@@ -114,9 +114,9 @@ struct hitl_refserver {
     char tenant_id[RS_ID_LEN];
     unsigned char *gzip_bomb; /* hostile-gzip-bomb body, built at start */
     size_t gzip_bomb_len;
-    char *huge_form;          /* hostile-huge-form body, built at start */
+    char *huge_form; /* hostile-huge-form body, built at start */
     size_t huge_form_len;
-    FILE *reqlog;             /* --request-log (reqlog.h), or NULL */
+    FILE *reqlog; /* --request-log (reqlog.h), or NULL */
     pthread_mutex_t reqlog_lock;
     int reqlog_inited;
 };
