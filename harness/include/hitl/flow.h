@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hitl/check.h"
+#include "hitl/event.h"
 #include "hitl/form.h"
 #include "hitl/http.h"
 #include "hitl/stream.h"
@@ -234,6 +235,14 @@ bool hitl_flow_stop_after_finished(void *user, const hitl_stream_frame *f);
 /* The `event` name of a frame's JSON data ("ping" for an SSE `ping` event), written into
  * |out|; "" when the data is not a JSON object with a string `event`. */
 void hitl_flow_frame_event(const hitl_stream_frame *f, char *out, size_t cap);
+
+/* The event names of |s|'s frames, "ping, human_input_form_filled, …" (a frame without one
+ * by its SSE type), into |out| (always NUL-terminated, cut with "..."); "no frames" when empty. */
+void hitl_flow_event_list(const hitl_stream *s, char *out, size_t cap);
+
+/* Frame |i| of |s| decoded into |ev| (zeroed first; free it with hitl_event_free in every
+ * case); false when there is no frame |i| or it is no event. */
+bool hitl_flow_frame_decode(const hitl_stream *s, size_t i, hitl_event *ev);
 
 /* A file the fixture/uploads use: a small valid PDF and PNG, built in. */
 const char *hitl_flow_sample_pdf(size_t *len);

@@ -30,38 +30,6 @@ static long min_ms(long a, long b)
     return a < b ? a : b;
 }
 
-/* The event names of |s|'s frames, "ping, human_input_form_filled, …", into |out| (cut). */
-static void event_list(const hitl_stream *s, char *out, size_t cap)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < s->n_frames && n + 1 < cap; i++) {
-        char name[64];
-        hitl_flow_frame_event(&s->frames[i], name, sizeof name);
-        int w =
-            snprintf(out + n, cap - n, "%s%s", i ? ", " : "", name[0] ? name : s->frames[i].type);
-        if (w < 0 || (size_t)w >= cap - n) {
-            if (cap > 4)
-                snprintf(out + cap - 4, 4, "...");
-            return;
-        }
-        n += (size_t)w;
-    }
-    if (!s->n_frames)
-        snprintf(out, cap, "no frames");
-}
-
-/* Frame |i| of |s| decoded into |ev| (cleared by the caller); false when it is no event. */
-static bool decode(const hitl_stream *s, size_t i, hitl_event *ev)
-{
-    memset(ev, 0, sizeof *ev);
-    if (i >= s->n_frames)
-        return false;
-    const hitl_stream_frame *f = &s->frames[i];
-    hitl_err err = {0};
-    return hitl_event_decode(f->type, strlen(f->type), f->data, f->data_len, ev, &err) == HITL_OK;
-}
-
 /* Starts a run (the start stream ends at the pause, as Dify's does) and resumes it across a
  * valid submit: the resume stream is opened first and joined after a 200 submit, until
  * workflow_finished and then HITL_CHK_CLOSE_GRACE_MS for the server to close it. 0 with
@@ -182,14 +150,14 @@ static void finished_succeeded(hitl_check_ctx *ctx)
     hitl_stream s;
     if (resumed_run(ctx, &run, &s) == HITL_OK) {
         char seen[512];
-        event_list(&s, seen, sizeof seen);
+        hitl_flow_event_list(&s, seen, sizeof seen);
         size_t fin = hitl_chk_find_event(&s, "workflow_finished", 0);
         hitl_event ev;
         memset(&ev, 0, sizeof ev); /* cleared below even when no workflow_finished came */
         if (hitl_expect(ctx, fin != SIZE_MAX,
                         "the resumed run reaches workflow_finished (§9.3.1, §12.3)", "events: %s",
                         seen) &&
-            decode(&s, fin, &ev)) {
+            hitl_flow_frame_decode(&s, fin, &ev)) {
             const char *st = ev.workflow.status;
             hitl_expect(ctx, st && !strcmp(st, "succeeded"),
                         "after a valid submit the run ends workflow_finished status succeeded, "
@@ -211,7 +179,7 @@ static void resume_closes(hitl_check_ctx *ctx)
     hitl_stream s;
     if (resumed_run(ctx, &run, &s) == HITL_OK) {
         char seen[512];
-        event_list(&s, seen, sizeof seen);
+        hitl_flow_event_list(&s, seen, sizeof seen);
         if (hitl_expect(ctx, hitl_chk_find_event(&s, "workflow_finished", 0) != SIZE_MAX,
                         "the resumed run reaches workflow_finished (§9.3.1, §12.4)", "events: %s",
                         seen))
@@ -235,7 +203,7 @@ static size_t node_finished_of(const hitl_stream *s, const char *node_id, size_t
          i = hitl_chk_find_event(s, "node_finished", i + 1)) {
         hitl_event ev;
         bool same = false;
-        if (decode(s, i, &ev) && ev.data) {
+        if (hitl_flow_frame_decode(s, i, &ev) && ev.data) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev.data, "node_id");
             same = cJSON_IsString(id) && node_id && !strcmp(id->valuestring, node_id);
         }
@@ -252,7 +220,7 @@ static void filled_before_node_finished(hitl_check_ctx *ctx)
     hitl_stream s;
     if (resumed_run(ctx, &run, &s) == HITL_OK) {
         char seen[512];
-        event_list(&s, seen, sizeof seen);
+        hitl_flow_event_list(&s, seen, sizeof seen);
         size_t filled = hitl_chk_find_event(&s, "human_input_form_filled", 0);
         size_t node_done = node_finished_of(&s, run.form->node_id, 0);
         if (hitl_expect(ctx, filled != SIZE_MAX,
@@ -359,10 +327,10 @@ static int across_expiry(hitl_check_ctx *ctx, const hitl_run *run, expiry_seen *
             hitl_stream_free(&s);
             return rc ? rc : HITL_E_STATE;
         }
-        event_list(&s, seen->events, sizeof seen->events);
+        hitl_flow_event_list(&s, seen->events, sizeof seen->events);
         for (size_t i = 0; i < s.n_frames && !seen->finished; i++) {
             hitl_event ev;
-            if (!decode(&s, i, &ev))
+            if (!hitl_flow_frame_decode(&s, i, &ev))
                 continue;
             if (ev.kind == HITL_EV_HUMAN_INPUT_FORM_TIMEOUT)
                 seen->timeout_event = true;
@@ -456,7 +424,8 @@ static void finished_before_pause(const hitl_run *run, char *out, size_t cap)
     snprintf(out, cap, "|");
     for (size_t i = 0; i < run->stream.n_frames; i++) {
         hitl_event ev;
-        if (decode(&run->stream, i, &ev) && ev.kind == HITL_EV_NODE_FINISHED && ev.data) {
+        if (hitl_flow_frame_decode(&run->stream, i, &ev) && ev.kind == HITL_EV_NODE_FINISHED &&
+            ev.data) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev.data, "node_id");
             size_t n = strlen(out);
             if (cJSON_IsString(id) && n + strlen(id->valuestring) + 2 < cap)
@@ -472,13 +441,13 @@ static void one_run(hitl_check_ctx *ctx)
     hitl_stream s;
     if (resumed_run(ctx, &run, &s) == HITL_OK) {
         char seen[512], before[1024];
-        event_list(&s, seen, sizeof seen);
+        hitl_flow_event_list(&s, seen, sizeof seen);
         finished_before_pause(&run, before, sizeof before);
         size_t other_id = SIZE_MAX, restart = SIZE_MAX, rerun = SIZE_MAX;
         char other[128] = "", rerun_node[128] = "";
         for (size_t i = 0; i < s.n_frames; i++) {
             hitl_event ev;
-            if (!decode(&s, i, &ev))
+            if (!hitl_flow_frame_decode(&s, i, &ev))
                 continue;
             const char *id = ev.workflow_run_id.value;
             if (id && strcmp(id, run.workflow_run_id) && other_id == SIZE_MAX) {

@@ -62,37 +62,6 @@ static bool is_ping(const hitl_stream_frame *f)
     return !strcmp(f->type, "ping");
 }
 
-/* The event names of |s|'s frames, "ping, human_input_form_filled, …", into |out| (cut). */
-static void event_list(const hitl_stream *s, char *out, size_t cap)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < s->n_frames && n + 1 < cap; i++) {
-        char name[64];
-        hitl_flow_frame_event(&s->frames[i], name, sizeof name);
-        int w = snprintf(out + n, cap - n, "%s%s", i ? ", " : "", name[0] ? name : "(not JSON)");
-        if (w < 0 || (size_t)w >= cap - n) {
-            if (cap > 4)
-                snprintf(out + cap - 4, 4, "...");
-            return;
-        }
-        n += (size_t)w;
-    }
-    if (!s->n_frames)
-        snprintf(out, cap, "no frames");
-}
-
-/* Decodes frame |i| of |s| into |ev| (cleared by the caller); false when it is no event. */
-static bool decode(const hitl_stream *s, size_t i, hitl_event *ev)
-{
-    memset(ev, 0, sizeof *ev);
-    if (i >= s->n_frames)
-        return false;
-    const hitl_stream_frame *f = &s->frames[i];
-    hitl_err err = {0};
-    return hitl_event_decode(f->type, strlen(f->type), f->data, f->data_len, ev, &err) == HITL_OK;
-}
-
 /* A short probe: the answer's status and body, or the stream's first frame. */
 static int resume_probe(hitl_check_ctx *ctx, const char *run_id, const char *user,
                         const char *query, const char *api_key, hitl_stream *out)
@@ -315,7 +284,7 @@ static void after_submit_branch(hitl_check_ctx *ctx)
         return;
     }
     char seen[512];
-    event_list(&s, seen, sizeof seen);
+    hitl_flow_event_list(&s, seen, sizeof seen);
     size_t filled = hitl_chk_find_event(&s, "human_input_form_filled", 0);
     size_t fin = hitl_chk_find_event(&s, "workflow_finished", filled == SIZE_MAX ? 0 : filled);
     hitl_event ev;
@@ -323,7 +292,7 @@ static void after_submit_branch(hitl_check_ctx *ctx)
     if (hitl_expect(ctx, filled != SIZE_MAX,
                     "the resumed stream carries human_input_form_filled (§9.1, §9.3.1)",
                     "events: %s", seen) &&
-        decode(&s, filled, &ev)) {
+        hitl_flow_frame_decode(&s, filled, &ev)) {
         const char *id = ev.filled.action_id, *text = ev.filled.action_text;
         hitl_expect(ctx, id && !strcmp(id, act->id),
                     "human_input_form_filled.data.action_id is the submitted action (§9.1, §9.3.1)",
@@ -349,7 +318,7 @@ static void after_submit_branch(hitl_check_ctx *ctx)
         hitl_expect(ctx, nodes > 0,
                     "node events between human_input_form_filled and workflow_finished (§9.3.1)",
                     "events: %s", seen);
-        if (decode(&s, fin, &ev)) {
+        if (hitl_flow_frame_decode(&s, fin, &ev)) {
             const cJSON *out_action =
                 cJSON_GetObjectItemCaseSensitive(ev.workflow.outputs, "action");
             if (out_action)
@@ -405,14 +374,14 @@ static void filled_fields(hitl_check_ctx *ctx)
         resume_across_submit(ctx, &run, act->id, &s) == HITL_OK &&
         expect_stream(ctx, &s, "the resume stream of the paused run")) {
         char seen[512];
-        event_list(&s, seen, sizeof seen);
+        hitl_flow_event_list(&s, seen, sizeof seen);
         size_t filled = hitl_chk_find_event(&s, "human_input_form_filled", 0);
         hitl_event ev;
         memset(&ev, 0, sizeof ev);
         if (hitl_expect(ctx, filled != SIZE_MAX,
                         "the resumed stream carries human_input_form_filled (§9.3.1)", "events: %s",
                         seen) &&
-            decode(&s, filled, &ev) &&
+            hitl_flow_frame_decode(&s, filled, &ev) &&
             hitl_expect(ctx, ev.data != NULL,
                         "human_input_form_filled has a `data` object (§9.3.2)",
                         "no data object: %.200s", s.frames[filled].data)) {
@@ -564,7 +533,7 @@ judge:
     if (!expect_stream(ctx, &s, "the resume stream with continue_on_pause=true"))
         goto out;
     char seen[768];
-    event_list(&s, seen, sizeof seen);
+    hitl_flow_event_list(&s, seen, sizeof seen);
     if (!hitl_expect(ctx, paused != SIZE_MAX,
                      "after the first submit the stream shows the second Human Input node's "
                      "human_input_required, then workflow_paused (§9.1.11)",
@@ -605,7 +574,7 @@ static void finished_single_frame(hitl_check_ctx *ctx)
     }
     if (hitl_chk_find_event(&live, "workflow_finished", 0) == SIZE_MAX) {
         char seen[512];
-        event_list(&live, seen, sizeof seen);
+        hitl_flow_event_list(&live, seen, sizeof seen);
         hitl_check_error(ctx,
                          "precondition: the live resume stream showed no workflow_finished "
                          "after the submit (%s; events: %s)",
@@ -624,7 +593,7 @@ static void finished_single_frame(hitl_check_ctx *ctx)
                 data_frames += !is_ping(&s.frames[i]);
             size_t fin = hitl_chk_find_event(&s, "workflow_finished", 0);
             char seen[512];
-            event_list(&s, seen, sizeof seen);
+            hitl_flow_event_list(&s, seen, sizeof seen);
             hitl_expect(ctx, data_frames == 1 && fin != SIZE_MAX,
                         "exactly one data frame, workflow_finished (§9.1.6)", "%zu data frames: %s",
                         data_frames, seen);
@@ -657,7 +626,7 @@ static void snapshot_replay(hitl_check_ctx *ctx)
                               NULL, &so, &s) == HITL_OK &&
         expect_stream(ctx, &s, "resume with include_state_snapshot=true")) {
         char seen[512];
-        event_list(&s, seen, sizeof seen);
+        hitl_flow_event_list(&s, seen, sizeof seen);
         size_t first = SIZE_MAX;
         for (size_t i = 0; i < s.n_frames && first == SIZE_MAX; i++)
             if (!is_ping(&s.frames[i]))
@@ -679,7 +648,7 @@ static void snapshot_replay(hitl_check_ctx *ctx)
             hitl_expect(ctx, required != SIZE_MAX && nodes > 0 && paused != SIZE_MAX, exp,
                         "events: %s", seen)) {
             hitl_event ev;
-            if (decode(&s, required, &ev) && ev.form && ev.form->form_token)
+            if (hitl_flow_frame_decode(&s, required, &ev) && ev.form && ev.form->form_token)
                 hitl_ctx_secret(ctx, ev.form->form_token, "form-token");
             hitl_expect(ctx, ev.form && ev.form->form_token && ev.form->form_token[0],
                         "the replayed human_input_required carries a form_token (§9.1.7)",
@@ -708,7 +677,7 @@ static void snapshot_literal_true(hitl_check_ctx *ctx)
             HITL_OK &&
         expect_stream(ctx, &s, "resume with include_state_snapshot=1")) {
         char seen[256];
-        event_list(&s, seen, sizeof seen);
+        hitl_flow_event_list(&s, seen, sizeof seen);
         hitl_expect(
             ctx,
             s.n_frames > 0 && is_ping(&s.frames[0]) &&
@@ -848,13 +817,14 @@ static void chatflow_envelope(hitl_check_ctx *ctx)
         expect_stream(ctx, &s, "the resume stream of the paused run")) {
         hitl_event start;
         char conv[256] = "";
-        if (decode(&run.stream, run.required_index, &start) && start.conversation_id.value)
+        if (hitl_flow_frame_decode(&run.stream, run.required_index, &start) &&
+            start.conversation_id.value)
             snprintf(conv, sizeof conv, "%s", start.conversation_id.value);
         hitl_event_clear(&start);
         size_t checked = 0;
         for (size_t i = 0; i < s.n_frames && !hitl_check_done(ctx); i++) {
             hitl_event ev;
-            if (is_ping(&s.frames[i]) || !decode(&s, i, &ev)) {
+            if (is_ping(&s.frames[i]) || !hitl_flow_frame_decode(&s, i, &ev)) {
                 if (!is_ping(&s.frames[i]))
                     hitl_expect(ctx, false, "every resumed frame is a JSON event (§2)",
                                 "frame %zu: \"%.80s\"", i, s.frames[i].data);
@@ -932,7 +902,7 @@ static void timeout_event(hitl_check_ctx *ctx)
                                               : "the resume stream of the waiting run");
             for (size_t i = 0; ok_stream && i < s.n_frames && !finished; i++) {
                 hitl_event ev;
-                if (is_ping(&s.frames[i]) || !decode(&s, i, &ev))
+                if (is_ping(&s.frames[i]) || !hitl_flow_frame_decode(&s, i, &ev))
                     continue;
                 events++;
                 if (ev.kind == HITL_EV_HUMAN_INPUT_FORM_TIMEOUT && !timed_out) {

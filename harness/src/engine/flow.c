@@ -120,6 +120,36 @@ void hitl_flow_frame_event(const hitl_stream_frame *f, char *out, size_t cap)
     cJSON_Delete(root);
 }
 
+void hitl_flow_event_list(const hitl_stream *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < s->n_frames && n + 1 < cap; i++) {
+        char name[64];
+        hitl_flow_frame_event(&s->frames[i], name, sizeof name);
+        int w =
+            snprintf(out + n, cap - n, "%s%s", i ? ", " : "", name[0] ? name : s->frames[i].type);
+        if (w < 0 || (size_t)w >= cap - n) {
+            if (cap > 4)
+                snprintf(out + cap - 4, 4, "...");
+            return;
+        }
+        n += (size_t)w;
+    }
+    if (!s->n_frames)
+        snprintf(out, cap, "no frames");
+}
+
+bool hitl_flow_frame_decode(const hitl_stream *s, size_t i, hitl_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (i >= s->n_frames)
+        return false;
+    const hitl_stream_frame *f = &s->frames[i];
+    hitl_err err = {0};
+    return hitl_event_decode(f->type, strlen(f->type), f->data, f->data_len, ev, &err) == HITL_OK;
+}
+
 static bool frame_is(const hitl_stream_frame *f, const char *event)
 {
     char name[64];
