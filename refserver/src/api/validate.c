@@ -11,6 +11,7 @@
 #include "state.h"
 
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,8 +233,9 @@ static const char *py_type(const cJSON *v)
         return "list";
     if (cJSON_IsBool(v))
         return "bool";
-    if (cJSON_IsNumber(v))
-        return v->valuedouble == (double)(long long)v->valuedouble ? "int" : "float";
+    if (cJSON_IsNumber(v)) /* no cast: a double beyond long long's range would be undefined */
+        return isfinite(v->valuedouble) && v->valuedouble == floor(v->valuedouble) ? "int"
+                                                                                   : "float";
     return "NoneType";
 }
 
