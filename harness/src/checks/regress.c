@@ -94,8 +94,8 @@ static void first_submit_not_412(hitl_check_ctx *ctx)
                             "HTTP 412: %.200s", hitl_buf_str(&resp.body)))
                 hitl_expect_status(ctx, &resp, 200,
                                    "the first valid submit is accepted (§7.4.1, §12.1)");
-            hitl_http_response_free(&resp);
         }
+        hitl_http_response_free(&resp); /* filled on a transport error too */
     }
     free(body);
     hitl_run_free(&run);
@@ -121,10 +121,9 @@ static void get_after_pause(hitl_check_ctx *ctx)
             hitl_ctx_sleep_ms(ctx, GET_RETRY_MS, "the form GET retry");
             hitl_http_response later;
             long later_status = 0;
-            if (hitl_flow_get_form(ctx, run.form_token, &later) == HITL_OK) {
+            if (hitl_flow_get_form(ctx, run.form_token, &later) == HITL_OK)
                 later_status = later.status;
-                hitl_http_response_free(&later);
-            }
+            hitl_http_response_free(&later);
             hitl_expect(ctx, false,
                         "the form GET right after human_input_required answers 200 (§4.1.1, "
                         "§12.2; dify#40445)",
@@ -137,8 +136,8 @@ static void get_after_pause(hitl_check_ctx *ctx)
             hitl_expect_status(ctx, &first, 200,
                                "the form GET right after the pause answers the form (§12.2)");
         }
-        hitl_http_response_free(&first);
     }
+    hitl_http_response_free(&first); /* filled on a transport error too */
     hitl_run_free(&run);
 }
 
@@ -513,8 +512,9 @@ static void form_content_rendered(hitl_check_ctx *ctx)
         hitl_http_response resp;
         if (!run.form_token) {
             hitl_check_skip(ctx, "human_input_required carried no form_token (no WebApp delivery)");
-        } else if (hitl_flow_get_form(ctx, run.form_token, &resp) == HITL_OK) {
-            if (hitl_expect_status(ctx, &resp, 200, "the form GET answers the form (§4.1.1)")) {
+        } else {
+            if (hitl_flow_get_form(ctx, run.form_token, &resp) == HITL_OK &&
+                hitl_expect_status(ctx, &resp, 200, "the form GET answers the form (§4.1.1)")) {
                 cJSON *o = cJSON_Parse(hitl_buf_str(&resp.body));
                 const cJSON *fc = cJSON_GetObjectItemCaseSensitive(o, "form_content");
                 char bad[128];
@@ -528,7 +528,7 @@ static void form_content_rendered(hitl_check_ctx *ctx)
                 }
                 cJSON_Delete(o);
             }
-            hitl_http_response_free(&resp);
+            hitl_http_response_free(&resp); /* filled on a transport error too */
         }
     }
     hitl_run_free(&run);
