@@ -3,6 +3,7 @@
  * and in its expectation, so a FAIL reads "this deployment has the behaviour of dify#N".
  * The checks run on the service surface and start their own runs. */
 #include "expect_body.h"
+#include "resume_submit.h"
 #include "run_env.h"
 #include "valid_submission.h"
 
@@ -18,17 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Before a submit: how long to wait for the resume stream's first frame (its ping says the
- * subscription is live, §9.1) before submitting anyway. */
-#define SUBMIT_AFTER_MS 3000L
 /* dify#40445: how long after a refused GET the form is asked for again. A form that is
  * there by then was only late: the race the issue describes. */
 #define GET_RETRY_MS 3000L
-
-static long min_ms(long a, long b)
-{
-    return a < b ? a : b;
-}
 
 /* Starts a run (the start stream ends at the pause, as Dify's does) and resumes it across a
  * valid submit: the resume stream is opened first and joined after a 200 submit, until
@@ -36,46 +29,18 @@ static long min_ms(long a, long b)
  * |run| and |out| filled (free both in every case); non-zero after an ERROR or SKIP. */
 static int resumed_run(hitl_check_ctx *ctx, hitl_run *run, hitl_stream *out)
 {
-    const hitl_target *t = hitl_ctx_target(ctx);
     memset(out, 0, sizeof *out);
     if (hitl_flow_start(ctx, run) != HITL_OK)
         return HITL_E_STATE;
-    char *body = hitl_chk_valid_body(ctx, run, &(hitl_valid_opts){0});
-    if (!body)
-        return HITL_E_STATE;
-    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + HITL_CHK_CLOSE_GRACE_MS,
-                           .stop = hitl_flow_stop_after_finished,
-                           .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
-    hitl_stream_async *a = NULL;
-    int rc = hitl_flow_resume_open(ctx, run->workflow_run_id, run->user, NULL, NULL, &so, &a);
-    if (rc) {
-        free(body);
-        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
-        return rc;
-    }
-    (void)hitl_stream_wait_frames(a, 1, min_ms(SUBMIT_AFTER_MS, t->timeout_ms));
-    hitl_http_response resp;
-    rc = hitl_flow_submit(ctx, run->form_token, body, &resp);
-    free(body);
-    if (rc || resp.status != 200) {
-        if (!rc)
-            hitl_check_error(ctx,
-                             "precondition: the valid submit answered HTTP %ld, not 200 (§7.4): "
-                             "%.200s",
-                             resp.status, hitl_buf_str(&resp.body));
-        hitl_http_response_free(&resp);
-        hitl_stream_cancel(a);
-        hitl_stream_join(a, out);
-        return rc ? rc : HITL_E_STATE;
-    }
-    hitl_http_response_free(&resp);
-    rc = hitl_stream_join(a, out);
+    int rc = hitl_chk_resume_across_submit(ctx, run, NULL, out);
     if (rc)
-        hitl_check_error(ctx, "collecting the resume stream failed (%s)", hitl_status_name(rc));
-    else if (out->resp.status != 200)
+        return rc;
+    if (out->resp.status != 200) {
         hitl_check_error(ctx, "precondition: the resume request answered HTTP %ld (§9.1)",
                          out->resp.status);
-    return rc ? rc : out->resp.status != 200 ? HITL_E_STATE : HITL_OK;
+        return HITL_E_STATE;
+    }
+    return HITL_OK;
 }
 
 /* --- §12.1: a first submit is never "already submitted" (dify#35703) --- */

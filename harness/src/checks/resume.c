@@ -6,6 +6,7 @@
  * connects after an event was published misses it". They therefore open the resume stream
  * first, wait for its first frame (the subscription is live), and only then submit. */
 #include "expect_body.h"
+#include "resume_submit.h"
 #include "run_env.h"
 #include "valid_submission.h"
 
@@ -88,61 +89,6 @@ static bool expect_stream(hitl_check_ctx *ctx, const hitl_stream *s, const char 
                               "stream back (nginx: proxy_buffering on with gzip for "
                               "text/event-stream)"
                             : "");
-}
-
-/* resume_across_submit is the §9.1 resume sequence: open the resume stream of |run|, wait
- * for its first frame, submit a valid submission with |action| on the Service API as the
- * run's user, and collect the stream until workflow_finished (after which the server must
- * close it within HITL_CHK_CLOSE_GRACE_MS). The submit's answer is judged before the stream
- * is joined: a submit that is not 200 cancels the stream and is an ERROR at once, naming the
- * answer (a stream waiting for a resume that cannot come would only time out). Returns 0
- * with |out| filled (free it in every case), or non-zero after a SKIP (no valid submission
- * exists for the form) or an ERROR (a precondition failed). */
-static int resume_across_submit(hitl_check_ctx *ctx, const hitl_run *run, const char *action,
-                                hitl_stream *out)
-{
-    const hitl_target *t = hitl_ctx_target(ctx);
-    memset(out, 0, sizeof *out);
-    /* Uploads first: they must not be what the stream waits on. */
-    const hitl_valid_opts vo = {.action = action};
-    char *body = hitl_chk_valid_body(ctx, run, &vo);
-    if (!body)
-        return HITL_E_STATE;
-    hitl_stream_opts so = {.total_ms = t->max_wait_s * 1000L + HITL_CHK_CLOSE_GRACE_MS,
-                           .stop = hitl_flow_stop_after_finished,
-                           .close_within_ms = HITL_CHK_CLOSE_GRACE_MS};
-    hitl_stream_async *a = NULL;
-    int rc = hitl_flow_resume_open(ctx, run->workflow_run_id, run->user, NULL, NULL, &so, &a);
-    if (rc) {
-        free(body);
-        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
-        return rc;
-    }
-    long wait_ms = min_ms(SUBMIT_AFTER_MS, t->timeout_ms);
-    if (hitl_stream_wait_frames(a, 1, wait_ms) == 0)
-        hitl_check_note(ctx,
-                        "the resume stream sent no frame within %.1f s of opening (no ping); "
-                        "submitted anyway",
-                        (double)wait_ms / 1000.0);
-    hitl_http_response resp;
-    rc = hitl_flow_submit(ctx, run->form_token, body, &resp);
-    free(body);
-    if (rc || resp.status != 200) {
-        if (!rc)
-            hitl_check_error(ctx,
-                             "precondition: the valid submit answered HTTP %ld, not 200 (§7.4): "
-                             "%.200s",
-                             resp.status, hitl_buf_str(&resp.body));
-        hitl_http_response_free(&resp);
-        hitl_stream_cancel(a);
-        hitl_stream_join(a, out);
-        return rc ? rc : HITL_E_STATE;
-    }
-    hitl_http_response_free(&resp);
-    int jrc = hitl_stream_join(a, out);
-    if (jrc)
-        hitl_check_error(ctx, "collecting the resume stream failed (%s)", hitl_status_name(jrc));
-    return jrc;
 }
 
 /* The action a resume check submits: the second when there are two or more (a server
@@ -277,7 +223,7 @@ static void after_submit_branch(hitl_check_ctx *ctx)
     hitl_stream s = {0};
     const hitl_form_action *act = NULL;
     if (hitl_flow_start(ctx, &run) != HITL_OK || !(act = chosen_action(ctx, &run)) ||
-        resume_across_submit(ctx, &run, act->id, &s) != HITL_OK ||
+        hitl_chk_resume_across_submit(ctx, &run, act->id, &s) != HITL_OK ||
         !expect_stream(ctx, &s, "the resume stream of the paused run")) {
         hitl_stream_free(&s);
         hitl_run_free(&run);
@@ -371,7 +317,7 @@ static void filled_fields(hitl_check_ctx *ctx)
     hitl_stream s = {0};
     const hitl_form_action *act = NULL;
     if (hitl_flow_start(ctx, &run) == HITL_OK && (act = chosen_action(ctx, &run)) &&
-        resume_across_submit(ctx, &run, act->id, &s) == HITL_OK &&
+        hitl_chk_resume_across_submit(ctx, &run, act->id, &s) == HITL_OK &&
         expect_stream(ctx, &s, "the resume stream of the paused run")) {
         char seen[512];
         hitl_flow_event_list(&s, seen, sizeof seen);
@@ -567,7 +513,7 @@ static void finished_single_frame(hitl_check_ctx *ctx)
     hitl_run run;
     hitl_stream live = {0}, s = {0};
     if (hitl_flow_start(ctx, &run) != HITL_OK ||
-        resume_across_submit(ctx, &run, NULL, &live) != HITL_OK) {
+        hitl_chk_resume_across_submit(ctx, &run, NULL, &live) != HITL_OK) {
         hitl_stream_free(&live);
         hitl_run_free(&run);
         return;
@@ -813,7 +759,7 @@ static void chatflow_envelope(hitl_check_ctx *ctx)
     hitl_run run;
     hitl_stream s = {0};
     if (hitl_flow_start(ctx, &run) == HITL_OK &&
-        resume_across_submit(ctx, &run, NULL, &s) == HITL_OK &&
+        hitl_chk_resume_across_submit(ctx, &run, NULL, &s) == HITL_OK &&
         expect_stream(ctx, &s, "the resume stream of the paused run")) {
         hitl_event start;
         char conv[256] = "";
