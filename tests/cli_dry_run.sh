@@ -24,9 +24,10 @@ grep -q 'waiting up to 60 s (--max-wait' <<<"$out" || bad "--max-wait bound: $ou
 grep -qE 'rate-limit checks, each outwaiting about 59 s \(3 windows of 15 s \+ 1 s, a paced fill of 11 s\)' <<<"$out" ||
   bad "10/15 rate-limit estimate: $out"
 
-# One source address (not an IPv4 literal): the rate-limit checks run after the rest.
+# One source address (not an IPv4 literal): the rate-limit checks run beside the rest, holding
+# the buckets they fill one after another.
 out=$("$HITLCHECK" run --dry-run --target http://localhost:9 --api-key k --only ratelimit 2>&1)
-grep -q 'alone, one after another, after the rest (one source address)' <<<"$out" || bad "one address: $out"
+grep -q 'beside the rest, one after another on each bucket they fill and hold (one source address)' <<<"$out" || bad "one address: $out"
 grep -qE 'predicted wall time: about [0-9]+ s$' <<<"$out" || bad "one-address prediction: $out"
 [ "$fail" = 0 ] && echo "ok   --dry-run prints the plan and sends nothing"
 exit "$fail"

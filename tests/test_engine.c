@@ -136,8 +136,9 @@ END_TEST
 
 /* With the source addresses verified distinct, the exclusive (rate-limit) checks run beside
  * the rest, overlapping the slow checks' waits; the critical path is the check that ended
- * last. With the one-bucket fact learnt before the run they run alone, as before, and the
- * fact is the run's. */
+ * last. With the one-bucket fact learnt before the run (every WEB form request paced) they
+ * run once the pool is done, together and beside the slow checks still asleep, holding the
+ * buckets they fill (check.h, hitl_ctx_limiters_hold), and the fact is the run's. */
 START_TEST(exclusive_checks_overlap_when_sources_are_distinct)
 {
     hitl_catalog cat;
@@ -162,11 +163,10 @@ START_TEST(exclusive_checks_overlap_when_sources_are_distinct)
         ck_assert_int_eq(hitl_scheduler_run(&cat, selected, &t, NULL, red, &opts, &res, &err),
                          HITL_OK);
         ck_assert_int_eq(res.count[HITL_PASS], 7);
+        ck_assert_int_gt(o.active_when_exclusive, 1); /* beside the slow ones */
         if (one_bucket) {
-            ck_assert_int_eq(o.active_when_exclusive, 1); /* alone, after the rest */
             ck_assert_str_eq(res.one_bucket, "the target counts x");
         } else {
-            ck_assert_int_gt(o.active_when_exclusive, 1); /* beside the slow ones */
             ck_assert_ptr_null(res.one_bucket);
             /* The overlap is proven by the count above; a time bound only catches a hang (a
              * loaded CI machine must not fail a structural test on seconds). */
@@ -201,6 +201,46 @@ START_TEST(pacer_keeps_each_kind_within_its_window)
     ck_assert(hitl_pacer_reserve(&p, HITL_PACE_SUBMIT, 200.0) == 200.0); /* untouched */
     hitl_pacer_fill(&p, -1, 300.0);
     ck_assert(hitl_pacer_reserve(&p, HITL_PACE_SUBMIT, 301.0) == 305.0);
+    hitl_pacer_destroy(&p);
+}
+END_TEST
+
+/* Holds (one source address, the rate-limit checks beside the rest): a held kind makes
+ * the others' requests wait and counts them, no new hold is granted while one waits, a
+ * holder's noted requests keep the window, and a published full GET bucket can be joined
+ * only while it stays full and no new hold of GET was granted. */
+START_TEST(pacer_holds_buckets_for_one_check)
+{
+    hitl_pacer p;
+    hitl_pacer_init(&p, 3, 4); /* window_s 5 */
+    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_GET));
+    ck_assert(!hitl_pacer_hold(&p, 1u << HITL_PACE_GET));                      /* one holder */
+    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_TOKEN));                     /* another kind */
+    ck_assert(hitl_pacer_reserve_or_wait(&p, HITL_PACE_GET, 10.0, false) < 0); /* waits */
+    ck_assert(hitl_pacer_reserve_or_wait(&p, HITL_PACE_SUBMIT, 10.0, false) == 10.0);
+    hitl_pacer_note(&p, HITL_PACE_GET, 11.0);
+    hitl_pacer_note(&p, HITL_PACE_GET, 12.0);
+    ck_assert(hitl_pacer_empty_at(&p, 1u << HITL_PACE_GET) == 17.0);
+    ck_assert(hitl_pacer_empty_at(&p, 1u << HITL_PACE_SUBMIT) == 15.0);
+    hitl_pacer_release(&p, 1u << HITL_PACE_GET);
+    ck_assert(!hitl_pacer_hold(&p, 1u << HITL_PACE_GET)); /* a request still waits */
+    /* The waiter's slot: the third of 3 per window, then it is uncounted. */
+    ck_assert(hitl_pacer_reserve_or_wait(&p, HITL_PACE_GET, 13.0, true) == 13.0);
+    ck_assert(hitl_pacer_reserve_or_wait(&p, HITL_PACE_GET, 13.0, false) == 16.0);
+    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_GET));
+
+    /* The full GET bucket: published by its holder, joined while surely full (first +
+     * window 4 s, less 1 s), closed by the next hold of GET. */
+    double first, full;
+    char by[32];
+    hitl_pacer_publish_full_get(&p, 20.0, 22.0, "ratelimit.get.limit");
+    ck_assert(hitl_pacer_join_full_get(&p, 22.5, 0.4, &first, &full, by, sizeof by));
+    ck_assert(first == 20.0 && full == 22.0 && !strcmp(by, "ratelimit.get.limit"));
+    ck_assert(!hitl_pacer_join_full_get(&p, 22.5, 1.0, &first, &full, by, sizeof by));
+    hitl_pacer_release(&p, 1u << HITL_PACE_GET); /* the joiner */
+    hitl_pacer_release(&p, 1u << HITL_PACE_GET); /* the filler */
+    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_GET));
+    ck_assert(!hitl_pacer_join_full_get(&p, 20.5, 0.1, &first, &full, by, sizeof by));
     hitl_pacer_destroy(&p);
 }
 END_TEST
@@ -657,6 +697,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, slow_checks_overlap_beside_the_jobs_pool);
     tcase_add_test(tc, exclusive_checks_overlap_when_sources_are_distinct);
     tcase_add_test(tc, pacer_keeps_each_kind_within_its_window);
+    tcase_add_test(tc, pacer_holds_buckets_for_one_check);
     suite_add_tcase(s, tc);
     tc = tcase_create("bounds");
     tcase_add_test(tc, deadline_cancels_running_checks_and_the_rest);

@@ -146,9 +146,12 @@ static void usage(FILE *f)
         "                          deadline (tag slow) run beside them, each on a thread of its\n"
         "                          own. The rate-limit checks run beside everything too when the\n"
         "                          target is on 127.x and, checked before the run, counts the\n"
-        "                          harness's source addresses apart; else alone, at the end. A\n"
-        "                          target that counts every client in one bucket is said once and\n"
-        "                          its WEB form requests are paced across the run\n"
+        "                          harness's source addresses apart, and on one source address\n"
+        "                          (each holds the buckets it fills while the rest's requests of\n"
+        "                          that kind wait; those needing a full GET bucket share one\n"
+        "                          fill); else alone, at the end. A target that counts every\n"
+        "                          client in one bucket is said once and its WEB form requests\n"
+        "                          are paced across the run\n"
         "Remote-URL fixture:\n"
         "  --fixture-listen A:P    where the harness's file server listens (default 127.0.0.1:0)\n"
         "  --fixture-url URL       the URL at which the target reaches it (default http://A:P)\n"
@@ -1027,6 +1030,11 @@ static void print_plan(const run_opts *o, const hitl_catalog *cat, const bool *s
     bool loop4 = embedded || is_ipv4_loopback(t->base_url);
     long concurrent = rl && slow_s < rl_s ? rl_s : slow ? slow_s : rl ? rl_s : 0;
     long sequential = (slow ? slow_s : 0) + (long)rl * rl_s;
+    /* One source address: the rate-limit checks run beside the rest, one after another on
+     * each bucket; three of them use a full GET bucket another filled (a window and a fill
+     * each for the rest, and the last one's window to outwait). */
+    long one_address = (long)(rl > 3 ? rl - 3 : rl) * ((long)window + 1 + pace_s) + window + 1;
+    one_address = slow && slow_s > one_address ? slow_s : one_address;
     fprintf(out,
             "hitlcheck: plan for %zu checks against %s (--dry-run: nothing is sent)\n"
             "  %zu in a pool of %ld parallel jobs; %zu slow, each on a thread of its own, "
@@ -1043,14 +1051,15 @@ static void print_plan(const run_opts *o, const hitl_catalog *cat, const bool *s
                 loop4 ? "beside the rest, each from fresh source addresses of its own, when "
                         "those verify distinct at the start; else alone, one after another, "
                         "after the rest"
-                      : "alone, one after another, after the rest (one source address)");
+                      : "beside the rest, one after another on each bucket they fill and hold "
+                        "(one source address); those needing a full GET bucket share one fill");
     if (loop4 && rl)
         fprintf(out,
                 "  predicted wall time: about %ld s (sources distinct), about %ld s "
                 "(sources not distinct: one after another)\n",
                 concurrent, sequential);
     else
-        fprintf(out, "  predicted wall time: about %ld s\n", sequential);
+        fprintf(out, "  predicted wall time: about %ld s\n", rl ? one_address : sequential);
 }
 
 /* Writes the --trace file once the run has ended (every token known to the redactor by

@@ -43,6 +43,33 @@ bool hitl_ctx_one_bucket(hitl_check_ctx *ctx, char *evidence, size_t cap);
 void hitl_ctx_one_bucket_found(hitl_check_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The §8 limiters of the WEB form endpoints, as bits (hitl_ctx_limiters_hold). */
+#define HITL_LIMITER_GET 1u    /* GET  /form/human_input/<token> */
+#define HITL_LIMITER_SUBMIT 2u /* POST /form/human_input/<token> */
+#define HITL_LIMITER_TOKEN 4u  /* POST /form/human_input/<token>/upload-token */
+
+/* For the rate-limit checks on a run that paces WEB form requests (one source address, or
+ * one bucket for every client), where they run beside the rest of the run.
+ * hitl_ctx_limiters_hold makes the check the holder of the buckets in |hold| (the other
+ * checks' requests of those kinds wait until it ends; its own are not paced and their 429s
+ * are its findings) and then waits until the buckets in |empty| are empty (every request
+ * taken of those kinds a window old; |what| names the wait). Returns false when the run
+ * does not pace (the check waits a whole window itself), true otherwise (the run's stop
+ * ends the waits early).
+ * hitl_ctx_full_get_publish says the check, holding the GET bucket, has just filled it with
+ * rate_max paced GETs of a real form (the first sent at |first_s|, CLOCK_MONOTONIC seconds)
+ * and seen the next one limited at |full_s|. hitl_ctx_full_get_join waits for whichever
+ * comes first: a published full bucket that stays full for |need_s| more seconds, which it
+ * joins (a hold shared with its filler; true, with its times and filler's check ID in |by|,
+ * |by_cap| bytes), or the hold of the buckets in |hold| (false: the check fills one itself,
+ * as it does when the run does not pace). */
+bool hitl_ctx_limiters_hold(hitl_check_ctx *ctx, unsigned hold, unsigned empty, const char *what);
+/* Gives back the buckets in |mask| the check holds (or shares: a joined full GET bucket). */
+void hitl_ctx_limiters_release(hitl_check_ctx *ctx, unsigned mask);
+void hitl_ctx_full_get_publish(hitl_check_ctx *ctx, double first_s, double full_s);
+bool hitl_ctx_full_get_join(hitl_check_ctx *ctx, unsigned hold, double need_s, double *first_s,
+                            double *full_s, char *by, size_t by_cap);
+
 /* --- HTTP through the context (recorded as exchanges) --- */
 /* hitl_ctx_http performs a request and records the exchange. On a transport failure it
  * sets the verdict to ERROR with the transport's message and returns the status code,

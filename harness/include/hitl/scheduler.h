@@ -55,7 +55,10 @@ typedef struct hitl_scheduler_options {
      * addresses were verified to be distinct clients (sources.h), where each rate-limit
      * check's fresh addresses are buckets nothing else touches. Their budget
      * (exclusive_check_s, once: they overlap) then starts with the run. Ignored when
-     * |one_bucket| is set. */
+     * |one_bucket| is set. With |one_bucket| or |pace_web| they run beside the rest as
+     * well, each holding the buckets it fills (check.h, hitl_ctx_limiters_hold), with a
+     * budget of exclusive_check_s per exclusive check from the start (they queue for the
+     * buckets). */
     bool exclusive_concurrent;
     /* The one-bucket fact learnt before the run (its evidence; NULL: not learnt): the run
      * paces its WEB form requests from the start (check.h, hitl_ctx_one_bucket). */

@@ -11,8 +11,14 @@
  * loopback target an unused 127.<a>.<check>.<n> (the engine's per-check addresses are all
  * 127.0.0.x, so these never meet them; <a> follows the wall clock so that a rerun within
  * one window against the same server does not find its buckets full). On any other target
- * the harness has one address: a fresh bucket then means waiting one whole window, and a
- * check whose window exceeds --max-wait is SKIP (§11.1).
+ * the harness has one address: a fresh bucket then means waiting until the run's earlier
+ * requests of that kind have aged out (up to a window), and a check whose window exceeds
+ * --max-wait is SKIP (§11.1). There the run paces every WEB form request, and these checks
+ * run together once the rest is done: each holds the buckets it fills while any other
+ * request of those kinds waits (hitl_ctx_limiters_hold), and the checks that need a full
+ * GET bucket (retry-after, spoof.forwarded, recovers, the GET step of buckets.independent)
+ * use one another has just filled with rate_max paced GETs of a real form and seen limited
+ * (rl_start), instead of a window and a fill each; their notes name the filler.
  *
  * That the fresh addresses are distinct clients to the target is verified, not assumed:
  * behind Docker's userland proxy, or a proxy that sets X-Forwarded-For, every 127.x source
@@ -64,6 +70,15 @@ typedef struct rl_plan {
     unsigned next;      /* the next step's last octet */
     int exhausted;      /* the kind the last step exhausted from a fresh address, or -1 */
     const char *token;  /* the form token the verification request uses */
+    /* One address on a paced run (hitl_ctx_limiters_hold): the limiters the check holds
+     * while it runs, and the ones the next step needs empty (0: all it holds). */
+    unsigned hold, step_empty;
+    /* A check that can use a full GET bucket another filled (rl_start): how long it needs
+     * it to stay full (0: never joins), and once joined its filler and times (ms). */
+    double join_need_s;
+    bool joined;
+    char joined_by[96];
+    long long first_ms, full_ms;
     char ip[32];
 } rl_plan;
 
@@ -102,6 +117,8 @@ static bool sources_seen_as_sent(hitl_check_ctx *ctx)
     return env && env->sources_seen_as_sent;
 }
 
+#define EMPTY_WAIT "until this client's buckets are empty (one rate-limit window, §8)"
+
 /* The words every check here uses for the run's one-bucket fact (check.h). */
 #define ONE_BUCKET "the target counts distinct client addresses in one bucket"
 
@@ -118,6 +135,7 @@ static bool rl_begin(hitl_check_ctx *ctx, rl_plan *p, unsigned check_no, bool ne
     p->check_no = check_no;
     p->next = 1;
     p->exhausted = -1;
+    p->hold = HITL_LIMITER_GET;
     /* The run has learnt that fresh addresses are no fresh buckets (check.h): one address. */
     if (p->fresh && !sources_seen_as_sent(ctx) && hitl_ctx_one_bucket(ctx, NULL, 0)) {
         p->fresh = false;
@@ -213,8 +231,8 @@ static bool rl_fall_back(hitl_check_ctx *ctx, rl_plan *p, rl_kind kind, const ch
                         t->rate_window_s, t->max_wait_s);
         return false;
     }
-    hitl_ctx_sleep_ms(ctx, window_ms(t) + 1000L,
-                      "one rate-limit window, so that this client's buckets are empty (§8)");
+    if (!hitl_ctx_limiters_hold(ctx, p->hold, p->hold, EMPTY_WAIT))
+        hitl_ctx_sleep_ms(ctx, window_ms(t) + 1000L, EMPTY_WAIT);
     return true;
 }
 
@@ -228,8 +246,11 @@ static bool rl_source(hitl_check_ctx *ctx, rl_plan *p, const char **src)
 {
     *src = NULL;
     if (!p->fresh) {
-        hitl_ctx_sleep_ms(ctx, window_ms(hitl_ctx_target(ctx)) + 1000L,
-                          "one rate-limit window, so that this client's buckets are empty (§8)");
+        /* On a paced run the wait ends when the run's own requests have aged out (the
+         * pacer knows them all), not a blind window later. */
+        if (!hitl_ctx_limiters_hold(ctx, p->hold, p->step_empty ? p->step_empty : p->hold,
+                                    EMPTY_WAIT))
+            hitl_ctx_sleep_ms(ctx, window_ms(hitl_ctx_target(ctx)) + 1000L, EMPTY_WAIT);
         return true;
     }
     snprintf(p->ip, sizeof p->ip, "127.%u.%u.%u", p->octet2, p->check_no, p->next);
@@ -261,7 +282,8 @@ static void rl_note_mode(hitl_check_ctx *ctx, const rl_plan *p)
                         p->octet2, p->check_no);
     else if (!p->fell_back)
         hitl_check_note(ctx, "mode: one client address (the target is not on this host's "
-                             "IPv4 loopback): each fresh bucket costs one window");
+                             "IPv4 loopback): a fresh bucket is one whose earlier requests "
+                             "have aged out, up to a window later");
 }
 
 static void body_snip(const hitl_http_response *resp, char *out, size_t cap)
@@ -394,14 +416,71 @@ static bool expect_limited(hitl_check_ctx *ctx, const hitl_http_response *resp, 
     return hitl_expect(ctx, ok, exp, "HTTP 429 with the body %s", body);
 }
 
+/* rl_publish_full: on one address, the GET bucket this check holds is full (rate_max GETs
+ * of a real form from |src|, NULL: the one address, the first sent at |first_ms|, and the
+ * next one just limited): the other checks that need a full GET bucket may use it while it
+ * surely stays full (hitl_ctx_full_get_publish). */
+static void rl_publish_full(hitl_check_ctx *ctx, const rl_plan *p, const char *src,
+                            long long first_ms)
+{
+    if (!p->fresh && !src)
+        hitl_ctx_full_get_publish(ctx, (double)first_ms / 1000.0, (double)mono_ms() / 1000.0);
+}
+
+/* rl_start starts the run whose form token the check's requests use (a real form, so that
+ * every outcome is the endpoint's ordinary one). On one address on a paced run it first
+ * waits for its buckets, so that its form does not expire while it waits: a full GET
+ * bucket another check has just filled and published, when the check can use one
+ * (|join_need_s|: instead of filling one again, which from one address costs a window;
+ * hitl_ctx_full_get_join), else the hold of the buckets it fills (hitl_ctx_limiters_hold;
+ * rl_source then waits until they are empty). A joined bucket that is no longer surely
+ * full once the form exists is given back for a hold of its own. Returns false after an
+ * ERROR (the run could not be started). */
+static bool rl_start(hitl_check_ctx *ctx, rl_plan *p, hitl_run *run)
+{
+    const hitl_target *t = hitl_ctx_target(ctx);
+    double first = 0, full = 0;
+    if (!p->fresh) {
+        p->joined =
+            p->join_need_s > 0 && hitl_ctx_full_get_join(ctx, p->hold, p->join_need_s, &first,
+                                                         &full, p->joined_by, sizeof p->joined_by);
+        /* Joined, it holds the other buckets it fills as well. */
+        hitl_ctx_limiters_hold(ctx, p->joined ? p->hold & ~HITL_LIMITER_GET : p->hold, 0,
+                               EMPTY_WAIT);
+    }
+    if (hitl_flow_start(ctx, run) != HITL_OK)
+        return false;
+    p->token = run->form_token;
+    if (p->joined &&
+        (double)mono_ms() / 1000.0 + p->join_need_s >= first + (double)t->rate_window_s - 1.0) {
+        p->joined = false;
+        hitl_ctx_limiters_release(ctx, HITL_LIMITER_GET);
+        hitl_ctx_limiters_hold(ctx, p->hold, 0, EMPTY_WAIT);
+    }
+    if (p->joined) {
+        p->first_ms = (long long)(first * 1000.0);
+        p->full_ms = (long long)(full * 1000.0);
+        hitl_check_note(ctx,
+                        "this client's GET bucket was full: %s had filled it (%d GETs of a real "
+                        "form from this address, the next one answered the §8 429) %.1f s "
+                        "before, and this check used that full bucket instead of filling one "
+                        "again, which from one source address costs a window (§8)",
+                        p->joined_by, t->rate_max, (double)(mono_ms() - p->full_ms) / 1000.0);
+    }
+    return true;
+}
+
 /* rl_exhaust fills |kind|'s bucket from *|src| (rl_fill; |src| and |first_ms| as there) and
  * expects request rate_max + 1 to be the §8 429. Returns true when it was. */
 static bool rl_exhaust(hitl_check_ctx *ctx, rl_plan *p, rl_kind kind, const char *token,
                        const char **src, long long *first_ms)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
-    if (!rl_fill(ctx, p, kind, token, src, t->rate_max, first_ms))
+    long long first = 0;
+    if (!rl_fill(ctx, p, kind, token, src, t->rate_max, &first))
         return false;
+    if (first_ms)
+        *first_ms = first;
     if (*src)
         p->exhausted = (int)kind;
     hitl_http_response resp;
@@ -414,14 +493,9 @@ static bool rl_exhaust(hitl_check_ctx *ctx, rl_plan *p, rl_kind kind, const char
              t->rate_max + 1, t->rate_window_s);
     bool ok = expect_limited(ctx, &resp, what);
     hitl_http_response_free(&resp);
+    if (ok && kind == RL_GET && token)
+        rl_publish_full(ctx, p, *src, first);
     return ok;
-}
-
-/* Starts the run whose form token the check's requests use (a real form, so that every
- * outcome is the endpoint's ordinary one). */
-static bool start_run(hitl_check_ctx *ctx, hitl_run *run)
-{
-    return hitl_flow_start(ctx, run) == HITL_OK;
 }
 
 /* §8 / §8.1: "30 GETs sent about one per second (each in a distinct wall-clock second, so
@@ -434,11 +508,10 @@ static void get_limit(hitl_check_ctx *ctx)
     const hitl_target *t = hitl_ctx_target(ctx);
     hitl_run run = {0};
     rl_plan p;
-    if (!rl_begin(ctx, &p, 1, false) || !start_run(ctx, &run)) {
+    if (!rl_begin(ctx, &p, 1, false) || !rl_start(ctx, &p, &run)) {
         hitl_run_free(&run);
         return;
     }
-    p.token = run.form_token;
     const char *src;
     if (!rl_source(ctx, &p, &src))
         goto out;
@@ -452,13 +525,15 @@ static void get_limit(hitl_check_ctx *ctx)
             "a second apart; an older build that counts same-second requests once (§8) "
             "never reaches the limit this way (see ratelimit.get.same-second)",
             t->rate_max, t->rate_window_s);
-    if (rl_fill(ctx, &p, RL_GET, run.form_token, &src, t->rate_max, NULL)) {
+    long long first = 0;
+    if (rl_fill(ctx, &p, RL_GET, run.form_token, &src, t->rate_max, &first)) {
         hitl_http_response resp;
         if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp)) {
             char what[256];
             snprintf(what, sizeof what, "GET %d from one address within %d s (§8.1)",
                      t->rate_max + 1, t->rate_window_s);
-            expect_limited(ctx, &resp, what);
+            if (expect_limited(ctx, &resp, what))
+                rl_publish_full(ctx, &p, src, first);
         }
         hitl_http_response_free(&resp);
     }
@@ -477,7 +552,7 @@ static void get_same_second(hitl_check_ctx *ctx)
     const hitl_target *t = hitl_ctx_target(ctx);
     hitl_run run = {0};
     rl_plan p;
-    if (!rl_begin(ctx, &p, 2, false) || !start_run(ctx, &run)) {
+    if (!rl_begin(ctx, &p, 2, false) || !rl_start(ctx, &p, &run)) {
         hitl_run_free(&run);
         return;
     }
@@ -554,16 +629,22 @@ static void get_recovers(hitl_check_ctx *ctx)
     const hitl_target *t = hitl_ctx_target(ctx);
     hitl_run run = {0};
     rl_plan p;
-    if (!rl_begin(ctx, &p, 3, true) || !start_run(ctx, &run)) {
+    if (!rl_begin(ctx, &p, 3, true)) {
         hitl_run_free(&run);
         return;
     }
-    p.token = run.form_token;
-    const char *src;
-    long long first = 0;
-    if (!rl_source(ctx, &p, &src) || !rl_exhaust(ctx, &p, RL_GET, run.form_token, &src, &first))
-        goto out;
-    long long full = mono_ms();
+    p.join_need_s = 3.0; /* a few 429-ed GETs before the fill ages out */
+    if (!rl_start(ctx, &p, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    const char *src = NULL;
+    long long first = p.first_ms, full = p.full_ms;
+    if (!p.joined) {
+        if (!rl_source(ctx, &p, &src) || !rl_exhaust(ctx, &p, RL_GET, run.form_token, &src, &first))
+            goto out;
+        full = mono_ms();
+    }
     long margin = window_ms(t) / 4 < 1000L ? window_ms(t) / 4 : 1000L;
     /* Until first + window the server holds every counted entry (it stamped them no earlier
      * than we sent them); the 429-ed GETs go halfway between full + margin and that. */
@@ -623,11 +704,10 @@ static void buckets_independent(hitl_check_ctx *ctx)
 {
     hitl_run run = {0};
     rl_plan p;
-    if (!rl_begin(ctx, &p, 4, false) || !start_run(ctx, &run)) {
+    if (!rl_begin(ctx, &p, 4, false)) {
         hitl_run_free(&run);
         return;
     }
-    p.token = run.form_token;
     /* A build without Human Input uploads has no upload-token route, nor its limiter. */
     int kinds = RL_KINDS;
     if (hitl_flow_layout(ctx) == HITL_LAYOUT_NONE) {
@@ -635,10 +715,22 @@ static void buckets_independent(hitl_check_ctx *ctx)
         hitl_check_note(ctx, "the target has no Human Input upload route (upload layout none), "
                              "so no upload-token limiter: the GET and submit limiters only");
     }
+    /* On one address it holds every bucket it asks (hitl_ctx_limiters_hold); each step
+     * needs only the bucket it exhausts empty, the others merely not full. */
+    p.hold = kinds == RL_KINDS ? HITL_LIMITER_GET | HITL_LIMITER_SUBMIT | HITL_LIMITER_TOKEN
+                               : HITL_LIMITER_GET | HITL_LIMITER_SUBMIT;
+    p.join_need_s = 2.0; /* one request of each other kind past the GET limit */
+    if (!rl_start(ctx, &p, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
     for (int full = 0; full < kinds && !hitl_check_done(ctx); full++) {
-        const char *src;
-        if (!rl_source(ctx, &p, &src) ||
-            !rl_exhaust(ctx, &p, (rl_kind)full, run.form_token, &src, NULL))
+        const char *src = NULL;
+        p.step_empty = 1u << full;
+        /* The GET step may use a full GET bucket another check filled (rl_start). */
+        if (!(full == RL_GET && p.joined) &&
+            (!rl_source(ctx, &p, &src) ||
+             !rl_exhaust(ctx, &p, (rl_kind)full, run.form_token, &src, NULL)))
             break;
         for (int other = 0; other < kinds; other++) {
             if (other == full)
@@ -673,11 +765,10 @@ static void get_counts_404(hitl_check_ctx *ctx)
     const hitl_target *t = hitl_ctx_target(ctx);
     hitl_run run = {0};
     rl_plan p;
-    if (!rl_begin(ctx, &p, 5, false) || !start_run(ctx, &run)) {
+    if (!rl_begin(ctx, &p, 5, false) || !rl_start(ctx, &p, &run)) {
         hitl_run_free(&run);
         return;
     }
-    p.token = run.form_token;
     const char *src;
     if (!rl_source(ctx, &p, &src) || !rl_fill(ctx, &p, RL_GET, NULL, &src, t->rate_max, NULL))
         goto out;
@@ -715,17 +806,25 @@ static void retry_after(hitl_check_ctx *ctx)
     const hitl_target *t = hitl_ctx_target(ctx);
     hitl_run run = {0};
     rl_plan p;
-    if (!rl_begin(ctx, &p, 6, false) || !start_run(ctx, &run)) {
+    if (!rl_begin(ctx, &p, 6, false)) {
         hitl_run_free(&run);
         return;
     }
-    p.token = run.form_token;
-    const char *src;
-    if (rl_source(ctx, &p, &src) &&
-        rl_fill(ctx, &p, RL_GET, run.form_token, &src, t->rate_max, NULL)) {
+    p.join_need_s = 2.0; /* one GET past the limit */
+    if (!rl_start(ctx, &p, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    const char *src = NULL;
+    long long first = 0;
+    bool joined = p.joined;
+    if (joined || (rl_source(ctx, &p, &src) &&
+                   rl_fill(ctx, &p, RL_GET, run.form_token, &src, t->rate_max, &first))) {
         hitl_http_response resp;
         if (!rl_send(ctx, RL_GET, run.form_token, src, NULL, &resp) &&
             expect_limited(ctx, &resp, "the GET past the limit")) {
+            if (!joined)
+                rl_publish_full(ctx, &p, src, first);
             const char *ra = hitl_http_header_get(&resp, "Retry-After");
             if (!ra) {
                 hitl_check_note(ctx, "the 429 has no Retry-After header (as Dify's, §8); "
@@ -751,7 +850,7 @@ static void uploads_not_limited(hitl_check_ctx *ctx)
 {
     const hitl_target *t = hitl_ctx_target(ctx);
     hitl_run run = {0};
-    if (!start_run(ctx, &run)) {
+    if (hitl_flow_start(ctx, &run) != HITL_OK) {
         hitl_run_free(&run);
         return;
     }
@@ -839,7 +938,7 @@ static void per_ip_isolated(hitl_check_ctx *ctx)
     }
     hitl_run run = {0};
     rl_plan p;
-    if (!rl_begin(ctx, &p, 8, false) || !start_run(ctx, &run)) {
+    if (!rl_begin(ctx, &p, 8, false) || !rl_start(ctx, &p, &run)) {
         hitl_run_free(&run);
         return;
     }
@@ -897,20 +996,25 @@ static void spoof_forwarded(hitl_check_ctx *ctx)
 {
     hitl_run run = {0};
     rl_plan p;
-    if (!rl_begin(ctx, &p, 9, false) || !start_run(ctx, &run)) {
+    if (!rl_begin(ctx, &p, 9, false)) {
         hitl_run_free(&run);
         return;
     }
-    p.token = run.form_token;
-    const char *src;
-    bool have_src = rl_source(ctx, &p, &src);
+    p.join_need_s = 2.0; /* two spoofed GETs past the limit */
+    if (!rl_start(ctx, &p, &run)) {
+        hitl_run_free(&run);
+        return;
+    }
+    const char *src = NULL;
+    bool joined = p.joined;
+    bool have_src = joined || rl_source(ctx, &p, &src);
     static const struct {
         const char *name, *header;
     } SPOOFS[] = {
         {"X-Forwarded-For", "X-Forwarded-For: 198.51.100.23"},
         {"CF-Connecting-IP", "CF-Connecting-IP: 198.51.100.24"},
     };
-    if (have_src && rl_exhaust(ctx, &p, RL_GET, run.form_token, &src, NULL)) {
+    if (joined || (have_src && rl_exhaust(ctx, &p, RL_GET, run.form_token, &src, NULL))) {
         for (size_t i = 0; i < sizeof SPOOFS / sizeof SPOOFS[0]; i++) {
             hitl_http_response resp;
             if (rl_send(ctx, RL_GET, run.form_token, src, SPOOFS[i].header, &resp)) {

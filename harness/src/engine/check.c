@@ -172,3 +172,71 @@ void hitl_ctx_sleep_ms(hitl_check_ctx *ctx, long ms, const char *what)
     r->waited_s += hitl_ctx_now_s() - begin;
     pthread_mutex_unlock(&ctx->record_lock);
 }
+
+_Static_assert(HITL_LIMITER_GET == 1u << HITL_PACE_GET &&
+                   HITL_LIMITER_SUBMIT == 1u << HITL_PACE_SUBMIT &&
+                   HITL_LIMITER_TOKEN == 1u << HITL_PACE_TOKEN,
+               "check.h's limiter bits are the pacer's kinds");
+
+#define HOLD_POLL_MS 250L
+#define JOIN_DEFER_POLLS 4 /* 1 s */
+#define HOLD_WAIT "another rate-limit check holds the WEB form limiter (one source address)"
+
+bool hitl_ctx_limiters_hold(hitl_check_ctx *ctx, unsigned hold, unsigned empty, const char *what)
+{
+    if (!hitl_runner_paced(ctx->rn))
+        return false;
+    hitl_pacer *p = hitl_runner_pacer(ctx->rn);
+    unsigned need = hold & ~ctx->held;
+    while (need && !hitl_runner_stopped(ctx->rn) && !hitl_pacer_hold(p, need))
+        hitl_ctx_sleep_ms(ctx, HOLD_POLL_MS, HOLD_WAIT);
+    if (hitl_runner_stopped(ctx->rn)) {
+        atomic_store(&ctx->cut, true);
+        return true;
+    }
+    ctx->held |= need;
+    double left = hitl_pacer_empty_at(p, empty) - hitl_ctx_now_s();
+    if (left > 0)
+        hitl_ctx_sleep_ms(ctx, (long)(left * 1000.0) + 1, what);
+    return true;
+}
+
+void hitl_ctx_limiters_release(hitl_check_ctx *ctx, unsigned mask)
+{
+    mask &= ctx->held;
+    if (mask)
+        hitl_pacer_release(hitl_runner_pacer(ctx->rn), mask);
+    ctx->held &= ~mask;
+}
+
+void hitl_ctx_full_get_publish(hitl_check_ctx *ctx, double first_s, double full_s)
+{
+    if (ctx->held & HITL_LIMITER_GET)
+        hitl_pacer_publish_full_get(hitl_runner_pacer(ctx->rn), first_s, full_s,
+                                    ctx->result->entry->id);
+}
+
+bool hitl_ctx_full_get_join(hitl_check_ctx *ctx, unsigned hold, double need_s, double *first_s,
+                            double *full_s, char *by, size_t by_cap)
+{
+    if (!hitl_runner_paced(ctx->rn) || ctx->held & HITL_LIMITER_GET)
+        return false;
+    hitl_pacer *p = hitl_runner_pacer(ctx->rn);
+    /* Whichever comes first: a full bucket to join (another check filled it), or the hold
+     * of the buckets to fill one itself; the latter not at once, so that a check that fills
+     * one anyway (ratelimit.get.limit, its subject) goes first when both start together. */
+    for (int polls = 0;; polls++) {
+        if (hitl_pacer_join_full_get(p, hitl_ctx_now_s(), need_s, first_s, full_s, by, by_cap)) {
+            ctx->held |= HITL_LIMITER_GET;
+            return true;
+        }
+        if (hitl_runner_stopped(ctx->rn))
+            return false;
+        unsigned need = hold & ~ctx->held;
+        if (polls >= JOIN_DEFER_POLLS && (!need || hitl_pacer_hold(p, need))) {
+            ctx->held |= need;
+            return false;
+        }
+        hitl_ctx_sleep_ms(ctx, HOLD_POLL_MS, HOLD_WAIT);
+    }
+}

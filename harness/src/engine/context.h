@@ -47,6 +47,10 @@ struct hitl_check_ctx {
 #define HITL_CTX_OWN_SENT 64
     double own_sent[HITL_PACE_KINDS][HITL_CTX_OWN_SENT];
     unsigned own_next[HITL_PACE_KINDS];
+    /* The limiters' buckets this check holds (hitl_ctx_limiters_hold: bit 1 << kind),
+     * given back when it ends (scheduler.c). Its requests of those kinds are not paced and
+     * their 429s are its findings; they are noted in the pacer. Check thread only. */
+    unsigned held;
 };
 
 /* What the check API asks of the scheduler that runs the check (scheduler.c). */

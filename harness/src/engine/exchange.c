@@ -116,15 +116,13 @@ static void record(hitl_check_ctx *ctx, const hitl_http_request *req,
 }
 
 /* The §8 limiter a request counts against, or -1: a WEB form request (GET or submit of
- * <web base>/form/human_input/<token>, or its /upload-token) of a check that shares the
- * target's buckets with the others; the rate-limit checks (exclusive: they run alone) spend
- * their buckets themselves, and their 429s are their findings. */
-static int pace_kind(const hitl_check_ctx *ctx, const hitl_http_request *req)
+ * <web base>/form/human_input/<token>, or its /upload-token). */
+static int limiter_kind(const hitl_check_ctx *ctx, const hitl_http_request *req)
 {
     static const char FORM[] = "/form/human_input/";
     static const char TOKEN[] = "/upload-token";
     const hitl_target *t = ctx->target;
-    if (ctx->result->entry->exclusive || !t->base_url || !t->web_base || !req->url)
+    if (!t->base_url || !t->web_base || !req->url)
         return -1;
     size_t nb = strlen(t->base_url), nw = strlen(t->web_base);
     const char *p = req->url + nb + nw;
@@ -143,6 +141,20 @@ static int pace_kind(const hitl_check_ctx *ctx, const hitl_http_request *req)
     if (!strcmp(method, "POST") && rest == sizeof TOKEN - 1 && !memcmp(slash, TOKEN, rest))
         return HITL_PACE_TOKEN;
     return -1;
+}
+
+/* The limiter a request of a check that shares the target's buckets with the others is
+ * paced on, or -1. The rate-limit checks (exclusive) spend their buckets themselves and their
+ * 429s are their findings: from a source address of their own (|own_source|), or on the
+ * buckets they hold (hitl_ctx_limiters_hold), nothing is paced; their other requests (an
+ * upload token a rate-limit check needs) share the buckets like any. */
+static int pace_kind(const hitl_check_ctx *ctx, int kind, bool own_source)
+{
+    if (kind < 0 || !ctx->result->entry->exclusive)
+        return kind;
+    if (own_source || ctx->held & (1u << kind) || !hitl_runner_paced(ctx->rn))
+        return -1;
+    return kind;
 }
 
 /* Notes that the check sent one |kind| request now and returns how many of its own it sent
@@ -191,8 +203,17 @@ static void pace(hitl_check_ctx *ctx, int kind)
 {
     if (kind < 0 || !hitl_runner_paced(ctx->rn))
         return;
-    double at =
-        hitl_pacer_reserve(hitl_runner_pacer(ctx->rn), (hitl_pace_kind)kind, hitl_ctx_now_s());
+    double at;
+    bool waited = false;
+    /* While a rate-limit check holds the bucket (hitl_ctx_limiters_hold), wait for it. */
+    while ((at = hitl_pacer_reserve_or_wait(hitl_runner_pacer(ctx->rn), (hitl_pace_kind)kind,
+                                            hitl_ctx_now_s(), waited)) < 0) {
+        waited = true;
+        if (hitl_runner_stopped(ctx->rn))
+            return;
+        hitl_ctx_sleep_ms(ctx, 250,
+                          "a rate-limit check holds this WEB form limiter (one source address)");
+    }
     double left = at - hitl_ctx_now_s();
     if (left > 0)
         hitl_ctx_sleep_ms(ctx, (long)(left * 1000.0) + 1,
@@ -225,6 +246,7 @@ int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_ht
         return hitl_err_set(err, HITL_E_STOPPED, "the run had stopped: %s %s not sent",
                             req->method ? req->method : "GET", req->url);
     }
+    const char *orig_source = req->source_ip;
     hitl_http_request sourced = *req;
     if (ctx->source_ip[0] && !req->source_ip)
         sourced.source_ip = ctx->source_ip;
@@ -233,11 +255,18 @@ int hitl_ctx_http_raw(hitl_check_ctx *ctx, const hitl_http_request *req, hitl_ht
     sourced.origin_surface = hitl_surface_name(ctx->result->surface);
     sourced.run_stop = hitl_runner_stop_flag(ctx->rn);
     req = &sourced;
-    int kind = pace_kind(ctx, req);
+    int limiter = limiter_kind(ctx, req);
+    int kind = pace_kind(ctx, limiter, orig_source != NULL);
+    /* A held bucket's requests are noted in the pacer (a 429 is not counted, §8), so the
+     * others' next requests of that kind wait until they are a window old. */
+    bool noted = limiter >= 0 && ctx->held & (1u << limiter);
     int rc;
     for (int attempt = 0;; attempt++) {
         pace(ctx, kind);
+        double sent_at = hitl_ctx_now_s();
         rc = send_recorded(ctx, req, resp, &local);
+        if (noted && (rc || resp->status != 429))
+            hitl_pacer_note(hitl_runner_pacer(ctx->rn), (hitl_pace_kind)limiter, sent_at);
         if (rc || kind < 0)
             break;
         int own = own_sent_in_window(ctx, kind);

@@ -332,6 +332,8 @@ static void run_one(runner *rn, hitl_result *r, size_t index)
                 hitl_check_error(&ctx, "the check ended without asserting anything (harness bug)");
         }
     }
+    if (ctx.held) /* the buckets it held are the others' again */
+        hitl_pacer_release(&rn->pacer, ctx.held);
     r->seconds = hitl_ctx_now_s() - start;
     r->ended_at = hitl_ctx_now_s() - rn->started_at;
     pthread_mutex_destroy(&ctx.record_lock);
@@ -449,6 +451,9 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
         atomic_store(&rn.one_bucket, true);
         hitl_pacer_fill(&rn.pacer, HITL_PACE_GET, hitl_ctx_now_s());
     }
+    if (opts->pace_web && !opts->one_bucket) /* the preflight's requests, just sent, count */
+        for (int k = 0; k < HITL_PACE_KINDS; k++)
+            hitl_pacer_note(&rn.pacer, (hitl_pace_kind)k, hitl_ctx_now_s());
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadline_at is monotonic */
@@ -474,6 +479,14 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
     /* With source addresses verified distinct (exclusive_concurrent), the rate-limit checks
      * are sleepers too: each spends its time outwaiting windows in buckets of its own. */
     bool concurrent = opts->exclusive_concurrent && !opts->one_bucket;
+    /* Paced from the start (one source address, or one bucket for all), they run together
+     * once the pool is done, beside the slow checks still asleep: each holds the buckets it
+     * fills (hitl_ctx_limiters_hold) while any other request of those kinds waits, and those
+     * that need a full GET bucket share one fill (hitl_ctx_full_get_join), instead of one
+     * after another with a window each. Not from the start: a check of the pool whose form
+     * request waited for a rate-limit check's hold (up to a window and a fill) could see its
+     * form expire meanwhile. */
+    bool held = !concurrent && (opts->pace_web || opts->one_bucket);
     for (size_t i = 0; i < out->n; i++) {
         if (out->items[i].entry->exclusive && !concurrent)
             continue;
@@ -506,6 +519,24 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
         worker(&rn);
     for (int j = 0; j < started; j++)
         pthread_join(threads[j], NULL);
+    sleeper held_group[MAX_SLEEPERS];
+    size_t n_held = 0;
+    if (held && n_exclusive) {
+        extend_deadline(&rn, opts->exclusive_check_s * (long)n_exclusive);
+        for (size_t i = 0; i < out->n && n_held < MAX_SLEEPERS; i++)
+            if (out->items[i].entry->exclusive) {
+                held_group[n_held] = (sleeper){.rn = &rn, .index = i};
+                held_group[n_held].started = pthread_create(&held_group[n_held].thread, NULL,
+                                                            sleeper_main, &held_group[n_held]) == 0;
+                n_held++;
+            }
+    }
+    for (size_t k = 0; k < n_held; k++) {
+        if (held_group[k].started)
+            pthread_join(held_group[k].thread, NULL);
+        else
+            run_one(&rn, &out->items[held_group[k].index], held_group[k].index);
+    }
     for (size_t k = 0; k < n_sleepers; k++) {
         if (sleepers[k].started)
             pthread_join(sleepers[k].thread, NULL);
@@ -515,7 +546,7 @@ int hitl_scheduler_run(const hitl_catalog *cat, const bool *selected, const hitl
 
     /* Exclusive checks (rate limits, disruptive ones) run alone, one after another, within a
      * budget of their own (hitl_scheduler_options.exclusive_check_s). */
-    if (!concurrent && n_exclusive) {
+    if (!concurrent && !held && n_exclusive) {
         extend_deadline(&rn, opts->exclusive_check_s * (long)n_exclusive);
         for (size_t i = 0; i < out->n; i++)
             if (out->items[i].entry->exclusive)
