@@ -213,9 +213,9 @@ START_TEST(pacer_holds_buckets_for_one_check)
 {
     hitl_pacer p;
     hitl_pacer_init(&p, 3, 4); /* window_s 5 */
-    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_GET));
-    ck_assert(!hitl_pacer_hold(&p, 1u << HITL_PACE_GET));                      /* one holder */
-    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_TOKEN));                     /* another kind */
+    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_GET, 0.0));
+    ck_assert(!hitl_pacer_hold(&p, 1u << HITL_PACE_GET, 0.0));                 /* one holder */
+    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_TOKEN, 0.0));                /* another kind */
     ck_assert(hitl_pacer_reserve_or_wait(&p, HITL_PACE_GET, 10.0, false) < 0); /* waits */
     ck_assert(hitl_pacer_reserve_or_wait(&p, HITL_PACE_SUBMIT, 10.0, false) == 10.0);
     hitl_pacer_note(&p, HITL_PACE_GET, 11.0);
@@ -223,23 +223,25 @@ START_TEST(pacer_holds_buckets_for_one_check)
     ck_assert(hitl_pacer_empty_at(&p, 1u << HITL_PACE_GET) == 17.0);
     ck_assert(hitl_pacer_empty_at(&p, 1u << HITL_PACE_SUBMIT) == 15.0);
     hitl_pacer_release(&p, 1u << HITL_PACE_GET);
-    ck_assert(!hitl_pacer_hold(&p, 1u << HITL_PACE_GET)); /* a request still waits */
+    ck_assert(!hitl_pacer_hold(&p, 1u << HITL_PACE_GET, 0.0)); /* a request still waits */
     /* The waiter's slot: the third of 3 per window, then it is uncounted. */
     ck_assert(hitl_pacer_reserve_or_wait(&p, HITL_PACE_GET, 13.0, true) == 13.0);
     ck_assert(hitl_pacer_reserve_or_wait(&p, HITL_PACE_GET, 13.0, false) == 16.0);
-    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_GET));
+    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_GET, 0.0));
 
     /* The full GET bucket: published by its holder, joined while surely full (first +
-     * window 4 s, less 1 s), closed by the next hold of GET. */
+     * window 4 s, less 1 s); no new hold of GET while it can be joined, and the next hold
+     * closes it. */
     double first, full;
     char by[32];
     hitl_pacer_publish_full_get(&p, 20.0, 22.0, "ratelimit.get.limit");
     ck_assert(hitl_pacer_join_full_get(&p, 22.5, 0.4, &first, &full, by, sizeof by));
     ck_assert(first == 20.0 && full == 22.0 && !strcmp(by, "ratelimit.get.limit"));
     ck_assert(!hitl_pacer_join_full_get(&p, 22.5, 1.0, &first, &full, by, sizeof by));
-    hitl_pacer_release(&p, 1u << HITL_PACE_GET); /* the joiner */
-    hitl_pacer_release(&p, 1u << HITL_PACE_GET); /* the filler */
-    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_GET));
+    hitl_pacer_release(&p, 1u << HITL_PACE_GET);                /* the joiner */
+    hitl_pacer_release(&p, 1u << HITL_PACE_GET);                /* the filler */
+    ck_assert(!hitl_pacer_hold(&p, 1u << HITL_PACE_GET, 22.9)); /* still joinable */
+    ck_assert(hitl_pacer_hold(&p, 1u << HITL_PACE_GET, 23.0));
     ck_assert(!hitl_pacer_join_full_get(&p, 20.5, 0.1, &first, &full, by, sizeof by));
     hitl_pacer_destroy(&p);
 }

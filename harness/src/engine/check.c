@@ -188,7 +188,7 @@ bool hitl_ctx_limiters_hold(hitl_check_ctx *ctx, unsigned hold, unsigned empty, 
         return false;
     hitl_pacer *p = hitl_runner_pacer(ctx->rn);
     unsigned need = hold & ~ctx->held;
-    while (need && !hitl_runner_stopped(ctx->rn) && !hitl_pacer_hold(p, need))
+    while (need && !hitl_runner_stopped(ctx->rn) && !hitl_pacer_hold(p, need, hitl_ctx_now_s()))
         hitl_ctx_sleep_ms(ctx, HOLD_POLL_MS, HOLD_WAIT);
     if (hitl_runner_stopped(ctx->rn)) {
         atomic_store(&ctx->cut, true);
@@ -233,7 +233,7 @@ bool hitl_ctx_full_get_join(hitl_check_ctx *ctx, unsigned hold, double need_s, d
         if (hitl_runner_stopped(ctx->rn))
             return false;
         unsigned need = hold & ~ctx->held;
-        if (polls >= JOIN_DEFER_POLLS && (!need || hitl_pacer_hold(p, need))) {
+        if (polls >= JOIN_DEFER_POLLS && (!need || hitl_pacer_hold(p, need, hitl_ctx_now_s()))) {
             ctx->held |= need;
             return false;
         }

@@ -58,13 +58,25 @@ double hitl_pacer_reserve_or_wait(hitl_pacer *p, hitl_pace_kind kind, double now
     return at;
 }
 
-bool hitl_pacer_hold(hitl_pacer *p, unsigned mask)
+/* Whether the published full GET bucket can still be joined at |now| (p->lock held): the
+ * target stamped the fill's requests no earlier than they were sent, so until its first +
+ * the window (window_s less the margin) every one of them is still counted. */
+static bool full_joinable(const hitl_pacer *p, double now)
+{
+    return p->full_open && now < p->full_first + p->window_s - 2.0 * PACER_MARGIN_S;
+}
+
+bool hitl_pacer_hold(hitl_pacer *p, unsigned mask, double now)
 {
     pthread_mutex_lock(&p->lock);
     bool free_all = true;
     for (int k = 0; k < HITL_PACE_KINDS; k++)
         if (mask & (1u << k) && (p->holders[k] > 0 || p->waiting[k] > 0))
             free_all = false;
+    /* A new filler of the GET bucket waits while a full one can still be joined: it would
+     * wait for the bucket to empty anyway, which is later. */
+    if (mask & (1u << HITL_PACE_GET) && full_joinable(p, now))
+        free_all = false;
     for (int k = 0; k < HITL_PACE_KINDS && free_all; k++)
         if (mask & (1u << k))
             p->holders[k]++;
@@ -125,9 +137,7 @@ bool hitl_pacer_join_full_get(hitl_pacer *p, double now, double need_s, double *
                               char *by, size_t by_cap)
 {
     pthread_mutex_lock(&p->lock);
-    /* The target stamped the fill's requests no earlier than they were sent: until first +
-     * its window (window_s less the margin) every one of them is still counted. */
-    bool ok = p->full_open && now + need_s < p->full_first + p->window_s - 2.0 * PACER_MARGIN_S;
+    bool ok = full_joinable(p, now + need_s);
     if (ok) {
         p->holders[HITL_PACE_GET]++;
         *first = p->full_first;

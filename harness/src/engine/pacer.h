@@ -55,8 +55,9 @@ double hitl_pacer_reserve(hitl_pacer *p, hitl_pace_kind kind, double now);
  * returns -1 and counts the caller as waiting (|was_waiting|: the caller's previous answer
  * was -1, it is counted already; it is uncounted when a slot is given).
  * hitl_pacer_hold grants the buckets of the kinds in |mask| (bit 1 << kind) to one check:
- * true when none is held or waited for (and a hold of the GET bucket closes the published
- * full GET bucket), else false: the caller tries again later.
+ * true when none is held or waited for, nor (for GET) a published full GET bucket can still
+ * be joined (a hold of the GET bucket then closes it), else false: the caller tries again
+ * later; |now| as for hitl_pacer_reserve.
  * hitl_pacer_note records one request the holder sent at |at|, so the window the pacer
  * keeps stays true (a 429 is not noted: §8, rejected requests are not counted).
  * hitl_pacer_empty_at returns when every request taken so far of the kinds in |mask| is
@@ -68,7 +69,7 @@ double hitl_pacer_reserve(hitl_pacer *p, hitl_pace_kind kind, double now);
  * is open and stays surely full for |need_s| more seconds from |now| (until |first| plus
  * the window, less the margin), and copies its times and filler's name. */
 double hitl_pacer_reserve_or_wait(hitl_pacer *p, hitl_pace_kind kind, double now, bool was_waiting);
-bool hitl_pacer_hold(hitl_pacer *p, unsigned mask);
+bool hitl_pacer_hold(hitl_pacer *p, unsigned mask, double now);
 void hitl_pacer_note(hitl_pacer *p, hitl_pace_kind kind, double at);
 double hitl_pacer_empty_at(hitl_pacer *p, unsigned mask);
 void hitl_pacer_release(hitl_pacer *p, unsigned mask);
