@@ -26,6 +26,8 @@ struct rs_flow {
     int index;      /* the last node execution's index (node_started.index) */
     int steps;      /* node executions so far */
     int forms;      /* form records made */
+    int parallel;   /* a pause showed two forms or more at once */
+    int resumes;    /* submitted forms resumed */
 };
 
 /* One pass of execution: the run's first record, the queue of nodes to run, the frames. */
@@ -291,7 +293,10 @@ static void run_node(exec *x, int i)
         char *text = render(f, n->answer, NULL);
         if (!text)
             x->rc = HITL_E_NOMEM;
-        if (!x->rc)
+        /* regress-answer-lost (dify#38432): after a resume the stream filter that lets an
+         * Answer's text through is gone, so the node runs but streams nothing. */
+        int lost = x->shared && rs_fault_active(x->s, RS_F_REGRESS_ANSWER_LOST);
+        if (!x->rc && !lost)
             x->rc = rs_events_message(x->s, x->run, text, x->out);
         if (text)
             set_var(f, n->id, "answer", cJSON_CreateString(text));
@@ -332,6 +337,10 @@ static ending finish(exec *x, hitl_buf *end)
     if (x->rc || resuming)
         return ENDING_NONE;
     if (waiting) {
+        int forms = 0;
+        for (const rs_run *rec = x->run; rec; rec = rec->peer)
+            forms += rec->form && rec->form_status == RS_FORM_WAITING;
+        x->f->parallel |= forms > 1;
         x->run->run_status = RS_RUN_PAUSED;
         x->rc = rs_events_paused(x->s, x->run, x->out);
         return ENDING_PAUSED;
@@ -430,6 +439,13 @@ void rs_flow_resume(hitl_refserver *s, const char *run_id)
             if (!rec->form || rec->form_status != RS_FORM_SUBMITTED ||
                 rec->run_status != RS_RUN_RESUMING)
                 continue;
+            /* regress-parallel-stuck (dify#42103, as PR #42107 explains it): the second
+             * resume finds the run no longer paused and is dropped; the first pauses again
+             * without seeing the second submission, so the run stays paused for good. */
+            if (x.f->parallel && x.f->resumes > 0 &&
+                rs_fault_active(s, RS_F_REGRESS_PARALLEL_STUCK))
+                continue;
+            x.f->resumes++;
             rec->run_status = RS_RUN_PAUSED; /* this record's resume is being done */
             cJSON *submitted = rec->submitted ? cJSON_Parse(rec->submitted) : NULL;
             x.rc = rs_events_filled(s, rec, rec->submitted_action, submitted, &frames);

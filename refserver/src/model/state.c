@@ -135,7 +135,12 @@ rs_run *rs_state_upload_token_run(rs_state *st, const char *token, char form_id[
     if (!g)
         return NULL;
     memcpy(form_id, g->form_id, RS_ID_LEN);
-    return rs_state_run(st, g->run_id);
+    rs_run *run = rs_state_run(st, g->run_id);
+    /* A DSL run's form records (flow.h): the one the token was issued for, if it is one. */
+    for (rs_run *rec = run; rec; rec = rec->peer)
+        if (!strcmp(rec->form_id, g->form_id))
+            return rec;
+    return run;
 }
 
 int rs_state_add_upload(rs_state *st, rs_upload *u, size_t max)
