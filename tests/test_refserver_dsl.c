@@ -330,8 +330,12 @@ START_TEST(a_dsl_it_cannot_run_is_refused_at_start)
     memcpy(op + strlen("comparison_operator: "), "\"≥\"   ", 8); /* as long as contains */
     write_file(path, text);
     start_error(path, msg, sizeof msg);
-    ck_assert_msg(strstr(msg, path) && strstr(msg, "node route") &&
-                      strstr(msg, "comparison_operator"),
+    int line = 1; /* the line of `- id: route`, which the message must name */
+    for (const char *c = text; c < strstr(text, "- id: route\n"); c++)
+        line += *c == '\n';
+    char want[64];
+    snprintf(want, sizeof want, "line %d: node route", line);
+    ck_assert_msg(strstr(msg, path) && strstr(msg, want) && strstr(msg, "comparison_operator"),
                   "%s", msg);
     start_error("builtin:no-such-app", msg, sizeof msg);
     ck_assert_msg(strstr(msg, "no such built-in app"), "%s", msg);

@@ -4,6 +4,7 @@
 #include "dsl.h"
 #include "formdef.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,39 +230,111 @@ int rs_dsl_app_build(const cJSON *dsl, rs_dsl_app **out, hitl_err *err)
     return HITL_OK;
 }
 
+/* line_of_id is the line of |text| that gives a graph element the id |id| (`id: <id>`, as
+ * a node or an edge writes it), or 0. */
+static size_t line_of_id(const char *text, size_t len, const char *id)
+{
+    size_t line = 1, idlen = strlen(id);
+    for (const char *p = text, *end = text + len; p < end; line++) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *q = p, *stop = eol ? eol : end;
+        while (q < stop && (*q == ' ' || *q == '-'))
+            q++;
+        if (stop - q > 3 && !strncmp(q, "id:", 3)) {
+            q += 3;
+            while (q < stop && *q == ' ')
+                q++;
+            int quoted = q < stop && (*q == '\'' || *q == '"');
+            q += quoted;
+            if ((size_t)(stop - q) >= idlen && !strncmp(q, id, idlen) &&
+                (q + idlen == stop || q[idlen] == ' ' || q[idlen] == '\r' ||
+                 (quoted && (q[idlen] == '\'' || q[idlen] == '"'))))
+                return line;
+        }
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+    return 0;
+}
+
+/* with_line prefixes a rule's message with the line of the element it names: "node <id>:"
+ * (dsl_app.c) or "...(<id>)..." (dsl.c's paths), so a bad file reads FILE: line N: rule. */
+static void with_line(const char *text, size_t len, hitl_err *err)
+{
+    char id[128] = "";
+    const char *open = strrchr(err->msg, '(');
+    if (!strncmp(err->msg, "node ", 5))
+        sscanf(err->msg + 5, "%127[A-Za-z0-9_]", id);
+    else if (open && strchr(open, ')'))
+        sscanf(open + 1, "%127[^)]", id);
+    size_t line = id[0] ? line_of_id(text, len, id) : 0;
+    if (line)
+        hitl_err_prefix(err, "line %zu", line);
+}
+
+/* read_spec reads a builtin's text or a file's (at most RS_DSL_MAX_BYTES) into *text. */
+static int read_spec(const char *spec, char **text, size_t *len, hitl_err *err)
+{
+    *text = NULL;
+    if (!strncmp(spec, BUILTIN_PREFIX, strlen(BUILTIN_PREFIX))) {
+        const char *name = spec + strlen(BUILTIN_PREFIX);
+        size_t n = rs_dsl_builtin_count();
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(rs_dsl_builtin_name(i), name)) {
+                const char *t = rs_dsl_builtin_text(i, len);
+                *text = malloc(*len + 1);
+                if (!*text)
+                    return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
+                memcpy(*text, t, *len + 1);
+                return HITL_OK;
+            }
+        char names[512] = "";
+        for (size_t k = 0, o = 0; k < n && o < sizeof names; k++)
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", k ? ", " : "",
+                                  rs_dsl_builtin_name(k));
+        return hitl_err_set(err, HITL_E_ARG, "%s: no such built-in app (built in: %s)", spec,
+                            names);
+    }
+    FILE *f = fopen(spec, "rb");
+    if (!f)
+        return hitl_err_set(err, HITL_E_IO, "%s: cannot open: %s", spec, strerror(errno));
+    *text = malloc((size_t)RS_DSL_MAX_BYTES + 1);
+    if (!*text) {
+        fclose(f);
+        return hitl_err_set(err, HITL_E_NOMEM, "out of memory");
+    }
+    *len = fread(*text, 1, (size_t)RS_DSL_MAX_BYTES + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || *len > RS_DSL_MAX_BYTES) {
+        free(*text);
+        *text = NULL;
+        return bad ? hitl_err_set(err, HITL_E_IO, "%s: read error", spec)
+                   : hitl_err_set(err, HITL_E_TOO_BIG, "%s: larger than %d bytes", spec,
+                                  RS_DSL_MAX_BYTES);
+    }
+    (*text)[*len] = '\0';
+    return HITL_OK;
+}
+
 int rs_dsl_app_load(const char *spec, rs_dsl_app **out, hitl_err *err)
 {
     cJSON *dsl = NULL;
-    int rc;
+    char *text;
+    size_t len = 0;
     *out = NULL;
-    if (!strncmp(spec, BUILTIN_PREFIX, strlen(BUILTIN_PREFIX))) {
-        const char *name = spec + strlen(BUILTIN_PREFIX);
-        size_t i = 0, n = rs_dsl_builtin_count();
-        while (i < n && strcmp(rs_dsl_builtin_name(i), name))
-            i++;
-        if (i == n) {
-            char names[512] = "";
-            for (size_t k = 0, o = 0; k < n && o < sizeof names; k++)
-                o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", k ? ", " : "",
-                                      rs_dsl_builtin_name(k));
-            return hitl_err_set(err, HITL_E_ARG, "%s: no such built-in app (built in: %s)", spec,
-                                names);
-        }
-        size_t len;
-        const char *text = rs_dsl_builtin_text(i, &len);
-        rc = rs_dsl_from_yaml(text, len, &dsl, err);
-        if (!rc)
-            rc = rs_dsl_validate(dsl, 0, err);
-        if (rc)
-            hitl_err_prefix(err, "%s", spec);
-    } else {
-        rc = rs_dsl_load_file(spec, 0, &dsl, err);
-    }
-    if (!rc) {
+    int rc = read_spec(spec, &text, &len, err);
+    if (rc)
+        return rc;                               /* the message names |spec| */
+    rc = rs_dsl_from_yaml(text, len, &dsl, err); /* its messages give the line */
+    if (!rc && (rc = rs_dsl_validate(dsl, 0, err)) == HITL_OK)
         rc = rs_dsl_app_build(dsl, out, err);
-        if (rc)
-            hitl_err_prefix(err, "%s", spec);
-    }
+    if (rc && dsl)
+        with_line(text, len, err);
+    if (rc)
+        hitl_err_prefix(err, "%s", spec);
     cJSON_Delete(dsl);
+    free(text);
     return rc;
 }
