@@ -115,6 +115,16 @@ START_TEST(parallel_nodes_pause_together_and_finish_when_both_submitted)
     rst_resp_free(&r);
 
     rst_resp s;
+    /* The state snapshot of the paused run shows both forms too (§9.1). */
+    rst_opts so = {
+        .url = rst_url(&ts, "/v1/workflow/%s/events?user=u1&include_state_snapshot=true", run),
+        .headers = "Authorization: Bearer P"};
+    rst_do(&so, &s);
+    paused = rst_sse_event(s.body, "workflow_paused", 0);
+    ck_assert_ptr_nonnull(paused);
+    ck_assert_int_eq(cJSON_GetArraySize(rst_at(paused, "data.reasons")), 2);
+    cJSON_Delete(paused);
+    rst_resp_free(&s);
     ck_assert_int_eq(rst_submit(&ts, a, "{\"feedback\":\"A\"}", "approve", &s), 200);
     rst_resp_free(&s);
     usleep(300 * 1000);

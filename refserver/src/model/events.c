@@ -221,9 +221,11 @@ static cJSON *outputs_paused(const hitl_refserver *s)
 }
 
 /* add_paused lists the nodes the run waits at with their reasons: the one form, or every
- * waiting form of a DSL run (|run| its first record: parallel nodes pause together). */
+ * waiting form of a DSL run (any of its records: parallel nodes pause together). */
 static void add_paused(const hitl_refserver *s, const rs_run *run, cJSON *nodes, cJSON *reasons)
 {
+    if (run->first) /* a DSL run's later record: the pause is the whole run's */
+        run = run->first;
     if (!run->flow) {
         cJSON_AddItemToArray(nodes, cJSON_CreateString(node_at(s, run, run->node).id));
         cJSON_AddItemToArray(reasons, reason(s, run));

@@ -225,6 +225,7 @@ static void pause_at(exec *x, int i)
         peer->submitted = peer->content = NULL;
         peer->flow = NULL;
         peer->peer = NULL;
+        peer->first = x->run;
         rs_run *last = x->run;
         while (last->peer)
             last = last->peer;

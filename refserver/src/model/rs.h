@@ -75,6 +75,7 @@ typedef struct rs_run {
     char *content;
     rs_flow *flow;
     struct rs_run *peer;
+    const struct rs_run *first; /* a peer's first record (NULL on the first record itself) */
     int dsl_node;
     int64_t created_at, expiration_time, global_deadline, finished_at;
     rs_form_status form_status;
