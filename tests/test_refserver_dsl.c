@@ -206,6 +206,15 @@ START_TEST(ifelse_branch_and_answer_after_resume)
     cJSON_Delete(msg);
     ck_assert_ptr_nonnull(strstr(rst_sse_names(r.body), "workflow_finished,message_end"));
     rst_resp_free(&r);
+    /* The same in blocking mode: the message with the whole answer. */
+    rst_post(&r, rst_url(&ts, "/v1/chat-messages"), "Authorization: Bearer C",
+             "{\"inputs\":{},\"response_mode\":\"blocking\",\"user\":\"u1\",\"query\":\"no\"}");
+    ck_assert_int_eq(r.status, 200);
+    cJSON *blk = rst_json(&r);
+    ck_assert_str_eq(rst_str(blk, "event"), "message");
+    ck_assert_str_eq(rst_str(blk, "answer"), "Not a hitlcheck query: no");
+    cJSON_Delete(blk);
+    rst_resp_free(&r);
 
     run_stream("C", "a hitlcheck query", &r);
     msg = rst_sse_event(r.body, "message", 0); /* the Answer before the pause */

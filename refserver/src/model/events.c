@@ -515,8 +515,33 @@ int rs_events_finished(const hitl_refserver *s, const rs_run *run, hitl_buf *out
     return rs_events_frame(s, run, "workflow_finished", finished_data(s, run), out);
 }
 
+/* blocking_finished is the blocking answer of a DSL run that finished without a pause (an
+ * IF/ELSE branch with no Human Input node): a Chatflow's message with the whole answer, or a
+ * Workflow's run with its outputs. */
+static cJSON *blocking_finished(const hitl_refserver *s, const rs_run *run)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "task_id", run->task_id);
+    if (!is_chatflow(s, run)) {
+        cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+        cJSON_AddItemToObject(o, "data", finished_data(s, run));
+        return o;
+    }
+    cJSON_AddStringToObject(o, "event", "message");
+    cJSON_AddStringToObject(o, "id", run->message_id);
+    cJSON_AddStringToObject(o, "message_id", run->message_id);
+    cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
+    cJSON_AddStringToObject(o, "mode", "advanced-chat");
+    cJSON_AddStringToObject(o, "answer", rs_flow_answer(run->flow));
+    cJSON_AddItemToObject(o, "metadata", cJSON_CreateObject());
+    cJSON_AddNumberToObject(o, "created_at", (double)run->created_at);
+    return o;
+}
+
 cJSON *rs_events_blocking(const hitl_refserver *s, const rs_run *run)
 {
+    if (run->flow && run->run_status == RS_RUN_SUCCEEDED)
+        return blocking_finished(s, run);
     cJSON *o = cJSON_CreateObject();
     if (is_chatflow(s, run)) {
         cJSON_AddStringToObject(o, "event", "workflow_paused");

@@ -26,6 +26,7 @@ struct rs_flow {
     int index;      /* the last node execution's index (node_started.index) */
     int steps;      /* node executions so far */
     int forms;      /* form records made */
+    char *answer;   /* what the Answer nodes streamed, joined (heap, NULL: nothing yet) */
     int parallel;   /* a pause showed two forms or more at once */
     int resumes;    /* submitted forms resumed */
 };
@@ -48,6 +49,7 @@ void rs_flow_free(rs_flow *f)
         return;
     cJSON_Delete(f->vars);
     cJSON_Delete(f->outputs);
+    free(f->answer);
     free(f);
 }
 
@@ -55,6 +57,25 @@ void rs_flow_outputs(const rs_flow *f, cJSON *outputs)
 {
     for (const cJSON *o = f->outputs ? f->outputs->child : NULL; o; o = o->next)
         cJSON_AddItemToObject(outputs, o->string, cJSON_Duplicate(o, 1));
+}
+
+const char *rs_flow_answer(const rs_flow *f)
+{
+    return f->answer ? f->answer : "";
+}
+
+/* add_answer appends |text| to the run's answer (a Chatflow's message, joined). */
+static int add_answer(rs_flow *f, const char *text)
+{
+    size_t have = f->answer ? strlen(f->answer) : 0, add = strlen(text);
+    if (have + add > RENDER_MAX)
+        return HITL_E_TOO_BIG;
+    char *a = realloc(f->answer, have + add + 1);
+    if (!a)
+        return HITL_E_NOMEM;
+    memcpy(a + have, text, add + 1);
+    f->answer = a;
+    return HITL_OK;
 }
 
 const rs_run *rs_flow_waiting(const rs_run *run)
@@ -299,6 +320,8 @@ static void run_node(exec *x, int i)
         int lost = x->shared && rs_fault_active(x->s, RS_F_REGRESS_ANSWER_LOST);
         if (!x->rc && !lost)
             x->rc = rs_events_message(x->s, x->run, text, x->out);
+        if (text && !x->rc)
+            x->rc = add_answer(f, text);
         if (text)
             set_var(f, n->id, "answer", cJSON_CreateString(text));
         free(text);

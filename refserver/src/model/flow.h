@@ -41,6 +41,9 @@ void rs_flow_sweep(hitl_refserver *s, const char *run_id);
 /* Adds the outputs the run's End nodes produced to |outputs|. */
 void rs_flow_outputs(const rs_flow *f, cJSON *outputs);
 
+/* The text the run's Answer nodes streamed so far, joined ("" when none). */
+const char *rs_flow_answer(const rs_flow *f);
+
 /* The first record of |run|'s chain whose form waits, or |run| when none does. */
 const rs_run *rs_flow_waiting(const rs_run *run);
 
