@@ -716,13 +716,18 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
                             "workflow:" EMBED_TWO_NODE_WORKFLOW_KEY ":two-node",
                             "--app",
                             "chatflow:" EMBED_TWO_NODE_CHATFLOW_KEY ":two-node",
-                            "--app-dsl",
-                            EMBED_PARALLEL_KEY "=builtin:workflow-parallel",
-                            "--app-dsl",
-                            EMBED_IFELSE_KEY "=builtin:chatflow-ifelse",
                             "--blacklist",
                             blacklist};
-    int n = 39;
+    int n = 35;
+    /* The variant apps run from the server's compiled-in DSL files; a build without libyaml
+     * has none, and the checks that need them SKIP naming the file to import. */
+    bool variants = hitl_refserver_dsl_supported();
+    if (variants) {
+        args[n++] = "--app-dsl";
+        args[n++] = EMBED_PARALLEL_KEY "=builtin:workflow-parallel";
+        args[n++] = "--app-dsl";
+        args[n++] = EMBED_IFELSE_KEY "=builtin:chatflow-ifelse";
+    }
     if (o->embedded_dify) {
         args[n++] = "--behave";
         args[n++] = "dify";
@@ -760,8 +765,10 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
     set_str(&o->two_node_key, o->target.app_mode == HITL_APP_CHATFLOW
                                   ? EMBED_TWO_NODE_CHATFLOW_KEY
                                   : EMBED_TWO_NODE_WORKFLOW_KEY);
-    set_str(&o->parallel_key, EMBED_PARALLEL_KEY);
-    set_str(&o->ifelse_key, EMBED_IFELSE_KEY);
+    if (variants) {
+        set_str(&o->parallel_key, EMBED_PARALLEL_KEY);
+        set_str(&o->ifelse_key, EMBED_IFELSE_KEY);
+    }
     o->target.global_timeout_s = EMBED_GLOBAL_TIMEOUT_S;
     o->target.rate_max = EMBED_RATE_MAX;
     o->target.rate_window_s = EMBED_RATE_WINDOW_S;

@@ -150,6 +150,8 @@ const char *hitl_refserver_form_summary(size_t i);
 const char *hitl_refserver_usage(void);
 /* The version string. */
 const char *hitl_refserver_version(void);
+/* 1 when this build reads Dify app DSL files (--app-dsl; it needs libyaml at build time). */
+int hitl_refserver_dsl_supported(void);
 
 /* Starts the server on cfg->listen:cfg->port with its own threads. On success *out owns
  * everything and the port is bound; on failure returns a negative hitl_status and *out is

@@ -179,6 +179,15 @@ static int start_daemon(hitl_refserver *s, hitl_err *err)
     return HITL_OK;
 }
 
+int hitl_refserver_dsl_supported(void)
+{
+#ifdef RS_HAVE_DSL
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 /* load_dsl reads app |i|'s --app-dsl file, if it has one, and takes the app's mode from it.
  * A file the server cannot run is a start error naming the file and the rule. */
 static int load_dsl(hitl_refserver *s, size_t i, hitl_err *err)
