@@ -33,7 +33,7 @@ for sig in TERM INT; do
   [ "$rc" = 0 ] && ok || bad "exit code after SIG$sig: $rc"
 done
 
-for args in "--port 70000" "--rate-limit 5" "--fault nope" "--bogus" "--upload-layout v9"; do
+for args in "--port 70000" "--rate-limit 5" "--fault nope" "--bogus" "--upload-layout v9" "--app-dsl x"; do
   # shellcheck disable=SC2086
   "$REFSERVER" $args > "$tmp/out" 2> "$tmp/err"; rc=$?
   flag=${args%% *}
@@ -42,9 +42,33 @@ for args in "--port 70000" "--rate-limit 5" "--fault nope" "--bogus" "--upload-l
     bad "$args: stderr '$(cat "$tmp/err")'"
 done
 
+# --app-dsl: a DSL the server cannot run stops the start with one line naming the app's key,
+# the file and the rule (a YAML error with its line); a compiled-in app runs.
+printf 'version: "0.6.0"\nkind: app\napp: [unclosed\n' > "$tmp/bad.yml"
+"$REFSERVER" --port 0 --app-dsl K1="$tmp/bad.yml" > "$tmp/out" 2> "$tmp/err"; rc=$?
+[ "$rc" != 0 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q -- "--app-dsl K1: $tmp/bad.yml" "$tmp/err" &&
+  grep -q 'line' "$tmp/err" && ok || bad "--app-dsl bad YAML: exit $rc, stderr '$(cat "$tmp/err")'"
+"$REFSERVER" --port 0 --app-dsl K2=builtin:nope > "$tmp/out" 2> "$tmp/err"; rc=$?
+[ "$rc" != 0 ] && grep -q 'no such built-in app (built in: .*workflow-parallel' "$tmp/err" && ok ||
+  bad "--app-dsl builtin:nope: exit $rc, stderr '$(cat "$tmp/err")'"
+rm -f "$tmp/port"
+if start --app-dsl K3=builtin:chatflow-ifelse; then
+  port=$(cat "$tmp/port")
+  body=$(curl -s -H 'Authorization: Bearer K3' -H 'Content-Type: application/json' \
+    -d '{"inputs":{},"query":"a hitlcheck query","response_mode":"streaming","user":"u1"}' \
+    "http://127.0.0.1:$port/v1/chat-messages")
+  grep -q '"answer":"Reviewing: a hitlcheck query"' <<<"$body" && grep -q workflow_paused <<<"$body" &&
+    ok || bad "--app-dsl builtin:chatflow-ifelse: $body"
+  kill "$pid"; wait "$pid"; pid=
+else
+  bad "--app-dsl builtin:chatflow-ifelse: no ready line"
+fi
+
 "$REFSERVER" --help > "$tmp/help"; rc=$?
 [ "$rc" = 0 ] && grep -q -- '--fetch-allow HOST:PORT' "$tmp/help" && grep -q -- '--fetch-proxy URL' "$tmp/help" && ok ||
   bad "--help: exit $rc, or --fetch-allow/--fetch-proxy not documented"
+grep -q -- '--app-dsl KEY=FILE' "$tmp/help" && grep -q 'unless' "$tmp/help" && ok ||
+  bad "--help does not show --app-dsl KEY=FILE and the node timeout rule"
 grep -q -- '--form NAME|FILE' "$tmp/help" && grep -q '^Built-in forms' "$tmp/help" && ok ||
   bad "--help does not show --form NAME|FILE and the built-in forms"
 # --list-forms: one `name<TAB>summary` line per built-in form, then exit 0.

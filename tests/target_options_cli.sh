@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # target_options_cli.sh: the options that tell the checks about a deployment's setup, against
 # a --target as a user points them at one: --two-node-api-key (an app whose workflow has two
-# Human Input nodes in sequence, §9.1.11) and --blocked-extension (an entry of the upload
+# Human Input nodes in sequence, §9.1.11), --parallel-api-key and --ifelse-api-key (the variant
+# apps of specs/dify-app/, §12.10, §12.11, run by the server with --app-dsl) and --blocked-extension (an entry of the upload
 # blacklist, §6.2.7, §6.3.8, §6.4.3). Without them the checks SKIP naming the option; with
 # them they PASS against a standalone hitl-refserver so configured (the remote check fetches
 # the fixture's evil.<ext>); bad values are usage errors (exit 2, one line naming the
@@ -35,7 +36,7 @@ usage path "--blocked-extension '../x'" --blocked-extension ../x
 usage empty "--blocked-extension '.'" --blocked-extension .
 usage long "--blocked-extension 'abcdefghijklmnop'" --blocked-extension abcdefghijklmnop
 "$HITLCHECK" run --help >"$tmp/help" 2>&1
-for opt in --two-node-api-key --blocked-extension; do
+for opt in --two-node-api-key --blocked-extension --parallel-api-key --ifelse-api-key; do
   grep -qE -- "^  $opt " "$tmp/help" && ok "--help lists $opt" || bad "--help does not list $opt" "$tmp/help"
 done
 
@@ -47,7 +48,9 @@ start_server() {
   rm -f "$tmp/port" "$tmp/rs.out"
   fport=$((20000 + (RANDOM % 30000)))
   "$REFSERVER" --port 0 --port-file "$tmp/port" --blacklist bat --fetch-allow "127.0.0.1:$fport" \
-    --app workflow:app-hitl-workflow --app workflow:SECRETTWONODE7:two-node >"$tmp/rs.out" 2>&1 &
+    --app workflow:app-hitl-workflow --app workflow:SECRETTWONODE7:two-node \
+    --app-dsl SECRETPARALLEL7=builtin:workflow-parallel --app-dsl SECRETIFELSE7=builtin:chatflow-ifelse \
+    >"$tmp/rs.out" 2>&1 &
   pid=$!
   for _ in $(seq 100); do grep -q listening "$tmp/rs.out" 2>/dev/null && break; sleep 0.05; done
   port=$(cat "$tmp/port" 2>/dev/null) || { echo "FAIL refserver did not start"; exit 1; }
@@ -60,7 +63,7 @@ run() {
     start_server
     "$HITLCHECK" run --target "http://127.0.0.1:$port" --api-key app-hitl-workflow --jobs 4 \
       --no-color --fixture-listen "127.0.0.1:$fport" \
-      --only resume.continue-on-pause,upload.local.blocked-extension,remote.upload.blocked-extension \
+      --only resume.continue-on-pause,upload.local.blocked-extension,remote.upload.blocked-extension,regress.parallel,regress.chatflow \
       --report-dir "$tmp/$name" "$@" >"$tmp/$name.log" 2>&1
     rc=$?
     [ "$rc" = 2 ] && grep -q -- "--fixture-listen" "$tmp/$name.log" && continue
@@ -75,7 +78,11 @@ run none
 [ "$rc" = 0 ] && ok "none: exit 0" || bad "none: exit $rc" "$tmp/none.log"
 for pair in "resume.continue-on-pause.two-pauses|--two-node-api-key KEY" \
             "upload.local.blocked-extension|--blocked-extension EXT" \
-            "remote.upload.blocked-extension|--blocked-extension EXT"; do
+            "remote.upload.blocked-extension|--blocked-extension EXT" \
+            "regress.parallel.both-complete|specs/dify-app/workflow-parallel.yml" \
+            "regress.parallel.both-complete|--parallel-api-key KEY" \
+            "regress.chatflow.answer-after-resume|specs/dify-app/chatflow-ifelse.yml" \
+            "regress.chatflow.answer-after-resume|--ifelse-api-key KEY"; do
   id=${pair%%|*} want=${pair#*|}
   case "$(reason_of "$tmp/none.log" "$id")" in
     *"$want"*) ok "none: $id SKIP naming $want" ;;
@@ -84,19 +91,25 @@ for pair in "resume.continue-on-pause.two-pauses|--two-node-api-key KEY" \
 done
 
 # 3. Both options: every check PASSes; the key is in no artifact.
-run full --two-node-api-key SECRETTWONODE7 --blocked-extension .BAT --trace "$tmp/full.har"
+run full --two-node-api-key SECRETTWONODE7 --blocked-extension .BAT --trace "$tmp/full.har" \
+  --parallel-api-key SECRETPARALLEL7 --ifelse-api-key SECRETIFELSE7
 [ "$rc" = 0 ] && ok "full: exit 0" || bad "full: exit $rc" "$tmp/full.log"
 for want in 'resume.continue-on-pause.two-pauses \[service\]' \
             'upload.local.blocked-extension \[web\]' 'upload.local.blocked-extension \[service\]' \
-            'remote.upload.blocked-extension \[web\]'; do
+            'remote.upload.blocked-extension \[web\]' 'regress.parallel.both-complete \[service\]' \
+            'regress.chatflow.answer-after-resume \[service\]'; do
   grep -qE "^PASS +$want" "$tmp/full.log" && ok "full: PASS $want" || bad "full: no PASS $want" "$tmp/full.log"
 done
 grep -qF -- '--two-node-api-key [REDACTED]' "$tmp/full/junit.xml" &&
   ok "full: the options show the key as [REDACTED]" || bad "full: the key is not shown masked" "$tmp/full/junit.xml"
-if grep -rl SECRETTWONODE7 "$tmp/full" "$tmp/full.log" "$tmp/full.har" >"$tmp/leak"; then
-  bad "full: the two-node key leaked" "$tmp/leak"
+for opt in --parallel-api-key --ifelse-api-key; do
+  grep -qF -- "$opt [REDACTED]" "$tmp/full/junit.xml" &&
+    ok "full: $opt shows as [REDACTED]" || bad "full: $opt not shown masked" "$tmp/full/junit.xml"
+done
+if grep -rlE 'SECRETTWONODE7|SECRETPARALLEL7|SECRETIFELSE7' "$tmp/full" "$tmp/full.log" "$tmp/full.har" >"$tmp/leak"; then
+  bad "full: a variant app's key leaked" "$tmp/leak"
 else
-  ok "full: the two-node key is in no artifact (trace included)"
+  ok "full: the two-node, parallel and if-else keys are in no artifact (trace included)"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -527,6 +527,96 @@ static int p_regress_form_unrendered(ctx *c)
     return dev;
 }
 
+/* The variant apps of specs/dify-app/, run from their compiled-in DSL (--app-dsl). */
+static void t_dsl(hitl_refserver_config *cfg)
+{
+    static const char *const apps[][2] = {{"app-parallel", "builtin:workflow-parallel"},
+                                          {"app-ifelse", "builtin:chatflow-ifelse"}};
+    for (size_t i = 0; i < 2; i++) {
+        hitl_refserver_app *a = &cfg->apps[cfg->napps++];
+        memset(a, 0, sizeof *a);
+        snprintf(a->key, sizeof a->key, "%s", apps[i][0]);
+        snprintf(a->dsl, sizeof a->dsl, "%s", apps[i][1]);
+    }
+}
+
+/* A run of a variant app (a Chatflow when |query| is given): its start stream in |r|. */
+static void dsl_start(ctx *c, const char *key, const char *query, rst_resp *r)
+{
+    char hdr[128], body[256];
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", key);
+    snprintf(body, sizeof body,
+             "{\"inputs\":{},\"response_mode\":\"streaming\",\"user\":\"u1\"%s%s%s}",
+             query ? ",\"query\":\"" : "", query ? query : "", query ? "\"" : "");
+    rst_post(r, U(c, "%s", query ? "/v1/chat-messages" : "/v1/workflows/run"), hdr, body);
+    ck_assert_int_eq(r->status, 200);
+}
+
+static void dsl_token(const char *body, int nth, char *out, size_t cap)
+{
+    cJSON *ev = rst_sse_event(body, "human_input_required", nth);
+    ck_assert_ptr_nonnull(ev);
+    snprintf(out, cap, "%s", rst_str(ev, "data.form_token"));
+    cJSON_Delete(ev);
+}
+
+/* dsl_resumed submits |tokens| back to back with a continue_on_pause resume stream open
+ * (ended by message_end, a finish, or |timeout_ms|) and returns the stream in |out|. */
+static void dsl_resumed(ctx *c, const char *key, const char *start_body, char tokens[][128], int n,
+                        long timeout_ms, rst_resp *out)
+{
+    cJSON *ev = rst_sse_event(start_body, "workflow_started", 0);
+    char url[512], hdr[128];
+    snprintf(url, sizeof url, "%s/v1/workflow/%s/events?user=u1&continue_on_pause=true", c->ts.base,
+             rst_str(ev, "workflow_run_id"));
+    cJSON_Delete(ev);
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", key);
+    rst_async a;
+    rst_opts o = {.url = url, .headers = hdr, .timeout_ms = timeout_ms};
+    rst_async_start(&a, &o);
+    rst_sleep_ms(150);
+    for (int i = 0; i < n; i++) {
+        rst_resp s;
+        ck_assert_int_eq(rst_submit(&c->ts, tokens[i], "{\"feedback\":\"ok\"}", "approve", &s),
+                         200);
+        rst_resp_free(&s);
+    }
+    rst_async_join(&a);
+    *out = a.resp;
+}
+
+/* Both parallel forms submitted: no workflow_finished within 2 s (the stream stays open). */
+static int p_regress_parallel_stuck(ctx *c)
+{
+    rst_resp r, s;
+    dsl_start(c, "app-parallel", NULL, &r);
+    char tokens[2][128];
+    dsl_token(r.body, 0, tokens[0], sizeof tokens[0]);
+    dsl_token(r.body, 1, tokens[1], sizeof tokens[1]);
+    dsl_resumed(c, "app-parallel", r.body, tokens, 2, 2000, &s);
+    int dev = strstr(s.body ? s.body : "", "workflow_finished") == NULL;
+    rst_resp_free(&r);
+    rst_resp_free(&s);
+    return dev;
+}
+
+/* The approve branch's Answer runs after the resume: no message event on the stream. */
+static int p_regress_answer_lost(ctx *c)
+{
+    rst_resp r, s;
+    dsl_start(c, "app-ifelse", "a hitlcheck query", &r);
+    char tokens[1][128];
+    dsl_token(r.body, 0, tokens[0], sizeof tokens[0]);
+    dsl_resumed(c, "app-ifelse", r.body, tokens, 1, 3000, &s);
+    ck_assert_ptr_nonnull(strstr(s.body, "message_end"));
+    cJSON *msg = rst_sse_event(s.body, "message", 0);
+    int dev = msg == NULL;
+    cJSON_Delete(msg);
+    rst_resp_free(&r);
+    rst_resp_free(&s);
+    return dev;
+}
+
 static const fault_row ROWS[] = {
     {"expiry-get", t_ttl1, p_expiry_get, 1},
     {"expiry-submit", t_ttl1, p_expiry_submit, 1},
@@ -571,6 +661,8 @@ static const fault_row ROWS[] = {
     {"regress-timeout-branch-missed", t_ttl1_sweep, p_regress_timeout_branch_missed, 0},
     {"regress-resume-new-run", t_none, p_regress_resume_new_run, 0},
     {"regress-form-unrendered", t_none, p_regress_form_unrendered, 0},
+    {"regress-parallel-stuck", t_dsl, p_regress_parallel_stuck, 0},
+    {"regress-answer-lost", t_dsl, p_regress_answer_lost, 0},
 };
 
 int main(void)

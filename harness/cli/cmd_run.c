@@ -51,6 +51,10 @@ enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 /* Apps whose workflow pauses at two Human Input nodes in sequence (§9.1.11). */
 #define EMBED_TWO_NODE_WORKFLOW_KEY "app-hitl-twonode"
 #define EMBED_TWO_NODE_CHATFLOW_KEY "app-hitl-twonode-chatflow"
+/* The variant apps of specs/dify-app/ the regress checks need (§12.10, §12.11), run by the
+ * embedded server from its compiled-in DSL files (hitl-refserver --app-dsl). */
+#define EMBED_PARALLEL_KEY "app-hitl-parallel"
+#define EMBED_IFELSE_KEY "app-hitl-ifelse"
 /* The embedded server's upload blacklist (UPLOAD_FILE_EXTENSION_BLACKLIST, §6.2.7), given
  * to the checks as if by --blocked-extension. */
 #define EMBED_BLOCKED_EXTENSION "exe"
@@ -60,8 +64,9 @@ typedef struct run_opts {
     hitl_strvec only, exclude, headers;
     char *fixture_listen, *fixture_url, *report_dir, *proxy, *cacert;
     char *other_key, *chat_key, *global_key, *two_node_key;
-    hitl_strvec blocked_exts; /* --blocked-extension, lower case, no dot */
-    bool blocked_default;     /* blocked_exts is the embedded server's default */
+    char *parallel_key, *ifelse_key; /* --parallel-api-key, --ifelse-api-key */
+    hitl_strvec blocked_exts;        /* --blocked-extension, lower case, no dot */
+    bool blocked_default;            /* blocked_exts is the embedded server's default */
     bool insecure, no_color, show_secrets;
     bool dry_run; /* --dry-run: print the plan, send nothing */
     int verbosity;
@@ -110,6 +115,12 @@ static void usage(FILE *f)
         "                          is longer than S, for those checks (default --api-key)\n"
         "  --two-node-api-key KEY  a key of an app (same mode) whose workflow has two Human Input\n"
         "                          nodes in sequence (enables the continue_on_pause check)\n"
+        "  --parallel-api-key KEY  a key of the Workflow app imported from\n"
+        "                          specs/dify-app/workflow-parallel.yml (two parallel Human Input\n"
+        "                          nodes; enables regress.parallel.both-complete)\n"
+        "  --ifelse-api-key KEY    a key of the Chatflow app imported from\n"
+        "                          specs/dify-app/chatflow-ifelse.yml (IF/ELSE and Answer nodes;\n"
+        "                          enables regress.chatflow.answer-after-resume)\n"
         "  --blocked-extension EXT  an extension in the target's UPLOAD_FILE_EXTENSION_BLACKLIST\n"
         "                          (repeatable; enables the blocked-extension upload checks)\n"
         "Selection:\n"
@@ -219,6 +230,8 @@ static void opts_free(run_opts *o)
     free(o->chat_key);
     free(o->global_key);
     free(o->two_node_key);
+    free(o->parallel_key);
+    free(o->ifelse_key);
     hitl_strvec_free(&o->blocked_exts);
     free(o->embedded_layout);
     free(o->embedded_form);
@@ -322,52 +335,57 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         O_EBEHAVE,
         O_DEADLINE,
         O_TWOKEY,
+        O_PARALLELKEY,
+        O_IFELSEKEY,
         O_BLOCKED
     };
-    static const struct option opts[] = {{"target", required_argument, NULL, O_TARGET},
-                                         {"api-key", required_argument, NULL, O_KEY},
-                                         {"service-base", required_argument, NULL, O_SBASE},
-                                         {"web-base", required_argument, NULL, O_WBASE},
-                                         {"app-mode", required_argument, NULL, O_MODE},
-                                         {"surface", required_argument, NULL, O_SURF},
-                                         {"user", required_argument, NULL, O_USER},
-                                         {"inputs", required_argument, NULL, O_INPUTS},
-                                         {"only", required_argument, NULL, O_ONLY},
-                                         {"exclude", required_argument, NULL, O_EXCL},
-                                         {"strict", no_argument, NULL, O_STRICT},
-                                         {"max-wait", required_argument, NULL, O_WAIT},
-                                         {"rate-limit", required_argument, NULL, O_RATE},
-                                         {"timeout", required_argument, NULL, O_TIMEOUT},
-                                         {"deadline", required_argument, NULL, O_DEADLINE},
-                                         {"dry-run", no_argument, NULL, O_DRY},
-                                         {"jobs", required_argument, NULL, O_JOBS},
-                                         {"fixture-listen", required_argument, NULL, O_FLISTEN},
-                                         {"fixture-url", required_argument, NULL, O_FURL},
-                                         {"report-dir", required_argument, NULL, O_RDIR},
-                                         {"header", required_argument, NULL, 'H'},
-                                         {"proxy", required_argument, NULL, O_PROXY},
-                                         {"insecure", no_argument, NULL, O_INSECURE},
-                                         {"cacert", required_argument, NULL, O_CACERT},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"no-color", no_argument, NULL, O_NOCOLOR},
-                                         {"other-api-key", required_argument, NULL, O_OTHER},
-                                         {"chat-api-key", required_argument, NULL, O_CHAT},
-                                         {"global-timeout", required_argument, NULL, O_GTIMEOUT},
-                                         {"global-timeout-key", required_argument, NULL, O_GKEY},
-                                         {"two-node-api-key", required_argument, NULL, O_TWOKEY},
-                                         {"blocked-extension", required_argument, NULL, O_BLOCKED},
-                                         {"embedded-fault", required_argument, NULL, O_EFAULT},
-                                         {"embedded-layout", required_argument, NULL, O_ELAYOUT},
-                                         {"embedded-behave", required_argument, NULL, O_EBEHAVE},
-                                         {"profile", required_argument, NULL, O_PROFILE},
-                                         {"embedded-form", required_argument, NULL, O_EFORM},
-                                         {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
-                                         {"expect", required_argument, NULL, O_EXPECT},
-                                         {"write-expect", required_argument, NULL, O_WEXPECT},
-                                         {"trace", required_argument, NULL, O_TRACE},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"target", required_argument, NULL, O_TARGET},
+        {"api-key", required_argument, NULL, O_KEY},
+        {"service-base", required_argument, NULL, O_SBASE},
+        {"web-base", required_argument, NULL, O_WBASE},
+        {"app-mode", required_argument, NULL, O_MODE},
+        {"surface", required_argument, NULL, O_SURF},
+        {"user", required_argument, NULL, O_USER},
+        {"inputs", required_argument, NULL, O_INPUTS},
+        {"only", required_argument, NULL, O_ONLY},
+        {"exclude", required_argument, NULL, O_EXCL},
+        {"strict", no_argument, NULL, O_STRICT},
+        {"max-wait", required_argument, NULL, O_WAIT},
+        {"rate-limit", required_argument, NULL, O_RATE},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"deadline", required_argument, NULL, O_DEADLINE},
+        {"dry-run", no_argument, NULL, O_DRY},
+        {"jobs", required_argument, NULL, O_JOBS},
+        {"fixture-listen", required_argument, NULL, O_FLISTEN},
+        {"fixture-url", required_argument, NULL, O_FURL},
+        {"report-dir", required_argument, NULL, O_RDIR},
+        {"header", required_argument, NULL, 'H'},
+        {"proxy", required_argument, NULL, O_PROXY},
+        {"insecure", no_argument, NULL, O_INSECURE},
+        {"cacert", required_argument, NULL, O_CACERT},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"no-color", no_argument, NULL, O_NOCOLOR},
+        {"other-api-key", required_argument, NULL, O_OTHER},
+        {"chat-api-key", required_argument, NULL, O_CHAT},
+        {"global-timeout", required_argument, NULL, O_GTIMEOUT},
+        {"global-timeout-key", required_argument, NULL, O_GKEY},
+        {"two-node-api-key", required_argument, NULL, O_TWOKEY},
+        {"parallel-api-key", required_argument, NULL, O_PARALLELKEY},
+        {"ifelse-api-key", required_argument, NULL, O_IFELSEKEY},
+        {"blocked-extension", required_argument, NULL, O_BLOCKED},
+        {"embedded-fault", required_argument, NULL, O_EFAULT},
+        {"embedded-layout", required_argument, NULL, O_ELAYOUT},
+        {"embedded-behave", required_argument, NULL, O_EBEHAVE},
+        {"profile", required_argument, NULL, O_PROFILE},
+        {"embedded-form", required_argument, NULL, O_EFORM},
+        {"show-secrets", no_argument, NULL, O_SHOWSECRETS},
+        {"expect", required_argument, NULL, O_EXPECT},
+        {"write-expect", required_argument, NULL, O_WEXPECT},
+        {"trace", required_argument, NULL, O_TRACE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     hitl_target *t = &o->target;
     const char *env_target = getenv("HITLCHECK_TARGET");
     const char *env_key = getenv("HITLCHECK_API_KEY");
@@ -537,6 +555,12 @@ static int parse_args(run_opts *o, int argc, char **argv, FILE *out, FILE *errou
         case O_GKEY:
             set_str(&o->global_key, optarg);
             break;
+        case O_PARALLELKEY:
+            set_str(&o->parallel_key, optarg);
+            break;
+        case O_IFELSEKEY:
+            set_str(&o->ifelse_key, optarg);
+            break;
         case O_TWOKEY:
             set_str(&o->two_node_key, optarg);
             break;
@@ -698,6 +722,15 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
                             "--blacklist",
                             blacklist};
     int n = 35;
+    /* The variant apps run from the server's compiled-in DSL files; a build without libyaml
+     * has none, and the checks that need them SKIP naming the file to import. */
+    bool variants = hitl_refserver_dsl_supported();
+    if (variants) {
+        args[n++] = "--app-dsl";
+        args[n++] = EMBED_PARALLEL_KEY "=builtin:workflow-parallel";
+        args[n++] = "--app-dsl";
+        args[n++] = EMBED_IFELSE_KEY "=builtin:chatflow-ifelse";
+    }
     if (o->embedded_dify) {
         args[n++] = "--behave";
         args[n++] = "dify";
@@ -735,6 +768,10 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
     set_str(&o->two_node_key, o->target.app_mode == HITL_APP_CHATFLOW
                                   ? EMBED_TWO_NODE_CHATFLOW_KEY
                                   : EMBED_TWO_NODE_WORKFLOW_KEY);
+    if (variants) {
+        set_str(&o->parallel_key, EMBED_PARALLEL_KEY);
+        set_str(&o->ifelse_key, EMBED_IFELSE_KEY);
+    }
     o->target.global_timeout_s = EMBED_GLOBAL_TIMEOUT_S;
     o->target.rate_max = EMBED_RATE_MAX;
     o->target.rate_window_s = EMBED_RATE_WINDOW_S;
@@ -804,6 +841,10 @@ static int rerun_args(const run_opts *o, bool embedded, hitl_buf *b)
             rc = hitl_buf_append_str(b, "--global-timeout-key \"$HITLCHECK_GLOBAL_API_KEY\" ");
         if (!rc && o->two_node_key)
             rc = hitl_buf_append_str(b, "--two-node-api-key \"$HITLCHECK_TWO_NODE_API_KEY\" ");
+        if (!rc && o->parallel_key)
+            rc = hitl_buf_append_str(b, "--parallel-api-key \"$HITLCHECK_PARALLEL_API_KEY\" ");
+        if (!rc && o->ifelse_key)
+            rc = hitl_buf_append_str(b, "--ifelse-api-key \"$HITLCHECK_IFELSE_API_KEY\" ");
         if (!rc && strcmp(t->service_base, "/v1"))
             rc = quoted_opt(b, "--service-base", t->service_base);
         if (!rc && strcmp(t->web_base, "/api"))
@@ -1152,6 +1193,8 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_redactor_add(red, o->chat_key, "api-key");
     hitl_redactor_add(red, o->global_key, "api-key");
     hitl_redactor_add(red, o->two_node_key, "api-key");
+    hitl_redactor_add(red, o->parallel_key, "api-key");
+    hitl_redactor_add(red, o->ifelse_key, "api-key");
     if (t->base_url) { /* also from HITLCHECK_TARGET: its password is a secret too */
         const char *pair[] = {"--target", t->base_url};
         hitl_redact_argv_free(hitl_redact_argv(red, pair, 2), 2);
@@ -1219,6 +1262,8 @@ static int run(run_opts *o, FILE *out, FILE *errout)
     hitl_redactor_add(red, o->chat_key, "api-key");
     hitl_redactor_add(red, o->global_key, "api-key");
     hitl_redactor_add(red, o->two_node_key, "api-key");
+    hitl_redactor_add(red, o->parallel_key, "api-key");
+    hitl_redactor_add(red, o->ifelse_key, "api-key");
 
     if (hitl_flow_probe(http, t, &err)) {
         char *msg = hitl_redactor_apply(red, err.msg);
@@ -1244,6 +1289,8 @@ static int run(run_opts *o, FILE *out, FILE *errout)
                         .chat_app_key = o->chat_key,
                         .global_app_key = o->global_key,
                         .two_node_app_key = o->two_node_key,
+                        .parallel_app_key = o->parallel_key,
+                        .ifelse_app_key = o->ifelse_key,
                         .blocked_extensions = (const char *const *)o->blocked_exts.items,
                         .n_blocked_extensions = o->blocked_exts.n,
                         .loopback = is_loopback_url(t->base_url),

@@ -29,6 +29,12 @@ typedef struct hitl_run_env {
                                      (target->global_timeout_s), or NULL: the target's key */
     const char *two_node_app_key; /* an app (same mode) whose workflow has two Human Input
                                      nodes in sequence, or NULL (§9.1.11) */
+    /* Variant apps of specs/dify-app/ for the regress checks that need their graph, each in
+     * its own mode whatever the target's: a Workflow with two parallel Human Input nodes
+     * (workflow-parallel.yml, §12.10) and a Chatflow with IF/ELSE and Answer nodes around one
+     * (chatflow-ifelse.yml, §12.11); NULL when not given. */
+    const char *parallel_app_key;
+    const char *ifelse_app_key;
     const char *const *blocked_extensions; /* the deployment's upload blacklist as the user
                                               named it (lower case, no dot), or NULL */
     size_t n_blocked_extensions;
@@ -127,6 +133,8 @@ int hitl_flow_start(hitl_check_ctx *ctx, hitl_run *run);
 /* The same for the app of |api_key| (the target's when NULL), e.g. hitl_run_env's
  * global_app_key. The run's form endpoints on SVC then need that key too. */
 int hitl_flow_start_as(hitl_check_ctx *ctx, const char *api_key, hitl_run *run);
+/* The same in app mode |mode| whatever the target's (a variant app of hitl_run_env). */
+int hitl_flow_start_in(hitl_check_ctx *ctx, const char *api_key, hitl_app_mode mode, hitl_run *run);
 void hitl_run_free(hitl_run *run);
 
 /* hitl_flow_form_path writes "/form/human_input/<form_token, encoded><suffix>" into |out|

@@ -499,6 +499,279 @@ static void form_content_rendered(hitl_check_ctx *ctx)
     hitl_run_free(&run);
 }
 
+/* --- §12.10, §12.11: the variant apps of specs/dify-app/ --- */
+
+/* How long a variant run may take from its submits to the end it is judged by. */
+#define VARIANT_BOUND_MS 15000L
+/* The feedback the variant checks submit, which chatflow-ifelse.yml's Answer renders. */
+#define VARIANT_FEEDBACK "hitlcheck answer check"
+
+/* variant_key returns the variant app's key, or NULL after a SKIP naming the file to import
+ * and the option to give its key with. */
+static const char *variant_key(hitl_check_ctx *ctx, const char *key, const char *file,
+                               const char *option)
+{
+    if (!key)
+        hitl_check_skip(ctx,
+                        "no variant app: import specs/dify-app/%s into the target, publish it, "
+                        "and give its API key with %s KEY",
+                        file, option);
+    return key;
+}
+
+/* frame_json parses frame |i| of |s| (NULL when it is no JSON object; caller deletes). */
+static cJSON *frame_json(const hitl_stream *s, size_t i)
+{
+    const hitl_stream_frame *f = &s->frames[i];
+    cJSON *o = cJSON_ParseWithLength(f->data, f->data_len);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* variant_body is the submission for a variant app's form (human_input_required |data|):
+ * VARIANT_FEEDBACK in each paragraph, action |action| (NULL: the form's first), the run's
+ * user. NULL when the form has another kind of input: not the variant app's form. */
+static char *variant_body(const cJSON *data, const char *action, const char *user)
+{
+    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(data, "inputs"), *in;
+    const cJSON *actions = cJSON_GetObjectItemCaseSensitive(data, "actions");
+    const char *first = jstr(cJSON_GetArrayItem(actions, 0), "id");
+    if (!first || !cJSON_IsArray(inputs))
+        return NULL;
+    cJSON *body = cJSON_CreateObject();
+    cJSON *values = cJSON_AddObjectToObject(body, "inputs");
+    cJSON_ArrayForEach(in, inputs)
+    {
+        const char *type = jstr(in, "type"), *name = jstr(in, "output_variable_name");
+        if (!type || !name || strcmp(type, "paragraph")) {
+            cJSON_Delete(body);
+            return NULL;
+        }
+        cJSON_AddStringToObject(values, name, VARIANT_FEEDBACK);
+    }
+    cJSON_AddStringToObject(body, "action", action ? action : first);
+    cJSON_AddStringToObject(body, "user", user);
+    char *text = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    return text;
+}
+
+static bool stop_after_message_end(void *user, const hitl_stream_frame *f)
+{
+    (void)user;
+    char name[32];
+    hitl_flow_frame_event(f, name, sizeof name);
+    return !strcmp(name, "message_end");
+}
+
+/* variant_resume opens the run's resume stream with continue_on_pause=true (it goes on across
+ * a pause, §9.1.11), waits for its first frame, sends each of the |n| submissions back to
+ * back (the quick succession of dify#42103), and collects the stream until |stop| or
+ * VARIANT_BOUND_MS. 0 with |out| filled (free it in every case), or non-zero after an ERROR. */
+static int variant_resume(hitl_check_ctx *ctx, const char *key, const hitl_run *run,
+                          char *const *tokens, char *const *bodies, size_t n,
+                          hitl_stream_stop_fn stop, hitl_stream *out)
+{
+    memset(out, 0, sizeof *out);
+    hitl_stream_opts so = {.total_ms = VARIANT_BOUND_MS, .stop = stop};
+    hitl_stream_async *a = NULL;
+    int rc = hitl_flow_resume_open(ctx, run->workflow_run_id, run->user, "continue_on_pause=true",
+                                   key, &so, &a);
+    if (rc) {
+        hitl_check_error(ctx, "could not open the resume stream (%s)", hitl_status_name(rc));
+        return rc;
+    }
+    hitl_stream_wait_frames(a, 1, 3000L);
+    for (size_t i = 0; i < n && !rc; i++) {
+        hitl_http_response resp;
+        rc = hitl_flow_submit_as(ctx, key, tokens[i], bodies[i], &resp);
+        if (!rc && resp.status != 200) {
+            hitl_check_error(ctx,
+                             "precondition: the valid submit of form %zu answered HTTP %ld, not "
+                             "200 (§7.4): %.200s",
+                             i + 1, resp.status, hitl_buf_str(&resp.body));
+            rc = HITL_E_STATE;
+        }
+        hitl_http_response_free(&resp);
+    }
+    if (rc)
+        hitl_stream_cancel(a);
+    int jrc = hitl_stream_join(a, out);
+    if (!rc && jrc)
+        hitl_check_error(ctx, "collecting the resume stream failed (%s)", hitl_status_name(jrc));
+    return rc ? rc : jrc;
+}
+
+/* The status of the first workflow_finished of |s| from frame |from| into |out| ("" when
+ * none); its index, or SIZE_MAX. */
+static size_t finished_status(const hitl_stream *s, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t fin = hitl_chk_find_event(s, "workflow_finished", 0);
+    if (fin == SIZE_MAX)
+        return fin;
+    cJSON *o = frame_json(s, fin);
+    const char *st = jstr(cJSON_GetObjectItemCaseSensitive(o, "data"), "status");
+    snprintf(out, cap, "%s", st ? st : "missing");
+    cJSON_Delete(o);
+    return fin;
+}
+
+static void parallel_both_complete(hitl_check_ctx *ctx)
+{
+    const char *key = variant_key(ctx, hitl_chk_env(ctx)->parallel_app_key, "workflow-parallel.yml",
+                                  "--parallel-api-key");
+    hitl_run run;
+    if (!key || hitl_flow_start_in(ctx, key, HITL_APP_WORKFLOW, &run) != HITL_OK) {
+        if (key)
+            hitl_run_free(&run);
+        return;
+    }
+    char *tokens[2] = {NULL, NULL}, *bodies[2] = {NULL, NULL};
+    size_t n = 0, forms = 0;
+    for (size_t i = 0; i < run.stream.n_frames; i++) {
+        cJSON *o = frame_json(&run.stream, i);
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(o, "data");
+        const char *token = jstr(data, "form_token");
+        if (o && !strcmp(jstr(o, "event") ? jstr(o, "event") : "", "human_input_required")) {
+            forms++;
+            char *body = variant_body(data, NULL, run.user);
+            if (n < 2 && token && body) {
+                hitl_ctx_secret(ctx, token, "form-token");
+                tokens[n] = strdup(token);
+                bodies[n++] = body;
+            } else {
+                free(body);
+            }
+        }
+        cJSON_Delete(o);
+    }
+    if (n < 2) {
+        hitl_check_error(ctx,
+                         "precondition: the app of --parallel-api-key paused at %zu form(s) with "
+                         "a token and paragraph inputs only, not two: is it "
+                         "specs/dify-app/workflow-parallel.yml?",
+                         forms);
+    } else {
+        hitl_stream s;
+        if (variant_resume(ctx, key, &run, tokens, bodies, 2, hitl_flow_stop_after_finished, &s) ==
+            HITL_OK) {
+            char seen[512], st[32];
+            hitl_flow_event_list(&s, seen, sizeof seen);
+            size_t fin = finished_status(&s, st, sizeof st);
+            if (hitl_expect(ctx, fin != SIZE_MAX,
+                            "with both of two parallel Human Input forms submitted, the run "
+                            "reaches workflow_finished within 15 s, never left paused (§12.10; "
+                            "dify#42103, #42107)",
+                            "no workflow_finished (the stream %s, bound %.0f s); events: %s",
+                            hitl_stream_end_name(s.end), VARIANT_BOUND_MS / 1000.0, seen))
+                hitl_expect(ctx, !strcmp(st, "succeeded"),
+                            "the run of two parallel submitted forms ends status succeeded "
+                            "(§12.10; dify#42103)",
+                            "status \"%s\"", st);
+        }
+        hitl_stream_free(&s);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(tokens[i]);
+        free(bodies[i]);
+    }
+    hitl_run_free(&run);
+}
+
+/* The `answer`s of the message events of |s| in [from, to), joined, into |out|; the number
+ * of message events. */
+static size_t answers_between(const hitl_stream *s, size_t from, size_t to, hitl_buf *out)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to && i < s->n_frames; i++) {
+        cJSON *o = frame_json(s, i);
+        const char *ev = jstr(o, "event"), *answer = jstr(o, "answer");
+        if (ev && !strcmp(ev, "message") && answer) {
+            hitl_buf_append_str(out, answer);
+            n++;
+        }
+        cJSON_Delete(o);
+    }
+    return n;
+}
+
+static void answer_after_resume(hitl_check_ctx *ctx)
+{
+    const char *key = variant_key(ctx, hitl_chk_env(ctx)->ifelse_app_key, "chatflow-ifelse.yml",
+                                  "--ifelse-api-key");
+    hitl_run run;
+    if (!key || hitl_flow_start_in(ctx, key, HITL_APP_CHATFLOW, &run) != HITL_OK) {
+        if (key)
+            hitl_run_free(&run);
+        return;
+    }
+    /* chatflow-ifelse.yml: the query holds "hitlcheck", so the IF branch streams the Answer
+     * "Reviewing: {{#sys.query#}}" before the pause and, after the approve, the Answer
+     * "action: {{#approval_node.__action_id#}}\nfeedback: {{#approval_node.feedback#}}". */
+    static const char intro[] = "Reviewing: hitlcheck conformance run";
+    static const char after[] = "action: approve\nfeedback: " VARIANT_FEEDBACK;
+    hitl_buf before;
+    hitl_buf_init(&before, 1u << 20);
+    answers_between(&run.stream, 0, run.stream.n_frames, &before);
+    hitl_expect(ctx, !strcmp(hitl_buf_str(&before), intro),
+                "the Answer before the Human Input node streams its text before the pause "
+                "(§12.11; dify#38525)",
+                "the start stream's message events say \"%.200s\", the Answer renders \"%s\"",
+                hitl_buf_str(&before), intro);
+    hitl_buf_free(&before);
+    cJSON *req = frame_json(&run.stream, run.required_index);
+    char *body = variant_body(cJSON_GetObjectItemCaseSensitive(req, "data"), "approve", run.user);
+    cJSON_Delete(req);
+    if (!body) {
+        hitl_check_error(ctx, "precondition: the form of the app of --ifelse-api-key has inputs "
+                              "other than paragraphs: is it specs/dify-app/chatflow-ifelse.yml?");
+        hitl_run_free(&run);
+        return;
+    }
+    hitl_stream s;
+    char *tokens[1] = {run.form_token}, *bodies[1] = {body};
+    if (variant_resume(ctx, key, &run, tokens, bodies, 1, stop_after_message_end, &s) == 0) {
+        char seen[512], st[32];
+        hitl_flow_event_list(&s, seen, sizeof seen);
+        size_t fin = finished_status(&s, st, sizeof st);
+        size_t end = hitl_chk_find_event(&s, "message_end", 0);
+        hitl_buf text;
+        hitl_buf_init(&text, 1u << 20);
+        size_t n = answers_between(&s, 0, end == SIZE_MAX ? s.n_frames : end, &text);
+        if (hitl_expect(ctx, n > 0,
+                        "after the resume the Answer node's text streams as message events "
+                        "(§12.11; dify#38525, #38432)",
+                        "no message event after the submit; events: %s", seen) &&
+            hitl_expect(ctx, end != SIZE_MAX,
+                        "message_end follows the resumed answer (§12.11; dify#38432)",
+                        "no message_end (the stream %s, bound %.0f s); events: %s",
+                        hitl_stream_end_name(s.end), VARIANT_BOUND_MS / 1000.0, seen))
+            hitl_expect(ctx, !strcmp(hitl_buf_str(&text), after),
+                        "the resumed answer is what the Answer node renders with the submitted "
+                        "values (§12.11; dify#38432)",
+                        "message events say \"%.200s\", the Answer renders \"%s\"",
+                        hitl_buf_str(&text), after);
+        hitl_expect(ctx, fin != SIZE_MAX && !strcmp(st, "succeeded"),
+                    "the resumed Chatflow run ends workflow_finished status succeeded (§12.11)",
+                    "%s%s; events: %s", fin == SIZE_MAX ? "no workflow_finished" : "status ",
+                    fin == SIZE_MAX ? "" : st, seen);
+        hitl_buf_free(&text);
+    }
+    hitl_stream_free(&s);
+    free(body);
+    hitl_run_free(&run);
+}
+
 static const hitl_check_impl CHECKS[] = {
     {"regress.first-submit.not-412", first_submit_not_412},
     {"regress.get-after-pause.no-delay", get_after_pause},
@@ -510,6 +783,8 @@ static const hitl_check_impl CHECKS[] = {
     {"regress.timeout.branch", timeout_branch},
     {"regress.one-run.original-id", one_run},
     {"regress.form-content.rendered", form_content_rendered},
+    {"regress.parallel.both-complete", parallel_both_complete},
+    {"regress.chatflow.answer-after-resume", answer_after_resume},
 };
 
 HITL_CHECK_TABLE(regress, CHECKS)

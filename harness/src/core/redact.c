@@ -207,7 +207,8 @@ static const struct {
     {"other-api-key", MASK_VALUE, "api-key"},    {"chat-api-key", MASK_VALUE, "api-key"},
     {"proxy", MASK_USERINFO, "proxy-password"},  {"target", MASK_PASSWORD, "password"},
     {"fixture-url", MASK_PASSWORD, "password"},  {"global-timeout-key", MASK_VALUE, "api-key"},
-    {"two-node-api-key", MASK_VALUE, "api-key"},
+    {"two-node-api-key", MASK_VALUE, "api-key"}, {"parallel-api-key", MASK_VALUE, "api-key"},
+    {"ifelse-api-key", MASK_VALUE, "api-key"},
 };
 #define N_SENSITIVE (sizeof SENSITIVE / sizeof SENSITIVE[0])
 

@@ -274,8 +274,8 @@ int hitl_flow_start_stream(hitl_check_ctx *ctx, const char *user, long wait_clos
 }
 
 /* The start of a run with |api_key| (the target's when NULL); see hitl_flow_start_stream. */
-static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char *user,
-                           long total_ms, long wait_close_ms, hitl_run *run)
+static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, hitl_app_mode mode,
+                           const char *user, long total_ms, long wait_close_ms, hitl_run *run)
 {
     memset(run, 0, sizeof *run);
     run->paused_index = SIZE_MAX;
@@ -289,7 +289,7 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
     cJSON_AddItemToObject(body, "inputs", inputs ? inputs : cJSON_CreateObject());
     cJSON_AddStringToObject(body, "response_mode", "streaming");
     cJSON_AddStringToObject(body, "user", run->user);
-    if (t->app_mode == HITL_APP_CHATFLOW)
+    if (mode == HITL_APP_CHATFLOW)
         cJSON_AddStringToObject(body, "query", "hitlcheck conformance run");
     char *json = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
@@ -299,7 +299,7 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
     hitl_buf url;
     hitl_buf_init(&url, URL_MAX);
     hitl_target_url(t, HITL_SURFACE_SERVICE, &url,
-                    t->app_mode == HITL_APP_CHATFLOW ? "/chat-messages" : "/workflows/run");
+                    mode == HITL_APP_CHATFLOW ? "/chat-messages" : "/workflows/run");
     char auth[1024];
     if (!api_key)
         api_key = t->api_key;
@@ -342,7 +342,8 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, const char 
 int hitl_flow_start_stream_within(hitl_check_ctx *ctx, const char *user, long total_ms,
                                   long wait_close_ms, hitl_run *run)
 {
-    return start_stream_as(ctx, NULL, user, total_ms, wait_close_ms, run);
+    return start_stream_as(ctx, NULL, hitl_ctx_target(ctx)->app_mode, user, total_ms, wait_close_ms,
+                           run);
 }
 
 int hitl_flow_start(hitl_check_ctx *ctx, hitl_run *run)
@@ -352,7 +353,13 @@ int hitl_flow_start(hitl_check_ctx *ctx, hitl_run *run)
 
 int hitl_flow_start_as(hitl_check_ctx *ctx, const char *api_key, hitl_run *run)
 {
-    int rc = start_stream_as(ctx, api_key, NULL, hitl_ctx_target(ctx)->max_wait_s * 1000L, 0, run);
+    return hitl_flow_start_in(ctx, api_key, hitl_ctx_target(ctx)->app_mode, run);
+}
+
+int hitl_flow_start_in(hitl_check_ctx *ctx, const char *api_key, hitl_app_mode mode, hitl_run *run)
+{
+    int rc =
+        start_stream_as(ctx, api_key, mode, NULL, hitl_ctx_target(ctx)->max_wait_s * 1000L, 0, run);
     if (rc) {
         hitl_check_setup_error(ctx, HITL_STEP_START, "could not start a run (%s)",
                                hitl_status_name(rc));

@@ -54,6 +54,8 @@ typedef struct hitl_refserver_app {
     int64_t form_ttl_s; /* this app's node timeout; 0 = the config's form_ttl_s */
     int two_nodes;      /* 1: the workflow has two Human Input nodes in sequence, so a run
                            pauses again, with a new form, after the first form's submit */
+    char dsl[256];      /* --app-dsl: "builtin:NAME" or a DSL file; its runs execute the
+                           app's graph, and |mode| is set from the DSL at start. "" = none */
 } hitl_refserver_app;
 
 typedef struct hitl_refserver_allow {
@@ -72,6 +74,7 @@ typedef struct hitl_refserver_config {
     hitl_refserver_app apps[HITL_REFSERVER_MAX_APPS];
     size_t napps;
     int64_t form_ttl_s;        /* node timeout: expiration_time = now + this (36 h) */
+    int form_ttl_set;          /* --form-ttl was given: it wins over a DSL node's timeout */
     int64_t global_timeout_s;  /* HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS (604800) */
     int64_t sweep_interval_ms; /* the timeout sweeper's period (60 s) */
     unsigned rate_max;         /* WEB limiter attempts per window; 0 = off (30) */
@@ -147,6 +150,8 @@ const char *hitl_refserver_form_summary(size_t i);
 const char *hitl_refserver_usage(void);
 /* The version string. */
 const char *hitl_refserver_version(void);
+/* 1 when this build reads Dify app DSL files (--app-dsl; it needs libyaml at build time). */
+int hitl_refserver_dsl_supported(void);
 
 /* Starts the server on cfg->listen:cfg->port with its own threads. On success *out owns
  * everything and the port is bound; on failure returns a negative hitl_status and *out is

@@ -152,15 +152,16 @@ static int submit_body_error(rs_req *r, const cJSON *body, int web)
     return 0;
 }
 
-/* mark_submitted flips the form |form_id| of run |run_id| to submitted (and, when |resume|,
- * the run to resuming with its branch), re-checking under the lock that nobody submitted
- * meanwhile (nor moved a two-node run on to its next form). 0, or 1 when the form was no
- * longer waiting. */
-static int mark_submitted(hitl_refserver *s, const char *run_id, const char *form_id,
+/* mark_submitted flips the form |form_id| of the run record |token| finds to submitted (and,
+ * when |resume|, the record to resuming with its branch), re-checking under the lock that
+ * nobody submitted meanwhile (nor moved a two-node run on to its next form). By token, not
+ * by run id: a DSL run waiting at parallel nodes has one record per form (flow.h). 0, or 1
+ * when the form was no longer waiting. */
+static int mark_submitted(hitl_refserver *s, const char *token, const char *form_id,
                           const char *action, const cJSON *inputs, int resume)
 {
     rs_state_lock(&s->state);
-    rs_run *run = rs_state_run(&s->state, run_id);
+    rs_run *run = rs_state_run_by_token(&s->state, token);
     int lost = !run || run->form_status != RS_FORM_WAITING || strcmp(run->form_id, form_id) != 0;
     if (!lost) {
         run->form_status = RS_FORM_SUBMITTED;
@@ -170,7 +171,7 @@ static int mark_submitted(hitl_refserver *s, const char *run_id, const char *for
             const char *branch = action;
             if (rs_fault_active(s, RS_F_WRONG_BRANCH)) {
                 /* the next action in the list, wrapping: another branch than the one chosen */
-                const cJSON *acts = s->form->actions, *a;
+                const cJSON *acts = (run->form ? run->form : s->form)->actions, *a;
                 cJSON_ArrayForEach(a, acts) if (strcmp(rs_json_str(a, "id"), action) == 0) break;
                 const cJSON *other = a && a->next ? a->next : acts->child;
                 branch = rs_json_str(other, "id");
@@ -246,12 +247,12 @@ enum MHD_Result rs_form_submit(rs_req *r)
     int vrc = rs_validate_submit(s, &run, &sub, msg, sizeof msg);
     if (vrc) {
         if (rs_fault_active(s, RS_F_REJECTED_SUBMIT_CONSUMES))
-            mark_submitted(s, run.id, run.form_id, action, inputs, 0);
+            mark_submitted(s, r->param, run.form_id, action, inputs, 0);
         if (vrc == RS_VALIDATE_SERVER_ERROR)
             rc = rs_reply_error(r, 500, "internal_server_error", "%s", msg);
         else
             rc = rs_reply_error(r, 400, "invalid_form_data", "%s", msg);
-    } else if ((lost = mark_submitted(s, run.id, run.form_id, action, inputs, 1)) &&
+    } else if ((lost = mark_submitted(s, r->param, run.form_id, action, inputs, 1)) &&
                !rs_bug_on(&s->cfg, RS_BUG_SUBMIT_RACE)) {
         rc = rs_reply_form_submitted(r, run.form_id);
     } else {

@@ -1,5 +1,6 @@
 /* resume.c: GET /v1/workflow/{workflow_run_id}/events (E6, §9.1). */
 #include "events.h"
+#include "flow.h"
 #include "hostile.h"
 #include "gates.h"
 #include "handlers.h"
@@ -92,7 +93,8 @@ enum MHD_Result rs_resume(rs_req *r)
     if (run->run_status == RS_RUN_SUCCEEDED || run->run_status == RS_RUN_STOPPED) {
         done = rs_events_finished(s, run, &frames) == 0;
     } else if (snapshot && run->run_status == RS_RUN_PAUSED) {
-        if (rs_events_snapshot(s, run, &frames) == 0) {
+        /* An --app-dsl run: the replay shows a form that waits (flow.h). */
+        if (rs_events_snapshot(s, run->flow ? rs_flow_waiting(run) : run, &frames) == 0) {
             if (cont)
                 live = subscribe(r, run, &frames, 0);
             else

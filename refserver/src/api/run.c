@@ -1,6 +1,7 @@
 /* run.c: starting a run (E1 POST /v1/workflows/run, E2 POST /v1/chat-messages, §2). Every
  * run of a workflow or chatflow app goes straight to its Human Input node and pauses. */
 #include "events.h"
+#include "flow.h"
 #include "hostile.h"
 #include "gates.h"
 #include "handlers.h"
@@ -104,6 +105,44 @@ static enum MHD_Result stream_reply(rs_req *r, const hitl_buf *frames)
     return rs_reply_stream(r, &o, ctype);
 }
 
+/* dsl_run_start starts a run of an --app-dsl app: its graph runs up to the pause (flow.h)
+ * before the run is shared, so the answer is built from a run no other thread can touch. */
+static enum MHD_Result dsl_run_start(rs_req *r, int app, const char *user, const char *query,
+                                     int streaming)
+{
+    hitl_refserver *s = r->srv;
+    rs_run *run = new_run(s, app, user);
+    hitl_buf frames;
+    hitl_buf_init(&frames, 4u << 20);
+    int started = run ? rs_flow_start(s, run, query, &frames) : HITL_E_NOMEM;
+    cJSON *blocking = !started && !streaming ? rs_events_blocking(s, run) : NULL;
+    enum MHD_Result rc = MHD_NO;
+    int added = -1;
+    if (started == HITL_E_TOO_BIG) {
+        rc = rs_reply_error(r, 500, "internal_server_error",
+                            "the app's graph makes more than %d forms or node runs",
+                            RS_FLOW_MAX_FORMS);
+    } else if (!started) {
+        rs_state_lock(&s->state);
+        added = rs_state_add_run(&s->state, run, s->cfg.max_runs);
+        rs_state_unlock(&s->state);
+        run = NULL; /* the state owns it now, or freed it */
+        if (added == HITL_E_TOO_BIG)
+            rc = rs_reply_error(r, 429, "too_many_requests",
+                                "Too many requests. Please try again later.");
+        else if (added == 0 && streaming)
+            rc = stream_reply(r, &frames);
+        else if (added == 0) {
+            rc = rs_reply_json(r, 200, blocking);
+            blocking = NULL;
+        }
+    }
+    rs_state_free_run(run); /* never shared (NULL once the state has it) */
+    cJSON_Delete(blocking);
+    hitl_buf_free(&frames);
+    return rc;
+}
+
 enum MHD_Result rs_run_start(rs_req *r)
 {
     hitl_refserver *s = r->srv;
@@ -140,6 +179,9 @@ enum MHD_Result rs_run_start(rs_req *r)
                             "response_mode must be 'streaming' or 'blocking'");
     } else if (amode == HITL_REFSERVER_CHAT) {
         rc = chat_reply(r, mode && strcmp(mode, "streaming") == 0);
+    } else if (s->dsl[app]) {
+        rc = dsl_run_start(r, app, user, chat_route ? rs_json_str(body, "query") : NULL,
+                           mode && strcmp(mode, "streaming") == 0);
     } else {
         rc = MHD_NO;
         rs_run *run = new_run(s, app, user);

@@ -379,7 +379,7 @@ static int check_remote(vctx *c, const pending_remote *p)
 
 static int validate(vctx *c)
 {
-    const rs_formdef *f = c->s->form;
+    const rs_formdef *f = c->run->form ? c->run->form : c->s->form;
     const cJSON *field;
     cJSON_ArrayForEach(field, f->inputs)
     {

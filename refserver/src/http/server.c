@@ -1,6 +1,7 @@
 /* server.c: the libmicrohttpd daemon: start/stop, request bodies, and dispatch through the
  * route table (routes.c). */
 #include "clock.h"
+#include "dsl_app.h"
 #include "formdef.h"
 #include "front.h"
 #include "hostile.h"
@@ -178,6 +179,36 @@ static int start_daemon(hitl_refserver *s, hitl_err *err)
     return HITL_OK;
 }
 
+int hitl_refserver_dsl_supported(void)
+{
+#ifdef RS_HAVE_DSL
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* load_dsl reads app |i|'s --app-dsl file, if it has one, and takes the app's mode from it.
+ * A file the server cannot run is a start error naming the file and the rule. */
+static int load_dsl(hitl_refserver *s, size_t i, hitl_err *err)
+{
+    hitl_refserver_app *app = &s->cfg.apps[i];
+    if (!app->dsl[0])
+        return HITL_OK;
+#ifdef RS_HAVE_DSL
+    int rc = rs_dsl_app_load(app->dsl, &s->dsl[i], err);
+    if (rc)
+        return hitl_err_prefix(err, "--app-dsl %s", app->key);
+    app->mode = s->dsl[i]->chat ? HITL_REFSERVER_CHATFLOW : HITL_REFSERVER_WORKFLOW;
+    return HITL_OK;
+#else
+    return hitl_err_set(err, HITL_E_ARG,
+                        "--app-dsl %s: this hitl-refserver was built without libyaml "
+                        "(libyaml-dev), so it cannot read a DSL",
+                        app->key);
+#endif
+}
+
 int hitl_refserver_start(const hitl_refserver_config *cfg, hitl_refserver **out, hitl_err *err)
 {
     *out = NULL;
@@ -208,6 +239,8 @@ int hitl_refserver_start(const hitl_refserver_config *cfg, hitl_refserver **out,
     }
     int rc = cfg->form_file[0] ? rs_formdef_load(cfg->form_file, &s->form, err)
                                : rs_formdef_builtin(&s->form, err);
+    for (size_t i = 0; i < cfg->napps && !rc; i++)
+        rc = load_dsl(s, i, err);
     if (!rc && rs_state_init(&s->state))
         rc = hitl_err_set(err, HITL_E_NOMEM, "out of memory starting the server");
     for (int i = 0; i < 3 && !rc; i++)
@@ -259,6 +292,10 @@ void hitl_refserver_stop(hitl_refserver *s)
     if (s->state.runs.buckets)
         rs_state_free(&s->state);
     rs_formdef_free(s->form);
+#ifdef RS_HAVE_DSL
+    for (size_t i = 0; i < HITL_REFSERVER_MAX_APPS; i++)
+        rs_dsl_app_free(s->dsl[i]);
+#endif
     free(s->gzip_bomb);
     free(s->huge_form);
     rs_reqlog_close(s);

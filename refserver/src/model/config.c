@@ -35,10 +35,20 @@ static const char USAGE[] =
     "                           default `default`) or a JSON file {form_content, inputs,\n"
     "                           user_actions}\n"
     "  --list-forms             print `name<TAB>summary` per built-in form and exit\n"
+    "  --app-dsl KEY=FILE       an app with API key KEY whose runs execute a Dify app DSL's\n"
+    "                           graph (repeatable; beside the --app apps): its mode (workflow\n"
+    "                           or advanced-chat) comes from the DSL; Start, IF/ELSE, Answer,\n"
+    "                           Human Input (its own form; parallel nodes pause together) and\n"
+    "                           End nodes. FILE may be builtin:NAME, one of specs/dify-app/\n"
+    "                           compiled in (workflow, workflow-parallel, chatflow-ifelse…).\n"
+    "                           A Human Input node's timeout is its form's TTL unless\n"
+    "                           --form-ttl is given. A DSL the server cannot run is refused\n"
+    "                           at start, naming the file and the rule\n"
     "  --form-delivery webapp|email  the Human Input node's delivery: webapp (default) gives\n"
     "                           the run a form token; email only gives form_token null\n"
     "Expiry (seconds):\n"
-    "  --form-ttl S             form expiration_time = now + S (default 129600 = 36 h)\n"
+    "  --form-ttl S             form expiration_time = now + S (default 129600 = 36 h; given,\n"
+    "                           it also replaces the timeout of --app-dsl apps' nodes)\n"
     "  --global-timeout S       global pause cap from form creation (default 604800)\n"
     "  --sweep-interval T       timeout sweeper period (default 60; T in s, or Nms)\n"
     "Rate limit (WEB form endpoints):\n"
@@ -269,8 +279,12 @@ static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, h
     char k[sizeof cfg->apps[0].key];
     memcpy(k, key, kl);
     k[kl] = '\0';
-    if (!*replaced) {
-        cfg->napps = 0;
+    if (!*replaced) { /* the defaults go; --app-dsl apps given before stay */
+        size_t kept = 0;
+        for (size_t i = 0; i < cfg->napps; i++)
+            if (cfg->apps[i].dsl[0])
+                cfg->apps[kept++] = cfg->apps[i];
+        cfg->napps = kept;
         *replaced = 1;
     }
     if (cfg->napps == HITL_REFSERVER_MAX_APPS)
@@ -280,6 +294,28 @@ static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, h
             return hitl_err_set(err, HITL_E_ARG, "--app: key '%s' given twice", k);
     add_app(cfg, mode, k, (int64_t)ttl_s);
     cfg->apps[cfg->napps - 1].two_nodes = two_nodes;
+    return HITL_OK;
+}
+
+/* --app-dsl KEY=FILE: the DSL is read when the server starts (its mode is known then). */
+static int parse_app_dsl(hitl_refserver_config *cfg, const char *v, hitl_err *err)
+{
+    const char *eq = strchr(v, '=');
+    size_t kl = eq ? (size_t)(eq - v) : 0;
+    if (!eq || kl == 0 || kl >= sizeof cfg->apps[0].key || !eq[1] ||
+        strlen(eq + 1) >= sizeof cfg->apps[0].dsl)
+        return hitl_err_set(err, HITL_E_ARG,
+                            "--app-dsl: '%s' is not KEY=FILE (or KEY=builtin:NAME)", v);
+    char k[sizeof cfg->apps[0].key];
+    memcpy(k, v, kl);
+    k[kl] = '\0';
+    if (cfg->napps == HITL_REFSERVER_MAX_APPS)
+        return hitl_err_set(err, HITL_E_ARG, "--app-dsl: at most %d apps", HITL_REFSERVER_MAX_APPS);
+    for (size_t i = 0; i < cfg->napps; i++)
+        if (strcmp(cfg->apps[i].key, k) == 0)
+            return hitl_err_set(err, HITL_E_ARG, "--app-dsl: key '%s' given twice", k);
+    add_app(cfg, HITL_REFSERVER_WORKFLOW, k, 0);
+    snprintf(cfg->apps[cfg->napps - 1].dsl, sizeof cfg->apps[0].dsl, "%s", eq + 1);
     return HITL_OK;
 }
 
@@ -393,10 +429,13 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
         return copy_str(cfg->form_file, sizeof cfg->form_file, f, v, err);
     if (strcmp(f, "--app") == 0)
         return parse_app(cfg, v, replaced, err);
+    if (strcmp(f, "--app-dsl") == 0)
+        return parse_app_dsl(cfg, v, err);
     if (strcmp(f, "--form-ttl") == 0 || strcmp(f, "--global-timeout") == 0) {
         if (parse_u64(v, 1, 100ull * 365 * 86400, &u))
             return hitl_err_set(err, HITL_E_ARG, "%s: '%s' is not a number of seconds >= 1", f, v);
         *(f[2] == 'f' ? &cfg->form_ttl_s : &cfg->global_timeout_s) = (int64_t)u;
+        cfg->form_ttl_set |= f[2] == 'f';
         return HITL_OK;
     }
     struct {
@@ -513,6 +552,7 @@ static const char *const VALUED_FLAGS[] = {"--listen",
                                            "--port-file",
                                            "--form",
                                            "--app",
+                                           "--app-dsl",
                                            "--form-ttl",
                                            "--global-timeout",
                                            "--sweep-interval",

@@ -1,6 +1,7 @@
 /* events.c: payload builders. */
 #include "events.h"
 
+#include "flow.h"
 #include "formdef.h"
 #include "hostile.h"
 
@@ -21,11 +22,23 @@ typedef struct hi_node {
     char title[160];
 } hi_node;
 
-static hi_node node_of(const hitl_refserver *s, int node)
+/* The form |run| waits at (a DSL app's node's, else the server's --form) and its content. */
+static const rs_formdef *form_of(const hitl_refserver *s, const rs_run *run)
 {
+    return run->form ? run->form : s->form;
+}
+
+static const char *content_of(const hitl_refserver *s, const rs_run *run)
+{
+    return run->content ? run->content : form_of(s, run)->form_content;
+}
+
+static hi_node node_at(const hitl_refserver *s, const rs_run *run, int node)
+{
+    const rs_formdef *f = form_of(s, run);
     hi_node n;
-    snprintf(n.id, sizeof n.id, "%s%s", s->form->node_id, node ? "_2" : "");
-    snprintf(n.title, sizeof n.title, "%s%s", s->form->node_title, node ? " (second review)" : "");
+    snprintf(n.id, sizeof n.id, "%s%s", f->node_id, node ? "_2" : "");
+    snprintf(n.title, sizeof n.title, "%s%s", f->node_title, node ? " (second review)" : "");
     return n;
 }
 
@@ -46,8 +59,8 @@ static int append_frame(cJSON *o, hitl_buf *out)
 }
 
 /* frame appends one `data: {"event",…,"data":data}` frame; |data| is consumed. */
-static int frame(const hitl_refserver *s, const rs_run *run, const char *name, cJSON *data,
-                 hitl_buf *out)
+int rs_events_frame(const hitl_refserver *s, const rs_run *run, const char *name, cJSON *data,
+                    hitl_buf *out)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o || !data) {
@@ -101,9 +114,7 @@ static int chat_frame(const hitl_refserver *s, const rs_run *run, const char *na
     return append_frame(o, out);
 }
 
-/* message: a chunk of the answer an Answer node streams (Chatflow only). */
-static int message_frame(const hitl_refserver *s, const rs_run *run, const char *answer,
-                         hitl_buf *out)
+int rs_events_message(const hitl_refserver *s, const rs_run *run, const char *answer, hitl_buf *out)
 {
     if (!is_chatflow(s, run))
         return HITL_OK;
@@ -129,9 +140,8 @@ static cJSON *workflow_started(const hitl_refserver *s, const rs_run *run)
     return d;
 }
 
-/* node_data is node_started's data; |status| non-NULL makes it node_finished's. */
-static cJSON *node_data(const rs_run *run, const char *exec_id, const char *node_id,
-                        const char *type, const char *title, int index, const char *status)
+cJSON *rs_events_node(const rs_run *run, const char *exec_id, const char *node_id, const char *type,
+                      const char *title, int index, const char *status)
 {
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "id", exec_id);
@@ -157,8 +167,8 @@ static cJSON *node_data(const rs_run *run, const char *exec_id, const char *node
 
 static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
 {
-    const rs_formdef *f = s->form;
-    hi_node n = node_of(s, run->node);
+    const rs_formdef *f = form_of(s, run);
+    hi_node n = node_at(s, run, run->node);
     cJSON *d = cJSON_CreateObject();
     /* regress-required-empty (dify#35504): the workflow_paused reason still has the form. */
     if (rs_fault_active(s, RS_F_REGRESS_REQUIRED_EMPTY))
@@ -166,7 +176,7 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
     cJSON_AddStringToObject(d, "form_id", run->form_id);
     cJSON_AddStringToObject(d, "node_id", n.id);
     cJSON_AddStringToObject(d, "node_title", n.title);
-    cJSON_AddStringToObject(d, "form_content", f->form_content);
+    cJSON_AddStringToObject(d, "form_content", content_of(s, run));
     cJSON_AddItemToObject(d, "inputs", jdup(f->inputs));
     cJSON_AddItemToObject(d, "actions", jdup(f->actions));
     cJSON_AddFalseToObject(d, "display_in_ui");
@@ -182,12 +192,12 @@ static cJSON *required_data(const hitl_refserver *s, const rs_run *run)
 /* reason is the node's pause reason enriched with form_token and expiration_time (§2.2). */
 static cJSON *reason(const hitl_refserver *s, const rs_run *run)
 {
-    const rs_formdef *f = s->form;
-    hi_node n = node_of(s, run->node);
+    const rs_formdef *f = form_of(s, run);
+    hi_node n = node_at(s, run, run->node);
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "TYPE", "human_input_required");
     cJSON_AddStringToObject(r, "form_id", run->form_id);
-    cJSON_AddStringToObject(r, "form_content", f->form_content);
+    cJSON_AddStringToObject(r, "form_content", content_of(s, run));
     cJSON_AddItemToObject(r, "inputs", jdup(f->inputs));
     cJSON_AddItemToObject(r, "actions", jdup(f->actions));
     cJSON_AddStringToObject(r, "node_id", n.id);
@@ -210,15 +220,32 @@ static cJSON *outputs_paused(const hitl_refserver *s)
     return o;
 }
 
+/* add_paused lists the nodes the run waits at with their reasons: the one form, or every
+ * waiting form of a DSL run (any of its records: parallel nodes pause together). */
+static void add_paused(const hitl_refserver *s, const rs_run *run, cJSON *nodes, cJSON *reasons)
+{
+    if (run->first) /* a DSL run's later record: the pause is the whole run's */
+        run = run->first;
+    if (!run->flow) {
+        cJSON_AddItemToArray(nodes, cJSON_CreateString(node_at(s, run, run->node).id));
+        cJSON_AddItemToArray(reasons, reason(s, run));
+        return;
+    }
+    for (const rs_run *rec = run; rec; rec = rec->peer)
+        if (rec->form && rec->form_status == RS_FORM_WAITING) {
+            cJSON_AddItemToArray(nodes, cJSON_CreateString(node_at(s, rec, 0).id));
+            cJSON_AddItemToArray(reasons, reason(s, rec));
+        }
+}
+
 static cJSON *paused_data(const hitl_refserver *s, const rs_run *run)
 {
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "workflow_run_id", rs_hostile_event_run_id(s, run->id));
     cJSON *nodes = cJSON_AddArrayToObject(d, "paused_nodes");
-    cJSON_AddItemToArray(nodes, cJSON_CreateString(node_of(s, run->node).id));
-    cJSON_AddItemToObject(d, "outputs", outputs_paused(s));
     cJSON *reasons = cJSON_AddArrayToObject(d, "reasons");
-    cJSON_AddItemToArray(reasons, reason(s, run));
+    add_paused(s, run, nodes, reasons);
+    cJSON_AddItemToObject(d, "outputs", outputs_paused(s));
     cJSON_AddStringToObject(d, "status", "paused");
     cJSON_AddNumberToObject(d, "created_at", (double)run->created_at);
     cJSON_AddNumberToObject(d, "elapsed_time", 0.05);
@@ -231,23 +258,25 @@ static int pause_frames(const hitl_refserver *s, const rs_run *run, hitl_buf *ou
 {
     int rc;
     if (swap) {
-        rc = frame(s, run, "workflow_paused", paused_data(s, run), out);
-        return rc ? rc : frame(s, run, "human_input_required", required_data(s, run), out);
+        rc = rs_events_frame(s, run, "workflow_paused", paused_data(s, run), out);
+        return rc ? rc
+                  : rs_events_frame(s, run, "human_input_required", required_data(s, run), out);
     }
-    rc = frame(s, run, "human_input_required", required_data(s, run), out);
-    return rc ? rc : frame(s, run, "workflow_paused", paused_data(s, run), out);
+    rc = rs_events_frame(s, run, "human_input_required", required_data(s, run), out);
+    return rc ? rc : rs_events_frame(s, run, "workflow_paused", paused_data(s, run), out);
 }
 
 int rs_events_start(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
-    hi_node n = node_of(s, run->node);
-    int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+    hi_node n = node_at(s, run, run->node);
+    int rc = rs_events_frame(s, run, "workflow_started", workflow_started(s, run), out);
     /* A Chatflow's Answer node ahead of the Human Input node streams its text first. */
     if (!rc)
-        rc = message_frame(s, run, "A person will review this request.", out);
+        rc = rs_events_message(s, run, "A person will review this request.", out);
     if (!rc)
-        rc = frame(s, run, "node_started",
-                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, NULL), out);
+        rc = rs_events_frame(
+            s, run, "node_started",
+            rs_events_node(run, run->node_exec_id, n.id, "human-input", n.title, 1, NULL), out);
     return rc ? rc : pause_frames(s, run, out, rs_fault_active(s, RS_F_EVENT_ORDER));
 }
 
@@ -261,28 +290,31 @@ static void first_exec_id(const rs_run *run, char out[RS_ID_LEN])
 
 int rs_events_snapshot(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
-    hi_node n = node_of(s, run->node);
+    hi_node n = node_at(s, run, run->node);
     int index = run->node ? 3 : 1;
-    int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+    int rc = rs_events_frame(s, run, "workflow_started", workflow_started(s, run), out);
     if (!rc && run->node) { /* the first Human Input node and its branch, done */
-        hi_node first = node_of(s, 0);
+        hi_node first = node_at(s, run, 0);
         char exec_id[RS_ID_LEN];
         first_exec_id(run, exec_id);
-        rc = frame(s, run, "node_started",
-                   node_data(run, exec_id, first.id, "human-input", first.title, 1, NULL), out);
+        rc = rs_events_frame(
+            s, run, "node_started",
+            rs_events_node(run, exec_id, first.id, "human-input", first.title, 1, NULL), out);
         if (!rc)
-            rc = frame(
+            rc = rs_events_frame(
                 s, run, "node_finished",
-                node_data(run, exec_id, first.id, "human-input", first.title, 1, "succeeded"), out);
+                rs_events_node(run, exec_id, first.id, "human-input", first.title, 1, "succeeded"),
+                out);
     }
     if (!rc)
-        rc = frame(s, run, "node_started",
-                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, index, NULL),
-                   out);
+        rc = rs_events_frame(
+            s, run, "node_started",
+            rs_events_node(run, run->node_exec_id, n.id, "human-input", n.title, index, NULL), out);
     if (!rc)
-        rc = frame(s, run, "node_finished",
-                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, index, "paused"),
-                   out);
+        rc = rs_events_frame(
+            s, run, "node_finished",
+            rs_events_node(run, run->node_exec_id, n.id, "human-input", n.title, index, "paused"),
+            out);
     return rc ? rc : pause_frames(s, run, out, 0);
 }
 
@@ -304,12 +336,14 @@ static cJSON *finished_data(const hitl_refserver *s, const rs_run *run)
      * branch node ran and nothing was output. */
     int branch_missed =
         !strcmp(run->action, "__timeout") && rs_fault_active(s, RS_F_REGRESS_TIMEOUT_BRANCH_MISSED);
-    if (!stopped && !branch_missed)
+    if (!stopped && run->flow) /* a DSL run: what its End nodes output */
+        rs_flow_outputs(run->flow, outputs);
+    else if (!stopped && !branch_missed)
         cJSON_AddStringToObject(outputs, "action", run->action);
     if (stopped) {
         char err[200];
         snprintf(err, sizeof err, "Human input global timeout at node %s",
-                 node_of(s, run->node).id);
+                 node_at(s, run, run->node).id);
         cJSON_AddStringToObject(d, "error", err);
     } else {
         cJSON_AddNullToObject(d, "error");
@@ -332,58 +366,61 @@ static int branch_frames(const hitl_refserver *s, const rs_run *run, const char 
     /* A stable per-run id for the branch execution: the node exec id with a marker. */
     snprintf(exec_id, sizeof exec_id, "%s", run->node_exec_id);
     exec_id[0] = 'b';
-    int rc = frame(s, run, "node_started",
-                   node_data(run, exec_id, node_id, "template-transform", title, 2, NULL), out);
+    int rc = rs_events_frame(
+        s, run, "node_started",
+        rs_events_node(run, exec_id, node_id, "template-transform", title, 2, NULL), out);
     return rc ? rc
-              : frame(s, run, "node_finished",
-                      node_data(run, exec_id, node_id, "template-transform", title, 2, "succeeded"),
-                      out);
+              : rs_events_frame(s, run, "node_finished",
+                                rs_events_node(run, exec_id, node_id, "template-transform", title,
+                                               2, "succeeded"),
+                                out);
 }
 
 /* The title of action |action_id| of the form, "" when it has none. */
-static const char *action_title(const hitl_refserver *s, const char *action_id)
+static const char *action_title(const hitl_refserver *s, const rs_run *run, const char *action_id)
 {
-    const cJSON *act = rs_formdef_action(s->form, action_id);
+    const cJSON *act = rs_formdef_action(form_of(s, run), action_id);
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(act, "title");
     return cJSON_IsString(t) ? t->valuestring : "";
 }
 
-/* human_input_form_filled of the node |run| waits at, submitted with |action_id|. */
-static int filled_frame(const hitl_refserver *s, const rs_run *run, const char *action_id,
-                        const cJSON *submitted, hitl_buf *out)
+int rs_events_filled(const hitl_refserver *s, const rs_run *run, const char *action_id,
+                     const cJSON *submitted, hitl_buf *out)
 {
-    hi_node n = node_of(s, run->node);
+    hi_node n = node_at(s, run, run->node);
     cJSON *d = cJSON_CreateObject();
     if (!rs_fault_active(s, RS_F_FILLED_NO_NODE_FIELDS)) {
         cJSON_AddStringToObject(d, "node_id", n.id);
         cJSON_AddStringToObject(d, "node_title", n.title);
-        cJSON_AddStringToObject(d, "rendered_content", s->form->form_content);
+        cJSON_AddStringToObject(d, "rendered_content", content_of(s, run));
     }
     cJSON_AddStringToObject(d, "action_id", action_id);
-    cJSON_AddStringToObject(
-        d, "action_text",
-        rs_fault_active(s, RS_F_FILLED_WRONG_ACTION_TEXT) ? action_id : action_title(s, action_id));
+    cJSON_AddStringToObject(d, "action_text",
+                            rs_fault_active(s, RS_F_FILLED_WRONG_ACTION_TEXT)
+                                ? action_id
+                                : action_title(s, run, action_id));
     cJSON_AddItemToObject(d, "submitted_data", submitted ? jdup(submitted) : cJSON_CreateObject());
-    return frame(s, run, "human_input_form_filled", d, out);
+    return rs_events_frame(s, run, "human_input_form_filled", d, out);
 }
 
 int rs_events_repaused(const hitl_refserver *s, const rs_run *first, const rs_run *next,
                        const cJSON *submitted, hitl_buf *out)
 {
-    hi_node n = node_of(s, next->node);
-    int rc = filled_frame(s, first, first->submitted_action, submitted, out);
+    hi_node n = node_at(s, next, next->node);
+    int rc = rs_events_filled(s, first, first->submitted_action, submitted, out);
     if (!rc)
         rc = branch_frames(s, first, first->action, out);
     if (!rc)
-        rc = frame(s, next, "node_started",
-                   node_data(next, next->node_exec_id, n.id, "human-input", n.title, 3, NULL), out);
+        rc = rs_events_frame(
+            s, next, "node_started",
+            rs_events_node(next, next->node_exec_id, n.id, "human-input", n.title, 3, NULL), out);
     return rc ? rc : pause_frames(s, next, out, 0);
 }
 
 int rs_events_resumed(const hitl_refserver *s, const rs_run *live, const char *action_id,
                       const cJSON *submitted, hitl_buf *out)
 {
-    const char *title = action_title(s, action_id);
+    const char *title = action_title(s, live, action_id);
     int rc = HITL_OK;
     /* regress-resume-new-run (dify#39686): the resume is streamed as a second run, with its
      * own run id, that starts over (workflow_started). */
@@ -393,26 +430,27 @@ int rs_events_resumed(const hitl_refserver *s, const rs_run *live, const char *a
         other = *live;
         other.id[0] = other.id[0] == 'f' ? 'e' : 'f';
         run = &other;
-        rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+        rc = rs_events_frame(s, run, "workflow_started", workflow_started(s, run), out);
         if (rc)
             return rc;
     }
     if (rs_fault_active(s, RS_F_REGRESS_FILLED_MISSING)) { /* dify#42062: plain node success */
-        hi_node n = node_of(s, run->node);
-        rc = frame(s, run, "node_finished",
-                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, "succeeded"),
-                   out);
+        hi_node n = node_at(s, run, run->node);
+        rc = rs_events_frame(
+            s, run, "node_finished",
+            rs_events_node(run, run->node_exec_id, n.id, "human-input", n.title, 1, "succeeded"),
+            out);
     } else {
-        rc = filled_frame(s, run, action_id, submitted, out);
+        rc = rs_events_filled(s, run, action_id, submitted, out);
     }
     if (!rc)
         rc = branch_frames(s, run, run->action, out);
     if (!rc) { /* the branch's Answer node (Chatflow) */
         char answer[160];
         snprintf(answer, sizeof answer, "Reviewed: %s.", title);
-        rc = message_frame(s, run, answer, out);
+        rc = rs_events_message(s, run, answer, out);
     }
-    return rc ? rc : frame(s, run, "workflow_finished", finished_data(s, run), out);
+    return rc ? rc : rs_events_frame(s, run, "workflow_finished", finished_data(s, run), out);
 }
 
 int rs_events_message_end(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
@@ -427,7 +465,7 @@ int rs_events_message_end(const hitl_refserver *s, const rs_run *run, hitl_buf *
 
 int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
-    hi_node n = node_of(s, run->node);
+    hi_node n = node_at(s, run, run->node);
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "node_id", n.id);
     cJSON_AddStringToObject(d, "node_title", n.title);
@@ -435,34 +473,75 @@ int rs_events_timeout(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
     int rc;
     if (rs_fault_active(s, RS_F_REGRESS_TIMEOUT_EVENT_MISSING)) { /* dify#42062 */
         cJSON_Delete(d);
-        rc = frame(s, run, "node_finished",
-                   node_data(run, run->node_exec_id, n.id, "human-input", n.title, 1, "succeeded"),
-                   out);
+        rc = rs_events_frame(
+            s, run, "node_finished",
+            rs_events_node(run, run->node_exec_id, n.id, "human-input", n.title, 1, "succeeded"),
+            out);
     } else {
-        rc = frame(s, run, "human_input_form_timeout", d, out);
+        rc = rs_events_frame(s, run, "human_input_form_timeout", d, out);
     }
-    return rc ? rc : frame(s, run, "workflow_finished", finished_data(s, run), out);
+    return rc ? rc : rs_events_frame(s, run, "workflow_finished", finished_data(s, run), out);
+}
+
+int rs_events_required(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    return rs_events_frame(s, run, "human_input_required", required_data(s, run), out);
+}
+
+int rs_events_paused(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    return rs_events_frame(s, run, "workflow_paused", paused_data(s, run), out);
+}
+
+int rs_events_started(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
+{
+    return rs_events_frame(s, run, "workflow_started", workflow_started(s, run), out);
 }
 
 int rs_events_workflow_finished(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
-    return frame(s, run, "workflow_finished", finished_data(s, run), out);
+    return rs_events_frame(s, run, "workflow_finished", finished_data(s, run), out);
 }
 
 int rs_events_finished(const hitl_refserver *s, const rs_run *run, hitl_buf *out)
 {
     if (rs_fault_active(s, RS_F_RESUME_FINISHED_REPLAY)) {
-        int rc = frame(s, run, "workflow_started", workflow_started(s, run), out);
+        int rc = rs_events_frame(s, run, "workflow_started", workflow_started(s, run), out);
         if (!rc && run->run_status == RS_RUN_SUCCEEDED)
             rc = branch_frames(s, run, run->action, out);
         if (rc)
             return rc;
     }
-    return frame(s, run, "workflow_finished", finished_data(s, run), out);
+    return rs_events_frame(s, run, "workflow_finished", finished_data(s, run), out);
+}
+
+/* blocking_finished is the blocking answer of a DSL run that finished without a pause (an
+ * IF/ELSE branch with no Human Input node): a Chatflow's message with the whole answer, or a
+ * Workflow's run with its outputs. */
+static cJSON *blocking_finished(const hitl_refserver *s, const rs_run *run)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "task_id", run->task_id);
+    if (!is_chatflow(s, run)) {
+        cJSON_AddStringToObject(o, "workflow_run_id", run->id);
+        cJSON_AddItemToObject(o, "data", finished_data(s, run));
+        return o;
+    }
+    cJSON_AddStringToObject(o, "event", "message");
+    cJSON_AddStringToObject(o, "id", run->message_id);
+    cJSON_AddStringToObject(o, "message_id", run->message_id);
+    cJSON_AddStringToObject(o, "conversation_id", run->conversation_id);
+    cJSON_AddStringToObject(o, "mode", "advanced-chat");
+    cJSON_AddStringToObject(o, "answer", rs_flow_answer(run->flow));
+    cJSON_AddItemToObject(o, "metadata", cJSON_CreateObject());
+    cJSON_AddNumberToObject(o, "created_at", (double)run->created_at);
+    return o;
 }
 
 cJSON *rs_events_blocking(const hitl_refserver *s, const rs_run *run)
 {
+    if (run->flow && run->run_status == RS_RUN_SUCCEEDED)
+        return blocking_finished(s, run);
     cJSON *o = cJSON_CreateObject();
     if (is_chatflow(s, run)) {
         cJSON_AddStringToObject(o, "event", "workflow_paused");
@@ -492,9 +571,8 @@ cJSON *rs_events_blocking(const hitl_refserver *s, const rs_run *run)
     cJSON_AddNumberToObject(d, "created_at", (double)run->created_at);
     cJSON_AddNullToObject(d, "finished_at");
     cJSON *nodes = cJSON_AddArrayToObject(d, "paused_nodes");
-    cJSON_AddItemToArray(nodes, cJSON_CreateString(node_of(s, run->node).id));
     cJSON *reasons = cJSON_AddArrayToObject(d, "reasons");
-    cJSON_AddItemToArray(reasons, reason(s, run));
+    add_paused(s, run, nodes, reasons);
     return o;
 }
 
@@ -534,7 +612,7 @@ static cJSON *site(const hitl_refserver *s, const rs_run *run)
 
 char *rs_events_get_body(const hitl_refserver *s, const rs_run *run, int web)
 {
-    const rs_formdef *f = s->form;
+    const rs_formdef *f = form_of(s, run);
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
@@ -542,10 +620,10 @@ char *rs_events_get_body(const hitl_refserver *s, const rs_run *run, int web)
         cJSON_AddItemToObject(o, "site", site(s, run));
     if (rs_fault_active(s, RS_F_REGRESS_FORM_UNRENDERED)) { /* dify#38604: the raw template */
         char raw[4096];
-        snprintf(raw, sizeof raw, "%s\n\nDraft: {{#llm_node.text#}}", f->form_content);
+        snprintf(raw, sizeof raw, "%s\n\nDraft: {{#llm_node.text#}}", content_of(s, run));
         cJSON_AddStringToObject(o, "form_content", raw);
     } else {
-        cJSON_AddStringToObject(o, "form_content", f->form_content);
+        cJSON_AddStringToObject(o, "form_content", content_of(s, run));
     }
     cJSON_AddItemToObject(o, "inputs", jdup(f->inputs));
     cJSON *defaults = jdup(f->defaults_str);

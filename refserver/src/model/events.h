@@ -39,6 +39,25 @@ int rs_events_workflow_finished(const hitl_refserver *s, const rs_run *run, hitl
 /* The frame(s) a resume of a finished run serves: one workflow_finished (§9.1). */
 int rs_events_finished(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
 
+/* The pieces a DSL run's events are made of (flow.c), each in the shape the built-in flow
+ * uses. rs_events_frame appends {event: |name|, task_id, workflow_run_id[, Chatflow
+ * envelope], data: |data|} (|data| consumed). rs_events_node builds node_started's data, or
+ * node_finished's when |status| is given. rs_events_message appends a Chatflow `message`
+ * (nothing for a Workflow app). rs_events_required/_paused/_started/_filled append
+ * human_input_required (the form |run| waits at), workflow_paused (|run| the run's first
+ * record: every waiting form of a DSL run), workflow_started, human_input_form_filled. */
+int rs_events_frame(const hitl_refserver *s, const rs_run *run, const char *name, cJSON *data,
+                    hitl_buf *out);
+cJSON *rs_events_node(const rs_run *run, const char *exec_id, const char *node_id, const char *type,
+                      const char *title, int index, const char *status);
+int rs_events_message(const hitl_refserver *s, const rs_run *run, const char *answer,
+                      hitl_buf *out);
+int rs_events_required(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
+int rs_events_paused(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
+int rs_events_started(const hitl_refserver *s, const rs_run *run, hitl_buf *out);
+int rs_events_filled(const hitl_refserver *s, const rs_run *run, const char *action_id,
+                     const cJSON *submitted, hitl_buf *out);
+
 /* The blocking-mode body of a paused run (§2, Workflow and Chatflow variants). */
 cJSON *rs_events_blocking(const hitl_refserver *s, const rs_run *run);
 /* The form GET body; |web| adds `site` (§4.2). Returns a malloc'd string or NULL. */

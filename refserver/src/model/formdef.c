@@ -32,10 +32,14 @@
     "\"option_source\":{\"type\":\"constant\",\"selector\":[],\"value\":[\"low\",\"medium\","      \
     "\"high\"]}}"
 
+/* "default" is specs/dify-app/workflow.yml's Human Input node, field for field (the
+ * test_refserver_dsl case default_form_is_the_workflow_dsl_node holds them in step), so the
+ * built-in run pauses at the form a user imports into their Dify. */
 static const char FORM_DEFAULT[] =
     "{\"node_id\":\"approval_node\",\"node_title\":\"Approval\","
     "\"form_content\":\"Please review the draft, set a priority, and confirm or request changes."
-    "\\n\\n{{#$output.feedback#}}\","
+    "\\n\\n{{#$output.feedback#}}\\n\\n{{#$output.priority#}}\\n\\n{{#$output.attachment#}}"
+    "\\n\\n{{#$output.attachments#}}\","
     "\"inputs\":[" PARAGRAPH("feedback") "," PRIORITY ","
     "{\"type\":\"file\",\"output_variable_name\":\"attachment\"," DOC_IMAGE
     "," NO_EXTS "," FILE_BOTH "},"

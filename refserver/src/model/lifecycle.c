@@ -2,6 +2,7 @@
 #include "lifecycle.h"
 
 #include "events.h"
+#include "flow.h"
 #include "ids.h"
 #include "state.h"
 #include "stream.h"
@@ -69,6 +70,11 @@ void rs_lifecycle_resume_job(hitl_refserver *s, const char *run_id)
 {
     rs_state_lock(&s->state);
     rs_run *live = rs_state_run(&s->state, run_id);
+    if (live && live->flow) { /* an --app-dsl run: its graph says what comes next */
+        rs_state_unlock(&s->state);
+        rs_flow_resume(s, run_id);
+        return;
+    }
     if (!live || live->run_status != RS_RUN_RESUMING) {
         rs_state_unlock(&s->state);
         return;
@@ -115,11 +121,26 @@ void rs_lifecycle_resume_job(hitl_refserver *s, const char *run_id)
 void rs_lifecycle_sweep(hitl_refserver *s)
 {
     int64_t now = rs_now_s();
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, nflows = 0, capflows = 0;
     rs_run *due = NULL;
+    char(*flows)[RS_ID_LEN] = NULL; /* --app-dsl runs with a form due: flow.c times them out */
     rs_state_lock(&s->state);
     for (rs_map_entry *e = rs_map_oldest(&s->state.runs); e; e = e->newer) {
         rs_run *run = e->val;
+        if (run->flow) {
+            if (!rs_flow_due(s, run, now))
+                continue;
+            if (nflows == capflows) {
+                size_t ncap = capflows ? capflows * 2 : 16;
+                char(*nf)[RS_ID_LEN] = realloc(flows, ncap * sizeof *nf);
+                if (!nf)
+                    continue; /* the next sweep tries again */
+                flows = nf;
+                capflows = ncap;
+            }
+            memcpy(flows[nflows++], run->id, RS_ID_LEN);
+            continue;
+        }
         if (run->form_status != RS_FORM_WAITING)
             continue;
         /* global-timeout-get-only: nothing but the GET ever looks at the global deadline. */
@@ -156,4 +177,7 @@ void rs_lifecycle_sweep(hitl_refserver *s)
         hitl_buf_free(&frames);
     }
     free(due);
+    for (size_t i = 0; i < nflows; i++)
+        rs_flow_sweep(s, flows[i]);
+    free(flows);
 }

@@ -18,6 +18,8 @@ typedef struct rs_hub rs_hub;
 typedef struct rs_clock rs_clock;
 typedef struct rs_ratelimit rs_ratelimit;
 typedef struct rs_formdef rs_formdef;
+typedef struct rs_dsl_app rs_dsl_app;
+typedef struct rs_flow rs_flow;
 
 #define RS_ID_LEN 37    /* uuid4 text + NUL */
 #define RS_USER_MAX 256 /* `user` strings longer than this are refused (invalid_param) */
@@ -64,6 +66,17 @@ typedef struct rs_run {
     char *get_body[2]; /* cached form GET bodies: [0] SVC, [1] WEB */
     size_t get_len[2];
     int app; /* index into cfg.apps */
+    /* --app-dsl runs (flow.h). |form|: the form this record waits at (NULL: the server's
+     * --form); |content|: its form_content rendered for this run (heap, NULL: the form's);
+     * |flow|: the run's execution state (heap, the run's first record only); |peer|: the
+     * run's other form records (heap, owned by this one): a parallel Human Input node's
+     * form, or a later node's, each with its own token; |dsl_node|: the DSL node index. */
+    const rs_formdef *form;
+    char *content;
+    rs_flow *flow;
+    struct rs_run *peer;
+    const struct rs_run *first; /* a peer's first record (NULL on the first record itself) */
+    int dsl_node;
     int64_t created_at, expiration_time, global_deadline, finished_at;
     rs_form_status form_status;
     rs_run_status run_status;
@@ -109,6 +122,7 @@ struct hitl_refserver {
     rs_hub *hub;
     rs_clock *clock;
     rs_formdef *form;
+    rs_dsl_app *dsl[HITL_REFSERVER_MAX_APPS]; /* --app-dsl apps (NULL: the built-in flow) */
     char app_ids[HITL_REFSERVER_MAX_APPS][RS_ID_LEN];
     char workflow_ids[HITL_REFSERVER_MAX_APPS][RS_ID_LEN];
     char tenant_id[RS_ID_LEN];

@@ -1,6 +1,8 @@
 /* state.c: the in-memory store behind the API. */
 #include "state.h"
 
+#include "flow.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +10,16 @@
 static void run_free(void *p)
 {
     rs_run *r = p;
-    if (!r)
-        return;
-    free(r->submitted);
-    free(r->get_body[0]);
-    free(r->get_body[1]);
-    free(r);
+    while (r) {
+        rs_run *next = r->peer;
+        free(r->submitted);
+        free(r->content);
+        free(r->get_body[0]);
+        free(r->get_body[1]);
+        rs_flow_free(r->flow);
+        free(r);
+        r = next;
+    }
 }
 
 int rs_state_init(rs_state *st)
@@ -63,21 +69,30 @@ int rs_state_add_run(rs_state *st, rs_run *run, size_t max_runs)
             run_free(run);
             return HITL_E_TOO_BIG;
         }
-        rs_run *old = e->val;
-        rs_map_take(&st->runs_by_token, old->token);
-        if (old->first_token[0])
-            rs_map_take(&st->runs_by_token, old->first_token);
-        rs_map_del(&st->runs, old->id);
+        for (rs_run *old = e->val; old; old = old->peer) {
+            rs_map_take(&st->runs_by_token, old->token);
+            if (old->first_token[0])
+                rs_map_take(&st->runs_by_token, old->first_token);
+        }
+        rs_map_del(&st->runs, ((rs_run *)e->val)->id);
     }
     if (rs_map_put(&st->runs, run->id, run)) {
         run_free(run);
         return HITL_E_NOMEM;
     }
-    if (rs_map_put(&st->runs_by_token, run->token, run)) {
-        rs_map_del(&st->runs, run->id);
-        return HITL_E_NOMEM;
-    }
+    for (rs_run *rec = run; rec; rec = rec->peer) /* a DSL run's parallel forms too */
+        if (rs_map_put(&st->runs_by_token, rec->token, rec)) {
+            for (rs_run *done = run; done != rec; done = done->peer)
+                rs_map_take(&st->runs_by_token, done->token);
+            rs_map_del(&st->runs, run->id);
+            return HITL_E_NOMEM;
+        }
     return HITL_OK;
+}
+
+void rs_state_free_run(rs_run *run)
+{
+    run_free(run);
 }
 
 rs_run *rs_state_run(rs_state *st, const char *run_id)
@@ -120,7 +135,12 @@ rs_run *rs_state_upload_token_run(rs_state *st, const char *token, char form_id[
     if (!g)
         return NULL;
     memcpy(form_id, g->form_id, RS_ID_LEN);
-    return rs_state_run(st, g->run_id);
+    rs_run *run = rs_state_run(st, g->run_id);
+    /* A DSL run's form records (flow.h): the one the token was issued for, if it is one. */
+    for (rs_run *rec = run; rec; rec = rec->peer)
+        if (!strcmp(rec->form_id, g->form_id))
+            return rec;
+    return run;
 }
 
 int rs_state_add_upload(rs_state *st, rs_upload *u, size_t max)

@@ -14,6 +14,8 @@ void rs_state_unlock(rs_state *st);
  * forgotten; when every run is live it returns HITL_E_TOO_BIG (and frees |run|). Locked. */
 int rs_state_add_run(rs_state *st, rs_run *run, size_t max_runs);
 rs_run *rs_state_run(rs_state *st, const char *run_id);
+/* rs_state_free_run frees a run that was never added (its peers and flow too). */
+void rs_state_free_run(rs_run *run);
 rs_run *rs_state_run_by_token(rs_state *st, const char *form_token);
 
 /* rs_state_add_form_token makes |token| find |run| too: a two-node app's second form.

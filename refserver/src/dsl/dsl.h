@@ -2,10 +2,10 @@
  * tree, and checked against the rules of Dify's node entities that hitlcheck's apps rely on
  * (the list, with the Dify source of each, is in specs/dify-app/README.md, "The schema").
  *
- * Written to become the reference server's DSL loader (refserver/src/model/), the reference
- * server's --app-dsl loader, so that the embedded target and a user's Dify run one app definition;
- * until then the "dsl" tests build it from tests/ (tests/dsl_check.c, tests/test_dsl.c). Nothing
- * here is test-only: no printing, no exit(), one message per failure in the caller's hitl_err. */
+ * The reference server's --app-dsl loader (dsl_app.h compiles a loaded DSL into a runnable
+ * app), so that the embedded target and a user's Dify run one app definition; the "dsl" tests
+ * use it too (tests/dsl_check.c, tests/test_dsl.c). No printing, no exit(), one message per
+ * failure in the caller's hitl_err. */
 #ifndef RS_DSL_H
 #define RS_DSL_H
 
