@@ -1,23 +1,42 @@
 #!/usr/bin/env bash
 # bench/time_to_verdict.sh: time to verdict of a whole catalogue run (issue 13), by hand, not a
-# test. Runs the scaled configuration of the issue (form TTL 40 s, global timeout 45 s,
-# --rate-limit 10/15 --max-wait 60) against a standalone hitl-refserver on loopback, reached
+# test. Two configurations, each against a standalone hitl-refserver on loopback, reached
 #   loopback     as http://127.0.0.1:PORT: every check sends from its own 127.x source address
 #   one-address  as http://localhost:PORT: one source address (how a remote target is reached)
-# and the embedded server (its own short TTL 20 s, global timeout 25 s, 10/4), and prints for
-# each wall time / the longest single inherent wait (the global timeout + 1 s: the expiry
-# checks must outwait it). Ratios near 1 mean the run takes as long as its longest wait.
+# and the embedded server (its own fixed settings: form TTL 20 s, global timeout 25 s, 10/4;
+# run once, in the first table), printing for each wall time / the longest single inherent
+# wait (the global timeout + 1 s: the expiry checks must outwait it). Ratios near 1 mean the
+# run takes as long as its longest wait.
+#   issue         the issue's scaled setup: form TTL 40 s, global timeout 45 s, --rate-limit
+#                 10/15, --max-wait 60. It shrinks the waits but not the request rate: 10
+#                 requests per 15 s and limiter against Dify's 30 per 60 s, in a run 90 times
+#                 shorter than an hour, so from one address the run is bounded by how many WEB
+#                 form requests fit, not by its waits.
+#   proportional  Dify's default proportions (a Human Input form's 1 h expiry : a 60 s window :
+#                 30 requests per window) compressed 60 times: form TTL 60 s, global timeout
+#                 65 s, --rate-limit 30/1, --max-wait 90. A 1 s window is sound against
+#                 hitl-refserver: its limiter keeps millisecond times (a true sliding window
+#                 that counts every request, as newer Dify builds do), and the harness sends
+#                 each fill as a burst (30 x 1.1 s does not fit in 1 s), so the rate-limit
+#                 checks take a fraction of a second each. It is no setting for a Dify
+#                 deployment: Dify's RateLimiter stamps each request with int(time.time())
+#                 and, in builds that collapse same-second requests, adds that second as the
+#                 member (api/libs/helper.py), so at most one request per wall-clock second
+#                 counts and N per W s is reached only when W spans N distinct seconds; the
+#                 harness spaces a fill 1.1 s apart only when N x 1.1 s + 2 s fits in W (for
+#                 30 requests, a window of at least 35 s).
 #
 #   bash bench/time_to_verdict.sh [HITLCHECK [REFSERVER [LABEL]]]
 #
-# Defaults: build/harness/hitlcheck, build/refserver/hitl-refserver. Output (run logs and
-# report.json files) under ${BENCH_OUT:-bench/out/ttv}/LABEL. Traffic stays on 127.0.0.1.
+# Defaults: build/harness/hitlcheck, build/refserver/hitl-refserver. BENCH_CONFIGS (default
+# "issue proportional") picks the configurations. Output (run logs and report.json files)
+# under ${BENCH_OUT:-bench/out/ttv}/LABEL. Traffic stays on 127.0.0.1.
 set -uo pipefail
 hc=${1:-build/harness/hitlcheck}
 rs=${2:-build/refserver/hitl-refserver}
 label=${3:-current}
 out=${BENCH_OUT:-bench/out/ttv}/$label
-TTL=40 GLOBAL=45 RATE=10/15 MAX_WAIT=60
+configs=${BENCH_CONFIGS:-issue proportional}
 rm -rf "$out" && mkdir -p "$out" || exit 2
 
 free_port() {
@@ -29,7 +48,8 @@ srv_pid=
 stop_server() { [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null; srv_pid=; }
 trap stop_server EXIT
 
-# run_standalone NAME HOST: one catalogue run against a fresh standalone server.
+# run_standalone NAME HOST: one catalogue run against a fresh standalone server, with the
+# configuration in TTL, GLOBAL, RATE and MAX_WAIT.
 run_standalone() {
   local name=$1 host=$2 fixture port t0 t1 rc
   fixture=$(free_port) || exit 2
@@ -73,8 +93,28 @@ report() {
     printf "| %s | %s | %.1f | %d | %.2f | %s (exit %s) |\n", l, n, b - a, w, (b - a) / w, t, rc }'
 }
 
-echo "| build | target | wall s | longest inherent wait s | wall / wait | verdicts |"
-echo "|---|---|---|---|---|---|"
-run_embedded
-run_standalone loopback 127.0.0.1
-run_standalone one-address localhost
+header() {
+  echo
+  echo "$1"
+  echo "| build | target | wall s | longest inherent wait s | wall / wait | verdicts |"
+  echo "|---|---|---|---|---|---|"
+}
+
+embedded_done=
+for config in $configs; do
+  case $config in
+  issue)
+    TTL=40 GLOBAL=45 RATE=10/15 MAX_WAIT=60
+    header "issue: form TTL 40 s, global timeout 45 s, --rate-limit 10/15, --max-wait 60" ;;
+  proportional)
+    TTL=60 GLOBAL=65 RATE=30/1 MAX_WAIT=90
+    header "proportional (Dify's 1 h : 60 s : 30 compressed 60 x): form TTL 60 s, global timeout 65 s, --rate-limit 30/1, --max-wait 90" ;;
+  *) echo "unknown configuration $config (issue, proportional)" >&2; exit 2 ;;
+  esac
+  if [ -z "$embedded_done" ]; then
+    run_embedded
+    embedded_done=1
+  fi
+  run_standalone "$config-loopback" 127.0.0.1
+  run_standalone "$config-one-address" localhost
+done

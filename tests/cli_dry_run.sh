@@ -29,5 +29,11 @@ grep -qE 'rate-limit checks, each outwaiting about 59 s \(3 windows of 15 s \+ 1
 out=$("$HITLCHECK" run --dry-run --target http://localhost:9 --api-key k --only ratelimit 2>&1)
 grep -q 'beside the rest, one after another on each bucket they fill and hold (one source address)' <<<"$out" || bad "one address: $out"
 grep -qE 'predicted wall time: about [0-9]+ s$' <<<"$out" || bad "one-address prediction: $out"
+# The whole catalogue from one address at 10/15: the other checks' WEB upload tokens (one per
+# WEB check of the submit, upload, upload-token, remote and expiry areas: 65, so 6 more
+# windows of 16 s) before the rate-limit checks' 4 windows and 4 fills of 10 s: 96 + 104.
+out=$("$HITLCHECK" run --dry-run --target http://localhost:9 --api-key k --rate-limit 10/15 \
+      --max-wait 60 2>&1)
+grep -q 'predicted wall time: about 200 s$' <<<"$out" || bad "one-address upload-token throughput: $out"
 [ "$fail" = 0 ] && echo "ok   --dry-run prints the plan and sends nothing"
 exit "$fail"

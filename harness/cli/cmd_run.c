@@ -1035,6 +1035,17 @@ static void set_deadline(const run_opts *o, const struct timespec *start,
     eo->deadline_what = what;
 }
 
+/* Whether a WEB check of |area| asks for a WEB upload token: about one each (measured from
+ * one address: 71 tokens for the 65 WEB checks of these areas). */
+static bool asks_web_token(const char *area)
+{
+    static const char *const AREAS[] = {"submit", "upload", "upload-token", "remote", "expiry"};
+    for (size_t i = 0; i < sizeof AREAS / sizeof AREAS[0]; i++)
+        if (area && !strcmp(area, AREAS[i]))
+            return true;
+    return false;
+}
+
 /* print_plan is --dry-run: what the scheduler will do with the selected checks and the
  * waits known in advance, and the wall time that predicts, without sending anything. The
  * slow checks wait for a form's expiry or the global timeout (the embedded server's are
@@ -1046,11 +1057,12 @@ static void print_plan(const run_opts *o, const hitl_catalog *cat, const bool *s
     bool embedded = !t->base_url;
     int rate_max = embedded ? EMBED_RATE_MAX : t->rate_max;
     int window = embedded ? EMBED_RATE_WINDOW_S : t->rate_window_s;
-    size_t n = 0, slow = 0, rl = 0;
+    size_t n = 0, slow = 0, rl = 0, web_tokens = 0;
     for (size_t i = 0; i < cat->n; i++) {
         if (!sel[i])
             continue;
         const hitl_catalog_entry *e = &cat->entries[i];
+        web_tokens += e->surfaces & HITL_SURFACE_WEB && !e->exclusive && asks_web_token(e->area);
         size_t k =
             (e->surfaces & HITL_SURFACE_WEB ? 1 : 0) + (e->surfaces & HITL_SURFACE_SERVICE ? 1 : 0);
         n += k;
@@ -1071,10 +1083,19 @@ static void print_plan(const run_opts *o, const hitl_catalog *cat, const bool *s
     bool loop4 = embedded || is_ipv4_loopback(t->base_url);
     long concurrent = rl && slow_s < rl_s ? rl_s : slow ? slow_s : rl ? rl_s : 0;
     long sequential = (slow ? slow_s : 0) + (long)rl * rl_s;
-    /* One source address: the rate-limit checks run beside the rest, one after another on
-     * each bucket; three of them use a full GET bucket another filled (a window and a fill
-     * each for the rest, and the last one's window to outwait). */
-    long one_address = (long)(rl > 3 ? rl - 3 : rl) * ((long)window + 1 + pace_s) + window + 1;
+    /* One source address: every WEB form request of the run shares one bucket per limiter.
+     * The other checks end no sooner than their upload tokens fit (Dify has no Service API
+     * upload-token route): rate_max per window + 1 s, the first rate_max at once. Then the
+     * rate-limit checks, bounded by the GET bucket: four windows (+1 s) and four paced
+     * fills (get.limit's fill, recovers' window, buckets.independent's submit-step GET,
+     * same-second, counts-404's fill, independent's upload-token-step GET: measured with
+     * bench/time_to_verdict.sh). */
+    long token_windows = rate_max > 0 && (long)web_tokens > rate_max
+                             ? ((long)web_tokens + rate_max - 1) / rate_max - 1
+                             : 0;
+    long fill_s = (hitl_target_rate_pace_ms(&est) * (rate_max - 1) + 999) / 1000;
+    long one_address =
+        token_windows * ((long)window + 1) + (rl ? 4 * ((long)window + 1 + fill_s) : 0);
     one_address = slow && slow_s > one_address ? slow_s : one_address;
     fprintf(out,
             "hitlcheck: plan for %zu checks against %s (--dry-run: nothing is sent)\n"

@@ -64,6 +64,13 @@ void hitl_ctx_one_bucket_found(hitl_check_ctx *ctx, const char *fmt, ...)
  * |by_cap| bytes), or the hold of the buckets in |hold| (false: the check fills one itself,
  * as it does when the run does not pace). */
 bool hitl_ctx_limiters_hold(hitl_check_ctx *ctx, unsigned hold, unsigned empty, const char *what);
+/* hitl_ctx_limiter_hold_room holds the one bucket |limiter| (a HITL_LIMITER_* bit) as
+ * hitl_ctx_limiters_hold does, then waits until one more request of it, sent |in_s| seconds
+ * later, fits in the bucket (served, not 429): for a check that needs one request of that
+ * kind served at the end of a step, without holding the bucket through the rest of its
+ * run. Returns false when the run does not pace. */
+bool hitl_ctx_limiter_hold_room(hitl_check_ctx *ctx, unsigned limiter, double in_s,
+                                const char *what);
 /* Gives back the buckets in |mask| the check holds (or shares: a joined full GET bucket). */
 void hitl_ctx_limiters_release(hitl_check_ctx *ctx, unsigned mask);
 void hitl_ctx_full_get_publish(hitl_check_ctx *ctx, double first_s, double full_s);

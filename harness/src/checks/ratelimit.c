@@ -76,6 +76,8 @@ typedef struct rl_plan {
     /* A check that can use a full GET bucket another filled (rl_start): how long it needs
      * it to stay full (0: never joins), and once joined its filler and times (ms). */
     double join_need_s;
+    bool paced;    /* one address on a paced run: the check holds buckets (rl_start) */
+    int get_holds; /* buckets.independent: later holds of the GET bucket */
     bool joined;
     char joined_by[96];
     long long first_ms, full_ms;
@@ -445,8 +447,9 @@ static bool rl_start(hitl_check_ctx *ctx, rl_plan *p, hitl_run *run)
             p->join_need_s > 0 && hitl_ctx_full_get_join(ctx, p->hold, p->join_need_s, &first,
                                                          &full, p->joined_by, sizeof p->joined_by);
         /* Joined, it holds the other buckets it fills as well. */
-        hitl_ctx_limiters_hold(ctx, p->joined ? p->hold & ~HITL_LIMITER_GET : p->hold, 0,
-                               EMPTY_WAIT);
+        p->paced = hitl_ctx_limiters_hold(ctx, p->joined ? p->hold & ~HITL_LIMITER_GET : p->hold, 0,
+                                          EMPTY_WAIT) ||
+                   p->joined;
     }
     if (hitl_flow_start(ctx, run) != HITL_OK)
         return false;
@@ -724,13 +727,27 @@ static void buckets_independent(hitl_check_ctx *ctx)
         hitl_run_free(&run);
         return;
     }
+    const hitl_target *t = hitl_ctx_target(ctx);
+    /* How long a step's fill takes at least, until the requests of the other kinds are sent
+     * (rl_fill: the first at once, then one per pace; the limited one right after). */
+    double fill_s = (double)((t->rate_max - 1) * rl_pace_ms(t)) / 1000.0;
     for (int full = 0; full < kinds && !hitl_check_done(ctx); full++) {
         const char *src = NULL;
         p.step_empty = 1u << full;
         /* The GET step may use a full GET bucket another check filled (rl_start). */
+        if (!(full == RL_GET && p.joined) && !rl_source(ctx, &p, &src))
+            break;
+        /* On one address the GET bucket is the one the other rate-limit checks fill: after
+         * the GET step it is given back, and each later step holds it again only once its
+         * own bucket is empty, for its fill and the one GET at its end, which must fit. */
+        if (full != RL_GET && p.paced && !(p.hold & HITL_LIMITER_GET)) {
+            hitl_ctx_limiter_hold_room(ctx, HITL_LIMITER_GET, fill_s,
+                                       "until one more GET fits in this client's GET bucket "
+                                       "at the end of the step (§8)");
+            p.get_holds++;
+        }
         if (!(full == RL_GET && p.joined) &&
-            (!rl_source(ctx, &p, &src) ||
-             !rl_exhaust(ctx, &p, (rl_kind)full, run.form_token, &src, NULL)))
+            !rl_exhaust(ctx, &p, (rl_kind)full, run.form_token, &src, NULL))
             break;
         for (int other = 0; other < kinds; other++) {
             if (other == full)
@@ -751,7 +768,18 @@ static void buckets_independent(hitl_check_ctx *ctx)
             if (!ok)
                 goto out;
         }
+        if (p.paced) {
+            hitl_ctx_limiters_release(ctx, HITL_LIMITER_GET);
+            p.hold &= ~HITL_LIMITER_GET;
+        }
     }
+    if (p.paced && !hitl_check_done(ctx))
+        hitl_check_note(ctx,
+                        "one source address: this check held the GET bucket only for its GET "
+                        "step and, %d time(s), for the fill of another bucket and the one GET "
+                        "after it (sent when the GET bucket had room), not through its whole "
+                        "run, so the checks that fill the GET bucket were not kept waiting",
+                        p.get_holds);
 out:
     rl_note_mode(ctx, &p);
     hitl_run_free(&run);

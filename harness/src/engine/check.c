@@ -201,6 +201,21 @@ bool hitl_ctx_limiters_hold(hitl_check_ctx *ctx, unsigned hold, unsigned empty, 
     return true;
 }
 
+bool hitl_ctx_limiter_hold_room(hitl_check_ctx *ctx, unsigned limiter, double in_s,
+                                const char *what)
+{
+    if (!hitl_ctx_limiters_hold(ctx, limiter, 0, what))
+        return false;
+    int kind = limiter == HITL_LIMITER_GET      ? HITL_PACE_GET
+               : limiter == HITL_LIMITER_SUBMIT ? HITL_PACE_SUBMIT
+                                                : HITL_PACE_TOKEN;
+    double left = hitl_pacer_room_at(hitl_runner_pacer(ctx->rn), (hitl_pace_kind)kind) -
+                  (hitl_ctx_now_s() + in_s);
+    if (left > 0 && !hitl_runner_stopped(ctx->rn))
+        hitl_ctx_sleep_ms(ctx, (long)(left * 1000.0) + 1, what);
+    return true;
+}
+
 void hitl_ctx_limiters_release(hitl_check_ctx *ctx, unsigned mask)
 {
     mask &= ctx->held;

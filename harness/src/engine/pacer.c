@@ -115,6 +115,14 @@ void hitl_pacer_release(hitl_pacer *p, unsigned mask)
     pthread_mutex_unlock(&p->lock);
 }
 
+double hitl_pacer_room_at(hitl_pacer *p, hitl_pace_kind kind)
+{
+    pthread_mutex_lock(&p->lock);
+    double oldest = p->sent[kind][p->next[kind]];
+    pthread_mutex_unlock(&p->lock);
+    return oldest > 0 ? oldest + p->window_s : 0;
+}
+
 bool hitl_pacer_held(hitl_pacer *p, hitl_pace_kind kind)
 {
     pthread_mutex_lock(&p->lock);
