@@ -664,7 +664,9 @@ static void parallel_both_complete(hitl_check_ctx *ctx)
             forms++;
             char *body = variant_body(data, NULL, run.user);
             if (n < 2 && token && body) {
-                hitl_ctx_secret(ctx, token, "form-token");
+                /* The second form its own label: a reproducer captures it as
+                 * $HITL_FORM_TOKEN_2, not as a second $HITL_FORM_TOKEN. */
+                hitl_ctx_secret(ctx, token, n ? "form-token-2" : "form-token");
                 tokens[n] = strdup(token);
                 bodies[n++] = body;
             } else {
