@@ -27,6 +27,39 @@ START_TEST(known_secrets_replaced_with_labels)
 }
 END_TEST
 
+/* A request's Authorization names the app key it sent, so a reproducer can send the same
+ * one ($HITLCHECK_PARALLEL_API_KEY for a variant app's check); an unknown value stays bare. */
+START_TEST(authorization_of_a_known_key_names_its_label)
+{
+    hitl_redactor *r;
+    hitl_redactor_new(&r, true, NULL);
+    hitl_redactor_add(r, "app-target-key", "api-key");
+    hitl_redactor_add(r, "app-variant-key", "parallel-api-key");
+    char *out = apply(r, "Authorization: Bearer app-variant-key\nAuthorization: Bearer "
+                         "app-target-key\nAuthorization: Bearer app-variant-key-longer\n");
+    ck_assert_str_eq(out, "Authorization: Bearer [REDACTED:parallel-api-key]\n"
+                          "Authorization: Bearer [REDACTED:api-key]\n"
+                          "Authorization: Bearer [REDACTED]\n");
+    free(out);
+    hitl_redactor_free(r);
+}
+END_TEST
+
+/* The engine registers every form token it meets as "form-token"; the parallel check
+ * relabels the second form's, which then redacts as "form-token-2". */
+START_TEST(secret_added_again_takes_the_new_label)
+{
+    hitl_redactor *r;
+    hitl_redactor_new(&r, true, NULL);
+    hitl_redactor_add(r, "tok-second", "form-token");
+    hitl_redactor_add(r, "tok-second", "form-token-2");
+    char *out = apply(r, "token tok-second");
+    ck_assert_str_eq(out, "token [REDACTED:form-token-2]");
+    free(out);
+    hitl_redactor_free(r);
+}
+END_TEST
+
 START_TEST(longest_secret_wins)
 {
     hitl_redactor *r;
@@ -182,7 +215,7 @@ START_TEST(run_options_masked_and_registered)
                  "KEYSECRET1 KEYSECRET2 KEYSECRET3 SECRETPROXY4 SECRETPW8 FIXPW9 tokenonly");
     ck_assert_str_eq(out, "[REDACTED:header] [REDACTED:header] [REDACTED:header] "
                           "[REDACTED:header] [REDACTED:header] [REDACTED:header] "
-                          "[REDACTED:api-key] [REDACTED:api-key] [REDACTED:api-key] "
+                          "[REDACTED:api-key] [REDACTED:other-api-key] [REDACTED:chat-api-key] "
                           "[REDACTED:proxy-password] [REDACTED:password] [REDACTED:password] "
                           "[REDACTED:proxy-password]");
     free(out);
@@ -211,6 +244,8 @@ static Suite *redact_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, known_secrets_replaced_with_labels);
     tcase_add_test(tc, longest_secret_wins);
+    tcase_add_test(tc, authorization_of_a_known_key_names_its_label);
+    tcase_add_test(tc, secret_added_again_takes_the_new_label);
     tcase_add_test(tc, authorization_header_value_masked_whatever_it_holds);
     tcase_add_test(tc, short_secrets_ignored_and_disabled_copies);
     tcase_add_test(tc, run_options_masked_and_registered);

@@ -519,14 +519,6 @@ static int p_regress_resume_new_run(ctx *c)
     return dev;
 }
 
-static int p_regress_form_unrendered(ctx *c)
-{
-    cJSON *o = web_get(c);
-    int dev = strstr(rst_str(o, "form_content"), "{{#llm_node.text#}}") != NULL;
-    cJSON_Delete(o);
-    return dev;
-}
-
 /* The variant apps of specs/dify-app/, run from their compiled-in DSL (--app-dsl). */
 static void t_dsl(hitl_refserver_config *cfg)
 {
@@ -583,6 +575,28 @@ static void dsl_resumed(ctx *c, const char *key, const char *start_body, char to
     }
     rst_async_join(&a);
     *out = a.resp;
+}
+
+/* The built-in form (it names no other variable) ends with an LLM draft's placeholder, and
+ * chatflow-ifelse.yml's form keeps {{#sys.query#}} raw instead of the run's query. */
+static int p_regress_form_unrendered(ctx *c)
+{
+    cJSON *o = web_get(c);
+    int builtin_raw = strstr(rst_str(o, "form_content"), "{{#llm_node.text#}}") != NULL;
+    cJSON_Delete(o);
+    rst_resp r, g;
+    dsl_start(c, "app-ifelse", "a hitlcheck query", &r);
+    char token[128];
+    dsl_token(r.body, 0, token, sizeof token);
+    rst_get(&g, U(c, "/api/form/human_input/%s", token), NULL);
+    ck_assert_int_eq(g.status, 200);
+    o = rst_json(&g);
+    const char *content = rst_str(o, "form_content") ? rst_str(o, "form_content") : "";
+    int query_raw = strstr(content, "{{#sys.query#}}") && !strstr(content, "a hitlcheck query");
+    cJSON_Delete(o);
+    rst_resp_free(&g);
+    rst_resp_free(&r);
+    return builtin_raw && query_raw;
 }
 
 /* Both parallel forms submitted: no workflow_finished within 2 s (the stream stays open). */
@@ -660,7 +674,7 @@ static const fault_row ROWS[] = {
     {"regress-timeout-event-missing", t_ttl1_sweep, p_regress_timeout_event_missing, 0},
     {"regress-timeout-branch-missed", t_ttl1_sweep, p_regress_timeout_branch_missed, 0},
     {"regress-resume-new-run", t_none, p_regress_resume_new_run, 0},
-    {"regress-form-unrendered", t_none, p_regress_form_unrendered, 0},
+    {"regress-form-unrendered", t_dsl, p_regress_form_unrendered, 0},
     {"regress-parallel-stuck", t_dsl, p_regress_parallel_stuck, 0},
     {"regress-answer-lost", t_dsl, p_regress_answer_lost, 0},
 };

@@ -271,6 +271,56 @@ START_TEST(reproducer_upload_token_captured_for_masked_header)
 }
 END_TEST
 
+/* A variant app's check (regress.parallel.both-complete) sends its own key and both forms
+ * of the pause: the reproducer once sent $HITLCHECK_API_KEY and only the first token. */
+START_TEST(reproducer_variant_key_and_both_parallel_tokens)
+{
+    hitl_catalog_entry e = E_FAIL;
+    hitl_result r = {.entry = &e, .surface = HITL_SURFACE_SERVICE, .verdict = HITL_FAIL};
+    hitl_exchange x[3];
+    exchange(&x[0], "POST", TARGET "/v1/workflows/run",
+             "Authorization: Bearer [REDACTED:parallel-api-key]\n", "{}", 200, "",
+             "data: {\"form_token\":\"[REDACTED:form-token]\"}\n"
+             "data: {\"form_token\":\"[REDACTED:form-token-2]\"}\n");
+    exchange(&x[1], "POST", TARGET "/v1/form/human_input/[REDACTED:form-token]",
+             "Authorization: Bearer [REDACTED:parallel-api-key]\n", "{}", 200, "", "{}");
+    exchange(&x[2], "POST", TARGET "/v1/form/human_input/[REDACTED:form-token-2]",
+             "Authorization: Bearer [REDACTED:parallel-api-key]\n", "{}", 200, "", "{}");
+    r.exchanges = x;
+    r.n_exchanges = 3;
+    hitl_report_meta m = meta();
+    m.rerun_args = NULL;
+    hitl_buf b;
+    hitl_buf_init(&b, HITL_REPRODUCER_MAX);
+    ck_assert_int_eq(hitl_report_reproducer(&b, &r, &m, NULL), HITL_OK);
+    ck_assert_str_eq(
+        hitl_buf_str(&b),
+        "# Reproduce submit.after.double-submit [service] (§7.4, §13 G50):\n"
+        "hitlcheck run --surface service --only submit.after.double-submit\n"
+        "# The exchanges that show it (export HITLCHECK_PARALLEL_API_KEY first; tokens are "
+        "captured on the way):\n"
+        "HITL_RESPONSE=$(curl -sS -X POST '" TARGET "/v1/workflows/run' "
+        "-H 'Authorization: Bearer '\"$HITLCHECK_PARALLEL_API_KEY\" --data-binary '{}')\n"
+        "#   -> HTTP 200, 92 bytes\n"
+        "HITL_FORM_TOKEN=$(printf '%s\\n' \"$HITL_RESPONSE\" | grep -o '\"form_token\": "
+        "*\"[^\"]*\"' | head -n 1 | cut -d '\"' -f 4)\n"
+        "HITL_FORM_TOKEN_2=$(printf '%s\\n' \"$HITL_RESPONSE\" | grep -o '\"form_token\": "
+        "*\"[^\"]*\"' | sed -n '2p' | cut -d '\"' -f 4)\n"
+        "curl -sS -i -X POST '" TARGET "/v1/form/human_input/'\"$HITL_FORM_TOKEN\" "
+        "-H 'Authorization: Bearer '\"$HITLCHECK_PARALLEL_API_KEY\" --data-binary '{}'\n"
+        "#   -> HTTP 200, 2 bytes\n"
+        "curl -sS -i -X POST '" TARGET "/v1/form/human_input/'\"$HITL_FORM_TOKEN_2\" "
+        "-H 'Authorization: Bearer '\"$HITLCHECK_PARALLEL_API_KEY\" --data-binary '{}'\n"
+        "#   -> HTTP 200, 2 bytes\n");
+    hitl_buf_free(&b);
+    for (int i = 0; i < 3; i++) {
+        hitl_exchange *p = &x[i];
+        free(p->method), free(p->url), free(p->request_headers), free(p->request_body);
+        free(p->response_headers), free(p->response_body);
+    }
+}
+END_TEST
+
 /* Regression: a server's "[REDACTED:$(cmd)]" became "$HITL_$(cmd)" (run when pasted), and
  * a newline in a transport error ended its '#' comment line and ran the rest. */
 START_TEST(reproducer_server_text_never_runs)
@@ -1602,6 +1652,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, reproducer_captures_token_and_uses_variables);
     tcase_add_test(tc, reproducer_upload_token_captured_for_masked_header);
     tcase_add_test(tc, reproducer_server_text_never_runs);
+    tcase_add_test(tc, reproducer_variant_key_and_both_parallel_tokens);
     tcase_add_test(tc, shell_quote_escapes_single_quotes);
     suite_add_tcase(s, tc);
     tc = tcase_create("formats");

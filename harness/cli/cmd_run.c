@@ -1210,12 +1210,14 @@ static int run(run_opts *o, FILE *out, FILE *errout)
         goto out;
     }
     hitl_redactor_add(red, t->api_key, "api-key");
-    hitl_redactor_add(red, o->other_key, "api-key");
-    hitl_redactor_add(red, o->chat_key, "api-key");
-    hitl_redactor_add(red, o->global_key, "api-key");
-    hitl_redactor_add(red, o->two_node_key, "api-key");
-    hitl_redactor_add(red, o->parallel_key, "api-key");
-    hitl_redactor_add(red, o->ifelse_key, "api-key");
+    /* Labelled as hitl_redact_argv labels their options: a reproducer's curl line then
+     * sends the variable of the key the request used (reproducer.c). */
+    hitl_redactor_add(red, o->other_key, "other-api-key");
+    hitl_redactor_add(red, o->chat_key, "chat-api-key");
+    hitl_redactor_add(red, o->global_key, "global-api-key");
+    hitl_redactor_add(red, o->two_node_key, "two-node-api-key");
+    hitl_redactor_add(red, o->parallel_key, "parallel-api-key");
+    hitl_redactor_add(red, o->ifelse_key, "ifelse-api-key");
     if (t->base_url) { /* also from HITLCHECK_TARGET: its password is a secret too */
         const char *pair[] = {"--target", t->base_url};
         hitl_redact_argv_free(hitl_redact_argv(red, pair, 2), 2);
@@ -1239,6 +1241,11 @@ static int run(run_opts *o, FILE *out, FILE *errout)
         code = start_embedded(o, hitl_fixture_port(fixture), &srv, errout);
         if (code != EXIT_CLEAN)
             goto out;
+        /* The variant apps' keys are no secrets here, but labelled they make the
+         * reproducers of their checks send $HITLCHECK_PARALLEL_API_KEY… as against a
+         * real target, not the target's key. */
+        hitl_redactor_add(red, o->parallel_key, "parallel-api-key");
+        hitl_redactor_add(red, o->ifelse_key, "ifelse-api-key");
         code = EXIT_UNREACHABLE;
         fprintf(out, "hitlcheck: no --target given: checking the embedded reference server at %s\n",
                 t->base_url);
@@ -1279,12 +1286,14 @@ static int run(run_opts *o, FILE *out, FILE *errout)
         goto out;
     }
     hitl_redactor_add(red, t->api_key, "api-key"); /* the embedded server's keys */
-    hitl_redactor_add(red, o->other_key, "api-key");
-    hitl_redactor_add(red, o->chat_key, "api-key");
-    hitl_redactor_add(red, o->global_key, "api-key");
-    hitl_redactor_add(red, o->two_node_key, "api-key");
-    hitl_redactor_add(red, o->parallel_key, "api-key");
-    hitl_redactor_add(red, o->ifelse_key, "api-key");
+    /* Labelled as hitl_redact_argv labels their options: a reproducer's curl line then
+     * sends the variable of the key the request used (reproducer.c). */
+    hitl_redactor_add(red, o->other_key, "other-api-key");
+    hitl_redactor_add(red, o->chat_key, "chat-api-key");
+    hitl_redactor_add(red, o->global_key, "global-api-key");
+    hitl_redactor_add(red, o->two_node_key, "two-node-api-key");
+    hitl_redactor_add(red, o->parallel_key, "parallel-api-key");
+    hitl_redactor_add(red, o->ifelse_key, "ifelse-api-key");
 
     if (hitl_flow_probe(http, t, &err)) {
         char *msg = hitl_redactor_apply(red, err.msg);

@@ -19,6 +19,10 @@
 
 typedef struct hitl_fixture hitl_fixture;
 
+/* The query every Chatflow run hitlcheck starts sends: chatflow-ifelse.yml takes its review
+ * branch on "hitlcheck" and renders it into its Answer and its form (§12.9, §12.11). */
+#define HITL_FLOW_CHAT_QUERY "hitlcheck conformance run"
+
 /* What a whole run shares with its checks (hitl_scheduler_options.env). */
 typedef struct hitl_run_env {
     hitl_fixture *fixture;        /* the remote-URL fixture server, or NULL */
@@ -145,6 +149,10 @@ int hitl_flow_form_path(hitl_check_ctx *ctx, char *out, size_t cap, const char *
 
 /* GET the form on the check's surface (SVC with the API key, WEB without). */
 int hitl_flow_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp);
+/* The same with the app key |api_key| on SVC (NULL: the target's; ignored on WEB): the form
+ * of a run started with another app's key (hitl_run.api_key). */
+int hitl_flow_get_form_as(hitl_check_ctx *ctx, const char *api_key, const char *form_token,
+                          hitl_http_response *resp);
 /* POST a submit body on the check's surface. */
 int hitl_flow_submit(hitl_check_ctx *ctx, const char *form_token, const char *body,
                      hitl_http_response *resp);

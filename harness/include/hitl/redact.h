@@ -14,11 +14,16 @@ int hitl_redactor_new(hitl_redactor **out, bool enabled, hitl_err *err);
 void hitl_redactor_free(hitl_redactor *r);
 
 /* Adds a secret. Values shorter than 4 bytes are ignored (they would redact ordinary
- * words). |label| appears in its place: "[REDACTED:form-token]". */
+ * words). |label| appears in its place: "[REDACTED:form-token]". A secret added again
+ * takes the new label: a check that knows more about a token than the engine that met it
+ * first (the second form of a parallel pause, "form-token-2") names it so, and a
+ * reproducer then gives it a variable of its own. */
 void hitl_redactor_add(hitl_redactor *r, const char *secret, const char *label);
 
 /* Returns a malloc'd copy of |text| with every known secret replaced, and the value of
- * any "Authorization:" header line replaced whatever it holds. NULL in → NULL out. */
+ * any "Authorization:" header line replaced whatever it holds: "[REDACTED:<label>]" when
+ * the credential is a known secret (which app key a request used), else "[REDACTED]".
+ * NULL in → NULL out. */
 char *hitl_redactor_apply(hitl_redactor *r, const char *text);
 
 bool hitl_redactor_enabled(const hitl_redactor *r);

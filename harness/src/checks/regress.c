@@ -470,15 +470,26 @@ static void foreign_placeholder(const char *text, char *out, size_t cap)
     }
 }
 
+/* On chatflow-ifelse.yml the form names {{#sys.query#}}: rendered, it holds the query. */
+#define RENDERED_QUERY "{{#sys.query#}}"
+
+/* form_content_rendered runs on the app of --ifelse-api-key when given (the embedded target
+ * always has it): its form_content names another node's variable, {{#sys.query#}}, so a raw
+ * form is told from a rendered one by the query's text. Without it the check runs on the
+ * target's app, whose form may name no other variable: then it only sees a placeholder
+ * that is left. */
 static void form_content_rendered(hitl_check_ctx *ctx)
 {
+    const char *key = hitl_chk_env(ctx)->ifelse_app_key;
     hitl_run run;
-    if (hitl_flow_start(ctx, &run) == HITL_OK) {
+    int rc =
+        key ? hitl_flow_start_in(ctx, key, HITL_APP_CHATFLOW, &run) : hitl_flow_start(ctx, &run);
+    if (rc == HITL_OK) {
         hitl_http_response resp;
         if (!run.form_token) {
             hitl_check_skip(ctx, "human_input_required carried no form_token (no WebApp delivery)");
         } else {
-            if (hitl_flow_get_form(ctx, run.form_token, &resp) == HITL_OK &&
+            if (hitl_flow_get_form_as(ctx, key, run.form_token, &resp) == HITL_OK &&
                 hitl_expect_status(ctx, &resp, 200, "the form GET answers the form (§4.1.1)")) {
                 cJSON *o = cJSON_Parse(hitl_buf_str(&resp.body));
                 const cJSON *fc = cJSON_GetObjectItemCaseSensitive(o, "form_content");
@@ -490,6 +501,13 @@ static void form_content_rendered(hitl_check_ctx *ctx)
                                 "the form GET's form_content is rendered: no placeholder but "
                                 "{{#$output.<name>#}} is left (§12.9; dify#38604, #41016)",
                                 "form_content holds %s", bad);
+                    if (key)
+                        hitl_expect(ctx, strstr(fc->valuestring, HITL_FLOW_CHAT_QUERY) != NULL,
+                                    "the form GET's form_content holds the run's query where "
+                                    "chatflow-ifelse.yml's form names " RENDERED_QUERY
+                                    " (§12.9; dify#38604)",
+                                    "form_content \"%.200s\" lacks the query \"%s\"",
+                                    fc->valuestring, HITL_FLOW_CHAT_QUERY);
                 }
                 cJSON_Delete(o);
             }
@@ -646,7 +664,9 @@ static void parallel_both_complete(hitl_check_ctx *ctx)
             forms++;
             char *body = variant_body(data, NULL, run.user);
             if (n < 2 && token && body) {
-                hitl_ctx_secret(ctx, token, "form-token");
+                /* The second form its own label: a reproducer captures it as
+                 * $HITL_FORM_TOKEN_2, not as a second $HITL_FORM_TOKEN. */
+                hitl_ctx_secret(ctx, token, n ? "form-token-2" : "form-token");
                 tokens[n] = strdup(token);
                 bodies[n++] = body;
             } else {
@@ -718,7 +738,7 @@ static void answer_after_resume(hitl_check_ctx *ctx)
     /* chatflow-ifelse.yml: the query holds "hitlcheck", so the IF branch streams the Answer
      * "Reviewing: {{#sys.query#}}" before the pause and, after the approve, the Answer
      * "action: {{#approval_node.__action_id#}}\nfeedback: {{#approval_node.feedback#}}". */
-    static const char intro[] = "Reviewing: hitlcheck conformance run";
+    static const char intro[] = "Reviewing: " HITL_FLOW_CHAT_QUERY;
     static const char after[] = "action: approve\nfeedback: " VARIANT_FEEDBACK;
     hitl_buf before;
     hitl_buf_init(&before, 1u << 20);

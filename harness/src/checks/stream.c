@@ -350,7 +350,7 @@ static void blocking_paused(hitl_check_ctx *ctx)
     cJSON_AddStringToObject(body, "user", t->user);
     bool chat = t->app_mode == HITL_APP_CHATFLOW;
     if (chat)
-        cJSON_AddStringToObject(body, "query", "hitlcheck conformance run");
+        cJSON_AddStringToObject(body, "query", HITL_FLOW_CHAT_QUERY);
     char *json = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
     hitl_call call = {.method = "POST",

@@ -59,8 +59,14 @@ void hitl_redactor_add(hitl_redactor *r, const char *value, const char *label)
         return;
     pthread_mutex_lock(&r->lock);
     for (size_t i = 0; i < r->n; i++)
-        if (!strcmp(r->items[i].value, value))
+        if (!strcmp(r->items[i].value, value)) {
+            char *again = strdup(label ? label : "secret");
+            if (again) { /* the later label names it more exactly (redact.h) */
+                free(r->items[i].label);
+                r->items[i].label = again;
+            }
             goto out;
+        }
     if (r->n == r->cap && r->cap < MAX_SECRETS) {
         size_t cap = r->cap ? r->cap * 2 : 16;
         secret *grown = realloc(r->items, cap * sizeof *grown);
@@ -120,8 +126,9 @@ static size_t to_cut(const char *text, size_t len, size_t i)
     return (mark ? (size_t)(mark - text) : len) - i;
 }
 
-/* Appends from |p| up to the end of the line, with an Authorization value masked. */
-static size_t mask_authorization(hitl_buf *out, const char *p, size_t left)
+/* Appends from |p| up to the end of the line, with an Authorization value masked: by the
+ * label of the secret of |r| it is, so a reproducer knows which app key was sent. */
+static size_t mask_authorization(const hitl_redactor *r, hitl_buf *out, const char *p, size_t left)
 {
     static const char name[] = "authorization:";
     if (left < sizeof name - 1 || strncasecmp(p, name, sizeof name - 1))
@@ -140,7 +147,12 @@ static size_t mask_authorization(hitl_buf *out, const char *p, size_t left)
     hitl_buf_append(out, " ", 1);
     if (end > scheme) {
         hitl_buf_append(out, p + n, scheme - n);
-        hitl_buf_append_str(out, " [REDACTED]");
+        size_t cred = scheme + 1;
+        const secret *s = cred < end ? match_at(r, p + cred, end - cred) : NULL;
+        if (s && s->len == end - cred)
+            hitl_buf_printf(out, " [REDACTED:%s]", s->label);
+        else
+            hitl_buf_append_str(out, " [REDACTED]");
     } else {
         hitl_buf_append_str(out, "[REDACTED]");
     }
@@ -163,7 +175,7 @@ char *hitl_redactor_apply(hitl_redactor *r, const char *text)
         if (cut < i)
             cut = i + to_cut(text, len, i);
         if (line_start) {
-            size_t used = mask_authorization(&out, text + i, len - i);
+            size_t used = mask_authorization(r, &out, text + i, len - i);
             if (used) {
                 i += used;
                 line_start = false;
@@ -203,12 +215,19 @@ static const struct {
     mask_kind kind;
     const char *label;
 } SENSITIVE[] = {
-    {"header", MASK_HEADER, "header"},           {"api-key", MASK_VALUE, "api-key"},
-    {"other-api-key", MASK_VALUE, "api-key"},    {"chat-api-key", MASK_VALUE, "api-key"},
-    {"proxy", MASK_USERINFO, "proxy-password"},  {"target", MASK_PASSWORD, "password"},
-    {"fixture-url", MASK_PASSWORD, "password"},  {"global-timeout-key", MASK_VALUE, "api-key"},
-    {"two-node-api-key", MASK_VALUE, "api-key"}, {"parallel-api-key", MASK_VALUE, "api-key"},
-    {"ifelse-api-key", MASK_VALUE, "api-key"},
+    /* Each app key its own label: a reproducer names the variable of the key a request
+     * sent (HITLCHECK_PARALLEL_API_KEY…), as the rerun line does. */
+    {"header", MASK_HEADER, "header"},
+    {"api-key", MASK_VALUE, "api-key"},
+    {"other-api-key", MASK_VALUE, "other-api-key"},
+    {"chat-api-key", MASK_VALUE, "chat-api-key"},
+    {"proxy", MASK_USERINFO, "proxy-password"},
+    {"target", MASK_PASSWORD, "password"},
+    {"fixture-url", MASK_PASSWORD, "password"},
+    {"global-timeout-key", MASK_VALUE, "global-api-key"},
+    {"two-node-api-key", MASK_VALUE, "two-node-api-key"},
+    {"parallel-api-key", MASK_VALUE, "parallel-api-key"},
+    {"ifelse-api-key", MASK_VALUE, "ifelse-api-key"},
 };
 #define N_SENSITIVE (sizeof SENSITIVE / sizeof SENSITIVE[0])
 

@@ -290,7 +290,7 @@ static int start_stream_as(hitl_check_ctx *ctx, const char *api_key, hitl_app_mo
     cJSON_AddStringToObject(body, "response_mode", "streaming");
     cJSON_AddStringToObject(body, "user", run->user);
     if (mode == HITL_APP_CHATFLOW)
-        cJSON_AddStringToObject(body, "query", "hitlcheck conformance run");
+        cJSON_AddStringToObject(body, "query", HITL_FLOW_CHAT_QUERY);
     char *json = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
     if (!json)
@@ -425,12 +425,22 @@ int hitl_flow_form_path(hitl_check_ctx *ctx, char *out, size_t cap, const char *
 
 int hitl_flow_get_form(hitl_check_ctx *ctx, const char *form_token, hitl_http_response *resp)
 {
-    char path[URL_MAX];
+    return hitl_flow_get_form_as(ctx, NULL, form_token, resp);
+}
+
+int hitl_flow_get_form_as(hitl_check_ctx *ctx, const char *api_key, const char *form_token,
+                          hitl_http_response *resp)
+{
+    char path[URL_MAX], auth[1024];
     if (hitl_flow_form_path(ctx, path, sizeof path, form_token, "")) {
         memset(resp, 0, sizeof *resp);
         return HITL_E_INVALID;
     }
-    hitl_call call = {.surface = hitl_ctx_surface(ctx), .path = path};
+    bool svc_key = api_key && hitl_ctx_surface(ctx) == HITL_SURFACE_SERVICE;
+    if (svc_key)
+        snprintf(auth, sizeof auth, "Bearer %s", api_key);
+    hitl_call call = {
+        .surface = hitl_ctx_surface(ctx), .path = path, .authorization = svc_key ? auth : NULL};
     return hitl_flow_call(ctx, &call, resp);
 }
 

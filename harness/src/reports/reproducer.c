@@ -14,18 +14,30 @@ int hitl_report_shell_quote(hitl_buf *out, const char *s)
     return rc ? rc : hitl_buf_append_str(out, "'");
 }
 
+/* The labels the harness itself issues (hitl_redactor_add callers) and their variables. */
+static const struct {
+    const char *label, *var;
+} VARS[] = {{"api-key", "HITLCHECK_API_KEY"},
+            /* the other apps' keys (redact.c labels), named as the rerun line names them */
+            {"other-api-key", "HITLCHECK_OTHER_API_KEY"},
+            {"chat-api-key", "HITLCHECK_CHAT_API_KEY"},
+            {"global-api-key", "HITLCHECK_GLOBAL_API_KEY"},
+            {"two-node-api-key", "HITLCHECK_TWO_NODE_API_KEY"},
+            {"parallel-api-key", "HITLCHECK_PARALLEL_API_KEY"},
+            {"ifelse-api-key", "HITLCHECK_IFELSE_API_KEY"},
+            {"form-token", "HITL_FORM_TOKEN"},
+            /* the second form of a parallel pause (regress.c) */
+            {"form-token-2", "HITL_FORM_TOKEN_2"},
+            {"upload-token", "HITL_UPLOAD_TOKEN"}};
+#define N_VARS (sizeof VARS / sizeof VARS[0])
+
 /* The shell variable that stands for a redacted secret labelled |label| (|len| bytes), or
  * NULL. Only the labels the harness itself issues (hitl_redactor_add callers) map to a
  * variable: "[REDACTED:…]" can also come from a server, and a label taken from it
  * ("[REDACTED:$(cmd)]") must never reach the shell outside single quotes. */
 static const char *var_name(const char *label, size_t len)
 {
-    static const struct {
-        const char *label, *var;
-    } VARS[] = {{"api-key", "HITLCHECK_API_KEY"},
-                {"form-token", "HITL_FORM_TOKEN"},
-                {"upload-token", "HITL_UPLOAD_TOKEN"}};
-    for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++)
+    for (size_t i = 0; i < N_VARS; i++)
         if (strlen(VARS[i].label) == len && !memcmp(label, VARS[i].label, len))
             return VARS[i].var;
     return NULL;
@@ -94,10 +106,15 @@ static bool is_service_url(const hitl_report_meta *m, const char *url)
            !strncmp(url + n, m->service_base, strlen(m->service_base));
 }
 
-/* The secrets a later exchange can capture from a response: label and JSON key. */
+/* The secrets a later exchange can capture from a response: label, JSON key, and which
+ * occurrence of the key holds it (the second form of a parallel pause is the second
+ * form_token of the start stream). */
 static const struct {
     const char *label, *key;
-} CAPTURES[] = {{"form-token", "form_token"}, {"upload-token", "upload_token"}};
+    int nth;
+} CAPTURES[] = {{"form-token", "form_token", 1},
+                {"form-token-2", "form_token", 2},
+                {"upload-token", "upload_token", 1}};
 #define N_CAPTURES (sizeof CAPTURES / sizeof CAPTURES[0])
 
 static bool uses(const hitl_report_meta *m, const hitl_exchange *x, const char *placeholder)
@@ -177,8 +194,22 @@ static bool is_event_stream(const hitl_exchange *x)
     return x->response_headers && strstr(x->response_headers, "text/event-stream");
 }
 
+/* " | grep -o … | <the |nth| match> | cut …)": the end of a "VAR=$(…" that takes the
+ * value of the |nth| JSON string member |key| of what came before the pipe. */
+static int capture_pipe(hitl_buf *out, const char *key, int nth)
+{
+    if (nth > 1)
+        return hitl_buf_printf(
+            out, " | grep -o '\"%s\": *\"[^\"]*\"' | sed -n '%dp' | cut -d '\"' -f 4)", key, nth);
+    return hitl_buf_printf(out, " | grep -o '\"%s\": *\"[^\"]*\"' | head -n 1 | cut -d '\"' -f 4)",
+                           key);
+}
+
+/* One curl line for |x|, with its outcome as a comment. With |capture_var| the line is
+ * "VAR=$(curl …)": piped through capture_pipe(|capture_key|, |capture_nth|), or the whole
+ * response kept when |capture_key| is NULL (several tokens are taken from it). */
 static int add_exchange(hitl_buf *out, const hitl_report_meta *m, const hitl_exchange *x,
-                        const char *capture_var, const char *capture_key)
+                        const char *capture_var, const char *capture_key, int capture_nth)
 {
     const char *auth_var = is_service_url(m, x->url) ? "HITLCHECK_API_KEY" : "HITL_UPLOAD_TOKEN";
     bool multipart = x->request_body && !strncmp(x->request_body, "[multipart ", 11);
@@ -209,8 +240,8 @@ static int add_exchange(hitl_buf *out, const hitl_report_meta *m, const hitl_exc
             rc = shell_word(out, x->request_body, auth_var);
     }
     if (!rc && capture_var)
-        rc = hitl_buf_printf(
-            out, " | grep -o '\"%s\": *\"[^\"]*\"' | head -n 1 | cut -d '\"' -f 4)", capture_key);
+        rc = capture_key ? capture_pipe(out, capture_key, capture_nth)
+                         : hitl_buf_append_str(out, ")");
     if (!rc)
         rc = hitl_buf_append_str(out, "\n");
     if (!rc && x->error) {
@@ -219,6 +250,39 @@ static int add_exchange(hitl_buf *out, const hitl_report_meta *m, const hitl_exc
         rc = rc ? rc : hitl_buf_append_str(out, "\n");
     } else if (!rc)
         rc = hitl_buf_printf(out, "#   -> HTTP %ld, %zu bytes\n", x->status, x->response_bytes);
+    return rc;
+}
+
+/* "# The exchanges that show it (export <the key variables they send> first; …)". The
+ * target's key counts when a service request sends a bare masked Authorization (it stands
+ * for $HITLCHECK_API_KEY), and is named when no key is seen at all. */
+static int export_line(hitl_buf *out, const hitl_result *r, const hitl_report_meta *m)
+{
+    hitl_buf vars;
+    hitl_buf_init(&vars, 1024);
+    int rc = 0;
+    for (size_t k = 0; !rc && k < N_VARS; k++) {
+        size_t n = strlen(VARS[k].label);
+        if (n < 7 || strcmp(VARS[k].label + n - 7, "api-key"))
+            continue; /* a token: captured, or exported by the reader as the line shows */
+        char ph[64];
+        snprintf(ph, sizeof ph, "[REDACTED:%s]", VARS[k].label);
+        bool used = false;
+        for (size_t i = 0; !used && i < r->n_exchanges; i++) {
+            const hitl_exchange *x = &r->exchanges[i];
+            used = uses(m, x, ph) ||
+                   (!strcmp(VARS[k].label, "api-key") && is_service_url(m, x->url) &&
+                    x->request_headers && strstr(x->request_headers, "Bearer [REDACTED]"));
+        }
+        if (used)
+            rc = hitl_buf_printf(&vars, "%s%s", vars.len ? " " : "", VARS[k].var);
+    }
+    if (!rc)
+        rc = hitl_buf_printf(out,
+                             "# The exchanges that show it (export %s first; tokens are captured "
+                             "on the way):\n",
+                             vars.len ? hitl_buf_str(&vars) : "HITLCHECK_API_KEY");
+    hitl_buf_free(&vars);
     return rc;
 }
 
@@ -235,28 +299,41 @@ static int reproducer(hitl_buf *out, const hitl_result *r, const hitl_report_met
         rc = hitl_buf_printf(out, "--surface %s --only %s\n", hitl_surface_name(r->surface),
                              r->entry->id);
     if (!rc && r->n_exchanges)
-        rc = hitl_buf_append_str(out, "# The exchanges that show it (export HITLCHECK_API_KEY "
-                                      "first; tokens are captured on the way):\n");
+        rc = export_line(out, r, m);
     bool defined[N_CAPTURES] = {false};
     for (size_t i = 0; !rc && i < r->n_exchanges; i++) {
         const hitl_exchange *x = &r->exchanges[i];
-        const char *cap_var = NULL, *cap_key = NULL;
+        size_t caps[N_CAPTURES], n_caps = 0;
         /* Capture a token from this response when the record shows it issued here and a
          * later request sends it: the snippet then runs as it stands. */
-        for (size_t c = 0; c < N_CAPTURES && !cap_var; c++) {
+        for (size_t c = 0; c < N_CAPTURES; c++) {
             char ph[64];
             snprintf(ph, sizeof ph, "[REDACTED:%s]", CAPTURES[c].label);
             if (defined[c] || !x->response_body || !strstr(x->response_body, ph))
                 continue;
             for (size_t k = i + 1; k < r->n_exchanges; k++)
                 if (uses(m, &r->exchanges[k], ph)) {
-                    cap_var = var_name(CAPTURES[c].label, strlen(CAPTURES[c].label));
-                    cap_key = CAPTURES[c].key;
+                    caps[n_caps++] = c;
                     defined[c] = true;
                     break;
                 }
         }
-        rc = add_exchange(out, m, x, cap_var, cap_key);
+        if (n_caps == 1) {
+            size_t c = caps[0];
+            rc = add_exchange(out, m, x, var_name(CAPTURES[c].label, strlen(CAPTURES[c].label)),
+                              CAPTURES[c].key, CAPTURES[c].nth);
+            continue;
+        }
+        /* Two tokens from one response (both forms of a parallel pause): keep it whole and
+         * take each from it. */
+        rc = add_exchange(out, m, x, n_caps ? "HITL_RESPONSE" : NULL, NULL, 0);
+        for (size_t j = 0; !rc && j < n_caps; j++) {
+            size_t c = caps[j];
+            rc = hitl_buf_printf(out, "%s=$(printf '%%s\\n' \"$HITL_RESPONSE\"",
+                                 var_name(CAPTURES[c].label, strlen(CAPTURES[c].label)));
+            rc = rc ? rc : capture_pipe(out, CAPTURES[c].key, CAPTURES[c].nth);
+            rc = rc ? rc : hitl_buf_append_str(out, "\n");
+        }
     }
     if (!rc && r->dropped_exchanges)
         rc = hitl_buf_printf(out, "# (%zu later exchanges were not recorded)\n",

@@ -173,7 +173,7 @@
     X(REGRESS_RESUME_NEW_RUN, "regress-resume-new-run",                                            \
       "a resumed run streams as a new run: workflow_started and another run id (dify#39686)")      \
     X(REGRESS_FORM_UNRENDERED, "regress-form-unrendered",                                          \
-      "form GET form_content keeps a raw {{#node.var#}} placeholder (dify#38604)")                 \
+      "form GET form_content is the raw template: {{#sys.query#}} left (dify#38604)")              \
     X(REGRESS_PARALLEL_STUCK, "regress-parallel-stuck",                                            \
       "--app-dsl runs: of two parallel forms submitted, the second resume is lost (dify#42103)")   \
     X(REGRESS_ANSWER_LOST, "regress-answer-lost",                                                  \

@@ -619,8 +619,15 @@ char *rs_events_get_body(const hitl_refserver *s, const rs_run *run, int web)
     if (web && !rs_fault_active(s, RS_F_WEB_GET_NO_SITE))
         cJSON_AddItemToObject(o, "site", site(s, run));
     if (rs_fault_active(s, RS_F_REGRESS_FORM_UNRENDERED)) { /* dify#38604: the raw template */
+        /* A DSL form that names another node's variable (chatflow-ifelse.yml's
+         * {{#sys.query#}}) keeps it raw; one that names none (the built-in form) gets an LLM
+         * draft's placeholder, so the check's placeholder test has something to see. */
+        const char *tmpl = form_of(s, run)->form_content;
         char raw[4096];
-        snprintf(raw, sizeof raw, "%s\n\nDraft: {{#llm_node.text#}}", content_of(s, run));
+        if (strcmp(tmpl, content_of(s, run)))
+            snprintf(raw, sizeof raw, "%s", tmpl);
+        else
+            snprintf(raw, sizeof raw, "%s\n\nDraft: {{#llm_node.text#}}", tmpl);
         cJSON_AddStringToObject(o, "form_content", raw);
     } else {
         cJSON_AddStringToObject(o, "form_content", content_of(s, run));
