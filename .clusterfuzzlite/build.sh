@@ -69,14 +69,16 @@ for bin in "$build"/fuzz/fuzz_*; do
     if [ -f "$root/fuzz/$name.options" ]; then
         cp "$root/fuzz/$name.options" "$OUT/$name.options"
     fi
-    # fuzz_server links libcurl, libmicrohttpd and cJSON as shared libraries (their static
-    # archives pull TLS and more): they ship in $OUT/lib, found through the target's
-    # RUNPATH $ORIGIN/lib (fuzz/CMakeLists.txt), since the runner image does not have them.
-    if [ "$name" = fuzz_server ]; then
+    # fuzz_server and fuzz_dsl link the reference server, hence libcurl, libmicrohttpd, cJSON
+    # (and libyaml) as shared libraries (their static archives pull TLS and more): they ship in
+    # $OUT/lib, found through the target's RUNPATH $ORIGIN/lib (fuzz/CMakeLists.txt), since the
+    # runner image does not have them. A parser target links none of them (but the system cJSON
+    # when no cJSON source was found).
+    libs=$(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' |
+        grep -Ev '/(libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|ld-linux[^/]*)\.so' || true)
+    if [ -n "$libs" ]; then
         mkdir -p "$OUT/lib"
-        ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' |
-            grep -Ev '/(libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|ld-linux[^/]*)\.so' |
-            while read -r lib; do cp -L "$lib" "$OUT/lib/"; done
+        printf '%s\n' "$libs" | while read -r lib; do cp -L "$lib" "$OUT/lib/"; done
     fi
     found=$((found + 1))
 done

@@ -33,11 +33,17 @@ env CC="$HITL_CC" CXX="$HITL_CXX" CFLAGS="$flags" CXXFLAGS="$flags" \
     { tail -40 "$dir/build.log" >&2; fail ".clusterfuzzlite/build.sh failed (log: $dir/build.log)"; }
 echo "build.sh: $(($(date +%s) - started)) s"
 
-targets=$(sed -n 's/^hitl_add_fuzz_target(\([a-z0-9_]*\).*/\1/p' "$root/fuzz/CMakeLists.txt")
+# Every target, the conditional ones (fuzz_dsl, built only with libyaml: HITL_CFLITE_DSL says
+# whether this build has it) included.
+targets=$(sed -n 's/^ *hitl_add_fuzz_target(\([a-z0-9_]*\).*/\1/p' "$root/fuzz/CMakeLists.txt")
 [ -n "$targets" ] || fail "no hitl_add_fuzz_target in fuzz/CMakeLists.txt"
 for t in $targets; do
     name=fuzz_$t
     out=$dir/out
+    if [ "$t" = dsl ] && [ "${HITL_CFLITE_DSL:-ON}" != ON ]; then
+        echo "$name: not built here (no libyaml), not checked"
+        continue
+    fi
     [ -x "$out/$name" ] || fail "$name: no binary in \$OUT"
     [ -d "$root/corpus/$t" ] || fail "$name: no seeds in corpus/$t"
 
@@ -65,6 +71,18 @@ for t in $targets; do
     largest=$(find "$want" -type f -printf '%s\n' | sort -n | tail -1)
     [ "$largest" -le "$max_len" ] ||
         fail "$name.options: max_len $max_len would truncate a $largest-byte seed"
+
+    # Every shared library outside the C runtime ships in $OUT/lib, which the RUNPATH names:
+    # the runner image has none of them.
+    needed=$(ldd "$out/$name" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' |
+        grep -Ev '/(libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|ld-linux[^/]*)\.so' || true)
+    for lib in $needed; do
+        [ -f "$out/lib/$(basename "$lib")" ] || fail "$name: $(basename "$lib") is not in \$OUT/lib"
+    done
+    if [ -n "$needed" ]; then
+        readelf -d "$out/$name" | grep -Eq 'R(UN)?PATH.*\$ORIGIN/lib' ||
+            fail "$name: links shared libraries but its RUNPATH does not name \$ORIGIN/lib"
+    fi
 
     # A brief run as the service would start it; new inputs land in the scratch copy.
     started=$(date +%s)
