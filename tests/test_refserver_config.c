@@ -144,6 +144,41 @@ static const bad_case BAD[] = {
     {"--bogus", "1"},
 };
 
+/* --app after --app-dsl: the defaults go, the DSL apps stay, and the --app apps that take the
+ * freed slots are plain apps (a slot once held a DSL app's file name, mode and TTL). */
+START_TEST(app_after_app_dsl_is_a_plain_app)
+{
+    hitl_refserver_config cfg;
+    hitl_err err = {0};
+    char *argv[] = {"hitl-refserver",
+                    "--app-dsl",
+                    "d1=builtin:workflow",
+                    "--app-dsl",
+                    "d2=builtin:chatflow",
+                    "--app",
+                    "chat:c",
+                    "--app",
+                    "workflow:w:3600",
+                    "--app",
+                    "workflow:t:two-node",
+                    NULL};
+    hitl_refserver_config_init(&cfg);
+    ck_assert_int_eq(hitl_refserver_config_parse(&cfg, 11, argv, &err), 0);
+    ck_assert_int_eq(cfg.napps, 5);
+    ck_assert_str_eq(cfg.apps[0].key, "d1");
+    ck_assert_str_eq(cfg.apps[0].dsl, "builtin:workflow");
+    ck_assert_str_eq(cfg.apps[1].dsl, "builtin:chatflow");
+    for (size_t i = 2; i < 5; i++)
+        ck_assert_msg(cfg.apps[i].dsl[0] == '\0', "app %s kept a DSL: %s", cfg.apps[i].key,
+                      cfg.apps[i].dsl);
+    ck_assert_int_eq(cfg.apps[3].mode, HITL_REFSERVER_WORKFLOW);
+    ck_assert_int_eq(cfg.apps[3].form_ttl_s, 3600);
+    ck_assert_int_eq(cfg.apps[3].two_nodes, 0);
+    ck_assert_int_eq(cfg.apps[4].mode, HITL_REFSERVER_WORKFLOW);
+    ck_assert_int_eq(cfg.apps[4].two_nodes, 1);
+}
+END_TEST
+
 START_TEST(bad_values_name_the_flag)
 {
     const bad_case *c = &BAD[_i];
@@ -290,6 +325,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("config");
     tcase_add_test(tc, defaults_are_difys);
     tcase_add_test(tc, valid_flags);
+    tcase_add_test(tc, app_after_app_dsl_is_a_plain_app);
     tcase_add_loop_test(tc, bad_values_name_the_flag, 0, (int)(sizeof BAD / sizeof BAD[0]));
     tcase_add_test(tc, fetch_allow_and_fetch_proxy_exclude_each_other);
     tcase_add_test(tc, deployment_flags);

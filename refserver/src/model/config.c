@@ -128,6 +128,8 @@ static void add_app(hitl_refserver_config *cfg, hitl_refserver_mode mode, const 
                     int64_t form_ttl_s)
 {
     hitl_refserver_app *a = &cfg->apps[cfg->napps++];
+    /* A slot --app's compaction freed may still hold an --app-dsl app's fields. */
+    memset(a, 0, sizeof *a);
     a->mode = mode;
     snprintf(a->key, sizeof a->key, "%s", key);
     a->form_ttl_s = form_ttl_s;
