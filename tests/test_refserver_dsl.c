@@ -242,6 +242,12 @@ START_TEST(ifelse_branch_and_answer_after_resume)
     ck_assert_ptr_nonnull(msg);
     ck_assert_str_eq(rst_str(msg, "answer"), "action: approve\nfeedback: fine");
     cJSON_Delete(msg);
+    /* The run's outputs keep every Answer node's text, the one before the pause first. */
+    cJSON *fin = rst_sse_event(live.resp.body, "workflow_finished", 0);
+    ck_assert_ptr_nonnull(fin);
+    ck_assert_str_eq(rst_str(fin, "data.outputs.answer"),
+                     "Reviewing: a hitlcheck queryaction: approve\nfeedback: fine");
+    cJSON_Delete(fin);
     const char *names = rst_sse_names(live.resp.body);
     size_t n = strlen(names);
     ck_assert_msg(n > 11 && !strcmp(names + n - 11, "message_end"), "events: %s", names);
@@ -327,6 +333,10 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
+/* The first approve edge of review_b, pointed at review_a's End (the same length). */
+#define JOIN_FROM "sourceHandle: approve\n        target: end_b"
+#define JOIN_TO "sourceHandle: approve\n        target: end_a"
+
 START_TEST(a_dsl_it_cannot_run_is_refused_at_start)
 {
     char msg[1024], path[] = "/tmp/hitl_dsl_XXXXXX";
@@ -355,6 +365,21 @@ START_TEST(a_dsl_it_cannot_run_is_refused_at_start)
     char want[64];
     snprintf(want, sizeof want, "line %d: node route", line);
     ck_assert_msg(strstr(msg, path) && strstr(msg, want) && strstr(msg, "comparison_operator"),
+                  "%s", msg);
+    /* workflow-parallel.yml with its second branch's End replaced by an edge to the first's:
+     * a join, which the server would run twice, is refused naming the node and its line. */
+    in = fopen(HITL_SOURCE_DIR "/specs/dify-app/workflow-parallel.yml", "r");
+    ck_assert_ptr_nonnull(in);
+    n = fread(text, 1, sizeof text - 1, in);
+    fclose(in);
+    text[n] = '\0';
+    char *join = strstr(text, JOIN_FROM);
+    ck_assert_ptr_nonnull(join);
+    memcpy(join, JOIN_TO, strlen(JOIN_TO));
+    write_file(path, text);
+    start_error(path, msg, sizeof msg);
+    ck_assert_msg(strstr(msg, path) && strstr(msg, "does not join branches") &&
+                      strstr(msg, "line "),
                   "%s", msg);
     start_error("builtin:no-such-app", msg, sizeof msg);
     ck_assert_msg(strstr(msg, "no such built-in app"), "%s", msg);

@@ -190,6 +190,27 @@ static int build_node(rs_dsl_step *n, const cJSON *node, hitl_err *err)
     return HITL_OK;
 }
 
+/* refuse_joins refuses a node that edges from two different nodes reach. flow.c runs every
+ * branch on its own and has no join: where Dify waits for both parallel branches and runs
+ * the node once, this server would run it twice. Edges from one node (an IF/ELSE's cases, a
+ * Human Input's actions) are one branch each, so they may meet. */
+static int refuse_joins(const rs_dsl_app *app, hitl_err *err)
+{
+    for (int j = 0; j < app->nedges; j++)
+        for (int k = 0; k < j; k++) {
+            const rs_dsl_edge *a = &app->edges[k], *b = &app->edges[j];
+            if (a->dst == b->dst && a->src != b->src)
+                return hitl_err_set(err, HITL_E_INVALID,
+                                    "node %s is reached from node %s and from node %s: the "
+                                    "reference server does not join branches (it would run "
+                                    "the node once per branch); give each branch its own "
+                                    "End or Answer node",
+                                    app->nodes[b->dst].id, app->nodes[a->src].id,
+                                    app->nodes[b->src].id);
+        }
+    return HITL_OK;
+}
+
 int rs_dsl_app_build(const cJSON *dsl, rs_dsl_app **out, hitl_err *err)
 {
     *out = NULL;
@@ -222,6 +243,8 @@ int rs_dsl_app_build(const cJSON *dsl, rs_dsl_app **out, hitl_err *err)
     }
     if (!rc && app->start < 0)
         rc = hitl_err_set(err, HITL_E_INVALID, "the graph has no Start node");
+    if (!rc)
+        rc = refuse_joins(app, err);
     if (rc) {
         rs_dsl_app_free(app);
         return rc;

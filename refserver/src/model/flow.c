@@ -3,7 +3,8 @@
  * branch node (IF/ELSE, Human Input) runs the edges whose sourceHandle is the case id
  * ("false": no case matched), the action id, or "__timeout"; every other node runs all its
  * out-edges; an Answer node streams its rendered text; End nodes' outputs are merged into
- * the workflow's outputs. A node reached twice runs twice (no join: the apps have none). */
+ * the workflow's outputs. A node is never reached twice: dsl_app.c refuses a graph whose branches
+ * join. */
 #include "flow.h"
 
 #include "dsl_app.h"
@@ -53,10 +54,17 @@ void rs_flow_free(rs_flow *f)
     free(f);
 }
 
+/* The End nodes' outputs and, once an Answer node ran, `answer`: the Answer nodes' texts
+ * joined with nothing between them, as Dify's graph engine keeps a response node's `answer`
+ * in the run's outputs (EventHandler._update_response_outputs,
+ * api/core/workflow/graph_engine/event_management/event_handlers.py@067381a2e6b4fc6944ebee7f571ab403c47066f1).
+ */
 void rs_flow_outputs(const rs_flow *f, cJSON *outputs)
 {
     for (const cJSON *o = f->outputs ? f->outputs->child : NULL; o; o = o->next)
         cJSON_AddItemToObject(outputs, o->string, cJSON_Duplicate(o, 1));
+    if (f->answer && !cJSON_GetObjectItemCaseSensitive(outputs, "answer"))
+        cJSON_AddStringToObject(outputs, "answer", f->answer);
 }
 
 const char *rs_flow_answer(const rs_flow *f)

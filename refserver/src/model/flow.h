@@ -38,7 +38,8 @@ int rs_flow_due(const hitl_refserver *s, const rs_run *run, int64_t now);
  * `__timeout` edge; the global deadline stops the run. Publishes the events. */
 void rs_flow_sweep(hitl_refserver *s, const char *run_id);
 
-/* Adds the outputs the run's End nodes produced to |outputs|. */
+/* Adds the outputs the run's End nodes produced to |outputs|, and `answer` (the Answer nodes'
+ * texts joined) once an Answer node ran. */
 void rs_flow_outputs(const rs_flow *f, cJSON *outputs);
 
 /* The text the run's Answer nodes streamed so far, joined ("" when none). */
