@@ -176,6 +176,19 @@ START_TEST(app_after_app_dsl_is_a_plain_app)
     ck_assert_int_eq(cfg.apps[3].two_nodes, 0);
     ck_assert_int_eq(cfg.apps[4].mode, HITL_REFSERVER_WORKFLOW);
     ck_assert_int_eq(cfg.apps[4].two_nodes, 1);
+    /* --app-dsl with a default app's key replaces that default; given twice it is refused. */
+    ck_assert_int_eq(parse(&cfg, &err, "--app-dsl", "app-hitl-workflow=builtin:workflow", NULL), 0);
+    ck_assert_int_eq(cfg.napps, 3);
+    int dsl = 0;
+    for (size_t i = 0; i < cfg.napps; i++)
+        dsl += !strcmp(cfg.apps[i].key, "app-hitl-workflow") && cfg.apps[i].dsl[0];
+    ck_assert_int_eq(dsl, 1);
+    ck_assert_int_eq(parse(&cfg, &err, "--app-dsl", "k=builtin:workflow", NULL), 0);
+    char *twice[] = {"hitl-refserver", "--app-dsl",          "k=builtin:workflow",
+                     "--app-dsl",      "k=builtin:chatflow", NULL};
+    hitl_refserver_config_init(&cfg);
+    ck_assert_int_eq(hitl_refserver_config_parse(&cfg, 5, twice, &err), HITL_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "given twice"));
 }
 END_TEST
 

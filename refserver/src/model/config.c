@@ -300,7 +300,7 @@ static int parse_app(hitl_refserver_config *cfg, const char *v, int *replaced, h
 }
 
 /* --app-dsl KEY=FILE: the DSL is read when the server starts (its mode is known then). */
-static int parse_app_dsl(hitl_refserver_config *cfg, const char *v, hitl_err *err)
+static int parse_app_dsl(hitl_refserver_config *cfg, const char *v, int replaced, hitl_err *err)
 {
     const char *eq = strchr(v, '=');
     size_t kl = eq ? (size_t)(eq - v) : 0;
@@ -311,11 +311,18 @@ static int parse_app_dsl(hitl_refserver_config *cfg, const char *v, hitl_err *er
     char k[sizeof cfg->apps[0].key];
     memcpy(k, v, kl);
     k[kl] = '\0';
+    for (size_t i = 0; i < cfg->napps; i++) {
+        if (strcmp(cfg->apps[i].key, k) != 0)
+            continue;
+        /* A default app's key (no --app given yet): the DSL app takes its place. */
+        if (replaced || cfg->apps[i].dsl[0])
+            return hitl_err_set(err, HITL_E_ARG, "--app-dsl: key '%s' given twice", k);
+        memmove(&cfg->apps[i], &cfg->apps[i + 1], (cfg->napps - i - 1) * sizeof cfg->apps[0]);
+        cfg->napps--;
+        break;
+    }
     if (cfg->napps == HITL_REFSERVER_MAX_APPS)
         return hitl_err_set(err, HITL_E_ARG, "--app-dsl: at most %d apps", HITL_REFSERVER_MAX_APPS);
-    for (size_t i = 0; i < cfg->napps; i++)
-        if (strcmp(cfg->apps[i].key, k) == 0)
-            return hitl_err_set(err, HITL_E_ARG, "--app-dsl: key '%s' given twice", k);
     add_app(cfg, HITL_REFSERVER_WORKFLOW, k, 0);
     snprintf(cfg->apps[cfg->napps - 1].dsl, sizeof cfg->apps[0].dsl, "%s", eq + 1);
     return HITL_OK;
@@ -432,7 +439,7 @@ static int apply_flag(hitl_refserver_config *cfg, const char *f, const char *v, 
     if (strcmp(f, "--app") == 0)
         return parse_app(cfg, v, replaced, err);
     if (strcmp(f, "--app-dsl") == 0)
-        return parse_app_dsl(cfg, v, err);
+        return parse_app_dsl(cfg, v, *replaced, err);
     if (strcmp(f, "--form-ttl") == 0 || strcmp(f, "--global-timeout") == 0) {
         if (parse_u64(v, 1, 100ull * 365 * 86400, &u))
             return hitl_err_set(err, HITL_E_ARG, "%s: '%s' is not a number of seconds >= 1", f, v);
