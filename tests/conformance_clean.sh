@@ -2,7 +2,9 @@
 # conformance_clean.sh: the whole catalogue against the clean embedded reference server, in
 # both app modes and both upload layouts. Every check must PASS, or SKIP as
 # conformance_clean_skips.txt lists (check id, surface, reason; read from report.json with
-# jq): zero FAIL, zero WARN, zero ERROR, no other SKIP, exit 0.
+# jq): zero FAIL, zero WARN, zero ERROR, no other SKIP, exit 0. The main app runs the
+# conformance app file a user imports (specs/dify-app/workflow.yml or chatflow.yml) from its
+# graph: the resumed stream of resume.after-submit.branch names the file's End/Answer node.
 # Env: HITLCHECK (binary); JQ (optional, default: jq on PATH).
 set -uo pipefail
 : "${HITLCHECK:?HITLCHECK must name the hitlcheck binary}"
@@ -63,6 +65,13 @@ for mode in workflow chatflow; do
     report="$out_dir/$mode-$layout/report.json"
     if [ -s "$report" ]; then
       skips=$(unexpected_skips "$mode" "$report")
+      node=end_
+      [ "$mode" = chatflow ] && node=answer_
+      # (read whole, then searched: grep -q would end the pipe early and, with pipefail, fail it)
+      bodies=$("$jq" -r '.checks[] | select(.id == "resume.after-submit.branch")
+        | .exchanges[]?.response_body // ""' "$report")
+      grep -q "\"node_id\":\"$node" <<<"$bodies" ||
+        skips="$skips${skips:+$'\n'}the main app did not run the DSL file: no ${node}… node after the resume"
     else
       skips="no report.json"
     fi

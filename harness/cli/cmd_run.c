@@ -188,7 +188,9 @@ static void usage(FILE *f)
         "  --verbose, -v           every check with its exchanges\n"
         "  --quiet, -q             only findings and the summary\n"
         "  --no-color              no ANSI colours (also when NO_COLOR is set or not a TTY)\n"
-        "Embedded target only (no --target):\n"
+        "Embedded target only (no --target). Its apps run specs/dify-app/'s DSL files from\n"
+        "their graph, as a user imports them, except with --embedded-fault or --embedded-form:\n"
+        "the main apps then run the server's built-in flow, where the faults are planted:\n"
         "  --embedded-fault NAME   turn on a reference-server fault (repeatable; hitl-refserver\n"
         "                          --list-faults): shows what a finding looks like\n"
         "  --embedded-layout V     upload path layout of the embedded server: v1 (default), v2,\n"
@@ -731,6 +733,23 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
         args[n++] = "--app-dsl";
         args[n++] = EMBED_IFELSE_KEY "=builtin:chatflow-ifelse";
     }
+    /* The main apps (and the Chatflow two-node app) run the files a user imports too, node by
+     * node from their graph, unless a fault or --embedded-form asks for the server's built-in
+     * flow: that is where the faults are planted and the form can be swapped. (The long-node
+     * apps stay built-in: --form-ttl replaces a DSL node's timeout; there is no sequential
+     * Workflow file.) */
+    static const char *const as_dsl[][2] = {
+        {"workflow:" EMBED_WORKFLOW_KEY, EMBED_WORKFLOW_KEY "=builtin:workflow"},
+        {"chatflow:" EMBED_CHATFLOW_KEY, EMBED_CHATFLOW_KEY "=builtin:chatflow"},
+        {"chatflow:" EMBED_TWO_NODE_CHATFLOW_KEY ":two-node",
+         EMBED_TWO_NODE_CHATFLOW_KEY "=builtin:chatflow-sequential"},
+    };
+    for (int i = 1; variants && !o->faults.n && !o->embedded_form && i < n; i++)
+        for (size_t k = 0; k < sizeof as_dsl / sizeof as_dsl[0]; k++)
+            if (!strcmp(args[i], as_dsl[k][0]) && !strcmp(args[i - 1], "--app")) {
+                args[i - 1] = "--app-dsl";
+                args[i] = as_dsl[k][1];
+            }
     if (o->embedded_dify) {
         args[n++] = "--behave";
         args[n++] = "dify";
