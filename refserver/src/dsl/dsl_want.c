@@ -66,11 +66,11 @@ const char *dsl_set_text(const char *const *set, char *buf, size_t cap)
     return buf;
 }
 
-/* ^[A-Za-z_][A-Za-z0-9_]*$ with at most |max| characters (0: no limit). */
-bool dsl_identifier(const char *s, size_t max)
+/* word_chars: |s| is 1 to |max| (0: any number of) characters of [A-Za-z0-9_]. */
+static bool word_chars(const char *s, size_t max)
 {
     size_t n = strlen(s);
-    if (!n || (max && n > max) || (s[0] >= '0' && s[0] <= '9'))
+    if (!n || (max && n > max))
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -81,19 +81,16 @@ bool dsl_identifier(const char *s, size_t max)
     return true;
 }
 
+/* ^[A-Za-z_][A-Za-z0-9_]*$ with at most |max| characters (0: no limit). */
+bool dsl_identifier(const char *s, size_t max)
+{
+    return word_chars(s, max) && !(s[0] >= '0' && s[0] <= '9');
+}
+
 /* A node id that {{#id.var#}} can name: [a-zA-Z0-9_]{1,50} (the template pattern's node part). */
 bool dsl_node_id_ok(const char *s)
 {
-    size_t n = strlen(s);
-    if (!n || n > 50)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9')))
-            return false;
-    }
-    return true;
+    return word_chars(s, 50);
 }
 
 bool dsl_uuid_ok(const char *s)
