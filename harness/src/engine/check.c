@@ -206,11 +206,8 @@ bool hitl_ctx_limiter_hold_room(hitl_check_ctx *ctx, unsigned limiter, double in
 {
     if (!hitl_ctx_limiters_hold(ctx, limiter, 0, what))
         return false;
-    int kind = limiter == HITL_LIMITER_GET      ? HITL_PACE_GET
-               : limiter == HITL_LIMITER_SUBMIT ? HITL_PACE_SUBMIT
-                                                : HITL_PACE_TOKEN;
-    double left = hitl_pacer_room_at(hitl_runner_pacer(ctx->rn), (hitl_pace_kind)kind) -
-                  (hitl_ctx_now_s() + in_s);
+    double left =
+        hitl_pacer_room_at(hitl_runner_pacer(ctx->rn), limiter) - (hitl_ctx_now_s() + in_s);
     if (left > 0 && !hitl_runner_stopped(ctx->rn))
         hitl_ctx_sleep_ms(ctx, (long)(left * 1000.0) + 1, what);
     return true;

@@ -115,12 +115,17 @@ void hitl_pacer_release(hitl_pacer *p, unsigned mask)
     pthread_mutex_unlock(&p->lock);
 }
 
-double hitl_pacer_room_at(hitl_pacer *p, hitl_pace_kind kind)
+double hitl_pacer_room_at(hitl_pacer *p, unsigned mask)
 {
     pthread_mutex_lock(&p->lock);
-    double oldest = p->sent[kind][p->next[kind]];
+    double at = 0;
+    for (int k = 0; k < HITL_PACE_KINDS; k++) {
+        double oldest = p->sent[k][p->next[k]]; /* the ring's next slot: the oldest kept */
+        if (mask & (1u << k) && oldest > 0 && oldest + p->window_s > at)
+            at = oldest + p->window_s;
+    }
     pthread_mutex_unlock(&p->lock);
-    return oldest > 0 ? oldest + p->window_s : 0;
+    return at;
 }
 
 bool hitl_pacer_held(hitl_pacer *p, hitl_pace_kind kind)

@@ -73,10 +73,10 @@ bool hitl_pacer_hold(hitl_pacer *p, unsigned mask, double now);
 void hitl_pacer_note(hitl_pacer *p, hitl_pace_kind kind, double at);
 double hitl_pacer_empty_at(hitl_pacer *p, unsigned mask);
 void hitl_pacer_release(hitl_pacer *p, unsigned mask);
-/* hitl_pacer_room_at returns when one more request of |kind| fits in the bucket: when the
- * oldest of the last |max| taken is a window old (0: there is room now, as far as the run
- * has sent). */
-double hitl_pacer_room_at(hitl_pacer *p, hitl_pace_kind kind);
+/* hitl_pacer_room_at returns when one more request of each kind in |mask| fits in its
+ * bucket: when the oldest of the last |max| taken is a window old (0: there is room now, as
+ * far as the run has sent). */
+double hitl_pacer_room_at(hitl_pacer *p, unsigned mask);
 /* Whether any check holds |kind|'s bucket. */
 bool hitl_pacer_held(hitl_pacer *p, hitl_pace_kind kind);
 void hitl_pacer_publish_full_get(hitl_pacer *p, double first, double full, const char *by);
