@@ -688,68 +688,60 @@ static int start_embedded(run_opts *o, uint16_t fixture_port, hitl_refserver **s
     snprintf(global, sizeof global, "%d", EMBED_GLOBAL_TIMEOUT_S);
     snprintf(rate, sizeof rate, "%d/%d", EMBED_RATE_MAX, EMBED_RATE_WINDOW_S);
     snprintf(allow, sizeof allow, "127.0.0.1:%u", (unsigned)fixture_port);
-    const char *args[64] = {"hitl-refserver",
-                            "--port",
-                            "0",
-                            "--form-ttl",
-                            ttl,
-                            "--rate-limit",
-                            rate,
-                            "--ping-interval",
-                            "1",
-                            "--idle-timeout",
-                            "10",
-                            "--sweep-interval",
-                            "1",
-                            "--fetch-allow",
-                            allow,
-                            "--upload-layout",
-                            o->embedded_layout ? o->embedded_layout : "v1",
-                            "--global-timeout",
-                            global,
-                            "--app",
-                            "workflow:" EMBED_WORKFLOW_KEY,
-                            "--app",
-                            "chatflow:" EMBED_CHATFLOW_KEY,
-                            "--app",
-                            "chat:" EMBED_CHAT_KEY,
-                            "--app",
-                            "workflow:" EMBED_LONG_WORKFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
-                            "--app",
-                            "chatflow:" EMBED_LONG_CHATFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
-                            "--app",
-                            "workflow:" EMBED_TWO_NODE_WORKFLOW_KEY ":two-node",
-                            "--app",
-                            "chatflow:" EMBED_TWO_NODE_CHATFLOW_KEY ":two-node",
-                            "--blacklist",
-                            blacklist};
-    int n = 35;
     /* The variant apps run from the server's compiled-in DSL files; a build without libyaml
-     * has none, and the checks that need them SKIP naming the file to import. */
+     * has none, and the checks that need them SKIP naming the file to import. The main apps
+     * (and the Chatflow two-node app) run the files a user imports too, node by node from
+     * their graph, unless a fault or --embedded-form asks for the server's built-in flow:
+     * that is where the faults are planted and the form can be swapped. (The long-node apps
+     * stay built-in: --form-ttl replaces a DSL node's timeout; there is no sequential
+     * Workflow file.) */
     bool variants = hitl_refserver_dsl_supported();
+    bool dsl = variants && !o->faults.n && !o->embedded_form;
+    const char *dsl_or_app = dsl ? "--app-dsl" : "--app";
+    const char *args[64] = {
+        "hitl-refserver",
+        "--port",
+        "0",
+        "--form-ttl",
+        ttl,
+        "--rate-limit",
+        rate,
+        "--ping-interval",
+        "1",
+        "--idle-timeout",
+        "10",
+        "--sweep-interval",
+        "1",
+        "--fetch-allow",
+        allow,
+        "--upload-layout",
+        o->embedded_layout ? o->embedded_layout : "v1",
+        "--global-timeout",
+        global,
+        dsl_or_app,
+        dsl ? EMBED_WORKFLOW_KEY "=builtin:workflow" : "workflow:" EMBED_WORKFLOW_KEY,
+        dsl_or_app,
+        dsl ? EMBED_CHATFLOW_KEY "=builtin:chatflow" : "chatflow:" EMBED_CHATFLOW_KEY,
+        "--app",
+        "chat:" EMBED_CHAT_KEY,
+        "--app",
+        "workflow:" EMBED_LONG_WORKFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
+        "--app",
+        "chatflow:" EMBED_LONG_CHATFLOW_KEY ":" STR(EMBED_LONG_TTL_S),
+        "--app",
+        "workflow:" EMBED_TWO_NODE_WORKFLOW_KEY ":two-node",
+        dsl_or_app,
+        dsl ? EMBED_TWO_NODE_CHATFLOW_KEY "=builtin:chatflow-sequential"
+            : "chatflow:" EMBED_TWO_NODE_CHATFLOW_KEY ":two-node",
+        "--blacklist",
+        blacklist};
+    int n = 35;
     if (variants) {
         args[n++] = "--app-dsl";
         args[n++] = EMBED_PARALLEL_KEY "=builtin:workflow-parallel";
         args[n++] = "--app-dsl";
         args[n++] = EMBED_IFELSE_KEY "=builtin:chatflow-ifelse";
     }
-    /* The main apps (and the Chatflow two-node app) run the files a user imports too, node by
-     * node from their graph, unless a fault or --embedded-form asks for the server's built-in
-     * flow: that is where the faults are planted and the form can be swapped. (The long-node
-     * apps stay built-in: --form-ttl replaces a DSL node's timeout; there is no sequential
-     * Workflow file.) */
-    static const char *const as_dsl[][2] = {
-        {"workflow:" EMBED_WORKFLOW_KEY, EMBED_WORKFLOW_KEY "=builtin:workflow"},
-        {"chatflow:" EMBED_CHATFLOW_KEY, EMBED_CHATFLOW_KEY "=builtin:chatflow"},
-        {"chatflow:" EMBED_TWO_NODE_CHATFLOW_KEY ":two-node",
-         EMBED_TWO_NODE_CHATFLOW_KEY "=builtin:chatflow-sequential"},
-    };
-    for (int i = 1; variants && !o->faults.n && !o->embedded_form && i < n; i++)
-        for (size_t k = 0; k < sizeof as_dsl / sizeof as_dsl[0]; k++)
-            if (!strcmp(args[i], as_dsl[k][0]) && !strcmp(args[i - 1], "--app")) {
-                args[i - 1] = "--app-dsl";
-                args[i] = as_dsl[k][1];
-            }
     if (o->embedded_dify) {
         args[n++] = "--behave";
         args[n++] = "dify";
