@@ -148,6 +148,11 @@ void t_ttl1(hitl_refserver_config *cfg)
     cfg->form_ttl_s = 1;
 }
 
+void t_ttl3(hitl_refserver_config *cfg)
+{
+    cfg->form_ttl_s = 3;
+}
+
 void t_ttl1_sweep(hitl_refserver_config *cfg)
 {
     cfg->form_ttl_s = 1;

@@ -641,9 +641,9 @@ static int p_regress_answer_lost(ctx *c)
 
 static const fault_row ROWS[] = {
     {"expiry-get", t_ttl1, p_expiry_get, 1},
-    {"expiry-submit", t_ttl1, p_expiry_submit, 1},
+    {"expiry-submit", t_ttl3, p_expiry_submit, 1},
     {"expiry-upload-token", t_ttl1, p_expiry_upload_token, 1},
-    {"expiry-upload", t_ttl1, p_expiry_upload, 1},
+    {"expiry-upload", t_ttl3, p_expiry_upload, 1},
     {"global-timeout-ignored", t_global1, p_global_timeout_ignored, 0},
     {"global-stop-status", t_global1, p_global_stop_status, 0},
     {"global-timeout-get-only", t_global3, p_global_timeout_get_only, 0},

@@ -220,7 +220,9 @@ END_TEST
 
 START_TEST(expired_form_is_412_before_any_sweep)
 {
-    start_with(1, 0); /* sweeper every 60 s: never runs during the test */
+    /* Expiry is whole seconds: a 1 s TTL may leave milliseconds for the upload token. The
+     * sweeper runs every 60 s: never during the test. */
+    start_with(3, 0);
     rst_run run;
     rst_start_run(&ts, RST_WF_KEY, "u1", &run);
     char tok[128];
@@ -234,14 +236,14 @@ END_TEST
 
 START_TEST(global_timeout_expires_the_form)
 {
-    start_with(0, 1);
+    start_with(0, 3); /* 3 s: a 1 s deadline on a whole-second created_at can pass at once */
     rst_run run;
     rst_start_run(&ts, RST_WF_KEY, "u1", &run);
     rst_resp r;
     rst_get(&r, rst_url(&ts, "/api/form/human_input/%s", run.token), NULL);
     ck_assert_int_eq(r.status, 200);
     rst_resp_free(&r);
-    rst_sleep_ms(2100);
+    rst_sleep_ms(3100); /* the deadline is at most 3 s after the run started */
     rst_get(&r, rst_url(&ts, "/api/form/human_input/%s", run.token), NULL);
     rst_assert_error(&r, 412, "human_input_form_expired", NULL);
     rst_resp_free(&r);

@@ -377,9 +377,11 @@ START_TEST(two_subscribers_both_get_the_events)
 }
 END_TEST
 
+/* Deadlines are whole seconds, so a 1 s TTL or global timeout could pass before the stream
+ * subscribes; 2 s leaves at least one. */
 START_TEST(node_timeout_runs_the_timeout_branch)
 {
-    start_cfg(1, 0, 200);
+    start_cfg(2, 0, 200);
     rst_run run;
     rst_start_run(&ts, RST_WF_KEY, "u1", &run);
     rst_async a;
@@ -404,7 +406,7 @@ END_TEST
 
 START_TEST(global_timeout_stops_the_run)
 {
-    start_cfg(0, 1, 200);
+    start_cfg(0, 2, 200);
     rst_run run;
     rst_start_run(&ts, RST_WF_KEY, "u1", &run);
     rst_async a;
