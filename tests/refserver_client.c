@@ -66,12 +66,15 @@ const char *rst_url(const rst_server *ts, const char *fmt, ...)
 typedef struct sink {
     char *p;
     size_t len, cap, max;
+    atomic_int *seen; /* set to 1 on the first bytes, when not NULL */
 } sink;
 
 static size_t sink_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     sink *s = ud;
     size_t n = size * nmemb;
+    if (s->seen)
+        atomic_store(s->seen, 1);
     if (s->len + n > s->max)
         return 0; /* enough: abort the transfer */
     if (s->len + n + 1 > s->cap) {
@@ -95,8 +98,8 @@ void rst_do(const rst_opts *o, rst_resp *out)
     memset(out, 0, sizeof *out);
     CURL *h = curl_easy_init();
     ck_assert_ptr_nonnull(h);
-    sink body = {NULL, 0, 0, o->max_bytes ? o->max_bytes : 8u << 20};
-    sink hdr = {NULL, 0, 0, 64u << 20};
+    sink body = {NULL, 0, 0, o->max_bytes ? o->max_bytes : 8u << 20, NULL};
+    sink hdr = {NULL, 0, 0, 64u << 20, o->answered};
     struct curl_slist *hl = NULL;
     char line[512];
     for (const char *p = o->headers; p && *p;) {
@@ -423,6 +426,8 @@ static void *async_main(void *arg)
 void rst_async_start(rst_async *a, const rst_opts *o)
 {
     a->o = *o;
+    atomic_init(&a->answered, 0);
+    a->o.answered = &a->answered;
     snprintf(a->url, sizeof a->url, "%s", o->url);
     a->o.url = a->url;
     if (o->headers) {
@@ -430,6 +435,13 @@ void rst_async_start(rst_async *a, const rst_opts *o)
         a->o.headers = a->headers;
     }
     ck_assert_int_eq(pthread_create(&a->th, NULL, async_main, a), 0);
+}
+
+void rst_async_answered(rst_async *a, long timeout_ms)
+{
+    for (long waited = 0; !atomic_load(&a->answered) && waited < timeout_ms; waited += 10)
+        rst_sleep_ms(10);
+    ck_assert_msg(atomic_load(&a->answered), "%s: no answer within %ld ms", a->url, timeout_ms);
 }
 
 void rst_async_join(rst_async *a)

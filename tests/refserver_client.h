@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,10 +44,11 @@ typedef struct rst_opts {
     size_t body_len; /* 0 = strlen(body) */
     const rst_part *parts;
     size_t nparts;
-    const char *iface; /* CURLOPT_INTERFACE, e.g. "127.0.0.2" */
-    long timeout_ms;   /* default 5000 */
-    size_t max_bytes;  /* stop after this many body bytes (default 8 MiB) */
-    int raw;           /* 1: no automatic decompression */
+    const char *iface;    /* CURLOPT_INTERFACE, e.g. "127.0.0.2" */
+    long timeout_ms;      /* default 5000 */
+    size_t max_bytes;     /* stop after this many body bytes (default 8 MiB) */
+    int raw;              /* 1: no automatic decompression */
+    atomic_int *answered; /* set to 1 when the status line arrives (rst_async_answered) */
 } rst_opts;
 
 typedef struct rst_server {
@@ -113,8 +115,13 @@ typedef struct rst_async {
     char url[1024];
     char headers[512];
     rst_resp resp;
+    atomic_int answered;
 } rst_async;
 void rst_async_start(rst_async *a, const rst_opts *o);
+/* rst_async_answered waits (at most |timeout_ms|) until the server has answered the request's
+ * status line. The reference server subscribes a resume stream before it answers, so after
+ * this a publish reaches the stream; a fixed sleep was not enough on a loaded ASan run. */
+void rst_async_answered(rst_async *a, long timeout_ms);
 void rst_async_join(rst_async *a);
 
 /* The loopback fixture for remote fetches. Paths: /doc.pdf (200, 2 KiB PDF), /photo.png

@@ -126,7 +126,7 @@ void resumed_after_submit(ctx *c, const char *action, rst_resp *out)
     rst_async a;
     rst_opts o = {.url = url, .headers = RST_AUTH_WF, .timeout_ms = 5000};
     rst_async_start(&a, &o);
-    rst_sleep_ms(150); /* subscribed before the submit publishes */
+    rst_async_answered(&a, 4000); /* subscribed before the submit publishes */
     ck_assert_int_eq(submit_valid(c, action), 200);
     rst_async_join(&a);
     *out = a.resp;

@@ -162,7 +162,7 @@ START_TEST(sequential_nodes_pause_twice_with_a_new_token)
                   .headers = "Authorization: Bearer S",
                   .timeout_ms = 5000};
     rst_async_start(&live, &o);
-    usleep(200 * 1000);
+    rst_async_answered(&live, 4000);
     rst_resp s;
     ck_assert_int_eq(rst_submit(&ts, first, "{\"feedback\":\"one\"}", "approve", &s), 200);
     rst_resp_free(&s);
@@ -233,7 +233,7 @@ START_TEST(ifelse_branch_and_answer_after_resume)
                   .headers = "Authorization: Bearer C",
                   .timeout_ms = 5000};
     rst_async_start(&live, &o);
-    usleep(200 * 1000);
+    rst_async_answered(&live, 4000);
     rst_resp s;
     ck_assert_int_eq(rst_submit(&ts, tok, "{\"feedback\":\"fine\"}", "approve", &s), 200);
     rst_resp_free(&s);

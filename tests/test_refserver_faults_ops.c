@@ -574,7 +574,7 @@ static void dsl_resumed(ctx *c, const char *key, const char *start_body, char to
     rst_async a;
     rst_opts o = {.url = url, .headers = hdr, .timeout_ms = timeout_ms};
     rst_async_start(&a, &o);
-    rst_sleep_ms(150);
+    rst_async_answered(&a, 4000);
     for (int i = 0; i < n; i++) {
         rst_resp s;
         ck_assert_int_eq(rst_submit(&c->ts, tokens[i], "{\"feedback\":\"ok\"}", "approve", &s),

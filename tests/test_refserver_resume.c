@@ -37,7 +37,7 @@ static void resume_async(rst_async *a, const rst_run *run, const char *key, cons
     snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", key);
     rst_opts o = {.url = events_url(run, "u1", extra), .headers = hdr, .timeout_ms = 6000};
     rst_async_start(a, &o);
-    rst_sleep_ms(150); /* subscribed before anything is published */
+    rst_async_answered(a, 4000); /* subscribed before anything is published */
 }
 
 /* The event names of an SSE body with keep-alive pings after the first frame left out: a
