@@ -54,7 +54,7 @@ fixture=$(perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(Listen => 1,
   --app-dsl app-par=builtin:workflow-parallel --app-dsl app-if=builtin:chatflow-ifelse \
   --app chat:app-chat --app "$mode:app-long:3600" >"$work/srv.log" 2>&1 &
 srv=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+for _ in $(seq 400); do [ -s "$work/port" ] && break; sleep 0.05; done
 [ -s "$work/port" ] || { echo "FAIL [$mode]: hitl-refserver did not start:"; cat "$work/srv.log"; exit 1; }
 
 timeout 300 "$HITLCHECK" run --target "http://127.0.0.1:$(cat "$work/port")" --app-mode "$mode" \

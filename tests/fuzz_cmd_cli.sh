@@ -85,7 +85,7 @@ grep -q "^\[job 1\] fuzz: " "$tmp/w.err" || bad "web, 2 jobs: no progress line o
 "$hc" fuzz --duration 30 --report-dir "$tmp/k" >"$tmp/k.out" 2>&1 &
 parent=$!
 child=
-for _ in $(seq 100); do child=$(pgrep -P "$parent" | head -1); [ -n "$child" ] && break; sleep 0.05; done
+for _ in $(seq 400); do child=$(pgrep -P "$parent" | head -1); [ -n "$child" ] && break; sleep 0.05; done
 sleep 2
 [ -n "$child" ] && kill -SEGV "$child"
 wait "$parent"
@@ -105,7 +105,7 @@ else
   "$REFSERVER" --port 0 --port-file "$tmp/rs.port" --no-rate-limit --bug long-filename-drop \
     >/dev/null 2>&1 &
   rs=$!
-  for _ in $(seq 100); do [ -s "$tmp/rs.port" ] && break; sleep 0.05; done
+  for _ in $(seq 400); do [ -s "$tmp/rs.port" ] && break; sleep 0.05; done
   base="http://127.0.0.1:$(cat "$tmp/rs.port")"
   tok=$(curl -sS -X POST "$base/v1/workflows/run" -H "Authorization: Bearer app-hitl-workflow" \
         -H "Content-Type: application/json" -d '{"inputs":{},"response_mode":"streaming","user":"u"}' |

@@ -45,7 +45,7 @@ done
 "$REFSERVER" --port 0 --port-file "$tmp/port" --global-timeout 4 --sweep-interval 200ms \
   --app workflow:app-hitl-workflow:2 --app workflow:SECRETGLOBAL9:3600 >"$tmp/rs.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do grep -q listening "$tmp/rs.out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 400); do grep -q listening "$tmp/rs.out" 2>/dev/null && break; sleep 0.05; done
 port=$(cat "$tmp/port" 2>/dev/null) || { echo "FAIL refserver did not start"; exit 1; }
 target=(--target "http://127.0.0.1:$port" --api-key app-hitl-workflow --only expiry.global
         --jobs 4 --no-color)

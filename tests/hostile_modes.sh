@@ -44,7 +44,7 @@ run_mode() {
   [ "$mode" != none ] && args+=(--fault "$mode")
   "$REFSERVER" "${args[@]}" >"$d/srv.out" 2>&1 &
   local spid=$!
-  for _ in $(seq 100); do [ -s "$d/port" ] && break; sleep 0.05; done
+  for _ in $(seq 400); do [ -s "$d/port" ] && break; sleep 0.05; done
   local port
   port=$(cat "$d/port" 2>/dev/null) || { echo "$mode 255 0 0 0" >"$d/result"; kill "$spid"; return; }
   local t0 t1 rc

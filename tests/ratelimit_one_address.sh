@@ -30,7 +30,7 @@ one() {
     "$REFSERVER" --listen 127.0.0.1 --port 0 --port-file "$work/$name.port" --rate-limit 4/7 \
       --app workflow:app-w --app chatflow:app-c "${faults[@]}" >"$work/$name.srv" 2>&1 &
     srv=$!
-    for _ in $(seq 100); do [ -s "$work/$name.port" ] && break; sleep 0.05; done
+    for _ in $(seq 400); do [ -s "$work/$name.port" ] && break; sleep 0.05; done
     timeout 240 "$HITLCHECK" run --target "http://localhost:$(cat "$work/$name.port")" \
       --api-key app-w --other-api-key app-c --rate-limit 4/7 --max-wait 30 --only ratelimit \
       --no-color --report-dir "$work/$name" >"$work/$name.log" 2>&1

@@ -15,7 +15,7 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 start() { # start [flags…]: runs the server in the background, waits for its ready line
   "$REFSERVER" --port 0 --port-file "$tmp/port" "$@" > "$tmp/out" 2> "$tmp/err" &
   pid=$!
-  for _ in $(seq 100); do grep -q 'listening' "$tmp/out" 2>/dev/null && return 0; sleep 0.05; done
+  for _ in $(seq 400); do grep -q 'listening' "$tmp/out" 2>/dev/null && return 0; sleep 0.05; done
   return 1
 }
 

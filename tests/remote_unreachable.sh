@@ -19,7 +19,7 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 
 "$REFSERVER" --port 0 --port-file "$tmp/port" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-for _ in $(seq 100); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 400); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.05; done
 port=$(cat "$tmp/port" 2>/dev/null) || { echo "FAIL: refserver did not start"; exit 1; }
 
 "$HITLCHECK" run --target "http://127.0.0.1:$port" --api-key app-hitl-workflow \
@@ -56,7 +56,7 @@ kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=
 rm -f "$tmp/port" "$tmp/out"
 "$REFSERVER" --port 0 --port-file "$tmp/port" --form remote-only >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-for _ in $(seq 100); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 400); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.05; done
 port=$(cat "$tmp/port" 2>/dev/null) || { echo "FAIL: refserver --form remote-only did not start"; exit 1; }
 "$HITLCHECK" run --target "http://127.0.0.1:$port" --api-key app-hitl-workflow \
   --only submit.valid.ok,form.get.after-submit --jobs 4 --no-color \

@@ -195,7 +195,7 @@ then bad "hdrs-auth: the Authorization value leaked" "$work/hdrs-auth.log"; else
 REFSERVER=${REFSERVER:-$(dirname "$HITLCHECK")/../refserver/hitl-refserver}
 "$REFSERVER" --port 0 --port-file "$work/rs.port" >"$work/rs.out" 2>&1 &
 rs_pid=$!
-for _ in $(seq 100); do grep -q listening "$work/rs.out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 400); do grep -q listening "$work/rs.out" 2>/dev/null && break; sleep 0.05; done
 rs_port=$(cat "$work/rs.port" 2>/dev/null)
 run userinfo 0 --target "http://user:SECRETPW8@127.0.0.1:$rs_port" --api-key app-hitl-workflow \
   --trace "$work/userinfo/trace.har"

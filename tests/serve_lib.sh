@@ -19,6 +19,6 @@ serve() {
   rm -f "$tmp/port"
   "$bin" --port-file "$tmp/port" "$@" >"$tmp/srv.out" 2>&1 &
   pid=$!
-  for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+  for _ in $(seq 400); do [ -s "$tmp/port" ] && break; sleep 0.05; done
   port=$(cat "$tmp/port" 2>/dev/null) || { echo "FAIL: $bin did not start"; cat "$tmp/srv.out"; exit 1; }
 }

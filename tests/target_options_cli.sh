@@ -52,7 +52,7 @@ start_server() {
     --app-dsl SECRETPARALLEL7=builtin:workflow-parallel --app-dsl SECRETIFELSE7=builtin:chatflow-ifelse \
     >"$tmp/rs.out" 2>&1 &
   pid=$!
-  for _ in $(seq 100); do grep -q listening "$tmp/rs.out" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 400); do grep -q listening "$tmp/rs.out" 2>/dev/null && break; sleep 0.05; done
   port=$(cat "$tmp/port" 2>/dev/null) || { echo "FAIL refserver did not start"; exit 1; }
 }
 # run NAME ARGS…: the selected checks against the server, into $tmp/NAME.log; sets rc.
