@@ -153,9 +153,9 @@ void t_ttl3(hitl_refserver_config *cfg)
     cfg->form_ttl_s = 3;
 }
 
-void t_ttl1_sweep(hitl_refserver_config *cfg)
+void t_ttl2_sweep(hitl_refserver_config *cfg)
 {
-    cfg->form_ttl_s = 1;
+    cfg->form_ttl_s = 2; /* whole seconds: 1 s could expire before the probe's stream subscribes */
     cfg->sweep_interval_ms = 200;
 }
 

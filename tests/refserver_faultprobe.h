@@ -57,7 +57,7 @@ void t_ttl1(hitl_refserver_config *cfg); /* form TTL 1 s */
 /* form TTL 3 s: expiry is whole seconds, so a 1 s TTL can leave the form only milliseconds;
  * probes that upload before the expiry need the margin. */
 void t_ttl3(hitl_refserver_config *cfg);
-void t_ttl1_sweep(hitl_refserver_config *cfg);       /* form TTL 1 s, timeout sweep 200 ms */
+void t_ttl2_sweep(hitl_refserver_config *cfg);       /* form TTL 2 s, timeout sweep 200 ms */
 void t_rate2(hitl_refserver_config *cfg);            /* 2 per 60 s */
 void t_rate2_1s(hitl_refserver_config *cfg);         /* 2 per 1 s */
 void t_small_limits(hitl_refserver_config *cfg);     /* every size limit 1 KiB */
