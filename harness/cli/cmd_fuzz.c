@@ -8,6 +8,7 @@
  * into a finding, and writes the reports from the finding files of every job. */
 #include "commands.h"
 #include "cli_util.h"
+#include "fuzz_jobs.h"
 
 #include "hitl/deviation.h"
 #include "hitl/fuzz.h"
@@ -64,7 +65,8 @@ static const char USAGE[] =
     "  --yes                 proceed against a non-loopback target without asking: the campaign\n"
     "                        starts runs and consumes forms there\n"
     "Campaign:\n"
-    "  --duration S          seconds to fuzz (default 60)\n"
+    "  --duration S          seconds to fuzz (default 60); a job still running 210 s + 10 x\n"
+    "                        --timeout (in s) after that is killed and reported as a finding\n"
     "  --max-requests N      stop after about N requests (default: no cap)\n"
     "  --jobs N              parallel campaigns (processes), each with its own seed (default 1)\n"
     "  --seed N              libFuzzer's seed (default 1; job i uses N+i)\n"
@@ -605,7 +607,7 @@ static void add_stats(const char *report_dir, unsigned jobs, hitl_fuzz_summary *
 /* crash_finding turns a child that died (libFuzzer's crash exit, a signal) into a finding
  * file, with the input libFuzzer saved as its scenario. */
 static void crash_finding(const fuzz_opts *o, const char *report_dir, const char *findings_dir,
-                          unsigned job, int status, const char *label)
+                          unsigned job, int status, bool stuck, const char *label)
 {
     char dir[4096], best[4400] = "";
     snprintf(dir, sizeof dir, "%s/artifacts", report_dir);
@@ -626,16 +628,20 @@ static void crash_finding(const fuzz_opts *o, const char *report_dir, const char
     }
     hitl_fuzz_outcome oc = {.found = true, .security = true};
     snprintf(oc.oracle, sizeof oc.oracle, "crash");
-    if (WIFSIGNALED(status))
+    if (stuck)
+        snprintf(oc.signature, sizeof oc.signature, "crash/in-process/stuck");
+    else if (WIFSIGNALED(status))
         snprintf(oc.signature, sizeof oc.signature, "crash/in-process/signal-%d", WTERMSIG(status));
     else
         snprintf(oc.signature, sizeof oc.signature, "crash/in-process/%s",
                  WEXITSTATUS(status) == CHILD_HANG ? "hang" : "sanitizer-or-abort");
-    snprintf(
-        oc.detail, sizeof oc.detail,
-        "the fuzzing process (job %u) died: %s; its report is in %.120s/libfuzzer-%u.log%s%.120s",
-        job, WIFSIGNALED(status) ? "a signal" : "libFuzzer's crash or timeout exit", report_dir,
-        job, best[0] ? ", its input in " : "", best);
+    const char *how = stuck ? "it did not end after its --duration and libFuzzer's own timeouts, "
+                              "and was killed"
+                      : WIFSIGNALED(status) ? "it died by a signal"
+                                            : "it died by libFuzzer's crash or timeout exit";
+    snprintf(oc.detail, sizeof oc.detail,
+             "the fuzzing process (job %u): %s; its report is in %.120s/libfuzzer-%u.log%s%.120s",
+             job, how, report_dir, job, best[0] ? ", its input in " : "", best);
     snprintf(oc.method, sizeof oc.method, "-");
     oc.path = strdup("-");
     hitl_fuzz_finding_meta m = {.target_label = label,
@@ -744,14 +750,25 @@ int hitl_cmd_fuzz(int argc, char **argv, FILE *out, FILE *errout)
         }
     }
     bool unreachable = false;
+    /* Every job gets the same deadline, counted from the fork: --duration plus the grace. */
+    double deadline = fuzz_now_s() + (double)(o.duration_s + fuzz_job_grace_s(o.timeout_ms));
     for (long i = 0; i < o.jobs; i++) {
         int status = 0;
-        while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
-            ;
-        if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_UNREACHABLE)
+        bool stuck = false;
+        if (fuzz_job_wait(pids[i], deadline, &status, &stuck)) {
+            fprintf(errout, "hitlcheck fuzz: job %ld could not be waited for: %s\n", i,
+                    strerror(errno));
+            continue;
+        }
+        if (stuck)
+            fprintf(errout,
+                    "hitlcheck fuzz: job %ld was still running %ld s after its %ld s; killed it "
+                    "(a finding)\n",
+                    i, fuzz_job_grace_s(o.timeout_ms), o.duration_s);
+        if (!stuck && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_UNREACHABLE)
             unreachable = true;
-        else if (!WIFEXITED(status) || WEXITSTATUS(status) != EXIT_CLEAN)
-            crash_finding(&o, o.report_dir, findings, (unsigned)i, status, label);
+        else if (stuck || !WIFEXITED(status) || WEXITSTATUS(status) != EXIT_CLEAN)
+            crash_finding(&o, o.report_dir, findings, (unsigned)i, status, stuck, label);
     }
     hitl_fuzz_summary s = {.target_label = label, .web = o.web, .jobs = (unsigned)o.jobs};
     add_stats(o.report_dir, (unsigned)o.jobs, &s);
