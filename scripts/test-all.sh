@@ -59,7 +59,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 stage "tests: fuzz targets (corpus replay, then ${smoke}s of fuzzing each)"
 # '^fuzz$': the fuzz targets and the ClusterFuzzLite build; the `hitlcheck fuzz` tests (label
-# fuzzcmd) run in the two builds below, not again under the fuzzer's instrumentation.
+# fuzzcmd) run in the two builds below (the planted-bug hunts in the normal one only), not
+# again under the fuzzer's instrumentation.
 ctest --test-dir "$HITL_ROOT/build-fuzz" --output-on-failure -j "$jobs" -L '^fuzz$'
 
 slots_per_core=4
