@@ -50,7 +50,12 @@ expect 3 "unreachable" --target http://127.0.0.1:1 --api-key k --duration 5 --re
 code=$?
 [ "$code" -eq 0 ] || { bad "clean server: exit $code, want 0"; cat "$tmp/c.out"; }
 [ "$(jq '.findings | length' "$tmp/clean/report.json")" = 0 ] || bad "clean server: findings in report.json"
-[ "$(jq '.requests > 1000' "$tmp/clean/report.json")" = true ] || bad "clean server: too few requests"
+# At speed: over 1000 requests in 12 s (the normal build makes several thousand); a sanitizer
+# build (HITL_FUZZ_SLOW=1) only has to show the campaign ran, over 100.
+min_requests=1000
+[ "${HITL_FUZZ_SLOW:-0}" = 1 ] && min_requests=100
+[ "$(jq ".requests > $min_requests" "$tmp/clean/report.json")" = true ] ||
+  bad "clean server: too few requests: $(jq .requests "$tmp/clean/report.json"), want over $min_requests"
 [ "$(jq '.forms_used > 0' "$tmp/clean/report.json")" = true ] || bad "clean server: no forms used"
 grep -q "no finding in" "$tmp/clean/junit.xml" || bad "clean server: junit.xml has no passing case"
 grep -Eq "^fuzz: [0-9]+ s, [0-9]+ requests \([0-9]+ req/s\), [0-9]+ features, [0-9]+ forms used, 0 findings$" \
@@ -70,7 +75,9 @@ else
   expect 0 "^did not reproduce" --replay "$tmp/clean-replay.json"
 fi
 # The web surface, two jobs and a request cap: both jobs fuzz, their stats add up, one report.
-"$hc" fuzz --surface web --jobs 2 --max-requests 3000 --duration 30 --seed 5 \
+# The cap ends each job, not the clock: --duration 120 leaves a slow (sanitizer, loaded) build
+# the time to reach it; the normal build gets there in a few seconds.
+"$hc" fuzz --surface web --jobs 2 --max-requests 3000 --duration 120 --seed 5 \
   --corpus "$tmp/corp" --report-dir "$tmp/web" >"$tmp/w.out" 2>"$tmp/w.err"
 code=$?
 [ "$code" -eq 0 ] || bad "web, 2 jobs: exit $code, want 0"
