@@ -548,8 +548,8 @@ static int run_child(const fuzz_opts *o, unsigned job, const char *report_dir,
                             .user = &cc};
     char seed[64], total[64], timeout[64], artifacts[4200], maxlen[64];
     snprintf(seed, sizeof seed, "-seed=%ld", o->seed + (long)job);
-    snprintf(total, sizeof total, "-max_total_time=%ld", o->duration_s + 120);
-    snprintf(timeout, sizeof timeout, "-timeout=%ld", 60 + 10 * (o->timeout_ms / 1000));
+    snprintf(total, sizeof total, "-max_total_time=%ld", o->duration_s + FUZZ_JOB_BACKSTOP_S);
+    snprintf(timeout, sizeof timeout, "-timeout=%ld", fuzz_job_input_timeout_s(o->timeout_ms));
     snprintf(artifacts, sizeof artifacts, "-artifact_prefix=%s/artifacts/job%u-", report_dir, job);
     snprintf(maxlen, sizeof maxlen, "-max_len=%u", HITL_FUZZ_MAX_INPUT);
     char *argv[] = {"hitlcheck-fuzz",

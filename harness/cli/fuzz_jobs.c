@@ -6,9 +6,14 @@
 #include <sys/wait.h>
 #include <time.h>
 
+long fuzz_job_input_timeout_s(long timeout_ms)
+{
+    return 60 + 10 * (timeout_ms / 1000);
+}
+
 long fuzz_job_grace_s(long timeout_ms)
 {
-    return 120 + (60 + 10 * (timeout_ms / 1000)) + 30;
+    return FUZZ_JOB_BACKSTOP_S + fuzz_job_input_timeout_s(timeout_ms) + 30;
 }
 
 double fuzz_now_s(void)

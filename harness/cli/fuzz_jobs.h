@@ -11,9 +11,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* The bounds a job's libFuzzer is given (cmd_fuzz.c's run_child): -max_total_time is
+ * --duration + FUZZ_JOB_BACKSTOP_S, -timeout is fuzz_job_input_timeout_s (60 s + 10 s per
+ * second of --timeout). */
+enum { FUZZ_JOB_BACKSTOP_S = 120 };
+long fuzz_job_input_timeout_s(long timeout_ms);
+
 /* fuzz_job_grace_s: how many seconds past --duration a job may run before it is called stuck:
- * libFuzzer's backstop (-max_total_time is duration + 120) plus one whole per-input watchdog
- * (-timeout, 60 + 10 s per second of |timeout_ms|) plus 30 s to write its files. */
+ * libFuzzer's backstop plus one whole per-input watchdog plus 30 s to write its files. */
 long fuzz_job_grace_s(long timeout_ms);
 
 /* fuzz_job_wait waits for |pid| until |deadline| (CLOCK_MONOTONIC seconds). A job still running
